@@ -239,8 +239,27 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 		}
 		return t, false
 	}
+	// Copies of offers and trace utilities are carved from slabs: one
+	// allocation per few hundred actions instead of several per action.
+	// Each copy is a disjoint piece, so an agent that keeps or changes its
+	// copy affects nothing else.
+	var ints []int
+	var floats []float64
+	clone := func(o Outcome) Outcome {
+		if len(ints) < len(o) {
+			ints = make([]int, max(len(o)*256, 1024))
+		}
+		c := Outcome(ints[:len(o):len(o)])
+		ints = ints[len(o):]
+		copy(c, o)
+		return c
+	}
 	utilities := func(o Outcome, t float64) []float64 {
-		u := make([]float64, n)
+		if len(floats) < n {
+			floats = make([]float64, n*256)
+		}
+		u := floats[:n:n]
+		floats = floats[n:]
 		for j, p := range profiles {
 			u[j] = Discounted(p, p.Utility(o), t)
 		}
@@ -284,7 +303,7 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 				if err := dom.ValidOutcome(a.Offer); err != nil {
 					return finish(Broken, k, "offered an invalid outcome: "+err.Error()), nil
 				}
-				current = a.Offer.Clone()
+				current = clone(a.Offer)
 				accepts = 0
 				step.Offer = current
 				step.Utilities = utilities(current, t)
@@ -316,7 +335,7 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 			}
 			for j := range agents {
 				if j != k {
-					agents[j].Observe(k, Action{Kind: a.Kind, Offer: current.Clone()})
+					agents[j].Observe(k, Action{Kind: a.Kind, Offer: clone(current)})
 				}
 			}
 		}

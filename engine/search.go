@@ -309,42 +309,61 @@ func (x *OutcomeIndex) leaf1(k int, p float64) {
 }
 
 // leaf2 merges the last two groups with two pointers: for each a ascending,
-// j is the largest index with a+B[j] at or below the residual.
+// j is the largest index with a+B[j] at or below the residual r, so the
+// candidates for a are B[j] and B[j+1]. Only the a for which some b brings
+// the sum within the best distance so far are visited.
 func (x *OutcomeIndex) leaf2(k int, p float64) {
 	A, B := x.groups[k].sums, x.groups[k+1].sums
 	r := x.target - p
 	bmin, bmax := B[0], B[len(B)-1]
-	// Skip the a for which even the largest b is too far below r.
-	i, _ := slices.BinarySearch(A, r-bmax-x.best)
-	if i > 0 {
-		i-- // stay safe against rounding
-	}
-	j := len(B) - 1
-	if i < len(A) {
-		j, _ = slices.BinarySearch(B, r-A[i])
-		j = min(j, len(B)-1)
-	}
+	// Below the first a with a+bmax >= r every sum is further below r than
+	// a+bmax for the last such a, so start one before it.
+	i, _ := slices.BinarySearch(A, r-bmax)
+	i = max(i-1, 0)
+	j, _ := slices.BinarySearch(B, r-A[i])
+	j = min(j, len(B)-1)
+	best, bi, bj := x.best, -1, -1
+	below := x.below
+	nb := len(B)
 	for ; i < len(A); i++ {
 		a := A[i]
-		x.steps++
-		if x.below {
-			if a+bmin >= r {
-				return
+		rb := r - a
+		if below {
+			for j >= 0 && B[j] >= rb {
+				j--
 			}
-		} else if a+bmin-r >= x.best {
-			return
+			if j < 0 {
+				break
+			}
+			if d := rb - B[j]; d < best {
+				best, bi, bj = d, i, j
+			}
+			continue
 		}
-		for j >= 0 && a+B[j] > r || x.below && j >= 0 && a+B[j] >= r {
+		if bmin-rb >= best {
+			break // a+bmin is already too far above r, and a only grows
+		}
+		for j >= 0 && B[j] > rb {
 			j--
 		}
-		if j >= 0 && x.record(k, p+a+B[j]) {
-			x.bestIdx[k], x.bestIdx[k+1] = i, j
+		if j >= 0 {
+			if d := rb - B[j]; d < best {
+				best, bi, bj = d, i, j
+			}
 		}
-		if !x.below && j+1 < len(B) && x.record(k, p+a+B[j+1]) {
-			x.bestIdx[k], x.bestIdx[k+1] = i, j+1
+		if j+1 < nb {
+			if d := B[j+1] - rb; d < best {
+				best, bi, bj = d, i, j+1
+			}
 		}
-		if x.best == 0 {
-			return
+		if best == 0 {
+			break
 		}
+	}
+	x.steps += i
+	if bi >= 0 {
+		x.best, x.found = best, true
+		copy(x.bestIdx[:k], x.cur[:k])
+		x.bestIdx[k], x.bestIdx[k+1] = bi, bj
 	}
 }
