@@ -1,0 +1,355 @@
+package engine
+
+import (
+	"math"
+	"math/big"
+	"slices"
+)
+
+// Precision is the number of decimal places at which two utilities count as
+// equal. GENIUS files store the same fraction truncated to different
+// lengths, so comparing floats exactly would report spurious distinct points.
+const Precision = 12
+
+const precisionScale = 1e12
+
+// key returns u on the comparison grid: u·10^12 rounded to an integer.
+func key(u float64) float64 { return math.Round(u * precisionScale) }
+
+// Round returns u rounded to Precision decimal places.
+func Round(u float64) float64 { return key(u) / precisionScale }
+
+// Point is a point of the utility space with one outcome that attains it.
+type Point struct {
+	// Utilities holds each party's utility, rounded to Precision places.
+	Utilities []float64
+	// Outcome is a witness: one outcome with these utilities.
+	Outcome Outcome
+	// Acceptable reports whether every party gets at least its reservation
+	// value: u_p >= r_p for every p (compared at Precision places).
+	Acceptable bool
+}
+
+// Analysis is the exact analysis of an outcome space for a set of parties.
+// The definitions (see the package documentation of cmd/parley and the
+// README) are parley's own, not GENIUS's or NegMAS's:
+//
+//   - acceptable: u_p(o) >= r_p for every party p;
+//   - Pareto frontier: the distinct utility vectors no outcome dominates,
+//     over all outcomes (acceptable or not);
+//   - Nash: argmax over acceptable outcomes of Π_p (u_p − r_p), ties to the
+//     larger sum;
+//   - Kalai–Smorodinsky: over acceptable Pareto points, argmax of
+//     min_p (u_p − r_p)/(ideal_p − r_p), ideal_p = max u_p over acceptable
+//     outcomes;
+//   - max welfare: argmax Σ_p u_p over acceptable outcomes;
+//   - egalitarian: argmax min_p (u_p − r_p) over acceptable outcomes.
+//
+// Ties in the last three go to the larger sum, then to the earlier point of
+// the frontier (sorted by the first party's utility, descending).
+type Analysis struct {
+	Domain       *Domain
+	Parties      []Profile
+	Reservations []float64
+	// Outcomes is the size of the outcome space; Acceptable how many of
+	// them are acceptable to every party. Both are exact.
+	Outcomes   *big.Int
+	Acceptable *big.Int
+	// Pareto is the frontier sorted by the first party's utility
+	// descending, then the others descending.
+	Pareto []Point
+	// Ideal is max u_p over acceptable outcomes (nil when none is).
+	Ideal []float64
+	// The bargaining solutions; nil when no outcome is acceptable.
+	Nash             *Point
+	NashProduct      float64
+	KalaiSmorodinsky *Point
+	KSRatio          float64 // min_p (u_p − r_p)/(ideal_p − r_p) at the K–S point
+	MaxWelfare       *Point
+	Welfare          float64
+	Egalitarian      *Point
+	EgalitarianGain  float64 // min_p (u_p − r_p) at the egalitarian point
+	// Method says how the frontier was found: "merge" (linear additive, no
+	// enumeration), "branch-and-bound" or "enumeration".
+	Method string
+	// Grid is true when a real issue was analysed on a grid of values.
+	Grid bool
+}
+
+// AnalyzeOptions tune Analyze. The zero value is ready to use.
+type AnalyzeOptions struct {
+	// MaxFrontier caps the number of points held at once while building the
+	// frontier, bounding memory; 0 means DefaultMaxFrontier.
+	MaxFrontier int
+	// MaxEnumerate is the largest outcome space Analyze will enumerate when
+	// no exact method applies; 0 means DefaultMaxEnumerate.
+	MaxEnumerate float64
+	// MaxNodes bounds branch and bound before it gives up and falls back to
+	// enumeration; 0 means DefaultMaxNodes.
+	MaxNodes int
+	// Progress, when set, is called from time to time during enumeration
+	// with the outcomes done so far and the total.
+	Progress func(done, total float64)
+}
+
+// Defaults for AnalyzeOptions.
+const (
+	DefaultMaxFrontier  = 20_000_000
+	DefaultMaxEnumerate = 1e10
+	DefaultMaxNodes     = 20_000_000
+)
+
+func (o *AnalyzeOptions) defaults() {
+	if o.MaxFrontier <= 0 {
+		o.MaxFrontier = DefaultMaxFrontier
+	}
+	if o.MaxEnumerate <= 0 {
+		o.MaxEnumerate = DefaultMaxEnumerate
+	}
+	if o.MaxNodes <= 0 {
+		o.MaxNodes = DefaultMaxNodes
+	}
+}
+
+// Analyze computes the exact analysis of the outcome space of the profiles'
+// common domain. Linear additive profiles never enumerate the outcome
+// space; other profiles use branch and bound when they can bound their
+// utility over a box of outcomes, and enumeration otherwise.
+func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
+	opts.defaults()
+	if len(profiles) == 0 {
+		return nil, Errorf("no profiles to analyse; name at least one")
+	}
+	d := profiles[0].Domain()
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	for _, p := range profiles[1:] {
+		if err := SameDomain(d, p.Domain()); err != nil {
+			return nil, Errorf("profile %q is for another domain than profile %q: %v", p.Name(), profiles[0].Name(), err)
+		}
+	}
+	a := &Analysis{Domain: d, Parties: profiles, Outcomes: d.Size(), Grid: d.HasReal()}
+	for _, p := range profiles {
+		a.Reservations = append(a.Reservations, p.Reservation())
+	}
+
+	var us [][]float64
+	var os []Outcome
+	var err error
+	if lin, ok := allLinear(profiles); ok {
+		a.Method = "merge"
+		us, os, err = linearFrontier(lin, opts.MaxFrontier)
+		if err != nil {
+			return nil, err
+		}
+		a.Acceptable, err = countLinear(lin, a.Reservations, opts)
+	} else {
+		us, os, a.Method, err = genericFrontier(profiles, opts)
+		if err != nil {
+			return nil, err
+		}
+		a.Acceptable, err = countGeneric(profiles, a.Reservations, opts)
+	}
+	if err != nil {
+		return nil, err
+	}
+	a.Pareto = roundFrontier(us, os, len(profiles))
+	a.solve()
+	return a, nil
+}
+
+// SameDomain reports how domain b differs from a, or nil when they have the
+// same issues with the same values in the same order.
+func SameDomain(a, b *Domain) error {
+	if a == b {
+		return nil
+	}
+	if len(a.Issues) != len(b.Issues) {
+		return Errorf("domain %q has %d issues, domain %q has %d", a.Name, len(a.Issues), b.Name, len(b.Issues))
+	}
+	for i := range a.Issues {
+		x, y := &a.Issues[i], &b.Issues[i]
+		if x.Name != y.Name {
+			return Errorf("issue %d is %q in one and %q in the other", i+1, x.Name, y.Name)
+		}
+		if x.Kind != y.Kind || x.NumValues() != y.NumValues() || x.Lower != y.Lower || x.Upper != y.Upper {
+			return Errorf("issue %q is declared differently (%s with %d values vs %s with %d values)", x.Name, x.Kind, x.NumValues(), y.Kind, y.NumValues())
+		}
+		for j := range x.Values {
+			if x.Values[j] != y.Values[j] {
+				return Errorf("issue %q: value %d is %q in one and %q in the other", x.Name, j+1, x.Values[j], y.Values[j])
+			}
+		}
+	}
+	return nil
+}
+
+func allLinear(ps []Profile) ([]*LinearAdditive, bool) {
+	out := make([]*LinearAdditive, len(ps))
+	for i, p := range ps {
+		l, ok := p.(*LinearAdditive)
+		if !ok {
+			return nil, false
+		}
+		out[i] = l
+	}
+	return out, true
+}
+
+// roundFrontier rounds the exact frontier to Precision places and removes
+// the points that rounding made equal to or dominated by another. Rounding
+// is monotone, so this is exactly the frontier of the rounded utilities.
+func roundFrontier(us [][]float64, os []Outcome, n int) []Point {
+	s := &frontierSet{n: n}
+	for j, u := range us {
+		for _, x := range u {
+			s.u = append(s.u, key(x))
+		}
+		s.parent = append(s.parent, int32(j))
+		s.value = append(s.value, 0)
+	}
+	s = nondominated(s)
+	pts := make([]Point, s.size())
+	for i := range pts {
+		u := make([]float64, n)
+		for p, k := range s.at(i) {
+			u[p] = k / precisionScale
+		}
+		pts[i] = Point{Utilities: u, Outcome: os[s.parent[i]]}
+	}
+	return pts
+}
+
+// acceptable reports whether u gives every party at least its reservation.
+func acceptable(u, r []float64) bool {
+	for p := range u {
+		if key(u[p]) < key(r[p]) {
+			return false
+		}
+	}
+	return true
+}
+
+// solve marks acceptable points and finds the bargaining solutions. Each of
+// them is attained on the frontier: a point that dominates an acceptable
+// point is acceptable and does at least as well by every criterion.
+func (a *Analysis) solve() {
+	r := a.Reservations
+	n := len(r)
+	var acc []int
+	for i := range a.Pareto {
+		pt := &a.Pareto[i]
+		pt.Acceptable = acceptable(pt.Utilities, r)
+		if pt.Acceptable {
+			acc = append(acc, i)
+		}
+	}
+	if len(acc) == 0 {
+		return
+	}
+	a.Ideal = make([]float64, n)
+	for p := range a.Ideal {
+		a.Ideal[p] = math.Inf(-1)
+	}
+	for _, i := range acc {
+		for p, u := range a.Pareto[i].Utilities {
+			a.Ideal[p] = math.Max(a.Ideal[p], u)
+		}
+	}
+	sum := func(u []float64) float64 {
+		s := 0.0
+		for _, x := range u {
+			s += x
+		}
+		return s
+	}
+	// argmax with ties to the larger sum, then the earlier point.
+	argmax := func(score func(u []float64) float64) (*Point, float64) {
+		best, bestScore, bestSum := -1, 0.0, 0.0
+		for _, i := range acc {
+			u := a.Pareto[i].Utilities
+			sc, sm := score(u), sum(u)
+			if best < 0 || sc > bestScore || (sc == bestScore && sm > bestSum) {
+				best, bestScore, bestSum = i, sc, sm
+			}
+		}
+		pt := a.Pareto[best]
+		return &pt, bestScore
+	}
+	a.Nash, a.NashProduct = argmax(func(u []float64) float64 {
+		prod := 1.0
+		for p := range u {
+			prod *= math.Max(0, u[p]-r[p])
+		}
+		return prod
+	})
+	a.MaxWelfare, a.Welfare = argmax(sum)
+	a.Egalitarian, a.EgalitarianGain = argmax(func(u []float64) float64 {
+		m := math.Inf(1)
+		for p := range u {
+			m = math.Min(m, u[p]-r[p])
+		}
+		return m
+	})
+	a.KalaiSmorodinsky, a.KSRatio = argmax(func(u []float64) float64 {
+		m := math.Inf(1)
+		for p := range u {
+			span := a.Ideal[p] - r[p]
+			g := 1.0 // a party whose ideal is its reservation is indifferent
+			if span > 0 {
+				g = (u[p] - r[p]) / span
+			}
+			m = math.Min(m, g)
+		}
+		return m
+	})
+}
+
+// Improvements returns the Pareto points that every party weakly prefers to
+// o and at least one strictly prefers (Raiffa's post-settlement settlement):
+// the mediator's "everyone can do better than this". It returns nil when o
+// is itself Pareto-optimal.
+func (a *Analysis) Improvements(o Outcome) ([]Point, []float64, error) {
+	if err := a.Domain.ValidOutcome(o); err != nil {
+		return nil, nil, err
+	}
+	u := make([]float64, len(a.Parties))
+	for p, prof := range a.Parties {
+		u[p] = Round(prof.Utility(o))
+	}
+	var out []Point
+	for _, pt := range a.Pareto {
+		strict := false
+		ok := true
+		for p := range u {
+			k, ko := key(pt.Utilities[p]), key(u[p])
+			if k < ko {
+				ok = false
+				break
+			}
+			if k > ko {
+				strict = true
+			}
+		}
+		if ok && strict {
+			out = append(out, pt)
+		}
+	}
+	return out, u, nil
+}
+
+// sortPoints orders points by utilities descending, lexicographically.
+func sortPoints(pts []Point) {
+	slices.SortStableFunc(pts, func(x, y Point) int {
+		for p := range x.Utilities {
+			if x.Utilities[p] != y.Utilities[p] {
+				if x.Utilities[p] > y.Utilities[p] {
+					return -1
+				}
+				return 1
+			}
+		}
+		return 0
+	})
+}

@@ -1,0 +1,188 @@
+package engine
+
+import (
+	"math"
+	"math/big"
+	"slices"
+)
+
+// countLinear counts the acceptable outcomes of linear additive profiles
+// exactly without enumerating them. Parties whose worst outcome already
+// meets their reservation constrain nothing; with one or two binding
+// parties the count is a meet-in-the-middle over the partial sums of two
+// halves of the issues (sorted sums for one, an offline sweep with a
+// Fenwick tree for two); with more, exact branch and bound on the issues'
+// value ranges.
+func countLinear(ps []*LinearAdditive, r []float64, opts AnalyzeOptions) (*big.Int, error) {
+	d := ps[0].Dom
+	var binding []int
+	for p, prof := range ps {
+		mn, mx := prof.Bounds(fullBox(d).lo, fullBox(d).hi)
+		if key(mx) < key(r[p]) {
+			return new(big.Int), nil // nothing reaches this party's reservation
+		}
+		if key(mn) < key(r[p]) {
+			binding = append(binding, p)
+		}
+	}
+	if len(binding) == 0 {
+		return d.Size(), nil
+	}
+	left, right := splitIssues(d)
+	if len(binding) <= 2 && halfSize(d, 0, left) <= maxHalf && halfSize(d, left, right) <= maxHalf {
+		// Acceptable means key(u) >= key(r), i.e. u·10^12 >= key(r) − 0.5.
+		var thr [2]float64
+		var tabs [2][]float64 // per binding party: partial sums of each half
+		var tabsR [2][]float64
+		for j, p := range binding {
+			thr[j] = (key(r[p]) - 0.5) / precisionScale
+			tabs[j] = partialSums(ps[p], 0, left)
+			tabsR[j] = partialSums(ps[p], left, len(d.Issues))
+		}
+		if len(binding) == 1 {
+			return count1(tabs[0], tabsR[0], thr[0]), nil
+		}
+		return count2(tabs[0], tabs[1], tabsR[0], tabsR[1], thr[0], thr[1]), nil
+	}
+	bs := make([]Bounder, len(ps))
+	gp := make([]Profile, len(ps))
+	for i, p := range ps {
+		bs[i], gp[i] = p, p
+	}
+	if c, ok := boundCount(gp, bs, r, opts.MaxNodes); ok {
+		return c, nil
+	}
+	return nil, Errorf("domain %q: counting the outcomes acceptable to %d parties at once did not finish within %d search nodes; raise the node limit, or analyse fewer parties", d.Name, len(binding), opts.MaxNodes)
+}
+
+// maxHalf bounds the partial sums enumerated for one half of the issues.
+const maxHalf = 1 << 25
+
+// splitIssues returns the issue index at which to split so that both
+// halves have about the square root of the space's size.
+func splitIssues(d *Domain) (left, right int) {
+	total := d.SizeFloat()
+	prod := 1.0
+	for i := range d.Issues {
+		next := prod * float64(d.Issues[i].NumValues())
+		if next*next > total {
+			// Choose the side of the boundary that balances better.
+			if next/math.Sqrt(total) < math.Sqrt(total)/prod || i == 0 {
+				return i + 1, len(d.Issues)
+			}
+			return i, len(d.Issues)
+		}
+		prod = next
+	}
+	return len(d.Issues), len(d.Issues)
+}
+
+func halfSize(d *Domain, from, to int) float64 {
+	s := 1.0
+	for i := from; i < to; i++ {
+		s *= float64(d.Issues[i].NumValues())
+	}
+	return s
+}
+
+// partialSums enumerates Σ_{i in [from,to)} contribution over every
+// assignment of those issues, summing in issue order.
+func partialSums(p *LinearAdditive, from, to int) []float64 {
+	sums := []float64{0}
+	for i := from; i < to; i++ {
+		nv := p.Dom.Issues[i].NumValues()
+		nextS := make([]float64, 0, len(sums)*nv)
+		for _, s := range sums {
+			for v := 0; v < nv; v++ {
+				nextS = append(nextS, s+p.Contribution(i, v))
+			}
+		}
+		sums = nextS
+	}
+	return sums
+}
+
+// count1 counts pairs (a, b) with a + b >= t.
+func count1(a, b []float64, t float64) *big.Int {
+	slices.Sort(b)
+	var c int64
+	for _, x := range a {
+		i, _ := slices.BinarySearch(b, t-x)
+		// BinarySearch finds the first b >= t−x; float rounding of x + b
+		// can differ from the comparison b >= t − x by one ulp, so check
+		// the neighbours with the sum itself.
+		for i > 0 && x+b[i-1] >= t {
+			i--
+		}
+		for i < len(b) && x+b[i] < t {
+			i++
+		}
+		c += int64(len(b) - i)
+	}
+	return new(big.Int).SetInt64(c)
+}
+
+// count2 counts pairs (i, j) with a1[i]+b1[j] >= t1 and a2[i]+b2[j] >= t2:
+// b_j qualifies for a_i when b1[j] >= t1 − a1[i] and b2[j] >= t2 − a2[i], an
+// offline two-dimensional dominance count.
+func count2(a1, a2, b1, b2 []float64, t1, t2 float64) *big.Int {
+	// Rank b2 values for the Fenwick tree.
+	ys := slices.Clone(b2)
+	slices.Sort(ys)
+	ys = slices.Compact(ys)
+	fen := make([]int64, len(ys)+1)
+	add := func(i int) { // i is a 0-based rank
+		for i++; i < len(fen); i += i & -i {
+			fen[i]++
+		}
+	}
+	prefix := func(i int) int64 { // count of ranks < i
+		var s int64
+		for ; i > 0; i -= i & -i {
+			s += fen[i]
+		}
+		return s
+	}
+	bi := make([]int32, len(b1))
+	for j := range bi {
+		bi[j] = int32(j)
+	}
+	slices.SortFunc(bi, func(x, y int32) int { return cmpDesc(b1[x], b1[y]) })
+	ai := make([]int32, len(a1))
+	for i := range ai {
+		ai[i] = int32(i)
+	}
+	// Queries in order of decreasing need t1 − a1, i.e. increasing a1.
+	slices.SortFunc(ai, func(x, y int32) int { return cmpDesc(a1[y], a1[x]) })
+	var c int64
+	inserted := 0
+	for _, i := range ai {
+		x1, x2 := a1[i], a2[i]
+		for inserted < len(bi) && x1+b1[bi[inserted]] >= t1 {
+			j := bi[inserted]
+			r, _ := slices.BinarySearch(ys, b2[j])
+			add(r)
+			inserted++
+		}
+		// Count inserted b with x2 + b2 >= t2.
+		r, _ := slices.BinarySearch(ys, t2-x2)
+		for r > 0 && x2+ys[r-1] >= t2 {
+			r--
+		}
+		for r < len(ys) && x2+ys[r] < t2 {
+			r++
+		}
+		c += int64(inserted) - prefix(r)
+	}
+	return new(big.Int).SetInt64(c)
+}
+
+func cmpDesc(x, y float64) int {
+	switch {
+	case x > y:
+		return -1
+	case x < y:
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,356 @@
+package engine
+
+import (
+	"math"
+	"math/big"
+)
+
+// Bounder is implemented by profiles that can bound their utility over a box
+// of outcomes: every outcome whose value index on issue i lies in
+// [lo[i], hi[i]]. Analyze uses it for exact branch and bound.
+type Bounder interface {
+	Bounds(lo, hi []int) (min, max float64)
+}
+
+// Bounds returns the least and greatest utility over the box [lo, hi].
+func (p *LinearAdditive) Bounds(lo, hi []int) (min, max float64) {
+	for i := range lo {
+		t := p.table[p.offsets[i]+lo[i] : p.offsets[i]+hi[i]+1]
+		mn, mx := t[0], t[0]
+		for _, x := range t[1:] {
+			mn = math.Min(mn, x)
+			mx = math.Max(mx, x)
+		}
+		min += mn
+		max += mx
+	}
+	return min, max
+}
+
+// genericFrontier finds the frontier of profiles that are not all linear
+// additive: by branch and bound when every profile is a Bounder and the
+// search finishes within opts.MaxNodes, by enumeration otherwise.
+func genericFrontier(ps []Profile, opts AnalyzeOptions) ([][]float64, []Outcome, string, error) {
+	if bs, ok := allBounders(ps); ok {
+		us, os, ok := boundFrontier(ps, bs, opts.MaxNodes)
+		if ok {
+			return us, os, "branch-and-bound", nil
+		}
+	}
+	us, os, err := enumerateFrontier(ps, opts)
+	return us, os, "enumeration", err
+}
+
+func allBounders(ps []Profile) ([]Bounder, bool) {
+	bs := make([]Bounder, len(ps))
+	for i, p := range ps {
+		b, ok := p.(Bounder)
+		if !ok {
+			return nil, false
+		}
+		bs[i] = b
+	}
+	return bs, true
+}
+
+// box is a node of the branch and bound: outcomes with lo[i] <= o[i] <= hi[i].
+type box struct{ lo, hi []int }
+
+func (b box) single() bool {
+	for i := range b.lo {
+		if b.lo[i] != b.hi[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// split halves the box along its widest issue.
+func (b box) split() (box, box) {
+	w, at := -1, 0
+	for i := range b.lo {
+		if d := b.hi[i] - b.lo[i]; d > w {
+			w, at = d, i
+		}
+	}
+	mid := (b.lo[at] + b.hi[at]) / 2
+	l := box{append([]int(nil), b.lo...), append([]int(nil), b.hi...)}
+	r := box{append([]int(nil), b.lo...), append([]int(nil), b.hi...)}
+	l.hi[at] = mid
+	r.lo[at] = mid + 1
+	return l, r
+}
+
+func fullBox(d *Domain) box {
+	b := box{make([]int, len(d.Issues)), make([]int, len(d.Issues))}
+	for i := range d.Issues {
+		b.hi[i] = d.Issues[i].NumValues() - 1
+	}
+	return b
+}
+
+// archive is a set of mutually non-dominated points on the comparison grid.
+type archive struct {
+	keys [][]float64
+	raw  [][]float64
+	outs []Outcome
+}
+
+// covers reports whether some point weakly dominates k.
+func (a *archive) covers(k []float64) bool {
+next:
+	for _, q := range a.keys {
+		for p := range k {
+			if q[p] < k[p] {
+				continue next
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (a *archive) insert(k, raw []float64, o Outcome) {
+	if a.covers(k) {
+		return
+	}
+	j := 0
+	for i, q := range a.keys {
+		dominated := true
+		for p := range k {
+			if q[p] > k[p] {
+				dominated = false
+				break
+			}
+		}
+		if !dominated {
+			a.keys[j], a.raw[j], a.outs[j] = a.keys[i], a.raw[i], a.outs[i]
+			j++
+		}
+	}
+	a.keys, a.raw, a.outs = append(a.keys[:j], k), append(a.raw[:j], raw), append(a.outs[:j], o)
+}
+
+// boundFrontier is exact branch and bound over boxes of outcomes: a box
+// whose upper-bound vector is weakly dominated by a known point cannot hold
+// a new frontier point. It reports false when it runs out of nodes.
+func boundFrontier(ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Outcome, bool) {
+	d := ps[0].Domain()
+	n := len(ps)
+	var ar archive
+	ub := func(b box) ([]float64, float64) {
+		k := make([]float64, n)
+		s := 0.0
+		for p, bd := range bs {
+			_, mx := bd.Bounds(b.lo, b.hi)
+			k[p] = key(mx)
+			s += mx
+		}
+		return k, s
+	}
+	type node struct {
+		b box
+		k []float64
+	}
+	root := fullBox(d)
+	rk, _ := ub(root)
+	stack := []node{{root, rk}}
+	for nodes := 0; len(stack) > 0; nodes++ {
+		if nodes > maxNodes {
+			return nil, nil, false
+		}
+		nd := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if ar.covers(nd.k) {
+			continue
+		}
+		if nd.b.single() {
+			o := Outcome(nd.b.lo)
+			raw := make([]float64, n)
+			k := make([]float64, n)
+			for p, prof := range ps {
+				raw[p] = prof.Utility(o)
+				k[p] = key(raw[p])
+			}
+			ar.insert(k, raw, o)
+			continue
+		}
+		l, r := nd.b.split()
+		lk, ls := ub(l)
+		rk, rs := ub(r)
+		// Depth first into the more promising half finds good points early.
+		if ls >= rs {
+			stack = append(stack, node{r, rk}, node{l, lk})
+		} else {
+			stack = append(stack, node{l, lk}, node{r, rk})
+		}
+	}
+	return ar.raw, ar.outs, true
+}
+
+// enumerateFrontier evaluates every outcome, merging chunks into the
+// frontier as it goes so memory stays bounded by the frontier's size.
+func enumerateFrontier(ps []Profile, opts AnalyzeOptions) ([][]float64, []Outcome, error) {
+	d := ps[0].Domain()
+	total := d.SizeFloat()
+	if total > opts.MaxEnumerate {
+		return nil, nil, Errorf("domain %q has %.3g outcomes and profile %q can only be analysed by evaluating every outcome; that is more than the limit of %.3g (raise it with --max-enumerate if you can wait)",
+			d.Name, total, firstNonBounder(ps).Name(), opts.MaxEnumerate)
+	}
+	n := len(ps)
+	const chunk = 1 << 16
+	front := &frontierSet{n: n}
+	var ranks []Outcome // witness per candidate, indexed by parent
+	cand := &frontierSet{n: n}
+	flush := func() {
+		all := &frontierSet{n: n}
+		all.u = append(append(all.u, front.u...), cand.u...)
+		all.parent = append(append(all.parent, front.parent...), cand.parent...)
+		all.value = append(append(all.value, front.value...), cand.value...)
+		front = nondominated(all)
+		// Compact the witnesses to those still on the frontier.
+		kept := make([]Outcome, front.size())
+		for i := range kept {
+			kept[i] = ranks[front.parent[i]]
+			front.parent[i] = int32(i)
+		}
+		ranks = kept
+		cand = &frontierSet{n: n}
+	}
+	o := make(Outcome, len(d.Issues))
+	done := 0.0
+	for {
+		for _, p := range ps {
+			cand.u = append(cand.u, p.Utility(o))
+		}
+		cand.parent = append(cand.parent, int32(len(ranks)))
+		cand.value = append(cand.value, 0)
+		ranks = append(ranks, o.Clone())
+		if cand.size() == chunk {
+			flush()
+			if front.size() > opts.MaxFrontier {
+				return nil, nil, errFrontierCap(opts.MaxFrontier)
+			}
+		}
+		done++
+		if opts.Progress != nil && math.Mod(done, 1<<20) == 0 {
+			opts.Progress(done, total)
+		}
+		if !next(d, o) {
+			break
+		}
+	}
+	flush()
+	if opts.Progress != nil {
+		opts.Progress(total, total)
+	}
+	us := make([][]float64, front.size())
+	for i := range us {
+		us[i] = append([]float64(nil), front.at(i)...)
+	}
+	return us, ranks, nil
+}
+
+func firstNonBounder(ps []Profile) Profile {
+	for _, p := range ps {
+		if _, ok := p.(Bounder); !ok {
+			return p
+		}
+	}
+	return ps[0]
+}
+
+// next advances o to the following outcome (last issue fastest) and reports
+// false after the last one.
+func next(d *Domain, o Outcome) bool {
+	for i := len(o) - 1; i >= 0; i-- {
+		o[i]++
+		if o[i] < d.Issues[i].NumValues() {
+			return true
+		}
+		o[i] = 0
+	}
+	return false
+}
+
+// countGeneric counts acceptable outcomes by branch and bound on the
+// profiles' bounds (a box is counted whole when every party's lower bound
+// clears its reservation, skipped when one party's upper bound does not),
+// falling back to enumeration.
+func countGeneric(ps []Profile, r []float64, opts AnalyzeOptions) (*big.Int, error) {
+	d := ps[0].Domain()
+	if bs, ok := allBounders(ps); ok {
+		if c, ok := boundCount(ps, bs, r, opts.MaxNodes); ok {
+			return c, nil
+		}
+	}
+	total := d.SizeFloat()
+	if total > opts.MaxEnumerate {
+		return nil, Errorf("domain %q has %.3g outcomes; counting the acceptable ones needs every outcome evaluated, more than the limit of %.3g (raise it with --max-enumerate if you can wait)", d.Name, total, opts.MaxEnumerate)
+	}
+	o := make(Outcome, len(d.Issues))
+	u := make([]float64, len(ps))
+	var count int64
+	for {
+		for p, prof := range ps {
+			u[p] = prof.Utility(o)
+		}
+		if acceptable(u, r) {
+			count++
+		}
+		if !next(d, o) {
+			break
+		}
+	}
+	return big.NewInt(count), nil
+}
+
+func boundCount(ps []Profile, bs []Bounder, r []float64, maxNodes int) (*big.Int, bool) {
+	d := ps[0].Domain()
+	count := new(big.Int)
+	size := func(b box) *big.Int {
+		s := big.NewInt(1)
+		for i := range b.lo {
+			s.Mul(s, big.NewInt(int64(b.hi[i]-b.lo[i]+1)))
+		}
+		return s
+	}
+	stack := []box{fullBox(d)}
+	for nodes := 0; len(stack) > 0; nodes++ {
+		if nodes > maxNodes {
+			return nil, false
+		}
+		b := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		all, none := true, false
+		for p, bd := range bs {
+			mn, mx := bd.Bounds(b.lo, b.hi)
+			if key(mx) < key(r[p]) {
+				none = true
+				break
+			}
+			if key(mn) < key(r[p]) {
+				all = false
+			}
+		}
+		switch {
+		case none:
+		case all:
+			count.Add(count, size(b))
+		case b.single():
+			// Only reached when a Bounder's bounds are loose even for a
+			// single outcome: decide by the utilities themselves.
+			u := make([]float64, len(ps))
+			for p, prof := range ps {
+				u[p] = prof.Utility(Outcome(b.lo))
+			}
+			if acceptable(u, r) {
+				count.Add(count, big.NewInt(1))
+			}
+		default:
+			l, r := b.split()
+			stack = append(stack, l, r)
+		}
+	}
+	return count, true
+}
