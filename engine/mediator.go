@@ -1,0 +1,289 @@
+package engine
+
+import (
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+)
+
+// Judge answers a single-text mediator for one party. It is the only thing
+// a mediator learns about the party: whether it accepts a text, and which of
+// two texts it prefers.
+type Judge interface {
+	// Accepts reports whether the party would sign text as it stands.
+	Accepts(text Outcome) bool
+	// Prefers reports whether the party strictly prefers text a to text b.
+	Prefers(a, b Outcome) bool
+}
+
+// TruthfulJudge answers from its own profile: it accepts a text worth at
+// least its reservation value and prefers the text worth more to it.
+type TruthfulJudge struct{ Profile Profile }
+
+// Accepts implements Judge.
+func (j TruthfulJudge) Accepts(text Outcome) bool {
+	return j.Profile.Utility(text) >= j.Profile.Reservation()
+}
+
+// Prefers implements Judge.
+func (j TruthfulJudge) Prefers(a, b Outcome) bool {
+	return j.Profile.Utility(a) > j.Profile.Utility(b)
+}
+
+var _ Judge = TruthfulJudge{}
+
+// Solution names a bargaining solution the confidential mediator aims for.
+type Solution string
+
+// The solutions the confidential mediator knows.
+const (
+	SolutionNash             Solution = "nash"
+	SolutionKalaiSmorodinsky Solution = "ks"
+	SolutionEgalitarian      Solution = "egalitarian"
+)
+
+// ParseSolution accepts a solution's name ("" means Nash).
+func ParseSolution(s string) (Solution, error) {
+	switch strings.ToLower(s) {
+	case "", "nash":
+		return SolutionNash, nil
+	case "ks", "kalai-smorodinsky", "kalaismorodinsky":
+		return SolutionKalaiSmorodinsky, nil
+	case "egalitarian":
+		return SolutionEgalitarian, nil
+	}
+	return "", Errorf("unknown solution %q; use nash, ks or egalitarian", s)
+}
+
+// SingleTextOptions configure a mediated single-text negotiation.
+type SingleTextOptions struct {
+	// MaxTexts bounds the number of texts the mediator proposes; 0 means
+	// DefaultMaxTexts.
+	MaxTexts int
+	// Seed seeds the answers-only mediator's starting text and the order in
+	// which it tries changes.
+	Seed uint64
+	// Solution is what the confidential mediator aims for ("" is Nash).
+	Solution Solution
+}
+
+// DefaultMaxTexts bounds a single-text negotiation when the options do not.
+const DefaultMaxTexts = 100_000
+
+// SingleTextResult is the record of a mediated single-text negotiation.
+type SingleTextResult struct {
+	// Agreement is the final text when every party accepted it, else nil.
+	Agreement Outcome
+	// Texts are the texts the mediator proposed, in order; the last is the
+	// final text.
+	Texts []Outcome
+	// Questions counts the questions put to the parties.
+	Questions int
+}
+
+// HillClimbMediator runs Raiffa's single negotiating text with a mediator
+// that knows nothing but the parties' answers. It starts from a random text
+// and repeatedly proposes changing one issue; it moves to the changed text
+// when every party prefers it to the current one, until no single change is
+// preferred by all (or MaxTexts texts). Then it asks every party whether it
+// accepts the final text.
+func HillClimbMediator(d *Domain, judges []Judge, opts SingleTextOptions) (*SingleTextResult, error) {
+	if err := d.Validate(); err != nil {
+		return nil, err
+	}
+	if len(judges) < 2 {
+		return nil, Errorf("a single-text negotiation needs at least 2 parties; got %d", len(judges))
+	}
+	maxTexts := opts.MaxTexts
+	if maxTexts <= 0 {
+		maxTexts = DefaultMaxTexts
+	}
+	r := rand.New(rand.NewPCG(opts.Seed, 0x5eed))
+	text := make(Outcome, len(d.Issues))
+	for i := range text {
+		text[i] = r.IntN(d.Issues[i].NumValues())
+	}
+	res := &SingleTextResult{Texts: []Outcome{text.Clone()}}
+	type change struct{ issue, value int }
+	var changes []change
+	for i := range d.Issues {
+		for v := 0; v < d.Issues[i].NumValues(); v++ {
+			changes = append(changes, change{i, v})
+		}
+	}
+	cand := make(Outcome, len(text))
+	for moved := true; moved && len(res.Texts) < maxTexts; {
+		moved = false
+		r.Shuffle(len(changes), func(a, b int) { changes[a], changes[b] = changes[b], changes[a] })
+		for _, c := range changes {
+			if text[c.issue] == c.value {
+				continue
+			}
+			copy(cand, text)
+			cand[c.issue] = c.value
+			all := true
+			for _, j := range judges {
+				res.Questions++
+				if !j.Prefers(cand, text) {
+					all = false
+					break
+				}
+			}
+			if all {
+				copy(text, cand)
+				res.Texts = append(res.Texts, text.Clone())
+				moved = true
+				if len(res.Texts) >= maxTexts {
+					break
+				}
+			}
+		}
+	}
+	if askAll(judges, text, res) {
+		res.Agreement = text.Clone()
+	}
+	return res, nil
+}
+
+func askAll(judges []Judge, text Outcome, res *SingleTextResult) bool {
+	for _, j := range judges {
+		res.Questions++
+		if !j.Accepts(text) {
+			return false
+		}
+	}
+	return true
+}
+
+// ConfidentialMediator is parley's neutral: it holds every party's profile,
+// computes the exact analysis, and proposes as the single text the
+// requested bargaining solution (Nash by default), which is acceptable to
+// every party and Pareto-efficient. Parties see only the texts (and so each
+// can work out its own utility for them); no party is told anything about
+// another's profile. Should a party reject a text (its judge need not be
+// truthful), the mediator proposes the next acceptable Pareto point in the
+// order of the same solution's criterion, up to MaxTexts texts.
+func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOptions) (*SingleTextResult, error) {
+	if len(profiles) < 2 {
+		return nil, Errorf("a single-text negotiation needs at least 2 parties; got %d", len(profiles))
+	}
+	if len(judges) != len(profiles) {
+		return nil, Errorf("%d profiles and %d parties answering; every party needs exactly one", len(profiles), len(judges))
+	}
+	sol := opts.Solution
+	if sol == "" {
+		sol = SolutionNash
+	}
+	if _, err := ParseSolution(string(sol)); err != nil {
+		return nil, err
+	}
+	maxTexts := opts.MaxTexts
+	if maxTexts <= 0 {
+		maxTexts = DefaultMaxTexts
+	}
+	a, err := Analyze(profiles, AnalyzeOptions{})
+	if err != nil {
+		return nil, err
+	}
+	res := &SingleTextResult{}
+	for _, pt := range rankPoints(a, sol) {
+		if len(res.Texts) >= maxTexts {
+			break
+		}
+		text := pt.Outcome.Clone()
+		res.Texts = append(res.Texts, text)
+		if askAll(judges, text, res) {
+			res.Agreement = text
+			break
+		}
+	}
+	return res, nil
+}
+
+// rankPoints orders the acceptable Pareto points by the solution's
+// criterion, best first; the analysis' own solution point comes first.
+func rankPoints(a *Analysis, sol Solution) []Point {
+	var first *Point
+	score := func(u []float64) float64 { return 0 }
+	r := a.Reservations
+	switch sol {
+	case SolutionNash:
+		first = a.Nash
+		score = func(u []float64) float64 {
+			p := 1.0
+			for i := range u {
+				p *= u[i] - r[i]
+			}
+			return p
+		}
+	case SolutionKalaiSmorodinsky:
+		first = a.KalaiSmorodinsky
+		score = func(u []float64) float64 {
+			m := math.Inf(1)
+			for i := range u {
+				g := 1.0
+				if span := a.Ideal[i] - r[i]; span > 0 {
+					g = (u[i] - r[i]) / span
+				}
+				m = min(m, g)
+			}
+			return m
+		}
+	case SolutionEgalitarian:
+		first = a.Egalitarian
+		score = func(u []float64) float64 {
+			m := math.Inf(1)
+			for i := range u {
+				m = min(m, u[i]-r[i])
+			}
+			return m
+		}
+	}
+	if first == nil {
+		return nil
+	}
+	var rest []Point
+	for _, pt := range a.Pareto {
+		if pt.Acceptable && !slices.Equal(pt.Outcome, first.Outcome) {
+			rest = append(rest, pt)
+		}
+	}
+	slices.SortStableFunc(rest, func(x, y Point) int {
+		sx, sy := score(x.Utilities), score(y.Utilities)
+		switch {
+		case sx > sy:
+			return -1
+		case sx < sy:
+			return 1
+		}
+		return 0
+	})
+	return append([]Point{*first}, rest...)
+}
+
+// OutcomeDistances returns the Euclidean distance in utility space from u
+// to the nearest point of a's Pareto frontier and to its Nash point (NaN
+// when there is no Nash point).
+func OutcomeDistances(a *Analysis, u []float64) (pareto, nash float64) {
+	pareto, nash = math.Inf(1), math.NaN()
+	for _, pt := range a.Pareto {
+		pareto = min(pareto, euclid(u, pt.Utilities))
+	}
+	if len(a.Pareto) == 0 {
+		pareto = math.NaN()
+	}
+	if a.Nash != nil {
+		nash = euclid(u, a.Nash.Utilities)
+	}
+	return pareto, nash
+}
+
+func euclid(a, b []float64) float64 {
+	s := 0.0
+	for i := range a {
+		d := a[i] - b[i]
+		s += d * d
+	}
+	return math.Sqrt(s)
+}
