@@ -1,0 +1,404 @@
+//go:build parley_genius
+
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"parley/engine"
+	"parley/genius"
+)
+
+// negotiateOptions are the flags of parley negotiate.
+type negotiateOptions struct {
+	agents   string
+	protocol string
+	mediator string
+	solution string
+	rounds   int
+	time     time.Duration
+	seed     uint64
+	json     bool
+	trace    bool
+	plot     string
+}
+
+func newNegotiateCmd(e *env) *cobra.Command {
+	o := &negotiateOptions{}
+	cmd := &cobra.Command{
+		Use:   "negotiate DOMAIN [PROFILE...]",
+		Short: "Run one negotiation between automated agents, or mediated by parley",
+		Long: `Run one negotiation on DOMAIN (a folder or a domain file; with no PROFILE
+every profile in the folder takes part, sorted by file name).
+
+With --protocol saop (the default) each party is played by the agent at its
+place in --agents (known agents: ` + strings.Join(engine.AgentNames(), ", ") + `).
+With --protocol single-text parley's confidential mediator (or, with
+--mediator answers, one that knows only the parties' answers) leads and every
+party answers truthfully from its own profile.
+
+Prints the agreement (or none), each party's utility, the rounds used, and the
+agreement's Euclidean distance in utility space to the Pareto frontier and to
+the Nash point of the exact analysis.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if cmd.Flags().Changed("rounds") && o.rounds <= 0 {
+				return engine.Errorf("--rounds is %d; it must be a positive number of rounds", o.rounds)
+			}
+			if cmd.Flags().Changed("time") && o.time <= 0 {
+				return engine.Errorf("--time is %v; it must be a positive duration such as 2s", o.time)
+			}
+			if !cmd.Flags().Changed("rounds") && o.time > 0 {
+				o.rounds = 0
+			}
+			return runNegotiate(e, o, args[0], args[1:])
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.agents, "agents", "", "comma-separated agents, one per party in profile order (saop)")
+	f.StringVar(&o.protocol, "protocol", "saop", "saop (stacked alternating offers) or single-text")
+	f.StringVar(&o.mediator, "mediator", "confidential", "single-text mediator: confidential (holds every profile) or answers (knows only answers)")
+	f.StringVar(&o.solution, "solution", "nash", "what the confidential mediator aims for: nash, ks or egalitarian")
+	f.IntVar(&o.rounds, "rounds", 1000, "deadline in rounds")
+	f.DurationVar(&o.time, "time", 0, "deadline in wall time (e.g. 3s); with --rounds, whichever comes first")
+	f.Uint64Var(&o.seed, "seed", 1, "random seed")
+	f.BoolVar(&o.json, "json", false, "print JSON")
+	f.BoolVar(&o.trace, "trace", false, "include every action")
+	f.StringVar(&o.plot, "plot", "", "write an SVG of the offers over the utility space and the frontier to this file")
+	return cmd
+}
+
+// loadScenario reads a domain with its profiles and checks it can be
+// negotiated over.
+func loadScenario(path string, profiles []string) (*genius.Scenario, error) {
+	sc, err := genius.Load(path, profiles...)
+	if err != nil {
+		return nil, err
+	}
+	if len(sc.Profiles) < 2 {
+		return nil, engine.Errorf("%s: %d profile(s) for domain %s; a negotiation needs at least 2 (name them after the domain)", path, len(sc.Profiles), sc.DomainFile)
+	}
+	return sc, nil
+}
+
+// parseAgents turns "a,b" into n agent names, checking each is known.
+func parseAgents(s string, n int) ([]string, error) {
+	var names []string
+	for _, a := range strings.Split(s, ",") {
+		a = strings.ToLower(strings.TrimSpace(a))
+		if a == "" {
+			continue
+		}
+		if _, err := engine.NewAgent(a); err != nil {
+			return nil, err
+		}
+		names = append(names, a)
+	}
+	if n > 0 && len(names) != n {
+		return nil, engine.Errorf("%d agents (%s) for %d parties; name one agent per party, e.g. --agents %s", len(names), s, n, strings.Repeat("boulware,", n-1)+"conceder")
+	}
+	return names, nil
+}
+
+// negotiation is the JSON form of one negotiation's result.
+type negotiation struct {
+	Domain           string         `json:"domain"`
+	Protocol         string         `json:"protocol"`
+	Agreement        *agreementJSON `json:"agreement"`
+	End              string         `json:"end"`
+	Rounds           int            `json:"rounds"`
+	Parties          []partyJSON    `json:"parties"`
+	DistanceToPareto *float64       `json:"distance_to_pareto"`
+	DistanceToNash   *float64       `json:"distance_to_nash"`
+	Nash             []float64      `json:"nash"`
+	Mediated         *mediatedJSON  `json:"mediated,omitempty"`
+	Trace            []stepJSON     `json:"trace,omitempty"`
+}
+
+type agreementJSON struct {
+	Outcome   map[string]string `json:"outcome"`
+	Utilities []float64         `json:"utilities"`
+	// Discounted holds the utilities discounted at the time of agreement,
+	// when some profile discounts.
+	Discounted []float64 `json:"discounted,omitempty"`
+}
+
+type partyJSON struct {
+	Name        string  `json:"name"`
+	Agent       string  `json:"agent"`
+	Reservation float64 `json:"reservation"`
+	Utility     float64 `json:"utility"`
+}
+
+type mediatedJSON struct {
+	Solution         string    `json:"solution"`
+	Utilities        []float64 `json:"utilities"`
+	DistanceToPareto *float64  `json:"distance_to_pareto"`
+	DistanceToNash   *float64  `json:"distance_to_nash"`
+}
+
+type stepJSON struct {
+	Round     int               `json:"round"`
+	Party     int               `json:"party"`
+	Action    string            `json:"action"`
+	Offer     map[string]string `json:"offer,omitempty"`
+	Utilities []float64         `json:"utilities,omitempty"`
+}
+
+func num(f float64) *float64 {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return nil
+	}
+	f = engine.Round(f)
+	return &f
+}
+
+func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) error {
+	if o.protocol != "saop" && o.protocol != "single-text" {
+		return engine.Errorf("unknown protocol %q; use saop or single-text", o.protocol)
+	}
+	sol, err := engine.ParseSolution(o.solution)
+	if err != nil {
+		return err
+	}
+	if o.mediator != "confidential" && o.mediator != "answers" {
+		return engine.Errorf("unknown mediator %q; use confidential or answers", o.mediator)
+	}
+	sc, err := loadScenario(path, profiles)
+	if err != nil {
+		return err
+	}
+	n := len(sc.Profiles)
+	var names []string
+	if o.protocol == "saop" {
+		if o.agents == "" {
+			return engine.Errorf("name one agent per party with --agents (known agents: %s)", strings.Join(engine.AgentNames(), ", "))
+		}
+		if names, err = parseAgents(o.agents, n); err != nil {
+			return err
+		}
+	} else if o.agents != "" {
+		return engine.Errorf("--agents is for --protocol saop; in a single-text negotiation every party answers truthfully from its own profile")
+	}
+	if o.plot != "" {
+		// Fail before the work, and never overwrite a directory.
+		if fi, err := os.Stat(o.plot); err == nil && fi.IsDir() {
+			return engine.Errorf("--plot %s is a directory; name an .svg file", o.plot)
+		}
+	}
+	a, err := engine.Analyze(sc.Profiles, engine.AnalyzeOptions{})
+	if err != nil {
+		return err
+	}
+	out := negotiation{Domain: sc.Name, Protocol: o.protocol}
+	var agreement engine.Outcome
+	var utilities, discounted []float64
+	var trace []engine.Step
+	if o.protocol == "saop" {
+		agents := make([]engine.Agent, n)
+		for i, name := range names {
+			agents[i], _ = engine.NewAgent(name)
+		}
+		res, err := engine.RunSAOP(sc.Profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Time: o.time, Seed: o.seed})
+		if err != nil {
+			return err
+		}
+		agreement, utilities, discounted, trace = res.Agreement, res.Raw, res.Utilities, res.Trace
+		out.End, out.Rounds = res.End.String(), res.Rounds
+		if res.End == engine.Broken || res.End == engine.Ended {
+			out.End = fmt.Sprintf("%s by party %d", res.End, res.Party+1)
+			if res.Reason != "" {
+				out.End += " (" + res.Reason + ")"
+			}
+		}
+		med, err := engine.ConfidentialMediator(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol})
+		if err == nil && med.Agreement != nil {
+			mu := utilitiesOf(sc.Profiles, med.Agreement)
+			dp, dn := engine.OutcomeDistances(a, mu)
+			out.Mediated = &mediatedJSON{Solution: string(sol), Utilities: rounded(mu), DistanceToPareto: num(dp), DistanceToNash: num(dn)}
+		}
+	} else {
+		var res *engine.SingleTextResult
+		if o.mediator == "answers" {
+			res, err = engine.HillClimbMediator(sc.Domain, truthful(sc.Profiles), engine.SingleTextOptions{Seed: o.seed})
+		} else {
+			res, err = engine.ConfidentialMediator(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol})
+		}
+		if err != nil {
+			return err
+		}
+		agreement, out.Rounds = res.Agreement, len(res.Texts)
+		out.End = "agreement"
+		if agreement == nil {
+			out.End = "rejected"
+		}
+		for i, t := range res.Texts {
+			trace = append(trace, engine.Step{Round: i, Party: -1, Action: engine.ActOffer, Offer: t, Utilities: utilitiesOf(sc.Profiles, t)})
+		}
+		names = make([]string, n)
+		for i := range names {
+			names[i] = "truthful"
+		}
+	}
+	if utilities == nil {
+		if agreement != nil {
+			utilities = utilitiesOf(sc.Profiles, agreement)
+		} else {
+			for _, p := range sc.Profiles {
+				utilities = append(utilities, p.Reservation())
+			}
+		}
+	}
+	for i, p := range sc.Profiles {
+		out.Parties = append(out.Parties, partyJSON{Name: sc.ProfileFiles[i], Agent: names[i], Reservation: engine.Round(p.Reservation()), Utility: engine.Round(utilities[i])})
+	}
+	if agreement != nil {
+		out.Agreement = &agreementJSON{Outcome: sc.Domain.Names(agreement), Utilities: rounded(utilities)}
+		for _, p := range sc.Profiles {
+			if d := p.DiscountFactor(); d > 0 && d < 1 && discounted != nil {
+				out.Agreement.Discounted = rounded(discounted)
+				break
+			}
+		}
+	}
+	dp, dn := engine.OutcomeDistances(a, utilities)
+	out.DistanceToPareto, out.DistanceToNash = num(dp), num(dn)
+	if a.Nash != nil {
+		out.Nash = a.Nash.Utilities
+	}
+	if o.trace {
+		for _, s := range trace {
+			st := stepJSON{Round: s.Round + 1, Party: s.Party + 1, Action: s.Action.String(), Utilities: rounded(s.Utilities)}
+			if s.Offer != nil {
+				st.Offer = sc.Domain.Names(s.Offer)
+			}
+			if s.Party < 0 {
+				st.Party, st.Action = 0, "text"
+			}
+			out.Trace = append(out.Trace, st)
+		}
+	}
+	if o.plot != "" {
+		if err := writeFileAtomic(o.plot, func(w io.Writer) error { return plotNegotiation(w, sc, a, trace, agreement, utilities) }); err != nil {
+			return err
+		}
+	}
+	if o.json {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	return printNegotiation(e.stdout, sc, &out, o)
+}
+
+func truthful(ps []engine.Profile) []engine.Judge {
+	js := make([]engine.Judge, len(ps))
+	for i, p := range ps {
+		js[i] = engine.TruthfulJudge{Profile: p}
+	}
+	return js
+}
+
+func utilitiesOf(ps []engine.Profile, o engine.Outcome) []float64 {
+	u := make([]float64, len(ps))
+	for i, p := range ps {
+		u[i] = p.Utility(o)
+	}
+	return u
+}
+
+func rounded(u []float64) []float64 {
+	if u == nil {
+		return nil
+	}
+	r := make([]float64, len(u))
+	for i, x := range u {
+		r[i] = engine.Round(x)
+	}
+	return r
+}
+
+func fmtNum(f *float64) string {
+	if f == nil {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.4f", *f)
+}
+
+func printNegotiation(w io.Writer, sc *genius.Scenario, out *negotiation, o *negotiateOptions) error {
+	b := &strings.Builder{}
+	fmt.Fprintf(b, "domain %s: %s outcomes, %d parties, protocol %s\n", sc.Name, sc.Domain.Size(), len(sc.Profiles), out.Protocol)
+	for i, p := range out.Parties {
+		fmt.Fprintf(b, "  party %d  %-28s %-10s reservation %.4f\n", i+1, p.Name, p.Agent, p.Reservation)
+	}
+	unit := "rounds"
+	if out.Protocol == "single-text" {
+		unit = "texts"
+	}
+	if out.Agreement == nil {
+		fmt.Fprintf(b, "no agreement (%s) after %d %s\n", out.End, out.Rounds, unit)
+	} else {
+		fmt.Fprintf(b, "agreement after %d %s:\n", out.Rounds, unit)
+		for _, is := range sc.Domain.Issues {
+			fmt.Fprintf(b, "  %-24s %s\n", is.Name, out.Agreement.Outcome[is.Name])
+		}
+	}
+	b.WriteString("utilities:")
+	for _, p := range out.Parties {
+		fmt.Fprintf(b, " %.4f", p.Utility)
+	}
+	b.WriteString("\n")
+	if out.Agreement != nil && out.Agreement.Discounted != nil {
+		fmt.Fprintf(b, "discounted: %v\n", out.Agreement.Discounted)
+	}
+	fmt.Fprintf(b, "distance to Pareto frontier %s, to Nash %s\n", fmtNum(out.DistanceToPareto), fmtNum(out.DistanceToNash))
+	if m := out.Mediated; m != nil {
+		fmt.Fprintf(b, "confidential mediator (%s) would reach utilities", m.Solution)
+		for _, u := range m.Utilities {
+			fmt.Fprintf(b, " %.4f", u)
+		}
+		fmt.Fprintf(b, ": distance to Pareto frontier %s, to Nash %s\n", fmtNum(m.DistanceToPareto), fmtNum(m.DistanceToNash))
+	}
+	if o.trace {
+		for _, s := range out.Trace {
+			fmt.Fprintf(b, "  round %4d party %d %-6s %v %v\n", s.Round, s.Party, s.Action, s.Utilities, s.Offer)
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// writeFileAtomic writes path through a temporary file in the same folder,
+// so a failure never leaves a half-written or clobbered file.
+func writeFileAtomic(path string, write func(io.Writer) error) error {
+	f, err := os.CreateTemp(dirOf(path), ".parley-*")
+	if err != nil {
+		return err
+	}
+	tmp := f.Name()
+	if err := write(f); err != nil {
+		f.Close()
+		os.Remove(tmp)
+		return err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndexAny(path, `/\`); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
