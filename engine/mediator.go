@@ -66,6 +66,10 @@ type SingleTextOptions struct {
 	Seed uint64
 	// Solution is what the confidential mediator aims for ("" is Nash).
 	Solution Solution
+	// Analysis bounds the confidential mediator's exact analysis (for
+	// example how large an outcome space of non-additive profiles it may
+	// enumerate).
+	Analysis AnalyzeOptions
 }
 
 // DefaultMaxTexts bounds a single-text negotiation when the options do not.
@@ -182,7 +186,7 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 	if maxTexts <= 0 {
 		maxTexts = DefaultMaxTexts
 	}
-	a, err := Analyze(profiles, AnalyzeOptions{})
+	a, err := Analyze(profiles, opts.Analysis)
 	if err != nil {
 		return nil, err
 	}

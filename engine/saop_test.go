@@ -81,6 +81,8 @@ func TestOutcomeIndexMatchesBruteForce(t *testing.T) {
 		{"small", []int{3, 4, 2}},
 		{"two groups", []int{9, 9, 9, 9, 9}},
 		{"three groups", []int{20, 20, 20, 20, 20, 20}},
+		{"bisect", []int{5, 5, 5, 5, 5, 5, 5}},
+		{"balanced pair", []int{5, 5, 5, 5, 5, 5, 5}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := synthetic(t, 7, tc.sizes, 1)[0]
@@ -95,6 +97,17 @@ func TestOutcomeIndexMatchesBruteForce(t *testing.T) {
 				x, err := NewOutcomeIndex(prof)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if la, ok := prof.(*LinearAdditive); ok && tc.name == "balanced pair" {
+					// Force two balanced groups merged with two pointers.
+					x.groups, x.bisect = nil, false
+					for _, part := range balancedParts(la.Dom, la.Dom.SizeFloat()) {
+						x.groups = append(x.groups, additiveGroup(la, part))
+					}
+					x.finish()
+					if len(x.groups) != 2 {
+						t.Fatalf("%d groups", len(x.groups))
+					}
 				}
 				r := rand.New(rand.NewPCG(3, 4))
 				for q := 0; q < 200; q++ {

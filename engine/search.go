@@ -37,7 +37,9 @@ const maxSearchSteps = 1 << 16
 // order wins. An OutcomeIndex is not safe for concurrent use (it keeps its
 // search state to avoid allocating); build one per agent.
 type OutcomeIndex struct {
+	dom     *Domain
 	issues  int
+	bisect  bool // two groups, the first small: bisect the second for each of its values
 	groups  []indexGroup
 	minRest []float64 // minRest[k]: least utility groups k.. can add
 	maxRest []float64
@@ -55,7 +57,17 @@ type OutcomeIndex struct {
 type indexGroup struct {
 	issues []int     // issues of the domain this group assigns
 	sums   []float64 // partial utilities, ascending
-	vals   []int32   // vals[k*len(issues)+j]: value of issues[j] in partial outcome k
+	codes  []int32   // codes[k]: partial outcome k, mixed radix over issues (last issue fastest)
+}
+
+// decode writes partial outcome r of g into dst.
+func (g *indexGroup) decode(d *Domain, r int, dst Outcome) {
+	c := int(g.codes[r])
+	for j := len(g.issues) - 1; j >= 0; j-- {
+		k := d.Issues[g.issues[j]].NumValues()
+		dst[g.issues[j]] = c % k
+		c /= k
+	}
 }
 
 // NewOutcomeIndex builds the index of p's outcomes.
@@ -64,7 +76,7 @@ func NewOutcomeIndex(p Profile) (*OutcomeIndex, error) {
 	if d == nil || len(d.Issues) == 0 {
 		return nil, Errorf("profile %q has no domain to index", p.Name())
 	}
-	x := &OutcomeIndex{issues: len(d.Issues)}
+	x := &OutcomeIndex{issues: len(d.Issues), dom: d}
 	if la, ok := p.(*LinearAdditive); ok && la.table != nil {
 		x.buildAdditive(la)
 	} else {
@@ -75,8 +87,14 @@ func NewOutcomeIndex(p Profile) (*OutcomeIndex, error) {
 		for i := range all {
 			all[i] = i
 		}
-		x.groups = []indexGroup{buildGroup(d, all, p.Utility, nil)}
+		x.groups = []indexGroup{sortedGroup(d, all, p.Utility)}
 	}
+	x.finish()
+	return x, nil
+}
+
+// finish precomputes the bounds and the search state for x.groups.
+func (x *OutcomeIndex) finish() {
 	g := len(x.groups)
 	x.minRest = make([]float64, g+1)
 	x.maxRest = make([]float64, g+1)
@@ -87,20 +105,88 @@ func NewOutcomeIndex(p Profile) (*OutcomeIndex, error) {
 	}
 	x.cur = make([]int, g)
 	x.bestIdx = make([]int, g)
-	return x, nil
 }
 
-// buildAdditive splits the issues into groups of balanced size (largest issue
-// first into the group with the smallest product) and indexes each group.
+// Group sizes for a linear additive index.
+const (
+	// maxBisectGroup bounds the large group of a two-group index whose
+	// queries bisect it once per value of the small group.
+	maxBisectGroup = 1 << 14
+)
+
+// buildAdditive chooses how to split the issues into groups and indexes
+// each group. Up to maxBisectGroup outcomes form one sorted group. Below
+// maxBisectGroup·maxIndexGroup the issues are split in two, either a small
+// group whose values each cost one bisection of the large group, or two
+// balanced groups merged with two pointers, whichever costs fewer steps per
+// query. Larger spaces split into balanced groups of at most maxIndexGroup.
 func (x *OutcomeIndex) buildAdditive(la *LinearAdditive) {
 	d := la.Dom
+	size := d.SizeFloat()
+	all := make([]int, len(d.Issues))
+	for i := range all {
+		all[i] = i
+	}
+	if size <= maxBisectGroup {
+		x.groups = []indexGroup{additiveGroup(la, all)}
+		return
+	}
+	parts := balancedParts(d, size)
+	if len(parts) == 2 && len(d.Issues) <= 16 {
+		// The smallest group whose complement fits maxBisectGroup.
+		need := size / maxBisectGroup
+		bestMask, bestProd := -1, math.Inf(1)
+		for m := 1; m < 1<<len(d.Issues)-1; m++ {
+			prod := 1.0
+			for i := range d.Issues {
+				if m&(1<<i) != 0 {
+					prod *= float64(d.Issues[i].NumValues())
+				}
+			}
+			if prod >= need && prod < bestProd {
+				bestMask, bestProd = m, prod
+			}
+		}
+		p0, p1 := 1.0, 1.0
+		for _, i := range parts[0] {
+			p0 *= float64(d.Issues[i].NumValues())
+		}
+		p1 = size / p0
+		if bestMask >= 0 {
+			big := size / bestProd
+			bisectCost := bestProd * (math.Log2(big) + 1) * 1.5
+			if bisectCost < p0+p1 {
+				var small, rest []int
+				for i := range d.Issues {
+					if bestMask&(1<<i) != 0 {
+						small = append(small, i)
+					} else {
+						rest = append(rest, i)
+					}
+				}
+				x.bisect = true
+				x.groups = []indexGroup{additiveGroup(la, small), additiveGroup(la, rest)}
+				return
+			}
+		}
+	}
+	for _, part := range parts {
+		if len(part) > 0 {
+			x.groups = append(x.groups, additiveGroup(la, part))
+		}
+	}
+}
+
+// balancedParts splits the issues into the fewest groups of at most
+// maxIndexGroup partial outcomes (a single larger issue stays one group),
+// largest issue first into the group with the smallest product.
+func balancedParts(d *Domain, size float64) [][]int {
 	order := make([]int, len(d.Issues))
 	for i := range order {
 		order[i] = i
 	}
 	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(d.Issues[b].NumValues(), d.Issues[a].NumValues()) })
-	size := d.SizeFloat()
-	g := 1
+	g := 2
 	for math.Pow(maxIndexGroup, float64(g)) < size {
 		g++
 	}
@@ -131,66 +217,120 @@ func (x *OutcomeIndex) buildAdditive(la *LinearAdditive) {
 			break
 		}
 	}
-	for _, part := range parts {
-		if len(part) == 0 {
-			continue
+	var out [][]int
+	for _, p := range parts {
+		if len(p) > 0 {
+			slices.Sort(p)
+			out = append(out, p)
 		}
-		slices.Sort(part)
-		x.groups = append(x.groups, buildGroup(d, part, nil, la))
 	}
+	return out
 }
 
-// buildGroup enumerates the partial outcomes over issues and sorts them by
-// utility: the sum of contributions of la, or u of a full outcome when the
-// group holds every issue (then la is nil).
-func buildGroup(d *Domain, issues []int, u func(Outcome) float64, la *LinearAdditive) indexGroup {
+// additiveGroup builds the sorted partial utilities of issues by merging:
+// the sums over the first j issues are sorted, adding one value of the next
+// issue keeps them sorted, so the next level is a merge of one sorted run
+// per value. No comparison sort is needed and ties keep a fixed order.
+func additiveGroup(la *LinearAdditive, issues []int) indexGroup {
+	d := la.Dom
+	n := 1
+	for _, i := range issues {
+		n *= d.Issues[i].NumValues()
+	}
+	// Two buffers: runs laid out contiguously in one are merged pairwise
+	// into the same span of the other, so a level costs no allocation.
+	s1, c1 := make([]float64, n), make([]int32, n)
+	s2, c2 := make([]float64, n), make([]int32, n)
+	m := 1 // length of the sorted sums so far, in s1/c1
+	for _, i := range issues {
+		k := d.Issues[i].NumValues()
+		// Runs: sums + c_v for each value v, written to s2 then merged.
+		for v := k - 1; v >= 0; v-- {
+			c := la.Contribution(i, v)
+			for t := 0; t < m; t++ {
+				s2[v*m+t] = s1[t] + c
+				c2[v*m+t] = c1[t]*int32(k) + int32(v)
+			}
+		}
+		// bounds[r] is where run r starts; merge neighbours until one run.
+		bounds := make([]int, 0, k+1)
+		for v := 0; v <= k; v++ {
+			bounds = append(bounds, v*m)
+		}
+		src, srcC, dst, dstC := s2, c2, s1, c1
+		for len(bounds) > 2 {
+			var nb []int
+			r := 0
+			for ; r+2 < len(bounds); r += 2 {
+				lo, mid, hi := bounds[r], bounds[r+1], bounds[r+2]
+				p, q, o := lo, mid, lo
+				for p < mid && q < hi {
+					if src[q] < src[p] {
+						dst[o], dstC[o] = src[q], srcC[q]
+						q++
+					} else {
+						dst[o], dstC[o] = src[p], srcC[p]
+						p++
+					}
+					o++
+				}
+				o += copy(dst[o:], src[p:mid])
+				copy(dstC[o-(mid-p):], srcC[p:mid])
+				o += copy(dst[o:], src[q:hi])
+				copy(dstC[o-(hi-q):], srcC[q:hi])
+				nb = append(nb, lo)
+			}
+			if r+1 < len(bounds) { // an odd run out: carry it over
+				lo, hi := bounds[r], bounds[r+1]
+				copy(dst[lo:hi], src[lo:hi])
+				copy(dstC[lo:hi], srcC[lo:hi])
+				nb = append(nb, lo)
+			}
+			nb = append(nb, bounds[len(bounds)-1])
+			bounds = nb
+			src, srcC, dst, dstC = dst, dstC, src, srcC
+		}
+		m *= k
+		// The merged level is in src; make it s1/c1 for the next issue.
+		if &src[0] != &s1[0] {
+			s1, c1, s2, c2 = s2, c2, s1, c1
+		}
+	}
+	return indexGroup{issues: issues, sums: s1[:n], codes: c1[:n]}
+}
+
+// sortedGroup enumerates every outcome over issues (all of the domain's),
+// evaluates it with u and sorts by utility.
+func sortedGroup(d *Domain, issues []int, u func(Outcome) float64) indexGroup {
 	n := 1
 	for _, i := range issues {
 		n *= d.Issues[i].NumValues()
 	}
 	type entry struct {
-		sum float64
-		k   int
+		sum  float64
+		code int32
 	}
 	entries := make([]entry, n)
-	raw := make([]int32, n*len(issues))
-	digits := make([]int, len(issues))
-	full := make(Outcome, len(d.Issues))
+	digits := make(Outcome, len(d.Issues))
 	for k := 0; k < n; k++ {
-		s := 0.0
-		if u != nil {
-			for j, i := range issues {
-				full[i] = digits[j]
-			}
-			s = u(full)
-		} else {
-			for j, i := range issues {
-				s += la.Contribution(i, digits[j])
-			}
-		}
-		for j := range issues {
-			raw[k*len(issues)+j] = int32(digits[j])
-		}
-		entries[k] = entry{s, k}
+		entries[k] = entry{u(digits), int32(k)}
 		for j := len(issues) - 1; j >= 0; j-- {
-			digits[j]++
-			if digits[j] < d.Issues[issues[j]].NumValues() {
+			digits[issues[j]]++
+			if digits[issues[j]] < d.Issues[issues[j]].NumValues() {
 				break
 			}
-			digits[j] = 0
+			digits[issues[j]] = 0
 		}
 	}
 	slices.SortFunc(entries, func(a, b entry) int {
 		if c := cmp.Compare(a.sum, b.sum); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.k, b.k)
+		return cmp.Compare(a.code, b.code)
 	})
-	g := indexGroup{issues: issues, sums: make([]float64, n), vals: make([]int32, n*len(issues))}
-	w := len(issues)
+	g := indexGroup{issues: issues, sums: make([]float64, n), codes: make([]int32, n)}
 	for r, e := range entries {
-		g.sums[r] = e.sum
-		copy(g.vals[r*w:(r+1)*w], raw[e.k*w:(e.k+1)*w])
+		g.sums[r], g.codes[r] = e.sum, e.code
 	}
 	return g
 }
@@ -216,9 +356,12 @@ func (x *OutcomeIndex) Below(level float64, dst Outcome) (o Outcome, u float64, 
 
 func (x *OutcomeIndex) search(target float64, below bool, dst Outcome) (Outcome, float64, bool) {
 	x.target, x.below, x.best, x.steps, x.found = target, below, math.Inf(1), 0, false
-	if len(x.groups) == 1 {
+	switch {
+	case len(x.groups) == 1:
 		x.leaf1(0, 0)
-	} else {
+	case x.bisect:
+		x.leafBisect()
+	default:
 		x.dfs(0, 0)
 	}
 	if cap(dst) < x.issues {
@@ -231,12 +374,8 @@ func (x *OutcomeIndex) search(target float64, below bool, dst Outcome) (Outcome,
 	u := 0.0
 	for k := range x.groups {
 		g := &x.groups[k]
-		w := len(g.issues)
-		r := x.bestIdx[k]
-		u += g.sums[r]
-		for j, i := range g.issues {
-			dst[i] = int(g.vals[r*w+j])
-		}
+		u += g.sums[x.bestIdx[k]]
+		g.decode(x.dom, x.bestIdx[k], dst)
 	}
 	return dst, u, true
 }
@@ -365,5 +504,39 @@ func (x *OutcomeIndex) leaf2(k int, p float64) {
 		x.best, x.found = best, true
 		copy(x.bestIdx[:k], x.cur[:k])
 		x.bestIdx[k], x.bestIdx[k+1] = bi, bj
+	}
+}
+
+// leafBisect searches a two-group index whose first group is small: for
+// each of its values, bisect the large group for the residual.
+func (x *OutcomeIndex) leafBisect() {
+	A, B := x.groups[0].sums, x.groups[1].sums
+	r := x.target
+	best, bi, bj := x.best, -1, -1
+	below := x.below
+	hi := len(B)
+	for i, a := range A {
+		rb := r - a
+		// A ascends, so rb descends and the answer for the next a lies
+		// at or below this one: each bisection searches B[:hi] only.
+		j, _ := slices.BinarySearch(B[:hi], rb) // first index with B[j] >= rb
+		hi = min(j+1, len(B))
+		if j > 0 {
+			if d := rb - B[j-1]; d < best {
+				best, bi, bj = d, i, j-1
+			}
+		}
+		if !below && j < len(B) {
+			if d := B[j] - rb; d < best {
+				best, bi, bj = d, i, j
+			}
+		}
+		if best == 0 && !below {
+			break
+		}
+	}
+	if bi >= 0 {
+		x.best, x.found = best, true
+		x.bestIdx[0], x.bestIdx[1] = bi, bj
 	}
 }

@@ -1,0 +1,195 @@
+//go:build parley_genius
+
+package engine_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"parley/engine"
+	"parley/genius"
+)
+
+const domainsDir = "../testdata/domains"
+
+func load(tb testing.TB, name string) *genius.Scenario {
+	tb.Helper()
+	sc, err := genius.Load(filepath.Join(domainsDir, name))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return sc
+}
+
+// anacDozen are ANAC domains of every year and size, from 3 to 390,625 outcomes.
+var anacDozen = []string{
+	"anac2010-EnglandZimbabwe", "anac2010-ItexvsCypress", "anac2010-Travel",
+	"anac2011-Amsterdam", "anac2011-Camera", "anac2011-Car", "anac2011-Energy",
+	"anac2011-Grocery", "anac2011-Laptop", "anac2012-AirportSiteSelectionA",
+	"anac2012-FitnessA", "anac2013-Animal", "anac2013-Coffee",
+}
+
+func TestBoulwareAgainstConcederOnANACDomains(t *testing.T) {
+	for _, name := range anacDozen {
+		t.Run(name, func(t *testing.T) {
+			sc := load(t, name)
+			a, err := engine.Analyze(sc.Profiles, engine.AnalyzeOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, order := range [][2]float64{{0.2, 2}, {2, 0.2}} {
+				res, err := engine.RunSAOP(sc.Profiles, []engine.Agent{engine.NewTimeDependent(order[0]), engine.NewTimeDependent(order[1])}, engine.SAOPOptions{Rounds: 1000, Seed: 1})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Agreement == nil {
+					t.Fatalf("e=%v vs e=%v: %v after %d rounds; want agreement", order[0], order[1], res.End, res.Rounds)
+				}
+				b, c := 0, 1 // Boulware's and Conceder's roles
+				if order[0] == 2 {
+					b, c = 1, 0
+				}
+				for i, p := range sc.Profiles {
+					if res.Raw[i] < p.Reservation() {
+						t.Errorf("party %d agreed at %v below its reservation %v", i, res.Raw[i], p.Reservation())
+					}
+				}
+				// The Conceder gives way first: the Boulware agent should do
+				// at least as well relative to its own best outcome.
+				if res.Raw[b] < a.Ideal[b]*0.5 {
+					t.Errorf("Boulware got %v of an ideal %v", res.Raw[b], a.Ideal[b])
+				}
+				if res.Rounds >= 1000 {
+					t.Errorf("agreement only in the last round")
+				}
+				dp, _ := engine.OutcomeDistances(a, res.Raw)
+				if dp > 0.25 {
+					t.Errorf("agreement %v is %.3f from the frontier", res.Raw, dp)
+				}
+				_ = c
+			}
+		})
+	}
+}
+
+// twoPartyDomains lists every folder of testdata/domains that loads with
+// exactly two profiles.
+func twoPartyDomains(tb testing.TB) []*genius.Scenario {
+	tb.Helper()
+	des, err := os.ReadDir(domainsDir)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var out []*genius.Scenario
+	for _, de := range des {
+		if !de.IsDir() {
+			continue
+		}
+		sc, err := genius.Load(filepath.Join(domainsDir, de.Name()))
+		if err != nil || len(sc.Profiles) != 2 {
+			continue
+		}
+		out = append(out, sc)
+	}
+	if len(out) < 100 {
+		tb.Fatalf("only %d two-party domains load; expected the ANAC corpus", len(out))
+	}
+	return out
+}
+
+func TestConfidentialMediatorOnEveryTwoPartyDomain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("analyses every domain")
+	}
+	for _, sc := range twoPartyDomains(t) {
+		t.Run(sc.Name, func(t *testing.T) {
+			js := []engine.Judge{engine.TruthfulJudge{Profile: sc.Profiles[0]}, engine.TruthfulJudge{Profile: sc.Profiles[1]}}
+			// Huge outcome spaces of non-additive profiles cannot be
+			// analysed exactly; the mediator refuses them.
+			lim := engine.AnalyzeOptions{MaxEnumerate: 2e6, MaxNodes: 200_000}
+			res, err := engine.ConfidentialMediator(sc.Profiles, js, engine.SingleTextOptions{Analysis: lim})
+			if err != nil {
+				t.Skipf("not analysable exactly: %v", err)
+			}
+			a, err := engine.Analyze(sc.Profiles, lim)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Nash == nil {
+				if res.Agreement != nil {
+					t.Fatalf("agreement %v although no outcome is acceptable to both", res.Agreement)
+				}
+				return
+			}
+			o := res.Agreement
+			if o == nil {
+				t.Fatal("no agreement although the Nash point is acceptable")
+			}
+			u := []float64{sc.Profiles[0].Utility(o), sc.Profiles[1].Utility(o)}
+			for i, p := range sc.Profiles {
+				if engine.Round(u[i]) < engine.Round(p.Reservation()) {
+					t.Errorf("party %d gets %v below its reservation %v", i, u[i], p.Reservation())
+				}
+			}
+			// On the frontier: no outcome is at least as good for both and
+			// better for one. Checked by enumeration where that is cheap.
+			if sc.Domain.SizeFloat() <= 400_000 {
+				o2 := make(engine.Outcome, len(sc.Domain.Issues))
+				for {
+					v0, v1 := engine.Round(sc.Profiles[0].Utility(o2)), engine.Round(sc.Profiles[1].Utility(o2))
+					if v0 >= engine.Round(u[0]) && v1 >= engine.Round(u[1]) && (v0 > engine.Round(u[0]) || v1 > engine.Round(u[1])) {
+						t.Fatalf("outcome %v (%v, %v) dominates the agreement (%v, %v)", o2, v0, v1, u[0], u[1])
+					}
+					i := len(o2) - 1
+					for ; i >= 0; i-- {
+						o2[i]++
+						if o2[i] < sc.Domain.Issues[i].NumValues() {
+							break
+						}
+						o2[i] = 0
+					}
+					if i < 0 {
+						break
+					}
+				}
+			} else if better, _, _ := a.Improvements(o); len(better) > 0 {
+				t.Errorf("%d frontier points dominate the agreement", len(better))
+			}
+		})
+	}
+}
+
+// deaf is a time-dependent agent that never hears the other's offers, so
+// it never accepts and a benchmark plays every round with a full search on
+// each turn.
+type deaf struct{ *engine.TimeDependent }
+
+func (deaf) Observe(int, engine.Action) {}
+
+func benchSAOP(b *testing.B, domain string) {
+	sc := load(b, domain)
+	total := 0
+	b.ReportAllocs()
+	for b.Loop() {
+		// Boulware against Linear: targets sweep the whole utility range.
+		agents := []engine.Agent{deaf{engine.NewTimeDependent(0.2)}, deaf{engine.NewTimeDependent(1)}}
+		res, err := engine.RunSAOP(sc.Profiles, agents, engine.SAOPOptions{Rounds: 1000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += res.Rounds
+	}
+	b.ReportMetric(float64(total)/b.Elapsed().Seconds(), "rounds/s")
+	b.ReportMetric(float64(total)/float64(b.N), "rounds/op")
+}
+
+// BenchmarkSAOPEnergy measures SAOP rounds per second between two
+// time-dependent agents on Energy (390,625 outcomes), per-negotiation index
+// building included: 1,000-round negotiations, every round played.
+func BenchmarkSAOPEnergy(b *testing.B) { benchSAOP(b, "anac2011-Energy") }
+
+// BenchmarkSAOPTravel is one 1,000-round negotiation between two
+// time-dependent agents on Travel (188,160 outcomes), index building
+// included: ns/op is the time of the whole negotiation.
+func BenchmarkSAOPTravel(b *testing.B) { benchSAOP(b, "anac2010-Travel") }
