@@ -209,7 +209,12 @@ func roundFrontier(us [][]float64, os []Outcome, n int) []Point {
 		s.parent = append(s.parent, int32(j))
 		s.value = append(s.value, 0)
 	}
-	s = nondominated(s)
+	// Rounding keeps an order by u0; branch and bound gives none.
+	sorted := true
+	for i := 1; i < s.size() && sorted; i++ {
+		sorted = s.u[i*n] <= s.u[(i-1)*n]
+	}
+	s = nondominated(s, sorted)
 	pts := make([]Point, s.size())
 	for i := range pts {
 		u := make([]float64, n)

@@ -207,7 +207,7 @@ func enumerateFrontier(ps []Profile, opts AnalyzeOptions) ([][]float64, []Outcom
 		all.u = append(append(all.u, front.u...), cand.u...)
 		all.parent = append(append(all.parent, front.parent...), cand.parent...)
 		all.value = append(append(all.value, front.value...), cand.value...)
-		front = nondominated(all)
+		front = nondominated(all, false)
 		// Compact the witnesses to those still on the frontier.
 		kept := make([]Outcome, front.size())
 		for i := range kept {
