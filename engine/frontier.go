@@ -111,10 +111,10 @@ func nondominated(s *frontierSet, presorted bool) *frontierSet {
 	d := newDominanceIndex(s, idx)
 	for _, i := range idx {
 		c := s.at(int(i))
-		if d.dominated(c) {
+		if d.dominated(i, c) {
 			continue
 		}
-		d.add(c)
+		d.add(i, c)
 		keep(i)
 	}
 	return out
@@ -137,8 +137,8 @@ type dominanceIndex struct {
 
 	stair *staircase // 3 parties
 
-	ranks []float64    // 4 parties: distinct u1 values, descending
-	fen   []*staircase // 4 parties: Fenwick tree over ranks
+	rank []int32      // 4 parties: 1-based rank of each point's u1, descending
+	fen  []*staircase // 4 parties: Fenwick tree over ranks
 }
 
 const blockSize = 32
@@ -149,30 +149,36 @@ func newDominanceIndex(s *frontierSet, idx []int32) *dominanceIndex {
 	case 3:
 		d.stair = &staircase{}
 	case 4:
-		r := make([]float64, 0, len(idx))
-		for _, i := range idx {
-			r = append(r, s.u[int(i)*4+1])
+		// Rank every point by u1 descending (equal values share a rank),
+		// so that u1' >= u1 becomes rank' <= rank.
+		type kv struct {
+			u float64
+			i int32
 		}
-		slices.SortFunc(r, cmpDesc)
-		d.ranks = slices.Compact(r)
-		d.fen = make([]*staircase, len(d.ranks)+1)
+		byU1 := make([]kv, len(idx))
+		for j, i := range idx {
+			byU1[j] = kv{s.u[int(i)*4+1], i}
+		}
+		slices.SortFunc(byU1, func(a, b kv) int { return cmpDesc(a.u, b.u) })
+		d.rank = make([]int32, s.size())
+		r := int32(0)
+		for j, e := range byU1 {
+			if j == 0 || e.u != byU1[j-1].u {
+				r++
+			}
+			d.rank[e.i] = r
+		}
+		d.fen = make([]*staircase, r+1)
 	}
 	return d
 }
 
-// rank returns the 1-based position of u1 among the distinct u1 values in
-// descending order: every point with a larger or equal u1 has a rank <= it.
-func (d *dominanceIndex) rank(u1 float64) int {
-	i, _ := slices.BinarySearchFunc(d.ranks, u1, cmpDesc)
-	return i + 1
-}
-
-func (d *dominanceIndex) dominated(c []float64) bool {
+func (d *dominanceIndex) dominated(pt int32, c []float64) bool {
 	switch {
 	case d.stair != nil:
 		return d.stair.dominated(c[1], c[2])
 	case d.fen != nil:
-		for i := d.rank(c[1]); i > 0; i -= i & -i {
+		for i := int(d.rank[pt]); i > 0; i -= i & -i {
 			if st := d.fen[i]; st != nil && st.dominated(c[2], c[3]) {
 				return true
 			}
@@ -208,13 +214,13 @@ func (d *dominanceIndex) dominated(c []float64) bool {
 	return false
 }
 
-func (d *dominanceIndex) add(c []float64) {
+func (d *dominanceIndex) add(pt int32, c []float64) {
 	switch {
 	case d.stair != nil:
 		d.stair.add(c[1], c[2])
 		return
 	case d.fen != nil:
-		for i := d.rank(c[1]); i < len(d.fen); i += i & -i {
+		for i := int(d.rank[pt]); i < len(d.fen); i += i & -i {
 			if d.fen[i] == nil {
 				d.fen[i] = &staircase{}
 			}
@@ -243,15 +249,30 @@ type staircase struct {
 	xs, ys []float64
 }
 
+// search returns the first index with xs[i] >= x (utilities are never NaN,
+// so this skips the NaN handling of slices.BinarySearch).
+func search(xs []float64, x float64) int {
+	lo, hi := 0, len(xs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if xs[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
 func (s *staircase) dominated(x, y float64) bool {
-	i, _ := slices.BinarySearch(s.xs, x)
+	i := search(s.xs, x)
 	return i < len(s.xs) && s.ys[i] >= y
 }
 
 // add inserts (x, y), dropping the points it dominates, unless it is
 // dominated itself.
 func (s *staircase) add(x, y float64) {
-	i, _ := slices.BinarySearch(s.xs, x) // first xs[i] >= x
+	i := search(s.xs, x)
 	if i < len(s.xs) && s.ys[i] >= y {
 		return
 	}
