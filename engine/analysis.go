@@ -134,18 +134,17 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 		a.Reservations = append(a.Reservations, p.Reservation())
 	}
 
-	var us [][]float64
-	var os []Outcome
+	var raw *rawFrontier
 	var err error
 	if lin, ok := allLinear(profiles); ok {
 		a.Method = "merge"
-		us, os, err = linearFrontier(lin, opts.MaxFrontier)
+		raw, err = linearFrontier(lin, opts.MaxFrontier)
 		if err != nil {
 			return nil, err
 		}
 		a.Acceptable, err = countLinear(lin, a.Reservations, opts)
 	} else {
-		us, os, a.Method, err = genericFrontier(profiles, opts)
+		raw, a.Method, err = genericFrontier(profiles, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +153,7 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Pareto = roundFrontier(us, os, len(profiles))
+	a.Pareto = roundFrontier(raw)
 	a.solve()
 	return a, nil
 }
@@ -200,14 +199,14 @@ func allLinear(ps []Profile) ([]*LinearAdditive, bool) {
 // roundFrontier rounds the exact frontier to Precision places and removes
 // the points that rounding made equal to or dominated by another. Rounding
 // is monotone, so this is exactly the frontier of the rounded utilities.
-func roundFrontier(us [][]float64, os []Outcome, n int) []Point {
-	s := &frontierSet{n: n}
-	for j, u := range us {
-		for _, x := range u {
-			s.u = append(s.u, key(x))
-		}
-		s.parent = append(s.parent, int32(j))
-		s.value = append(s.value, 0)
+func roundFrontier(r *rawFrontier) []Point {
+	n := r.n
+	s := &frontierSet{n: n, u: make([]float64, len(r.u)), parent: make([]int32, r.size()), value: make([]int32, r.size())}
+	for i, x := range r.u {
+		s.u[i] = key(x)
+	}
+	for j := range s.parent {
+		s.parent[j] = int32(j)
 	}
 	// Rounding keeps an order by u0; branch and bound gives none.
 	sorted := true
@@ -216,12 +215,13 @@ func roundFrontier(us [][]float64, os []Outcome, n int) []Point {
 	}
 	s = nondominated(s, sorted)
 	pts := make([]Point, s.size())
+	buf := make([]float64, s.size()*n) // one allocation for every point
 	for i := range pts {
-		u := make([]float64, n)
+		u := buf[i*n : i*n+n : i*n+n]
 		for p, k := range s.at(i) {
 			u[p] = k / precisionScale
 		}
-		pts[i] = Point{Utilities: u, Outcome: os[s.parent[i]]}
+		pts[i] = Point{Utilities: u, Outcome: r.witness(int(s.parent[i]))}
 	}
 	return pts
 }

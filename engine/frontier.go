@@ -86,7 +86,7 @@ func nondominated(s *frontierSet, presorted bool) *frontierSet {
 	} else {
 		slices.SortFunc(idx, lex)
 	}
-	out := &frontierSet{n: n}
+	out := &frontierSet{n: n, u: make([]float64, 0, len(idx)*n), parent: make([]int32, 0, len(idx)), value: make([]int32, 0, len(idx))}
 	keep := func(i int32) {
 		out.u = append(out.u, s.at(int(i))...)
 		out.parent = append(out.parent, s.parent[i])
@@ -354,7 +354,8 @@ func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 	k := s.size()
 	nf := f.size()
 	heads := make([]int, k) // next index into f for list j
-	out := &frontierSet{n: 2}
+	est := min(nf*k, maxPoints+1)
+	out := &frontierSet{n: 2, u: make([]float64, 0, 2*est), parent: make([]int32, 0, est), value: make([]int32, 0, est)}
 	best := math.Inf(-1)
 	for {
 		// Pick the list whose head has the largest u0 (ties: largest u1).
@@ -398,7 +399,7 @@ func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 
 // linearFrontier computes the exact frontier of linear additive profiles
 // over their common domain, with a witness outcome for every point.
-func linearFrontier(ps []*LinearAdditive, maxPoints int) ([][]float64, []Outcome, error) {
+func linearFrontier(ps []*LinearAdditive, maxPoints int) (*rawFrontier, error) {
 	d := ps[0].Dom
 	n := len(ps)
 	levels := make([]*frontierSet, len(d.Issues))
@@ -408,26 +409,44 @@ func linearFrontier(ps []*LinearAdditive, maxPoints int) ([][]float64, []Outcome
 		var err error
 		f, err = mergeLevel(f, s, maxPoints)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		levels[i] = f
 		if i > 0 {
 			levels[i-1].u = nil // only the back pointers are needed now
 		}
 	}
-	us := make([][]float64, f.size())
-	os := make([]Outcome, f.size())
 	k := len(d.Issues)
-	buf := make([]int, f.size()*k) // one allocation for every witness
-	for j := range us {
-		us[j] = f.u[j*n : j*n+n : j*n+n]
-		o := Outcome(buf[j*k : j*k+k : j*k+k])
+	r := &rawFrontier{n: n, k: k, u: f.u, outs: make([]int, f.size()*k)}
+	for j := 0; j < f.size(); j++ {
+		o := r.outs[j*k : j*k+k]
 		idx := int32(j)
-		for i := len(d.Issues) - 1; i >= 0; i-- {
+		for i := k - 1; i >= 0; i-- {
 			o[i] = int(levels[i].value[idx])
 			idx = levels[i].parent[idx]
 		}
-		os[j] = o
 	}
-	return us, os, nil
+	return r, nil
+}
+
+// rawFrontier is an exact frontier before rounding: point j has utilities
+// u[j*n : j*n+n] and witness outs[j*k : j*k+k].
+type rawFrontier struct {
+	n, k int
+	u    []float64
+	outs []int
+}
+
+func (r *rawFrontier) size() int { return len(r.u) / r.n }
+
+func (r *rawFrontier) witness(j int) Outcome { return Outcome(r.outs[j*r.k : j*r.k+r.k : j*r.k+r.k]) }
+
+// newRawFrontier packs separately allocated points.
+func newRawFrontier(n, k int, us [][]float64, os []Outcome) *rawFrontier {
+	r := &rawFrontier{n: n, k: k}
+	for j := range us {
+		r.u = append(r.u, us[j]...)
+		r.outs = append(r.outs, os[j]...)
+	}
+	return r
 }
