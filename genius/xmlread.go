@@ -27,15 +27,35 @@ func ReadDomainXML(r io.Reader, file string) (*engine.Domain, error) {
 	return domainFromSpace(file, us)
 }
 
+// objectiveOf returns the element holding the issues: <objective>, or the
+// <utility_space> itself in old files without one (inheritance domain).
+func objectiveOf(us *node) *node {
+	if obj := us.first("objective"); obj != nil {
+		return obj
+	}
+	if us.first("issue") != nil {
+		return us
+	}
+	return nil
+}
+
 func domainFromSpace(file string, us *node) (*engine.Domain, error) {
-	obj := us.first("objective")
+	return domainFromSpaceWith(file, us, nil)
+}
+
+// domainFromSpaceWith reads the issues under us. With a domain dom (a
+// profile read against its domain), issue types come from dom when the
+// profile's own are missing or unknown and repeated values are allowed (the
+// last evaluation wins, as in GENIUS).
+func domainFromSpaceWith(file string, us *node, dom *engine.Domain) (*engine.Domain, error) {
+	obj := objectiveOf(us)
 	if obj == nil {
 		return nil, xerr(file, us, "no <objective> element; issues are declared in <objective>")
 	}
 	name, _ := obj.attr("name")
 	d := &engine.Domain{Name: name}
 	for _, in := range obj.all("issue") {
-		is, err := readIssue(file, in)
+		is, err := readIssue(file, in, dom)
 		if err != nil {
 			return nil, err
 		}
@@ -51,6 +71,9 @@ func domainFromSpace(file string, us *node) (*engine.Domain, error) {
 	}
 	if len(d.Issues) == 0 {
 		return nil, xerr(file, obj, "the domain has no issues; declare at least one <issue>")
+	}
+	if dom != nil {
+		return d, nil
 	}
 	if err := d.Validate(); err != nil {
 		return nil, engine.Errorf("%s: %v", file, err)
@@ -82,7 +105,7 @@ func floatAttr(file string, n *node, name string) (float64, error) {
 	return x, nil
 }
 
-func readIssue(file string, in *node) (engine.Issue, error) {
+func readIssue(file string, in *node, dom *engine.Domain) (engine.Issue, error) {
 	var is engine.Issue
 	idx, err := intAttr(file, in, "index")
 	if err != nil {
@@ -101,6 +124,16 @@ func readIssue(file string, in *node) (engine.Issue, error) {
 			break
 		}
 	}
+	if dom != nil {
+		for i := range dom.Issues {
+			if dom.Issues[i].Index == idx {
+				typ = dom.Issues[i].Kind.String()
+			}
+		}
+	}
+	if typ == "" && in.first("item") != nil {
+		typ = "discrete" // GENIUS's default issue type
+	}
 	switch strings.ToLower(typ) {
 	case "discrete":
 		is.Kind = engine.Discrete
@@ -109,10 +142,11 @@ func readIssue(file string, in *node) (engine.Issue, error) {
 			if !ok {
 				return is, xerr(file, it, "item of issue %q has no value attribute", name)
 			}
-			for _, w := range is.Values {
-				if w == v {
-					return is, xerr(file, it, "issue %q declares value %q twice; values must be unique", name, v)
+			if is.Lookup(v) >= 0 {
+				if dom != nil {
+					continue
 				}
+				return is, xerr(file, it, "issue %q declares value %q twice; values must be unique", name, v)
 			}
 			is.Values = append(is.Values, v)
 		}
@@ -121,11 +155,15 @@ func readIssue(file string, in *node) (engine.Issue, error) {
 		}
 	case "integer":
 		is.Kind = engine.Integer
-		lo, err := intAttr(file, in, "lowerbound")
+		bn := in
+		if _, ok := in.attr("lowerbound"); !ok && in.first("range") != nil {
+			bn = in.first("range") // web_service declares integer bounds in <range>
+		}
+		lo, err := intAttr(file, bn, "lowerbound")
 		if err != nil {
 			return is, err
 		}
-		hi, err := intAttr(file, in, "upperbound")
+		hi, err := intAttr(file, bn, "upperbound")
 		if err != nil {
 			return is, err
 		}
@@ -170,11 +208,11 @@ func ReadProfileXML(r io.Reader, name string, d *engine.Domain) (engine.Profile,
 	if root.name != "utility_space" {
 		return nil, xerr(file, root, "a GENIUS profile's root element must be <utility_space>")
 	}
-	own, err := domainFromSpace(file, root)
+	own, err := domainFromSpaceWith(file, root, d)
 	if err != nil {
 		return nil, err
 	}
-	obj := root.first("objective")
+	obj := objectiveOf(root)
 	if d == nil {
 		d = own
 	} else if err := matchDomain(file, obj, own, d); err != nil {
@@ -227,6 +265,15 @@ func profileName(file string) string {
 	return base
 }
 
+func hasIndex(d *engine.Domain, index int) bool {
+	for i := range d.Issues {
+		if d.Issues[i].Index == index {
+			return true
+		}
+	}
+	return false
+}
+
 func indexList(d *engine.Domain) string {
 	s := make([]string, len(d.Issues))
 	for i := range d.Issues {
@@ -263,15 +310,11 @@ func matchDomain(file string, obj *node, own, d *engine.Domain) error {
 					return xerr(file, n, "issue %q has value %q, which the domain's issue lacks; the domain's values are %s", pi.Name, v, quoteList(di.Values))
 				}
 			}
-			for _, v := range di.Values {
-				if pi.Lookup(v) < 0 {
-					return xerr(file, n, "issue %q lacks the domain's value %q", pi.Name, v)
-				}
-			}
+			// A domain value the profile omits has no evaluation (it
+			// evaluates to 0), as in building_construction.
 		default:
-			if di.Lower != pi.Lower || di.Upper != pi.Upper {
-				return xerr(file, n, "issue %q has bounds [%v, %v] here but [%v, %v] in the domain", pi.Name, pi.Lower, pi.Upper, di.Lower, di.Upper)
-			}
+			// GENIUS takes numeric bounds from the domain; a profile's own
+			// bounds only shift an integer evaluator (see readLinearXML).
 		}
 	}
 	if len(own.Issues) != len(d.Issues) {
@@ -308,6 +351,9 @@ func readLinearXML(file string, obj *node, d *engine.Domain, pos posFunc, name s
 		idx, err := intAttr(file, wn, "index")
 		if err != nil {
 			return nil, err
+		}
+		if oi, ok := obj.attr("index"); ok && oi == strconv.Itoa(idx) && !hasIndex(d, idx) {
+			continue // the objective's own weight (Fitness): not an issue's
 		}
 		i, err := pos(wn, idx)
 		if err != nil {
@@ -361,12 +407,34 @@ func readLinearXML(file string, obj *node, d *engine.Domain, pos posFunc, name s
 			}
 		case engine.Integer:
 			e.Kind = engine.EvalLinear
-			if en := in.first("evaluator"); en != nil {
+			en := in.first("evaluator")
+			if en != nil {
+				if _, ok := en.attr("slope"); !ok {
+					if _, ok := en.attr("parameter1"); ok {
+						// Old GENIUS integer evaluator (web_service):
+						// parameter0 + parameter1·x, like a real linear one.
+						e.Kind = engine.EvalRealLinear
+						if e.P0, err = floatAttr(file, en, "parameter0"); err != nil {
+							return nil, err
+						}
+						if e.P1, err = floatAttr(file, en, "parameter1"); err != nil {
+							return nil, err
+						}
+						en = nil
+					}
+				}
+			}
+			if en != nil {
 				if e.Slope, err = floatAttr(file, en, "slope"); err != nil {
 					return nil, err
 				}
 				if e.Offset, err = floatAttr(file, en, "offset"); err != nil {
 					return nil, err
+				}
+				// GENIUS evaluates offset + slope·(x − lowerbound) with the
+				// profile's own lowerbound; rebase it on the domain's.
+				if lo, err := intAttr(file, in, "lowerbound"); err == nil && float64(lo) != is.Lower {
+					e.Offset += e.Slope * (is.Lower - float64(lo))
 				}
 			}
 		case engine.Real:
