@@ -659,7 +659,7 @@ func readRule(file string, cn *node, pos posFunc) (engine.Rule, error) {
 	if err != nil {
 		return r, err
 	}
-	if _, ok := cn.attr("index"); ok {
+	if _, ok := cn.attr("index"); ok && t != engine.InclusiveZeroOutcomeConstraint && t != engine.ConditionalZeroOutcomeConstraint {
 		if r.Index, err = intAttr(file, cn, "index"); err != nil {
 			return r, err
 		}
@@ -667,8 +667,13 @@ func readRule(file string, cn *node, pos posFunc) (engine.Rule, error) {
 			return r, err
 		}
 	}
-	r.Value, _ = cn.attr("value")
-	if _, ok := cn.attr("min"); ok {
+	// Keep only the attributes GENIUS reads for this type.
+	switch t {
+	case engine.ConditionalZeroConstraint, engine.SumZeroConstraint, engine.SumZeroNotConstraint:
+		r.Value, _ = cn.attr("value")
+	}
+	sum := t == engine.SumZeroConstraint || t == engine.SumZeroNotConstraint || t == engine.SumZeroConstraintList
+	if sum {
 		if r.Min, err = intAttr(file, cn, "min"); err != nil {
 			return r, err
 		}
@@ -696,6 +701,9 @@ func readRule(file string, cn *node, pos posFunc) (engine.Rule, error) {
 		r.Assignments = append(r.Assignments, engine.Assignment{Index: idx, Value: v})
 	}
 	for _, in := range cn.all("item") {
+		if !sum {
+			break
+		}
 		idx, err := intAttr(file, in, "index")
 		if err != nil {
 			return r, err
@@ -706,6 +714,9 @@ func readRule(file string, cn *node, pos posFunc) (engine.Rule, error) {
 		r.Related = append(r.Related, idx)
 	}
 	for _, c := range cn.all("condition") {
+		if t != engine.SumZeroConstraintList {
+			break
+		}
 		v, ok := c.attr("value")
 		if !ok {
 			return r, xerr(file, c, "missing attribute value")

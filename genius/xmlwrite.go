@@ -143,7 +143,7 @@ func WriteProfileXML(w io.Writer, p engine.Profile) error {
 		b.WriteString("\t\t\t</ranks>\n\t\t\t<constraints>\n")
 		for _, r := range q.Rules {
 			fmt.Fprintf(&b, "\t\t\t\t<constraint type=%s", xattr(r.Type))
-			if r.Index != 0 {
+			if r.Type != engine.InclusiveZeroOutcomeConstraint && r.Type != engine.ConditionalZeroOutcomeConstraint {
 				fmt.Fprintf(&b, " index=\"%d\"", r.Index)
 			}
 			switch r.Type {
