@@ -260,6 +260,18 @@ func TestProfileForAnotherDomain(t *testing.T) {
 	}
 }
 
+func TestLoadReportsBrokenFile(t *testing.T) {
+	dir := t.TempDir()
+	copyFile(t, filepath.Join(corpus, "anac2012-LaptopA", "Laptop-A-domain.xml"), filepath.Join(dir, "d.xml"))
+	if err := os.WriteFile(filepath.Join(dir, "p.xml"), []byte("<utility_space>\n<objective>\n</utility_space>\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(dir)
+	if err == nil || !strings.Contains(err.Error(), "p.xml: line 3: malformed XML") {
+		t.Fatalf("got %v, want a malformed-XML error for p.xml line 3", err)
+	}
+}
+
 func TestCurlyQuotesAndCP1252(t *testing.T) {
 	b := []byte("<negotiation_template><utility_space><objective name=\"x\"><issue index=\"1\" name=\"\x80uro\" type=\"discrete\"><item value=\"\x93q\x94\"/></issue></objective></utility_space></negotiation_template>")
 	d, err := ReadDomainXML(bytes.NewReader(b), "cp.xml")

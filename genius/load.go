@@ -41,37 +41,48 @@ const (
 )
 
 // sniff says what a file holds: XML by its root tag, JSON by its top-level
-// key. Unrecognised content is kindOther.
+// key. Well-formed files of another kind are kindOther.
 func sniff(name string, b []byte) fileKind {
+	k, _ := sniffErr(name, b)
+	return k
+}
+
+// sniffErr is sniff that also reports why a file is not well-formed XML or
+// JSON (pareto.xml and *specials.json are never examined).
+func sniffErr(name string, b []byte) (fileKind, error) {
 	base := filepath.Base(name)
 	if strings.EqualFold(base, "pareto.xml") || strings.HasSuffix(strings.ToLower(base), "specials.json") {
-		return kindOther
+		return kindOther, nil
 	}
 	t := bytes.TrimLeft(b, " \t\r\n\ufeff")
-	if len(t) > 0 && t[0] == '{' {
+	if len(t) > 0 && t[0] != '<' || strings.EqualFold(filepath.Ext(base), ".json") {
 		var m map[string]json.RawMessage
 		if json.Unmarshal(b, &m) != nil {
-			return kindOther
+			_, _, err := parseJSON(base, bytes.NewReader(b))
+			if err == nil {
+				err = engine.Errorf("%s: the top level must be a JSON object", base)
+			}
+			return kindOther, err
 		}
 		if _, ok := m["issuesValues"]; ok {
-			return kindDomainJSON
+			return kindDomainJSON, nil
 		}
 		if _, ok := m["LinearAdditiveUtilitySpace"]; ok {
-			return kindProfileJSON
+			return kindProfileJSON, nil
 		}
-		return kindOther
+		return kindOther, nil
 	}
-	root, err := parseXML(name, bytes.NewReader(b))
+	root, err := parseXML(base, bytes.NewReader(b))
 	if err != nil {
-		return kindOther
+		return kindOther, err
 	}
 	switch root.name {
 	case "negotiation_template":
-		return kindDomainXML
+		return kindDomainXML, nil
 	case "utility_space":
-		return kindProfileXML
+		return kindProfileXML, nil
 	}
-	return kindOther
+	return kindOther, nil
 }
 
 // Load reads a scenario from path, a folder or a domain file. Files are
@@ -111,7 +122,12 @@ func Load(path string, profiles ...string) (*Scenario, error) {
 			if err != nil {
 				return nil, err
 			}
-			entries = append(entries, entry{p, sniff(p, b), b})
+			k, err := sniffErr(p, b)
+			if err != nil {
+				// A broken scenario file should not silently vanish.
+				return nil, err
+			}
+			entries = append(entries, entry{p, k, b})
 		}
 	}
 	sort.Slice(entries, func(i, j int) bool { return entries[i].path < entries[j].path })
@@ -123,7 +139,11 @@ func Load(path string, profiles ...string) (*Scenario, error) {
 		if err != nil {
 			return nil, err
 		}
-		domData, domKind = b, sniff(domainFile, b)
+		if domData, domKind = b, sniff(domainFile, b); domKind == kindOther {
+			if _, err := sniffErr(domainFile, b); err != nil {
+				return nil, err
+			}
+		}
 		if domKind != kindDomainXML && domKind != kindDomainJSON {
 			return nil, engine.Errorf("%s: not a domain: expected an XML <negotiation_template> or a JSON object with \"issuesValues\"", filepath.Base(domainFile))
 		}
@@ -184,7 +204,10 @@ func Load(path string, profiles ...string) (*Scenario, error) {
 			if err != nil {
 				return nil, err
 			}
-			k := sniff(p, b)
+			k, err := sniffErr(p, b)
+			if err != nil {
+				return nil, err
+			}
 			if k != kindProfileXML && k != kindProfileJSON {
 				return nil, engine.Errorf("%s: not a profile: expected an XML <utility_space> or a JSON object with \"LinearAdditiveUtilitySpace\"", filepath.Base(p))
 			}
