@@ -260,6 +260,36 @@ func TestProfileForAnotherDomain(t *testing.T) {
 	}
 }
 
+func TestLoadDomainFile(t *testing.T) {
+	sc, err := Load(filepath.Join(corpus, "gw-Party", "party.json"), "party2.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.Format != "json" || sc.Name != "party" || sc.DomainFile != "party.json" || len(sc.ProfileFiles) != 1 || sc.ProfileFiles[0] != "party2.json" {
+		t.Fatalf("scenario %+v", sc)
+	}
+	// Issue order is the file's, not alphabetical.
+	if got := sc.Domain.Issues[0].Name; got != "Food" {
+		t.Errorf("first issue %q, want Food", got)
+	}
+	all, err := Load(filepath.Join(corpus, "gw-Party"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(all.ProfileFiles, ",") != "party1.json,party2.json" || all.Name != "gw-Party" {
+		t.Errorf("profiles %v name %q", all.ProfileFiles, all.Name)
+	}
+	// party1 has a reservation bid: its reservation is that bid's utility.
+	la := all.Profiles[0].(*engine.LinearAdditive)
+	if la.ReservationBid == nil || la.Reservation() != la.Utility(la.ReservationBid) {
+		t.Errorf("reservation %v for bid %v", la.Reservation(), la.ReservationBid)
+	}
+	want := 0.19*0.51 + 0.28*0.672 + 0.19*0.52 + 0.05*0.48 + 0.19*0.35 + 0.10*0.32
+	if !near(la.Reservation(), want) {
+		t.Errorf("reservation %v, want %v", la.Reservation(), want)
+	}
+}
+
 func TestLoadReportsBrokenFile(t *testing.T) {
 	dir := t.TempDir()
 	copyFile(t, filepath.Join(corpus, "anac2012-LaptopA", "Laptop-A-domain.xml"), filepath.Join(dir, "d.xml"))

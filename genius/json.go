@@ -460,6 +460,9 @@ func WriteProfileJSON(w io.Writer, p engine.Profile) error {
 	if !ok {
 		return engine.Errorf("profile %q is a %T; GeniusWeb JSON holds only linear additive profiles", p.Name(), p)
 	}
+	if la.Discount > 0 && la.Discount < 1 {
+		return engine.Errorf("profile %q has discount factor %v; GeniusWeb JSON cannot express a discount", la.ProfileName, la.Discount)
+	}
 	d := la.Dom
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "{\n\t\"LinearAdditiveUtilitySpace\": {\n\t\t\"name\": %s,\n\t\t\"issueUtilities\": {\n", jstr(la.ProfileName))

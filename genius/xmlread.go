@@ -196,11 +196,11 @@ func readIssue(file string, in *node, dom *engine.Domain) (engine.Issue, error) 
 }
 
 // ReadProfileXML reads a GENIUS profile (<utility_space>): linear additive
-// (also type="UNCERTAIN"), nonlinear (hyperrectangles) or constraint. name
-// names the profile and the file in errors. If d is nil the profile's own
-// issue declarations are its domain; otherwise they must match d.
-func ReadProfileXML(r io.Reader, name string, d *engine.Domain) (engine.Profile, error) {
-	file := name
+// (also type="UNCERTAIN"), nonlinear (hyperrectangles) or constraint. file
+// names the input in errors, and its base name without extension names the
+// profile. If d is nil the profile's own issue declarations are its domain;
+// otherwise they must match d.
+func ReadProfileXML(r io.Reader, file string, d *engine.Domain) (engine.Profile, error) {
 	root, err := parseXML(file, r)
 	if err != nil {
 		return nil, err
@@ -238,7 +238,7 @@ func ReadProfileXML(r io.Reader, name string, d *engine.Domain) (engine.Profile,
 			return nil, err
 		}
 	}
-	pname := profileName(name)
+	pname := profileName(file)
 	typ, _ := root.attr("type")
 	var p engine.Profile
 	switch strings.ToLower(typ) {
