@@ -45,8 +45,9 @@ type Point struct {
 //   - max welfare: argmax Σ_p u_p over acceptable outcomes;
 //   - egalitarian: argmax min_p (u_p − r_p) over acceptable outcomes.
 //
-// Ties in the last three go to the larger sum, then to the earlier point of
-// the frontier (sorted by the first party's utility, descending).
+// Ties in max welfare go to the larger least gain min_p (u_p − r_p); in the
+// others to the larger sum; then to the earlier point of the frontier
+// (sorted by the first party's utility, descending).
 type Analysis struct {
 	Domain       *Domain
 	Parties      []Profile
@@ -289,14 +290,29 @@ func (a *Analysis) solve() {
 		}
 		return prod
 	})
-	a.MaxWelfare, a.Welfare = argmax(sum)
-	a.Egalitarian, a.EgalitarianGain = argmax(func(u []float64) float64 {
+	// Among points of equal welfare the mediator offers the fairest: ties
+	// go to the larger least gain, then the larger sum, then the earlier.
+	minGain := func(u []float64) float64 {
 		m := math.Inf(1)
 		for p := range u {
 			m = math.Min(m, u[p]-r[p])
 		}
 		return m
-	})
+	}
+	{
+		best := -1
+		var bw, bg float64
+		for _, i := range acc {
+			u := a.Pareto[i].Utilities
+			w, g := sum(u), minGain(u)
+			if best < 0 || key(w) > key(bw) || (key(w) == key(bw) && g > bg) {
+				best, bw, bg = i, w, g
+			}
+		}
+		pt := a.Pareto[best]
+		a.MaxWelfare, a.Welfare = &pt, bw
+	}
+	a.Egalitarian, a.EgalitarianGain = argmax(minGain)
 	a.KalaiSmorodinsky, a.KSRatio = argmax(func(u []float64) float64 {
 		m := math.Inf(1)
 		for p := range u {

@@ -244,6 +244,16 @@ func ReadProfileXML(r io.Reader, file string, d *engine.Domain) (engine.Profile,
 	switch strings.ToLower(typ) {
 	case "", "linear", "uncertain":
 		p, err = readLinearXML(file, obj, d, pos, pname, rv, disc)
+		if la, ok := p.(*engine.LinearAdditive); ok && err == nil && root.first("objective") == nil {
+			// GENIUS reads weights and evaluators only from <objective>; a
+			// profile that declares its issues directly under
+			// <utility_space> (the old inheritance domain) evaluates every
+			// outcome to 0 there, and parley keeps GENIUS's semantics.
+			for i := range la.Weights {
+				la.Weights[i] = 0
+			}
+			err = la.Compile()
+		}
 	case "nonlinear":
 		p, err = readNonlinearXML(file, obj, d, pos, pname, rv, disc)
 	case "constraint":
