@@ -8,6 +8,7 @@ import (
 	"html"
 	"io"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -68,21 +69,23 @@ func Write(w io.Writer, title string, panels []Panel, cols int) error {
 	}
 	rows := (len(panels) + cols - 1) / cols
 	legend := legendEntries(panels)
-	width := float64(cols) * panelW
-	height := 40 + float64(rows)*panelH + legendH*float64((len(legend)+3)/4) + 10
+	width := math.Max(float64(cols)*panelW, 640)
+	perRow := max(1, int((width-40)/190))
+	height := 40 + float64(rows)*panelH + legendH*float64((len(legend)+perRow-1)/perRow) + 10
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
 	fmt.Fprintf(&b, `<rect width="100%%" height="100%%" fill="white"/>`+"\n")
-	fmt.Fprintf(&b, `<text x="%.0f" y="24" text-anchor="middle" font-size="16" font-weight="bold">%s</text>`+"\n", width/2, esc(title))
+	fmt.Fprintf(&b, `<text x="%.0f" y="24" text-anchor="middle" font-size="14" font-weight="bold">%s</text>`+"\n", width/2, esc(title))
+	left := (width - float64(cols)*panelW) / 2
 	for i, p := range panels {
-		x0 := float64(i%cols) * panelW
+		x0 := left + float64(i%cols)*panelW
 		y0 := 40 + float64(i/cols)*panelH
 		drawPanel(&b, p, x0, y0)
 	}
 	ly := 40 + float64(rows)*panelH + 4
 	for i, e := range legend {
-		x := 20 + float64(i%4)*(width-40)/4
-		y := ly + float64(i/4)*legendH + 12
+		x := 20 + float64(i%perRow)*190
+		y := ly + float64(i/perRow)*legendH + 12
 		symbol(&b, e.shape, e.color, x, y-4, 5)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`+"\n", x+10, y, esc(e.name))
 	}
@@ -182,8 +185,34 @@ func drawPanel(b *strings.Builder, p Panel, x0, y0 float64) {
 		}
 		b.WriteString("\n")
 	}
+	// Markers often coincide (Nash is frequently the welfare point too):
+	// draw larger shapes first so every one stays visible, and label each
+	// position once with every name at it.
+	size := map[string]float64{"square": 10, "triangle": 9, "circle": 8, "diamond": 6}
+	order := append([]Marker(nil), p.Markers...)
+	slices.SortStableFunc(order, func(a, b Marker) int { return int(size[b.Shape] - size[a.Shape]) })
+	labels := map[[2]float64][]string{}
+	var at [][2]float64
 	for _, m := range p.Markers {
-		symbol(b, m.Shape, m.Color, px(m.X), py(m.Y), 7)
+		k := [2]float64{math.Round(px(m.X)), math.Round(py(m.Y))}
+		if labels[k] == nil {
+			at = append(at, k)
+		}
+		labels[k] = append(labels[k], m.Name)
+	}
+	for _, k := range at {
+		anchor, dx := "start", 14.0
+		if k[0] > x0+marginL+pw*0.6 {
+			anchor, dx = "end", -14
+		}
+		fmt.Fprintf(b, `<text x="%.1f" y="%.1f" text-anchor="%s" font-size="11" fill="#222" stroke="white" stroke-width="3" paint-order="stroke">%s</text>`+"\n", k[0]+dx, k[1]+4, anchor, esc(strings.Join(labels[k], ", ")))
+	}
+	for _, m := range order {
+		r := size[m.Shape]
+		if r == 0 {
+			r = 7
+		}
+		symbol(b, m.Shape, m.Color, px(m.X), py(m.Y), r)
 		fmt.Fprintf(b, `<title>%s (%.4g, %.4g)</title>`+"\n", esc(m.Name), m.X, m.Y)
 	}
 	b.WriteString("</g>\n")
