@@ -342,7 +342,7 @@ func mergeLevel(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 }
 
 func errFrontierCap(max int) error {
-	return Errorf("the Pareto frontier grows beyond %d points, the configured cap; raise the cap (--max-frontier) if this machine has the memory (about %d bytes per point per party)", max, 8)
+	return Errorf("the Pareto frontier grows beyond %d points, the configured cap; raise it with --max-frontier if this machine has the memory (a point takes about 8 bytes per party plus 8 per issue)", max)
 }
 
 // merge2 is mergeLevel for two parties. Both inputs are staircases sorted by

@@ -193,3 +193,143 @@ func jsonFloat(x float64) string {
 	b, _ := json.Marshal(math.Round(x*1e12) / 1e12)
 	return string(b)
 }
+
+// TestAnalyzeBadInput checks that bad input gets a clear error naming the
+// file and element, a non-zero exit and no output.
+func TestAnalyzeBadInput(t *testing.T) {
+	laptop := filepath.Join("..", "..", "testdata", "domains", "anac2011-Laptop")
+	copyDir := func(t *testing.T, edit func(name, text string) string) string {
+		t.Helper()
+		dir := t.TempDir()
+		des, err := os.ReadDir(laptop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, de := range des {
+			b, err := os.ReadFile(filepath.Join(laptop, de.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, de.Name()), []byte(edit(de.Name(), string(b))), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	edit := func(file, old, new string) func(string, string) string {
+		return func(name, text string) string {
+			if name == file {
+				return strings.Replace(text, old, new, 1)
+			}
+			return text
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		args func(t *testing.T) []string
+		want []string
+	}{
+		{"malformed XML", func(t *testing.T) []string {
+			return []string{"analyze", copyDir(t, edit("laptop_buyer_utility.xml", "</utility_space>", ""))}
+		}, []string{"laptop_buyer_utility.xml", "malformed XML"}},
+		{"negative weight", func(t *testing.T) []string {
+			return []string{"analyze", copyDir(t, edit("laptop_seller_utility.xml", `<weight index="2" value="`, `<weight index="2" value="-`))}
+		}, []string{"laptop_seller_utility.xml", "<weight", "negative"}},
+		{"NaN weight", func(t *testing.T) []string {
+			return []string{"analyze", copyDir(t, edit("laptop_seller_utility.xml", `<weight index="2" value="`, `<weight index="2" value="NaN`))}
+		}, []string{"laptop_seller_utility.xml", "<weight"}},
+		{"unknown value", func(t *testing.T) []string {
+			return []string{"analyze", copyDir(t, edit("laptop_buyer_utility.xml", `value="Dell"`, `value="Lenovo"`))}
+		}, []string{"laptop_buyer_utility.xml", "Lenovo"}},
+		{"profile for another domain", func(t *testing.T) []string {
+			return []string{"analyze", laptop, filepath.Join("..", "..", "testdata", "domains", "anac2011-Energy", "energy_consumer.xml")}
+		}, []string{"energy_consumer.xml", "laptop_domain.xml"}},
+		{"empty domain", func(t *testing.T) []string {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "d.xml"), []byte(`<negotiation_template><utility_space><objective name="x"></objective></utility_space></negotiation_template>`), 0o644)
+			return []string{"analyze", dir}
+		}, []string{"d.xml", "no issues"}},
+		{"malformed JSON", func(t *testing.T) []string {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "d.json"), []byte(`{"name": "x", "issuesValues": {"a": {"values": ["1", "2"]}`), 0o644)
+			return []string{"analyze", dir}
+		}, []string{"d.json"}},
+		{"no such folder", func(t *testing.T) []string { return []string{"analyze", "no/such/folder"} }, []string{"no/such/folder", "no such file"}},
+		{"frontier cap", func(t *testing.T) []string {
+			return []string{"analyze", "--max-frontier", "10", filepath.Join("..", "..", "testdata", "domains", "anac2011-Energy")}
+		}, []string{"beyond 10 points", "--max-frontier"}},
+		{"bad --improve", func(t *testing.T) []string {
+			return []string{"analyze", "--improve", `{"Laptop": "Lenovo"}`, laptop}
+		}, []string{"--improve", "Laptop", "Lenovo", "valid values"}},
+		{"zero --max-frontier", func(t *testing.T) []string { return []string{"analyze", "--max-frontier", "0", laptop} }, []string{"--max-frontier"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, _, err := runCmd(t, tc.args(t)...)
+			if err == nil {
+				t.Fatalf("no error; output:\n%s", out)
+			}
+			if out != "" {
+				t.Errorf("printed output despite the error:\n%s", out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestAnalyzeImprove checks --improve on a dominated outcome of Laptop.
+func TestAnalyzeImprove(t *testing.T) {
+	laptop := filepath.Join("..", "..", "testdata", "domains", "anac2011-Laptop")
+	out, _, err := runCmd(t, "analyze", "--json", "--improve", `{"Laptop": "Dell", "Harddisk": "60 Gb", "External Monitor": "19'' LCD"}`, laptop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Improvements struct {
+			Utilities []float64 `json:"utilities"`
+			Points    []struct {
+				Utilities []float64 `json:"utilities"`
+			} `json:"points"`
+		} `json:"improvements"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	base := got.Improvements.Utilities
+	if len(base) != 2 || len(got.Improvements.Points) == 0 {
+		t.Fatalf("no improvements listed for %v:\n%s", base, out)
+	}
+	for _, p := range got.Improvements.Points {
+		if p.Utilities[0] < base[0] || p.Utilities[1] < base[1] || (p.Utilities[0] == base[0] && p.Utilities[1] == base[1]) {
+			t.Errorf("%v is not an improvement on %v", p.Utilities, base)
+		}
+	}
+}
+
+// TestAnalyzePlot writes the SVG for a two- and a three-party domain.
+func TestAnalyzePlot(t *testing.T) {
+	for _, dom := range []string{"anac2010-EnglandZimbabwe", "genius-partydomain"} {
+		args := []string{"analyze", "--plot", filepath.Join(t.TempDir(), "p.svg"), filepath.Join("..", "..", "testdata", "domains", dom)}
+		if dom == "genius-partydomain" {
+			args = append(args, "party1_utility.xml", "party2_utility.xml", "party3_utility.xml")
+		}
+		if _, _, err := runCmd(t, args...); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(args[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		panels := strings.Count(string(b), "utility of ") / 2
+		want := 1
+		if dom == "genius-partydomain" {
+			want = 3
+		}
+		if panels != want || !strings.Contains(string(b), "Nash") {
+			t.Errorf("%s: %d panels, want %d with the Nash point", dom, panels, want)
+		}
+	}
+}
