@@ -376,8 +376,25 @@ func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 			break
 		}
 		i := heads[bj]
+		if bu1 <= best {
+			// Along a list u1 only grows, so skip straight past every
+			// entry that cannot beat the best u1 seen: the sweep would
+			// drop them all.
+			su1 := s.u[2*bj+1]
+			lo, hi := i+1, nf
+			for lo < hi {
+				m := int(uint(lo+hi) >> 1)
+				if f.u[2*m+1]+su1 > best {
+					hi = m
+				} else {
+					lo = m + 1
+				}
+			}
+			heads[bj] = lo
+			continue
+		}
 		heads[bj]++
-		if bu1 > best {
+		{
 			// A kept point with the same u0 and a smaller u1 is dominated
 			// by this one (float addition can make u0 ties within a list).
 			for m := out.size(); m > 0 && out.u[2*(m-1)] == bu0; m-- {
