@@ -354,7 +354,7 @@ func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 	k := s.size()
 	nf := f.size()
 	heads := make([]int, k) // next index into f for list j
-	est := min(nf*k, maxPoints+1)
+	est := min(2*(nf+k), maxPoints+1)
 	out := &frontierSet{n: 2, u: make([]float64, 0, 2*est), parent: make([]int32, 0, est), value: make([]int32, 0, est)}
 	best := math.Inf(-1)
 	for {
