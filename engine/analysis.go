@@ -45,8 +45,9 @@ type Point struct {
 //   - max welfare: argmax Σ_p u_p over acceptable outcomes;
 //   - egalitarian: argmax min_p (u_p − r_p) over acceptable outcomes.
 //
-// Ties in the last three go to the larger sum, then to the earlier point of
-// the frontier (sorted by the first party's utility, descending).
+// Ties in max welfare go to the larger least gain min_p (u_p − r_p); in the
+// others to the larger sum; then to the earlier point of the frontier
+// (sorted by the first party's utility, descending).
 type Analysis struct {
 	Domain       *Domain
 	Parties      []Profile
@@ -134,18 +135,17 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 		a.Reservations = append(a.Reservations, p.Reservation())
 	}
 
-	var us [][]float64
-	var os []Outcome
+	var raw *rawFrontier
 	var err error
 	if lin, ok := allLinear(profiles); ok {
 		a.Method = "merge"
-		us, os, err = linearFrontier(lin, opts.MaxFrontier)
+		raw, err = linearFrontier(lin, opts.MaxFrontier)
 		if err != nil {
 			return nil, err
 		}
 		a.Acceptable, err = countLinear(lin, a.Reservations, opts)
 	} else {
-		us, os, a.Method, err = genericFrontier(profiles, opts)
+		raw, a.Method, err = genericFrontier(profiles, opts)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +154,7 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 	if err != nil {
 		return nil, err
 	}
-	a.Pareto = roundFrontier(us, os, len(profiles))
+	a.Pareto = roundFrontier(raw)
 	a.solve()
 	return a, nil
 }
@@ -200,23 +200,29 @@ func allLinear(ps []Profile) ([]*LinearAdditive, bool) {
 // roundFrontier rounds the exact frontier to Precision places and removes
 // the points that rounding made equal to or dominated by another. Rounding
 // is monotone, so this is exactly the frontier of the rounded utilities.
-func roundFrontier(us [][]float64, os []Outcome, n int) []Point {
-	s := &frontierSet{n: n}
-	for j, u := range us {
-		for _, x := range u {
-			s.u = append(s.u, key(x))
-		}
-		s.parent = append(s.parent, int32(j))
-		s.value = append(s.value, 0)
+func roundFrontier(r *rawFrontier) []Point {
+	n := r.n
+	s := &frontierSet{n: n, u: make([]float64, len(r.u)), parent: make([]int32, r.size()), value: make([]int32, r.size())}
+	for i, x := range r.u {
+		s.u[i] = key(x)
 	}
-	s = nondominated(s)
+	for j := range s.parent {
+		s.parent[j] = int32(j)
+	}
+	// Rounding keeps an order by u0; branch and bound gives none.
+	sorted := true
+	for i := 1; i < s.size() && sorted; i++ {
+		sorted = s.u[i*n] <= s.u[(i-1)*n]
+	}
+	s = nondominated(s, sorted)
 	pts := make([]Point, s.size())
+	buf := make([]float64, s.size()*n) // one allocation for every point
 	for i := range pts {
-		u := make([]float64, n)
+		u := buf[i*n : i*n+n : i*n+n]
 		for p, k := range s.at(i) {
 			u[p] = k / precisionScale
 		}
-		pts[i] = Point{Utilities: u, Outcome: os[s.parent[i]]}
+		pts[i] = Point{Utilities: u, Outcome: r.witness(int(s.parent[i]))}
 	}
 	return pts
 }
@@ -284,14 +290,29 @@ func (a *Analysis) solve() {
 		}
 		return prod
 	})
-	a.MaxWelfare, a.Welfare = argmax(sum)
-	a.Egalitarian, a.EgalitarianGain = argmax(func(u []float64) float64 {
+	// Among points of equal welfare the mediator offers the fairest: ties
+	// go to the larger least gain, then the larger sum, then the earlier.
+	minGain := func(u []float64) float64 {
 		m := math.Inf(1)
 		for p := range u {
 			m = math.Min(m, u[p]-r[p])
 		}
 		return m
-	})
+	}
+	{
+		best := -1
+		var bw, bg float64
+		for _, i := range acc {
+			u := a.Pareto[i].Utilities
+			w, g := sum(u), minGain(u)
+			if best < 0 || key(w) > key(bw) || (key(w) == key(bw) && g > bg) {
+				best, bw, bg = i, w, g
+			}
+		}
+		pt := a.Pareto[best]
+		a.MaxWelfare, a.Welfare = &pt, bw
+	}
+	a.Egalitarian, a.EgalitarianGain = argmax(minGain)
 	a.KalaiSmorodinsky, a.KSRatio = argmax(func(u []float64) float64 {
 		m := math.Inf(1)
 		for p := range u {

@@ -295,7 +295,7 @@ func TestFrontierExactLarge(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			want := roundFrontier(us, os, parties)
+			want := roundFrontier(newRawFrontier(parties, len(d.Issues), us, os))
 			if len(want) != len(a.Pareto) {
 				t.Fatalf("frontier has %d points, enumeration %d", len(a.Pareto), len(want))
 			}

@@ -107,7 +107,7 @@ func count1(a, b []float64, t float64) *big.Int {
 	slices.Sort(b)
 	var c int64
 	for _, x := range a {
-		i, _ := slices.BinarySearch(b, t-x)
+		i := search(b, t-x)
 		// BinarySearch finds the first b >= t−x; float rounding of x + b
 		// can differ from the comparison b >= t − x by one ulp, so check
 		// the neighbours with the sum itself.
@@ -126,53 +126,48 @@ func count1(a, b []float64, t float64) *big.Int {
 // b_j qualifies for a_i when b1[j] >= t1 − a1[i] and b2[j] >= t2 − a2[i], an
 // offline two-dimensional dominance count.
 func count2(a1, a2, b1, b2 []float64, t1, t2 float64) *big.Int {
+	type pair struct{ x, y float64 }
 	// Rank b2 values for the Fenwick tree.
 	ys := slices.Clone(b2)
 	slices.Sort(ys)
 	ys = slices.Compact(ys)
-	fen := make([]int64, len(ys)+1)
-	add := func(i int) { // i is a 0-based rank
-		for i++; i < len(fen); i += i & -i {
-			fen[i]++
-		}
+	fen := make([]int32, len(ys)+1)
+	bs := make([]pair, len(b1))
+	for j := range bs {
+		bs[j] = pair{b1[j], b2[j]}
 	}
-	prefix := func(i int) int64 { // count of ranks < i
-		var s int64
-		for ; i > 0; i -= i & -i {
-			s += fen[i]
-		}
-		return s
+	slices.SortFunc(bs, func(p, q pair) int { return cmpDesc(p.x, q.x) })
+	as := make([]pair, len(a1))
+	for i := range as {
+		as[i] = pair{a1[i], a2[i]}
 	}
-	bi := make([]int32, len(b1))
-	for j := range bi {
-		bi[j] = int32(j)
-	}
-	slices.SortFunc(bi, func(x, y int32) int { return cmpDesc(b1[x], b1[y]) })
-	ai := make([]int32, len(a1))
-	for i := range ai {
-		ai[i] = int32(i)
-	}
-	// Queries in order of decreasing need t1 − a1, i.e. increasing a1.
-	slices.SortFunc(ai, func(x, y int32) int { return cmpDesc(a1[y], a1[x]) })
+	// Queries in order of decreasing need t1 − a1, i.e. increasing a1, so
+	// the set of qualifying b only grows.
+	slices.SortFunc(as, func(p, q pair) int { return cmpDesc(q.x, p.x) })
 	var c int64
 	inserted := 0
-	for _, i := range ai {
-		x1, x2 := a1[i], a2[i]
-		for inserted < len(bi) && x1+b1[bi[inserted]] >= t1 {
-			j := bi[inserted]
-			r, _ := slices.BinarySearch(ys, b2[j])
-			add(r)
+	for _, a := range as {
+		for inserted < len(bs) && a.x+bs[inserted].x >= t1 {
+			for r := search(ys, bs[inserted].y) + 1; r < len(fen); r += r & -r {
+				fen[r]++
+			}
 			inserted++
 		}
-		// Count inserted b with x2 + b2 >= t2.
-		r, _ := slices.BinarySearch(ys, t2-x2)
-		for r > 0 && x2+ys[r-1] >= t2 {
+		// Count inserted b with a.y + b.y >= t2: all but those ranked
+		// below the first qualifying y. The sum, not t2 − a.y, decides,
+		// as in Utility.
+		r := search(ys, t2-a.y)
+		for r > 0 && a.y+ys[r-1] >= t2 {
 			r--
 		}
-		for r < len(ys) && x2+ys[r] < t2 {
+		for r < len(ys) && a.y+ys[r] < t2 {
 			r++
 		}
-		c += int64(inserted) - prefix(r)
+		below := int64(0)
+		for i := r; i > 0; i -= i & -i {
+			below += int64(fen[i])
+		}
+		c += int64(inserted) - below
 	}
 	return new(big.Int).SetInt64(c)
 }

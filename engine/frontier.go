@@ -45,20 +45,21 @@ func issuePoints(ps []*LinearAdditive, i int) *frontierSet {
 		s.parent = append(s.parent, 0)
 		s.value = append(s.value, int32(v))
 	}
-	return nondominated(s)
+	return nondominated(s, false)
 }
 
 // nondominated returns the non-dominated points of s, each distinct vector
-// once (the first witness in the order given wins ties in the 2-party sweep;
-// any witness is correct). The result is sorted by the first utility
-// descending, then the others descending.
-func nondominated(s *frontierSet) *frontierSet {
+// once (ties between equal vectors go to the earlier index). The result is
+// sorted lexicographically descending. When presorted is set, s is already
+// ordered by its first utility descending (ties in any order), which saves
+// the sort.
+func nondominated(s *frontierSet, presorted bool) *frontierSet {
+	n := s.n
 	idx := make([]int32, s.size())
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	n := s.n
-	slices.SortStableFunc(idx, func(a, b int32) int {
+	lex := func(a, b int32) int {
 		ua, ub := s.u[int(a)*n:int(a)*n+n], s.u[int(b)*n:int(b)*n+n]
 		for p := 0; p < n; p++ {
 			if ua[p] != ub[p] {
@@ -68,9 +69,24 @@ func nondominated(s *frontierSet) *frontierSet {
 				return 1
 			}
 		}
-		return 0
-	})
-	out := &frontierSet{n: n}
+		return int(a - b)
+	}
+	if presorted {
+		// Only runs of equal first utility may be out of order.
+		for lo := 0; lo < len(idx); {
+			hi := lo + 1
+			for hi < len(idx) && s.u[hi*n] == s.u[lo*n] {
+				hi++
+			}
+			if hi-lo > 1 {
+				slices.SortFunc(idx[lo:hi], lex)
+			}
+			lo = hi
+		}
+	} else {
+		slices.SortFunc(idx, lex)
+	}
+	out := &frontierSet{n: n, u: make([]float64, 0, len(idx)*n), parent: make([]int32, 0, len(idx)), value: make([]int32, 0, len(idx))}
 	keep := func(i int32) {
 		out.u = append(out.u, s.at(int(i))...)
 		out.parent = append(out.parent, s.parent[i])
@@ -92,13 +108,13 @@ func nondominated(s *frontierSet) *frontierSet {
 		}
 		return out
 	}
-	d := newDominanceIndex(n)
+	d := newDominanceIndex(s, idx)
 	for _, i := range idx {
 		c := s.at(int(i))
-		if d.dominated(c) {
+		if d.dominated(i, c) {
 			continue
 		}
-		d.add(c)
+		d.add(i, c)
 		keep(i)
 	}
 	return out
@@ -106,31 +122,68 @@ func nondominated(s *frontierSet) *frontierSet {
 
 // dominanceIndex answers "does a point already added weakly dominate c?"
 // for points added in lexicographically descending order, so that only the
-// coordinates after the first need checking. Points are kept in blocks with
-// the per-coordinate maximum of each block, so whole blocks are skipped.
+// coordinates after the first need checking:
+//
+//   - 3 parties: a 2-D staircase over (u1, u2), O(log n) per query;
+//   - 4 parties: a Fenwick tree over the rank of u1 whose nodes hold
+//     staircases over (u2, u3), O(log² n) per query;
+//   - more: blocks of points with per-block maxima, skipped whole when a
+//     block cannot dominate.
 type dominanceIndex struct {
 	n      int
-	pts    []float64 // added points, n per point
+	pts    []float64 // added points, n per point (blocks only)
 	blkMax []float64 // per block of blockSize points: max of each coordinate
 	count  int
-	// For 3 parties the query is 2-dimensional and a staircase answers it
-	// in logarithmic time.
-	stair *staircase
+
+	stair *staircase // 3 parties
+
+	rank []int32      // 4 parties: 1-based rank of each point's u1, descending
+	fen  []*staircase // 4 parties: Fenwick tree over ranks
 }
 
 const blockSize = 32
 
-func newDominanceIndex(n int) *dominanceIndex {
-	d := &dominanceIndex{n: n}
-	if n == 3 {
+func newDominanceIndex(s *frontierSet, idx []int32) *dominanceIndex {
+	d := &dominanceIndex{n: s.n}
+	switch s.n {
+	case 3:
 		d.stair = &staircase{}
+	case 4:
+		// Rank every point by u1 descending (equal values share a rank),
+		// so that u1' >= u1 becomes rank' <= rank.
+		type kv struct {
+			u float64
+			i int32
+		}
+		byU1 := make([]kv, len(idx))
+		for j, i := range idx {
+			byU1[j] = kv{s.u[int(i)*4+1], i}
+		}
+		slices.SortFunc(byU1, func(a, b kv) int { return cmpDesc(a.u, b.u) })
+		d.rank = make([]int32, s.size())
+		r := int32(0)
+		for j, e := range byU1 {
+			if j == 0 || e.u != byU1[j-1].u {
+				r++
+			}
+			d.rank[e.i] = r
+		}
+		d.fen = make([]*staircase, r+1)
 	}
 	return d
 }
 
-func (d *dominanceIndex) dominated(c []float64) bool {
-	if d.stair != nil {
+func (d *dominanceIndex) dominated(pt int32, c []float64) bool {
+	switch {
+	case d.stair != nil:
 		return d.stair.dominated(c[1], c[2])
+	case d.fen != nil:
+		for i := int(d.rank[pt]); i > 0; i -= i & -i {
+			if st := d.fen[i]; st != nil && st.dominated(c[2], c[3]) {
+				return true
+			}
+		}
+		return false
 	}
 	n := d.n
 	nb := len(d.blkMax) / n
@@ -146,10 +199,7 @@ func (d *dominanceIndex) dominated(c []float64) bool {
 		if skip {
 			continue
 		}
-		end := (b + 1) * blockSize
-		if end > d.count {
-			end = d.count
-		}
+		end := min((b+1)*blockSize, d.count)
 	pts:
 		for i := b * blockSize; i < end; i++ {
 			k := d.pts[i*n : i*n+n]
@@ -164,9 +214,18 @@ func (d *dominanceIndex) dominated(c []float64) bool {
 	return false
 }
 
-func (d *dominanceIndex) add(c []float64) {
-	if d.stair != nil {
+func (d *dominanceIndex) add(pt int32, c []float64) {
+	switch {
+	case d.stair != nil:
 		d.stair.add(c[1], c[2])
+		return
+	case d.fen != nil:
+		for i := int(d.rank[pt]); i < len(d.fen); i += i & -i {
+			if d.fen[i] == nil {
+				d.fen[i] = &staircase{}
+			}
+			d.fen[i].add(c[2], c[3])
+		}
 		return
 	}
 	n := d.n
@@ -182,74 +241,60 @@ func (d *dominanceIndex) add(c []float64) {
 	d.count++
 }
 
-// staircase holds 2-D points for the query "is there a point (x', y') with
-// x' >= x and y' >= y?". Recent points sit in a small unsorted buffer; the
-// rest in an array sorted by x with suffix maxima of y. The buffer is merged
-// in when it grows past the square root of the total, which keeps both
-// queries and insertions cheap (amortised O(√n)).
+// staircase is a 2-D Pareto set kept sorted by x ascending (so y
+// descending), answering "is there a point (x', y') with x' >= x and
+// y' >= y?" by one binary search: the first point with x' >= x has the
+// largest y' among them.
 type staircase struct {
-	xs, ys []float64 // sorted by x ascending
-	sufMax []float64 // sufMax[i] = max(ys[i:])
-	bx, by []float64 // buffer
+	xs, ys []float64
+}
+
+// search returns the first index with xs[i] >= x (utilities are never NaN,
+// so this skips the NaN handling of slices.BinarySearch).
+func search(xs []float64, x float64) int {
+	lo, hi := 0, len(xs)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if xs[m] < x {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
 }
 
 func (s *staircase) dominated(x, y float64) bool {
-	for i := range s.bx {
-		if s.bx[i] >= x && s.by[i] >= y {
-			return true
-		}
-	}
-	i, _ := slices.BinarySearch(s.xs, x) // first index with xs[i] >= x
-	return i < len(s.xs) && s.sufMax[i] >= y
+	i := search(s.xs, x)
+	return i < len(s.xs) && s.ys[i] >= y
 }
 
+// add inserts (x, y), dropping the points it dominates, unless it is
+// dominated itself.
 func (s *staircase) add(x, y float64) {
-	s.bx = append(s.bx, x)
-	s.by = append(s.by, y)
-	if len(s.bx)*len(s.bx) > len(s.xs)+64 {
-		s.rebuild()
+	i := search(s.xs, x)
+	if i < len(s.xs) && s.ys[i] >= y {
+		return
 	}
-}
-
-func (s *staircase) rebuild() {
-	type pt struct{ x, y float64 }
-	all := make([]pt, 0, len(s.xs)+len(s.bx))
-	for i := range s.xs {
-		all = append(all, pt{s.xs[i], s.ys[i]})
+	// Points left of i (x' < x, or equal at i when y' < y) with y' <= y
+	// are dominated; they form a run ending at i (or i inclusive).
+	j := i
+	if j < len(s.xs) && s.xs[j] == x { // same x, smaller y
+		j++
 	}
-	for i := range s.bx {
-		all = append(all, pt{s.bx[i], s.by[i]})
+	k := i
+	for k > 0 && s.ys[k-1] <= y {
+		k--
 	}
-	slices.SortFunc(all, func(a, b pt) int {
-		switch {
-		case a.x < b.x:
-			return -1
-		case a.x > b.x:
-			return 1
-		case a.y < b.y:
-			return -1
-		case a.y > b.y:
-			return 1
-		}
-		return 0
-	})
-	// Keep only the 2-D staircase: scanning from the largest x, a point
-	// survives when its y beats every y to its right.
-	s.xs, s.ys = s.xs[:0], s.ys[:0]
-	best := math.Inf(-1)
-	for i := len(all) - 1; i >= 0; i-- {
-		if all[i].y > best {
-			best = all[i].y
-			s.xs = append(s.xs, all[i].x)
-			s.ys = append(s.ys, all[i].y)
-		}
+	// Replace s[k:j] by the new point.
+	if k == j {
+		s.xs = slices.Insert(s.xs, k, x)
+		s.ys = slices.Insert(s.ys, k, y)
+		return
 	}
-	slices.Reverse(s.xs)
-	slices.Reverse(s.ys)
-	// On a staircase sorted by x ascending, y descends, so the suffix
-	// maximum of y at i is ys[i].
-	s.sufMax = append(s.sufMax[:0], s.ys...)
-	s.bx, s.by = s.bx[:0], s.by[:0]
+	s.xs[k], s.ys[k] = x, y
+	s.xs = slices.Delete(s.xs, k+1, j)
+	s.ys = slices.Delete(s.ys, k+1, j)
 }
 
 // mergeLevel returns ND(f ⊕ s), each point's parent indexing f and value
@@ -263,19 +308,33 @@ func mergeLevel(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 	if maxPoints > 0 && total > 4*maxPoints && f.size() > maxPoints {
 		return nil, errFrontierCap(maxPoints)
 	}
+	// Each f ⊕ {s_j} is ordered by u0 descending; a k-way merge of them
+	// orders all candidates by u0 without a full sort.
 	c := &frontierSet{n: n, u: make([]float64, 0, total*n), parent: make([]int32, 0, total), value: make([]int32, 0, total)}
-	for j := 0; j < s.size(); j++ {
-		sv := s.at(j)
-		for i := 0; i < f.size(); i++ {
-			fv := f.at(i)
-			for p := 0; p < n; p++ {
-				c.u = append(c.u, fv[p]+sv[p])
+	k, nf := s.size(), f.size()
+	heads := make([]int, k)
+	for {
+		bj, bu := -1, 0.0
+		for j := 0; j < k; j++ {
+			if i := heads[j]; i < nf {
+				if u0 := f.u[i*n] + s.u[j*n]; bj < 0 || u0 > bu {
+					bj, bu = j, u0
+				}
 			}
-			c.parent = append(c.parent, int32(i))
-			c.value = append(c.value, s.value[j])
 		}
+		if bj < 0 {
+			break
+		}
+		i := heads[bj]
+		heads[bj]++
+		fv, sv := f.u[i*n:i*n+n], s.u[bj*n:bj*n+n]
+		for p := 0; p < n; p++ {
+			c.u = append(c.u, fv[p]+sv[p])
+		}
+		c.parent = append(c.parent, int32(i))
+		c.value = append(c.value, s.value[bj])
 	}
-	out := nondominated(c)
+	out := nondominated(c, true)
 	if maxPoints > 0 && out.size() > maxPoints {
 		return nil, errFrontierCap(maxPoints)
 	}
@@ -283,7 +342,7 @@ func mergeLevel(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 }
 
 func errFrontierCap(max int) error {
-	return Errorf("the Pareto frontier grows beyond %d points, the configured cap; raise the cap (--max-frontier) if this machine has the memory (about %d bytes per point per party)", max, 8)
+	return Errorf("the Pareto frontier grows beyond %d points, the configured cap; raise it with --max-frontier if this machine has the memory (a point takes about 8 bytes per party plus 8 per issue)", max)
 }
 
 // merge2 is mergeLevel for two parties. Both inputs are staircases sorted by
@@ -295,7 +354,8 @@ func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 	k := s.size()
 	nf := f.size()
 	heads := make([]int, k) // next index into f for list j
-	out := &frontierSet{n: 2}
+	est := min(2*(nf+k), maxPoints+1)
+	out := &frontierSet{n: 2, u: make([]float64, 0, 2*est), parent: make([]int32, 0, est), value: make([]int32, 0, est)}
 	best := math.Inf(-1)
 	for {
 		// Pick the list whose head has the largest u0 (ties: largest u1).
@@ -316,8 +376,25 @@ func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 			break
 		}
 		i := heads[bj]
+		if bu1 <= best {
+			// Along a list u1 only grows, so skip straight past every
+			// entry that cannot beat the best u1 seen: the sweep would
+			// drop them all.
+			su1 := s.u[2*bj+1]
+			lo, hi := i+1, nf
+			for lo < hi {
+				m := int(uint(lo+hi) >> 1)
+				if f.u[2*m+1]+su1 > best {
+					hi = m
+				} else {
+					lo = m + 1
+				}
+			}
+			heads[bj] = lo
+			continue
+		}
 		heads[bj]++
-		if bu1 > best {
+		{
 			// A kept point with the same u0 and a smaller u1 is dominated
 			// by this one (float addition can make u0 ties within a list).
 			for m := out.size(); m > 0 && out.u[2*(m-1)] == bu0; m-- {
@@ -339,7 +416,7 @@ func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 
 // linearFrontier computes the exact frontier of linear additive profiles
 // over their common domain, with a witness outcome for every point.
-func linearFrontier(ps []*LinearAdditive, maxPoints int) ([][]float64, []Outcome, error) {
+func linearFrontier(ps []*LinearAdditive, maxPoints int) (*rawFrontier, error) {
 	d := ps[0].Dom
 	n := len(ps)
 	levels := make([]*frontierSet, len(d.Issues))
@@ -349,24 +426,44 @@ func linearFrontier(ps []*LinearAdditive, maxPoints int) ([][]float64, []Outcome
 		var err error
 		f, err = mergeLevel(f, s, maxPoints)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		levels[i] = f
 		if i > 0 {
 			levels[i-1].u = nil // only the back pointers are needed now
 		}
 	}
-	us := make([][]float64, f.size())
-	os := make([]Outcome, f.size())
-	for j := range us {
-		us[j] = append([]float64(nil), f.at(j)...)
-		o := make(Outcome, len(d.Issues))
+	k := len(d.Issues)
+	r := &rawFrontier{n: n, k: k, u: f.u, outs: make([]int, f.size()*k)}
+	for j := 0; j < f.size(); j++ {
+		o := r.outs[j*k : j*k+k]
 		idx := int32(j)
-		for i := len(d.Issues) - 1; i >= 0; i-- {
+		for i := k - 1; i >= 0; i-- {
 			o[i] = int(levels[i].value[idx])
 			idx = levels[i].parent[idx]
 		}
-		os[j] = o
 	}
-	return us, os, nil
+	return r, nil
+}
+
+// rawFrontier is an exact frontier before rounding: point j has utilities
+// u[j*n : j*n+n] and witness outs[j*k : j*k+k].
+type rawFrontier struct {
+	n, k int
+	u    []float64
+	outs []int
+}
+
+func (r *rawFrontier) size() int { return len(r.u) / r.n }
+
+func (r *rawFrontier) witness(j int) Outcome { return Outcome(r.outs[j*r.k : j*r.k+r.k : j*r.k+r.k]) }
+
+// newRawFrontier packs separately allocated points.
+func newRawFrontier(n, k int, us [][]float64, os []Outcome) *rawFrontier {
+	r := &rawFrontier{n: n, k: k}
+	for j := range us {
+		r.u = append(r.u, us[j]...)
+		r.outs = append(r.outs, os[j]...)
+	}
+	return r
 }

@@ -30,15 +30,19 @@ func (p *LinearAdditive) Bounds(lo, hi []int) (min, max float64) {
 // genericFrontier finds the frontier of profiles that are not all linear
 // additive: by branch and bound when every profile is a Bounder and the
 // search finishes within opts.MaxNodes, by enumeration otherwise.
-func genericFrontier(ps []Profile, opts AnalyzeOptions) ([][]float64, []Outcome, string, error) {
+func genericFrontier(ps []Profile, opts AnalyzeOptions) (*rawFrontier, string, error) {
+	n, k := len(ps), len(ps[0].Domain().Issues)
 	if bs, ok := allBounders(ps); ok {
 		us, os, ok := boundFrontier(ps, bs, opts.MaxNodes)
 		if ok {
-			return us, os, "branch-and-bound", nil
+			return newRawFrontier(n, k, us, os), "branch-and-bound", nil
 		}
 	}
 	us, os, err := enumerateFrontier(ps, opts)
-	return us, os, "enumeration", err
+	if err != nil {
+		return nil, "", err
+	}
+	return newRawFrontier(n, k, us, os), "enumeration", nil
 }
 
 func allBounders(ps []Profile) ([]Bounder, bool) {
@@ -207,7 +211,7 @@ func enumerateFrontier(ps []Profile, opts AnalyzeOptions) ([][]float64, []Outcom
 		all.u = append(append(all.u, front.u...), cand.u...)
 		all.parent = append(append(all.parent, front.parent...), cand.parent...)
 		all.value = append(append(all.value, front.value...), cand.value...)
-		front = nondominated(all)
+		front = nondominated(all, false)
 		// Compact the witnesses to those still on the frontier.
 		kept := make([]Outcome, front.size())
 		for i := range kept {

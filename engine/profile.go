@@ -36,10 +36,11 @@ type EvalKind int
 const (
 	EvalDiscrete   EvalKind = iota // table of evaluations, divided by the issue maximum
 	EvalLinear                     // integer issue: clamp(Offset + Slope·(x − lower), 0, 1)
-	EvalRealLinear                 // real issue: P0 + P1·x (GENIUS does not clamp)
-	EvalTriangular                 // real issue: 0 outside [Low, High], 1 at Top, linear between
+	EvalRealLinear                 // real issue: clamp(P0 + P1·x, 0, 1) (GENIUS EvaluatorReal clamps)
+	EvalTriangular                 // real issue: 0 below Low and from High on, rising to 1 at Top (GENIUS evalTriangular)
 	EvalConstant                   // the constant P0
 	EvalNumber                     // GeniusWeb numberutils: interpolate (LowValue, LowUtility)–(HighValue, HighUtility); 0 outside
+	EvalTable                      // GeniusWeb discreteutils: Evaluations used as given (not divided by the maximum)
 )
 
 // Evaluator maps an issue's values to an evaluation in [0,1] (the caller
@@ -81,19 +82,26 @@ func (e *Evaluator) Eval(is *Issue, v int) float64 {
 		r := e.Offset + e.Slope*(x-is.Lower)
 		return math.Max(0, math.Min(1, r))
 	case EvalRealLinear:
-		return e.P0 + e.P1*is.Number(v)
+		return math.Max(0, math.Min(1, e.P0+e.P1*is.Number(v)))
 	case EvalTriangular:
+		// Exactly GENIUS's EVALFUNCTYPE.evalTriangular: the upper end is
+		// exclusive, so x == High (even when High == Top) evaluates to 0.
 		x := is.Number(v)
 		switch {
-		case x < e.Low || x > e.High:
+		case x < e.Low:
 			return 0
-		case x == e.Top:
-			return 1
 		case x < e.Top:
 			return (x - e.Low) / (e.Top - e.Low)
+		case x < e.High:
+			return 1 - (x-e.Top)/(e.High-e.Top)
 		default:
-			return (e.High - x) / (e.High - e.Top)
+			return 0
 		}
+	case EvalTable:
+		if v < 0 || v >= len(e.Evaluations) || math.IsNaN(e.Evaluations[v]) {
+			return 0
+		}
+		return e.Evaluations[v]
 	case EvalConstant:
 		return e.P0
 	case EvalNumber:
@@ -152,7 +160,7 @@ func (p *LinearAdditive) Compile() error {
 			return Errorf("profile %q: weight for issue %q is %v; weights must be finite numbers >= 0", p.ProfileName, d.Issues[i].Name, w)
 		}
 		e := &p.Evaluators[i]
-		if e.Kind == EvalDiscrete && len(e.Evaluations) != d.Issues[i].NumValues() {
+		if (e.Kind == EvalDiscrete || e.Kind == EvalTable) && len(e.Evaluations) != d.Issues[i].NumValues() {
 			return Errorf("profile %q: issue %q has %d evaluations; the domain declares %d values", p.ProfileName, d.Issues[i].Name, len(e.Evaluations), d.Issues[i].NumValues())
 		}
 		for _, x := range e.Evaluations {

@@ -58,6 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	root.AddCommand(
 		// One line per subcommand; each lives in its own file.
 		newVersionCmd(e),
+		newAnalyzeCmd(e),
 	)
 	return root.ExecuteContext(ctx)
 }
@@ -76,3 +77,12 @@ func newVersionCmd(e *env) *cobra.Command {
 
 // version is set at build time with -ldflags "-X main.version=…".
 var version = "dev"
+
+// usageError is a problem with what the user typed: a flag or argument.
+type usageError struct{ msg string }
+
+func (e *usageError) Error() string { return e.msg }
+
+func usageErrorf(format string, args ...any) error {
+	return &usageError{msg: fmt.Sprintf(format, args...)}
+}

@@ -1,0 +1,515 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"math/big"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"parley/engine"
+	"parley/genius"
+	"parley/plot"
+)
+
+type analyzeOptions struct {
+	json         bool
+	plot         string
+	maxPoints    int
+	improve      string
+	maxFrontier  int
+	maxEnumerate float64
+}
+
+func newAnalyzeCmd(e *env) *cobra.Command {
+	var o analyzeOptions
+	cmd := &cobra.Command{
+		Use:   "analyze [flags] DOMAIN [PROFILE...]",
+		Short: "Exact analysis of a negotiation domain: acceptable outcomes, Pareto frontier, Nash, Kalai–Smorodinsky, welfare",
+		Long: `Analyze computes, exactly, for the parties whose profiles are given:
+
+  acceptable         outcomes with u_p >= r_p for every party p (r_p the
+                     reservation value; for a GeniusWeb reservationBid, the
+                     utility of that bid); the exact count
+  Pareto frontier    the distinct utility vectors no outcome dominates, over all
+                     outcomes; utilities equal at 12 decimal places are equal
+  Nash               argmax over acceptable outcomes of Π_p (u_p − r_p),
+                     ties to the larger sum
+  Kalai–Smorodinsky  over acceptable Pareto points, argmax of
+                     min_p (u_p − r_p)/(ideal_p − r_p), ideal_p = max u_p over
+                     acceptable outcomes
+  max welfare        argmax Σ_p u_p over acceptable outcomes
+  egalitarian        argmax min_p (u_p − r_p) over acceptable outcomes
+
+These are parley's definitions; GENIUS and NegMAS each mean something else by
+"Nash" and "Kalai". Linear additive profiles are analysed without enumerating
+the outcome space, so domains of 10^20 outcomes take milliseconds.
+
+DOMAIN is a folder (files are recognised by content) or a domain file. With no
+PROFILE named, every profile in the folder is used. Utilities follow GENIUS
+10.4: discrete evaluations are divided by the issue's largest evaluation,
+integer evaluators are clamped to [0,1], weights are used as given.`,
+		Example: `  parley analyze testdata/domains/anac2010-EnglandZimbabwe
+  parley analyze --json --max-points 5 testdata/domains/anac2011-Energy
+  parley analyze --plot travel.svg testdata/domains/anac2010-Travel
+  parley analyze --improve '{"Laptop":"Dell","Harddisk":"60 Gb","External Monitor":"19'"''"' LCD"}' testdata/domains/anac2011-Laptop`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAnalyze(e, o, args[0], args[1:])
+		},
+	}
+	f := cmd.Flags()
+	f.BoolVar(&o.json, "json", false, "print the analysis as JSON")
+	f.StringVar(&o.plot, "plot", "", "write an SVG chart of the utility space to `FILE`")
+	f.IntVar(&o.maxPoints, "max-points", -1, "list at most `N` frontier points, evenly spread along it (default: 15 in text, all in JSON); never changes the size")
+	f.StringVar(&o.improve, "improve", "", "list the Pareto points every party prefers to `OUTCOME`, a JSON object of issue → value or a file holding one")
+	f.IntVar(&o.maxFrontier, "max-frontier", engine.DefaultMaxFrontier, "refuse frontiers of more than `N` points (bounds memory)")
+	f.Float64Var(&o.maxEnumerate, "max-enumerate", engine.DefaultMaxEnumerate, "largest outcome space to enumerate when no exact method applies")
+	return cmd
+}
+
+func runAnalyze(e *env, o analyzeOptions, domain string, profiles []string) error {
+	if o.maxFrontier <= 0 {
+		return usageErrorf("--max-frontier is %d; it must be a positive number of points", o.maxFrontier)
+	}
+	if !(o.maxEnumerate > 0) {
+		return usageErrorf("--max-enumerate is %v; it must be a positive number of outcomes", o.maxEnumerate)
+	}
+	sc, err := loadScenario(domain, profiles)
+	if err != nil {
+		return err
+	}
+	if len(sc.Profiles) == 0 {
+		return usageErrorf("%s: no profiles found; name profile files after the domain, or put them in its folder", domain)
+	}
+	var improve engine.Outcome
+	if o.improve != "" {
+		if improve, err = parseOutcomeArg(sc.Domain, o.improve); err != nil {
+			return err
+		}
+	}
+	opts := engine.AnalyzeOptions{MaxFrontier: o.maxFrontier, MaxEnumerate: o.maxEnumerate}
+	var bar *progressbar.ProgressBar
+	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		opts.Progress = func(done, total float64) {
+			if bar == nil {
+				fmt.Fprintf(e.stderr, "Evaluating all %.3g outcomes: a profile here is neither linear additive nor bounded.\n", total)
+				bar = progressbar.NewOptions64(int64(total), progressbar.OptionSetWriter(e.stderr),
+					progressbar.OptionSetPredictTime(true), progressbar.OptionShowCount(),
+					progressbar.OptionThrottle(200*time.Millisecond), progressbar.OptionClearOnFinish())
+			}
+			_ = bar.Set64(int64(done))
+		}
+	}
+	start := time.Now()
+	a, err := engine.Analyze(sc.Profiles, opts)
+	if err != nil {
+		return err
+	}
+	elapsed := time.Since(start)
+	if bar != nil {
+		_ = bar.Finish()
+	}
+	rep := newAnalysisReport(sc, a, o.maxPoints, o.json)
+	rep.Seconds = elapsed.Seconds()
+	if improve != nil {
+		pts, u, err := a.Improvements(improve)
+		if err != nil {
+			return err
+		}
+		rep.Improvements = &improvementReport{
+			Outcome: sc.Domain.Names(improve), Utilities: u, Pareto: len(pts) == 0,
+			Points: reportPoints(sc.Domain, pts),
+		}
+	}
+	if o.plot != "" {
+		if err := writeAnalysisPlot(o.plot, sc, a); err != nil {
+			return err
+		}
+	}
+	if o.json {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", " ")
+		return enc.Encode(rep)
+	}
+	return rep.writeText(e.stdout)
+}
+
+// loadScenario reads DOMAIN [PROFILE...] for the engine's commands.
+func loadScenario(domain string, profiles []string) (*genius.Scenario, error) {
+	if _, err := os.Stat(domain); err != nil {
+		return nil, usageErrorf("%s: no such file or folder; DOMAIN is a scenario folder or a domain file", domain)
+	}
+	for _, p := range profiles {
+		if strings.ContainsAny(p, `/\`) {
+			if _, err := os.Stat(p); err != nil {
+				return nil, usageErrorf("%s: no such profile file", p)
+			}
+		}
+	}
+	return genius.Load(domain, profiles...)
+}
+
+// parseOutcomeArg reads an outcome given inline as JSON or as a file.
+func parseOutcomeArg(d *engine.Domain, s string) (engine.Outcome, error) {
+	src := "--improve"
+	data := []byte(s)
+	if !strings.HasPrefix(strings.TrimSpace(s), "{") {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			return nil, usageErrorf("--improve %q is neither a JSON object nor a readable file: %v", s, err)
+		}
+		src, data = s, b
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, usageErrorf("%s: not a JSON object of issue → value: %v", src, err)
+	}
+	m := make(map[string]string, len(raw))
+	for k, v := range raw {
+		switch v := v.(type) {
+		case string:
+			m[k] = v
+		case float64:
+			m[k] = fmt.Sprint(v)
+		default:
+			return nil, usageErrorf("%s: issue %q has value %v; values are strings (or numbers for integer and real issues)", src, k, v)
+		}
+	}
+	out, err := d.ParseOutcome(m)
+	if err != nil {
+		return nil, usageErrorf("%s: %v", src, err)
+	}
+	return out, nil
+}
+
+// analysisReport is the JSON shape of `parley analyze --json`.
+type analysisReport struct {
+	Domain      string            `json:"domain"`
+	DomainFile  string            `json:"domain_file"`
+	Issues      int               `json:"issues"`
+	Outcomes    *big.Int          `json:"outcomes"`
+	Acceptable  *big.Int          `json:"acceptable"`
+	Parties     []partyReport     `json:"parties"`
+	Pareto      paretoReport      `json:"pareto"`
+	Ideal       []float64         `json:"ideal"`
+	Nash        *solutionReport   `json:"nash"`
+	KS          *solutionReport   `json:"kalai_smorodinsky"`
+	MaxWelfare  *solutionReport   `json:"max_welfare"`
+	Egalitarian *solutionReport   `json:"egalitarian"`
+	Method      string            `json:"method"`
+	Grid        bool              `json:"real_issues_on_grid,omitempty"`
+	Seconds     float64           `json:"seconds"`
+	Definitions map[string]string `json:"definitions"`
+
+	Improvements *improvementReport `json:"improvements,omitempty"`
+
+	issueKinds string
+	issueOrder []string
+}
+
+type partyReport struct {
+	Name        string  `json:"name"`
+	Profile     string  `json:"profile"`
+	Reservation float64 `json:"reservation"`
+	Kind        string  `json:"kind"`
+}
+
+type paretoReport struct {
+	Size   int           `json:"size"`
+	Points []pointReport `json:"points"`
+}
+
+type pointReport struct {
+	Utilities  []float64         `json:"utilities"`
+	Outcome    map[string]string `json:"outcome"`
+	Acceptable bool              `json:"acceptable"`
+}
+
+type solutionReport struct {
+	Utilities []float64         `json:"utilities"`
+	Outcome   map[string]string `json:"outcome"`
+	Product   *float64          `json:"product,omitempty"`
+	Ratio     *float64          `json:"ratio,omitempty"`
+	Welfare   *float64          `json:"welfare,omitempty"`
+	Gain      *float64          `json:"min_gain,omitempty"`
+}
+
+type improvementReport struct {
+	Outcome   map[string]string `json:"outcome"`
+	Utilities []float64         `json:"utilities"`
+	Pareto    bool              `json:"pareto_optimal"`
+	Points    []pointReport     `json:"points"`
+}
+
+var definitions = map[string]string{
+	"acceptable":        "u_p(o) >= r_p for every party p",
+	"pareto":            "distinct utility vectors (equal at 12 decimals) that no outcome dominates, over all outcomes",
+	"nash":              "argmax over acceptable outcomes of prod_p (u_p - r_p); ties to the larger sum",
+	"kalai_smorodinsky": "over acceptable Pareto points, argmax of min_p (u_p - r_p)/(ideal_p - r_p), ideal_p = max u_p over acceptable outcomes",
+	"max_welfare":       "argmax sum_p u_p over acceptable outcomes",
+	"egalitarian":       "argmax min_p (u_p - r_p) over acceptable outcomes",
+}
+
+func newAnalysisReport(sc *genius.Scenario, a *engine.Analysis, maxPoints int, asJSON bool) *analysisReport {
+	d := sc.Domain
+	r := &analysisReport{
+		Domain: sc.Name, DomainFile: sc.DomainFile, Issues: len(d.Issues),
+		Outcomes: a.Outcomes, Acceptable: a.Acceptable, Ideal: a.Ideal,
+		Method: a.Method, Grid: a.Grid, Definitions: definitions,
+	}
+	for i, p := range sc.Profiles {
+		r.Parties = append(r.Parties, partyReport{Name: p.Name(), Profile: sc.ProfileFiles[i], Reservation: engine.Round(p.Reservation()), Kind: profileKind(p)})
+	}
+	if maxPoints < 0 {
+		maxPoints = len(a.Pareto)
+		if !asJSON {
+			maxPoints = 15
+		}
+	}
+	r.Pareto = paretoReport{Size: len(a.Pareto), Points: reportPoints(d, spread(a.Pareto, maxPoints))}
+	sol := func(p *engine.Point) *solutionReport {
+		if p == nil {
+			return nil
+		}
+		return &solutionReport{Utilities: p.Utilities, Outcome: d.Names(p.Outcome)}
+	}
+	if r.Nash = sol(a.Nash); r.Nash != nil {
+		r.Nash.Product = ptr(a.NashProduct)
+		r.KS = sol(a.KalaiSmorodinsky)
+		r.KS.Ratio = ptr(a.KSRatio)
+		r.MaxWelfare = sol(a.MaxWelfare)
+		r.MaxWelfare.Welfare = ptr(engine.Round(a.Welfare))
+		r.Egalitarian = sol(a.Egalitarian)
+		r.Egalitarian.Gain = ptr(engine.Round(a.EgalitarianGain))
+	}
+	var kinds []string
+	for _, is := range d.Issues {
+		kinds = append(kinds, fmt.Sprintf("%s %d", is.Kind, is.NumValues()))
+	}
+	r.issueKinds = strings.Join(kinds, ", ")
+	for _, is := range d.Issues {
+		r.issueOrder = append(r.issueOrder, is.Name)
+	}
+	return r
+}
+
+func ptr(x float64) *float64 { return &x }
+
+func profileKind(p engine.Profile) string {
+	switch p.(type) {
+	case *engine.LinearAdditive:
+		return "linear-additive"
+	case *engine.Hyperrectangle:
+		return "nonlinear-hyperrectangle"
+	case *engine.Constraint:
+		return "constraint"
+	}
+	return fmt.Sprintf("%T", p)
+}
+
+// spread picks at most k points evenly along the frontier, both ends kept.
+func spread(pts []engine.Point, k int) []engine.Point {
+	if k >= len(pts) {
+		return pts
+	}
+	if k <= 0 {
+		return []engine.Point{}
+	}
+	if k == 1 {
+		return pts[:1]
+	}
+	out := make([]engine.Point, 0, k)
+	for i := 0; i < k; i++ {
+		out = append(out, pts[int(math.Round(float64(i)*float64(len(pts)-1)/float64(k-1)))])
+	}
+	return out
+}
+
+func reportPoints(d *engine.Domain, pts []engine.Point) []pointReport {
+	out := make([]pointReport, 0, len(pts))
+	for _, p := range pts {
+		out = append(out, pointReport{Utilities: p.Utilities, Outcome: d.Names(p.Outcome), Acceptable: p.Acceptable})
+	}
+	return out
+}
+
+func (r *analysisReport) writeText(w io.Writer) error {
+	var b strings.Builder
+	pct := ""
+	if r.Outcomes.Sign() > 0 {
+		f, _ := new(big.Rat).SetFrac(r.Acceptable, r.Outcomes).Float64()
+		pct = fmt.Sprintf(" (%.4g%%)", 100*f)
+	}
+	fmt.Fprintf(&b, "Domain      %s (%s)\n", r.Domain, r.DomainFile)
+	fmt.Fprintf(&b, "Issues      %d: %s\n", r.Issues, r.issueKinds)
+	fmt.Fprintf(&b, "Outcomes    %s\n", groupDigits(r.Outcomes))
+	fmt.Fprintf(&b, "Acceptable  %s%s to every party (u_p >= r_p for all p)\n", groupDigits(r.Acceptable), pct)
+	if r.Grid {
+		fmt.Fprintf(&b, "Note        real issues are analysed on a grid of %d values each\n", engine.DefaultRealSteps)
+	}
+	method := map[string]string{
+		"merge":            "exact, by merging per-issue frontiers (no enumeration)",
+		"branch-and-bound": "exact, by branch and bound",
+		"enumeration":      "exact, by evaluating every outcome",
+	}[r.Method]
+	fmt.Fprintf(&b, "Method      %s, %s\n\n", method, fmtDuration(r.Seconds))
+	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "Party\tProfile\tKind\tReservation")
+	for _, p := range r.Parties {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4g\n", p.Name, p.Profile, p.Kind, p.Reservation)
+	}
+	tw.Flush()
+	shown := ""
+	if len(r.Pareto.Points) < r.Pareto.Size {
+		shown = fmt.Sprintf(", %d shown evenly along it (--max-points)", len(r.Pareto.Points))
+	}
+	fmt.Fprintf(&b, "\nPareto frontier: %d points%s\n", r.Pareto.Size, shown)
+	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
+	for _, p := range r.Parties {
+		fmt.Fprintf(tw, "%s\t", p.Name)
+	}
+	fmt.Fprintln(tw, "acceptable\toutcome")
+	for _, pt := range r.Pareto.Points {
+		for _, u := range pt.Utilities {
+			fmt.Fprintf(tw, "%.4f\t", u)
+		}
+		acc := "no"
+		if pt.Acceptable {
+			acc = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", acc, fmtOutcome(r.issueOrder, pt.Outcome))
+	}
+	tw.Flush()
+	b.WriteString("\n")
+	if r.Nash == nil {
+		b.WriteString("No outcome is acceptable to every party: there is no Nash, Kalai–Smorodinsky, max-welfare or egalitarian point.\n")
+	} else {
+		if r.Ideal != nil {
+			fmt.Fprintf(&b, "Ideal (best acceptable for each)  %s\n\n", fmtUtils(r.Ideal))
+		}
+		sol := func(name, extra string, s *solutionReport) {
+			fmt.Fprintf(&b, "%-19s %s  %s\n%20s%s\n", name, fmtUtils(s.Utilities), extra, "", fmtOutcome(r.issueOrder, s.Outcome))
+		}
+		sol("Nash", fmt.Sprintf("product of gains %.6g", *r.Nash.Product), r.Nash)
+		sol("Kalai–Smorodinsky", fmt.Sprintf("min normalised gain %.6g", *r.KS.Ratio), r.KS)
+		sol("Max welfare", fmt.Sprintf("sum %.6g", *r.MaxWelfare.Welfare), r.MaxWelfare)
+		sol("Egalitarian", fmt.Sprintf("min gain %.6g", *r.Egalitarian.Gain), r.Egalitarian)
+	}
+	if im := r.Improvements; im != nil {
+		fmt.Fprintf(&b, "\nImprovements on %s\n  its utilities %s\n", fmtOutcome(r.issueOrder, im.Outcome), fmtUtils(im.Utilities))
+		if im.Pareto {
+			b.WriteString("  none: it is Pareto-optimal; no outcome is better for one party without being worse for another\n")
+		} else {
+			fmt.Fprintf(&b, "  %d Pareto points are at least as good for every party and better for one:\n", len(im.Points))
+			for _, pt := range im.Points {
+				fmt.Fprintf(&b, "  %s  %s\n", fmtUtils(pt.Utilities), fmtOutcome(r.issueOrder, pt.Outcome))
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func fmtUtils(u []float64) string {
+	s := make([]string, len(u))
+	for i, x := range u {
+		s[i] = fmt.Sprintf("%.4f", x)
+	}
+	return "(" + strings.Join(s, ", ") + ")"
+}
+
+// fmtOutcome prints an outcome in the domain's issue order.
+func fmtOutcome(order []string, m map[string]string) string {
+	parts := make([]string, 0, len(order))
+	for _, k := range order {
+		parts = append(parts, k+"="+m[k])
+	}
+	return strings.Join(parts, "; ")
+}
+
+func groupDigits(n *big.Int) string {
+	s := n.String()
+	if len(s) > 24 {
+		f, _ := new(big.Float).SetInt(n).Float64()
+		return fmt.Sprintf("%.3e", f)
+	}
+	var b strings.Builder
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+func fmtDuration(sec float64) string {
+	switch {
+	case sec < 1e-3:
+		return fmt.Sprintf("%.0f µs", sec*1e6)
+	case sec < 1:
+		return fmt.Sprintf("%.1f ms", sec*1e3)
+	}
+	return fmt.Sprintf("%.2f s", sec)
+}
+
+// writeAnalysisPlot draws the utility space: the frontier, the
+// reservation lines and the solutions; one panel per pair of parties.
+func writeAnalysisPlot(path string, sc *genius.Scenario, a *engine.Analysis) error {
+	n := len(sc.Profiles)
+	if n < 2 {
+		return usageErrorf("--plot needs at least two profiles; %s has %d", sc.Name, n)
+	}
+	var panels []plot.Panel
+	for x := 0; x < n; x++ {
+		for y := x + 1; y < n; y++ {
+			p := plot.Panel{
+				Title:  fmt.Sprintf("%s vs %s", sc.Profiles[x].Name(), sc.Profiles[y].Name()),
+				XLabel: "utility of " + sc.Profiles[x].Name(), YLabel: "utility of " + sc.Profiles[y].Name(),
+				VLines: []plot.Line{{Name: "reservation values", Color: "#c0392b", At: a.Reservations[x]}},
+				HLines: []plot.Line{{Name: "reservation values", Color: "#c0392b", At: a.Reservations[y]}},
+			}
+			front := plot.Series{Name: "Pareto frontier", Color: "#2c7fb8", Line: n == 2}
+			if n > 2 {
+				front.Name = "Pareto frontier (projected)"
+			}
+			for _, pt := range a.Pareto {
+				front.Points = append(front.Points, [2]float64{pt.Utilities[x], pt.Utilities[y]})
+			}
+			p.Series = append(p.Series, front)
+			mark := func(name, color, shape string, pt *engine.Point) {
+				if pt != nil {
+					p.Markers = append(p.Markers, plot.Marker{Name: name, Color: color, Shape: shape, X: pt.Utilities[x], Y: pt.Utilities[y]})
+				}
+			}
+			mark("Max welfare", "#2ca25f", "square", a.MaxWelfare)
+			mark("Egalitarian", "#ffffff", "circle", a.Egalitarian)
+			mark("Kalai–Smorodinsky", "#fdae61", "triangle", a.KalaiSmorodinsky)
+			mark("Nash", "#d7191c", "diamond", a.Nash)
+			panels = append(panels, p)
+		}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	title := fmt.Sprintf("%s: %s outcomes, %d on the Pareto frontier", sc.Name, groupDigits(a.Outcomes), len(a.Pareto))
+	cols := 1
+	if len(panels) > 1 {
+		cols = min(3, len(panels))
+	}
+	if err := plot.Write(f, title, panels, cols); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}

@@ -1,0 +1,335 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// runCmd runs the parley command line in-process.
+func runCmd(tb testing.TB, args ...string) (stdout, stderr string, err error) {
+	tb.Helper()
+	var out, errb bytes.Buffer
+	err = run(context.Background(), args, func(string) string { return "" }, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), err
+}
+
+// reference is one entry of testdata/domains/reference.json: an analysis of
+// the domain by enumerating every outcome, under parley's definitions.
+type reference struct {
+	Folder         string      `json:"folder"`
+	Profiles       []string    `json:"profiles"`
+	Outcomes       float64     `json:"outcomes"`
+	Acceptable     float64     `json:"acceptable"`
+	Reservations   []float64   `json:"reservations"`
+	ParetoSize     int         `json:"pareto_size"`
+	ParetoFrontier [][]float64 `json:"pareto_frontier"`
+	NashProduct    *float64    `json:"nash_product"`
+	NashUtilities  []float64   `json:"nash_utilities"`
+	MaxWelfare     *float64    `json:"max_welfare"`
+	WelfareUtils   []float64   `json:"max_welfare_utilities"`
+	Egalitarian    *float64    `json:"egalitarian"`
+	EgalUtils      []float64   `json:"egalitarian_utilities"`
+	KS             *float64    `json:"kalai_smorodinsky"`
+	KSUtils        []float64   `json:"ks_utilities"`
+	Ideal          []float64   `json:"ideal"`
+}
+
+// TestAnalyzeMatchesReference runs `parley analyze --json` on every domain
+// of reference.json and compares every number.
+func TestAnalyzeMatchesReference(t *testing.T) {
+	root := filepath.Join("..", "..", "testdata", "domains")
+	b, err := os.ReadFile(filepath.Join(root, "reference.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var refs map[string]reference
+	if err := json.Unmarshal(b, &refs); err != nil {
+		t.Fatal(err)
+	}
+	if len(refs) < 150 {
+		t.Fatalf("reference.json has %d domains; expected the whole corpus", len(refs))
+	}
+	names := make([]string, 0, len(refs))
+	for k := range refs {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		ref := refs[name]
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			args := []string{"analyze", "--json", filepath.Join(root, ref.Folder)}
+			args = append(args, ref.Profiles...)
+			out, _, err := runCmd(t, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got struct {
+				Outcomes   float64 `json:"outcomes"`
+				Acceptable float64 `json:"acceptable"`
+				Parties    []struct {
+					Reservation float64 `json:"reservation"`
+				} `json:"parties"`
+				Pareto struct {
+					Size   int `json:"size"`
+					Points []struct {
+						Utilities []float64 `json:"utilities"`
+					} `json:"points"`
+				} `json:"pareto"`
+				Ideal []float64 `json:"ideal"`
+				Nash  *struct {
+					Utilities []float64         `json:"utilities"`
+					Product   float64           `json:"product"`
+					Outcome   map[string]string `json:"outcome"`
+				} `json:"nash"`
+				KS *struct {
+					Utilities []float64 `json:"utilities"`
+					Ratio     float64   `json:"ratio"`
+				} `json:"kalai_smorodinsky"`
+				MaxWelfare *struct {
+					Utilities []float64 `json:"utilities"`
+					Welfare   float64   `json:"welfare"`
+				} `json:"max_welfare"`
+				Egalitarian *struct {
+					Utilities []float64 `json:"utilities"`
+					Gain      float64   `json:"min_gain"`
+				} `json:"egalitarian"`
+			}
+			if err := json.Unmarshal([]byte(out), &got); err != nil {
+				t.Fatalf("output is not the documented JSON: %v\n%s", err, out)
+			}
+			if got.Outcomes != ref.Outcomes || got.Acceptable != ref.Acceptable {
+				t.Errorf("outcomes %v acceptable %v; reference %v and %v", got.Outcomes, got.Acceptable, ref.Outcomes, ref.Acceptable)
+			}
+			for i, p := range got.Parties {
+				if !near(p.Reservation, ref.Reservations[i]) {
+					t.Errorf("party %d reservation %v; reference %v", i, p.Reservation, ref.Reservations[i])
+				}
+			}
+			if got.Pareto.Size != ref.ParetoSize || len(got.Pareto.Points) != got.Pareto.Size {
+				t.Errorf("Pareto size %d (%d listed); reference %d", got.Pareto.Size, len(got.Pareto.Points), ref.ParetoSize)
+			}
+			want := map[string]bool{}
+			for _, u := range ref.ParetoFrontier {
+				want[vec(u)] = true
+			}
+			for _, p := range got.Pareto.Points {
+				if !want[vec(p.Utilities)] {
+					t.Errorf("frontier point %v is not in the reference frontier", p.Utilities)
+				}
+			}
+			if ref.NashProduct == nil {
+				if got.Nash != nil {
+					t.Errorf("Nash %v; the reference has none", got.Nash.Utilities)
+				}
+				return
+			}
+			if got.Nash == nil || got.KS == nil || got.MaxWelfare == nil || got.Egalitarian == nil {
+				t.Fatalf("missing solutions; the reference has a Nash point %v", ref.NashUtilities)
+			}
+			check := func(what string, gotV, wantV float64, gotU, wantU []float64) {
+				t.Helper()
+				if !near(gotV, wantV) {
+					t.Errorf("%s value %v; reference %v", what, gotV, wantV)
+				}
+				if !nearAll(gotU, wantU) {
+					t.Errorf("%s utilities %v; reference %v", what, gotU, wantU)
+				}
+			}
+			check("Nash", got.Nash.Product, *ref.NashProduct, got.Nash.Utilities, ref.NashUtilities)
+			// The reference breaks welfare ties by enumeration order; parley
+			// gives them to the fairest point. Any point of maximum welfare
+			// on the frontier is correct.
+			if !nearAll(got.MaxWelfare.Utilities, ref.WelfareUtils) {
+				s := 0.0
+				for _, u := range got.MaxWelfare.Utilities {
+					s += u
+				}
+				if !near(s, *ref.MaxWelfare) || !want[vec(got.MaxWelfare.Utilities)] {
+					t.Errorf("max welfare utilities %v (sum %v); reference %v (sum %v)", got.MaxWelfare.Utilities, s, ref.WelfareUtils, *ref.MaxWelfare)
+				}
+				ref.WelfareUtils = got.MaxWelfare.Utilities
+			}
+			check("max welfare", got.MaxWelfare.Welfare, *ref.MaxWelfare, got.MaxWelfare.Utilities, ref.WelfareUtils)
+			check("egalitarian", got.Egalitarian.Gain, *ref.Egalitarian, got.Egalitarian.Utilities, ref.EgalUtils)
+			check("Kalai–Smorodinsky", got.KS.Ratio, *ref.KS, got.KS.Utilities, ref.KSUtils)
+			if !nearAll(got.Ideal, ref.Ideal) {
+				t.Errorf("ideal %v; reference %v", got.Ideal, ref.Ideal)
+			}
+		})
+	}
+}
+
+func near(a, b float64) bool { return math.Abs(a-b) <= 1e-9 }
+
+func nearAll(a, b []float64) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !near(a[i], b[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func vec(u []float64) string {
+	s := make([]string, len(u))
+	for i, x := range u {
+		s[i] = strings.TrimRight(strings.TrimRight(jsonFloat(x), "0"), ".")
+	}
+	return strings.Join(s, ",")
+}
+
+func jsonFloat(x float64) string {
+	b, _ := json.Marshal(math.Round(x*1e12) / 1e12)
+	return string(b)
+}
+
+// TestAnalyzeBadInput checks that bad input gets a clear error naming the
+// file and element, a non-zero exit and no output.
+func TestAnalyzeBadInput(t *testing.T) {
+	laptop := filepath.Join("..", "..", "testdata", "domains", "anac2011-Laptop")
+	copyDir := func(t *testing.T, edit func(name, text string) string) string {
+		t.Helper()
+		dir := t.TempDir()
+		des, err := os.ReadDir(laptop)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, de := range des {
+			b, err := os.ReadFile(filepath.Join(laptop, de.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(dir, de.Name()), []byte(edit(de.Name(), string(b))), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return dir
+	}
+	edit := func(file, old, new string) func(string, string) string {
+		return func(name, text string) string {
+			if name == file {
+				return strings.Replace(text, old, new, 1)
+			}
+			return text
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		args func(t *testing.T) []string
+		want []string
+	}{
+		{"malformed XML", func(t *testing.T) []string {
+			return []string{"analyze", copyDir(t, edit("laptop_buyer_utility.xml", "</utility_space>", ""))}
+		}, []string{"laptop_buyer_utility.xml", "malformed XML"}},
+		{"negative weight", func(t *testing.T) []string {
+			return []string{"analyze", copyDir(t, edit("laptop_seller_utility.xml", `<weight index="2" value="`, `<weight index="2" value="-`))}
+		}, []string{"laptop_seller_utility.xml", "<weight", "negative"}},
+		{"NaN weight", func(t *testing.T) []string {
+			return []string{"analyze", copyDir(t, edit("laptop_seller_utility.xml", `<weight index="2" value="`, `<weight index="2" value="NaN`))}
+		}, []string{"laptop_seller_utility.xml", "<weight"}},
+		{"unknown value", func(t *testing.T) []string {
+			return []string{"analyze", copyDir(t, edit("laptop_buyer_utility.xml", `value="Dell"`, `value="Lenovo"`))}
+		}, []string{"laptop_buyer_utility.xml", "Lenovo"}},
+		{"profile for another domain", func(t *testing.T) []string {
+			return []string{"analyze", laptop, filepath.Join("..", "..", "testdata", "domains", "anac2011-Energy", "energy_consumer.xml")}
+		}, []string{"energy_consumer.xml", "laptop_domain.xml"}},
+		{"empty domain", func(t *testing.T) []string {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "d.xml"), []byte(`<negotiation_template><utility_space><objective name="x"></objective></utility_space></negotiation_template>`), 0o644)
+			return []string{"analyze", dir}
+		}, []string{"d.xml", "no issues"}},
+		{"malformed JSON", func(t *testing.T) []string {
+			dir := t.TempDir()
+			os.WriteFile(filepath.Join(dir, "d.json"), []byte(`{"name": "x", "issuesValues": {"a": {"values": ["1", "2"]}`), 0o644)
+			return []string{"analyze", dir}
+		}, []string{"d.json"}},
+		{"no such folder", func(t *testing.T) []string { return []string{"analyze", "no/such/folder"} }, []string{"no/such/folder", "no such file"}},
+		{"frontier cap", func(t *testing.T) []string {
+			return []string{"analyze", "--max-frontier", "10", filepath.Join("..", "..", "testdata", "domains", "anac2011-Energy")}
+		}, []string{"beyond 10 points", "--max-frontier"}},
+		{"bad --improve", func(t *testing.T) []string {
+			return []string{"analyze", "--improve", `{"Laptop": "Lenovo"}`, laptop}
+		}, []string{"--improve", "Laptop", "Lenovo", "valid values"}},
+		{"zero --max-frontier", func(t *testing.T) []string { return []string{"analyze", "--max-frontier", "0", laptop} }, []string{"--max-frontier"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, _, err := runCmd(t, tc.args(t)...)
+			if err == nil {
+				t.Fatalf("no error; output:\n%s", out)
+			}
+			if out != "" {
+				t.Errorf("printed output despite the error:\n%s", out)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not mention %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestAnalyzeImprove checks --improve on a dominated outcome of Laptop.
+func TestAnalyzeImprove(t *testing.T) {
+	laptop := filepath.Join("..", "..", "testdata", "domains", "anac2011-Laptop")
+	out, _, err := runCmd(t, "analyze", "--json", "--improve", `{"Laptop": "Dell", "Harddisk": "60 Gb", "External Monitor": "19'' LCD"}`, laptop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Improvements struct {
+			Utilities []float64 `json:"utilities"`
+			Points    []struct {
+				Utilities []float64 `json:"utilities"`
+			} `json:"points"`
+		} `json:"improvements"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	base := got.Improvements.Utilities
+	if len(base) != 2 || len(got.Improvements.Points) == 0 {
+		t.Fatalf("no improvements listed for %v:\n%s", base, out)
+	}
+	for _, p := range got.Improvements.Points {
+		if p.Utilities[0] < base[0] || p.Utilities[1] < base[1] || (p.Utilities[0] == base[0] && p.Utilities[1] == base[1]) {
+			t.Errorf("%v is not an improvement on %v", p.Utilities, base)
+		}
+	}
+}
+
+// TestAnalyzePlot writes the SVG for a two- and a three-party domain.
+func TestAnalyzePlot(t *testing.T) {
+	for _, dom := range []string{"anac2010-EnglandZimbabwe", "genius-partydomain"} {
+		args := []string{"analyze", "--plot", filepath.Join(t.TempDir(), "p.svg"), filepath.Join("..", "..", "testdata", "domains", dom)}
+		if dom == "genius-partydomain" {
+			args = append(args, "party1_utility.xml", "party2_utility.xml", "party3_utility.xml")
+		}
+		if _, _, err := runCmd(t, args...); err != nil {
+			t.Fatal(err)
+		}
+		b, err := os.ReadFile(args[2])
+		if err != nil {
+			t.Fatal(err)
+		}
+		panels := strings.Count(string(b), "utility of ") / 2
+		want := 1
+		if dom == "genius-partydomain" {
+			want = 3
+		}
+		if panels != want || !strings.Contains(string(b), "Nash") {
+			t.Errorf("%s: %d panels, want %d with the Nash point", dom, panels, want)
+		}
+	}
+}

@@ -1,0 +1,154 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// opposedProfiles returns profiles over issues×values outcomes. Party 0
+// draws evaluations at random; party 1 ranks every issue's values in the
+// opposite order (1 − eval), so the parties are opposed on every issue and
+// differ only in how much each issue matters. Further parties draw at
+// random. Weights are random and sum to 1.
+func opposedProfiles(tb testing.TB, issues, values, parties int, rv float64) []Profile {
+	tb.Helper()
+	sizes := make([]int, issues)
+	for i := range sizes {
+		sizes[i] = values
+	}
+	d := randomDomain(sizes...)
+	rng := rand.New(rand.NewPCG(uint64(issues), uint64(parties)))
+	base := make([][]float64, issues)
+	for i := range base {
+		for v := 0; v < values; v++ {
+			base[i] = append(base[i], rng.Float64())
+		}
+	}
+	var ps []Profile
+	for p := 0; p < parties; p++ {
+		prof := &LinearAdditive{ProfileName: fmt.Sprint("party", p), Dom: d, ReservationValue: rv}
+		sum := 0.0
+		for i := 0; i < issues; i++ {
+			w := 0.1 + rng.Float64()
+			sum += w
+			prof.Weights = append(prof.Weights, w)
+			ev := Evaluator{Kind: EvalDiscrete}
+			for v := 0; v < values; v++ {
+				switch p {
+				case 0:
+					ev.Evaluations = append(ev.Evaluations, base[i][v])
+				case 1:
+					ev.Evaluations = append(ev.Evaluations, 1-base[i][v])
+				default:
+					ev.Evaluations = append(ev.Evaluations, rng.Float64())
+				}
+			}
+			prof.Evaluators = append(prof.Evaluators, ev)
+		}
+		for i := range prof.Weights {
+			prof.Weights[i] /= sum
+		}
+		if err := prof.Compile(); err != nil {
+			tb.Fatal(err)
+		}
+		ps = append(ps, prof)
+	}
+	return ps
+}
+
+func benchAnalyze(b *testing.B, ps []Profile) {
+	b.Helper()
+	var a *Analysis
+	var err error
+	for b.Loop() {
+		a, err = Analyze(ps, AnalyzeOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(a.Pareto)), "frontier-points")
+}
+
+// BenchmarkAnalyze2Parties covers the targets 10^12 outcomes ≤ 10 ms and
+// 10^20 outcomes ≤ 50 ms (frontier, acceptable count, Nash, K–S, welfare).
+func BenchmarkAnalyze2Parties(b *testing.B) {
+	for _, issues := range []int{12, 20} {
+		b.Run(fmt.Sprintf("1e%d", issues), func(b *testing.B) {
+			benchAnalyze(b, opposedProfiles(b, issues, 10, 2, 0))
+		})
+	}
+}
+
+// BenchmarkAnalyzeManyParties covers 3 parties ≤ 0.1 s and 4 parties ≤ 1 s
+// at 10^10 outcomes.
+func BenchmarkAnalyzeManyParties(b *testing.B) {
+	for _, parties := range []int{3, 4} {
+		b.Run(fmt.Sprintf("%dparties-1e10", parties), func(b *testing.B) {
+			benchAnalyze(b, opposedProfiles(b, 10, 10, parties, 0))
+		})
+	}
+}
+
+// BenchmarkAcceptableCount covers the exact count of acceptable outcomes
+// of 10^12 ≤ 2 s, with both parties' reservations binding.
+func BenchmarkAcceptableCount(b *testing.B) {
+	ps := opposedProfiles(b, 12, 10, 2, 0.4)
+	lin := []*LinearAdditive{ps[0].(*LinearAdditive), ps[1].(*LinearAdditive)}
+	r := []float64{ps[0].Reservation(), ps[1].Reservation()}
+	for b.Loop() {
+		if _, err := countLinear(lin, r, AnalyzeOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUtility covers one outcome's utility, 10 issues: ≤ 10 ns, no
+// allocation.
+func BenchmarkUtility(b *testing.B) {
+	ps := opposedProfiles(b, 10, 10, 2, 0)
+	o := Outcome{1, 2, 3, 4, 5, 6, 7, 8, 9, 0}
+	p := ps[0].(*LinearAdditive)
+	b.ReportAllocs()
+	s := 0.0
+	for b.Loop() {
+		s += p.Utility(o)
+	}
+	_ = s
+}
+
+// BenchmarkWorstCaseFrontier covers a space where every outcome is on the
+// frontier (u_1 = 1 − u_0 exactly): ≥ 3·10^6 frontier points per second.
+func BenchmarkWorstCaseFrontier(b *testing.B) {
+	d := randomDomain(10, 10, 10, 10, 10, 10) // 10^6 outcomes, all Pareto
+	x := &LinearAdditive{ProfileName: "a", Dom: d}
+	y := &LinearAdditive{ProfileName: "b", Dom: d}
+	w := 1.0
+	for range d.Issues {
+		w /= 10
+		x.Weights = append(x.Weights, w*9)
+		y.Weights = append(y.Weights, w*9)
+		ex, ey := Evaluator{}, Evaluator{}
+		for v := 0; v < 10; v++ {
+			ex.Evaluations = append(ex.Evaluations, float64(v))
+			ey.Evaluations = append(ey.Evaluations, float64(9-v))
+		}
+		x.Evaluators = append(x.Evaluators, ex)
+		y.Evaluators = append(y.Evaluators, ey)
+	}
+	for _, p := range []*LinearAdditive{x, y} {
+		if err := p.Compile(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var a *Analysis
+	for b.Loop() {
+		var err error
+		a, err = Analyze([]Profile{x, y}, AnalyzeOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(len(a.Pareto))*float64(b.N)/b.Elapsed().Seconds(), "points/s")
+	b.ReportMetric(float64(len(a.Pareto)), "frontier-points")
+}
