@@ -1,5 +1,3 @@
-//go:build parley_genius
-
 package engine_test
 
 import (

@@ -59,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		// One line per subcommand; each lives in its own file.
 		newVersionCmd(e),
 		newAnalyzeCmd(e),
+		newNegotiateCmd(e),
+		newTournamentCmd(e),
 	)
 	return root.ExecuteContext(ctx)
 }

@@ -1,5 +1,3 @@
-//go:build parley_genius
-
 package main
 
 import (
@@ -76,10 +74,10 @@ the Nash point of the exact analysis.`,
 	return cmd
 }
 
-// loadScenario reads a domain with its profiles and checks it can be
+// loadNegotiation reads a domain with its profiles and checks it can be
 // negotiated over.
-func loadScenario(path string, profiles []string) (*genius.Scenario, error) {
-	sc, err := genius.Load(path, profiles...)
+func loadNegotiation(path string, profiles []string) (*genius.Scenario, error) {
+	sc, err := loadScenario(path, profiles)
 	if err != nil {
 		return nil, err
 	}
@@ -172,7 +170,7 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 	if o.mediator != "confidential" && o.mediator != "answers" {
 		return engine.Errorf("unknown mediator %q; use confidential or answers", o.mediator)
 	}
-	sc, err := loadScenario(path, profiles)
+	sc, err := loadNegotiation(path, profiles)
 	if err != nil {
 		return err
 	}

@@ -1,5 +1,3 @@
-//go:build parley_genius
-
 package main
 
 import (
@@ -10,65 +8,52 @@ import (
 
 	"parley/engine"
 	"parley/genius"
+	"parley/plot"
 )
 
-// svgPalette colours the parties' offers.
-var svgPalette = [...]string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"}
+// partyColour colours party i's offers.
+func partyColour(i int) string {
+	palette := [...]string{"#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"}
+	return palette[i%len(palette)]
+}
 
-// plotNegotiation draws the first two parties' utility space: the Pareto
-// frontier, every offer coloured by the party that made it, the Nash point
-// and the agreement.
+// plotNegotiation draws the utility space of the first two parties: the
+// Pareto frontier, every offer coloured by the party that made it (texts of
+// a mediator in grey), the Nash point and the agreement.
 func plotNegotiation(w io.Writer, sc *genius.Scenario, a *engine.Analysis, trace []engine.Step, agreement engine.Outcome, final []float64) error {
-	const size, pad = 480.0, 50.0
-	x := func(u float64) float64 { return pad + u*size }
-	y := func(u float64) float64 { return pad + (1-u)*size }
-	b := &strings.Builder{}
-	fmt.Fprintf(b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" font-family="sans-serif" font-size="12">`+"\n", size+2*pad+160, size+2*pad)
-	fmt.Fprintf(b, `<rect x="%.0f" y="%.0f" width="%.0f" height="%.0f" fill="none" stroke="#888"/>`+"\n", pad, pad, size, size)
-	fmt.Fprintf(b, `<text x="%.0f" y="%.0f">%s</text>`+"\n", pad, pad-20, html.EscapeString(sc.Name))
-	fmt.Fprintf(b, `<text x="%.0f" y="%.0f" text-anchor="middle">utility of %s</text>`+"\n", pad+size/2, size+2*pad-10, html.EscapeString(sc.ProfileFiles[0]))
-	fmt.Fprintf(b, `<text transform="translate(15 %.0f) rotate(-90)" text-anchor="middle">utility of %s</text>`+"\n", pad+size/2, html.EscapeString(sc.ProfileFiles[1]))
-	for _, t := range []float64{0, 0.5, 1} {
-		fmt.Fprintf(b, `<text x="%.0f" y="%.0f" text-anchor="middle">%g</text>`+"\n", x(t), size+pad+15, t)
-		fmt.Fprintf(b, `<text x="%.0f" y="%.0f" text-anchor="end">%g</text>`+"\n", pad-5, y(t)+4, t)
+	panel := plot.Panel{
+		Title:  "offers",
+		XLabel: "utility of " + sc.ProfileFiles[0],
+		YLabel: "utility of " + sc.ProfileFiles[1],
 	}
-	// Offers first, so the frontier and the solutions stay visible.
-	for _, s := range trace {
-		if s.Utilities == nil || s.Action != engine.ActOffer {
-			continue
-		}
-		c := "#555"
-		if s.Party >= 0 {
-			c = svgPalette[s.Party%len(svgPalette)]
-		}
-		fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="2.5" fill="%s" fill-opacity="0.5"/>`+"\n", x(s.Utilities[0]), y(s.Utilities[1]), c)
-	}
-	var pts []string
+	var frontier [][2]float64
 	for _, p := range a.Pareto {
-		pts = append(pts, fmt.Sprintf("%.1f,%.1f", x(p.Utilities[0]), y(p.Utilities[1])))
+		frontier = append(frontier, [2]float64{p.Utilities[0], p.Utilities[1]})
 	}
-	fmt.Fprintf(b, `<polyline points="%s" fill="none" stroke="#000" stroke-width="1.2"/>`+"\n", strings.Join(pts, " "))
+	panel.Series = append(panel.Series, plot.Series{Name: "Pareto frontier", Color: "#000", Points: frontier, Line: true})
+	byParty := map[int][][2]float64{}
+	for _, s := range trace {
+		if s.Action == engine.ActOffer && s.Utilities != nil {
+			byParty[s.Party] = append(byParty[s.Party], [2]float64{s.Utilities[0], s.Utilities[1]})
+		}
+	}
+	if pts := byParty[-1]; pts != nil {
+		panel.Series = append(panel.Series, plot.Series{Name: "mediator's texts", Color: "#777", Points: pts, Line: true, Radius: 3})
+	}
+	for i := range sc.Profiles {
+		if pts := byParty[i]; pts != nil {
+			panel.Series = append(panel.Series, plot.Series{Name: fmt.Sprintf("offers of party %d (%s)", i+1, sc.ProfileFiles[i]), Color: partyColour(i), Points: pts, Radius: 2.5})
+		}
+	}
 	if a.Nash != nil {
-		fmt.Fprintf(b, `<rect x="%.1f" y="%.1f" width="8" height="8" fill="none" stroke="#000" stroke-width="2"><title>Nash</title></rect>`+"\n", x(a.Nash.Utilities[0])-4, y(a.Nash.Utilities[1])-4)
+		panel.Markers = append(panel.Markers, plot.Marker{Name: "Nash", Color: "#000", X: a.Nash.Utilities[0], Y: a.Nash.Utilities[1], Shape: "square"})
 	}
 	if agreement != nil {
-		fmt.Fprintf(b, `<circle cx="%.1f" cy="%.1f" r="7" fill="none" stroke="#e0a000" stroke-width="3"><title>agreement</title></circle>`+"\n", x(final[0]), y(final[1]))
+		panel.Markers = append(panel.Markers, plot.Marker{Name: "agreement", Color: "#e0a000", X: final[0], Y: final[1], Shape: "diamond"})
 	}
-	ly := pad
-	legend := func(mark, label string) {
-		fmt.Fprintf(b, `%s<text x="%.0f" y="%.0f">%s</text>`+"\n", mark, size+pad+35, ly+4, html.EscapeString(label))
-		ly += 20
-	}
-	lx := size + pad + 20
-	for i := range sc.Profiles {
-		legend(fmt.Sprintf(`<circle cx="%.0f" cy="%.0f" r="4" fill="%s"/>`, lx, ly, svgPalette[i%len(svgPalette)]), "offers of party "+fmt.Sprint(i+1))
-	}
-	legend(fmt.Sprintf(`<line x1="%.0f" y1="%.0f" x2="%.0f" y2="%.0f" stroke="#000"/>`, lx-6, ly, lx+6, ly), "Pareto frontier")
-	legend(fmt.Sprintf(`<rect x="%.0f" y="%.0f" width="8" height="8" fill="none" stroke="#000" stroke-width="2"/>`, lx-4, ly-4), "Nash point")
-	legend(fmt.Sprintf(`<circle cx="%.0f" cy="%.0f" r="6" fill="none" stroke="#e0a000" stroke-width="3"/>`, lx, ly), "agreement")
-	b.WriteString("</svg>\n")
-	_, err := io.WriteString(w, b.String())
-	return err
+	panel.VLines = []plot.Line{{Name: "reservation " + sc.ProfileFiles[0], Color: "#bbb", At: sc.Profiles[0].Reservation()}}
+	panel.HLines = []plot.Line{{Name: "reservation " + sc.ProfileFiles[1], Color: "#bbb", At: sc.Profiles[1].Reservation()}}
+	return plot.Write(w, sc.Name, []plot.Panel{panel}, 1)
 }
 
 // plotSummary draws a bar chart of each agent's mean own utility and

@@ -1,5 +1,3 @@
-//go:build parley_genius
-
 package main
 
 import (
@@ -321,7 +319,7 @@ func loadTournamentScenarios(e *env, dirs []string) ([]*scenarioState, error) {
 			return nil, err
 		}
 		if !fi.IsDir() || hasDataFiles(dir) {
-			sc, err := loadScenario(dir, nil)
+			sc, err := loadNegotiation(dir, nil)
 			if err != nil {
 				return nil, err
 			}
@@ -338,7 +336,7 @@ func loadTournamentScenarios(e *env, dirs []string) ([]*scenarioState, error) {
 			if !de.IsDir() || strings.HasPrefix(de.Name(), ".") {
 				continue
 			}
-			sc, err := loadScenario(filepath.Join(dir, de.Name()), nil)
+			sc, err := loadNegotiation(filepath.Join(dir, de.Name()), nil)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "parley: skipping %s: %v\n", filepath.Join(dir, de.Name()), err)
 				continue
