@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+const travel = "../../testdata/domains/anac2010-Travel"
+
+func TestNegotiateJSON(t *testing.T) {
+	out, _, err := runCmd(t, "negotiate", travel, "--agents", "boulware,conceder", "--json", "--trace", "--seed", "3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Agreement *struct {
+			Outcome   map[string]string `json:"outcome"`
+			Utilities []float64         `json:"utilities"`
+		} `json:"agreement"`
+		Rounds  int `json:"rounds"`
+		Parties []struct {
+			Name        string   `json:"name"`
+			Agent       string   `json:"agent"`
+			Reservation *float64 `json:"reservation"`
+		} `json:"parties"`
+		DistanceToPareto *float64         `json:"distance_to_pareto"`
+		DistanceToNash   *float64         `json:"distance_to_nash"`
+		Trace            []map[string]any `json:"trace"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if got.Agreement == nil || len(got.Agreement.Outcome) != 7 || len(got.Agreement.Utilities) != 2 {
+		t.Fatalf("agreement %+v; want an outcome over Travel's 7 issues and 2 utilities", got.Agreement)
+	}
+	if got.Rounds <= 0 || got.Rounds > 1000 {
+		t.Errorf("rounds %d", got.Rounds)
+	}
+	if len(got.Parties) != 2 || got.Parties[0].Agent != "boulware" || got.Parties[1].Agent != "conceder" || got.Parties[0].Name != "travel_chox.xml" || got.Parties[0].Reservation == nil {
+		t.Errorf("parties %+v", got.Parties)
+	}
+	if got.DistanceToPareto == nil || got.DistanceToNash == nil || *got.DistanceToPareto > *got.DistanceToNash {
+		t.Errorf("distances %v %v", got.DistanceToPareto, got.DistanceToNash)
+	}
+	// Each round has two actions but the last, where the agreement came.
+	if len(got.Trace) != 2*got.Rounds && len(got.Trace) != 2*got.Rounds-1 {
+		t.Errorf("%d trace steps for %d rounds", len(got.Trace), got.Rounds)
+	}
+	if last := got.Trace[len(got.Trace)-1]; last["action"] != "accept" {
+		t.Errorf("last step %v; want the accept", last)
+	}
+	// The same seed gives the same negotiation.
+	again, _, _ := runCmd(t, "negotiate", travel, "--agents", "boulware,conceder", "--json", "--trace", "--seed", "3")
+	if again != out {
+		t.Error("two runs with the same seed differ")
+	}
+}
+
+func TestNegotiateSingleText(t *testing.T) {
+	out, _, err := runCmd(t, "negotiate", travel, "--protocol", "single-text", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Agreement        *struct{ Utilities []float64 } `json:"agreement"`
+		DistanceToPareto float64                        `json:"distance_to_pareto"`
+		DistanceToNash   float64                        `json:"distance_to_nash"`
+		Parties          []struct{ Agent string }       `json:"parties"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Agreement == nil || got.DistanceToPareto != 0 || got.DistanceToNash != 0 || got.Parties[0].Agent != "truthful" {
+		t.Errorf("confidential mediator: %s", out)
+	}
+}
+
+func TestNegotiatePlot(t *testing.T) {
+	svg := filepath.Join(t.TempDir(), "n.svg")
+	if _, _, err := runCmd(t, "negotiate", travel, "--agents", "linear,tft", "--plot", svg); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil || !bytes.Contains(b, []byte("<svg")) || !bytes.Contains(b, []byte("Pareto frontier")) || !bytes.Contains(b, []byte("offers of party 2")) {
+		t.Fatalf("plot: %v\n%.300s", err, b)
+	}
+}
+
+func TestNegotiateBadInput(t *testing.T) {
+	other := "../../testdata/domains/anac2011-Laptop/laptop_buyer_utility.xml"
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown agent", []string{"negotiate", travel, "--agents", "boulware,smartypants"}, "known agents are boulware, linear"},
+		{"agent count", []string{"negotiate", travel, "--agents", "boulware"}, "1 agents"},
+		{"no agents", []string{"negotiate", travel}, "--agents"},
+		{"profile of another domain", []string{"negotiate", travel, "travel_chox.xml", other, "--agents", "boulware,conceder"}, "laptop_buyer_utility.xml"},
+		{"one profile", []string{"negotiate", travel, "travel_chox.xml", "--agents", "boulware"}, "at least 2"},
+		{"zero rounds", []string{"negotiate", travel, "--agents", "boulware,conceder", "--rounds", "0"}, "positive number of rounds"},
+		{"negative rounds", []string{"negotiate", travel, "--agents", "boulware,conceder", "--rounds", "-5"}, "positive number of rounds"},
+		{"zero time", []string{"negotiate", travel, "--agents", "boulware,conceder", "--time", "0s"}, "positive duration"},
+		{"negative time", []string{"negotiate", travel, "--agents", "boulware,conceder", "--time", "-1s"}, "positive duration"},
+		{"unknown protocol", []string{"negotiate", travel, "--agents", "boulware,conceder", "--protocol", "auction"}, "saop or single-text"},
+		{"unknown solution", []string{"negotiate", travel, "--protocol", "single-text", "--solution", "utilitarian"}, "nash, ks or egalitarian"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runCmd(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v; want one mentioning %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestNegotiateWallClockDeadline(t *testing.T) {
+	out, _, err := runCmd(t, "negotiate", travel, "--agents", "hardliner,hardliner", "--time", "50ms", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"agreement": null`) || !strings.Contains(out, `"end": "deadline"`) && !strings.Contains(out, `"end": "broken`) {
+		t.Errorf("two hardliners under a time deadline:\n%s", out)
+	}
+}
+
+// tournamentArgs is a tournament long enough to interrupt: hardliners and
+// MiCRO often play to the deadline.
+func tournamentArgs(out string) []string {
+	return []string{"tournament", "--domains", "../../testdata/domains/anac2011-Laptop,../../testdata/domains/anac2010-ItexvsCypress,../../testdata/domains/anac2011-Grocery",
+		"--agents", "hardliner,boulware,micro,random", "--reps", "2", "--rounds", "3000", "--jobs", "2", "--out", out}
+}
+
+// TestTournamentChild is the tournament process TestTournamentResumesAfterKill
+// kills; it does nothing unless started by that test.
+func TestTournamentChild(t *testing.T) {
+	out := os.Getenv("PARLEY_TOURNAMENT_CHILD_OUT")
+	if out == "" {
+		t.Skip("only run as the child of TestTournamentResumesAfterKill")
+	}
+	if _, _, err := runCmd(t, tournamentArgs(out)...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func dataRows(tb testing.TB, path string) []string {
+	tb.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if lines[0] != strings.Join(csvHeader, ",") {
+		tb.Fatalf("header %q", lines[0])
+	}
+	rows := lines[1:]
+	slices.Sort(rows)
+	return rows
+}
+
+func TestTournamentResumesAfterKill(t *testing.T) {
+	dir := t.TempDir()
+	full := filepath.Join(dir, "full.csv")
+	if _, _, err := runCmd(t, tournamentArgs(full)...); err != nil {
+		t.Fatal(err)
+	}
+	want := dataRows(t, full)
+	if len(want) != 3*12*2*2 {
+		t.Fatalf("%d rows; want 3 domains × 12 ordered pairs × 2 rotations × 2 reps", len(want))
+	}
+
+	out := filepath.Join(dir, "killed.csv")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestTournamentChild$")
+	cmd.Env = append(os.Environ(), "PARLEY_TOURNAMENT_CHILD_OUT="+out)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	// Kill it once it has written some rows but not all.
+	for killed := false; !killed; {
+		select {
+		case <-exited:
+			t.Skip("the tournament finished before it could be killed; nothing to resume")
+		default:
+		}
+		if b, err := os.ReadFile(out); err == nil && bytes.Count(b, []byte("\n")) > 20 {
+			cmd.Process.Kill()
+			killed = true
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	<-exited
+	b, _ := os.ReadFile(out)
+	n := bytes.Count(b, []byte("\n")) - 1
+	if n >= len(want) {
+		t.Skip("the tournament finished before it was killed")
+	}
+	t.Logf("killed after %d of %d rows", n, len(want))
+
+	stdout, stderr, err := runCmd(t, tournamentArgs(out)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(stderr, "resuming") {
+		t.Errorf("stderr %q; want it to say it resumes", stderr)
+	}
+	got := dataRows(t, out)
+	if !slices.Equal(got, want) {
+		t.Fatalf("after resuming: %d rows, want the %d rows of an uninterrupted run (identical, no duplicates)", len(got), len(want))
+	}
+	if !strings.Contains(stdout, "boulware") || !strings.Contains(stdout, "agreement") {
+		t.Errorf("summary:\n%s", stdout)
+	}
+}
+
+func TestTournamentRefusesOtherConfiguration(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "r.csv")
+	args := []string{"tournament", "--domains", "../../testdata/domains/anac2011-Laptop", "--agents", "boulware,conceder", "--out", out}
+	if _, _, err := runCmd(t, args...); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(out)
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"other rounds", append(slices.Clone(args), "--rounds", "50"), "another configuration"},
+		{"other agents", []string{"tournament", "--domains", "../../testdata/domains/anac2011-Laptop", "--agents", "boulware,linear", "--out", out}, "another configuration"},
+		{"unknown agent", []string{"tournament", "--domains", "../../testdata/domains/anac2011-Laptop", "--agents", "boulware,zeus", "--out", out}, "known agents are"},
+		{"one agent", []string{"tournament", "--domains", "../../testdata/domains/anac2011-Laptop", "--agents", "boulware", "--out", out}, "at least 2 agents"},
+		{"zero rounds", append(slices.Clone(args), "--rounds", "0"), "positive number of rounds"},
+		{"negative reps", append(slices.Clone(args), "--reps", "-1"), "at least 1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := runCmd(t, tc.args...)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v; want one mentioning %q", err, tc.want)
+			}
+			if after, _ := os.ReadFile(out); !bytes.Equal(after, before) {
+				t.Fatal("the results file was changed")
+			}
+		})
+	}
+	notResults := filepath.Join(dir, "notes.csv")
+	os.WriteFile(notResults, []byte("name,age\nann,3\n"), 0o644)
+	if _, _, err := runCmd(t, "tournament", "--domains", "../../testdata/domains/anac2011-Laptop", "--agents", "boulware,conceder", "--out", notResults); err == nil || !strings.Contains(err.Error(), "not a parley tournament results file") {
+		t.Fatalf("err = %v", err)
+	}
+	if b, _ := os.ReadFile(notResults); string(b) != "name,age\nann,3\n" {
+		t.Fatal("a foreign CSV was changed")
+	}
+}
+
+func TestTournamentSummaryAndPlot(t *testing.T) {
+	dir := t.TempDir()
+	svg := filepath.Join(dir, "s.svg")
+	out, _, err := runCmd(t, "tournament", "--domains", "../../testdata/domains/anac2011-Laptop,../../testdata/domains/anac2010-Travel", "--agents", "boulware,conceder,linear", "--out", filepath.Join(dir, "r.csv"), "--plot", svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 domains × 6 ordered pairs × 2 rotations; each agent plays in 8.
+	if !strings.Contains(out, "24 negotiations") {
+		t.Errorf("summary:\n%s", out)
+	}
+	for _, a := range []string{"boulware", "conceder", "linear"} {
+		if !strings.Contains(out, a) {
+			t.Errorf("summary lacks %s:\n%s", a, out)
+		}
+	}
+	if b, err := os.ReadFile(svg); err != nil || !bytes.Contains(b, []byte("conceder")) {
+		t.Errorf("plot: %v", err)
+	}
+}
