@@ -175,6 +175,22 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 	if len(judges) != len(profiles) {
 		return nil, Errorf("%d profiles and %d parties answering; every party needs exactly one", len(profiles), len(judges))
 	}
+	if _, err := ParseSolution(string(opts.Solution)); err != nil {
+		return nil, err // before the analysis, which may take long
+	}
+	a, err := Analyze(profiles, opts.Analysis)
+	if err != nil {
+		return nil, err
+	}
+	return MediateWithAnalysis(a, judges, opts)
+}
+
+// MediateWithAnalysis is ConfidentialMediator on an analysis already made
+// of the parties' profiles (a.Parties).
+func MediateWithAnalysis(a *Analysis, judges []Judge, opts SingleTextOptions) (*SingleTextResult, error) {
+	if len(judges) != len(a.Parties) {
+		return nil, Errorf("%d profiles and %d parties answering; every party needs exactly one", len(a.Parties), len(judges))
+	}
 	sol := opts.Solution
 	if sol == "" {
 		sol = SolutionNash
@@ -185,10 +201,6 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 	maxTexts := opts.MaxTexts
 	if maxTexts <= 0 {
 		maxTexts = DefaultMaxTexts
-	}
-	a, err := Analyze(profiles, opts.Analysis)
-	if err != nil {
-		return nil, err
 	}
 	res := &SingleTextResult{}
 	for _, pt := range rankPoints(a, sol) {

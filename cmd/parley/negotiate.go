@@ -194,7 +194,12 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 	}
 	a, err := engine.Analyze(sc.Profiles, engine.AnalyzeOptions{})
 	if err != nil {
-		return err
+		if o.protocol == "single-text" && o.mediator == "confidential" {
+			return fmt.Errorf("the confidential mediator needs the exact analysis: %w", err)
+		}
+		// Agents do not need the analysis; only the distances do.
+		fmt.Fprintf(e.stderr, "parley: no distances to the frontier and Nash: %v\n", err)
+		a = nil
 	}
 	out := negotiation{Domain: sc.Name, Protocol: o.protocol}
 	var agreement engine.Outcome
@@ -217,18 +222,20 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 				out.End += " (" + res.Reason + ")"
 			}
 		}
-		med, err := engine.ConfidentialMediator(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol})
-		if err == nil && med.Agreement != nil {
-			mu := utilitiesOf(sc.Profiles, med.Agreement)
-			dp, dn := engine.OutcomeDistances(a, mu)
-			out.Mediated = &mediatedJSON{Solution: string(sol), Utilities: rounded(mu), DistanceToPareto: num(dp), DistanceToNash: num(dn)}
+		if a != nil {
+			med, err := engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol})
+			if err == nil && med.Agreement != nil {
+				mu := utilitiesOf(sc.Profiles, med.Agreement)
+				dp, dn := engine.OutcomeDistances(a, mu)
+				out.Mediated = &mediatedJSON{Solution: string(sol), Utilities: rounded(mu), DistanceToPareto: num(dp), DistanceToNash: num(dn)}
+			}
 		}
 	} else {
 		var res *engine.SingleTextResult
 		if o.mediator == "answers" {
 			res, err = engine.HillClimbMediator(sc.Domain, truthful(sc.Profiles), engine.SingleTextOptions{Seed: o.seed})
 		} else {
-			res, err = engine.ConfidentialMediator(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol})
+			res, err = engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol})
 		}
 		if err != nil {
 			return err
@@ -267,10 +274,12 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			}
 		}
 	}
-	dp, dn := engine.OutcomeDistances(a, utilities)
-	out.DistanceToPareto, out.DistanceToNash = num(dp), num(dn)
-	if a.Nash != nil {
-		out.Nash = a.Nash.Utilities
+	if a != nil {
+		dp, dn := engine.OutcomeDistances(a, utilities)
+		out.DistanceToPareto, out.DistanceToNash = num(dp), num(dn)
+		if a.Nash != nil {
+			out.Nash = a.Nash.Utilities
+		}
 	}
 	if o.trace {
 		for _, s := range trace {
@@ -284,7 +293,9 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			out.Trace = append(out.Trace, st)
 		}
 	}
-	if o.plot != "" {
+	if o.plot != "" && a == nil {
+		fmt.Fprintf(e.stderr, "parley: no plot without the analysis\n")
+	} else if o.plot != "" {
 		if err := writeFileAtomic(o.plot, func(w io.Writer) error { return plotNegotiation(w, sc, a, trace, agreement, utilities) }); err != nil {
 			return err
 		}

@@ -96,7 +96,7 @@ func (s *scenarioState) analyse() *engine.Analysis {
 	s.once.Do(func() {
 		// Keep a tournament bounded on huge non-additive domains: without
 		// an analysis the rows just lack distances.
-		a, err := engine.Analyze(s.sc.Profiles, engine.AnalyzeOptions{MaxEnumerate: 1e7})
+		a, err := engine.Analyze(s.sc.Profiles, engine.AnalyzeOptions{MaxEnumerate: 1e7, MaxNodes: 1_000_000})
 		if err == nil {
 			s.analysis = a
 		}
