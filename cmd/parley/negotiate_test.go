@@ -281,3 +281,19 @@ func TestTournamentSummaryAndPlot(t *testing.T) {
 		t.Errorf("plot: %v", err)
 	}
 }
+
+func TestTournamentFolderOfScenarios(t *testing.T) {
+	// testdata/domains holds reference.json beside its scenario folders: it
+	// is still a folder of scenarios, not a scenario.
+	dir := t.TempDir()
+	for _, name := range []string{"anac2011-Laptop", "anac2010-ItexvsCypress"} {
+		if err := os.CopyFS(filepath.Join(dir, name), os.DirFS(filepath.Join("../../testdata/domains", name))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(dir, "reference.json"), []byte("{}"), 0o644)
+	out, _, err := runCmd(t, "tournament", "--domains", dir, "--agents", "boulware,conceder", "--out", filepath.Join(t.TempDir(), "r.csv"))
+	if err != nil || !strings.Contains(out, "8 negotiations") {
+		t.Fatalf("err %v, summary:\n%s", err, out)
+	}
+}

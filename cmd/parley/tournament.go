@@ -318,8 +318,7 @@ func loadTournamentScenarios(e *env, dirs []string) ([]*scenarioState, error) {
 		if err != nil {
 			return nil, err
 		}
-		if !fi.IsDir() || hasDataFiles(dir) {
-			sc, err := loadNegotiation(dir, nil)
+		if sc, err := loadNegotiation(dir, nil); err == nil || !fi.IsDir() || !hasSubfolders(dir) {
 			if err != nil {
 				return nil, err
 			}
@@ -352,14 +351,13 @@ func loadTournamentScenarios(e *env, dirs []string) ([]*scenarioState, error) {
 	return out, nil
 }
 
-func hasDataFiles(dir string) bool {
+func hasSubfolders(dir string) bool {
 	des, err := os.ReadDir(dir)
 	if err != nil {
 		return false
 	}
 	for _, de := range des {
-		ext := strings.ToLower(filepath.Ext(de.Name()))
-		if !de.IsDir() && (ext == ".xml" || ext == ".json") {
+		if de.IsDir() && !strings.HasPrefix(de.Name(), ".") {
 			return true
 		}
 	}
