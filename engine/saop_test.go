@@ -514,3 +514,25 @@ func TestAgentsReachAgreementAboveReservation(t *testing.T) {
 		}
 	}
 }
+
+func TestGallopMatchesLowerBound(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for n := 0; n < 40; n++ {
+		b := make([]float64, n)
+		for i := range b {
+			b[i] = float64(r.IntN(10))
+		}
+		slices.Sort(b)
+		for v := -1.0; v <= 11; v += 0.5 {
+			want, _ := slices.BinarySearch(b, v)
+			if got := lowerBound(b, v); got != want {
+				t.Fatalf("lowerBound(%v, %v) = %d; want %d", b, v, got, want)
+			}
+			for h := -1; h <= n+1; h++ {
+				if got := gallop(b, v, h); got != want {
+					t.Fatalf("gallop(%v, %v, %d) = %d; want %d", b, v, h, got, want)
+				}
+			}
+		}
+	}
+}

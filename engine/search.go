@@ -39,7 +39,8 @@ const maxSearchSteps = 1 << 16
 type OutcomeIndex struct {
 	dom     *Domain
 	issues  int
-	bisect  bool // two groups, the first small: bisect the second for each of its values
+	bisect  bool  // two groups, the first small: search the second for each of its values
+	hint    []int // per value of the small group, where its last search ended
 	groups  []indexGroup
 	minRest []float64 // minRest[k]: least utility groups k.. can add
 	maxRest []float64
@@ -508,19 +509,22 @@ func (x *OutcomeIndex) leaf2(k int, p float64) {
 }
 
 // leafBisect searches a two-group index whose first group is small: for
-// each of its values, bisect the large group for the residual.
+// each of its values, find the residual in the large group. Agents ask for
+// slowly moving targets, so each search gallops from where the previous
+// query's search for the same value ended (x.hint) instead of bisecting
+// the whole group.
 func (x *OutcomeIndex) leafBisect() {
 	A, B := x.groups[0].sums, x.groups[1].sums
+	if len(x.hint) != len(A) {
+		x.hint = make([]int, len(A))
+	}
 	r := x.target
 	best, bi, bj := x.best, -1, -1
 	below := x.below
-	hi := len(B)
 	for i, a := range A {
 		rb := r - a
-		// A ascends, so rb descends and the answer for the next a lies
-		// at or below this one: each bisection searches B[:hi] only.
-		j, _ := slices.BinarySearch(B[:hi], rb) // first index with B[j] >= rb
-		hi = min(j+1, len(B))
+		j := gallop(B, rb, x.hint[i]) // first index with B[j] >= rb
+		x.hint[i] = j
 		if j > 0 {
 			if d := rb - B[j-1]; d < best {
 				best, bi, bj = d, i, j-1
@@ -531,12 +535,54 @@ func (x *OutcomeIndex) leafBisect() {
 				best, bi, bj = d, i, j
 			}
 		}
-		if best == 0 && !below {
-			break
-		}
 	}
 	if bi >= 0 {
 		x.best, x.found = best, true
 		x.bestIdx[0], x.bestIdx[1] = bi, bj
 	}
+}
+
+// lowerBound returns the first index of ascending b whose value is >= v
+// (len(b) when none is).
+func lowerBound(b []float64, v float64) int {
+	lo, n := 0, len(b)
+	for n > 0 {
+		half := n >> 1
+		if b[lo+half] < v {
+			lo += half + 1
+			n -= half + 1
+		} else {
+			n = half
+		}
+	}
+	return lo
+}
+
+// gallop is lowerBound starting from a guess h: it doubles its step away
+// from h until it brackets the answer, then bisects the bracket, so a good
+// guess costs a few comparisons.
+func gallop(b []float64, v float64, h int) int {
+	n := len(b)
+	h = min(max(h, 0), n)
+	if h < n && b[h] < v {
+		lo, hi, step := h+1, h+1, 1
+		for hi < n && b[hi] < v {
+			lo = hi + 1
+			hi += step
+			step <<= 1
+		}
+		hi = min(hi, n)
+		return lo + lowerBound(b[lo:hi], v)
+	}
+	// b[h] >= v, or h == n.
+	hi, step := h, 1
+	for hi > 0 {
+		p := max(hi-step, 0)
+		if b[p] < v {
+			return p + 1 + lowerBound(b[p+1:hi], v)
+		}
+		hi = p
+		step <<= 1
+	}
+	return 0
 }
