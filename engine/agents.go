@@ -65,9 +65,9 @@ func (o *own) observe(a Action) {
 }
 
 // respond accepts the latest offer when it is at least as good for us as
-// next, and otherwise offers next.
+// next and no worse than no agreement, and otherwise offers next.
 func (o *own) respond(next Outcome) Action {
-	if o.last != nil && o.p.Utility(o.last) >= o.p.Utility(next) {
+	if o.last != nil && o.p.Utility(o.last) >= max(o.p.Utility(next), o.p.Reservation()) {
 		return Action{Kind: ActAccept, Offer: o.last}
 	}
 	o.last = nil

@@ -157,7 +157,7 @@ func dataRows(tb testing.TB, path string) []string {
 		tb.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-	if lines[0] != strings.Join(csvHeader, ",") {
+	if lines[0] != strings.Join(resultsHeader(), ",") {
 		tb.Fatalf("header %q", lines[0])
 	}
 	rows := lines[1:]

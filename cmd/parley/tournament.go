@@ -104,7 +104,10 @@ func (s *scenarioState) analyse() *engine.Analysis {
 	return s.analysis
 }
 
-var csvHeader = []string{"config", "domain", "agents", "profiles", "rep", "seed", "end", "agreement", "rounds", "utilities", "welfare", "distance_to_pareto", "distance_to_nash", "outcome"}
+// resultsHeader is the header row of a tournament's results CSV.
+func resultsHeader() []string {
+	return []string{"config", "domain", "agents", "profiles", "rep", "seed", "end", "agreement", "rounds", "utilities", "welfare", "distance_to_pareto", "distance_to_nash", "outcome"}
+}
 
 func (g game) key(sc *genius.Scenario) string {
 	return sc.Name + "|" + strings.Join(g.agents, ";") + "|" + profileNames(sc, g.profiles) + "|" + strconv.Itoa(g.rep)
@@ -189,7 +192,7 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 	}
 	defer f.Close()
 	if len(rows) == 0 {
-		if err := writeCSVRow(f, csvHeader); err != nil {
+		if err := writeCSVRow(f, resultsHeader()); err != nil {
 			return err
 		}
 	}
@@ -397,8 +400,8 @@ func readResults(path, config string) (map[string]bool, [][]string, error) {
 	}
 	r := csv.NewReader(bytes.NewReader(whole))
 	recs, err := r.ReadAll()
-	if err != nil || len(recs) == 0 || !slices.Equal(recs[0], csvHeader) {
-		return nil, nil, engine.Errorf("%s is not a parley tournament results file (its header is not %s); name a new --out file", path, strings.Join(csvHeader, ","))
+	if err != nil || len(recs) == 0 || !slices.Equal(recs[0], resultsHeader()) {
+		return nil, nil, engine.Errorf("%s is not a parley tournament results file (its header is not %s); name a new --out file", path, strings.Join(resultsHeader(), ","))
 	}
 	var rows [][]string
 	for _, rec := range recs[1:] {
