@@ -83,6 +83,7 @@ func TestOutcomeIndexMatchesBruteForce(t *testing.T) {
 		{"three groups", []int{20, 20, 20, 20, 20, 20}},
 		{"bisect", []int{5, 5, 5, 5, 5, 5, 5}},
 		{"balanced pair", []int{5, 5, 5, 5, 5, 5, 5}},
+		{"forced three groups", []int{5, 4, 6, 5, 3, 7}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := synthetic(t, 7, tc.sizes, 1)[0]
@@ -108,6 +109,15 @@ func TestOutcomeIndexMatchesBruteForce(t *testing.T) {
 					if len(x.groups) != 2 {
 						t.Fatalf("%d groups", len(x.groups))
 					}
+				}
+				if la, ok := prof.(*LinearAdditive); ok && tc.name == "forced three groups" {
+					// Force a depth-first search over one group above a
+					// two-pointer merge of the last two.
+					x.groups, x.bisect = nil, false
+					for _, part := range [][]int{{0, 1}, {2, 3}, {4, 5}} {
+						x.groups = append(x.groups, additiveGroup(la, part))
+					}
+					x.finish()
 				}
 				r := rand.New(rand.NewPCG(3, 4))
 				for q := 0; q < 200; q++ {

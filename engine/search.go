@@ -15,7 +15,7 @@ const MaxEnumeratedIndex = 1 << 21
 const maxIndexGroup = 4096
 
 // maxSearchSteps bounds one search on domains of more than two index groups
-// (more than ~16 million outcomes). Past it the best outcome found so far is
+// (tens of millions of outcomes and more). Past it the best outcome found so far is
 // returned, so a search on a huge domain stays fast but may be approximate.
 const maxSearchSteps = 1 << 16
 
@@ -133,7 +133,7 @@ func (x *OutcomeIndex) buildAdditive(la *LinearAdditive) {
 		return
 	}
 	parts := balancedParts(d, size)
-	if len(parts) == 2 && len(d.Issues) <= 16 {
+	if len(d.Issues) <= 16 {
 		// The smallest group whose complement fits maxBisectGroup.
 		need := size / maxBisectGroup
 		bestMask, bestProd := -1, math.Inf(1)
@@ -148,27 +148,28 @@ func (x *OutcomeIndex) buildAdditive(la *LinearAdditive) {
 				bestMask, bestProd = m, prod
 			}
 		}
-		p0, p1 := 1.0, 1.0
-		for _, i := range parts[0] {
-			p0 *= float64(d.Issues[i].NumValues())
-		}
-		p1 = size / p0
-		if bestMask >= 0 {
-			big := size / bestProd
-			bisectCost := bestProd * (math.Log2(big) + 1) * 1.5
-			if bisectCost < p0+p1 {
-				var small, rest []int
-				for i := range d.Issues {
-					if bestMask&(1<<i) != 0 {
-						small = append(small, i)
-					} else {
-						rest = append(rest, i)
-					}
-				}
-				x.bisect = true
-				x.groups = []indexGroup{additiveGroup(la, small), additiveGroup(la, rest)}
-				return
+		// A galloping search costs a few steps per value of the small
+		// group; two balanced groups cost a step per partial sum of both.
+		pointerCost := math.Inf(1)
+		if len(parts) == 2 {
+			p0 := 1.0
+			for _, i := range parts[0] {
+				p0 *= float64(d.Issues[i].NumValues())
 			}
+			pointerCost = p0 + size/p0
+		}
+		if bestMask >= 0 && bestProd <= maxIndexGroup && bestProd*4 < pointerCost {
+			var small, rest []int
+			for i := range d.Issues {
+				if bestMask&(1<<i) != 0 {
+					small = append(small, i)
+				} else {
+					rest = append(rest, i)
+				}
+			}
+			x.bisect = true
+			x.groups = []indexGroup{additiveGroup(la, small), additiveGroup(la, rest)}
+			return
 		}
 	}
 	for _, part := range parts {
@@ -416,17 +417,36 @@ func (x *OutcomeIndex) dfs(k int, p float64) {
 		x.leaf2(k, p)
 		return
 	}
+	// Visit this group's values from the one that leaves the rest at the
+	// middle of its range outwards, so good outcomes are found first and
+	// the step budget of a huge domain is spent where it matters.
 	sums := x.groups[k].sums
-	for r, v := range sums {
+	minR, maxR := x.minRest[k+1], x.maxRest[k+1]
+	c := lowerBound(sums, x.target-p-(minR+maxR)/2)
+	down, up := c-1, c
+	for down >= 0 || up < len(sums) {
 		if x.steps >= maxSearchSteps && x.found {
 			return
 		}
 		x.steps++
-		lo, hi := p+v+x.minRest[k+1], p+v+x.maxRest[k+1]
-		if x.below && lo >= x.target || lo-x.target >= x.best {
-			return // sums ascend: every later value is worse too
+		var r int
+		if up < len(sums) && (down < 0 || (up-c) <= (c-1-down)) {
+			r = up
+			up++
+			if lo := p + sums[r] + minR; x.below && lo >= x.target || lo-x.target >= x.best {
+				up = len(sums) // ascending: every higher value is worse too
+				continue
+			}
+		} else {
+			r = down
+			down--
+			if hi := p + sums[r] + maxR; x.target-hi >= x.best {
+				down = -1 // every lower value is worse too
+				continue
+			}
 		}
-		if x.prune(lo, hi) {
+		v := sums[r]
+		if x.prune(p+v+minR, p+v+maxR) {
 			continue
 		}
 		x.cur[k] = r

@@ -335,7 +335,7 @@ func loadTournamentScenarios(e *env, dirs []string) ([]*scenarioState, error) {
 			return nil, err
 		}
 		for _, de := range des {
-			if !de.IsDir() || strings.HasPrefix(de.Name(), ".") {
+			if !isDir(filepath.Join(dir, de.Name())) || strings.HasPrefix(de.Name(), ".") {
 				continue
 			}
 			sc, err := loadNegotiation(filepath.Join(dir, de.Name()), nil)
@@ -360,11 +360,17 @@ func hasSubfolders(dir string) bool {
 		return false
 	}
 	for _, de := range des {
-		if de.IsDir() && !strings.HasPrefix(de.Name(), ".") {
+		if !strings.HasPrefix(de.Name(), ".") && isDir(filepath.Join(dir, de.Name())) {
 			return true
 		}
 	}
 	return false
+}
+
+// isDir reports whether path is a folder, following symbolic links.
+func isDir(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.IsDir()
 }
 
 // tournamentConfig fingerprints everything that decides a tournament's rows,
