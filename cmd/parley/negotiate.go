@@ -355,6 +355,9 @@ func printNegotiation(w io.Writer, sc *genius.Scenario, out *negotiation, o *neg
 	if out.Agreement == nil {
 		fmt.Fprintf(b, "no agreement (%s) after %d %s\n", out.End, out.Rounds, unit)
 	} else {
+		if out.Rounds == 1 {
+			unit = strings.TrimSuffix(unit, "s")
+		}
 		fmt.Fprintf(b, "agreement after %d %s:\n", out.Rounds, unit)
 		for _, is := range sc.Domain.Issues {
 			fmt.Fprintf(b, "  %-24s %s\n", is.Name, out.Agreement.Outcome[is.Name])
