@@ -151,7 +151,7 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 	if err != nil {
 		return err
 	}
-	var games []game
+	perScenario := make([][]game, len(scenarios))
 	for si, s := range scenarios {
 		n := len(s.sc.Profiles)
 		if n > len(agents) {
@@ -165,9 +165,23 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 					prof[r] = (r + rot) % n
 				}
 				for rep := 0; rep < o.reps; rep++ {
-					games = append(games, game{scenario: si, agents: group, profiles: prof, rep: rep})
+					perScenario[si] = append(perScenario[si], game{scenario: si, agents: group, profiles: prof, rep: rep})
 				}
 			}
+		}
+	}
+	// Deal the games round-robin over the domains, so that parallel workers
+	// rarely wait on the same domain's analysis and the ETA is even.
+	var games []game
+	for k := 0; ; k++ {
+		more := false
+		for _, gs := range perScenario {
+			if k < len(gs) {
+				games, more = append(games, gs[k]), true
+			}
+		}
+		if !more {
+			break
 		}
 	}
 	if len(games) == 0 {
