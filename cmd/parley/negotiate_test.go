@@ -240,6 +240,8 @@ func TestTournamentRefusesOtherConfiguration(t *testing.T) {
 		{"one agent", []string{"tournament", "--domains", "../../testdata/domains/anac2011-Laptop", "--agents", "boulware", "--out", out}, "at least 2 agents"},
 		{"zero rounds", append(slices.Clone(args), "--rounds", "0"), "positive number of rounds"},
 		{"negative reps", append(slices.Clone(args), "--reps", "-1"), "at least 1"},
+		{"one party", append(slices.Clone(args), "--parties", "1"), "at least 2 parties"},
+		{"no domain of that size", append(slices.Clone(args), "--parties", "3"), "no domain has 3 parties"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := runCmd(t, tc.args...)

@@ -40,6 +40,7 @@ type tournamentOptions struct {
 	seed    uint64
 	out     string
 	plot    string
+	parties int
 }
 
 func newTournamentCmd(e *env) *cobra.Command {
@@ -74,6 +75,7 @@ Known agents: ` + strings.Join(engine.AgentNames(), ", ") + `.`,
 	f.Uint64Var(&o.seed, "seed", 1, "random seed of the tournament")
 	f.StringVar(&o.out, "out", "", "results CSV (appended to; required)")
 	f.StringVar(&o.plot, "plot", "", "write an SVG chart of the per-agent summary to this file")
+	f.IntVar(&o.parties, "parties", 0, "play only domains with this many parties (0: every domain with at most as many parties as agents)")
 	return cmd
 }
 
@@ -134,6 +136,9 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 	if o.rounds <= 0 {
 		return engine.Errorf("--rounds is %d; it must be a positive number of rounds", o.rounds)
 	}
+	if o.parties < 0 || o.parties == 1 {
+		return engine.Errorf("--parties is %d; a negotiation needs at least 2 parties (0 means any)", o.parties)
+	}
 	if o.jobs <= 0 {
 		return engine.Errorf("--jobs is %d; it must be at least 1", o.jobs)
 	}
@@ -154,6 +159,9 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 	perScenario := make([][]game, len(scenarios))
 	for si, s := range scenarios {
 		n := len(s.sc.Profiles)
+		if o.parties > 0 && n != o.parties {
+			continue
+		}
 		if n > len(agents) {
 			fmt.Fprintf(e.stderr, "parley: skipping %s: it has %d parties and only %d agents are playing\n", s.sc.Name, n, len(agents))
 			continue
@@ -185,6 +193,9 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 		}
 	}
 	if len(games) == 0 {
+		if o.parties > 0 {
+			return engine.Errorf("no negotiations to run: no domain has %d parties (and at most %d, one per agent)", o.parties, len(agents))
+		}
 		return engine.Errorf("no negotiations to run: no domain has at most %d parties", len(agents))
 	}
 	config := tournamentConfig(agents, scenarios, o)
@@ -391,7 +402,7 @@ func isDir(path string) bool {
 // so a resume can refuse a results file written by another configuration.
 func tournamentConfig(agents []string, scenarios []*scenarioState, o *tournamentOptions) string {
 	h := sha256.New()
-	fmt.Fprintf(h, "parley-tournament-v1\nagents=%s\nrounds=%d\nreps=%d\nseed=%d\n", strings.Join(agents, ","), o.rounds, o.reps, o.seed)
+	fmt.Fprintf(h, "parley-tournament-v1\nagents=%s\nrounds=%d\nreps=%d\nseed=%d\nparties=%d\n", strings.Join(agents, ","), o.rounds, o.reps, o.seed, o.parties)
 	for _, s := range scenarios {
 		fmt.Fprintf(h, "domain=%s:%s\n", s.sc.Name, strings.Join(s.sc.ProfileFiles, ","))
 	}
