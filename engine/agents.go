@@ -192,11 +192,15 @@ func (a *MiCRO) Act(t float64) Action {
 			others = min(others, len(m))
 		}
 	}
+	// Levels are kept in the index's own sums: Below is strict in them,
+	// while Utility may round the same outcome an ulp apart, which would
+	// make MiCRO step to the same level forever.
 	var next Outcome
+	var level float64
 	if len(a.proposed) == 0 {
-		next, _ = a.idx.Nearest(a.pmax, a.buf)
-	} else if o, _, ok := a.idx.Below(a.lowest, a.buf); ok && a.p.Utility(o) >= a.p.Reservation() {
-		next = o
+		next, level = a.idx.Nearest(a.pmax, a.buf)
+	} else if o, u, ok := a.idx.Below(a.lowest, a.buf); ok && a.p.Utility(o) >= a.p.Reservation() {
+		next, level = o, u
 	}
 	concede := next != nil && len(a.proposed) <= others
 	var offer Outcome
@@ -217,7 +221,7 @@ func (a *MiCRO) Act(t float64) Action {
 	if concede {
 		offer = offer.Clone()
 		a.proposed = append(a.proposed, offer)
-		a.lowest = a.p.Utility(offer)
+		a.lowest = level
 	}
 	a.last = nil
 	return Action{Kind: ActOffer, Offer: offer}

@@ -477,8 +477,10 @@ func (x *OutcomeIndex) leaf2(k int, p float64) {
 	r := x.target - p
 	bmin, bmax := B[0], B[len(B)-1]
 	// Below the first a with a+bmax >= r every sum is further below r than
-	// a+bmax for the last such a, so start one before it.
-	i, _ := slices.BinarySearch(A, r-bmax)
+	// a+bmax for the last such a, so start one before it. a+bmax >= r and
+	// a >= r-bmax can round apart, so bisect for a slightly smaller bound:
+	// visiting a few more values costs nothing.
+	i, _ := slices.BinarySearch(A, r-bmax-1e-9*(1+math.Abs(r)))
 	i = max(i-1, 0)
 	j, _ := slices.BinarySearch(B, r-A[i])
 	j = min(j, len(B)-1)
