@@ -85,8 +85,9 @@ type AnalyzeOptions struct {
 	// MaxEnumerate is the largest outcome space Analyze will enumerate when
 	// no exact method applies; 0 means DefaultMaxEnumerate.
 	MaxEnumerate float64
-	// MaxNodes bounds branch and bound before it gives up and falls back to
-	// enumeration; 0 means DefaultMaxNodes.
+	// MaxNodes bounds branch and bound (time, and memory: a few hundred
+	// bytes a node) before it gives up and falls back to enumeration; 0
+	// means DefaultMaxNodes.
 	MaxNodes int
 	// Progress, when set, is called from time to time during enumeration
 	// with the outcomes done so far and the total.
@@ -96,8 +97,8 @@ type AnalyzeOptions struct {
 // Defaults for AnalyzeOptions.
 const (
 	DefaultMaxFrontier  = 20_000_000
-	DefaultMaxEnumerate = 1e10
-	DefaultMaxNodes     = 20_000_000
+	DefaultMaxEnumerate = 1e8
+	DefaultMaxNodes     = 2_000_000
 )
 
 func (o *AnalyzeOptions) defaults() {
