@@ -138,7 +138,7 @@ type dominanceIndex struct {
 	stair *staircase // 3 parties
 
 	rank []int32      // 4 parties: 1-based rank of each point's u1, descending
-	fen  []*staircase // 4 parties: Fenwick tree over ranks
+	fen  []staircase // 4 parties: Fenwick tree over ranks
 }
 
 const blockSize = 32
@@ -168,7 +168,7 @@ func newDominanceIndex(s *frontierSet, idx []int32) *dominanceIndex {
 			}
 			d.rank[e.i] = r
 		}
-		d.fen = make([]*staircase, r+1)
+		d.fen = make([]staircase, r+1)
 	}
 	return d
 }
@@ -179,7 +179,7 @@ func (d *dominanceIndex) dominated(pt int32, c []float64) bool {
 		return d.stair.dominated(c[1], c[2])
 	case d.fen != nil:
 		for i := int(d.rank[pt]); i > 0; i -= i & -i {
-			if st := d.fen[i]; st != nil && st.dominated(c[2], c[3]) {
+			if d.fen[i].dominated(c[2], c[3]) {
 				return true
 			}
 		}
@@ -221,9 +221,6 @@ func (d *dominanceIndex) add(pt int32, c []float64) {
 		return
 	case d.fen != nil:
 		for i := int(d.rank[pt]); i < len(d.fen); i += i & -i {
-			if d.fen[i] == nil {
-				d.fen[i] = &staircase{}
-			}
 			d.fen[i].add(c[2], c[3])
 		}
 		return
