@@ -3,7 +3,6 @@ package engine
 import (
 	"math"
 	"math/big"
-	"slices"
 )
 
 // Precision is the number of decimal places at which two utilities count as
@@ -359,19 +358,4 @@ func (a *Analysis) Improvements(o Outcome) ([]Point, []float64, error) {
 		}
 	}
 	return out, u, nil
-}
-
-// sortPoints orders points by utilities descending, lexicographically.
-func sortPoints(pts []Point) {
-	slices.SortStableFunc(pts, func(x, y Point) int {
-		for p := range x.Utilities {
-			if x.Utilities[p] != y.Utilities[p] {
-				if x.Utilities[p] > y.Utilities[p] {
-					return -1
-				}
-				return 1
-			}
-		}
-		return 0
-	})
 }
