@@ -138,7 +138,7 @@ type dominanceIndex struct {
 	stair *staircase // 3 parties
 	cache dominatorCache
 
-	rank []int32      // 4 parties: 1-based rank of each point's u1, descending
+	rank []int32     // 4 parties: 1-based rank of each point's u1, descending
 	fen  []staircase // 4 parties: Fenwick tree over ranks
 }
 
