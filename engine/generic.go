@@ -375,24 +375,81 @@ func boundCount(ps []Profile, bs []Bounder, r []float64, maxNodes int) (*big.Int
 // point, and raising t just past its u1 gives the next one, until no
 // outcome is left. Each maximisation is a best-first branch and bound on
 // single-objective bounds, which prune far better than bound vectors do.
-// It reports false when the searches together exceed maxNodes.
+// One search tree serves every step: raising t only removes outcomes, so
+// the boxes and evaluated outcomes left over from one step are still valid
+// for the next. It reports false when the search exceeds maxNodes.
 func boundFrontier2(ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Outcome, bool) {
 	d := ps[0].Domain()
+	bound := func(b box) bbNode {
+		_, m0 := bs[0].Bounds(b.lo, b.hi)
+		_, m1 := bs[1].Bounds(b.lo, b.hi)
+		return bbNode{b, key(m0), key(m1)}
+	}
+	type leaf struct {
+		o      Outcome
+		u      []float64
+		k0, k1 float64
+	}
+	var leaves []leaf // evaluated outcomes not yet on the frontier
+	h := &bbHeap{bound(fullBox(d))}
 	nodes := 0
 	var us [][]float64
 	var os []Outcome
 	t := math.Inf(-1) // on the key grid
 	for {
-		o, u, found, ok := lexMax(ps, bs, fullBox(d), t, &nodes, maxNodes)
-		if !ok {
-			return nil, nil, false
+		// The best evaluated outcome that still qualifies starts the search.
+		best := -1
+		kept := leaves[:0]
+		for _, l := range leaves {
+			if l.k1 < t {
+				continue // never qualifies again: t only grows
+			}
+			kept = append(kept, l)
+			if b := len(kept) - 1; best < 0 || l.k0 > kept[best].k0 || (l.k0 == kept[best].k0 && l.k1 > kept[best].k1) {
+				best = b
+			}
 		}
-		if !found {
+		leaves = kept
+		beats := func(a0, a1 float64) bool {
+			return best < 0 || a0 > leaves[best].k0 || (a0 == leaves[best].k0 && a1 > leaves[best].k1)
+		}
+		for h.Len() > 0 {
+			top := (*h)[0]
+			if top.ub1 < t {
+				heap.Pop(h) // nothing in it qualifies any more
+				continue
+			}
+			if !beats(top.ub0, top.ub1) {
+				break // the heap holds nothing better for this step
+			}
+			if nodes++; nodes > maxNodes {
+				return nil, nil, false
+			}
+			heap.Pop(h)
+			if top.b.single() {
+				x := Outcome(top.b.lo)
+				u := []float64{ps[0].Utility(x), ps[1].Utility(x)}
+				if k0, k1 := key(u[0]), key(u[1]); k1 >= t {
+					leaves = append(leaves, leaf{x, u, k0, k1})
+					if beats(k0, k1) {
+						best = len(leaves) - 1
+					}
+				}
+				continue
+			}
+			l, r := top.b.split()
+			for _, c := range []box{l, r} {
+				if cn := bound(c); cn.ub1 >= t {
+					heap.Push(h, cn)
+				}
+			}
+		}
+		if best < 0 {
 			return us, os, true
 		}
-		us = append(us, u)
-		os = append(os, o)
-		t = key(u[1]) + 1
+		us = append(us, leaves[best].u)
+		os = append(os, leaves[best].o)
+		t = leaves[best].k1 + 1
 	}
 }
 
@@ -416,45 +473,4 @@ func (h *bbHeap) Pop() any {
 	x := old[len(old)-1]
 	*h = old[:len(old)-1]
 	return x
-}
-
-// lexMax returns the outcome maximising key(u0), then key(u1), among those
-// with key(u1) >= t. found is false when there is none; ok is false when
-// the node budget ran out.
-func lexMax(ps []Profile, bs []Bounder, root box, t float64, nodes *int, maxNodes int) (o Outcome, u []float64, found, ok bool) {
-	bound := func(b box) bbNode {
-		_, m0 := bs[0].Bounds(b.lo, b.hi)
-		_, m1 := bs[1].Bounds(b.lo, b.hi)
-		return bbNode{b, key(m0), key(m1)}
-	}
-	best0, best1 := math.Inf(-1), math.Inf(-1)
-	beats := func(a0, a1 float64) bool { return a0 > best0 || (a0 == best0 && a1 > best1) }
-	h := &bbHeap{}
-	if r := bound(root); r.ub1 >= t {
-		heap.Push(h, r)
-	}
-	for h.Len() > 0 {
-		if *nodes++; *nodes > maxNodes {
-			return nil, nil, false, false
-		}
-		nd := heap.Pop(h).(bbNode)
-		if !beats(nd.ub0, nd.ub1) {
-			break // the heap holds nothing better
-		}
-		if nd.b.single() {
-			x := Outcome(nd.b.lo)
-			v := []float64{ps[0].Utility(x), ps[1].Utility(x)}
-			if k0, k1 := key(v[0]), key(v[1]); k1 >= t && beats(k0, k1) {
-				best0, best1, o, u, found = k0, k1, x, v, true
-			}
-			continue
-		}
-		l, r := nd.b.split()
-		for _, c := range []box{l, r} {
-			if cn := bound(c); cn.ub1 >= t && beats(cn.ub0, cn.ub1) {
-				heap.Push(h, cn)
-			}
-		}
-	}
-	return o, u, found, true
 }
