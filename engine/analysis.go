@@ -3,7 +3,6 @@ package engine
 import (
 	"math"
 	"math/big"
-	"slices"
 )
 
 // Precision is the number of decimal places at which two utilities count as
@@ -85,8 +84,9 @@ type AnalyzeOptions struct {
 	// MaxEnumerate is the largest outcome space Analyze will enumerate when
 	// no exact method applies; 0 means DefaultMaxEnumerate.
 	MaxEnumerate float64
-	// MaxNodes bounds branch and bound before it gives up and falls back to
-	// enumeration; 0 means DefaultMaxNodes.
+	// MaxNodes bounds branch and bound (time, and memory: a few hundred
+	// bytes a node) before it gives up and falls back to enumeration; 0
+	// means DefaultMaxNodes.
 	MaxNodes int
 	// Progress, when set, is called from time to time during enumeration
 	// with the outcomes done so far and the total.
@@ -96,8 +96,8 @@ type AnalyzeOptions struct {
 // Defaults for AnalyzeOptions.
 const (
 	DefaultMaxFrontier  = 20_000_000
-	DefaultMaxEnumerate = 1e10
-	DefaultMaxNodes     = 20_000_000
+	DefaultMaxEnumerate = 1e8
+	DefaultMaxNodes     = 2_000_000
 )
 
 func (o *AnalyzeOptions) defaults() {
@@ -358,19 +358,4 @@ func (a *Analysis) Improvements(o Outcome) ([]Point, []float64, error) {
 		}
 	}
 	return out, u, nil
-}
-
-// sortPoints orders points by utilities descending, lexicographically.
-func sortPoints(pts []Point) {
-	slices.SortStableFunc(pts, func(x, y Point) int {
-		for p := range x.Utilities {
-			if x.Utilities[p] != y.Utilities[p] {
-				if x.Utilities[p] > y.Utilities[p] {
-					return -1
-				}
-				return 1
-			}
-		}
-		return 0
-	})
 }

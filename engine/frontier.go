@@ -136,9 +136,10 @@ type dominanceIndex struct {
 	count  int
 
 	stair *staircase // 3 parties
+	cache dominatorCache
 
-	rank []int32      // 4 parties: 1-based rank of each point's u1, descending
-	fen  []*staircase // 4 parties: Fenwick tree over ranks
+	rank []int32     // 4 parties: 1-based rank of each point's u1, descending
+	fen  []staircase // 4 parties: Fenwick tree over ranks
 }
 
 const blockSize = 32
@@ -168,7 +169,7 @@ func newDominanceIndex(s *frontierSet, idx []int32) *dominanceIndex {
 			}
 			d.rank[e.i] = r
 		}
-		d.fen = make([]*staircase, r+1)
+		d.fen = make([]staircase, r+1)
 	}
 	return d
 }
@@ -176,10 +177,22 @@ func newDominanceIndex(s *frontierSet, idx []int32) *dominanceIndex {
 func (d *dominanceIndex) dominated(pt int32, c []float64) bool {
 	switch {
 	case d.stair != nil:
-		return d.stair.dominated(c[1], c[2])
+		if d.cache.hit(c[1], c[2], math.Inf(-1)) {
+			return true
+		}
+		if i, ok := d.stair.dominator(c[1], c[2]); ok {
+			d.cache.put(d.stair.xs[i], d.stair.ys[i], math.Inf(1))
+			return true
+		}
+		return false
 	case d.fen != nil:
+		if d.cache.hit(c[1], c[2], c[3]) {
+			return true
+		}
 		for i := int(d.rank[pt]); i > 0; i -= i & -i {
-			if st := d.fen[i]; st != nil && st.dominated(c[2], c[3]) {
+			st := &d.fen[i]
+			if j, ok := st.dominator(c[2], c[3]); ok {
+				d.cache.put(st.aux[j], st.xs[j], st.ys[j])
 				return true
 			}
 		}
@@ -221,10 +234,7 @@ func (d *dominanceIndex) add(pt int32, c []float64) {
 		return
 	case d.fen != nil:
 		for i := int(d.rank[pt]); i < len(d.fen); i += i & -i {
-			if d.fen[i] == nil {
-				d.fen[i] = &staircase{}
-			}
-			d.fen[i].add(c[2], c[3])
+			d.fen[i].addAux(c[2], c[3], c[1])
 		}
 		return
 	}
@@ -247,6 +257,34 @@ func (d *dominanceIndex) add(pt int32, c []float64) {
 // largest y' among them.
 type staircase struct {
 	xs, ys []float64
+	aux    []float64 // a third coordinate carried along (4 parties: u1)
+}
+
+// dominatorCache remembers the last few points that dominated a query.
+// Successive candidates are mostly dominated by the same few strong
+// points, so checking these first answers most queries in a few compares.
+type dominatorCache struct {
+	pts [8][3]float64
+	n   int
+}
+
+func (c *dominatorCache) hit(x, y, z float64) bool {
+	for i := 0; i < c.n; i++ {
+		if p := c.pts[i]; p[0] >= x && p[1] >= y && p[2] >= z {
+			if i > 0 { // move to front
+				copy(c.pts[1:i+1], c.pts[:i])
+				c.pts[0] = p
+			}
+			return true
+		}
+	}
+	return false
+}
+
+func (c *dominatorCache) put(x, y, z float64) {
+	copy(c.pts[1:], c.pts[:len(c.pts)-1])
+	c.pts[0] = [3]float64{x, y, z}
+	c.n = min(c.n+1, len(c.pts))
 }
 
 // search returns the first index with xs[i] >= x (utilities are never NaN,
@@ -264,14 +302,18 @@ func search(xs []float64, x float64) int {
 	return lo
 }
 
-func (s *staircase) dominated(x, y float64) bool {
+// dominator returns the index of a point that weakly dominates (x, y).
+func (s *staircase) dominator(x, y float64) (int, bool) {
 	i := search(s.xs, x)
-	return i < len(s.xs) && s.ys[i] >= y
+	return i, i < len(s.xs) && s.ys[i] >= y
 }
 
 // add inserts (x, y), dropping the points it dominates, unless it is
 // dominated itself.
-func (s *staircase) add(x, y float64) {
+func (s *staircase) add(x, y float64) { s.addAux(x, y, 0) }
+
+// addAux is add carrying a third coordinate along with the point.
+func (s *staircase) addAux(x, y, z float64) {
 	i := search(s.xs, x)
 	if i < len(s.xs) && s.ys[i] >= y {
 		return
@@ -290,11 +332,13 @@ func (s *staircase) add(x, y float64) {
 	if k == j {
 		s.xs = slices.Insert(s.xs, k, x)
 		s.ys = slices.Insert(s.ys, k, y)
+		s.aux = slices.Insert(s.aux, k, z)
 		return
 	}
-	s.xs[k], s.ys[k] = x, y
+	s.xs[k], s.ys[k], s.aux[k] = x, y, z
 	s.xs = slices.Delete(s.xs, k+1, j)
 	s.ys = slices.Delete(s.ys, k+1, j)
+	s.aux = slices.Delete(s.aux, k+1, j)
 }
 
 // mergeLevel returns ND(f ⊕ s), each point's parent indexing f and value

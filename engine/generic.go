@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"container/heap"
 	"math"
 	"math/big"
 )
@@ -33,13 +34,23 @@ func (p *LinearAdditive) Bounds(lo, hi []int) (min, max float64) {
 func genericFrontier(ps []Profile, opts AnalyzeOptions) (*rawFrontier, string, error) {
 	n, k := len(ps), len(ps[0].Domain().Issues)
 	if bs, ok := allBounders(ps); ok {
-		us, os, ok := boundFrontier(ps, bs, opts.MaxNodes)
+		var us [][]float64
+		var os []Outcome
+		if n == 2 {
+			us, os, ok = boundFrontier2(ps, bs, opts.MaxNodes)
+		} else {
+			us, os, ok = boundFrontier(ps, bs, opts.MaxNodes)
+		}
 		if ok {
 			return newRawFrontier(n, k, us, os), "branch-and-bound", nil
 		}
 	}
 	us, os, err := enumerateFrontier(ps, opts)
 	if err != nil {
+		if _, ok := allBounders(ps); ok {
+			return nil, "", Errorf("domain %q has %.3g outcomes: branch and bound did not finish within %d nodes and that is too many outcomes to evaluate one by one (limit %.3g); raise --max-nodes (a few hundred bytes of memory each) or --max-enumerate",
+				ps[0].Domain().Name, ps[0].Domain().SizeFloat(), opts.MaxNodes, opts.MaxEnumerate)
+		}
 		return nil, "", err
 	}
 	return newRawFrontier(n, k, us, os), "enumeration", nil
@@ -290,7 +301,7 @@ func countGeneric(ps []Profile, r []float64, opts AnalyzeOptions) (*big.Int, err
 	}
 	total := d.SizeFloat()
 	if total > opts.MaxEnumerate {
-		return nil, Errorf("domain %q has %.3g outcomes; counting the acceptable ones needs every outcome evaluated, more than the limit of %.3g (raise it with --max-enumerate if you can wait)", d.Name, total, opts.MaxEnumerate)
+		return nil, Errorf("domain %q has %.3g outcomes; counting the acceptable ones exactly needs branch and bound beyond %d nodes or every outcome evaluated, more than the limit of %.3g; raise --max-nodes or --max-enumerate if you can wait", d.Name, total, opts.MaxNodes, opts.MaxEnumerate)
 	}
 	o := make(Outcome, len(d.Issues))
 	u := make([]float64, len(ps))
@@ -357,4 +368,109 @@ func boundCount(ps []Profile, bs []Bounder, r []float64, maxNodes int) (*big.Int
 		}
 	}
 	return count, true
+}
+
+// boundFrontier2 finds the two-party frontier by the ε-constraint method:
+// the lexicographic maximum (u0, then u1) subject to u1 >= t is a frontier
+// point, and raising t just past its u1 gives the next one, until no
+// outcome is left. Each maximisation is a best-first branch and bound on
+// single-objective bounds, which prune far better than bound vectors do.
+// One search tree serves every step: raising t only removes outcomes, so
+// the boxes and evaluated outcomes left over from one step are still valid
+// for the next. It reports false when the search exceeds maxNodes.
+func boundFrontier2(ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Outcome, bool) {
+	d := ps[0].Domain()
+	bound := func(b box) bbNode {
+		_, m0 := bs[0].Bounds(b.lo, b.hi)
+		_, m1 := bs[1].Bounds(b.lo, b.hi)
+		return bbNode{b, key(m0), key(m1)}
+	}
+	type leaf struct {
+		o      Outcome
+		u      []float64
+		k0, k1 float64
+	}
+	var leaves []leaf // evaluated outcomes not yet on the frontier
+	h := &bbHeap{bound(fullBox(d))}
+	nodes := 0
+	var us [][]float64
+	var os []Outcome
+	t := math.Inf(-1) // on the key grid
+	for {
+		// The best evaluated outcome that still qualifies starts the search.
+		best := -1
+		kept := leaves[:0]
+		for _, l := range leaves {
+			if l.k1 < t {
+				continue // never qualifies again: t only grows
+			}
+			kept = append(kept, l)
+			if b := len(kept) - 1; best < 0 || l.k0 > kept[best].k0 || (l.k0 == kept[best].k0 && l.k1 > kept[best].k1) {
+				best = b
+			}
+		}
+		leaves = kept
+		beats := func(a0, a1 float64) bool {
+			return best < 0 || a0 > leaves[best].k0 || (a0 == leaves[best].k0 && a1 > leaves[best].k1)
+		}
+		for h.Len() > 0 {
+			top := (*h)[0]
+			if top.ub1 < t {
+				heap.Pop(h) // nothing in it qualifies any more
+				continue
+			}
+			if !beats(top.ub0, top.ub1) {
+				break // the heap holds nothing better for this step
+			}
+			if nodes++; nodes > maxNodes {
+				return nil, nil, false
+			}
+			heap.Pop(h)
+			if top.b.single() {
+				x := Outcome(top.b.lo)
+				u := []float64{ps[0].Utility(x), ps[1].Utility(x)}
+				if k0, k1 := key(u[0]), key(u[1]); k1 >= t {
+					leaves = append(leaves, leaf{x, u, k0, k1})
+					if beats(k0, k1) {
+						best = len(leaves) - 1
+					}
+				}
+				continue
+			}
+			l, r := top.b.split()
+			for _, c := range []box{l, r} {
+				if cn := bound(c); cn.ub1 >= t {
+					heap.Push(h, cn)
+				}
+			}
+		}
+		if best < 0 {
+			return us, os, true
+		}
+		us = append(us, leaves[best].u)
+		os = append(os, leaves[best].o)
+		t = leaves[best].k1 + 1
+	}
+}
+
+// bbNode is a box with its upper bounds on the key grid.
+type bbNode struct {
+	b        box
+	ub0, ub1 float64
+}
+
+// bbHeap orders nodes by (ub0, ub1) descending.
+type bbHeap []bbNode
+
+func (h bbHeap) Len() int { return len(h) }
+func (h bbHeap) Less(i, j int) bool {
+	return h[i].ub0 > h[j].ub0 || (h[i].ub0 == h[j].ub0 && h[i].ub1 > h[j].ub1)
+}
+func (h bbHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
+func (h *bbHeap) Push(x any)   { *h = append(*h, x.(bbNode)) }
+func (h *bbHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

@@ -27,6 +27,7 @@ type analyzeOptions struct {
 	improve      string
 	maxFrontier  int
 	maxEnumerate float64
+	maxNodes     int
 }
 
 func newAnalyzeCmd(e *env) *cobra.Command {
@@ -73,6 +74,7 @@ integer evaluators are clamped to [0,1], weights are used as given.`,
 	f.StringVar(&o.improve, "improve", "", "list the Pareto points every party prefers to `OUTCOME`, a JSON object of issue → value or a file holding one")
 	f.IntVar(&o.maxFrontier, "max-frontier", engine.DefaultMaxFrontier, "refuse frontiers of more than `N` points (bounds memory)")
 	f.Float64Var(&o.maxEnumerate, "max-enumerate", engine.DefaultMaxEnumerate, "largest outcome space to enumerate when no exact method applies")
+	f.IntVar(&o.maxNodes, "max-nodes", engine.DefaultMaxNodes, "branch-and-bound budget for nonlinear profiles, in search nodes (a few hundred bytes each)")
 	return cmd
 }
 
@@ -96,7 +98,10 @@ func runAnalyze(e *env, o analyzeOptions, domain string, profiles []string) erro
 			return err
 		}
 	}
-	opts := engine.AnalyzeOptions{MaxFrontier: o.maxFrontier, MaxEnumerate: o.maxEnumerate}
+	if o.maxNodes <= 0 {
+		return usageErrorf("--max-nodes is %d; it must be a positive number of search nodes", o.maxNodes)
+	}
+	opts := engine.AnalyzeOptions{MaxFrontier: o.maxFrontier, MaxEnumerate: o.maxEnumerate, MaxNodes: o.maxNodes}
 	var bar *progressbar.ProgressBar
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts.Progress = func(done, total float64) {

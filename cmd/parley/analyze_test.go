@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -330,6 +331,57 @@ func TestAnalyzePlot(t *testing.T) {
 		}
 		if panels != want || !strings.Contains(string(b), "Nash") {
 			t.Errorf("%s: %d panels, want %d with the Nash point", dom, panels, want)
+		}
+	}
+}
+
+// TestAnalyzeNonlinearMatchesGenius checks the branch-and-bound frontier of
+// the ANAC 2014 hyperrectangle domain (10^10 outcomes) against the frontier
+// GENIUS ships precomputed in pareto.xml.
+func TestAnalyzeNonlinearMatchesGenius(t *testing.T) {
+	if testing.Short() {
+		t.Skip("branch and bound over 10^10 outcomes takes about half a minute")
+	}
+	dir := filepath.Join("..", "..", "testdata", "domains", "anac2014-10issues")
+	out, _, err := runCmd(t, "analyze", "--json", "--max-nodes", "100000000", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Pareto struct {
+			Points []struct {
+				Utilities []float64 `json:"utilities"`
+			} `json:"points"`
+		} `json:"pareto"`
+		Method string `json:"method"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "pareto.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want [][2]float64
+	for _, line := range strings.Split(string(b), "\n") {
+		var x, y float64
+		if n, _ := fmt.Sscanf(strings.TrimSpace(line), "%g, %g", &x, &y); n == 2 {
+			want = append(want, [2]float64{x, y})
+		}
+	}
+	if got.Method != "branch-and-bound" || len(got.Pareto.Points) != len(want) {
+		t.Fatalf("method %s, %d points; GENIUS has %d", got.Method, len(got.Pareto.Points), len(want))
+	}
+	// GENIUS stores floats (about 7 digits); match each of its points.
+	for _, w := range want {
+		found := false
+		for _, p := range got.Pareto.Points {
+			if math.Abs(p.Utilities[0]-w[0]) < 1e-6 && math.Abs(p.Utilities[1]-w[1]) < 1e-6 {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("GENIUS frontier point %v is missing", w)
 		}
 	}
 }
