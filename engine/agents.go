@@ -307,15 +307,24 @@ func (a *NashSeeker) Observe(party int, act Action) {
 	a.dirty = true
 }
 
-// estimate returns the modelled utility of value v of issue i for party j.
-func (a *NashSeeker) estimate(j, i, v int) float64 {
+// model returns, for party j, the modelled utility of every value of every
+// issue: est[i][v] = w_i · (1 + count_v)/(1 + max count), with w_i
+// proportional to 1 + how often j kept issue i's value between offers.
+func (a *NashSeeker) model(j int) [][]float64 {
 	tot := 0.0
 	for _, s := range a.same[j] {
 		tot += 1 + s
 	}
-	w := (1 + a.same[j][i]) / tot
-	mx := slices.Max(a.counts[j][i])
-	return w * (1 + a.counts[j][i][v]) / (1 + mx)
+	est := make([][]float64, len(a.counts[j]))
+	for i, cs := range a.counts[j] {
+		w := (1 + a.same[j][i]) / tot
+		mx := slices.Max(cs)
+		est[i] = make([]float64, len(cs))
+		for v, c := range cs {
+			est[i][v] = w * (1 + c) / (1 + mx)
+		}
+	}
+	return est
 }
 
 // refresh rebuilds the candidate outcomes: for λ from 0 to 1, the outcome
@@ -325,7 +334,13 @@ func (a *NashSeeker) refresh() {
 	a.dirty = false
 	d := a.p.Domain()
 	a.cands, a.candOwn, a.candOpp = a.cands[:0], a.candOwn[:0], a.candOpp[:0]
-	m := float64(a.self.Parties - 1)
+	var models [][][]float64
+	for j := range a.counts {
+		if j != a.self.Party {
+			models = append(models, a.model(j))
+		}
+	}
+	m := float64(len(models))
 	const steps = 20
 	for s := 0; s <= steps; s++ {
 		lam := float64(s) / steps
@@ -334,10 +349,8 @@ func (a *NashSeeker) refresh() {
 			best, bv := math.Inf(-1), 0
 			for v := 0; v < d.Issues[i].NumValues(); v++ {
 				opp := 0.0
-				for j := range a.counts {
-					if j != a.self.Party {
-						opp += a.estimate(j, i, v)
-					}
+				for _, est := range models {
+					opp += est[i][v]
 				}
 				x := lam*a.la.Contribution(i, v) + (1-lam)*opp/m
 				if x > best {
@@ -349,14 +362,12 @@ func (a *NashSeeker) refresh() {
 		a.cands = append(a.cands, o)
 		a.candOwn = append(a.candOwn, a.p.Utility(o))
 		opp := 1.0
-		for j := range a.counts {
-			if j != a.self.Party {
-				u := 0.0
-				for i, v := range o {
-					u += a.estimate(j, i, v)
-				}
-				opp *= u
+		for _, est := range models {
+			u := 0.0
+			for i, v := range o {
+				u += est[i][v]
 			}
+			opp *= u
 		}
 		a.candOpp = append(a.candOpp, opp)
 	}
