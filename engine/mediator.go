@@ -66,6 +66,11 @@ type SingleTextOptions struct {
 	Seed uint64
 	// Solution is what the confidential mediator aims for ("" is Nash).
 	Solution Solution
+	// Start is a tentative text the confidential mediator starts from; it
+	// then moves only to a text no party likes less (Raiffa's improvement
+	// of a tentative agreement). Nil means it proposes the solution
+	// outright.
+	Start Outcome
 	// Analysis bounds the confidential mediator's exact analysis (for
 	// example how large an outcome space of non-additive profiles it may
 	// enumerate).
@@ -203,6 +208,9 @@ func MediateWithAnalysis(a *Analysis, judges []Judge, opts SingleTextOptions) (*
 		maxTexts = DefaultMaxTexts
 	}
 	res := &SingleTextResult{}
+	if opts.Start != nil {
+		return improveText(a, judges, opts.Start, sol, maxTexts, res)
+	}
 	for _, pt := range rankPoints(a, sol) {
 		if len(res.Texts) >= maxTexts {
 			break
@@ -217,45 +225,52 @@ func MediateWithAnalysis(a *Analysis, judges []Judge, opts SingleTextOptions) (*
 	return res, nil
 }
 
+// improveText starts from a tentative text and proposes, best first by the
+// solution's criterion, the Pareto points that every party likes at least
+// as much; it moves to the first that no party says it likes less.
+func improveText(a *Analysis, judges []Judge, start Outcome, sol Solution, maxTexts int, res *SingleTextResult) (*SingleTextResult, error) {
+	better, _, err := a.Improvements(start)
+	if err != nil {
+		return nil, err
+	}
+	text := start.Clone()
+	res.Texts = append(res.Texts, text)
+	var acceptable, rest []Point
+	for _, pt := range better {
+		if pt.Acceptable {
+			acceptable = append(acceptable, pt)
+		} else {
+			rest = append(rest, pt)
+		}
+	}
+	for _, pt := range append(rankBy(a, sol, acceptable), rest...) {
+		if len(res.Texts) >= maxTexts {
+			break
+		}
+		worse := false
+		for _, j := range judges {
+			res.Questions++
+			if j.Prefers(text, pt.Outcome) {
+				worse = true
+				break
+			}
+		}
+		if !worse {
+			text = pt.Outcome.Clone()
+			res.Texts = append(res.Texts, text)
+			break
+		}
+	}
+	if askAll(judges, text, res) {
+		res.Agreement = text
+	}
+	return res, nil
+}
+
 // rankPoints orders the acceptable Pareto points by the solution's
 // criterion, best first; the analysis' own solution point comes first.
 func rankPoints(a *Analysis, sol Solution) []Point {
-	var first *Point
-	score := func(u []float64) float64 { return 0 }
-	r := a.Reservations
-	switch sol {
-	case SolutionNash:
-		first = a.Nash
-		score = func(u []float64) float64 {
-			p := 1.0
-			for i := range u {
-				p *= u[i] - r[i]
-			}
-			return p
-		}
-	case SolutionKalaiSmorodinsky:
-		first = a.KalaiSmorodinsky
-		score = func(u []float64) float64 {
-			m := math.Inf(1)
-			for i := range u {
-				g := 1.0
-				if span := a.Ideal[i] - r[i]; span > 0 {
-					g = (u[i] - r[i]) / span
-				}
-				m = min(m, g)
-			}
-			return m
-		}
-	case SolutionEgalitarian:
-		first = a.Egalitarian
-		score = func(u []float64) float64 {
-			m := math.Inf(1)
-			for i := range u {
-				m = min(m, u[i]-r[i])
-			}
-			return m
-		}
-	}
+	first := map[Solution]*Point{SolutionNash: a.Nash, SolutionKalaiSmorodinsky: a.KalaiSmorodinsky, SolutionEgalitarian: a.Egalitarian}[sol]
 	if first == nil {
 		return nil
 	}
@@ -265,7 +280,47 @@ func rankPoints(a *Analysis, sol Solution) []Point {
 			rest = append(rest, pt)
 		}
 	}
-	slices.SortStableFunc(rest, func(x, y Point) int {
+	return append([]Point{*first}, rankBy(a, sol, rest)...)
+}
+
+// rankBy sorts points by the solution's criterion, best first (stable).
+func rankBy(a *Analysis, sol Solution, pts []Point) []Point {
+	r := a.Reservations
+	var score func(u []float64) float64
+	switch sol {
+	case SolutionKalaiSmorodinsky:
+		score = func(u []float64) float64 {
+			m := math.Inf(1)
+			for i := range u {
+				g := 1.0
+				if a.Ideal != nil {
+					if span := a.Ideal[i] - r[i]; span > 0 {
+						g = (u[i] - r[i]) / span
+					}
+				}
+				m = min(m, g)
+			}
+			return m
+		}
+	case SolutionEgalitarian:
+		score = func(u []float64) float64 {
+			m := math.Inf(1)
+			for i := range u {
+				m = min(m, u[i]-r[i])
+			}
+			return m
+		}
+	default:
+		score = func(u []float64) float64 {
+			p := 1.0
+			for i := range u {
+				p *= u[i] - r[i]
+			}
+			return p
+		}
+	}
+	out := slices.Clone(pts)
+	slices.SortStableFunc(out, func(x, y Point) int {
 		sx, sy := score(x.Utilities), score(y.Utilities)
 		switch {
 		case sx > sy:
@@ -275,7 +330,7 @@ func rankPoints(a *Analysis, sol Solution) []Point {
 		}
 		return 0
 	})
-	return append([]Point{*first}, rest...)
+	return out
 }
 
 // OutcomeDistances returns the Euclidean distance in utility space from u

@@ -128,3 +128,32 @@ func TestHillClimbMediatorEndsLocallyEfficient(t *testing.T) {
 		t.Errorf("distances to frontier %v and Nash %v", dp, dn)
 	}
 }
+
+func TestConfidentialMediatorImprovesATentativeText(t *testing.T) {
+	ps := synthetic(t, 14, []int{5, 4, 6, 3}, 2)
+	a, err := Analyze(ps, AnalyzeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, start := range []Outcome{{0, 0, 0, 0}, {4, 3, 5, 2}, {2, 1, 3, 1}, a.Nash.Outcome} {
+		res, err := ConfidentialMediator(ps, judges(ps), SingleTextOptions{Start: start})
+		if err != nil {
+			t.Fatal(err)
+		}
+		final := res.Texts[len(res.Texts)-1]
+		for i, p := range ps {
+			if p.Utility(final) < p.Utility(start) {
+				t.Errorf("start %v: party %d likes the final text %v less (%v < %v)", start, i, final, p.Utility(final), p.Utility(start))
+			}
+		}
+		if better, _, _ := a.Improvements(final); len(better) > 0 {
+			t.Errorf("start %v: final text %v can still be improved for all", start, final)
+		}
+		if len(res.Texts) > 2 {
+			t.Errorf("start %v: %d texts; one improving move reaches the frontier", start, len(res.Texts))
+		}
+		if res.Agreement != nil && !slices.Equal(res.Agreement, final) {
+			t.Errorf("agreement %v is not the final text %v", res.Agreement, final)
+		}
+	}
+}

@@ -27,6 +27,7 @@ type negotiateOptions struct {
 	json     bool
 	trace    bool
 	plot     string
+	start    string
 }
 
 func newNegotiateCmd(e *env) *cobra.Command {
@@ -71,6 +72,7 @@ the Nash point of the exact analysis.`,
 	f.BoolVar(&o.json, "json", false, "print JSON")
 	f.BoolVar(&o.trace, "trace", false, "include every action")
 	f.StringVar(&o.plot, "plot", "", "write an SVG of the offers over the utility space and the frontier to this file")
+	f.StringVar(&o.start, "start", "", `single-text: a tentative agreement to improve, as JSON {"Issue": "value", …} or a JSON file; the confidential mediator then moves only to a text no party likes less`)
 	return cmd
 }
 
@@ -186,6 +188,9 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 	} else if o.agents != "" {
 		return engine.Errorf("--agents is for --protocol saop; in a single-text negotiation every party answers truthfully from its own profile")
 	}
+	if o.start != "" && o.protocol != "single-text" {
+		return engine.Errorf("--start is for --protocol single-text")
+	}
 	if o.plot != "" {
 		// Fail before the work, and never overwrite a directory.
 		if fi, err := os.Stat(o.plot); err == nil && fi.IsDir() {
@@ -231,11 +236,20 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			}
 		}
 	} else {
+		var start engine.Outcome
+		if o.start != "" {
+			if o.mediator != "confidential" {
+				return engine.Errorf("--start is for the confidential mediator; the answers-only mediator starts from a random text")
+			}
+			if start, err = parseStartText(sc.Domain, o.start); err != nil {
+				return err
+			}
+		}
 		var res *engine.SingleTextResult
 		if o.mediator == "answers" {
 			res, err = engine.HillClimbMediator(sc.Domain, truthful(sc.Profiles), engine.SingleTextOptions{Seed: o.seed})
 		} else {
-			res, err = engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol})
+			res, err = engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Start: start})
 		}
 		if err != nil {
 			return err
@@ -381,7 +395,22 @@ func printNegotiation(w io.Writer, sc *genius.Scenario, out *negotiation, o *neg
 	}
 	if o.trace {
 		for _, s := range out.Trace {
-			fmt.Fprintf(b, "  round %4d party %d %-6s %v %v\n", s.Round, s.Party, s.Action, s.Utilities, s.Offer)
+			who := fmt.Sprintf("round %4d party %d %-6s", s.Round, s.Party, s.Action)
+			if s.Action == "text" {
+				who = fmt.Sprintf("text  %4d", s.Round)
+			}
+			fmt.Fprintf(b, "  %s", who)
+			for _, u := range s.Utilities {
+				fmt.Fprintf(b, " %.4f", u)
+			}
+			if s.Offer != nil {
+				var parts []string
+				for _, is := range sc.Domain.Issues {
+					parts = append(parts, is.Name+"="+s.Offer[is.Name])
+				}
+				fmt.Fprintf(b, "  %s", strings.Join(parts, "; "))
+			}
+			b.WriteString("\n")
 		}
 	}
 	_, err := io.WriteString(w, b.String())
@@ -413,4 +442,37 @@ func dirOf(path string) string {
 		return path[:i+1]
 	}
 	return "."
+}
+
+// parseStartText reads --start: a JSON object of issue → value, inline or
+// in a file.
+func parseStartText(d *engine.Domain, s string) (engine.Outcome, error) {
+	data := []byte(s)
+	if !strings.HasPrefix(strings.TrimSpace(s), "{") {
+		b, err := os.ReadFile(s)
+		if err != nil {
+			return nil, engine.Errorf("--start %q is neither a JSON object nor a readable file", s)
+		}
+		data = b
+	}
+	var raw map[string]any
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, engine.Errorf("--start: not a JSON object of issue → value: %v", err)
+	}
+	m := make(map[string]string, len(raw))
+	for k, v := range raw {
+		switch v := v.(type) {
+		case string:
+			m[k] = v
+		case float64:
+			m[k] = fmt.Sprint(v)
+		default:
+			return nil, engine.Errorf("--start: issue %q has value %v; values are strings (or numbers for integer and real issues)", k, v)
+		}
+	}
+	o, err := d.ParseOutcome(m)
+	if err != nil {
+		return nil, engine.Errorf("--start: %v", err)
+	}
+	return o, nil
 }

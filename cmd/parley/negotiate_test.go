@@ -299,3 +299,43 @@ func TestTournamentFolderOfScenarios(t *testing.T) {
 		t.Fatalf("err %v, summary:\n%s", err, out)
 	}
 }
+
+func TestNegotiateSingleTextImprovesStart(t *testing.T) {
+	start := `{"Atmosphere":"Hospitality","Amusement":"Excursion","Culinary":"International cuisine","Shopping":"Markets","Culture":"Music hall","Sport":"Bike tours","Environment":"Square"}`
+	out, _, err := runCmd(t, "negotiate", travel, "--protocol", "single-text", "--start", start, "--json", "--trace")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Agreement *struct{ Utilities []float64 } `json:"agreement"`
+		Trace     []struct {
+			Action    string    `json:"action"`
+			Utilities []float64 `json:"utilities"`
+		} `json:"trace"`
+		DistanceToPareto float64 `json:"distance_to_pareto"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Agreement == nil || len(got.Trace) != 2 || got.DistanceToPareto > 1e-9 {
+		t.Fatalf("want the tentative text improved once onto the frontier:\n%s", out)
+	}
+	for i := range 2 {
+		if got.Agreement.Utilities[i] <= got.Trace[0].Utilities[i] {
+			t.Errorf("party %d: %v is no better than the tentative text's %v", i+1, got.Agreement.Utilities[i], got.Trace[0].Utilities[i])
+		}
+	}
+	for _, bad := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--start", `{"Atmosphere":"Moon"}`}, "--start"},
+		{[]string{"--start", "no-such-file.json"}, "neither a JSON object nor a readable file"},
+		{[]string{"--start", start, "--mediator", "answers"}, "confidential mediator"},
+	} {
+		_, _, err := runCmd(t, append([]string{"negotiate", travel, "--protocol", "single-text"}, bad.args...)...)
+		if err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%v: err = %v; want %q", bad.args, err, bad.want)
+		}
+	}
+}
