@@ -84,7 +84,7 @@ type AnalyzeOptions struct {
 	// MaxEnumerate is the largest outcome space Analyze will enumerate when
 	// no exact method applies; 0 means DefaultMaxEnumerate.
 	MaxEnumerate float64
-	// MaxNodes bounds branch and bound (time, and memory: a few hundred
+	// MaxNodes bounds branch and bound (time, and memory: up to about 250
 	// bytes a node) before it gives up and falls back to enumeration; 0
 	// means DefaultMaxNodes.
 	MaxNodes int
@@ -97,7 +97,7 @@ type AnalyzeOptions struct {
 const (
 	DefaultMaxFrontier  = 20_000_000
 	DefaultMaxEnumerate = 1e8
-	DefaultMaxNodes     = 2_000_000
+	DefaultMaxNodes     = 10_000_000
 )
 
 func (o *AnalyzeOptions) defaults() {

@@ -89,11 +89,19 @@ func (b box) split() (box, box) {
 		}
 	}
 	mid := (b.lo[at] + b.hi[at]) / 2
-	l := box{append([]int(nil), b.lo...), append([]int(nil), b.hi...)}
-	r := box{append([]int(nil), b.lo...), append([]int(nil), b.hi...)}
+	l, r := b.clone(), b.clone()
 	l.hi[at] = mid
 	r.lo[at] = mid + 1
 	return l, r
+}
+
+// clone copies the box into one allocation.
+func (b box) clone() box {
+	k := len(b.lo)
+	buf := make([]int, 2*k)
+	copy(buf, b.lo)
+	copy(buf[k:], b.hi)
+	return box{buf[:k:k], buf[k:]}
 }
 
 func fullBox(d *Domain) box {

@@ -343,7 +343,7 @@ func TestAnalyzeNonlinearMatchesGenius(t *testing.T) {
 		t.Skip("branch and bound over 10^10 outcomes takes about half a minute")
 	}
 	dir := filepath.Join("..", "..", "testdata", "domains", "anac2014-10issues")
-	out, _, err := runCmd(t, "analyze", "--json", "--max-nodes", "100000000", dir)
+	out, _, err := runCmd(t, "analyze", "--json", dir)
 	if err != nil {
 		t.Fatal(err)
 	}
