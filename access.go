@@ -1,0 +1,80 @@
+package parley
+
+// This file is the visibility rule, written once. Stores, the API, the live
+// stream and the web UI all ask these functions; none repeats the rule.
+
+// CanSeeTalk reports whether u may see talk t: u's party is in the talk as a
+// member, observer or affected stakeholder (invited parties included, so they
+// can accept), or u mediates the talk, or u is an administrator.
+func CanSeeTalk(u *User, t *Talk) bool {
+	if u == nil || t == nil {
+		return false
+	}
+	if u.Admin || t.Mediates(u.ID) {
+		return true
+	}
+	_, ok := t.Party(u.PartyID)
+	return ok
+}
+
+// CanSeePrivate reports whether u may see an item private to party owner.
+// Only that party's own delegation may; not mediators, not administrators.
+// An owner of 0 means the item is not private.
+func CanSeePrivate(u *User, owner int64) bool {
+	if owner == 0 {
+		return true
+	}
+	return u != nil && u.PartyID == owner
+}
+
+// CanActInTalk reports whether u may add to talk t's record: a mediator of t,
+// or the head or a negotiator of a party that has accepted a seat in t as a
+// member or affected stakeholder. Observers only watch.
+func CanActInTalk(u *User, t *Talk) bool {
+	if !CanSeeTalk(u, t) {
+		return false
+	}
+	if t.Mediates(u.ID) {
+		return true
+	}
+	p, ok := t.Party(u.PartyID)
+	if !ok || !p.Accepted || p.Standing == StandingObserver {
+		return false
+	}
+	return u.Role == RoleHead || u.Role == RoleNegotiator
+}
+
+// CanManageTalk reports whether u may invite parties to t: an administrator,
+// a mediator of t, or the head of an accepted member delegation.
+func CanManageTalk(u *User, t *Talk) bool {
+	if !CanSeeTalk(u, t) {
+		return false
+	}
+	if u.Admin || t.Mediates(u.ID) {
+		return true
+	}
+	p, ok := t.Party(u.PartyID)
+	return ok && p.Accepted && p.Standing == StandingMember && u.Role == RoleHead
+}
+
+// CanCreateTalk reports whether u may open a talk: administrators, mediators
+// and heads of delegation.
+func CanCreateTalk(u *User) bool {
+	return u != nil && (u.Admin || u.Mediator || (u.PartyID != 0 && u.Role == RoleHead))
+}
+
+// CanAdminister reports whether u may manage parties and users.
+func CanAdminister(u *User) bool { return u != nil && u.Admin }
+
+// VisibleEvent returns e as u may see it: e itself, or a copy without the
+// payload when the payload is private to another party. The hashes stay, so
+// the chain still verifies.
+func VisibleEvent(u *User, e *Event) *Event {
+	if CanSeePrivate(u, e.PrivateTo) {
+		return e
+	}
+	c := *e
+	c.Payload = nil
+	c.Redacted = true
+	return &c
+}

@@ -1,0 +1,103 @@
+package parley_test
+
+import (
+	"encoding/json"
+	"errors"
+	"testing"
+	"time"
+
+	"parley"
+)
+
+var secret = []byte("0123456789abcdef0123456789abcdef")
+
+// testRecord builds a signed three-event record of talk 9 between parties 1 and 2.
+func testRecord(tb testing.TB) *parley.Record {
+	tb.Helper()
+	now := time.Date(2026, 2, 18, 10, 0, 0, 0, time.UTC)
+	r := &parley.Record{Format: parley.RecordFormat, TalkID: 9, Title: "t"}
+	keys := map[int64]*parley.PartyKey{}
+	for _, p := range []int64{1, 2} {
+		k, err := parley.GeneratePartyKey(p, secret, now)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		keys[p] = k
+		r.Keys = append(r.Keys, parley.PublicKey{PartyID: p, Key: k.Public})
+	}
+	prev := ""
+	for i, in := range []struct {
+		party, private int64
+		payload        string
+	}{{1, 0, `{"text": "<open>"}`}, {2, 2, `{"reservation": 0.4}`}, {1, 0, ``}} {
+		e := &parley.Event{TalkID: 9, Seq: int64(i + 1), Time: now.Add(time.Duration(i) * time.Second),
+			ActorID: 10 + in.party, PartyID: in.party, Type: "statement", PrivateTo: in.private, Payload: json.RawMessage(in.payload)}
+		if err := e.Seal(prev, keys[in.party], secret); err != nil {
+			tb.Fatal(err)
+		}
+		prev = e.Hash
+		r.Events = append(r.Events, e)
+	}
+	return r
+}
+
+func TestVerify(t *testing.T) {
+	tests := []struct {
+		name    string
+		tamper  func(r *parley.Record)
+		wantSeq int64 // 0: valid
+	}{
+		{"intact", func(r *parley.Record) {}, 0},
+		{"private payload withheld", func(r *parley.Record) { r.Events[1].Payload = nil }, 0},
+		{"public payload withheld", func(r *parley.Record) { r.Events[0].Payload = nil }, 1},
+		{"payload byte changed", func(r *parley.Record) { r.Events[1].Payload[3]++ }, 2},
+		{"type changed", func(r *parley.Record) { r.Events[2].Type = "signoff" }, 3},
+		{"signature byte changed", func(r *parley.Record) { r.Events[1].Signature[0] ^= 1 }, 2},
+		{"signature stripped", func(r *parley.Record) { r.Events[2].Signature = nil }, 3},
+		{"two events swapped", func(r *parley.Record) { r.Events[0], r.Events[1] = r.Events[1], r.Events[0] }, 2},
+		{"event dropped", func(r *parley.Record) { r.Events = append(r.Events[:1], r.Events[2:]...) }, 3},
+		{"time changed", func(r *parley.Record) { r.Events[0].Time = r.Events[0].Time.Add(time.Microsecond) }, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := testRecord(t)
+			// Round-trip through JSON as an export would.
+			b, err := json.MarshalIndent(r, "", "  ")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got parley.Record
+			if err := json.Unmarshal(b, &got); err != nil {
+				t.Fatal(err)
+			}
+			tt.tamper(&got)
+			err = parley.Verify(&got)
+			if tt.wantSeq == 0 {
+				if err != nil {
+					t.Fatalf("Verify = %v, want nil", err)
+				}
+				return
+			}
+			var ve *parley.VerifyError
+			if !errors.As(err, &ve) {
+				t.Fatalf("Verify = %v, want a *VerifyError", err)
+			}
+			if ve.Seq != tt.wantSeq && int64(ve.Index+1) != tt.wantSeq {
+				t.Fatalf("Verify blamed %v, want event %d", ve, tt.wantSeq)
+			}
+		})
+	}
+}
+
+func TestSealedKeyNeedsTheServerSecret(t *testing.T) {
+	k, err := parley.GeneratePartyKey(1, secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := k.Sign([]byte("another secret of 16+ bytes"), []byte("m")); err == nil {
+		t.Fatal("signed with the wrong server secret")
+	}
+	if _, err := k.Sign(secret, []byte("m")); err != nil {
+		t.Fatal(err)
+	}
+}
