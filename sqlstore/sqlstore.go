@@ -67,9 +67,6 @@ func New(write, read *sql.DB, d Dialect) *DB {
 // Migrate applies, in one transaction, every migration in fsys (files named
 // NNN_description.sql) that is not yet recorded in schema_migrations.
 func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
-	}
 	names, err := fs.Glob(fsys, "*.sql")
 	if err != nil {
 		return err
@@ -84,6 +81,9 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect) error {
 		if _, err := tx.ExecContext(ctx, d.MigrationLock); err != nil {
 			return fmt.Errorf("lock migrations: %w", err)
 		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
 	}
 	for _, name := range names {
 		num, _, ok := strings.Cut(path.Base(name), "_")
