@@ -58,6 +58,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	root.AddCommand(
 		// One line per subcommand; each lives in its own file.
 		newVersionCmd(e),
+		newVerifyCmd(e),
 	)
 	return root.ExecuteContext(ctx)
 }
