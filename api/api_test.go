@@ -53,10 +53,9 @@ func newFixture(t *testing.T) *fixture {
 	f.http = httptest.NewServer(s.Middleware(mux))
 	t.Cleanup(func() { s.Close(); f.http.Close() })
 
-	r := httptest.NewRequest("GET", "/", nil).WithContext(ctx)
 	for _, n := range []string{"US", "RU", "SA", "UA", "FR"} {
 		p := &parley.Party{Name: n}
-		must(t, s.CreateParty(r, p))
+		must(t, s.CreateParty(ctx, p))
 		f.party[n] = p
 	}
 	add := func(kind, name, party string, role parley.Role, mediator, admin bool) {

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -320,4 +321,10 @@ func (s *Server) CreateUserWithPassword(ctx context.Context, u *parley.User, pas
 	}
 	u.PasswordHash = h
 	return s.Users.CreateUser(ctx, u)
+}
+
+// RateLimited reports whether err is a sign-in refused for too many failures.
+func RateLimited(err error) bool {
+	var tm *errTooMany
+	return errors.As(err, &tm)
 }

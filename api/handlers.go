@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"crypto/rand"
 	_ "embed"
 	"encoding/json"
@@ -170,15 +171,15 @@ func (s *Server) handleListParties(w http.ResponseWriter, r *http.Request) error
 }
 
 // CreateParty stores p and gives it a server-held signing key.
-func (s *Server) CreateParty(r *http.Request, p *parley.Party) error {
-	if err := s.Parties.CreateParty(r.Context(), p); err != nil {
+func (s *Server) CreateParty(ctx context.Context, p *parley.Party) error {
+	if err := s.Parties.CreateParty(ctx, p); err != nil {
 		return err
 	}
 	k, err := parley.GeneratePartyKey(p.ID, s.Secret, s.Now())
 	if err != nil {
 		return err
 	}
-	return s.Parties.SetPartyKey(r.Context(), k)
+	return s.Parties.SetPartyKey(ctx, k)
 }
 
 func (s *Server) handleCreateParty(w http.ResponseWriter, r *http.Request) error {
@@ -193,7 +194,7 @@ func (s *Server) handleCreateParty(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	p := &parley.Party{Name: req.Name, Kind: req.Kind}
-	if err := s.CreateParty(r, p); err != nil {
+	if err := s.CreateParty(r.Context(), p); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, p)

@@ -59,6 +59,9 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		// One line per subcommand; each lives in its own file.
 		newVersionCmd(e),
 		newVerifyCmd(e),
+		newServeCmd(e),
+		newAdminCmd(e),
+		newBackupCmd(e),
 	)
 	return root.ExecuteContext(ctx)
 }
