@@ -264,3 +264,17 @@ func TestServeDemo(t *testing.T) {
 		t.Errorf("eu-head sees %q, want one talk", got)
 	}
 }
+
+var httpClient = &http.Client{Timeout: 10 * time.Second}
+
+func newJSONRequest(method, url, token string, body []byte) (*http.Request, error) {
+	req, err := http.NewRequest(method, url, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return req, nil
+}
