@@ -1,21 +1,28 @@
 package parley
 
+import "strconv"
+
 // This file is the visibility rule, written once. Stores, the API, the live
 // stream and the web UI all ask these functions; none repeats the rule.
 
 // CanSeeTalk reports whether u may see talk t: u's party is in the talk as a
 // member, observer or affected stakeholder (invited parties included, so they
-// can accept), or u mediates the talk, or u is an administrator.
+// can accept), or u is a mediator account that mediates the talk, or u is an
+// administrator.
 func CanSeeTalk(u *User, t *Talk) bool {
 	if u == nil || t == nil {
 		return false
 	}
-	if u.Admin || t.Mediates(u.ID) {
+	if u.Admin || mediates(u, t) {
 		return true
 	}
 	_, ok := t.Party(u.PartyID)
 	return ok
 }
+
+// mediates reports whether u mediates t. Only mediator accounts mediate,
+// whatever a talk's list says.
+func mediates(u *User, t *Talk) bool { return u.Mediator && t.Mediates(u.ID) }
 
 // CanSeePrivate reports whether u may see an item private to party owner.
 // Only that party's own delegation may; not mediators, not administrators.
@@ -34,7 +41,7 @@ func CanActInTalk(u *User, t *Talk) bool {
 	if !CanSeeTalk(u, t) {
 		return false
 	}
-	if t.Mediates(u.ID) {
+	if mediates(u, t) {
 		return true
 	}
 	p, ok := t.Party(u.PartyID)
@@ -50,7 +57,7 @@ func CanManageTalk(u *User, t *Talk) bool {
 	if !CanSeeTalk(u, t) {
 		return false
 	}
-	if u.Admin || t.Mediates(u.ID) {
+	if u.Admin || mediates(u, t) {
 		return true
 	}
 	p, ok := t.Party(u.PartyID)
@@ -77,4 +84,19 @@ func VisibleEvent(u *User, e *Event) *Event {
 	c.Payload = nil
 	c.Redacted = true
 	return &c
+}
+
+// ViewerClass returns a key that two users share only if the rule above
+// treats them alike in every talk: delegates of one party, who are neither
+// administrators nor mediators, see the same talks and the same private
+// items. Everyone else is a class of their own. Live streams use it to read
+// an event once for all viewers of a class.
+func ViewerClass(u *User) string {
+	if u == nil {
+		return "anonymous"
+	}
+	if u.Admin || u.Mediator || u.PartyID == 0 {
+		return "user:" + strconv.FormatInt(u.ID, 10)
+	}
+	return "party:" + strconv.FormatInt(u.PartyID, 10)
 }

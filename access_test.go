@@ -79,11 +79,12 @@ func TestTalkRuleExhaustive(t *testing.T) {
 	for _, v := range allViewers() {
 		u, talk := setup(v)
 		inTalk := v.standing != ""
-		wantSee := v.admin || v.mediatesTalk || inTalk
-		wantAct := v.mediatesTalk ||
+		mediator := v.mediatesTalk && v.mediatorAccount // listed as mediator and holds a mediator account
+		wantSee := v.admin || mediator || inTalk
+		wantAct := mediator ||
 			(inTalk && v.accepted && v.standing != parley.StandingObserver &&
 				(v.role == parley.RoleHead || v.role == parley.RoleNegotiator))
-		wantManage := v.admin || v.mediatesTalk ||
+		wantManage := v.admin || mediator ||
 			(v.standing == parley.StandingMember && v.accepted && v.role == parley.RoleHead)
 		if got := parley.CanSeeTalk(u, talk); got != wantSee {
 			t.Errorf("%v: CanSeeTalk = %v, want %v", v, got, wantSee)
@@ -147,5 +148,32 @@ func TestVisibleEventRedactsOtherPartiesPrivatePayload(t *testing.T) {
 	}
 	if e.Payload == nil {
 		t.Error("VisibleEvent modified its argument")
+	}
+}
+
+// TestViewerClassGroupsOnlyAlikeViewers checks, over every kind of viewer,
+// that two users in one class get the same answer from every rule.
+func TestViewerClassGroupsOnlyAlikeViewers(t *testing.T) {
+	vs := allViewers()
+	for i, a := range vs {
+		for _, b := range vs[i+1:] {
+			ua, ta := setup(a)
+			ub, tb := setup(b)
+			ub.ID = 101 // a different person
+			if parley.ViewerClass(ua) != parley.ViewerClass(ub) {
+				continue
+			}
+			// Same class: every talk must look the same to both.
+			for _, tk := range []*parley.Talk{ta, tb} {
+				if parley.CanSeeTalk(ua, tk) != parley.CanSeeTalk(ub, tk) {
+					t.Errorf("%v and %v share class %s but CanSeeTalk differs", a, b, parley.ViewerClass(ua))
+				}
+			}
+			for _, owner := range []int64{0, 1, 7} {
+				if parley.CanSeePrivate(ua, owner) != parley.CanSeePrivate(ub, owner) {
+					t.Errorf("%v and %v share class %s but CanSeePrivate(%d) differs", a, b, parley.ViewerClass(ua), owner)
+				}
+			}
+		}
 	}
 }

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -17,18 +18,39 @@ import (
 type Hub struct {
 	mu     sync.Mutex
 	subs   map[int64]map[chan struct{}]struct{}
+	reads  map[readKey]*read
 	closed chan struct{}
+}
+
+// readKey names one read of a talk's events that all streams of one viewer
+// class (see parley.ViewerClass) waiting at the same point can share.
+type readKey struct {
+	talk, after int64
+	class       string
+}
+
+type read struct {
+	done chan struct{}
+	at   time.Time
+	es   []*parley.Event
+	err  error
 }
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[int64]map[chan struct{}]struct{}{}, closed: make(chan struct{})}
+	return &Hub{subs: map[int64]map[chan struct{}]struct{}{}, reads: map[readKey]*read{}, closed: make(chan struct{})}
 }
 
 // Publish wakes every stream of ref's talk. It never blocks.
 func (h *Hub) Publish(ref parley.EventRef) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	// Reads of this talk are stale now; streams woken below read afresh.
+	for k := range h.reads {
+		if k.talk == ref.TalkID {
+			delete(h.reads, k)
+		}
+	}
 	for c := range h.subs[ref.TalkID] {
 		select {
 		case c <- struct{}{}:
@@ -57,6 +79,32 @@ func (h *Hub) Subscribe(talk int64) (<-chan struct{}, func()) {
 	}
 }
 
+// shared runs fn once for all callers with the same key while its result is
+// fresh: the first caller reads, the others wait for its answer. With a
+// thousand streams on a talk, one event costs one read per viewer class
+// rather than one per stream.
+func (h *Hub) shared(k readKey, fn func() ([]*parley.Event, error)) ([]*parley.Event, error) {
+	h.mu.Lock()
+	r, ok := h.reads[k]
+	if ok && time.Since(r.at) > time.Second {
+		ok = false
+	}
+	if !ok {
+		if len(h.reads) > 100000 {
+			clear(h.reads)
+		}
+		r = &read{done: make(chan struct{}), at: time.Now()}
+		h.reads[k] = r
+		h.mu.Unlock()
+		r.es, r.err = fn()
+		close(r.done)
+		return r.es, r.err
+	}
+	h.mu.Unlock()
+	<-r.done
+	return r.es, r.err
+}
+
 // Done is closed when the hub closes, so streams end on shutdown.
 func (h *Hub) Done() <-chan struct{} { return h.closed }
 
@@ -79,6 +127,7 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 	if _, err := s.Talks.FindTalkByID(ctx, talkID); err != nil {
 		return err
 	}
+	class := parley.ViewerClass(parley.UserFromContext(ctx))
 	var after int64
 	if v := r.Header.Get("Last-Event-ID"); v != "" {
 		after, _ = strconv.ParseInt(v, 10, 64)
@@ -97,7 +146,12 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 	defer tick.Stop()
 	for {
 		for {
-			es, err := s.Talks.ListEvents(ctx, talkID, after, 500)
+			es, err := s.Hub.shared(readKey{talkID, after, class}, func() ([]*parley.Event, error) {
+				// Not the request's context: other streams wait on this read.
+				c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+				defer cancel()
+				return s.Talks.ListEvents(c, talkID, after, 500)
+			})
 			if err != nil {
 				return nil // the talk is gone from view or the client left; end the stream
 			}

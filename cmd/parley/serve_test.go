@@ -42,7 +42,7 @@ type server struct {
 }
 
 // startServer runs `parley serve` with args on a free port and waits until it listens.
-func startServer(t *testing.T, env map[string]string, args ...string) *server {
+func startServer(t testing.TB, env map[string]string, args ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out, logs := &syncBuffer{}, &syncBuffer{}
@@ -85,7 +85,7 @@ func startServer(t *testing.T, env map[string]string, args ...string) *server {
 }
 
 // call sends a JSON request with an optional bearer token and decodes the reply into v.
-func call(t *testing.T, method, url, token string, body, v any) int {
+func call(t testing.TB, method, url, token string, body, v any) int {
 	t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -115,7 +115,7 @@ func call(t *testing.T, method, url, token string, body, v any) int {
 }
 
 // login signs in by cookie, makes an API token, and returns it.
-func login(t *testing.T, base, name, password string) string {
+func login(t testing.TB, base, name, password string) string {
 	t.Helper()
 	resp, err := http.Post(base+"/api/v1/session", "application/json",
 		strings.NewReader(fmt.Sprintf(`{"name":%q,"password":%q}`, name, password)))
@@ -222,7 +222,7 @@ func TestServeFirstStartSetupAndAPI(t *testing.T) {
 }
 
 // demoPasswords reads the passwords serve --demo prints.
-func demoPasswords(t *testing.T, out string) map[string]string {
+func demoPasswords(t testing.TB, out string) map[string]string {
 	t.Helper()
 	pw := map[string]string{}
 	for _, m := range regexp.MustCompile(`(?m)^  (\S+)\s+(\S+)$`).FindAllStringSubmatch(out, -1) {
