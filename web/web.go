@@ -65,6 +65,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /talks/{id}", s.serve(s.talk))
 	mux.Handle("GET /talks/{id}/feed", s.serve(s.feed))
 	mux.Handle("POST /talks/{id}/statements", s.serve(s.statement))
+	mux.Handle("POST /talks/{id}/accept", s.serve(s.accept))
 	mux.Handle("GET /admin", s.serve(s.admin))
 	mux.Handle("POST /admin/parties", s.serve(s.createParty))
 	mux.Handle("POST /admin/users", s.serve(s.createUser))
@@ -329,7 +330,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	}
 	return s.render(w, r, "talk.html", map[string]any{
 		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": last,
-		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID],
+		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": canAccept(u, t),
 	})
 }
 
@@ -446,5 +447,26 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/admin?done="+url.QueryEscape("User "+nu.Name+" created."), http.StatusSeeOther)
+	return nil
+}
+
+// canAccept reports whether u may accept their delegation's invitation to t.
+func canAccept(u *parley.User, t *parley.Talk) bool {
+	p, ok := t.Party(u.PartyID)
+	return ok && !p.Accepted && u.Role == parley.RoleHead
+}
+
+func (s *Server) accept(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.api.Talks.AcceptInvitation(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
 	return nil
 }
