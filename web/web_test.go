@@ -179,3 +179,24 @@ func must(tb testing.TB, err error) {
 		tb.Fatal(err)
 	}
 }
+
+func TestSignOffFromTheTalkPage(t *testing.T) {
+	s := newSite(t)
+	ru := s.signIn("ru")
+	talkPath := fmt.Sprintf("/talks/%d", s.talk.ID)
+	_, body := s.get(ru, talkPath)
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	s.post(ru, talkPath+"/statements", url.Values{"text": {"joint text v1"}, "csrf": {csrf[1]}})
+	_, body = s.get(ru, talkPath)
+	m := regexp.MustCompile(`name="seq" value="(\d+)"`).FindAllStringSubmatch(body, -1)
+	if len(m) == 0 {
+		t.Fatal("no sign-off button on statements")
+	}
+	seq := m[len(m)-1][1]
+	if code, _ := s.post(ru, talkPath+"/signoffs", url.Values{"seq": {seq}, "csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("sign off: %d", code)
+	}
+	if _, body := s.get(s.signIn("us"), talkPath); !strings.Contains(body, "signed off entry #"+seq) {
+		t.Error("the sign-off is not in the activity")
+	}
+}
