@@ -34,11 +34,10 @@ func (b *syncBuffer) String() string {
 
 // server is a running `parley serve`.
 type server struct {
-	url    string
-	out    *syncBuffer
-	stop   func() error
-	logs   *syncBuffer
-	dbPath string
+	url  string
+	out  *syncBuffer
+	stop func() error
+	logs *syncBuffer
 }
 
 // startServer runs `parley serve` with args on a free port and waits until it listens.
