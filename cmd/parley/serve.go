@@ -120,6 +120,18 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 	defer db.Close()
 	setSecret(db, secret)
+	// Hooks are set before the first write: the store calls them from its
+	// own goroutines.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_http_request_duration_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
+	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Talk events heard by this node."})
+	reg.MustRegister(requests, duration, events)
+	publish := s.Hub.Publish
+	onEvent := func(r parley.EventRef) { events.Inc(); publish(r) }
+	setOnEvent(db, onEvent)
+
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 
 	if o.demo {
@@ -133,16 +145,6 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 	w := web.NewServer(s)
 	w.Logger = logger
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
-	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_http_request_duration_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
-	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Talk events heard by this node."})
-	reg.MustRegister(requests, duration, events)
-	publish := s.Hub.Publish
-	onEvent := func(r parley.EventRef) { events.Inc(); publish(r) }
-	setOnEvent(db, onEvent)
 
 	mux := http.NewServeMux()
 	s.Register(mux)
