@@ -67,6 +67,9 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /talks/{id}/statements", s.serve(s.statement))
 	mux.Handle("POST /talks/{id}/accept", s.serve(s.accept))
 	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.signOff))
+	mux.Handle("GET /account", s.serve(s.account))
+	mux.Handle("POST /account/tokens", s.serve(s.createToken))
+	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.revokeToken))
 	mux.Handle("GET /admin", s.serve(s.admin))
 	mux.Handle("POST /admin/parties", s.serve(s.createParty))
 	mux.Handle("POST /admin/users", s.serve(s.createUser))
@@ -504,4 +507,59 @@ func (s *Server) signOff(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
 	return nil
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
+	return s.accountPage(w, r, "")
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, secret string) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	ts, err := s.api.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "account.html", map[string]any{"Tokens": ts, "Secret": secret})
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	_, secret, err := s.api.CreateToken(r.Context(), u, strings.TrimSpace(r.PostFormValue("name")))
+	if err != nil {
+		return err
+	}
+	// Rendered, not redirected: the secret is shown this once and never stored.
+	w.Header().Set("Cache-Control", "no-store")
+	return s.accountPage(w, r, secret)
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.ENOTFOUND, "no such token")
+	}
+	ts, err := s.api.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			if err := s.api.Credentials.DeleteCredential(r.Context(), u.ID, id); err != nil {
+				return err
+			}
+			http.Redirect(w, r, "/account", http.StatusSeeOther)
+			return nil
+		}
+	}
+	return parley.Errorf(parley.ENOTFOUND, "you have no token %d", id)
 }

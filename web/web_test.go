@@ -200,3 +200,37 @@ func TestSignOffFromTheTalkPage(t *testing.T) {
 		t.Error("the sign-off is not in the activity")
 	}
 }
+
+func TestTokensAreCreatedShownOnceAndRevoked(t *testing.T) {
+	s := newSite(t)
+	c := s.signIn("us")
+	_, body := s.get(c, "/account")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	code, body := s.post(c, "/account/tokens", url.Values{"name": {"ci"}, "csrf": {csrf[1]}})
+	m := regexp.MustCompile(`<code id="new-token">(pt_[A-Za-z0-9]+)</code>`).FindStringSubmatch(body)
+	if code != 200 || m == nil {
+		t.Fatalf("create token: %d, no secret shown", code)
+	}
+	api := func() int {
+		req, _ := http.NewRequest("GET", s.url+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+m[1])
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if api() != 200 {
+		t.Fatal("the new token does not work")
+	}
+	_, body = s.get(c, "/account")
+	if strings.Contains(body, m[1]) {
+		t.Error("the token's secret is shown again")
+	}
+	id := regexp.MustCompile(`/account/tokens/(\d+)/revoke`).FindStringSubmatch(body)
+	if code, _ := s.post(c, "/account/tokens/"+id[1]+"/revoke", url.Values{"csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("revoke: %d", code)
+	}
+	if api() != 401 {
+		t.Error("the revoked token still works")
+	}
+}
