@@ -372,6 +372,16 @@ func testCredentials(t *testing.T, s Store) {
 	if _, err := s.FindResponse(ctx, u.ID, "k"); code(err) != parley.ENOTFOUND {
 		t.Errorf("FindResponse: %v, want not_found", err)
 	}
+	if err := s.SaveResponse(ctx, u.ID, "k", &parley.StoredResponse{Status: 201}); code(err) != parley.ENOTFOUND {
+		t.Errorf("SaveResponse without a claim: %v, want not_found", err)
+	}
+	must(t, s.ClaimKey(ctx, u.ID, "k"))
+	if err := s.ClaimKey(ctx, u.ID, "k"); code(err) != parley.ECONFLICT {
+		t.Errorf("ClaimKey twice: %v, want conflict", err)
+	}
+	if r, err := s.FindResponse(ctx, u.ID, "k"); err != nil || r.Status != 0 {
+		t.Errorf("claimed key: %+v, %v; want status 0", r, err)
+	}
 	must(t, s.SaveResponse(ctx, u.ID, "k", &parley.StoredResponse{Status: 201, Body: []byte(`{}`)}))
 	if err := s.SaveResponse(ctx, u.ID, "k", &parley.StoredResponse{Status: 201}); code(err) != parley.ECONFLICT {
 		t.Errorf("SaveResponse twice: %v, want conflict", err)
@@ -380,6 +390,13 @@ func testCredentials(t *testing.T, s Store) {
 	if err != nil || r.Status != 201 || string(r.Body) != `{}` {
 		t.Errorf("FindResponse = %+v, %v", r, err)
 	}
+	must(t, s.ReleaseKey(ctx, u.ID, "k")) // answered keys stay
+	if _, err := s.FindResponse(ctx, u.ID, "k"); err != nil {
+		t.Errorf("ReleaseKey forgot an answered key: %v", err)
+	}
+	must(t, s.ClaimKey(ctx, u.ID, "k2"))
+	must(t, s.ReleaseKey(ctx, u.ID, "k2"))
+	must(t, s.ClaimKey(ctx, u.ID, "k2")) // released: claimable again
 }
 
 func testSignOff(t *testing.T, s Store) {

@@ -72,6 +72,7 @@ func envOr(e *env, name, def string) string {
 type store interface {
 	storetest.Store
 	Ping(ctx context.Context) error
+	Prune(ctx context.Context, keep time.Duration) error
 	Close() error
 }
 
@@ -186,6 +187,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	if listen != nil {
 		go listen(lctx, nil)
 	}
+	go prune(lctx, db, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -277,4 +279,20 @@ func openPostgres(ctx context.Context, url string) (*postgres.DB, error) {
 		return nil, err
 	}
 	return pg, nil
+}
+
+// prune removes expired sessions and day-old Idempotency-Key records every hour.
+func prune(ctx context.Context, db store, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := db.Prune(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+			logger.Warn("prune", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
