@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"parley"
+	"parley/argon2id"
 )
 
 // MaxBodyBytes limits request bodies.
@@ -49,8 +50,12 @@ type Server struct {
 	// Failed sign-ins are limited per account name, and more loosely per
 	// client address so that one office behind one address is not locked out.
 	nameLimit, addrLimit *limiter
-	setupMu              sync.Mutex
-	setup                string // one-time setup token; "" when used or not needed
+	// dummyHash is checked against when an account does not exist, so that
+	// answering takes as long as for an existing one.
+	dummyHash func() string
+
+	setupMu sync.Mutex
+	setup   string // one-time setup token; "" when used or not needed
 }
 
 // NewServer returns a Server with documented defaults.
@@ -63,6 +68,7 @@ func NewServer() *Server {
 		Heartbeat:  15 * time.Second,
 		nameLimit:  newLimiter(5, 15*time.Minute),
 		addrLimit:  newLimiter(30, 15*time.Minute),
+		dummyHash:  sync.OnceValue(argon2id.Dummy),
 	}
 }
 

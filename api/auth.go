@@ -255,7 +255,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password st
 		}
 	}
 	u, err := s.Users.FindUserByName(r.Context(), name)
-	hash := argon2dummy
+	hash := s.dummyHash()
 	if err == nil {
 		hash = u.PasswordHash
 	} else if parley.ErrorCode(err) != parley.ENOTFOUND {
@@ -277,9 +277,6 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password st
 		Secure: s.SecureCookies || r.TLS != nil, Expires: c.ExpiresAt})
 	return u, nil
 }
-
-// argon2dummy is checked against when an account does not exist.
-var argon2dummy = argon2id.Dummy()
 
 // Logout ends the request's session and clears its cookie.
 func (s *Server) Logout(w http.ResponseWriter, r *http.Request) error {
