@@ -367,8 +367,9 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 		if err := s.tmpl.ExecuteTemplate(&buf, "activity", s.activity(r.Context(), e, names, users, canSign)); err != nil {
 			return "", "", err
 		}
-		// One SSE data line: the fragment has no meaningful newlines.
-		return "activity", strings.ReplaceAll(buf.String(), "\n", " "), nil
+		// One SSE data line: the fragment has no meaningful line breaks, and
+		// a CR or LF from user text must not start a new SSE field.
+		return "activity", sseLine.Replace(buf.String()), nil
 	})
 }
 
@@ -563,3 +564,5 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	}
 	return parley.Errorf(parley.ENOTFOUND, "you have no token %d", id)
 }
+
+var sseLine = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"parley"
 	"parley/api"
@@ -232,5 +233,34 @@ func TestTokensAreCreatedShownOnceAndRevoked(t *testing.T) {
 	}
 	if api() != 401 {
 		t.Error("the revoked token still works")
+	}
+}
+
+func TestFeedFragmentsStayOnOneSSELine(t *testing.T) {
+	s := newSite(t)
+	ru := s.signIn("ru")
+	talkPath := fmt.Sprintf("/talks/%d", s.talk.ID)
+	_, body := s.get(ru, talkPath)
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	s.post(ru, talkPath+"/statements", url.Values{"text": {"line one\rid: 999\r\nevent: x\nline two"}, "csrf": {csrf[1]}})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+talkPath+"/feed?after=0", nil)
+	resp, err := ru.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	buf := make([]byte, 64<<10)
+	var got strings.Builder
+	for !strings.Contains(got.String(), "line two") {
+		n, err := resp.Body.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	for _, line := range regexp.MustCompile(`\r\n|\r|\n`).Split(got.String(), -1) {
+		if strings.HasPrefix(line, "id: 999") || strings.HasPrefix(line, "event: x") {
+			t.Fatalf("user text injected an SSE field: %q", line)
+		}
 	}
 }
