@@ -264,3 +264,34 @@ func TestFeedFragmentsStayOnOneSSELine(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenATalkAndInviteInTheBrowser(t *testing.T) {
+	s := newSite(t)
+	us := s.signIn("us")
+	_, body := s.get(us, "/talks")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	ids := regexp.MustCompile(`name="standing-(\d+)"`).FindAllStringSubmatch(body, -1)
+	if csrf == nil || len(ids) != 3 {
+		t.Fatalf("no talk form with three parties on /talks")
+	}
+	form := url.Values{"title": {"Visas"}, "csrf": {csrf[1]}, "standing-" + ids[0][1]: {"member"}, "standing-" + ids[1][1]: {"member"}}
+	code, loc := s.post(us, "/talks", form)
+	if code != 303 || !strings.HasPrefix(loc, "/talks/") {
+		t.Fatalf("open talk: %d %s", code, loc)
+	}
+	talkPath := strings.SplitN(loc, "<", 2)[0]
+	_, body = s.get(us, talkPath)
+	if !strings.Contains(body, "Invite a party") || !strings.Contains(body, "invited") {
+		t.Fatalf("talk page lacks the invitation form or the invited party")
+	}
+	party := regexp.MustCompile(`<select id="iparty" name="party_id"><option value="(\d+)">UA</option>`).FindStringSubmatch(body)
+	if party == nil {
+		t.Fatal("UA is not offered for invitation")
+	}
+	if code, _ := s.post(us, talkPath+"/parties", url.Values{"party_id": {party[1]}, "standing": {"stakeholder"}, "csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("invite: %d", code)
+	}
+	if _, body := s.get(s.signIn("ua"), talkPath); !strings.Contains(body, "Accept the invitation") {
+		t.Error("the invited stakeholder is not offered to accept")
+	}
+}
