@@ -182,6 +182,9 @@ type UserService interface {
 	ListUsers(ctx context.Context) ([]*User, error)
 	// CountUsers returns how many users exist.
 	CountUsers(ctx context.Context) (int, error)
+	// SetPasswordHash replaces a user's password hash and ends all of the
+	// user's sessions. ENOTFOUND.
+	SetPasswordHash(ctx context.Context, userID int64, hash string) error
 }
 
 // PartyService manages parties and their signing keys.

@@ -327,3 +327,19 @@ func RateLimited(err error) bool {
 	var tm *errTooMany
 	return errors.As(err, &tm)
 }
+
+// ChangePassword checks u's current password and sets a new one; every
+// session of u ends, and the caller signs in again.
+func (s *Server) ChangePassword(ctx context.Context, u *parley.User, current, next string) error {
+	if !argon2id.Verify(u.PasswordHash, current) {
+		return parley.Errorf(parley.EFORBIDDEN, "the current password is wrong")
+	}
+	if len(next) < 10 || len(next) > 256 {
+		return parley.Errorf(parley.EINVALID, "a password must be 10 to 256 characters")
+	}
+	h, err := argon2id.Hash(next)
+	if err != nil {
+		return err
+	}
+	return s.Users.SetPasswordHash(ctx, u.ID, h)
+}

@@ -458,3 +458,22 @@ func (s *Server) handleSignOff(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusCreated, e)
 }
+
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) error {
+	u, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.ChangePassword(r.Context(), u, req.Current, req.New); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

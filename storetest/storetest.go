@@ -86,6 +86,18 @@ func testUsers(t *testing.T, s Store) {
 	if _, err := s.FindUserByName(ctx, "nobody"); code(err) != parley.ENOTFOUND {
 		t.Errorf("missing user: %v, want not_found", err)
 	}
+	sess := &parley.Credential{UserID: u.ID, Kind: parley.CredentialSession, Hash: []byte("session-of-rubio")}
+	must(t, s.CreateCredential(ctx, sess))
+	must(t, s.SetPasswordHash(ctx, u.ID, "h2"))
+	if got, _ := s.FindUserByID(ctx, u.ID); got.PasswordHash != "h2" {
+		t.Error("SetPasswordHash did not change the hash")
+	}
+	if _, err := s.FindCredential(ctx, sess.Hash); code(err) != parley.ENOTFOUND {
+		t.Errorf("a session survived a password change: %v", err)
+	}
+	if err := s.SetPasswordHash(ctx, 999, "h"); code(err) != parley.ENOTFOUND {
+		t.Errorf("SetPasswordHash of a missing user: %v, want not_found", err)
+	}
 	if n, err := s.CountUsers(ctx); err != nil || n != 1 {
 		t.Errorf("CountUsers = %d, %v; want 1", n, err)
 	}

@@ -72,6 +72,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.signOff))
 	mux.Handle("GET /account", s.serve(s.account))
 	mux.Handle("POST /account/tokens", s.serve(s.createToken))
+	mux.Handle("POST /account/password", s.serve(s.changePassword))
 	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.revokeToken))
 	mux.Handle("GET /admin", s.serve(s.admin))
 	mux.Handle("POST /admin/parties", s.serve(s.createParty))
@@ -630,5 +631,21 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("new") != r.PostFormValue("repeat") {
+		return parley.Errorf(parley.EINVALID, "the two new passwords differ")
+	}
+	if err := s.api.ChangePassword(r.Context(), u, r.PostFormValue("current"), r.PostFormValue("new")); err != nil {
+		return err
+	}
+	// Every session ended with the change, this one too.
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }

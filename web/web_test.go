@@ -295,3 +295,22 @@ func TestOpenATalkAndInviteInTheBrowser(t *testing.T) {
 		t.Error("the invited stakeholder is not offered to accept")
 	}
 }
+
+func TestChangePasswordEndsSessions(t *testing.T) {
+	s := newSite(t)
+	c, other := s.signIn("us"), s.signIn("us")
+	_, body := s.get(c, "/account")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if code, _ := s.post(c, "/account/password", url.Values{"current": {"wrong"}, "new": {"new-password-1"}, "repeat": {"new-password-1"}, "csrf": {csrf[1]}}); code != 403 {
+		t.Errorf("wrong current password: %d, want 403", code)
+	}
+	if code, _ := s.post(c, "/account/password", url.Values{"current": {"password-us"}, "new": {"new-password-1"}, "repeat": {"new-password-1"}, "csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("change password: %d", code)
+	}
+	if code, _ := s.get(other, "/talks"); code != 303 {
+		t.Errorf("another session survived the change: %d", code)
+	}
+	if code, _ := s.post(s.browser(), "/login", url.Values{"name": {"us"}, "password": {"new-password-1"}}); code != 303 {
+		t.Errorf("sign in with the new password: %d", code)
+	}
+}
