@@ -128,7 +128,9 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_http_request_duration_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
 	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Talk events heard by this node."})
-	reg.MustRegister(requests, duration, events)
+	streams := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_streams", Help: "Open live event streams on this node."},
+		func() float64 { return float64(s.Hub.Streams()) })
+	reg.MustRegister(requests, duration, events, streams)
 	publish := s.Hub.Publish
 	onEvent := func(r parley.EventRef) { events.Inc(); publish(r) }
 	setOnEvent(db, onEvent)
