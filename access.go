@@ -41,9 +41,12 @@ func CanActInTalk(u *User, t *Talk) bool {
 	if !CanSeeTalk(u, t) {
 		return false
 	}
-	if mediates(u, t) {
-		return true
-	}
+	return mediates(u, t) || actsForParty(u, t)
+}
+
+// actsForParty reports whether u speaks in t for their party: the head or a
+// negotiator of a delegation seated as member or affected stakeholder.
+func actsForParty(u *User, t *Talk) bool {
 	p, ok := t.Party(u.PartyID)
 	if !ok || !p.Accepted || p.Standing == StandingObserver {
 		return false
@@ -62,6 +65,22 @@ func CanManageTalk(u *User, t *Talk) bool {
 	}
 	p, ok := t.Party(u.PartyID)
 	return ok && p.Accepted && p.Standing == StandingMember && u.Role == RoleHead
+}
+
+// CanAcceptInvitation reports whether u may accept their delegation's
+// pending invitation to t: the head of an invited delegation.
+func CanAcceptInvitation(u *User, t *Talk) bool {
+	if u == nil || t == nil {
+		return false
+	}
+	p, ok := t.Party(u.PartyID)
+	return ok && !p.Accepted && u.Role == RoleHead
+}
+
+// CanSignOff reports whether u may sign off events of t for their party:
+// whoever may act in t on behalf of a party. Mediators sign nothing off.
+func CanSignOff(u *User, t *Talk) bool {
+	return u != nil && t != nil && actsForParty(u, t)
 }
 
 // CanCreateTalk reports whether u may open a talk: administrators, mediators

@@ -95,6 +95,15 @@ func TestTalkRuleExhaustive(t *testing.T) {
 		if got := parley.CanManageTalk(u, talk); got != wantManage {
 			t.Errorf("%v: CanManageTalk = %v, want %v", v, got, wantManage)
 		}
+		wantAccept := v.standing != "" && !v.accepted && v.role == parley.RoleHead && !v.noParty
+		if got := parley.CanAcceptInvitation(u, talk); got != wantAccept {
+			t.Errorf("%v: CanAcceptInvitation = %v, want %v", v, got, wantAccept)
+		}
+		wantSignOff := !v.noParty && inTalk && v.accepted && v.standing != parley.StandingObserver &&
+			(v.role == parley.RoleHead || v.role == parley.RoleNegotiator)
+		if got := parley.CanSignOff(u, talk); got != wantSignOff {
+			t.Errorf("%v: CanSignOff = %v, want %v", v, got, wantSignOff)
+		}
 		// Private items: only the owning party's delegation, whatever else the viewer is.
 		for _, owner := range []int64{0, 1, 7} {
 			want := owner == 0 || (!v.noParty && owner == 7)
