@@ -89,6 +89,12 @@ func CanCreateTalk(u *User) bool {
 	return u != nil && (u.Admin || u.Mediator || (u.PartyID != 0 && u.Role == RoleHead))
 }
 
+// CanSetPartyKey reports whether u may replace party's signing key: an
+// administrator, or the party's own head of delegation.
+func CanSetPartyKey(u *User, party int64) bool {
+	return u != nil && (u.Admin || (party != 0 && u.PartyID == party && u.Role == RoleHead))
+}
+
 // CanAdminister reports whether u may manage parties and users.
 func CanAdminister(u *User) bool { return u != nil && u.Admin }
 

@@ -186,3 +186,23 @@ func TestViewerClassGroupsOnlyAlikeViewers(t *testing.T) {
 		}
 	}
 }
+
+func TestCanSetPartyKey(t *testing.T) {
+	tests := []struct {
+		name string
+		u    *parley.User
+		want bool
+	}{
+		{"admin", &parley.User{Admin: true}, true},
+		{"own head", &parley.User{PartyID: 1, Role: parley.RoleHead}, true},
+		{"own negotiator", &parley.User{PartyID: 1, Role: parley.RoleNegotiator}, false},
+		{"other head", &parley.User{PartyID: 2, Role: parley.RoleHead}, false},
+		{"mediator", &parley.User{Mediator: true}, false},
+		{"anonymous", nil, false},
+	}
+	for _, tt := range tests {
+		if got := parley.CanSetPartyKey(tt.u, 1); got != tt.want {
+			t.Errorf("%s: CanSetPartyKey = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
