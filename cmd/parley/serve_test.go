@@ -201,8 +201,17 @@ func TestServeFirstStartSetupAndAPI(t *testing.T) {
 	if code := call(t, "POST", fmt.Sprintf("%s/api/v1/talks/%d/events", s.url, talk.ID), head, map[string]any{"type": "statement", "payload": map[string]string{"text": "quotas"}}, nil); code != 201 {
 		t.Fatalf("append: %d", code)
 	}
-	if strings.Contains(s.logs.String(), "a long password") || strings.Contains(s.logs.String(), head) {
-		t.Error("the log contains a password or a token")
+	if code := call(t, "POST", fmt.Sprintf("%s/api/v1/talks/%d/events", s.url, talk.ID), head, map[string]any{"type": "note", "private_to": p.ID, "payload": map[string]string{"text": "reservation 0.42"}}, nil); code != 201 {
+		t.Fatalf("private note: %d", code)
+	}
+	// A failing request too: its error must not echo the payload into the log.
+	call(t, "POST", fmt.Sprintf("%s/api/v1/talks/%d/events", s.url, talk.ID), head, map[string]any{"type": "note", "private_to": 999, "payload": map[string]string{"text": "reservation 0.42"}}, nil)
+	logs := s.logs.String()
+	if strings.Contains(logs, "a long password") || strings.Contains(logs, head) || strings.Contains(logs, "reservation 0.42") || strings.Contains(logs, m[1]) {
+		t.Error("the log contains a password, a token, the setup token or a private payload")
+	}
+	if !strings.Contains(logs, "request_id=") {
+		t.Error("requests are not logged with their ids")
 	}
 	if err := s.stop(); err != nil {
 		t.Fatalf("graceful shutdown: %v", err)
@@ -215,8 +224,8 @@ func TestServeFirstStartSetupAndAPI(t *testing.T) {
 	var ev struct {
 		Events []struct{ Type string } `json:"events"`
 	}
-	if code := call(t, "GET", fmt.Sprintf("%s/api/v1/talks/%d/events", s2.url, talk.ID), head, nil, &ev); code != 200 || len(ev.Events) != 2 {
-		t.Fatalf("after restart: %d, %d events, want 2", code, len(ev.Events))
+	if code := call(t, "GET", fmt.Sprintf("%s/api/v1/talks/%d/events", s2.url, talk.ID), head, nil, &ev); code != 200 || len(ev.Events) != 3 {
+		t.Fatalf("after restart: %d, %d events, want 3", code, len(ev.Events))
 	}
 }
 
