@@ -61,6 +61,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		newAnalyzeCmd(e),
 		newNegotiateCmd(e),
 		newTournamentCmd(e),
+		newVerifyCmd(e),
+		newServeCmd(e),
+		newAdminCmd(e),
+		newBackupCmd(e),
 	)
 	return root.ExecuteContext(ctx)
 }

@@ -1,0 +1,269 @@
+// Package api is parley's JSON API under /api/v1: accounts, parties, talks,
+// the record and the live event stream. Handlers return errors; one table
+// maps error codes to HTTP statuses.
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"parley"
+	"parley/argon2id"
+)
+
+// MaxBodyBytes limits request bodies.
+const MaxBodyBytes = 1 << 20
+
+// Server serves the JSON API. Set the services, then call Open.
+type Server struct {
+	Users       parley.UserService
+	Parties     parley.PartyService
+	Talks       parley.TalkService
+	Credentials parley.CredentialService
+	Idempotency parley.IdempotencyService
+
+	// Hub wakes live streams; NewServer makes one.
+	Hub *Hub
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+	// Now is the clock.
+	Now func() time.Time
+	// Secret seals party keys and keys CSRF tokens; at least 16 bytes.
+	Secret []byte
+	// SecureCookies marks cookies Secure; set it when serving over TLS.
+	SecureCookies bool
+	// SessionTTL is how long a sign-in lasts.
+	SessionTTL time.Duration
+	// Heartbeat is how often idle live streams send a comment and catch up.
+	Heartbeat time.Duration
+
+	// Failed sign-ins are limited per account name, and more loosely per
+	// client address so that one office behind one address is not locked out.
+	nameLimit, addrLimit *limiter
+	// dummyHash is checked against when an account does not exist, so that
+	// answering takes as long as for an existing one.
+	dummyHash func() string
+
+	setupMu sync.Mutex
+	setup   string // one-time setup token; "" when used or not needed
+}
+
+// NewServer returns a Server with documented defaults.
+func NewServer() *Server {
+	return &Server{
+		Hub:        NewHub(),
+		Logger:     slog.Default(),
+		Now:        time.Now,
+		SessionTTL: 14 * 24 * time.Hour,
+		Heartbeat:  15 * time.Second,
+		nameLimit:  newLimiter(5, 15*time.Minute),
+		addrLimit:  newLimiter(30, 15*time.Minute),
+		dummyHash:  sync.OnceValue(argon2id.Dummy),
+	}
+}
+
+// Open checks the configuration. When no user exists it makes a one-time
+// setup token and returns it, to be shown to whoever starts the server.
+func (s *Server) Open(ctx context.Context) (setupToken string, err error) {
+	if len(s.Secret) < 16 {
+		return "", fmt.Errorf("api: secret must be at least 16 bytes")
+	}
+	if s.Users == nil || s.Parties == nil || s.Talks == nil || s.Credentials == nil || s.Idempotency == nil {
+		return "", fmt.Errorf("api: a service is missing")
+	}
+	n, err := s.Users.CountUsers(ctx)
+	if err != nil {
+		return "", err
+	}
+	if n == 0 {
+		s.setupMu.Lock()
+		s.setup = rand.Text()
+		setupToken = s.setup
+		s.setupMu.Unlock()
+	}
+	return setupToken, nil
+}
+
+// Close ends live streams so that a graceful shutdown is not held up by them.
+func (s *Server) Close() { s.Hub.Close() }
+
+// handler is an HTTP handler that returns an error.
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+// statuses maps error codes to HTTP statuses.
+var statuses = map[string]int{
+	parley.EINVALID:      http.StatusBadRequest,
+	parley.ENOTFOUND:     http.StatusNotFound,
+	parley.ECONFLICT:     http.StatusConflict,
+	parley.EUNAUTHORIZED: http.StatusUnauthorized,
+	parley.EFORBIDDEN:    http.StatusForbidden,
+	parley.EINTERNAL:     http.StatusInternalServerError,
+}
+
+// errTooMany is returned by rate limits.
+type errTooMany struct{ retry time.Duration }
+
+func (e *errTooMany) Error() string { return "too many attempts" }
+
+// Error writes err as {"error":{"code","message"}}. Internal errors are logged
+// in full and reported to the client only as "internal error" with the
+// request id.
+func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
+	var tm *errTooMany
+	if errors.As(err, &tm) {
+		w.Header().Set("Retry-After", strconv.Itoa(int(tm.retry.Seconds())+1))
+		writeJSON(w, http.StatusTooManyRequests, errorBody("rate_limited", fmt.Sprintf("too many sign-in attempts; try again in %d minutes", int(tm.retry.Minutes())+1)))
+		return
+	}
+	code := parley.ErrorCode(err)
+	msg := parley.ErrorMessage(err)
+	if code == parley.EINTERNAL {
+		id := RequestID(r.Context())
+		s.Logger.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", id)
+		msg = "internal error (request id " + id + ")"
+	}
+	writeJSON(w, statuses[code], errorBody(code, msg))
+}
+
+func errorBody(code, msg string) any {
+	return map[string]any{"error": map[string]string{"code": code, "message": msg}}
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, err = w.Write(append(b, '\n'))
+	return err
+}
+
+// decode reads a JSON body into v, rejecting unknown fields, trailing data
+// and bodies over MaxBodyBytes.
+func decode(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return parley.Errorf(parley.EINVALID, "request body is over %d bytes", MaxBodyBytes)
+		}
+		if errors.Is(err, io.EOF) {
+			return parley.Errorf(parley.EINVALID, "request body is empty; send a JSON object")
+		}
+		return parley.Errorf(parley.EINVALID, "request body: %v", err)
+	}
+	if dec.More() {
+		return parley.Errorf(parley.EINVALID, "request body has data after the JSON object")
+	}
+	return nil
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, parley.Errorf(parley.ENOTFOUND, "no %s %q", name, r.PathValue(name))
+	}
+	return id, nil
+}
+
+// page reads ?after= and ?limit= (default 50, at most 500).
+func page(r *http.Request) (after int64, limit int, err error) {
+	q := r.URL.Query()
+	if v := q.Get("after"); v != "" {
+		if after, err = strconv.ParseInt(v, 10, 64); err != nil || after < 0 {
+			return 0, 0, parley.Errorf(parley.EINVALID, "after must be a non-negative integer")
+		}
+	}
+	limit = 50
+	if v := q.Get("limit"); v != "" {
+		if limit, err = strconv.Atoi(v); err != nil || limit < 1 || limit > 500 {
+			return 0, 0, parley.Errorf(parley.EINVALID, "limit must be between 1 and 500")
+		}
+	}
+	return after, limit, nil
+}
+
+// idempotent runs h at most once per user and Idempotency-Key: a retry gets
+// the stored response again, marked Idempotent-Replayed; a retry while the
+// first request is still running gets 409. The claim is in the database, so
+// this holds across nodes.
+func (s *Server) idempotent(h handler) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		key := r.Header.Get("Idempotency-Key")
+		u := parley.UserFromContext(r.Context())
+		if key == "" || u == nil {
+			return h(w, r)
+		}
+		if len(key) > 200 {
+			return parley.Errorf(parley.EINVALID, "Idempotency-Key is over 200 characters")
+		}
+		scope := r.Method + " " + r.URL.Path + " " + key
+		if err := s.Idempotency.ClaimKey(r.Context(), u.ID, scope); parley.ErrorCode(err) == parley.ECONFLICT {
+			sr, err := s.Idempotency.FindResponse(r.Context(), u.ID, scope)
+			if err != nil {
+				return err
+			}
+			if sr.Status == 0 {
+				return parley.Errorf(parley.ECONFLICT, "a request with this Idempotency-Key is still being handled; retry in a moment")
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.Header().Set("Idempotent-Replayed", "true")
+			w.WriteHeader(sr.Status)
+			_, err = w.Write(sr.Body)
+			return err
+		} else if err != nil {
+			return err
+		}
+		rec := &recorder{ResponseWriter: w}
+		err := h(rec, r)
+		// Keep what was acted on; forget failures, so that a retry may act.
+		ctx := context.WithoutCancel(r.Context())
+		if err == nil && rec.status > 0 && rec.status < 500 {
+			if err := s.Idempotency.SaveResponse(ctx, u.ID, scope, &parley.StoredResponse{Status: rec.status, Body: rec.body.Bytes()}); err != nil {
+				// Unrecorded, a retry would wait forever on the claim; let it act instead.
+				s.Logger.WarnContext(ctx, "store idempotent response", "err", err)
+				if err := s.Idempotency.ReleaseKey(ctx, u.ID, scope); err != nil {
+					s.Logger.WarnContext(ctx, "release idempotency key", "err", err)
+				}
+			}
+			return nil
+		}
+		if rerr := s.Idempotency.ReleaseKey(ctx, u.ID, scope); rerr != nil {
+			s.Logger.WarnContext(ctx, "release idempotency key", "err", rerr)
+		}
+		return err
+	}
+}
+
+type recorder struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	r.body.Write(b)
+	return r.ResponseWriter.Write(b)
+}

@@ -1,0 +1,345 @@
+package api
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
+	"errors"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"parley"
+	"parley/argon2id"
+)
+
+// SessionCookie is the name of the sign-in cookie.
+const SessionCookie = "parley_session"
+
+type reqKey int
+
+const (
+	requestIDKey reqKey = iota
+	sessionKey
+)
+
+// RequestID returns the request's id, set by Middleware.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// session is how the request was authenticated.
+type session struct {
+	hash   []byte // the credential's hash
+	cookie bool   // by cookie: unsafe requests need a CSRF token
+}
+
+// Middleware gives each request an id, authenticates it by session cookie or
+// bearer token, checks CSRF tokens on unsafe requests signed in by cookie,
+// and logs it. Secrets never reach the log.
+func (s *Server) Middleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := s.Now()
+		id := r.Header.Get("X-Request-Id")
+		if id == "" || len(id) > 64 {
+			id = rand.Text()[:16]
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		r = r.WithContext(ctx)
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			u := parley.UserFromContext(r.Context())
+			var uid int64
+			if u != nil {
+				uid = u.ID
+			}
+			s.Logger.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+				slog.String("path", r.URL.Path), slog.Int("status", sw.code()), slog.Int64("user", uid),
+				slog.Duration("took", s.Now().Sub(start)))
+		}()
+		u, sess, err := s.authenticate(r)
+		if err != nil {
+			s.Error(sw, r, err)
+			return
+		}
+		if u != nil {
+			ctx = parley.NewContextWithUser(ctx, u)
+			ctx = context.WithValue(ctx, sessionKey, sess)
+			r = r.WithContext(ctx)
+			if sess.cookie && !safeMethod(r.Method) && !csrfExempt(r) && !s.validCSRF(r) {
+				s.Error(sw, r, parley.Errorf(parley.EFORBIDDEN, "the form has expired or came from another site; reload the page and try again"))
+				return
+			}
+		}
+		next.ServeHTTP(sw, r)
+	})
+}
+
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
+
+// csrfExempt lists the sign-in forms, which a visitor posts before having a session.
+func csrfExempt(r *http.Request) bool {
+	p := r.URL.Path
+	return p == "/api/v1/session" && r.Method == http.MethodPost || p == "/login" || p == "/setup" || p == "/api/v1/setup"
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(c int) {
+	if w.status == 0 {
+		w.status = c
+	}
+	w.ResponseWriter.WriteHeader(c)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = 200
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) code() int {
+	if w.status == 0 {
+		return 200
+	}
+	return w.status
+}
+
+// Flush lets live streams through.
+func (w *statusWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// Unwrap lets http.ResponseController reach the connection.
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func hashSecret(secret string) []byte {
+	h := sha256.Sum256([]byte(secret))
+	return h[:]
+}
+
+func (s *Server) authenticate(r *http.Request) (*parley.User, *session, error) {
+	var secret string
+	sess := &session{}
+	if h := r.Header.Get("Authorization"); h != "" {
+		tok, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok || tok == "" {
+			return nil, nil, parley.Errorf(parley.EUNAUTHORIZED, "the Authorization header must be \"Bearer <token>\"")
+		}
+		secret = tok
+	} else if c, err := r.Cookie(SessionCookie); err == nil && c.Value != "" {
+		secret, sess.cookie = c.Value, true
+	} else {
+		return nil, nil, nil
+	}
+	sess.hash = hashSecret(secret)
+	c, err := s.Credentials.FindCredential(r.Context(), sess.hash)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		if sess.cookie {
+			return nil, nil, nil // a stale cookie: treat as signed out
+		}
+		return nil, nil, parley.Errorf(parley.EUNAUTHORIZED, "the token is not valid; it may have been revoked")
+	} else if err != nil {
+		return nil, nil, err
+	}
+	if (c.Kind == parley.CredentialSession) != sess.cookie {
+		return nil, nil, parley.Errorf(parley.EUNAUTHORIZED, "sessions are cookies and tokens are bearer tokens")
+	}
+	u, err := s.Users.FindUserByID(r.Context(), c.UserID)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, sess, nil
+}
+
+// CSRFToken returns the token that unsafe requests of the request's cookie
+// session must carry, as the X-CSRF-Token header or a csrf form field.
+func (s *Server) CSRFToken(r *http.Request) string {
+	sess, _ := r.Context().Value(sessionKey).(*session)
+	if sess == nil {
+		return ""
+	}
+	m := hmac.New(sha256.New, s.Secret)
+	m.Write([]byte("csrf\x00"))
+	m.Write(sess.hash)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func (s *Server) validCSRF(r *http.Request) bool {
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+		r.Body = http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
+		got = r.PostFormValue("csrf")
+	}
+	want := s.CSRFToken(r)
+	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// limiter counts failed sign-ins per key within a window.
+type limiter struct {
+	mu     sync.Mutex
+	max    int
+	window time.Duration
+	fails  map[string][]time.Time
+}
+
+func newLimiter(max int, window time.Duration) *limiter {
+	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
+}
+
+// wait returns how long key must wait before its next attempt, or 0.
+func (l *limiter) wait(key string, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fs := l.fails[key]
+	for len(fs) > 0 && now.Sub(fs[0]) > l.window {
+		fs = fs[1:]
+	}
+	l.fails[key] = fs
+	if len(fs) < l.max {
+		return 0
+	}
+	return l.window - now.Sub(fs[0])
+}
+
+func (l *limiter) fail(key string, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.fails) > 100000 {
+		clear(l.fails)
+	}
+	l.fails[key] = append(l.fails[key], now)
+}
+
+func (l *limiter) reset(key string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	delete(l.fails, key)
+}
+
+// errBadLogin says the same whether the account exists or not.
+var errBadLogin = parley.Errorf(parley.EUNAUTHORIZED, "the name or the password is wrong")
+
+// Login checks a name and password and, when they match, starts a session
+// and sets its cookie. Failures are limited per account name and per client
+// address, and the messages do not say whether the account exists.
+func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password string) (*parley.User, error) {
+	now := s.Now()
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	nameKey := strings.ToLower(name)
+	for _, l := range []struct {
+		lim *limiter
+		key string
+	}{{s.nameLimit, nameKey}, {s.addrLimit, host}} {
+		if d := l.lim.wait(l.key, now); d > 0 {
+			return nil, &errTooMany{retry: d}
+		}
+	}
+	u, err := s.Users.FindUserByName(r.Context(), name)
+	hash := s.dummyHash()
+	if err == nil {
+		hash = u.PasswordHash
+	} else if parley.ErrorCode(err) != parley.ENOTFOUND {
+		return nil, err
+	}
+	ok := argon2id.Verify(hash, password) // run even for a missing account: same timing
+	if err != nil || !ok || u.PasswordHash == "" {
+		s.nameLimit.fail(nameKey, now)
+		s.addrLimit.fail(host, now)
+		return nil, errBadLogin
+	}
+	s.nameLimit.reset(nameKey)
+	secret := rand.Text() + rand.Text()
+	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialSession, Hash: hashSecret(secret), ExpiresAt: now.Add(s.SessionTTL)}
+	if err := s.Credentials.CreateCredential(r.Context(), c); err != nil {
+		return nil, err
+	}
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
+		Secure: s.SecureCookies || r.TLS != nil, Expires: c.ExpiresAt})
+	return u, nil
+}
+
+// Logout ends the request's session and clears its cookie.
+func (s *Server) Logout(w http.ResponseWriter, r *http.Request) error {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	sess, _ := r.Context().Value(sessionKey).(*session)
+	u := parley.UserFromContext(r.Context())
+	if sess == nil || u == nil || !sess.cookie {
+		return nil // a bearer token is revoked through /api/v1/tokens, not by signing out
+	}
+	c, err := s.Credentials.FindCredential(r.Context(), sess.hash)
+	if err != nil {
+		return nil
+	}
+	return s.Credentials.DeleteCredential(r.Context(), u.ID, c.ID)
+}
+
+// CompleteSetup creates the first administrator with the one-time setup
+// token printed at the first start.
+func (s *Server) CompleteSetup(ctx context.Context, token, name, password string) (*parley.User, error) {
+	s.setupMu.Lock()
+	defer s.setupMu.Unlock()
+	if s.setup == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.setup)) != 1 {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "this setup link is not valid or has been used")
+	}
+	u := &parley.User{Name: name, Admin: true}
+	if err := s.CreateUserWithPassword(ctx, u, password); err != nil {
+		return nil, err
+	}
+	s.setup = ""
+	return u, nil
+}
+
+// CreateUserWithPassword validates password, hashes it and stores u.
+func (s *Server) CreateUserWithPassword(ctx context.Context, u *parley.User, password string) error {
+	if len(password) < 10 || len(password) > 256 {
+		return parley.Errorf(parley.EINVALID, "a password must be 10 to 256 characters")
+	}
+	h, err := argon2id.Hash(password)
+	if err != nil {
+		return err
+	}
+	u.PasswordHash = h
+	return s.Users.CreateUser(ctx, u)
+}
+
+// RateLimited reports whether err is a sign-in refused for too many failures.
+func RateLimited(err error) bool {
+	var tm *errTooMany
+	return errors.As(err, &tm)
+}
+
+// ChangePassword checks u's current password and sets a new one; every
+// session of u ends, and the caller signs in again.
+func (s *Server) ChangePassword(ctx context.Context, u *parley.User, current, next string) error {
+	if !argon2id.Verify(u.PasswordHash, current) {
+		return parley.Errorf(parley.EFORBIDDEN, "the current password is wrong")
+	}
+	if len(next) < 10 || len(next) > 256 {
+		return parley.Errorf(parley.EINVALID, "a password must be 10 to 256 characters")
+	}
+	h, err := argon2id.Hash(next)
+	if err != nil {
+		return err
+	}
+	return s.Users.SetPasswordHash(ctx, u.ID, h)
+}

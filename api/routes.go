@@ -1,0 +1,66 @@
+package api
+
+import "net/http"
+
+// route is one API endpoint.
+type route struct {
+	pattern string
+	h       handler
+}
+
+// routes lists every endpoint of the API, in one place. The OpenAPI document
+// and the authorization matrix test are checked against this list.
+func (s *Server) routes() []route {
+	return []route{
+		{"GET /api/v1/openapi.json", s.handleOpenAPI},
+		{"POST /api/v1/setup", s.handleSetup},
+		{"POST /api/v1/session", s.handleLogin},
+		{"DELETE /api/v1/session", s.handleLogout},
+		{"GET /api/v1/me", s.handleMe},
+		{"PUT /api/v1/me/password", s.handleChangePassword},
+		{"GET /api/v1/tokens", s.handleListTokens},
+		{"POST /api/v1/tokens", s.idempotent(s.handleCreateToken)},
+		{"DELETE /api/v1/tokens/{id}", s.handleDeleteToken},
+		{"GET /api/v1/parties", s.handleListParties},
+		{"POST /api/v1/parties", s.idempotent(s.handleCreateParty)},
+		{"PUT /api/v1/parties/{id}/key", s.handleSetPartyKey},
+		{"GET /api/v1/users", s.handleListUsers},
+		{"POST /api/v1/users", s.idempotent(s.handleCreateUser)},
+		{"GET /api/v1/talks", s.handleListTalks},
+		{"POST /api/v1/talks", s.idempotent(s.handleCreateTalk)},
+		{"GET /api/v1/talks/{id}", s.handleGetTalk},
+		{"POST /api/v1/talks/{id}/parties", s.idempotent(s.handleInviteParty)},
+		{"POST /api/v1/talks/{id}/accept", s.idempotent(s.handleAccept)},
+		{"GET /api/v1/talks/{id}/events", s.handleEvents},
+		{"POST /api/v1/talks/{id}/events", s.idempotent(s.handleAppendEvent)},
+		{"POST /api/v1/talks/{id}/signoffs", s.idempotent(s.handleSignOff)},
+		{"GET /api/v1/talks/{id}/record", s.handleRecord},
+	}
+}
+
+// Register adds the API's routes to mux. Wrap mux in Middleware.
+func (s *Server) Register(mux *http.ServeMux) {
+	for _, rt := range s.routes() {
+		mux.Handle(rt.pattern, s.serve(rt.h))
+	}
+	mux.Handle("/api/v1/", s.serve(func(w http.ResponseWriter, r *http.Request) error {
+		return notFound(r)
+	}))
+}
+
+// Patterns returns the pattern of every route, for tests and documentation.
+func (s *Server) Patterns() []string {
+	var ps []string
+	for _, rt := range s.routes() {
+		ps = append(ps, rt.pattern)
+	}
+	return ps
+}
+
+func (s *Server) serve(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			s.Error(w, r, err)
+		}
+	})
+}

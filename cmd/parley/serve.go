@@ -1,0 +1,316 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/spf13/cobra"
+
+	"parley"
+	"parley/api"
+	"parley/postgres"
+	"parley/sqlite"
+	"parley/storetest"
+	"parley/web"
+)
+
+// serveOptions are parley serve's settings, from flags or PARLEY_* variables.
+type serveOptions struct {
+	addr, data, db string
+	demo           bool
+	secureCookies  bool
+	tlsCert        string
+	tlsKey         string
+}
+
+func newServeCmd(e *env) *cobra.Command {
+	o := &serveOptions{}
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the parley server: web UI and JSON API",
+		Long: `serve runs the web UI and the JSON API. Data lives in an embedded SQLite
+database in --data, unless --db (or PARLEY_DATABASE_URL) names a PostgreSQL
+database, which several serve processes may share.
+
+The server secret that seals party keys comes from PARLEY_SECRET or, failing
+that, from the file "secret" in --data (made on first start). Nodes sharing
+PostgreSQL must share the secret.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return o.run(cmd.Context(), e)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&o.addr, "addr", envOr(e, "PARLEY_ADDR", "127.0.0.1:8080"), "address to listen on (PARLEY_ADDR)")
+	f.StringVar(&o.data, "data", e.getenv("PARLEY_DATA"), "data folder for the SQLite database and the secret (PARLEY_DATA); default ./parley-data, or a temporary folder with --demo")
+	f.StringVar(&o.db, "db", e.getenv("PARLEY_DATABASE_URL"), "PostgreSQL URL, postgres://… (PARLEY_DATABASE_URL); default: SQLite in --data")
+	f.BoolVar(&o.secureCookies, "secure-cookies", e.getenv("PARLEY_SECURE_COOKIES") == "1", "mark cookies Secure, for serving behind a TLS proxy (PARLEY_SECURE_COOKIES=1); they are always Secure on TLS connections")
+	f.StringVar(&o.tlsCert, "tls-cert", e.getenv("PARLEY_TLS_CERT"), "serve HTTPS with this certificate file (PEM; PARLEY_TLS_CERT); needs --tls-key")
+	f.StringVar(&o.tlsKey, "tls-key", e.getenv("PARLEY_TLS_KEY"), "private key file for --tls-cert (PEM; PARLEY_TLS_KEY)")
+	f.BoolVar(&o.demo, "demo", e.getenv("PARLEY_DEMO") == "1", "seed the illustrative Riyadh scenario and print its users' passwords (PARLEY_DEMO=1)")
+	return cmd
+}
+
+func envOr(e *env, name, def string) string {
+	if v := e.getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// store is what serve needs from either database.
+type store interface {
+	storetest.Store
+	Ping(ctx context.Context) error
+	Prune(ctx context.Context, keep time.Duration) error
+	Close() error
+}
+
+func (o *serveOptions) run(ctx context.Context, e *env) error {
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	if o.data == "" {
+		if o.demo && o.db == "" {
+			// A fresh demo every start, so the printed passwords always work.
+			dir, err := os.MkdirTemp("", "parley-demo-")
+			if err != nil {
+				return err
+			}
+			defer os.RemoveAll(dir)
+			o.data = dir
+		} else {
+			o.data = "parley-data"
+		}
+	}
+	if err := os.MkdirAll(o.data, 0o700); err != nil {
+		return err
+	}
+	secret, err := loadSecret(e, o.data)
+	if err != nil {
+		return err
+	}
+	s := api.NewServer()
+	s.Logger, s.Secret, s.SecureCookies = logger, secret, o.secureCookies
+
+	var db store
+	var listen func(context.Context, chan<- struct{}) error
+	if strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://") {
+		pg, err := openPostgres(ctx, o.db)
+		if err != nil {
+			return err
+		}
+		pg.Logger = logger
+		db, listen = pg, pg.Listen
+	} else if o.db != "" {
+		return fmt.Errorf("--db %q: only postgres:// URLs are supported; leave it empty for SQLite in --data", o.db)
+	} else {
+		sq := sqlite.NewDB(filepath.Join(o.data, "parley.db"))
+		if err := sq.Open(ctx); err != nil {
+			return err
+		}
+		db = sq
+	}
+	defer db.Close()
+	setSecret(db, secret)
+	// Hooks are set before the first write: the store calls them from its
+	// own goroutines.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_http_request_duration_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
+	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Talk events heard by this node."})
+	streams := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_streams", Help: "Open live event streams on this node."},
+		func() float64 { return float64(s.Hub.Streams()) })
+	reg.MustRegister(requests, duration, events, streams)
+	publish := s.Hub.Publish
+	onEvent := func(r parley.EventRef) { events.Inc(); publish(r) }
+	setOnEvent(db, onEvent)
+
+	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
+
+	if o.demo {
+		if err := seedDemo(ctx, s, e.stdout); err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+	}
+	setup, err := s.Open(ctx)
+	if err != nil {
+		return err
+	}
+	w := web.NewServer(s)
+	w.Logger = logger
+
+	mux := http.NewServeMux()
+	s.Register(mux)
+	w.Register(mux)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := db.Ping(ctx); err != nil {
+			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	handler := s.Middleware(mux)
+	measured := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &codeWriter{ResponseWriter: w, code: 200}
+		handler.ServeHTTP(sw, r)
+		requests.WithLabelValues(r.Method, strconv.Itoa(sw.code)).Inc()
+		duration.WithLabelValues(r.Method).Observe(time.Since(start).Seconds())
+	})
+
+	ln, err := net.Listen("tcp", o.addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: measured, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	url := "http://" + ln.Addr().String()
+	if o.tlsCert != "" {
+		url = "https://" + ln.Addr().String()
+	}
+	fmt.Fprintf(e.stdout, "parley listening on %s\n", url)
+	if setup != "" {
+		fmt.Fprintf(e.stdout, "No accounts yet. Create the first administrator at %s/setup?token=%s\n(or run: parley admin create-user --data %s --admin NAME)\n", url, setup, o.data)
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "database", dbKind(o))
+
+	lctx, stopListening := context.WithCancel(context.Background())
+	defer stopListening()
+	if listen != nil {
+		go listen(lctx, nil)
+	}
+	go prune(lctx, db, logger)
+	errc := make(chan error, 1)
+	go func() {
+		if o.tlsCert != "" {
+			errc <- srv.ServeTLS(ln, o.tlsCert, o.tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down")
+	s.Close() // ends live streams so Shutdown need not wait for them
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	err = srv.Shutdown(sctx)
+	stopListening()
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func dbKind(o *serveOptions) string {
+	if o.db != "" {
+		return "postgres"
+	}
+	return "sqlite " + filepath.Join(o.data, "parley.db")
+}
+
+func setSecret(db store, secret []byte) {
+	switch d := db.(type) {
+	case *sqlite.DB:
+		d.Secret = secret
+	case *postgres.DB:
+		d.Secret = secret
+	}
+}
+
+func setOnEvent(db store, fn func(parley.EventRef)) {
+	switch d := db.(type) {
+	case *sqlite.DB:
+		d.OnEvent = fn
+	case *postgres.DB:
+		d.OnEvent = fn
+	}
+}
+
+type codeWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *codeWriter) WriteHeader(c int) { w.code = c; w.ResponseWriter.WriteHeader(c) }
+
+func (w *codeWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+func (w *codeWriter) Flush() {
+	if f, ok := w.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// loadSecret returns PARLEY_SECRET, or the secret in dir/secret, making one
+// on first start.
+func loadSecret(e *env, dir string) ([]byte, error) {
+	if v := e.getenv("PARLEY_SECRET"); v != "" {
+		if len(v) < 16 {
+			return nil, fmt.Errorf("PARLEY_SECRET must be at least 16 characters")
+		}
+		return []byte(v), nil
+	}
+	path := filepath.Join(dir, "secret")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return []byte(strings.TrimSpace(string(b))), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	buf := make([]byte, 32)
+	rand.Read(buf)
+	s := hex.EncodeToString(buf)
+	if err := os.WriteFile(path, []byte(s+"\n"), 0o600); err != nil {
+		return nil, err
+	}
+	return []byte(s), nil
+}
+
+func openPostgres(ctx context.Context, url string) (*postgres.DB, error) {
+	pg := postgres.NewDB(url)
+	if err := pg.Open(ctx); err != nil {
+		return nil, err
+	}
+	return pg, nil
+}
+
+// prune removes expired sessions and day-old Idempotency-Key records every hour.
+func prune(ctx context.Context, db store, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := db.Prune(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+			logger.Warn("prune", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

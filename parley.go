@@ -1,0 +1,311 @@
+// Package parley holds the domain of structured talks between parties: users,
+// parties, talks and the events of a talk's record, the service interfaces the
+// stores implement, the one error type, and the visibility rule that decides
+// what each user may see.
+//
+// It imports only the standard library.
+package parley
+
+import (
+	"context"
+	"time"
+)
+
+// Role is a user's role within their party's delegation.
+type Role string
+
+// The roles a member of a delegation may hold.
+const (
+	RoleHead       Role = "head"       // head of delegation
+	RoleNegotiator Role = "negotiator" // negotiator
+	RoleObserver   Role = "observer"   // observer in the delegation
+)
+
+// Valid reports whether r is one of the delegation roles.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleHead, RoleNegotiator, RoleObserver:
+		return true
+	}
+	return false
+}
+
+// User is a person with an account. A user either belongs to one party with a
+// Role, or belongs to no party (a mediator or an administrator).
+type User struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"` // login name, unique
+	DisplayName string    `json:"display_name"`
+	PartyID     int64     `json:"party_id,omitempty"` // 0: no party
+	Role        Role      `json:"role,omitempty"`     // set iff PartyID != 0
+	Mediator    bool      `json:"mediator"`
+	Admin       bool      `json:"admin"`
+	CreatedAt   time.Time `json:"created_at"`
+
+	// PasswordHash is the encoded argon2id hash; it never leaves the server.
+	PasswordHash string `json:"-"`
+}
+
+// Validate returns an EINVALID error when u cannot be stored.
+func (u *User) Validate() error {
+	if u.Name == "" || len(u.Name) > 64 {
+		return Errorf(EINVALID, "user name must be 1 to 64 characters")
+	}
+	if u.PartyID != 0 && !u.Role.Valid() {
+		return Errorf(EINVALID, "user %s: role %q is not one of head, negotiator, observer", u.Name, u.Role)
+	}
+	if u.PartyID == 0 && u.Role != "" {
+		return Errorf(EINVALID, "user %s: a role needs a party", u.Name)
+	}
+	if u.Mediator && u.PartyID != 0 {
+		return Errorf(EINVALID, "user %s: mediators are neutral and belong to no party", u.Name)
+	}
+	return nil
+}
+
+// Party is a state, organisation, company or union that sends a delegation.
+type Party struct {
+	ID        int64     `json:"id"`
+	Name      string    `json:"name"`
+	Kind      string    `json:"kind"` // "state", "organisation", …; free text
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// Validate returns an EINVALID error when p cannot be stored.
+func (p *Party) Validate() error {
+	if p.Name == "" || len(p.Name) > 200 {
+		return Errorf(EINVALID, "party name must be 1 to 200 characters")
+	}
+	return nil
+}
+
+// Standing is how a party takes part in a talk.
+type Standing string
+
+// The standings a party may have in a talk.
+const (
+	StandingMember      Standing = "member"      // at the table
+	StandingObserver    Standing = "observer"    // watches, does not negotiate
+	StandingStakeholder Standing = "stakeholder" // affected by the outcome, not at the table
+)
+
+// Valid reports whether s is one of the standings.
+func (s Standing) Valid() bool {
+	switch s {
+	case StandingMember, StandingObserver, StandingStakeholder:
+		return true
+	}
+	return false
+}
+
+// TalkParty is one party's place in a talk.
+type TalkParty struct {
+	PartyID  int64    `json:"party_id"`
+	Standing Standing `json:"standing"`
+	// Accepted is false while the party is invited but has not accepted.
+	Accepted bool `json:"accepted"`
+}
+
+// Talk is a forum between member parties, with mediators, observers and
+// affected stakeholders.
+type Talk struct {
+	ID          int64  `json:"id"`
+	Title       string `json:"title"`
+	Description string `json:"description"`
+	// Illustrative marks invented scenarios such as the demo.
+	Illustrative bool        `json:"illustrative"`
+	CreatedBy    int64       `json:"created_by"`
+	CreatedAt    time.Time   `json:"created_at"`
+	Parties      []TalkParty `json:"parties"`
+	MediatorIDs  []int64     `json:"mediator_ids"`
+	// LastSeq is the sequence number of the talk's latest event.
+	LastSeq int64 `json:"last_seq"`
+}
+
+// Validate returns an EINVALID error when t cannot be stored.
+func (t *Talk) Validate() error {
+	if t.Title == "" || len(t.Title) > 300 {
+		return Errorf(EINVALID, "talk title must be 1 to 300 characters")
+	}
+	seen := map[int64]bool{}
+	for _, p := range t.Parties {
+		if !p.Standing.Valid() {
+			return Errorf(EINVALID, "talk %q: standing %q is not one of member, observer, stakeholder", t.Title, p.Standing)
+		}
+		if seen[p.PartyID] {
+			return Errorf(EINVALID, "talk %q: party %d is listed twice", t.Title, p.PartyID)
+		}
+		seen[p.PartyID] = true
+	}
+	return nil
+}
+
+// Party returns the standing of party id in t, and whether it takes part.
+func (t *Talk) Party(id int64) (TalkParty, bool) {
+	if id == 0 {
+		return TalkParty{}, false
+	}
+	for _, p := range t.Parties {
+		if p.PartyID == id {
+			return p, true
+		}
+	}
+	return TalkParty{}, false
+}
+
+// Mediates reports whether user id mediates t.
+func (t *Talk) Mediates(id int64) bool {
+	for _, m := range t.MediatorIDs {
+		if m == id {
+			return true
+		}
+	}
+	return false
+}
+
+// TalkFilter narrows a listing of talks.
+type TalkFilter struct {
+	// AfterID and Limit page through talks in ID order.
+	AfterID int64
+	Limit   int
+}
+
+// UserService manages accounts.
+type UserService interface {
+	// CreateUser stores u and sets its ID. EINVALID, ECONFLICT when the name is taken.
+	CreateUser(ctx context.Context, u *User) error
+	// FindUserByID returns ENOTFOUND when there is no such user.
+	FindUserByID(ctx context.Context, id int64) (*User, error)
+	// FindUserByName returns ENOTFOUND when there is no such user.
+	FindUserByName(ctx context.Context, name string) (*User, error)
+	// ListUsers returns every user in ID order.
+	ListUsers(ctx context.Context) ([]*User, error)
+	// CountUsers returns how many users exist.
+	CountUsers(ctx context.Context) (int, error)
+	// SetPasswordHash replaces a user's password hash and ends all of the
+	// user's sessions. ENOTFOUND.
+	SetPasswordHash(ctx context.Context, userID int64, hash string) error
+}
+
+// PartyService manages parties and their signing keys.
+type PartyService interface {
+	// CreateParty stores p and sets its ID. EINVALID, ECONFLICT when the name is taken.
+	CreateParty(ctx context.Context, p *Party) error
+	// FindPartyByID returns ENOTFOUND when there is no such party.
+	FindPartyByID(ctx context.Context, id int64) (*Party, error)
+	// ListParties returns every party in ID order.
+	ListParties(ctx context.Context) ([]*Party, error)
+	// SetPartyKey stores party's key, replacing any earlier one. ENOTFOUND.
+	SetPartyKey(ctx context.Context, k *PartyKey) error
+	// FindPartyKey returns ENOTFOUND when the party has no key.
+	FindPartyKey(ctx context.Context, partyID int64) (*PartyKey, error)
+}
+
+// TalkService manages talks and their records. Every method acts as the user
+// in ctx (see NewContextWithUser) and applies the visibility rule: a talk the
+// user may not see is reported as ENOTFOUND, never as EFORBIDDEN, so its
+// existence does not leak.
+type TalkService interface {
+	// CreateTalk stores t, sets its ID and records a "talk.created" event.
+	// EUNAUTHORIZED, EFORBIDDEN unless the user is an admin or mediator or the
+	// head of a member delegation, EINVALID.
+	CreateTalk(ctx context.Context, t *Talk) error
+	// FindTalkByID returns ENOTFOUND when the talk does not exist or the user may not see it.
+	FindTalkByID(ctx context.Context, id int64) (*Talk, error)
+	// FindTalks returns the talks the user may see.
+	FindTalks(ctx context.Context, f TalkFilter) ([]*Talk, error)
+	// InviteParty adds a party to a talk with a standing, not yet accepted.
+	// ENOTFOUND, EFORBIDDEN unless the user may manage the talk, ECONFLICT when already there.
+	InviteParty(ctx context.Context, talkID, partyID int64, s Standing) error
+	// AcceptInvitation marks the user's party as having accepted. ENOTFOUND,
+	// EFORBIDDEN unless the user heads their delegation, ECONFLICT when already accepted.
+	AcceptInvitation(ctx context.Context, talkID int64) error
+	// AppendEvent records an event in the talk on behalf of the user and
+	// returns it. ENOTFOUND, EFORBIDDEN unless the user may act in the talk, EINVALID.
+	AppendEvent(ctx context.Context, talkID int64, in EventInput) (*Event, error)
+	// ListEvents returns up to limit events with Seq > afterSeq, as the user may see them.
+	ListEvents(ctx context.Context, talkID, afterSeq int64, limit int) ([]*Event, error)
+	// SignOff records the user's party signing off event seq of the talk.
+	// When the server holds the party's key it signs and signature must be
+	// nil; otherwise signature is the party's own over the event's hash.
+	// ENOTFOUND, EFORBIDDEN unless the user may act for a party in the talk,
+	// EINVALID for a bad or missing signature.
+	SignOff(ctx context.Context, talkID, seq int64, signature []byte) (*Event, error)
+	// Record returns the talk's whole record as the user may see it.
+	Record(ctx context.Context, talkID int64) (*Record, error)
+}
+
+// Credential kinds.
+const (
+	CredentialSession = "session" // browser session cookie
+	CredentialToken   = "token"   // API bearer token
+)
+
+// Credential is a session or an API token. Only the SHA-256 hash of the
+// secret is stored.
+type Credential struct {
+	ID        int64     `json:"id"`
+	UserID    int64     `json:"user_id"`
+	Kind      string    `json:"kind"`
+	Name      string    `json:"name"`
+	Hash      []byte    `json:"-"`
+	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"` // zero: never
+}
+
+// CredentialService stores sessions and API tokens.
+type CredentialService interface {
+	// CreateCredential stores c and sets its ID.
+	CreateCredential(ctx context.Context, c *Credential) error
+	// FindCredential returns the unexpired credential with this hash, or ENOTFOUND.
+	FindCredential(ctx context.Context, hash []byte) (*Credential, error)
+	// ListCredentials returns a user's credentials of one kind.
+	ListCredentials(ctx context.Context, userID int64, kind string) ([]*Credential, error)
+	// DeleteCredential removes a user's credential. ENOTFOUND.
+	DeleteCredential(ctx context.Context, userID, id int64) error
+}
+
+// StoredResponse is a response kept for an Idempotency-Key. Status 0 means
+// the first request with the key is still being handled.
+type StoredResponse struct {
+	Status int
+	Body   []byte
+}
+
+// IdempotencyService remembers responses to POSTs by Idempotency-Key so a
+// retried request does not act twice, even when the retry reaches another
+// node sharing the database.
+type IdempotencyService interface {
+	// ClaimKey marks the key as taken by a request about to act. ECONFLICT
+	// when the key is already claimed or has a stored response.
+	ClaimKey(ctx context.Context, userID int64, key string) error
+	// FindResponse returns ENOTFOUND when the key is unknown; a response with
+	// Status 0 when the key is claimed but not yet answered.
+	FindResponse(ctx context.Context, userID int64, key string) (*StoredResponse, error)
+	// SaveResponse stores the answer to a claimed key. ENOTFOUND when the key
+	// is not claimed, ECONFLICT when it is already answered.
+	SaveResponse(ctx context.Context, userID int64, key string, r *StoredResponse) error
+	// ReleaseKey forgets an unanswered claim, so that a retry acts.
+	ReleaseKey(ctx context.Context, userID int64, key string) error
+}
+
+// EventRef names one event; it is what crosses nodes on a notification.
+type EventRef struct {
+	TalkID int64
+	Seq    int64
+}
+
+type ctxKey int
+
+const userKey ctxKey = 0
+
+// NewContextWithUser returns a context carrying the acting user.
+func NewContextWithUser(ctx context.Context, u *User) context.Context {
+	return context.WithValue(ctx, userKey, u)
+}
+
+// UserFromContext returns the acting user, or nil.
+func UserFromContext(ctx context.Context) *User {
+	u, _ := ctx.Value(userKey).(*User)
+	return u
+}

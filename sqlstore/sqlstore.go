@@ -1,0 +1,496 @@
+// Package sqlstore implements parley's services over database/sql. The sqlite
+// and postgres packages supply the connections, their migrations and a
+// Dialect; the queries here are written once, in SQL both engines accept
+// (numbered $n parameters, RETURNING, integer times in microseconds), so the
+// two stores cannot drift apart in behaviour.
+package sqlstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"parley"
+)
+
+// Dialect is what differs between database engines.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// IsUnique reports whether err is a unique-constraint violation; it must
+	// match on the driver's error code, never on message text.
+	IsUnique func(error) bool
+	// MigrationLock, when not empty, is run first in the migration transaction
+	// so that several nodes starting together migrate one at a time.
+	MigrationLock string
+	// GroupCommit makes concurrent appends share transactions, so that one
+	// sync to disk acknowledges many events. Worth it where one connection
+	// writes at a time anyway (SQLite).
+	GroupCommit bool
+	// NotifyEvent, when not empty, is run inside the transaction that appends
+	// an event with the argument "talkID:seq"; delivery to OnEvent is then the
+	// engine's job. When empty, OnEvent is called after commit.
+	NotifyEvent string
+}
+
+// DB implements parley's services on a database.
+type DB struct {
+	write, read *sql.DB
+	dialect     Dialect
+
+	// Now is the clock; it defaults to time.Now.
+	Now func() time.Time
+	// Secret unseals party keys to sign events. Events of a party without a key are not signed.
+	Secret []byte
+	// OnEvent is called for each event appended, on this node or (when the
+	// dialect notifies) on any node sharing the database.
+	OnEvent func(parley.EventRef)
+
+	mu          sync.Mutex
+	prepareOnce sync.Once
+
+	batchOnce sync.Once
+	appends   chan *appendReq
+	stop      chan struct{}
+	stopped   chan struct{}
+	stmts     map[string]*sql.Stmt  // prepared on the write pool, by query
+	keys      map[int64]unsealedKey // party keys unsealed, by party
+}
+
+// unsealedKey caches a party's private key; sealed tells whether the stored
+// key is still the one unsealed.
+type unsealedKey struct {
+	sealed []byte
+	priv   ed25519.PrivateKey
+}
+
+// tx is a write transaction whose statements are prepared once per query
+// and reused: parsing SQL was a quarter of the cost of an append.
+type tx struct {
+	*sql.Tx
+	db *DB
+}
+
+func (db *DB) begin(ctx context.Context) (*tx, error) {
+	// Prepare before taking the write connection: on SQLite the pool has one
+	// connection, which the transaction then holds.
+	db.prepareOnce.Do(func() {
+		stmts := map[string]*sql.Stmt{}
+		for _, q := range hotQueries {
+			if st, err := db.write.PrepareContext(ctx, q); err == nil {
+				stmts[q] = st
+			}
+		}
+		db.mu.Lock()
+		db.stmts = stmts
+		db.mu.Unlock()
+	})
+	t, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &tx{Tx: t, db: db}, nil
+}
+
+// hotQueries are the statements of an append, prepared once.
+var hotQueries = []string{qTalk, qTalkParties, qTalkMediators, qPartyKey, qNextSeq, qInsertEvent, qSetLastHash}
+
+// prepared returns the prepared statement for q, or nil.
+func (db *DB) prepared(q string) *sql.Stmt {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.stmts[q]
+}
+
+// ExecContext runs q as a prepared statement in the transaction.
+func (t *tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.db.prepared(q); st != nil {
+		return t.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.Tx.ExecContext(ctx, q, args...)
+}
+
+// QueryContext runs q as a prepared statement in the transaction.
+func (t *tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.db.prepared(q); st != nil {
+		return t.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, q, args...)
+}
+
+// QueryRowContext runs q as a prepared statement in the transaction.
+func (t *tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.db.prepared(q); st != nil {
+		return t.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, q, args...)
+}
+
+// privateKey returns the unsealed private key of k, from the cache when k is unchanged.
+func (db *DB) privateKey(k *parley.PartyKey) (ed25519.PrivateKey, error) {
+	if k == nil || k.SealedPrivate == nil {
+		return nil, nil
+	}
+	db.mu.Lock()
+	c, ok := db.keys[k.PartyID]
+	db.mu.Unlock()
+	if ok && bytes.Equal(c.sealed, k.SealedPrivate) {
+		return c.priv, nil
+	}
+	priv, err := k.Private(db.Secret)
+	if err != nil {
+		return nil, err
+	}
+	db.mu.Lock()
+	if db.keys == nil {
+		db.keys = map[int64]unsealedKey{}
+	}
+	db.keys[k.PartyID] = unsealedKey{sealed: k.SealedPrivate, priv: priv}
+	db.mu.Unlock()
+	return priv, nil
+}
+
+var (
+	_ parley.UserService        = (*DB)(nil)
+	_ parley.PartyService       = (*DB)(nil)
+	_ parley.TalkService        = (*DB)(nil)
+	_ parley.CredentialService  = (*DB)(nil)
+	_ parley.IdempotencyService = (*DB)(nil)
+)
+
+// New returns a DB that writes through write and reads through read (which
+// may be the same pool).
+func New(write, read *sql.DB, d Dialect) *DB {
+	return &DB{write: write, read: read, dialect: d, Now: time.Now,
+		appends: make(chan *appendReq), stop: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// Close stops the group committer, failing appends still queued. It does
+// not close the database handles, which belong to the caller.
+func (db *DB) Close() {
+	select {
+	case <-db.stop:
+		return
+	default:
+	}
+	close(db.stop)
+	db.batchOnce.Do(func() { close(db.stopped) }) // never started: nothing to wait for
+	<-db.stopped
+}
+
+// Migrate applies, in one transaction, every migration in fsys (files named
+// NNN_description.sql) that is not yet recorded in schema_migrations.
+func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect) error {
+	names, err := fs.Glob(fsys, "*.sql")
+	if err != nil {
+		return err
+	}
+	slices.Sort(names)
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if d.MigrationLock != "" {
+		if _, err := tx.ExecContext(ctx, d.MigrationLock); err != nil {
+			return fmt.Errorf("lock migrations: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	for _, name := range names {
+		num, _, ok := strings.Cut(path.Base(name), "_")
+		v, err := strconv.Atoi(num)
+		if !ok || err != nil {
+			return fmt.Errorf("migration %s: name must start with a number and _", name)
+		}
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM schema_migrations WHERE version = $1`, v).Scan(&n); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if n > 0 {
+			continue
+		}
+		b, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, string(b)); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (version) VALUES ($1)`, v); err != nil {
+			return fmt.Errorf("migration %s: %w", name, err)
+		}
+	}
+	return tx.Commit()
+}
+
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+func micros(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMicro()
+}
+
+func fromMicros(n int64) time.Time {
+	if n == 0 {
+		return time.Time{}
+	}
+	return time.UnixMicro(n).UTC()
+}
+
+func b2i(b bool) int64 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// Ping checks that the database answers, for readiness probes.
+func (db *DB) Ping(ctx context.Context) error {
+	if err := db.write.PingContext(ctx); err != nil {
+		return err
+	}
+	return db.read.PingContext(ctx)
+}
+
+// ---- users
+
+const userCols = `id, name, display_name, party_id, role, mediator, admin, password_hash, created_at`
+
+func scanUser(s interface{ Scan(...any) error }) (*parley.User, error) {
+	var u parley.User
+	var role string
+	var med, adm, created int64
+	if err := s.Scan(&u.ID, &u.Name, &u.DisplayName, &u.PartyID, &role, &med, &adm, &u.PasswordHash, &created); err != nil {
+		return nil, err
+	}
+	u.Role, u.Mediator, u.Admin, u.CreatedAt = parley.Role(role), med != 0, adm != 0, fromMicros(created)
+	return &u, nil
+}
+
+// CreateUser implements parley.UserService.
+func (db *DB) CreateUser(ctx context.Context, u *parley.User) error {
+	if err := u.Validate(); err != nil {
+		return err
+	}
+	if u.DisplayName == "" {
+		u.DisplayName = u.Name
+	}
+	u.CreatedAt = db.now()
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if u.PartyID != 0 {
+		if _, err := findParty(ctx, tx, u.PartyID); err != nil {
+			return err
+		}
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO users (name, display_name, party_id, role, mediator, admin, password_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		u.Name, u.DisplayName, u.PartyID, string(u.Role), b2i(u.Mediator), b2i(u.Admin), u.PasswordHash, micros(u.CreatedAt)).Scan(&u.ID)
+	if db.dialect.IsUnique(err) {
+		return parley.Errorf(parley.ECONFLICT, "the user name %q is taken", u.Name)
+	} else if err != nil {
+		return fmt.Errorf("insert user: %w", err)
+	}
+	return tx.Commit()
+}
+
+// FindUserByID implements parley.UserService.
+func (db *DB) FindUserByID(ctx context.Context, id int64) (*parley.User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no user %d", id)
+	}
+	return u, err
+}
+
+// FindUserByName implements parley.UserService.
+func (db *DB) FindUserByName(ctx context.Context, name string) (*parley.User, error) {
+	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE name = $1`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no user named %q", name)
+	}
+	return u, err
+}
+
+// ListUsers implements parley.UserService.
+func (db *DB) ListUsers(ctx context.Context) ([]*parley.User, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var us []*parley.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, err
+		}
+		us = append(us, u)
+	}
+	return us, rows.Err()
+}
+
+// CountUsers implements parley.UserService.
+func (db *DB) CountUsers(ctx context.Context) (int, error) {
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	return n, err
+}
+
+// SetPasswordHash implements parley.UserService.
+func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return parley.Errorf(parley.ENOTFOUND, "no user %d", userID)
+	}
+	// Whoever knew the old password may hold a session; end them all.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1 AND kind = $2`, userID, parley.CredentialSession); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ---- parties
+
+func findParty(ctx context.Context, q querier, id int64) (*parley.Party, error) {
+	var p parley.Party
+	var created int64
+	err := q.QueryRowContext(ctx, `SELECT id, name, kind, created_at FROM parties WHERE id = $1`, id).Scan(&p.ID, &p.Name, &p.Kind, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no party %d", id)
+	} else if err != nil {
+		return nil, err
+	}
+	p.CreatedAt = fromMicros(created)
+	return &p, nil
+}
+
+type querier interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// CreateParty implements parley.PartyService.
+func (db *DB) CreateParty(ctx context.Context, p *parley.Party) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	p.CreatedAt = db.now()
+	err := db.write.QueryRowContext(ctx, `INSERT INTO parties (name, kind, created_at) VALUES ($1, $2, $3) RETURNING id`,
+		p.Name, p.Kind, micros(p.CreatedAt)).Scan(&p.ID)
+	if db.dialect.IsUnique(err) {
+		return parley.Errorf(parley.ECONFLICT, "a party named %q exists", p.Name)
+	}
+	return err
+}
+
+// FindPartyByID implements parley.PartyService.
+func (db *DB) FindPartyByID(ctx context.Context, id int64) (*parley.Party, error) {
+	return findParty(ctx, db.read, id)
+}
+
+// ListParties implements parley.PartyService.
+func (db *DB) ListParties(ctx context.Context) ([]*parley.Party, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT id, name, kind, created_at FROM parties ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ps []*parley.Party
+	for rows.Next() {
+		var p parley.Party
+		var created int64
+		if err := rows.Scan(&p.ID, &p.Name, &p.Kind, &created); err != nil {
+			return nil, err
+		}
+		p.CreatedAt = fromMicros(created)
+		ps = append(ps, &p)
+	}
+	return ps, rows.Err()
+}
+
+// SetPartyKey implements parley.PartyService. The key replaced, if any, is
+// kept as retired so that the events it signed still verify.
+func (db *DB) SetPartyKey(ctx context.Context, k *parley.PartyKey) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := findParty(ctx, tx, k.PartyID); err != nil {
+		return err
+	}
+	if len(k.Public) != ed25519.PublicKeySize {
+		return parley.Errorf(parley.EINVALID, "an ed25519 public key is %d bytes, not %d", ed25519.PublicKeySize, len(k.Public))
+	}
+	// Validity windows of keys follow the store's clock.
+	k.CreatedAt = db.now()
+	old, err := findPartyKey(ctx, tx, k.PartyID)
+	if err == nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO retired_party_keys (party_id, public_key, server_held, created_at, retired_at) VALUES ($1, $2, $3, $4, $5)`,
+			k.PartyID, []byte(old.Public), b2i(old.SealedPrivate != nil), micros(old.CreatedAt), micros(k.CreatedAt)); err != nil {
+			return fmt.Errorf("retire party key: %w", err)
+		}
+	} else if parley.ErrorCode(err) != parley.ENOTFOUND {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM party_keys WHERE party_id = $1`, k.PartyID); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO party_keys (party_id, public_key, sealed_private, created_at) VALUES ($1, $2, $3, $4)`,
+		k.PartyID, []byte(k.Public), k.SealedPrivate, micros(k.CreatedAt)); err != nil {
+		return fmt.Errorf("insert party key: %w", err)
+	}
+	return tx.Commit()
+}
+
+// FindPartyKey implements parley.PartyService.
+func (db *DB) FindPartyKey(ctx context.Context, partyID int64) (*parley.PartyKey, error) {
+	return findPartyKey(ctx, db.read, partyID)
+}
+
+const qPartyKey = `SELECT public_key, sealed_private, created_at FROM party_keys WHERE party_id = $1`
+
+func findPartyKey(ctx context.Context, q querier, partyID int64) (*parley.PartyKey, error) {
+	k := parley.PartyKey{PartyID: partyID}
+	var pub []byte
+	var created int64
+	err := q.QueryRowContext(ctx, qPartyKey, partyID).
+		Scan(&pub, &k.SealedPrivate, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "party %d has no key", partyID)
+	} else if err != nil {
+		return nil, err
+	}
+	k.Public, k.CreatedAt = pub, fromMicros(created)
+	if len(k.SealedPrivate) == 0 {
+		k.SealedPrivate = nil
+	}
+	return &k, nil
+}

@@ -1,0 +1,531 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/ed25519"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"parley"
+)
+
+func actor(ctx context.Context) (*parley.User, error) {
+	u := parley.UserFromContext(ctx)
+	if u == nil {
+		return nil, parley.Errorf(parley.EUNAUTHORIZED, "sign in first")
+	}
+	return u, nil
+}
+
+const (
+	qTalk          = `SELECT id, title, description, illustrative, created_by, created_at, last_seq FROM talks WHERE id = $1`
+	qTalkParties   = `SELECT party_id, standing, accepted FROM talk_parties WHERE talk_id = $1 ORDER BY party_id`
+	qTalkMediators = `SELECT user_id FROM talk_mediators WHERE talk_id = $1 ORDER BY user_id`
+	qNextSeq       = `UPDATE talks SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, last_hash`
+	qInsertEvent   = `INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	qSetLastHash = `UPDATE talks SET last_hash = $1 WHERE id = $2`
+)
+
+func findTalk(ctx context.Context, q querier, id int64) (*parley.Talk, error) {
+	var t parley.Talk
+	var ill, created int64
+	err := q.QueryRowContext(ctx, qTalk, id).
+		Scan(&t.ID, &t.Title, &t.Description, &ill, &t.CreatedBy, &created, &t.LastSeq)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no talk %d", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find talk: %w", err)
+	}
+	t.Illustrative, t.CreatedAt = ill != 0, fromMicros(created)
+	rows, err := q.QueryContext(ctx, qTalkParties, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	t.Parties = []parley.TalkParty{}
+	for rows.Next() {
+		var p parley.TalkParty
+		var s string
+		var acc int64
+		if err := rows.Scan(&p.PartyID, &s, &acc); err != nil {
+			return nil, err
+		}
+		p.Standing, p.Accepted = parley.Standing(s), acc != 0
+		t.Parties = append(t.Parties, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	mrows, err := q.QueryContext(ctx, qTalkMediators, id)
+	if err != nil {
+		return nil, err
+	}
+	defer mrows.Close()
+	t.MediatorIDs = []int64{}
+	for mrows.Next() {
+		var m int64
+		if err := mrows.Scan(&m); err != nil {
+			return nil, err
+		}
+		t.MediatorIDs = append(t.MediatorIDs, m)
+	}
+	return &t, mrows.Err()
+}
+
+// findVisibleTalk loads a talk and applies the rule; a talk the user may not
+// see does not exist for them.
+func findVisibleTalk(ctx context.Context, q querier, u *parley.User, id int64) (*parley.Talk, error) {
+	t, err := findTalk(ctx, q, id)
+	if err != nil {
+		return nil, err
+	}
+	if !parley.CanSeeTalk(u, t) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no talk %d", id)
+	}
+	return t, nil
+}
+
+// CreateTalk implements parley.TalkService.
+func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
+	u, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	if !parley.CanCreateTalk(u) {
+		return parley.Errorf(parley.EFORBIDDEN, "only administrators, mediators and heads of delegation open talks")
+	}
+	if err := t.Validate(); err != nil {
+		return err
+	}
+	t.CreatedBy, t.CreatedAt, t.LastSeq = u.ID, db.now(), 0
+	if u.Mediator && !t.Mediates(u.ID) {
+		t.MediatorIDs = append(t.MediatorIDs, u.ID)
+	}
+	for i := range t.Parties {
+		// Parties are invited; the opener's own delegation is there already.
+		t.Parties[i].Accepted = t.Parties[i].PartyID == u.PartyID
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := tx.QueryRowContext(ctx, `INSERT INTO talks (title, description, illustrative, created_by, created_at, last_seq, last_hash)
+		VALUES ($1, $2, $3, $4, $5, 0, '') RETURNING id`,
+		t.Title, t.Description, b2i(t.Illustrative), t.CreatedBy, micros(t.CreatedAt)).Scan(&t.ID); err != nil {
+		return fmt.Errorf("insert talk: %w", err)
+	}
+	for _, p := range t.Parties {
+		if _, err := findParty(ctx, tx, p.PartyID); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO talk_parties (talk_id, party_id, standing, accepted) VALUES ($1, $2, $3, $4)`,
+			t.ID, p.PartyID, string(p.Standing), b2i(p.Accepted)); err != nil {
+			return fmt.Errorf("insert talk party: %w", err)
+		}
+	}
+	for _, m := range t.MediatorIDs {
+		mu, err := findUser(ctx, tx, m)
+		if err != nil {
+			return err
+		}
+		if !mu.Mediator {
+			return parley.Errorf(parley.EINVALID, "user %s is not a mediator", mu.Name)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO talk_mediators (talk_id, user_id) VALUES ($1, $2)`, t.ID, m); err != nil {
+			return fmt.Errorf("insert mediator: %w", err)
+		}
+	}
+	payload, _ := json.Marshal(map[string]any{"title": t.Title, "description": t.Description, "parties": t.Parties, "mediator_ids": t.MediatorIDs})
+	e, err := db.appendEvent(ctx, tx, u, t.ID, parley.EventInput{Type: "talk.created", Payload: payload})
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	t.LastSeq = e.Seq
+	db.published(e)
+	return nil
+}
+
+func findUser(ctx context.Context, q querier, id int64) (*parley.User, error) {
+	u, err := scanUser(q.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no user %d", id)
+	}
+	return u, err
+}
+
+// FindTalkByID implements parley.TalkService.
+func (db *DB) FindTalkByID(ctx context.Context, id int64) (*parley.Talk, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return findVisibleTalk(ctx, db.read, u, id)
+}
+
+// FindTalks implements parley.TalkService.
+func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) ([]*parley.Talk, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 500
+	}
+	// The query narrows the candidates; the rule in the domain decides.
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM talks t WHERE id > $1 AND ($2 = 1
+			OR EXISTS (SELECT 1 FROM talk_parties p WHERE p.talk_id = t.id AND p.party_id = $3 AND $3 <> 0)
+			OR EXISTS (SELECT 1 FROM talk_mediators m WHERE m.talk_id = t.id AND m.user_id = $4))
+		ORDER BY id LIMIT $5`, f.AfterID, b2i(u.Admin), u.PartyID, u.ID, f.Limit)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	ts := []*parley.Talk{}
+	for _, id := range ids {
+		t, err := findTalk(ctx, db.read, id)
+		if err != nil {
+			return nil, err
+		}
+		if parley.CanSeeTalk(u, t) {
+			ts = append(ts, t)
+		}
+	}
+	return ts, nil
+}
+
+// InviteParty implements parley.TalkService.
+func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.Standing) error {
+	u, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	if !s.Valid() {
+		return parley.Errorf(parley.EINVALID, "standing %q is not one of member, observer, stakeholder", s)
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	t, err := findVisibleTalk(ctx, tx, u, talkID)
+	if err != nil {
+		return err
+	}
+	if !parley.CanManageTalk(u, t) {
+		return parley.Errorf(parley.EFORBIDDEN, "only the talk's mediators, administrators and heads of member delegations invite parties")
+	}
+	p, err := findParty(ctx, tx, partyID)
+	if err != nil {
+		return err
+	}
+	if _, ok := t.Party(partyID); ok {
+		return parley.Errorf(parley.ECONFLICT, "%s is already in this talk", p.Name)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO talk_parties (talk_id, party_id, standing, accepted) VALUES ($1, $2, $3, 0)`,
+		talkID, partyID, string(s)); err != nil {
+		return fmt.Errorf("invite party: %w", err)
+	}
+	payload, _ := json.Marshal(map[string]any{"party_id": partyID, "standing": s})
+	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "party.invited", Payload: payload})
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.published(e)
+	return nil
+}
+
+// AcceptInvitation implements parley.TalkService.
+func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) error {
+	u, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	t, err := findVisibleTalk(ctx, tx, u, talkID)
+	if err != nil {
+		return err
+	}
+	p, ok := t.Party(u.PartyID)
+	if ok && p.Accepted {
+		return parley.Errorf(parley.ECONFLICT, "your delegation has already accepted")
+	}
+	if !parley.CanAcceptInvitation(u, t) {
+		return parley.Errorf(parley.EFORBIDDEN, "only the head of an invited delegation accepts")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE talk_parties SET accepted = 1 WHERE talk_id = $1 AND party_id = $2`, talkID, u.PartyID); err != nil {
+		return err
+	}
+	payload, _ := json.Marshal(map[string]any{"party_id": u.PartyID, "standing": p.Standing})
+	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "invitation.accepted", Payload: payload})
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.published(e)
+	return nil
+}
+
+// AppendEvent implements parley.TalkService.
+func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInput) (*parley.Event, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if db.dialect.GroupCommit {
+		return db.appendGrouped(ctx, u, talkID, in)
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	e, err := db.appendChecked(ctx, tx, u, talkID, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	db.published(e)
+	return e, nil
+}
+
+// appendChecked applies the rule, then appends.
+func (db *DB) appendChecked(ctx context.Context, tx *tx, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
+	t, err := findVisibleTalk(ctx, tx, u, talkID)
+	if err != nil {
+		return nil, err
+	}
+	if !parley.CanActInTalk(u, t) {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of seated delegations add to a talk")
+	}
+	if in.PrivateTo != 0 && in.PrivateTo != u.PartyID {
+		return nil, parley.Errorf(parley.EINVALID, "an event can be private only to your own party")
+	}
+	return db.appendEvent(ctx, tx, u, talkID, in)
+}
+
+// appendEvent adds an event to the talk's chain inside tx. Bumping last_seq
+// first takes the talk's row lock, so concurrent appenders on PostgreSQL
+// queue up rather than fork the chain.
+func (db *DB) appendEvent(ctx context.Context, tx *tx, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
+	e := &parley.Event{TalkID: talkID, Time: db.now(), ActorID: u.ID, PartyID: u.PartyID, Type: in.Type, PrivateTo: in.PrivateTo, Payload: in.Payload}
+	var prev string
+	if err := tx.QueryRowContext(ctx, qNextSeq, talkID).
+		Scan(&e.Seq, &prev); err != nil {
+		return nil, fmt.Errorf("next seq: %w", err)
+	}
+	var key *parley.PartyKey
+	if u.PartyID != 0 {
+		k, err := findPartyKey(ctx, tx, u.PartyID)
+		if err != nil && parley.ErrorCode(err) != parley.ENOTFOUND {
+			return nil, err
+		}
+		key = k
+	}
+	priv, err := db.privateKey(key)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.Seal(prev, priv); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, qInsertEvent,
+		e.TalkID, e.Seq, micros(e.Time), e.ActorID, e.PartyID, e.Type, e.PrivateTo, []byte(e.Payload), e.PayloadHash, e.PrevHash, e.Hash, e.Signature); err != nil {
+		return nil, fmt.Errorf("insert event: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, qSetLastHash, e.Hash, talkID); err != nil {
+		return nil, err
+	}
+	if db.dialect.NotifyEvent != "" {
+		if _, err := tx.ExecContext(ctx, db.dialect.NotifyEvent, fmt.Sprintf("%d:%d", e.TalkID, e.Seq)); err != nil {
+			return nil, fmt.Errorf("notify: %w", err)
+		}
+	}
+	return e, nil
+}
+
+// published tells OnEvent about a committed event when the engine does not.
+func (db *DB) published(e *parley.Event) {
+	if db.dialect.NotifyEvent == "" && db.OnEvent != nil {
+		db.OnEvent(parley.EventRef{TalkID: e.TalkID, Seq: e.Seq})
+	}
+}
+
+// ListEvents implements parley.TalkService.
+func (db *DB) ListEvents(ctx context.Context, talkID, afterSeq int64, limit int) ([]*parley.Event, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	return listEvents(ctx, db.read, u, talkID, afterSeq, limit)
+}
+
+func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq int64, limit int) ([]*parley.Event, error) {
+	rows, err := q.QueryContext(ctx, `SELECT talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature
+		FROM events WHERE talk_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, talkID, afterSeq, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	es := []*parley.Event{}
+	for rows.Next() {
+		var e parley.Event
+		var t int64
+		var payload []byte
+		if err := rows.Scan(&e.TalkID, &e.Seq, &t, &e.ActorID, &e.PartyID, &e.Type, &e.PrivateTo, &payload, &e.PayloadHash, &e.PrevHash, &e.Hash, &e.Signature); err != nil {
+			return nil, err
+		}
+		e.Time, e.Payload = fromMicros(t), payload
+		if len(e.Signature) == 0 {
+			e.Signature = nil
+		}
+		es = append(es, parley.VisibleEvent(u, &e))
+	}
+	return es, rows.Err()
+}
+
+// Record implements parley.TalkService.
+func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	// One read transaction, so the events and keys are one snapshot.
+	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t, err := findVisibleTalk(ctx, tx, u, talkID)
+	if err != nil {
+		return nil, err
+	}
+	r := &parley.Record{Format: parley.RecordFormat, TalkID: t.ID, Title: t.Title, ExportedAt: db.now(), Keys: []parley.PublicKey{}}
+	for after := int64(0); ; {
+		es, err := listEvents(ctx, tx, u, talkID, after, 1000)
+		if err != nil {
+			return nil, err
+		}
+		r.Events = append(r.Events, es...)
+		if len(es) < 1000 {
+			break
+		}
+		after = es[len(es)-1].Seq
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT k.party_id, p.name, k.public_key, CASE WHEN k.sealed_private IS NULL THEN 0 ELSE 1 END, k.created_at, 0
+			FROM party_keys k JOIN parties p ON p.id = k.party_id
+		UNION ALL
+		SELECT k.party_id, p.name, k.public_key, k.server_held, k.created_at, k.retired_at
+			FROM retired_party_keys k JOIN parties p ON p.id = k.party_id
+		ORDER BY 1, 5`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k parley.PublicKey
+		var pub []byte
+		var held, from, until int64
+		if err := rows.Scan(&k.PartyID, &k.Party, &pub, &held, &from, &until); err != nil {
+			return nil, err
+		}
+		k.Key, k.ServerHeld, k.From, k.Until = pub, held != 0, fromMicros(from), fromMicros(until)
+		r.Keys = append(r.Keys, k)
+	}
+	return r, rows.Err()
+}
+
+// SignOff implements parley.TalkService.
+func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) (*parley.Event, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t, err := findVisibleTalk(ctx, tx, u, talkID)
+	if err != nil {
+		return nil, err
+	}
+	if !parley.CanSignOff(u, t) {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "only the head or a negotiator of a seated delegation signs off for their party")
+	}
+	var hash string
+	err = tx.QueryRowContext(ctx, `SELECT hash FROM events WHERE talk_id = $1 AND seq = $2`, talkID, seq).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "talk %d has no event %d", talkID, seq)
+	} else if err != nil {
+		return nil, err
+	}
+	key, err := findPartyKey(ctx, tx, u.PartyID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil, parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
+	} else if err != nil {
+		return nil, err
+	}
+	msg, _ := hex.DecodeString(hash)
+	if key.SealedPrivate != nil {
+		if signature != nil {
+			return nil, parley.Errorf(parley.EINVALID, "the server holds your party's key and signs for it; send no signature")
+		}
+		priv, err := db.privateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		signature = ed25519.Sign(priv, msg)
+	} else if !ed25519.Verify(key.Public, msg, signature) {
+		return nil, parley.Errorf(parley.EINVALID, "the signature does not verify with your party's public key over the hash of event %d (%s)", seq, hash)
+	}
+	payload, _ := json.Marshal(parley.SignOff{Seq: seq, Hash: hash, Signature: signature})
+	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: parley.EventSignOff, Payload: payload})
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	db.published(e)
+	return e, nil
+}

@@ -1,0 +1,645 @@
+// Package web is parley's HTML interface: server-rendered html/template pages
+// with htmx, embedded in the binary. It signs people in through the api
+// package's sessions and reads everything through the same services, so the
+// visibility rule applies unchanged.
+package web
+
+import (
+	"bytes"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"parley"
+	"parley/api"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Server serves the web UI.
+type Server struct {
+	api    *api.Server
+	Logger *slog.Logger
+	tmpl   *template.Template
+}
+
+// NewServer returns a web UI that uses a's services and sessions.
+func NewServer(a *api.Server) *Server {
+	s := &Server{api: a, Logger: a.Logger}
+	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
+		"time": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[kv[i].(string)] = kv[i+1]
+			}
+			return m
+		},
+	}).ParseFS(templateFS, "templates/*.html"))
+	return s
+}
+
+// Register adds the UI's routes to mux.
+func (s *Server) Register(mux *http.ServeMux) {
+	static, _ := fs.Sub(staticFS, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
+	mux.Handle("GET /{$}", s.serve(s.home))
+	mux.Handle("GET /login", s.serve(s.loginForm))
+	mux.Handle("POST /login", s.serve(s.login))
+	mux.Handle("POST /logout", s.serve(s.logout))
+	mux.Handle("GET /setup", s.serve(s.setupForm))
+	mux.Handle("POST /setup", s.serve(s.setup))
+	mux.Handle("GET /talks", s.serve(s.talks))
+	mux.Handle("POST /talks", s.serve(s.createTalk))
+	mux.Handle("GET /talks/{id}", s.serve(s.talk))
+	mux.Handle("POST /talks/{id}/parties", s.serve(s.invite))
+	mux.Handle("GET /talks/{id}/feed", s.serve(s.feed))
+	mux.Handle("POST /talks/{id}/statements", s.serve(s.statement))
+	mux.Handle("POST /talks/{id}/accept", s.serve(s.accept))
+	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.signOff))
+	mux.Handle("GET /account", s.serve(s.account))
+	mux.Handle("POST /account/tokens", s.serve(s.createToken))
+	mux.Handle("POST /account/password", s.serve(s.changePassword))
+	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.revokeToken))
+	mux.Handle("GET /admin", s.serve(s.admin))
+	mux.Handle("POST /admin/parties", s.serve(s.createParty))
+	mux.Handle("POST /admin/users", s.serve(s.createUser))
+}
+
+func cacheForever(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// File names carry their versions.
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		h.ServeHTTP(w, r)
+	})
+}
+
+type handler func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) serve(h handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		err := h(w, r)
+		if err == nil {
+			return
+		}
+		code := parley.ErrorCode(err)
+		if code == parley.EUNAUTHORIZED {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+			return
+		}
+		status := map[string]int{parley.EINVALID: 400, parley.ENOTFOUND: 404, parley.ECONFLICT: 409, parley.EFORBIDDEN: 403}[code]
+		msg := parley.ErrorMessage(err)
+		if status == 0 {
+			status = 500
+			id := api.RequestID(r.Context())
+			s.Logger.ErrorContext(r.Context(), "internal error", "err", err, "path", r.URL.Path, "request_id", id)
+			msg = "internal error (request id " + id + ")"
+		}
+		w.WriteHeader(status)
+		s.render(w, r, "error.html", map[string]any{"Status": status, "Message": msg})
+	})
+}
+
+// page is what every template gets.
+type page struct {
+	User  *parley.User
+	CSRF  string
+	Title string
+	Data  any
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) error {
+	var buf bytes.Buffer
+	p := page{User: parley.UserFromContext(r.Context()), CSRF: s.api.CSRFToken(r), Data: data}
+	if err := s.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
+		return err
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+func signedIn(r *http.Request) (*parley.User, error) {
+	u := parley.UserFromContext(r.Context())
+	if u == nil {
+		return nil, parley.Errorf(parley.EUNAUTHORIZED, "sign in first")
+	}
+	return u, nil
+}
+
+func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
+	if parley.UserFromContext(r.Context()) == nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	} else {
+		http.Redirect(w, r, "/talks", http.StatusSeeOther)
+	}
+	return nil
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, "login.html", map[string]any{"Next": r.URL.Query().Get("next")})
+}
+
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	name, pw, next := r.PostFormValue("name"), r.PostFormValue("password"), r.PostFormValue("next")
+	if _, err := s.api.Login(w, r, name, pw); err != nil {
+		msg := parley.ErrorMessage(err)
+		if api.RateLimited(err) {
+			msg = "Too many sign-in attempts. Wait a few minutes and try again."
+		} else if parley.ErrorCode(err) == parley.EINTERNAL {
+			return err
+		}
+		w.WriteHeader(http.StatusUnauthorized)
+		return s.render(w, r, "login.html", map[string]any{"Error": msg, "Name": name, "Next": next})
+	}
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
+		next = "/talks"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if err := s.api.Logout(w, r); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, "setup.html", map[string]any{"Token": r.URL.Query().Get("token")})
+}
+
+func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+	token, name, pw := r.PostFormValue("token"), r.PostFormValue("name"), r.PostFormValue("password")
+	if _, err := s.api.CompleteSetup(r.Context(), token, name, pw); err != nil {
+		if parley.ErrorCode(err) == parley.EINTERNAL {
+			return err
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		return s.render(w, r, "setup.html", map[string]any{"Token": token, "Name": name, "Error": parley.ErrorMessage(err)})
+	}
+	if _, err := s.api.Login(w, r, name, pw); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	return nil
+}
+
+// talkView is a talk with names resolved for display.
+type talkView struct {
+	*parley.Talk
+	Members, Observers, Stakeholders []partyView
+	Mediators                        []string
+	MyStanding                       string
+}
+
+type partyView struct {
+	Name     string
+	Accepted bool
+	Mine     bool
+}
+
+func (s *Server) view(ctx context.Context, u *parley.User, t *parley.Talk, names map[int64]string) talkView {
+	v := talkView{Talk: t}
+	for _, p := range t.Parties {
+		pv := partyView{Name: names[p.PartyID], Accepted: p.Accepted, Mine: p.PartyID == u.PartyID}
+		if pv.Mine {
+			v.MyStanding = string(p.Standing)
+		}
+		switch p.Standing {
+		case parley.StandingMember:
+			v.Members = append(v.Members, pv)
+		case parley.StandingObserver:
+			v.Observers = append(v.Observers, pv)
+		case parley.StandingStakeholder:
+			v.Stakeholders = append(v.Stakeholders, pv)
+		}
+	}
+	for _, m := range t.MediatorIDs {
+		if mu, err := s.api.Users.FindUserByID(ctx, m); err == nil {
+			v.Mediators = append(v.Mediators, mu.DisplayName)
+		}
+	}
+	if t.Mediates(u.ID) {
+		v.MyStanding = "mediator"
+	}
+	return v
+}
+
+func (s *Server) partyNames(ctx context.Context) (map[int64]string, error) {
+	ps, err := s.api.Parties.ListParties(ctx)
+	if err != nil {
+		return nil, err
+	}
+	m := map[int64]string{}
+	for _, p := range ps {
+		m[p.ID] = p.Name
+	}
+	return m, nil
+}
+
+func (s *Server) talks(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	ts, err := s.api.Talks.FindTalks(r.Context(), parley.TalkFilter{})
+	if err != nil {
+		return err
+	}
+	names, err := s.partyNames(r.Context())
+	if err != nil {
+		return err
+	}
+	var vs []talkView
+	for _, t := range ts {
+		vs = append(vs, s.view(r.Context(), u, t, names))
+	}
+	var parties []*parley.Party
+	if parley.CanCreateTalk(u) {
+		if parties, err = s.api.Parties.ListParties(r.Context()); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, "talks.html", map[string]any{"Talks": vs, "Party": names[u.PartyID], "CanCreate": parley.CanCreateTalk(u), "Parties": parties, "MyParty": u.PartyID})
+}
+
+func talkID(r *http.Request) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return 0, parley.Errorf(parley.ENOTFOUND, "no such talk")
+	}
+	return id, nil
+}
+
+// activity is one line of a talk's activity feed.
+type activity struct {
+	TalkID int64
+	Seq    int64
+	// SignOff offers the viewer to sign the entry off for their party.
+	SignOff bool
+	Time    time.Time
+	Actor   string
+	Party   string
+	Type    string
+	Text    string
+	Private bool
+	Hidden  bool
+}
+
+func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, users map[int64]string, canSign bool) activity {
+	a := activity{TalkID: e.TalkID, SignOff: canSign && e.Type == "statement", Seq: e.Seq, Time: e.Time, Party: names[e.PartyID], Type: e.Type, Private: e.PrivateTo != 0, Hidden: e.Redacted}
+	if n, ok := users[e.ActorID]; ok {
+		a.Actor = n
+	} else if u, err := s.api.Users.FindUserByID(ctx, e.ActorID); err == nil {
+		a.Actor, users[e.ActorID] = u.DisplayName, u.DisplayName
+	}
+	if !e.Redacted {
+		a.Text = summary(e)
+	}
+	return a
+}
+
+func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	names, err := s.partyNames(r.Context())
+	if err != nil {
+		return err
+	}
+	es, err := s.api.Talks.ListEvents(r.Context(), id, max(0, t.LastSeq-200), 200)
+	if err != nil {
+		return err
+	}
+	users := map[int64]string{}
+	var acts []activity
+	last := int64(0)
+	canSign := parley.CanSignOff(u, t)
+	for _, e := range es {
+		acts = append(acts, s.activity(r.Context(), e, names, users, canSign))
+		last = e.Seq
+	}
+	return s.render(w, r, "talk.html", map[string]any{
+		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": last,
+		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
+		"Invitable": invitable(t, names), "CanManage": parley.CanManageTalk(u, t),
+	})
+}
+
+// feed streams the talk's new activity as HTML fragments for htmx's SSE extension.
+func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	canSign := parley.CanSignOff(u, t)
+	names, err := s.partyNames(r.Context())
+	if err != nil {
+		return err
+	}
+	users := map[int64]string{}
+	return s.api.Stream(w, r, id, func(e *parley.Event) (string, string, error) {
+		var buf bytes.Buffer
+		if err := s.tmpl.ExecuteTemplate(&buf, "activity", s.activity(r.Context(), e, names, users, canSign)); err != nil {
+			return "", "", err
+		}
+		// One SSE data line: the fragment has no meaningful line breaks, and
+		// a CR or LF from user text must not start a new SSE field.
+		return "activity", sseLine.Replace(buf.String()), nil
+	})
+}
+
+func (s *Server) statement(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	text := strings.TrimSpace(r.PostFormValue("text"))
+	if text == "" {
+		return parley.Errorf(parley.EINVALID, "write something first")
+	}
+	in := parley.EventInput{Type: "statement"}
+	if r.PostFormValue("private") == "on" {
+		in.Type, in.PrivateTo = "note", u.PartyID
+	}
+	in.Payload = jsonText(text)
+	if _, err := s.api.Talks.AppendEvent(r.Context(), id, in); err != nil {
+		return err
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		// The live feed shows the new entry; reset the form.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		return s.tmpl.ExecuteTemplate(w, "compose", map[string]any{"ID": id, "CSRF": s.api.CSRFToken(r)})
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) admin(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if !parley.CanAdminister(u) {
+		return parley.Errorf(parley.EFORBIDDEN, "only administrators manage parties and users")
+	}
+	ps, err := s.api.Parties.ListParties(r.Context())
+	if err != nil {
+		return err
+	}
+	us, err := s.api.Users.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	names := map[int64]string{}
+	for _, p := range ps {
+		names[p.ID] = p.Name
+	}
+	return s.render(w, r, "admin.html", map[string]any{"Parties": ps, "Users": us, "Names": names, "Message": r.URL.Query().Get("done")})
+}
+
+func (s *Server) createParty(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if !parley.CanAdminister(u) {
+		return parley.Errorf(parley.EFORBIDDEN, "only administrators manage parties")
+	}
+	p := &parley.Party{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind")}
+	if err := s.api.CreateParty(r.Context(), p); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin?done="+url.QueryEscape("Party "+p.Name+" created."), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if !parley.CanAdminister(u) {
+		return parley.Errorf(parley.EFORBIDDEN, "only administrators manage users")
+	}
+	nu := &parley.User{Name: strings.TrimSpace(r.PostFormValue("name")), DisplayName: strings.TrimSpace(r.PostFormValue("display_name")),
+		Mediator: r.PostFormValue("kind") == "mediator", Admin: r.PostFormValue("kind") == "admin"}
+	if pid, _ := strconv.ParseInt(r.PostFormValue("party_id"), 10, 64); pid != 0 && r.PostFormValue("kind") == "delegate" {
+		nu.PartyID, nu.Role = pid, parley.Role(r.PostFormValue("role"))
+	}
+	if err := nu.Validate(); err != nil {
+		return err
+	}
+	if err := s.api.CreateUserWithPassword(r.Context(), nu, r.PostFormValue("password")); err != nil {
+		return err
+	}
+	http.Redirect(w, r, "/admin?done="+url.QueryEscape("User "+nu.Name+" created."), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) accept(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.api.Talks.AcceptInvitation(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// signOff signs an entry off for the viewer's party with its server-held key.
+func (s *Server) signOff(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	seq, err := strconv.ParseInt(r.PostFormValue("seq"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.EINVALID, "which entry? seq is missing")
+	}
+	if _, err := s.api.Talks.SignOff(r.Context(), id, seq, nil); err != nil {
+		return err
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		w.WriteHeader(http.StatusNoContent) // the feed shows the sign-off
+		return nil
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
+	return s.accountPage(w, r, "")
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, secret string) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	ts, err := s.api.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "account.html", map[string]any{"Tokens": ts, "Secret": secret})
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	_, secret, err := s.api.CreateToken(r.Context(), u, strings.TrimSpace(r.PostFormValue("name")))
+	if err != nil {
+		return err
+	}
+	// Rendered, not redirected: the secret is shown this once and never stored.
+	w.Header().Set("Cache-Control", "no-store")
+	return s.accountPage(w, r, secret)
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.ENOTFOUND, "no such token")
+	}
+	ts, err := s.api.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			if err := s.api.Credentials.DeleteCredential(r.Context(), u.ID, id); err != nil {
+				return err
+			}
+			http.Redirect(w, r, "/account", http.StatusSeeOther)
+			return nil
+		}
+	}
+	return parley.Errorf(parley.ENOTFOUND, "you have no token %d", id)
+}
+
+var sseLine = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
+
+// invitable lists the parties not yet in t, for the invitation form.
+func invitable(t *parley.Talk, names map[int64]string) []*parley.Party {
+	var ps []*parley.Party
+	for id, n := range names {
+		if _, in := t.Party(id); !in {
+			ps = append(ps, &parley.Party{ID: id, Name: n})
+		}
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+	return ps
+}
+
+func (s *Server) createTalk(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return parley.Errorf(parley.EINVALID, "the form could not be read")
+	}
+	t := &parley.Talk{Title: strings.TrimSpace(r.PostFormValue("title")), Description: strings.TrimSpace(r.PostFormValue("description"))}
+	// Each party's standing comes as standing-<party id>; "" leaves it out.
+	for k, v := range r.PostForm {
+		id, ok := strings.CutPrefix(k, "standing-")
+		pid, err := strconv.ParseInt(id, 10, 64)
+		if !ok || err != nil || len(v) == 0 || v[0] == "" {
+			continue
+		}
+		t.Parties = append(t.Parties, parley.TalkParty{PartyID: pid, Standing: parley.Standing(v[0])})
+	}
+	sort.Slice(t.Parties, func(i, j int) bool { return t.Parties[i].PartyID < t.Parties[j].PartyID })
+	if err := s.api.Talks.CreateTalk(r.Context(), t); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", t.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	pid, err := strconv.ParseInt(r.PostFormValue("party_id"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.EINVALID, "choose a party to invite")
+	}
+	if err := s.api.Talks.InviteParty(r.Context(), id, pid, parley.Standing(r.PostFormValue("standing"))); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("new") != r.PostFormValue("repeat") {
+		return parley.Errorf(parley.EINVALID, "the two new passwords differ")
+	}
+	if err := s.api.ChangePassword(r.Context(), u, r.PostFormValue("current"), r.PostFormValue("new")); err != nil {
+		return err
+	}
+	// Every session ended with the change, this one too.
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,316 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"parley"
+	"parley/api"
+	"parley/sqlite"
+	"parley/web"
+)
+
+type site struct {
+	t    *testing.T
+	url  string
+	db   *sqlite.DB
+	talk *parley.Talk
+	us   *parley.User
+}
+
+func newSite(t *testing.T) *site {
+	ctx := t.Context()
+	db := sqlite.NewDB(filepath.Join(t.TempDir(), "p.db"))
+	if err := db.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	secret := []byte("web-test-secret-0123456789abcdef")
+	db.Secret = secret
+	a := api.NewServer()
+	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
+	a.Secret, a.Logger = secret, slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := a.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := web.NewServer(a)
+	mux := http.NewServeMux()
+	a.Register(mux)
+	w.Register(mux)
+	srv := httptest.NewServer(a.Middleware(mux))
+	t.Cleanup(func() { a.Close(); srv.Close() })
+	s := &site{t: t, url: srv.URL, db: db}
+	users := map[string]*parley.User{}
+	var parties []parley.TalkParty
+	for _, n := range []string{"US", "RU", "UA"} {
+		p := &parley.Party{Name: n}
+		must(t, a.CreateParty(ctx, p))
+		u := &parley.User{Name: strings.ToLower(n), PartyID: p.ID, Role: parley.RoleHead}
+		must(t, a.CreateUserWithPassword(ctx, u, "password-"+u.Name))
+		users[n] = u
+		st := parley.StandingMember
+		if n == "UA" {
+			st = parley.StandingStakeholder
+		}
+		parties = append(parties, parley.TalkParty{PartyID: p.ID, Standing: st})
+	}
+	s.us = users["US"]
+	s.talk = &parley.Talk{Title: "Irritants", Parties: parties[:2]}
+	must(t, db.CreateTalk(parley.NewContextWithUser(ctx, users["US"]), s.talk))
+	must(t, db.AcceptInvitation(parley.NewContextWithUser(ctx, users["RU"]), s.talk.ID))
+	_, err := db.AppendEvent(parley.NewContextWithUser(ctx, users["US"]), s.talk.ID,
+		parley.EventInput{Type: "note", PrivateTo: users["US"].PartyID, Payload: json.RawMessage(`{"text":"our walk-away point"}`)})
+	must(t, err)
+	return s
+}
+
+// browser is a cookie-keeping client that does not follow redirects.
+func (s *site) browser() *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+}
+
+func (s *site) get(c *http.Client, path string) (int, string) {
+	resp, err := c.Get(s.url + path)
+	must(s.t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(b)
+}
+
+func (s *site) post(c *http.Client, path string, form url.Values) (int, string) {
+	resp, err := c.PostForm(s.url+path, form)
+	must(s.t, err)
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Location") + string(b)
+}
+
+func (s *site) signIn(name string) *http.Client {
+	c := s.browser()
+	code, loc := s.post(c, "/login", url.Values{"name": {name}, "password": {"password-" + name}})
+	if code != 303 || !strings.HasPrefix(loc, "/talks") {
+		s.t.Fatalf("sign in as %s: %d %s", name, code, loc)
+	}
+	return c
+}
+
+func TestSignedOutVisitorsAreSentToSignIn(t *testing.T) {
+	s := newSite(t)
+	code, loc := s.get(s.browser(), "/talks")
+	if code != 303 {
+		t.Fatalf("GET /talks signed out: %d", code)
+	}
+	_ = loc
+	code, body := s.post(s.browser(), "/login", url.Values{"name": {"us"}, "password": {"wrong-password"}})
+	if code != 401 || !strings.Contains(body, "The name or the password is wrong") && !strings.Contains(body, "the name or the password is wrong") {
+		t.Fatalf("wrong password: %d %s", code, body)
+	}
+}
+
+func TestTalkPagesShowOnlyWhatTheViewerMaySee(t *testing.T) {
+	s := newSite(t)
+	us, ru, ua := s.signIn("us"), s.signIn("ru"), s.signIn("ua")
+	talkPath := fmt.Sprintf("/talks/%d", s.talk.ID)
+	if _, body := s.get(us, talkPath); !strings.Contains(body, "our walk-away point") {
+		t.Error("the US delegation cannot read its own private note")
+	}
+	_, body := s.get(ru, talkPath)
+	if strings.Contains(body, "walk-away") || !strings.Contains(body, "content withheld") {
+		t.Error("the Russian delegation sees the US private note, or no trace of it")
+	}
+	if _, body := s.get(ua, "/talks"); strings.Contains(body, "Irritants") {
+		t.Error("a party outside the talk sees it in its list")
+	}
+	if code, _ := s.get(ua, talkPath); code != 404 {
+		t.Errorf("a party outside the talk opens it: %d, want 404", code)
+	}
+	// Writing needs the form's CSRF token.
+	if code, _ := s.post(ru, talkPath+"/statements", url.Values{"text": {"no token"}}); code != 403 {
+		t.Errorf("statement without CSRF token: %d, want 403", code)
+	}
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if csrf == nil {
+		t.Fatal("no CSRF token in the talk page")
+	}
+	if code, _ := s.post(ru, talkPath+"/statements", url.Values{"text": {"visas first"}, "csrf": {csrf[1]}}); code != 303 {
+		t.Errorf("statement: %d, want 303", code)
+	}
+	if _, body := s.get(us, talkPath); !strings.Contains(body, "visas first") {
+		t.Error("the statement is not on the talk page")
+	}
+}
+
+func TestInvitedHeadAcceptsInTheBrowser(t *testing.T) {
+	s := newSite(t)
+	ctx := parley.NewContextWithUser(context.Background(), s.us)
+	ua, err := s.db.FindUserByName(ctx, "ua")
+	must(t, err)
+	must(t, s.db.InviteParty(ctx, s.talk.ID, ua.PartyID, parley.StandingStakeholder))
+	c := s.signIn("ua")
+	talkPath := fmt.Sprintf("/talks/%d", s.talk.ID)
+	_, body := s.get(c, talkPath)
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if !strings.Contains(body, "Accept the invitation") || csrf == nil {
+		t.Fatal("no invitation to accept on the talk page")
+	}
+	if code, _ := s.post(c, talkPath+"/accept", url.Values{"csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("accept: %d", code)
+	}
+	if _, body := s.get(c, talkPath); strings.Contains(body, "Accept the invitation") || !strings.Contains(body, "Add a statement") {
+		t.Error("after accepting, the stakeholder head cannot add statements")
+	}
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+func TestSignOffFromTheTalkPage(t *testing.T) {
+	s := newSite(t)
+	ru := s.signIn("ru")
+	talkPath := fmt.Sprintf("/talks/%d", s.talk.ID)
+	_, body := s.get(ru, talkPath)
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	s.post(ru, talkPath+"/statements", url.Values{"text": {"joint text v1"}, "csrf": {csrf[1]}})
+	_, body = s.get(ru, talkPath)
+	m := regexp.MustCompile(`name="seq" value="(\d+)"`).FindAllStringSubmatch(body, -1)
+	if len(m) == 0 {
+		t.Fatal("no sign-off button on statements")
+	}
+	seq := m[len(m)-1][1]
+	if code, _ := s.post(ru, talkPath+"/signoffs", url.Values{"seq": {seq}, "csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("sign off: %d", code)
+	}
+	if _, body := s.get(s.signIn("us"), talkPath); !strings.Contains(body, "signed off entry #"+seq) {
+		t.Error("the sign-off is not in the activity")
+	}
+}
+
+func TestTokensAreCreatedShownOnceAndRevoked(t *testing.T) {
+	s := newSite(t)
+	c := s.signIn("us")
+	_, body := s.get(c, "/account")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	code, body := s.post(c, "/account/tokens", url.Values{"name": {"ci"}, "csrf": {csrf[1]}})
+	m := regexp.MustCompile(`<code id="new-token">(pt_[A-Za-z0-9]+)</code>`).FindStringSubmatch(body)
+	if code != 200 || m == nil {
+		t.Fatalf("create token: %d, no secret shown", code)
+	}
+	api := func() int {
+		req, _ := http.NewRequest("GET", s.url+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+m[1])
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if api() != 200 {
+		t.Fatal("the new token does not work")
+	}
+	_, body = s.get(c, "/account")
+	if strings.Contains(body, m[1]) {
+		t.Error("the token's secret is shown again")
+	}
+	id := regexp.MustCompile(`/account/tokens/(\d+)/revoke`).FindStringSubmatch(body)
+	if code, _ := s.post(c, "/account/tokens/"+id[1]+"/revoke", url.Values{"csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("revoke: %d", code)
+	}
+	if api() != 401 {
+		t.Error("the revoked token still works")
+	}
+}
+
+func TestFeedFragmentsStayOnOneSSELine(t *testing.T) {
+	s := newSite(t)
+	ru := s.signIn("ru")
+	talkPath := fmt.Sprintf("/talks/%d", s.talk.ID)
+	_, body := s.get(ru, talkPath)
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	s.post(ru, talkPath+"/statements", url.Values{"text": {"line one\rid: 999\r\nevent: x\nline two"}, "csrf": {csrf[1]}})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+talkPath+"/feed?after=0", nil)
+	resp, err := ru.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	buf := make([]byte, 64<<10)
+	var got strings.Builder
+	for !strings.Contains(got.String(), "line two") {
+		n, err := resp.Body.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	for _, line := range regexp.MustCompile(`\r\n|\r|\n`).Split(got.String(), -1) {
+		if strings.HasPrefix(line, "id: 999") || strings.HasPrefix(line, "event: x") {
+			t.Fatalf("user text injected an SSE field: %q", line)
+		}
+	}
+}
+
+func TestOpenATalkAndInviteInTheBrowser(t *testing.T) {
+	s := newSite(t)
+	us := s.signIn("us")
+	_, body := s.get(us, "/talks")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	ids := regexp.MustCompile(`name="standing-(\d+)"`).FindAllStringSubmatch(body, -1)
+	if csrf == nil || len(ids) != 3 {
+		t.Fatalf("no talk form with three parties on /talks")
+	}
+	form := url.Values{"title": {"Visas"}, "csrf": {csrf[1]}, "standing-" + ids[0][1]: {"member"}, "standing-" + ids[1][1]: {"member"}}
+	code, loc := s.post(us, "/talks", form)
+	if code != 303 || !strings.HasPrefix(loc, "/talks/") {
+		t.Fatalf("open talk: %d %s", code, loc)
+	}
+	talkPath := strings.SplitN(loc, "<", 2)[0]
+	_, body = s.get(us, talkPath)
+	if !strings.Contains(body, "Invite a party") || !strings.Contains(body, "invited") {
+		t.Fatalf("talk page lacks the invitation form or the invited party")
+	}
+	party := regexp.MustCompile(`<select id="iparty" name="party_id"><option value="(\d+)">UA</option>`).FindStringSubmatch(body)
+	if party == nil {
+		t.Fatal("UA is not offered for invitation")
+	}
+	if code, _ := s.post(us, talkPath+"/parties", url.Values{"party_id": {party[1]}, "standing": {"stakeholder"}, "csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("invite: %d", code)
+	}
+	if _, body := s.get(s.signIn("ua"), talkPath); !strings.Contains(body, "Accept the invitation") {
+		t.Error("the invited stakeholder is not offered to accept")
+	}
+}
+
+func TestChangePasswordEndsSessions(t *testing.T) {
+	s := newSite(t)
+	c, other := s.signIn("us"), s.signIn("us")
+	_, body := s.get(c, "/account")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if code, _ := s.post(c, "/account/password", url.Values{"current": {"wrong"}, "new": {"new-password-1"}, "repeat": {"new-password-1"}, "csrf": {csrf[1]}}); code != 403 {
+		t.Errorf("wrong current password: %d, want 403", code)
+	}
+	if code, _ := s.post(c, "/account/password", url.Values{"current": {"password-us"}, "new": {"new-password-1"}, "repeat": {"new-password-1"}, "csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("change password: %d", code)
+	}
+	if code, _ := s.get(other, "/talks"); code != 303 {
+		t.Errorf("another session survived the change: %d", code)
+	}
+	if code, _ := s.post(s.browser(), "/login", url.Values{"name": {"us"}, "password": {"new-password-1"}}); code != 303 {
+		t.Errorf("sign in with the new password: %d", code)
+	}
+}
