@@ -481,7 +481,7 @@ func playGame(s *scenarioState, g game, config string, o *tournamentOptions) []s
 		profiles[r] = sc.Profiles[k]
 		agents[r], _ = engine.NewAgent(g.agents[r])
 	}
-	res, err := engine.RunSAOP(profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Seed: seed})
+	res, err := engine.RunSAOP(profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Seed: seed, NoTrace: true})
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), "\n", " ")
 		return append(row, "error: "+msg, "false", "0", "", "", "", "", "")
