@@ -132,6 +132,9 @@ type SAOPOptions struct {
 	Clock func() time.Time
 	// Seed seeds every agent's random source (party i gets Seed+i).
 	Seed uint64
+	// NoTrace leaves Result.Trace empty: a wall-time negotiation can run
+	// millions of turns, and a tournament needs only the result.
+	NoTrace bool
 }
 
 // Validate reports why the options cannot run a negotiation, or nil.
@@ -217,7 +220,7 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 		}
 	}
 	res := &Result{Party: -1, End: Deadline}
-	if opts.Rounds > 0 {
+	if opts.Rounds > 0 && !opts.NoTrace {
 		res.Trace = make([]Step, 0, min(opts.Rounds*n, 1<<16))
 	}
 	var current Outcome // latest offer
@@ -306,7 +309,9 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 				current = clone(a.Offer)
 				accepts = 0
 				step.Offer = current
-				step.Utilities = utilities(current, t)
+				if !opts.NoTrace {
+					step.Utilities = utilities(current, t)
+				}
 			case ActAccept:
 				if current == nil {
 					return finish(Broken, k, "accepted when no offer had been made"), nil
@@ -316,9 +321,13 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 				}
 				accepts++
 				step.Offer = current
-				step.Utilities = utilities(current, t)
+				if !opts.NoTrace {
+					step.Utilities = utilities(current, t)
+				}
 			case ActEnd:
-				res.Trace = append(res.Trace, step)
+				if !opts.NoTrace {
+					res.Trace = append(res.Trace, step)
+				}
 				for j := range agents {
 					if j != k {
 						agents[j].Observe(k, Action{Kind: ActEnd})
@@ -328,7 +337,9 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 			default:
 				return finish(Broken, k, "missed its turn (no action)"), nil
 			}
-			res.Trace = append(res.Trace, step)
+			if !opts.NoTrace {
+				res.Trace = append(res.Trace, step)
+			}
 			if accepts == n-1 {
 				res.Agreement = current
 				return finish(Agreed, -1, ""), nil

@@ -546,3 +546,22 @@ func TestGallopMatchesLowerBound(t *testing.T) {
 		}
 	}
 }
+
+func TestSAOPNoTraceSameResult(t *testing.T) {
+	ps := synthetic(t, 15, []int{5, 6, 4}, 2)
+	var results []*Result
+	for _, noTrace := range []bool{false, true} {
+		res, err := RunSAOP(ps, []Agent{NewTimeDependent(0.2), &MiCRO{}}, SAOPOptions{Rounds: 300, Seed: 9, NoTrace: noTrace})
+		if err != nil {
+			t.Fatal(err)
+		}
+		results = append(results, res)
+	}
+	if len(results[0].Trace) == 0 || results[1].Trace != nil {
+		t.Fatalf("trace lengths %d and %d; want a trace only without NoTrace", len(results[0].Trace), len(results[1].Trace))
+	}
+	results[0].Trace = nil
+	if !reflect.DeepEqual(results[0], results[1]) {
+		t.Errorf("NoTrace changed the result: %+v vs %+v", results[0], results[1])
+	}
+}

@@ -215,7 +215,7 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 		for i, name := range names {
 			agents[i], _ = engine.NewAgent(name)
 		}
-		res, err := engine.RunSAOP(sc.Profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Time: o.time, Seed: o.seed})
+		res, err := engine.RunSAOP(sc.Profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Time: o.time, Seed: o.seed, NoTrace: !o.trace && o.plot == ""})
 		if err != nil {
 			return err
 		}

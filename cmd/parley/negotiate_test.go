@@ -274,7 +274,7 @@ func TestTournamentSummaryAndPlot(t *testing.T) {
 	if !strings.Contains(out, "24 negotiations") {
 		t.Errorf("summary:\n%s", out)
 	}
-	for _, a := range []string{"boulware", "conceder", "linear"} {
+	for _, a := range []string{"boulware", "conceder", "linear", "mediator (nash)"} {
 		if !strings.Contains(out, a) {
 			t.Errorf("summary lacks %s:\n%s", a, out)
 		}

@@ -283,6 +283,9 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 		return fmt.Errorf("tournament interrupted after %d of %d negotiations; rerun the same command to resume: %w", len(rows), len(games), err)
 	}
 	summary := summarise(rows)
+	if m, ok := mediatedSummary(scenarios, rows); ok {
+		summary = append(summary, m)
+	}
 	if o.plot != "" {
 		if err := writeFileAtomic(o.plot, func(w io.Writer) error { return plotSummary(w, summary) }); err != nil {
 			return err
@@ -481,7 +484,7 @@ func playGame(s *scenarioState, g game, config string, o *tournamentOptions) []s
 		profiles[r] = sc.Profiles[k]
 		agents[r], _ = engine.NewAgent(g.agents[r])
 	}
-	res, err := engine.RunSAOP(profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Seed: seed})
+	res, err := engine.RunSAOP(profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Seed: seed, NoTrace: true})
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), "\n", " ")
 		return append(row, "error: "+msg, "false", "0", "", "", "", "", "")
@@ -600,6 +603,56 @@ func mean(sum float64, n int) float64 {
 	return sum / float64(n)
 }
 
+// mediatedSummary is the yardstick line of the summary: parley's
+// confidential mediator (Nash) on every domain the agents played, once per
+// domain. Its distances are 0 by construction where a Nash point exists;
+// what it shows is the utility and welfare the agents left on the table.
+func mediatedSummary(scenarios []*scenarioState, rows [][]string) (agentSummary, bool) {
+	played := map[string]bool{}
+	for _, r := range rows {
+		if !strings.HasPrefix(r[6], "error") {
+			played[r[1]] = true
+		}
+	}
+	m := agentSummary{Agent: "mediator (nash)"}
+	var own, dn, dp float64
+	for _, s := range scenarios {
+		if !played[s.sc.Name] {
+			continue
+		}
+		a := s.analyse()
+		if a == nil {
+			continue
+		}
+		m.Negotiations++
+		m.MeanRounds++
+		if a.Nash == nil {
+			continue // no agreement: nothing is acceptable to all
+		}
+		m.AgreementRate++
+		w := 0.0
+		for _, u := range a.Nash.Utilities {
+			w += u
+		}
+		own += w / float64(len(a.Nash.Utilities))
+		m.MeanWelfare += w
+		p, n := engine.OutcomeDistances(a, a.Nash.Utilities)
+		dp, dn = dp+p, dn+n
+		m.pareto++
+		m.nash++
+	}
+	if m.Negotiations == 0 {
+		return m, false
+	}
+	n := float64(m.Negotiations)
+	m.AgreementRate /= n
+	m.MeanRounds /= n
+	m.MeanUtility = own / n
+	m.MeanWelfare /= n
+	m.MeanDistPareto, m.MeanDistNash = mean(dp, m.pareto), mean(dn, m.nash)
+	return m, true
+}
+
 func printSummary(w io.Writer, rows []agentSummary, total int, out string) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "%d negotiations in %s\n", total, out)
@@ -610,6 +663,9 @@ func printSummary(w io.Writer, rows []agentSummary, total int, out string) error
 	}
 	if err := tw.Flush(); err != nil {
 		return err
+	}
+	if len(rows) > 0 && strings.HasPrefix(rows[len(rows)-1].Agent, "mediator") {
+		fmt.Fprintln(bw, "mediator (nash): parley's confidential mediator, one single text per domain played, for comparison")
 	}
 	return bw.Flush()
 }
