@@ -161,27 +161,12 @@ func checkParties(profiles []Profile, n int) error {
 	}
 	d := profiles[0].Domain()
 	for _, p := range profiles[1:] {
-		if !sameDomain(d, p.Domain()) {
-			return Errorf("profile %q is over domain %q and profile %q over domain %q; every party must negotiate over the same domain",
-				profiles[0].Name(), d.Name, p.Name(), p.Domain().Name)
+		if err := SameDomain(d, p.Domain()); err != nil {
+			return Errorf("profile %q and profile %q are over different domains (%v); every party must negotiate over the same domain",
+				profiles[0].Name(), p.Name(), err)
 		}
 	}
 	return nil
-}
-
-func sameDomain(a, b *Domain) bool {
-	if a == b {
-		return true
-	}
-	if a == nil || b == nil || len(a.Issues) != len(b.Issues) {
-		return false
-	}
-	for i := range a.Issues {
-		if a.Issues[i].Name != b.Issues[i].Name || a.Issues[i].NumValues() != b.Issues[i].NumValues() {
-			return false
-		}
-	}
-	return true
 }
 
 // RunSAOP runs one negotiation under the stacked alternating offers

@@ -94,7 +94,7 @@ func runAnalyze(e *env, o analyzeOptions, domain string, profiles []string) erro
 	}
 	var improve engine.Outcome
 	if o.improve != "" {
-		if improve, err = parseOutcomeArg(sc.Domain, o.improve); err != nil {
+		if improve, err = parseOutcomeArg(sc.Domain, "--improve", o.improve); err != nil {
 			return err
 		}
 	}
@@ -163,14 +163,15 @@ func loadScenario(domain string, profiles []string) (*genius.Scenario, error) {
 	return genius.Load(domain, profiles...)
 }
 
-// parseOutcomeArg reads an outcome given inline as JSON or as a file.
-func parseOutcomeArg(d *engine.Domain, s string) (engine.Outcome, error) {
-	src := "--improve"
+// parseOutcomeArg reads the outcome given to flag: a JSON object of
+// issue → value, inline or in a file.
+func parseOutcomeArg(d *engine.Domain, flag, s string) (engine.Outcome, error) {
+	src := flag
 	data := []byte(s)
 	if !strings.HasPrefix(strings.TrimSpace(s), "{") {
 		b, err := os.ReadFile(s)
 		if err != nil {
-			return nil, usageErrorf("--improve %q is neither a JSON object nor a readable file: %v", s, err)
+			return nil, usageErrorf("%s %q is neither a JSON object nor a readable file: %v", flag, s, err)
 		}
 		src, data = s, b
 	}

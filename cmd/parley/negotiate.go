@@ -241,7 +241,7 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			if o.mediator != "confidential" {
 				return engine.Errorf("--start is for the confidential mediator; the answers-only mediator starts from a random text")
 			}
-			if start, err = parseStartText(sc.Domain, o.start); err != nil {
+			if start, err = parseOutcomeArg(sc.Domain, "--start", o.start); err != nil {
 				return err
 			}
 		}
@@ -442,37 +442,4 @@ func dirOf(path string) string {
 		return path[:i+1]
 	}
 	return "."
-}
-
-// parseStartText reads --start: a JSON object of issue → value, inline or
-// in a file.
-func parseStartText(d *engine.Domain, s string) (engine.Outcome, error) {
-	data := []byte(s)
-	if !strings.HasPrefix(strings.TrimSpace(s), "{") {
-		b, err := os.ReadFile(s)
-		if err != nil {
-			return nil, engine.Errorf("--start %q is neither a JSON object nor a readable file", s)
-		}
-		data = b
-	}
-	var raw map[string]any
-	if err := json.Unmarshal(data, &raw); err != nil {
-		return nil, engine.Errorf("--start: not a JSON object of issue → value: %v", err)
-	}
-	m := make(map[string]string, len(raw))
-	for k, v := range raw {
-		switch v := v.(type) {
-		case string:
-			m[k] = v
-		case float64:
-			m[k] = fmt.Sprint(v)
-		default:
-			return nil, engine.Errorf("--start: issue %q has value %v; values are strings (or numbers for integer and real issues)", k, v)
-		}
-	}
-	o, err := d.ParseOutcome(m)
-	if err != nil {
-		return nil, engine.Errorf("--start: %v", err)
-	}
-	return o, nil
 }
