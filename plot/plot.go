@@ -70,7 +70,11 @@ func Write(w io.Writer, title string, panels []Panel, cols int) error {
 	rows := (len(panels) + cols - 1) / cols
 	legend := legendEntries(panels)
 	width := math.Max(float64(cols)*panelW, 640)
-	perRow := max(1, int((width-40)/190))
+	colW := 190.0
+	for _, e := range legend {
+		colW = math.Max(colW, 7*float64(len([]rune(e.name)))+30)
+	}
+	perRow := max(1, int((width-40)/colW))
 	height := 40 + float64(rows)*panelH + legendH*float64((len(legend)+perRow-1)/perRow) + 10
 	var b strings.Builder
 	fmt.Fprintf(&b, `<svg xmlns="http://www.w3.org/2000/svg" width="%.0f" height="%.0f" viewBox="0 0 %.0f %.0f" font-family="sans-serif" font-size="12">`+"\n", width, height, width, height)
@@ -84,7 +88,7 @@ func Write(w io.Writer, title string, panels []Panel, cols int) error {
 	}
 	ly := 40 + float64(rows)*panelH + 4
 	for i, e := range legend {
-		x := 20 + float64(i%perRow)*190
+		x := 20 + float64(i%perRow)*colW
 		y := ly + float64(i/perRow)*legendH + 12
 		symbol(&b, e.shape, e.color, x, y-4, 5)
 		fmt.Fprintf(&b, `<text x="%.1f" y="%.1f">%s</text>`+"\n", x+10, y, esc(e.name))
