@@ -243,88 +243,92 @@ func acceptable(u, r []float64) bool {
 func (a *Analysis) solve() {
 	r := a.Reservations
 	n := len(r)
-	var acc []int
+	rk := make([]float64, n)
+	for p := range r {
+		rk[p] = key(r[p])
+	}
+	var ideal []float64
 	for i := range a.Pareto {
 		pt := &a.Pareto[i]
-		pt.Acceptable = acceptable(pt.Utilities, r)
-		if pt.Acceptable {
-			acc = append(acc, i)
+		ok := true
+		for p, u := range pt.Utilities {
+			// Utilities are already on the grid, so key(u) is u·10^12.
+			if math.Round(u*precisionScale) < rk[p] {
+				ok = false
+				break
+			}
+		}
+		pt.Acceptable = ok
+		if !ok {
+			continue
+		}
+		if ideal == nil {
+			ideal = append([]float64(nil), pt.Utilities...)
+		}
+		for p, u := range pt.Utilities {
+			if u > ideal[p] {
+				ideal[p] = u
+			}
 		}
 	}
-	if len(acc) == 0 {
+	if ideal == nil {
 		return
 	}
-	a.Ideal = make([]float64, n)
-	for p := range a.Ideal {
-		a.Ideal[p] = math.Inf(-1)
+	a.Ideal = ideal
+	span := make([]float64, n)
+	for p := range span {
+		span[p] = ideal[p] - r[p]
 	}
-	for _, i := range acc {
-		for p, u := range a.Pareto[i].Utilities {
-			a.Ideal[p] = math.Max(a.Ideal[p], u)
+	// One pass scores every acceptable point by every criterion. Ties:
+	// Nash, K–S and egalitarian to the larger sum; welfare (compared on the
+	// grid) to the larger least gain; then the earlier point.
+	type best struct {
+		i            int
+		score, other float64
+	}
+	nash, ks, egal, welf := best{i: -1}, best{i: -1}, best{i: -1}, best{i: -1}
+	better := func(b *best, i int, score, other float64) {
+		if b.i < 0 || score > b.score || (score == b.score && other > b.other) {
+			*b = best{i, score, other}
 		}
 	}
-	sum := func(u []float64) float64 {
-		s := 0.0
-		for _, x := range u {
-			s += x
+	for i := range a.Pareto {
+		pt := &a.Pareto[i]
+		if !pt.Acceptable {
+			continue
 		}
-		return s
-	}
-	// argmax with ties to the larger sum, then the earlier point.
-	argmax := func(score func(u []float64) float64) (*Point, float64) {
-		best, bestScore, bestSum := -1, 0.0, 0.0
-		for _, i := range acc {
-			u := a.Pareto[i].Utilities
-			sc, sm := score(u), sum(u)
-			if best < 0 || sc > bestScore || (sc == bestScore && sm > bestSum) {
-				best, bestScore, bestSum = i, sc, sm
+		sum, prod, gain, ratio := 0.0, 1.0, math.Inf(1), math.Inf(1)
+		for p, u := range pt.Utilities {
+			g := u - r[p]
+			sum += u
+			if g > 0 {
+				prod *= g
+			} else {
+				prod = 0
+			}
+			if g < gain {
+				gain = g
+			}
+			q := 1.0 // a party whose ideal is its reservation is indifferent
+			if span[p] > 0 {
+				q = g / span[p]
+			}
+			if q < ratio {
+				ratio = q
 			}
 		}
-		pt := a.Pareto[best]
-		return &pt, bestScore
+		better(&nash, i, prod, sum)
+		better(&egal, i, gain, sum)
+		better(&ks, i, ratio, sum)
+		if welf.i < 0 || key(sum) > key(welf.score) || (key(sum) == key(welf.score) && gain > welf.other) {
+			welf = best{i, sum, gain}
+		}
 	}
-	a.Nash, a.NashProduct = argmax(func(u []float64) float64 {
-		prod := 1.0
-		for p := range u {
-			prod *= math.Max(0, u[p]-r[p])
-		}
-		return prod
-	})
-	// Among points of equal welfare the mediator offers the fairest: ties
-	// go to the larger least gain, then the larger sum, then the earlier.
-	minGain := func(u []float64) float64 {
-		m := math.Inf(1)
-		for p := range u {
-			m = math.Min(m, u[p]-r[p])
-		}
-		return m
-	}
-	{
-		best := -1
-		var bw, bg float64
-		for _, i := range acc {
-			u := a.Pareto[i].Utilities
-			w, g := sum(u), minGain(u)
-			if best < 0 || key(w) > key(bw) || (key(w) == key(bw) && g > bg) {
-				best, bw, bg = i, w, g
-			}
-		}
-		pt := a.Pareto[best]
-		a.MaxWelfare, a.Welfare = &pt, bw
-	}
-	a.Egalitarian, a.EgalitarianGain = argmax(minGain)
-	a.KalaiSmorodinsky, a.KSRatio = argmax(func(u []float64) float64 {
-		m := math.Inf(1)
-		for p := range u {
-			span := a.Ideal[p] - r[p]
-			g := 1.0 // a party whose ideal is its reservation is indifferent
-			if span > 0 {
-				g = (u[p] - r[p]) / span
-			}
-			m = math.Min(m, g)
-		}
-		return m
-	})
+	point := func(b best) *Point { pt := a.Pareto[b.i]; return &pt }
+	a.Nash, a.NashProduct = point(nash), nash.score
+	a.KalaiSmorodinsky, a.KSRatio = point(ks), ks.score
+	a.Egalitarian, a.EgalitarianGain = point(egal), egal.score
+	a.MaxWelfare, a.Welfare = point(welf), welf.score
 }
 
 // Improvements returns the Pareto points that every party weakly prefers to
