@@ -214,7 +214,7 @@ func (p *LinearAdditive) DiscountFactor() float64 { return p.Discount }
 // Utility returns U(o), summed in issue order.
 func (p *LinearAdditive) Utility(o Outcome) float64 {
 	u := 0.0
-	t, off := p.table, p.offsets
+	t, off := p.table, p.offsets[:len(o)] // one bounds check for off
 	for i, v := range o {
 		u += t[off[i]+v]
 	}
