@@ -1,7 +1,8 @@
 // Package engine is parley's negotiation engine: multi-issue domains,
-// confidential preference profiles, and the exact analysis of an outcome
-// space (acceptable set, Pareto frontier, Nash, Kalai–Smorodinsky, maximum
-// welfare, egalitarian, improvements).
+// confidential preference profiles, the exact analysis of an outcome space
+// (acceptable set, Pareto frontier, Nash, Kalai–Smorodinsky, maximum
+// welfare, egalitarian, improvements), the stacked alternating offers
+// protocol with its automated agents, and mediated single-text negotiation.
 //
 // The package is a pure leaf library: it does no I/O, holds no global state
 // and is deterministic given a seed. File formats live in package genius.
