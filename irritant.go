@@ -96,8 +96,8 @@ type Irritant struct {
 	EscalatedTo string `json:"escalated_to,omitempty"`
 	// Confirmations are the parties that have confirmed resolution.
 	Confirmations []Confirmation `json:"confirmations"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	CreatedAt     time.Time      `json:"created_at"`
+	UpdatedAt     time.Time      `json:"updated_at"`
 }
 
 // Confirmation is one party's confirmation that an irritant is resolved.
