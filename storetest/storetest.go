@@ -21,6 +21,7 @@ type Store interface {
 	parley.TalkService
 	parley.CredentialService
 	parley.IdempotencyService
+	parley.IrritantService
 }
 
 // Secret is the server secret the suite seals party keys with; open must
@@ -35,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Record", func(t *testing.T) { testRecord(t, open(t)) })
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, open(t)) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
+	t.Run("Irritants", func(t *testing.T) { testIrritants(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }
