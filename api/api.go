@@ -30,6 +30,9 @@ type Server struct {
 	Talks       parley.TalkService
 	Credentials parley.CredentialService
 	Idempotency parley.IdempotencyService
+	// Irritants is the consultation mechanism; its routes answer "internal
+	// error" while it is nil.
+	Irritants parley.IrritantService
 
 	// Hub wakes live streams; NewServer makes one.
 	Hub *Hub

@@ -87,6 +87,22 @@ var matrix = map[string]entry{
 	"GET /api/v1/talks/{id}/events":  {onTalk("/events", nil), inTalk},
 	"POST /api/v1/talks/{id}/events": {onTalk("/events", map[string]any{"type": "statement", "payload": map[string]string{"text": "hi"}}), []string{"same party", "other party", "stakeholder", "mediator"}},
 	"GET /api/v1/talks/{id}/record":  {onTalk("/record", nil), inTalk},
+	// The consultation mechanism.
+	"GET /api/v1/talks/{id}/irritants":     {onTalk("/irritants?q=staffing&status=raised,acknowledged", nil), inTalk},
+	"GET /api/v1/talks/{id}/irritants.csv": {onTalk("/irritants.csv", nil), inTalk},
+	"POST /api/v1/talks/{id}/irritants": {func(f *fixture, v, _ string) call {
+		toward := f.party["RU"].ID
+		if v == "other party" {
+			toward = f.party["US"].ID
+		}
+		return call{fmt.Sprintf("/api/v1/talks/%d/irritants", f.talk.ID), map[string]any{"title": "Visas", "toward": []int64{toward}}}
+	}, []string{"same party", "other party"}},
+	"GET /api/v1/irritants/{id}":          {onIrritant("", parley.IrritantRaised, nil), inTalk},
+	"GET /api/v1/irritants/{id}/timeline": {onIrritant("/timeline", parley.IrritantRaised, nil), inTalk},
+	"POST /api/v1/irritants/{id}/moves": {onIrritant("/moves", parley.IrritantAcknowledged, map[string]any{"to": "in_consultation", "reason": "round 2"}),
+		[]string{"same party", "other party", "mediator"}},
+	"POST /api/v1/irritants/{id}/confirm":  {onIrritant("/confirm", parley.IrritantInConsultation, map[string]any{"reason": "done"}), []string{"same party", "other party"}},
+	"POST /api/v1/irritants/{id}/comments": {onIrritant("/comments", parley.IrritantRaised, map[string]any{"text": "noted"}), []string{"same party", "other party", "stakeholder", "mediator"}},
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

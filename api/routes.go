@@ -32,6 +32,15 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/talks/{id}/events", s.handleEvents},
 		{"POST /api/v1/talks/{id}/events", s.idempotent(s.handleAppendEvent)},
 		{"GET /api/v1/talks/{id}/record", s.handleRecord},
+		// The consultation mechanism (consult.go).
+		{"GET /api/v1/talks/{id}/irritants", s.handleListIrritants},
+		{"POST /api/v1/talks/{id}/irritants", s.idempotent(s.handleRaiseIrritant)},
+		{"GET /api/v1/talks/{id}/irritants.csv", s.handleIrritantsCSV},
+		{"GET /api/v1/irritants/{id}", s.handleGetIrritant},
+		{"GET /api/v1/irritants/{id}/timeline", s.handleIrritantTimeline},
+		{"POST /api/v1/irritants/{id}/moves", s.idempotent(s.handleMoveIrritant)},
+		{"POST /api/v1/irritants/{id}/confirm", s.idempotent(s.handleConfirmIrritant)},
+		{"POST /api/v1/irritants/{id}/comments", s.idempotent(s.handleCommentIrritant)},
 	}
 }
 
