@@ -130,8 +130,8 @@ func GeneratePartyKey(partyID int64, secret []byte, now time.Time) (*PartyKey, e
 	return &PartyKey{PartyID: partyID, Public: pub, SealedPrivate: sealed, CreatedAt: now}, nil
 }
 
-// Sign signs msg with the party's private key, unsealed with secret.
-func (k *PartyKey) Sign(secret, msg []byte) ([]byte, error) {
+// Private unseals the party's private key with secret.
+func (k *PartyKey) Private(secret []byte) (ed25519.PrivateKey, error) {
 	if k.SealedPrivate == nil {
 		return nil, Errorf(ECONFLICT, "party %d holds its own private key; the server cannot sign for it", k.PartyID)
 	}
@@ -139,7 +139,16 @@ func (k *PartyKey) Sign(secret, msg []byte) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ed25519.Sign(ed25519.NewKeyFromSeed(seed), msg), nil
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// Sign signs msg with the party's private key, unsealed with secret.
+func (k *PartyKey) Sign(secret, msg []byte) ([]byte, error) {
+	priv, err := k.Private(secret)
+	if err != nil {
+		return nil, err
+	}
+	return ed25519.Sign(priv, msg), nil
 }
 
 func sealKey(secret []byte) (cipher.AEAD, error) {
@@ -273,9 +282,9 @@ func Verify(r *Record) error {
 }
 
 // Seal completes e as the event that follows prevHash: it canonicalises the
-// payload, sets PayloadHash, PrevHash and Hash, and signs the hash with key
-// when key is not nil and holds a sealed private key.
-func (e *Event) Seal(prevHash string, key *PartyKey, secret []byte) error {
+// payload, sets PayloadHash, PrevHash and Hash, and signs the hash with priv
+// (the private key of e's party) when priv is not nil.
+func (e *Event) Seal(prevHash string, priv ed25519.PrivateKey) error {
 	c, err := CanonicalPayload(e.Payload)
 	if err != nil {
 		return err
@@ -286,11 +295,9 @@ func (e *Event) Seal(prevHash string, key *PartyKey, secret []byte) error {
 	e.PrevHash = prevHash
 	e.Hash = e.ComputeHash()
 	e.Signature = nil
-	if key != nil && key.SealedPrivate != nil {
+	if priv != nil {
 		msg, _ := hex.DecodeString(e.Hash)
-		if e.Signature, err = key.Sign(secret, msg); err != nil {
-			return err
-		}
+		e.Signature = ed25519.Sign(priv, msg)
 	}
 	return nil
 }

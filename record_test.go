@@ -32,7 +32,11 @@ func testRecord(tb testing.TB) *parley.Record {
 	}{{1, 0, `{"text": "<open>"}`}, {2, 2, `{"reservation": 0.4}`}, {1, 0, ``}} {
 		e := &parley.Event{TalkID: 9, Seq: int64(i + 1), Time: now.Add(time.Duration(i) * time.Second),
 			ActorID: 10 + in.party, PartyID: in.party, Type: "statement", PrivateTo: in.private, Payload: json.RawMessage(in.payload)}
-		if err := e.Seal(prev, keys[in.party], secret); err != nil {
+		priv, err := keys[in.party].Private(secret)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if err := e.Seal(prev, priv); err != nil {
 			tb.Fatal(err)
 		}
 		prev = e.Hash

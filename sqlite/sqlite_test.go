@@ -10,7 +10,7 @@ import (
 	"parley/storetest"
 )
 
-func open(t *testing.T) storetest.Store {
+func open(t testing.TB) *sqlite.DB {
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "parley.db"))
 	if err := db.Open(t.Context()); err != nil {
 		t.Fatal(err)
@@ -20,7 +20,9 @@ func open(t *testing.T) storetest.Store {
 	return db
 }
 
-func TestConformance(t *testing.T) { storetest.Run(t, open) }
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t) })
+}
 
 func TestReopenKeepsDataAndBackupCopies(t *testing.T) {
 	dir := t.TempDir()

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -156,7 +155,7 @@ func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) error {
 	if err != nil {
 		return err
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -215,7 +214,7 @@ func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) error {
 }
 
 // irritantEvent appends an event about i to its talk's record and links it to i.
-func (db *DB) irritantEvent(ctx context.Context, tx *sql.Tx, u *parley.User, i *parley.Irritant, in parley.EventInput) (*parley.Event, error) {
+func (db *DB) irritantEvent(ctx context.Context, tx *tx, u *parley.User, i *parley.Irritant, in parley.EventInput) (*parley.Event, error) {
 	e, err := db.appendEvent(ctx, tx, u, i.TalkID, in)
 	if err != nil {
 		return nil, err
@@ -341,7 +340,7 @@ func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -414,7 +413,7 @@ func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) 
 	if c.PrivateTo != 0 && (u.PartyID == 0 || c.PrivateTo != u.PartyID) {
 		return parley.Errorf(parley.EINVALID, "an internal comment is for your own party's delegation; you can write only shared comments")
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,9 @@
 package sqlstore
 
 import (
+	"bytes"
 	"context"
+	"crypto/ed25519"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -15,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"parley"
@@ -48,6 +51,104 @@ type DB struct {
 	// OnEvent is called for each event appended, on this node or (when the
 	// dialect notifies) on any node sharing the database.
 	OnEvent func(parley.EventRef)
+
+	mu          sync.Mutex
+	prepareOnce sync.Once
+	stmts       map[string]*sql.Stmt  // prepared on the write pool, by query
+	keys        map[int64]unsealedKey // party keys unsealed, by party
+}
+
+// unsealedKey caches a party's private key; sealed tells whether the stored
+// key is still the one unsealed.
+type unsealedKey struct {
+	sealed []byte
+	priv   ed25519.PrivateKey
+}
+
+// tx is a write transaction whose statements are prepared once per query
+// and reused: parsing SQL was a quarter of the cost of an append.
+type tx struct {
+	*sql.Tx
+	db *DB
+}
+
+func (db *DB) begin(ctx context.Context) (*tx, error) {
+	// Prepare before taking the write connection: on SQLite the pool has one
+	// connection, which the transaction then holds.
+	db.prepareOnce.Do(func() {
+		stmts := map[string]*sql.Stmt{}
+		for _, q := range hotQueries {
+			if st, err := db.write.PrepareContext(ctx, q); err == nil {
+				stmts[q] = st
+			}
+		}
+		db.mu.Lock()
+		db.stmts = stmts
+		db.mu.Unlock()
+	})
+	t, err := db.write.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &tx{Tx: t, db: db}, nil
+}
+
+// hotQueries are the statements of an append, prepared once.
+var hotQueries = []string{qTalk, qTalkParties, qTalkMediators, qPartyKey, qNextSeq, qInsertEvent, qSetLastHash}
+
+// prepared returns the prepared statement for q, or nil.
+func (db *DB) prepared(q string) *sql.Stmt {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.stmts[q]
+}
+
+// ExecContext runs q as a prepared statement in the transaction.
+func (t *tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := t.db.prepared(q); st != nil {
+		return t.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	return t.Tx.ExecContext(ctx, q, args...)
+}
+
+// QueryContext runs q as a prepared statement in the transaction.
+func (t *tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := t.db.prepared(q); st != nil {
+		return t.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	return t.Tx.QueryContext(ctx, q, args...)
+}
+
+// QueryRowContext runs q as a prepared statement in the transaction.
+func (t *tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := t.db.prepared(q); st != nil {
+		return t.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	return t.Tx.QueryRowContext(ctx, q, args...)
+}
+
+// privateKey returns the unsealed private key of k, from the cache when k is unchanged.
+func (db *DB) privateKey(k *parley.PartyKey) (ed25519.PrivateKey, error) {
+	if k == nil || k.SealedPrivate == nil {
+		return nil, nil
+	}
+	db.mu.Lock()
+	c, ok := db.keys[k.PartyID]
+	db.mu.Unlock()
+	if ok && bytes.Equal(c.sealed, k.SealedPrivate) {
+		return c.priv, nil
+	}
+	priv, err := k.Private(db.Secret)
+	if err != nil {
+		return nil, err
+	}
+	db.mu.Lock()
+	if db.keys == nil {
+		db.keys = map[int64]unsealedKey{}
+	}
+	db.keys[k.PartyID] = unsealedKey{sealed: k.SealedPrivate, priv: priv}
+	db.mu.Unlock()
+	return priv, nil
 }
 
 var (
@@ -167,7 +268,7 @@ func (db *DB) CreateUser(ctx context.Context, u *parley.User) error {
 		u.DisplayName = u.Name
 	}
 	u.CreatedAt = db.now()
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -292,7 +393,7 @@ func (db *DB) ListParties(ctx context.Context) ([]*parley.Party, error) {
 
 // SetPartyKey implements parley.PartyService.
 func (db *DB) SetPartyKey(ctx context.Context, k *parley.PartyKey) error {
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -318,11 +419,13 @@ func (db *DB) FindPartyKey(ctx context.Context, partyID int64) (*parley.PartyKey
 	return findPartyKey(ctx, db.read, partyID)
 }
 
+const qPartyKey = `SELECT public_key, sealed_private, created_at FROM party_keys WHERE party_id = $1`
+
 func findPartyKey(ctx context.Context, q querier, partyID int64) (*parley.PartyKey, error) {
 	k := parley.PartyKey{PartyID: partyID}
 	var pub []byte
 	var created int64
-	err := q.QueryRowContext(ctx, `SELECT public_key, sealed_private, created_at FROM party_keys WHERE party_id = $1`, partyID).
+	err := q.QueryRowContext(ctx, qPartyKey, partyID).
 		Scan(&pub, &k.SealedPrivate, &created)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "party %d has no key", partyID)

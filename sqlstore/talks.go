@@ -18,10 +18,20 @@ func actor(ctx context.Context) (*parley.User, error) {
 	return u, nil
 }
 
+const (
+	qTalk          = `SELECT id, title, description, illustrative, created_by, created_at, last_seq FROM talks WHERE id = $1`
+	qTalkParties   = `SELECT party_id, standing, accepted FROM talk_parties WHERE talk_id = $1 ORDER BY party_id`
+	qTalkMediators = `SELECT user_id FROM talk_mediators WHERE talk_id = $1 ORDER BY user_id`
+	qNextSeq       = `UPDATE talks SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, last_hash`
+	qInsertEvent   = `INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	qSetLastHash = `UPDATE talks SET last_hash = $1 WHERE id = $2`
+)
+
 func findTalk(ctx context.Context, q querier, id int64) (*parley.Talk, error) {
 	var t parley.Talk
 	var ill, created int64
-	err := q.QueryRowContext(ctx, `SELECT id, title, description, illustrative, created_by, created_at, last_seq FROM talks WHERE id = $1`, id).
+	err := q.QueryRowContext(ctx, qTalk, id).
 		Scan(&t.ID, &t.Title, &t.Description, &ill, &t.CreatedBy, &created, &t.LastSeq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no talk %d", id)
@@ -29,7 +39,7 @@ func findTalk(ctx context.Context, q querier, id int64) (*parley.Talk, error) {
 		return nil, fmt.Errorf("find talk: %w", err)
 	}
 	t.Illustrative, t.CreatedAt = ill != 0, fromMicros(created)
-	rows, err := q.QueryContext(ctx, `SELECT party_id, standing, accepted FROM talk_parties WHERE talk_id = $1 ORDER BY party_id`, id)
+	rows, err := q.QueryContext(ctx, qTalkParties, id)
 	if err != nil {
 		return nil, err
 	}
@@ -48,7 +58,7 @@ func findTalk(ctx context.Context, q querier, id int64) (*parley.Talk, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	mrows, err := q.QueryContext(ctx, `SELECT user_id FROM talk_mediators WHERE talk_id = $1 ORDER BY user_id`, id)
+	mrows, err := q.QueryContext(ctx, qTalkMediators, id)
 	if err != nil {
 		return nil, err
 	}
@@ -97,7 +107,7 @@ func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
 		// Parties are invited; the opener's own delegation is there already.
 		t.Parties[i].Accepted = t.Parties[i].PartyID == u.PartyID
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -210,7 +220,7 @@ func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.S
 	if !s.Valid() {
 		return parley.Errorf(parley.EINVALID, "standing %q is not one of member, observer, stakeholder", s)
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -251,7 +261,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) error {
 	if err != nil {
 		return err
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
 	}
@@ -291,7 +301,7 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	tx, err := db.write.BeginTx(ctx, nil)
+	tx, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -320,10 +330,10 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 // appendEvent adds an event to the talk's chain inside tx. Bumping last_seq
 // first takes the talk's row lock, so concurrent appenders on PostgreSQL
 // queue up rather than fork the chain.
-func (db *DB) appendEvent(ctx context.Context, tx *sql.Tx, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
+func (db *DB) appendEvent(ctx context.Context, tx *tx, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
 	e := &parley.Event{TalkID: talkID, Time: db.now(), ActorID: u.ID, PartyID: u.PartyID, Type: in.Type, PrivateTo: in.PrivateTo, Payload: in.Payload}
 	var prev string
-	if err := tx.QueryRowContext(ctx, `UPDATE talks SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, last_hash`, talkID).
+	if err := tx.QueryRowContext(ctx, qNextSeq, talkID).
 		Scan(&e.Seq, &prev); err != nil {
 		return nil, fmt.Errorf("next seq: %w", err)
 	}
@@ -335,15 +345,18 @@ func (db *DB) appendEvent(ctx context.Context, tx *sql.Tx, u *parley.User, talkI
 		}
 		key = k
 	}
-	if err := e.Seal(prev, key, db.Secret); err != nil {
+	priv, err := db.privateKey(key)
+	if err != nil {
 		return nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+	if err := e.Seal(prev, priv); err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, qInsertEvent,
 		e.TalkID, e.Seq, micros(e.Time), e.ActorID, e.PartyID, e.Type, e.PrivateTo, []byte(e.Payload), e.PayloadHash, e.PrevHash, e.Hash, e.Signature); err != nil {
 		return nil, fmt.Errorf("insert event: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE talks SET last_hash = $1 WHERE id = $2`, e.Hash, talkID); err != nil {
+	if _, err := tx.ExecContext(ctx, qSetLastHash, e.Hash, talkID); err != nil {
 		return nil, err
 	}
 	if db.dialect.NotifyEvent != "" {
