@@ -219,6 +219,12 @@ type TalkService interface {
 	AppendEvent(ctx context.Context, talkID int64, in EventInput) (*Event, error)
 	// ListEvents returns up to limit events with Seq > afterSeq, as the user may see them.
 	ListEvents(ctx context.Context, talkID, afterSeq int64, limit int) ([]*Event, error)
+	// SignOff records the user's party signing off event seq of the talk.
+	// When the server holds the party's key it signs and signature must be
+	// nil; otherwise signature is the party's own over the event's hash.
+	// ENOTFOUND, EFORBIDDEN unless the user may act for a party in the talk,
+	// EINVALID for a bad or missing signature.
+	SignOff(ctx context.Context, talkID, seq int64, signature []byte) (*Event, error)
 	// Record returns the talk's whole record as the user may see it.
 	Record(ctx context.Context, talkID int64) (*Record, error)
 }

@@ -208,6 +208,31 @@ type PublicKey struct {
 	PartyID int64             `json:"party_id"`
 	Party   string            `json:"party"`
 	Key     ed25519.PublicKey `json:"key"`
+	// ServerHeld is true when the server holds the private key and signs
+	// every event of the party; false when the party holds its key and signs
+	// only its sign-offs.
+	ServerHeld bool `json:"server_held"`
+	// From and Until bound the times of the events this key signs; Until is
+	// zero for the party's current key.
+	From  time.Time `json:"from"`
+	Until time.Time `json:"until,omitzero"`
+}
+
+// covers reports whether k was the party's key at time t.
+func (k *PublicKey) covers(t time.Time) bool {
+	return !t.Before(k.From) && (k.Until.IsZero() || t.Before(k.Until))
+}
+
+// EventSignOff is the type of an event by which a party signs off an
+// earlier event of the talk, such as a joint statement.
+const EventSignOff = "signoff"
+
+// SignOff is the payload of a sign-off event: the party's signature over the
+// hash (hex decoded) of the event with sequence number Seq.
+type SignOff struct {
+	Seq       int64  `json:"seq"`
+	Hash      string `json:"hash"`
+	Signature []byte `json:"signature"`
 }
 
 // VerifyError says which event breaks a record and why.
@@ -224,18 +249,30 @@ func (e *VerifyError) Error() string {
 // Verify checks r offline: the sequence is 1, 2, …; each event links to the
 // hash of the one before; each hash matches the event's canonical encoding;
 // each payload present matches its payload hash, and only private payloads
-// are withheld; and every event by a party with a listed key carries a valid
-// signature. It returns a *VerifyError naming the first event that fails.
+// are withheld; every event by a party whose key the server holds carries a
+// valid signature; and every sign-off names an earlier event by its hash and
+// carries the party's valid signature over it. It returns a *VerifyError
+// naming the first event that fails.
 func Verify(r *Record) error {
 	if r.Format != RecordFormat {
 		return fmt.Errorf("not a parley record (format %q, want %q)", r.Format, RecordFormat)
 	}
-	keys := map[int64]ed25519.PublicKey{}
-	for _, k := range r.Keys {
+	keys := map[int64][]*PublicKey{}
+	for i := range r.Keys {
+		k := &r.Keys[i]
 		if len(k.Key) != ed25519.PublicKeySize {
 			return fmt.Errorf("key of party %d is %d bytes, want %d", k.PartyID, len(k.Key), ed25519.PublicKeySize)
 		}
-		keys[k.PartyID] = k.Key
+		keys[k.PartyID] = append(keys[k.PartyID], k)
+	}
+	// keyAt returns the key party p used at time t.
+	keyAt := func(p int64, t time.Time) *PublicKey {
+		for _, k := range keys[p] {
+			if k.covers(t) {
+				return k
+			}
+		}
+		return nil
 	}
 	prev := ""
 	for i, e := range r.Events {
@@ -267,13 +304,35 @@ func Verify(r *Record) error {
 		if h := e.ComputeHash(); h != e.Hash {
 			return fail("hash does not match the event's contents")
 		}
-		if k, ok := keys[e.PartyID]; ok && e.PartyID != 0 {
+		k := keyAt(e.PartyID, e.Time)
+		if k != nil && e.PartyID != 0 {
 			msg, _ := hex.DecodeString(e.Hash)
-			if len(e.Signature) == 0 {
+			if len(e.Signature) == 0 && k.ServerHeld {
 				return fail("signature of party %d is missing", e.PartyID)
 			}
-			if !ed25519.Verify(k, msg, e.Signature) {
+			if len(e.Signature) > 0 && !ed25519.Verify(k.Key, msg, e.Signature) {
 				return fail("signature of party %d is not valid", e.PartyID)
+			}
+		} else if len(e.Signature) > 0 {
+			return fail("signed by party %d, which had no key in the record at %s", e.PartyID, e.Time.Format(time.RFC3339Nano))
+		}
+		if e.Type == EventSignOff && e.Payload != nil {
+			var so SignOff
+			if err := json.Unmarshal(e.Payload, &so); err != nil {
+				return fail("sign-off payload: %v", err)
+			}
+			if so.Seq < 1 || so.Seq >= e.Seq {
+				return fail("signs off event %d, which does not precede it", so.Seq)
+			}
+			if r.Events[so.Seq-1].Hash != so.Hash {
+				return fail("signs off hash %.16s…, but event %d has hash %.16s…", so.Hash, so.Seq, r.Events[so.Seq-1].Hash)
+			}
+			if k == nil {
+				return fail("signs off for party %d, which had no key in the record then", e.PartyID)
+			}
+			msg, _ := hex.DecodeString(so.Hash)
+			if !ed25519.Verify(k.Key, msg, so.Signature) {
+				return fail("sign-off signature of party %d over event %d is not valid", e.PartyID, so.Seq)
 			}
 		}
 		prev = e.Hash

@@ -1,6 +1,7 @@
 package parley_test
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"testing"
@@ -23,9 +24,21 @@ func testRecord(tb testing.TB) *parley.Record {
 			tb.Fatal(err)
 		}
 		keys[p] = k
-		r.Keys = append(r.Keys, parley.PublicKey{PartyID: p, Key: k.Public})
+		r.Keys = append(r.Keys, parley.PublicKey{PartyID: p, Key: k.Public, ServerHeld: true, From: now})
 	}
 	prev := ""
+	defer func() {
+		// Party 1 signs off event 1.
+		msg, _ := hex.DecodeString(r.Events[0].Hash)
+		sig, _ := keys[1].Sign(secret, msg)
+		payload, _ := json.Marshal(parley.SignOff{Seq: 1, Hash: r.Events[0].Hash, Signature: sig})
+		e := &parley.Event{TalkID: 9, Seq: 4, Time: now.Add(time.Minute), ActorID: 11, PartyID: 1, Type: parley.EventSignOff, Payload: payload}
+		priv, _ := keys[1].Private(secret)
+		if err := e.Seal(prev, priv); err != nil {
+			tb.Fatal(err)
+		}
+		r.Events = append(r.Events, e)
+	}()
 	for i, in := range []struct {
 		party, private int64
 		payload        string
@@ -60,6 +73,8 @@ func TestVerify(t *testing.T) {
 		{"signature stripped", func(r *parley.Record) { r.Events[2].Signature = nil }, 3},
 		{"two events swapped", func(r *parley.Record) { r.Events[0], r.Events[1] = r.Events[1], r.Events[0] }, 2},
 		{"event dropped", func(r *parley.Record) { r.Events = append(r.Events[:1], r.Events[2:]...) }, 3},
+		{"sign-off of a changed event", func(r *parley.Record) { resealFirst(t, r) }, 4},
+		{"sign-off signature forged", func(r *parley.Record) { forgeSignOff(t, r) }, 4},
 		{"time changed", func(r *parley.Record) { r.Events[0].Time = r.Events[0].Time.Add(time.Microsecond) }, 1},
 	}
 	for _, tt := range tests {
@@ -103,5 +118,43 @@ func TestSealedKeyNeedsTheServerSecret(t *testing.T) {
 	}
 	if _, err := k.Sign(secret, []byte("m")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// resealFirst rewrites event 1 and re-chains every event after it, as a
+// forger with the server's keys could; only the sign-off, made over the
+// original hash, still tells.
+func resealFirst(t *testing.T, r *parley.Record) {
+	t.Helper()
+	r.Events[0].Payload = json.RawMessage(`{"text":"<changed>"}`)
+	prev := ""
+	for _, e := range r.Events {
+		e.Signature = nil
+		if err := e.Seal(prev, nil); err != nil {
+			t.Fatal(err)
+		}
+		prev = e.Hash
+	}
+	for i := range r.Keys {
+		r.Keys[i].ServerHeld = false // so unsigned events pass
+	}
+}
+
+// forgeSignOff replaces the sign-off's signature and re-chains it.
+func forgeSignOff(t *testing.T, r *parley.Record) {
+	t.Helper()
+	e := r.Events[3]
+	var so parley.SignOff
+	must(t, json.Unmarshal(e.Payload, &so))
+	so.Signature[0] ^= 1
+	e.Payload, _ = json.Marshal(so)
+	must(t, e.Seal(e.PrevHash, nil))
+	r.Keys[0].ServerHeld = false
+}
+
+func must(tb testing.TB, err error) {
+	tb.Helper()
+	if err != nil {
+		tb.Fatal(err)
 	}
 }

@@ -3,6 +3,8 @@ package api_test
 import (
 	"bufio"
 	"context"
+	"crypto/ed25519"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -234,5 +236,41 @@ func TestLiveStream(t *testing.T) {
 	}
 	if pub.Seq != 7 || !strings.Contains(string(pub.Payload), "public") {
 		t.Errorf("public statement arrived as %+v", pub)
+	}
+}
+
+// TestPartyHeldKeySignOff: a delegation uploads its own public key, signs off
+// a statement with its private key, and the exported record verifies.
+func TestPartyHeldKeySignOff(t *testing.T) {
+	f := newFixture(t)
+	head := f.token("us head")
+	pub, priv, _ := ed25519.GenerateKey(nil)
+	resp, body := f.do("PUT", fmt.Sprintf("/api/v1/parties/%d/key", f.party["US"].ID), head, map[string]any{"public_key": []byte(pub)})
+	if resp.StatusCode != 200 {
+		t.Fatalf("upload key: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := f.do("PUT", fmt.Sprintf("/api/v1/parties/%d/key", f.party["RU"].ID), head, map[string]any{"public_key": []byte(pub)}); resp.StatusCode != 403 {
+		t.Fatalf("setting another party's key: %d, want 403", resp.StatusCode)
+	}
+	med := f.token("mediator")
+	_, body = f.do("POST", fmt.Sprintf("/api/v1/talks/%d/events", f.talk.ID), med, map[string]any{"type": "statement", "payload": map[string]string{"text": "joint statement"}})
+	var stmt parley.Event
+	must(t, json.Unmarshal(body, &stmt))
+	path := fmt.Sprintf("/api/v1/talks/%d/signoffs", f.talk.ID)
+	if resp, _ := f.do("POST", path, head, map[string]any{"seq": stmt.Seq}); resp.StatusCode != 400 {
+		t.Fatalf("sign-off without the party's signature: %d, want 400", resp.StatusCode)
+	}
+	msg, _ := hex.DecodeString(stmt.Hash)
+	if resp, body := f.do("POST", path, head, map[string]any{"seq": stmt.Seq, "signature": ed25519.Sign(priv, msg)}); resp.StatusCode != 201 {
+		t.Fatalf("sign-off: %d %s", resp.StatusCode, body)
+	}
+	_, body = f.do("GET", fmt.Sprintf("/api/v1/talks/%d/record", f.talk.ID), f.token("other party"), nil)
+	var rec parley.Record
+	must(t, json.Unmarshal(body, &rec))
+	if err := parley.Verify(&rec); err != nil {
+		t.Fatalf("record: %v", err)
+	}
+	if len(rec.Keys) != 6 { // five server keys, one of them retired, plus the uploaded one
+		t.Errorf("record lists %d keys, want 6", len(rec.Keys))
 	}
 }

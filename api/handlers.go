@@ -401,3 +401,50 @@ func nonNil[T any](s []T) []T {
 	}
 	return s
 }
+
+func (s *Server) handleSetPartyKey(w http.ResponseWriter, r *http.Request) error {
+	u, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if !u.Admin && !(u.PartyID == id && u.Role == parley.RoleHead) {
+		return parley.Errorf(parley.EFORBIDDEN, "only an administrator or the party's head of delegation sets its key")
+	}
+	var req struct {
+		PublicKey []byte `json:"public_key"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	k := &parley.PartyKey{PartyID: id, Public: req.PublicKey}
+	if err := s.Parties.SetPartyKey(r.Context(), k); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"party_id": id, "public_key": k.Public, "server_held": false, "from": k.CreatedAt})
+}
+
+func (s *Server) handleSignOff(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Seq       int64  `json:"seq"`
+		Signature []byte `json:"signature"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	e, err := s.Talks.SignOff(r.Context(), id, req.Seq, req.Signature)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, e)
+}

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -69,6 +70,12 @@ var matrix = map[string]entry{
 	"POST /api/v1/parties": {func(f *fixture, v, _ string) call {
 		return call{"/api/v1/parties", map[string]string{"name": "P " + v}}
 	}, onlyAdmin},
+	"PUT /api/v1/parties/{id}/key": {func(f *fixture, v, _ string) call {
+		p := &parley.Party{Name: "K " + v}
+		must(f.t, f.db.CreateParty(f.t.Context(), p))
+		pub, _, _ := ed25519.GenerateKey(nil)
+		return call{fmt.Sprintf("/api/v1/parties/%d/key", p.ID), map[string]any{"public_key": []byte(pub)}}
+	}, onlyAdmin},
 	"GET /api/v1/users": {fixed("/api/v1/users", nil), onlyAdmin},
 	"POST /api/v1/users": {func(f *fixture, v, _ string) call {
 		return call{"/api/v1/users", map[string]any{"name": "new-" + strings.ReplaceAll(v, " ", "-"), "password": "0123456789ab"}}
@@ -84,9 +91,10 @@ var matrix = map[string]entry{
 	"POST /api/v1/talks/{id}/accept": {func(f *fixture, v, _ string) call {
 		return call{fmt.Sprintf("/api/v1/talks/%d/accept", f.newTalk(false).ID), nil}
 	}, []string{"other party", "observer", "stakeholder"}},
-	"GET /api/v1/talks/{id}/events":  {onTalk("/events", nil), inTalk},
-	"POST /api/v1/talks/{id}/events": {onTalk("/events", map[string]any{"type": "statement", "payload": map[string]string{"text": "hi"}}), []string{"same party", "other party", "stakeholder", "mediator"}},
-	"GET /api/v1/talks/{id}/record":  {onTalk("/record", nil), inTalk},
+	"GET /api/v1/talks/{id}/events":    {onTalk("/events", nil), inTalk},
+	"POST /api/v1/talks/{id}/events":   {onTalk("/events", map[string]any{"type": "statement", "payload": map[string]string{"text": "hi"}}), []string{"same party", "other party", "stakeholder", "mediator"}},
+	"GET /api/v1/talks/{id}/record":    {onTalk("/record", nil), inTalk},
+	"POST /api/v1/talks/{id}/signoffs": {onTalk("/signoffs", map[string]any{"seq": 1}), []string{"same party", "other party", "stakeholder"}},
 	// The consultation mechanism.
 	"GET /api/v1/talks/{id}/irritants":     {onTalk("/irritants?q=staffing&status=raised,acknowledged", nil), inTalk},
 	"GET /api/v1/talks/{id}/irritants.csv": {onTalk("/irritants.csv", nil), inTalk},

@@ -22,6 +22,7 @@ func (s *Server) routes() []route {
 		{"DELETE /api/v1/tokens/{id}", s.handleDeleteToken},
 		{"GET /api/v1/parties", s.handleListParties},
 		{"POST /api/v1/parties", s.idempotent(s.handleCreateParty)},
+		{"PUT /api/v1/parties/{id}/key", s.handleSetPartyKey},
 		{"GET /api/v1/users", s.handleListUsers},
 		{"POST /api/v1/users", s.idempotent(s.handleCreateUser)},
 		{"GET /api/v1/talks", s.handleListTalks},
@@ -31,6 +32,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/talks/{id}/accept", s.idempotent(s.handleAccept)},
 		{"GET /api/v1/talks/{id}/events", s.handleEvents},
 		{"POST /api/v1/talks/{id}/events", s.idempotent(s.handleAppendEvent)},
+		{"POST /api/v1/talks/{id}/signoffs", s.idempotent(s.handleSignOff)},
 		{"GET /api/v1/talks/{id}/record", s.handleRecord},
 		// The consultation mechanism (consult.go).
 		{"GET /api/v1/talks/{id}/irritants", s.handleListIrritants},

@@ -391,7 +391,8 @@ func (db *DB) ListParties(ctx context.Context) ([]*parley.Party, error) {
 	return ps, rows.Err()
 }
 
-// SetPartyKey implements parley.PartyService.
+// SetPartyKey implements parley.PartyService. The key replaced, if any, is
+// kept as retired so that the events it signed still verify.
 func (db *DB) SetPartyKey(ctx context.Context, k *parley.PartyKey) error {
 	tx, err := db.begin(ctx)
 	if err != nil {
@@ -401,11 +402,22 @@ func (db *DB) SetPartyKey(ctx context.Context, k *parley.PartyKey) error {
 	if _, err := findParty(ctx, tx, k.PartyID); err != nil {
 		return err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM party_keys WHERE party_id = $1`, k.PartyID); err != nil {
+	if len(k.Public) != ed25519.PublicKeySize {
+		return parley.Errorf(parley.EINVALID, "an ed25519 public key is %d bytes, not %d", ed25519.PublicKeySize, len(k.Public))
+	}
+	// Validity windows of keys follow the store's clock.
+	k.CreatedAt = db.now()
+	old, err := findPartyKey(ctx, tx, k.PartyID)
+	if err == nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO retired_party_keys (party_id, public_key, server_held, created_at, retired_at) VALUES ($1, $2, $3, $4, $5)`,
+			k.PartyID, []byte(old.Public), b2i(old.SealedPrivate != nil), micros(old.CreatedAt), micros(k.CreatedAt)); err != nil {
+			return fmt.Errorf("retire party key: %w", err)
+		}
+	} else if parley.ErrorCode(err) != parley.ENOTFOUND {
 		return err
 	}
-	if k.CreatedAt.IsZero() {
-		k.CreatedAt = db.now()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM party_keys WHERE party_id = $1`, k.PartyID); err != nil {
+		return err
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO party_keys (party_id, public_key, sealed_private, created_at) VALUES ($1, $2, $3, $4)`,
 		k.PartyID, []byte(k.Public), k.SealedPrivate, micros(k.CreatedAt)); err != nil {

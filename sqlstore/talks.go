@@ -2,7 +2,9 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/ed25519"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -441,7 +443,12 @@ func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) 
 		}
 		after = es[len(es)-1].Seq
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT k.party_id, p.name, k.public_key FROM party_keys k JOIN parties p ON p.id = k.party_id ORDER BY k.party_id`)
+	rows, err := tx.QueryContext(ctx, `SELECT k.party_id, p.name, k.public_key, CASE WHEN k.sealed_private IS NULL THEN 0 ELSE 1 END, k.created_at, 0
+			FROM party_keys k JOIN parties p ON p.id = k.party_id
+		UNION ALL
+		SELECT k.party_id, p.name, k.public_key, k.server_held, k.created_at, k.retired_at
+			FROM retired_party_keys k JOIN parties p ON p.id = k.party_id
+		ORDER BY 1, 5`)
 	if err != nil {
 		return nil, err
 	}
@@ -449,11 +456,68 @@ func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) 
 	for rows.Next() {
 		var k parley.PublicKey
 		var pub []byte
-		if err := rows.Scan(&k.PartyID, &k.Party, &pub); err != nil {
+		var held, from, until int64
+		if err := rows.Scan(&k.PartyID, &k.Party, &pub, &held, &from, &until); err != nil {
 			return nil, err
 		}
-		k.Key = pub
+		k.Key, k.ServerHeld, k.From, k.Until = pub, held != 0, fromMicros(from), fromMicros(until)
 		r.Keys = append(r.Keys, k)
 	}
 	return r, rows.Err()
+}
+
+// SignOff implements parley.TalkService.
+func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) (*parley.Event, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t, err := findVisibleTalk(ctx, tx, u, talkID)
+	if err != nil {
+		return nil, err
+	}
+	if !parley.CanActInTalk(u, t) || u.PartyID == 0 {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "only the head or a negotiator of a seated delegation signs off for their party")
+	}
+	var hash string
+	err = tx.QueryRowContext(ctx, `SELECT hash FROM events WHERE talk_id = $1 AND seq = $2`, talkID, seq).Scan(&hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "talk %d has no event %d", talkID, seq)
+	} else if err != nil {
+		return nil, err
+	}
+	key, err := findPartyKey(ctx, tx, u.PartyID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil, parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
+	} else if err != nil {
+		return nil, err
+	}
+	msg, _ := hex.DecodeString(hash)
+	if key.SealedPrivate != nil {
+		if signature != nil {
+			return nil, parley.Errorf(parley.EINVALID, "the server holds your party's key and signs for it; send no signature")
+		}
+		priv, err := db.privateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		signature = ed25519.Sign(priv, msg)
+	} else if !ed25519.Verify(key.Public, msg, signature) {
+		return nil, parley.Errorf(parley.EINVALID, "the signature does not verify with your party's public key over the hash of event %d (%s)", seq, hash)
+	}
+	payload, _ := json.Marshal(parley.SignOff{Seq: seq, Hash: hash, Signature: signature})
+	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: parley.EventSignOff, Payload: payload})
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	db.published(e)
+	return e, nil
 }

@@ -5,6 +5,9 @@ package storetest
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -34,6 +37,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Users", func(t *testing.T) { testUsers(t, open(t)) })
 	t.Run("Talks", func(t *testing.T) { testTalks(t, open(t)) })
 	t.Run("Record", func(t *testing.T) { testRecord(t, open(t)) })
+	t.Run("SignOff", func(t *testing.T) { testSignOff(t, open(t)) })
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, open(t)) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("Irritants", func(t *testing.T) { testIrritants(t, open(t)) })
@@ -358,5 +362,60 @@ func testCredentials(t *testing.T, s Store) {
 	r, err := s.FindResponse(ctx, u.ID, "k")
 	if err != nil || r.Status != 201 || string(r.Body) != `{}` {
 		t.Errorf("FindResponse = %+v, %v", r, err)
+	}
+}
+
+func testSignOff(t *testing.T, s Store) {
+	ctx := t.Context()
+	w := newWorld(t, s)
+	stmt, err := s.AppendEvent(as(ctx, w.mediator), w.talk.ID, parley.EventInput{Type: "statement", Payload: json.RawMessage(`{"text":"joint statement v1"}`)})
+	must(t, err)
+	// The US key is server-held: the server signs.
+	if _, err := s.SignOff(as(ctx, w.usNeg), w.talk.ID, stmt.Seq, []byte("x")); code(err) != parley.EINVALID {
+		t.Errorf("sending a signature for a server-held key: %v, want invalid", err)
+	}
+	_, err = s.SignOff(as(ctx, w.usNeg), w.talk.ID, stmt.Seq, nil)
+	must(t, err)
+	// Russia holds its own key: the server stores only the public half.
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	must(t, err)
+	must(t, s.SetPartyKey(ctx, &parley.PartyKey{PartyID: w.ru.ID, Public: pub}))
+	unsigned, err := s.AppendEvent(as(ctx, w.ruHead), w.talk.ID, parley.EventInput{Type: "statement", Payload: json.RawMessage(`{"text":"agreed"}`)})
+	must(t, err)
+	if len(unsigned.Signature) != 0 {
+		t.Error("the server signed for a party that holds its own key")
+	}
+	msg, _ := hex.DecodeString(stmt.Hash)
+	if _, err := s.SignOff(as(ctx, w.ruHead), w.talk.ID, stmt.Seq, ed25519.Sign(priv, []byte("other"))); code(err) != parley.EINVALID {
+		t.Errorf("a signature over something else: %v, want invalid", err)
+	}
+	_, err = s.SignOff(as(ctx, w.ruHead), w.talk.ID, stmt.Seq, ed25519.Sign(priv, msg))
+	must(t, err)
+	for _, tt := range []struct {
+		name string
+		u    *parley.User
+		seq  int64
+		code string
+	}{
+		{"observer party", w.saHead, stmt.Seq, parley.EFORBIDDEN},
+		{"mediator", w.mediator, stmt.Seq, parley.EFORBIDDEN},
+		{"outsider", w.frHead, stmt.Seq, parley.ENOTFOUND},
+		{"missing event", w.usNeg, 999, parley.ENOTFOUND},
+	} {
+		if _, err := s.SignOff(as(ctx, tt.u), w.talk.ID, tt.seq, nil); code(err) != tt.code {
+			t.Errorf("%s signing off: %v, want %s", tt.name, err, tt.code)
+		}
+	}
+	r, err := s.Record(as(ctx, w.uaHead), w.talk.ID)
+	must(t, err)
+	if err := parley.Verify(roundTrip(t, r)); err != nil {
+		t.Fatalf("record with sign-offs does not verify: %v", err)
+	}
+	held := map[int64]bool{}
+	for _, k := range r.Keys {
+		held[k.PartyID] = k.ServerHeld
+	}
+	if !held[w.us.ID] || held[w.ru.ID] {
+		t.Errorf("server_held = %v; want true for US and false for RU", held)
 	}
 }
