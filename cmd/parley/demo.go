@@ -118,7 +118,7 @@ func seedDemo(ctx context.Context, s *api.Server, out io.Writer) error {
 			return err
 		}
 	}
-	return nil
+	return seedConsultation(ctx, s, users, parties, bilateral)
 }
 
 // demoPassword is random so that a demo left reachable is not an open door.
