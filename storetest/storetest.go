@@ -25,6 +25,7 @@ type Store interface {
 	parley.CredentialService
 	parley.IdempotencyService
 	parley.IrritantService
+	parley.RoundService
 }
 
 // Secret is the server secret the suite seals party keys with; open must
@@ -41,6 +42,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, open(t)) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("Irritants", func(t *testing.T) { testIrritants(t, open(t)) })
+	t.Run("Rounds", func(t *testing.T) { testRounds(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }
