@@ -84,9 +84,12 @@ func testRounds(t *testing.T, s Store) {
 		t.Fatal("concluded round names no minutes event")
 	}
 	for name, err := range map[string]error{
-		"minutes": func() error { _, err := s.RecordMinutes(as(ctx, w.usHead), r.ID, item, parley.Minutes{Minutes: "later"}); return err }(),
-		"agenda":  func() error { _, err := s.SetAgenda(as(ctx, w.usHead), r.ID, nil); return err }(),
-		"move":    func() error { _, err := s.MoveRound(as(ctx, w.usHead), r.ID, parley.RoundInProgress); return err }(),
+		"minutes": func() error {
+			_, err := s.RecordMinutes(as(ctx, w.usHead), r.ID, item, parley.Minutes{Minutes: "later"})
+			return err
+		}(),
+		"agenda": func() error { _, err := s.SetAgenda(as(ctx, w.usHead), r.ID, nil); return err }(),
+		"move":   func() error { _, err := s.MoveRound(as(ctx, w.usHead), r.ID, parley.RoundInProgress); return err }(),
 	} {
 		if code(err) != parley.ECONFLICT || !strings.Contains(parley.ErrorMessage(err), "read-only") {
 			t.Errorf("%s on a concluded round: %v, want a read-only conflict", name, err)
