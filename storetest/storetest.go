@@ -26,6 +26,7 @@ type Store interface {
 	parley.IdempotencyService
 	parley.IrritantService
 	parley.RoundService
+	parley.StatementService
 }
 
 // Secret is the server secret the suite seals party keys with; open must
@@ -43,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("Irritants", func(t *testing.T) { testIrritants(t, open(t)) })
 	t.Run("Rounds", func(t *testing.T) { testRounds(t, open(t)) })
+	t.Run("Statements", func(t *testing.T) { testStatements(t, open(t)) })
+	t.Run("ConcurrentStatementEdits", func(t *testing.T) { testConcurrentEdits(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }
