@@ -57,6 +57,9 @@ func (u *User) Validate() error {
 	if u.PartyID == 0 && u.Role != "" {
 		return Errorf(EINVALID, "user %s: a role needs a party", u.Name)
 	}
+	if u.Mediator && u.PartyID != 0 {
+		return Errorf(EINVALID, "user %s: mediators are neutral and belong to no party", u.Name)
+	}
 	return nil
 }
 

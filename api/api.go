@@ -49,9 +49,11 @@ type Server struct {
 	// Heartbeat is how often idle live streams send a comment and catch up.
 	Heartbeat time.Duration
 
-	limiter *limiter
-	setupMu sync.Mutex
-	setup   string // one-time setup token; "" when used or not needed
+	// Failed sign-ins are limited per account name, and more loosely per
+	// client address so that one office behind one address is not locked out.
+	nameLimit, addrLimit *limiter
+	setupMu              sync.Mutex
+	setup                string // one-time setup token; "" when used or not needed
 
 	idemMu   sync.Mutex
 	idemKeys map[string]*sync.Mutex
@@ -65,7 +67,8 @@ func NewServer() *Server {
 		Now:        time.Now,
 		SessionTTL: 14 * 24 * time.Hour,
 		Heartbeat:  15 * time.Second,
-		limiter:    newLimiter(5, 15*time.Minute),
+		nameLimit:  newLimiter(5, 15*time.Minute),
+		addrLimit:  newLimiter(30, 15*time.Minute),
 		idemKeys:   map[string]*sync.Mutex{},
 	}
 }

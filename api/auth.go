@@ -245,9 +245,12 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password st
 	if err != nil {
 		host = r.RemoteAddr
 	}
-	keys := []string{"name:" + strings.ToLower(name), "addr:" + host}
-	for _, k := range keys {
-		if d := s.limiter.wait(k, now); d > 0 {
+	nameKey := strings.ToLower(name)
+	for _, l := range []struct {
+		lim *limiter
+		key string
+	}{{s.nameLimit, nameKey}, {s.addrLimit, host}} {
+		if d := l.lim.wait(l.key, now); d > 0 {
 			return nil, &errTooMany{retry: d}
 		}
 	}
@@ -260,12 +263,11 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password st
 	}
 	ok := argon2id.Verify(hash, password) // run even for a missing account: same timing
 	if err != nil || !ok || u.PasswordHash == "" {
-		for _, k := range keys {
-			s.limiter.fail(k, now)
-		}
+		s.nameLimit.fail(nameKey, now)
+		s.addrLimit.fail(host, now)
 		return nil, errBadLogin
 	}
-	s.limiter.reset(keys[0])
+	s.nameLimit.reset(nameKey)
 	secret := rand.Text() + rand.Text()
 	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialSession, Hash: hashSecret(secret), ExpiresAt: now.Add(s.SessionTTL)}
 	if err := s.Credentials.CreateCredential(r.Context(), c); err != nil {

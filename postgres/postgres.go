@@ -82,6 +82,9 @@ func (db *DB) Open(ctx context.Context) error {
 // Close closes the connections. Cancel Listen first: Close waits for it.
 func (db *DB) Close() error {
 	var err error
+	if db.DB != nil {
+		db.DB.Close()
+	}
 	if db.sql != nil {
 		err = db.sql.Close()
 	}

@@ -37,7 +37,8 @@ func NewDB(path string) *DB { return &DB{Path: path} }
 
 // Dialect is SQLite's part of the shared SQL store.
 var Dialect = sqlstore.Dialect{
-	Name: "sqlite",
+	Name:        "sqlite",
+	GroupCommit: true,
 	IsUnique: func(err error) bool {
 		var e *sqlite3.Error
 		return errors.As(err, &e) && (e.ExtendedCode() == sqlite3.CONSTRAINT_UNIQUE || e.ExtendedCode() == sqlite3.CONSTRAINT_PRIMARYKEY)
@@ -52,7 +53,7 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	}
 	db.dsn = func(extra string) string {
 		return "file:" + (&url.URL{Path: db.Path}).EscapedPath() + "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
-			"&_pragma=journal_mode(wal)&_pragma=synchronous(normal)" + extra
+			"&_pragma=journal_mode(wal)&_pragma=synchronous(full)" + extra
 	}
 	// Writes go through one connection: SQLite allows one writer at a time,
 	// and queueing in Go is cheaper than SQLITE_BUSY retries.
@@ -79,6 +80,9 @@ func (db *DB) Open(ctx context.Context) (err error) {
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error
+	if db.DB != nil {
+		db.DB.Close()
+	}
 	if db.read != nil {
 		errs = append(errs, db.read.Close())
 	}

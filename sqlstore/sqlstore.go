@@ -33,6 +33,10 @@ type Dialect struct {
 	// MigrationLock, when not empty, is run first in the migration transaction
 	// so that several nodes starting together migrate one at a time.
 	MigrationLock string
+	// GroupCommit makes concurrent appends share transactions, so that one
+	// sync to disk acknowledges many events. Worth it where one connection
+	// writes at a time anyway (SQLite).
+	GroupCommit bool
 	// NotifyEvent, when not empty, is run inside the transaction that appends
 	// an event with the argument "talkID:seq"; delivery to OnEvent is then the
 	// engine's job. When empty, OnEvent is called after commit.
@@ -54,8 +58,13 @@ type DB struct {
 
 	mu          sync.Mutex
 	prepareOnce sync.Once
-	stmts       map[string]*sql.Stmt  // prepared on the write pool, by query
-	keys        map[int64]unsealedKey // party keys unsealed, by party
+
+	batchOnce sync.Once
+	appends   chan *appendReq
+	stop      chan struct{}
+	stopped   chan struct{}
+	stmts     map[string]*sql.Stmt  // prepared on the write pool, by query
+	keys      map[int64]unsealedKey // party keys unsealed, by party
 }
 
 // unsealedKey caches a party's private key; sealed tells whether the stored
@@ -162,7 +171,21 @@ var (
 // New returns a DB that writes through write and reads through read (which
 // may be the same pool).
 func New(write, read *sql.DB, d Dialect) *DB {
-	return &DB{write: write, read: read, dialect: d, Now: time.Now}
+	return &DB{write: write, read: read, dialect: d, Now: time.Now,
+		appends: make(chan *appendReq), stop: make(chan struct{}), stopped: make(chan struct{})}
+}
+
+// Close stops the group committer, failing appends still queued. It does
+// not close the database handles, which belong to the caller.
+func (db *DB) Close() {
+	select {
+	case <-db.stop:
+		return
+	default:
+	}
+	close(db.stop)
+	db.batchOnce.Do(func() { close(db.stopped) }) // never started: nothing to wait for
+	<-db.stopped
 }
 
 // Migrate applies, in one transaction, every migration in fsys (files named

@@ -303,11 +303,27 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
+	if db.dialect.GroupCommit {
+		return db.appendGrouped(ctx, u, talkID, in)
+	}
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
+	e, err := db.appendChecked(ctx, tx, u, talkID, in)
+	if err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	db.published(e)
+	return e, nil
+}
+
+// appendChecked applies the rule, then appends.
+func (db *DB) appendChecked(ctx context.Context, tx *tx, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
 	t, err := findVisibleTalk(ctx, tx, u, talkID)
 	if err != nil {
 		return nil, err
@@ -318,15 +334,7 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if in.PrivateTo != 0 && in.PrivateTo != u.PartyID {
 		return nil, parley.Errorf(parley.EINVALID, "an event can be private only to your own party")
 	}
-	e, err := db.appendEvent(ctx, tx, u, talkID, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	db.published(e)
-	return e, nil
+	return db.appendEvent(ctx, tx, u, talkID, in)
 }
 
 // appendEvent adds an event to the talk's chain inside tx. Bumping last_seq

@@ -315,10 +315,29 @@ func testConcurrentAppends(t *testing.T, s Store) {
 			}
 		}()
 	}
+	// Refused appends mixed in must not disturb the others (stores that
+	// commit appends in groups must isolate each one).
+	refused := make(chan error, 2*each)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for range each {
+			_, err := s.AppendEvent(as(ctx, w.saHead), w.talk.ID, parley.EventInput{Type: "statement"})
+			refused <- err
+			_, err = s.AppendEvent(as(ctx, w.usNeg), w.talk.ID, parley.EventInput{Type: "note", PrivateTo: w.ru.ID})
+			refused <- err
+		}
+	}()
 	wg.Wait()
 	close(errs)
+	close(refused)
 	for err := range errs {
 		must(t, err)
+	}
+	for err := range refused {
+		if c := code(err); c != parley.EFORBIDDEN && c != parley.EINVALID {
+			t.Errorf("refused append: %v, want forbidden or invalid", err)
+		}
 	}
 	r, err := s.Record(as(ctx, w.admin), w.talk.ID)
 	must(t, err)

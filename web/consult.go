@@ -299,11 +299,11 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 	}
 	users := map[int64]string{}
 	for _, c := range cs {
-		a := s.activity(ctx, &parley.Event{ActorID: c.AuthorID}, names, users)
+		a := s.activity(ctx, &parley.Event{ActorID: c.AuthorID}, names, users, false)
 		p.Comments = append(p.Comments, commentView{IrritantComment: c, Author: a.Actor, Party: names[c.PartyID]})
 	}
 	for _, e := range es {
-		p.Timeline = append(p.Timeline, s.activity(ctx, e, names, users))
+		p.Timeline = append(p.Timeline, s.activity(ctx, e, names, users, false))
 	}
 	return p, nil
 }

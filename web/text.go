@@ -26,6 +26,11 @@ func summary(e *parley.Event) string {
 	if t, ok := m["text"].(string); ok {
 		return t
 	}
+	if e.Type == parley.EventSignOff {
+		if seq, ok := m["seq"].(float64); ok {
+			return fmt.Sprintf("signed off entry #%d", int64(seq))
+		}
+	}
 	if t, ok := m["title"].(string); ok && e.Type == "talk.created" {
 		return "opened the talk “" + t + "”"
 	}

@@ -65,6 +65,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /talks/{id}", s.serve(s.talk))
 	mux.Handle("GET /talks/{id}/feed", s.serve(s.feed))
 	mux.Handle("POST /talks/{id}/statements", s.serve(s.statement))
+	mux.Handle("POST /talks/{id}/accept", s.serve(s.accept))
+	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.signOff))
 	mux.Handle("GET /admin", s.serve(s.admin))
 	mux.Handle("POST /admin/parties", s.serve(s.createParty))
 	mux.Handle("POST /admin/users", s.serve(s.createUser))
@@ -277,7 +279,10 @@ func talkID(r *http.Request) (int64, error) {
 
 // activity is one line of a talk's activity feed.
 type activity struct {
-	Seq     int64
+	TalkID int64
+	Seq    int64
+	// SignOff offers the viewer to sign the entry off for their party.
+	SignOff bool
 	Time    time.Time
 	Actor   string
 	Party   string
@@ -287,8 +292,8 @@ type activity struct {
 	Hidden  bool
 }
 
-func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, users map[int64]string) activity {
-	a := activity{Seq: e.Seq, Time: e.Time, Party: names[e.PartyID], Type: e.Type, Private: e.PrivateTo != 0, Hidden: e.Redacted}
+func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, users map[int64]string, canSign bool) activity {
+	a := activity{TalkID: e.TalkID, SignOff: canSign && e.Type == "statement", Seq: e.Seq, Time: e.Time, Party: names[e.PartyID], Type: e.Type, Private: e.PrivateTo != 0, Hidden: e.Redacted}
 	if n, ok := users[e.ActorID]; ok {
 		a.Actor = n
 	} else if u, err := s.api.Users.FindUserByID(ctx, e.ActorID); err == nil {
@@ -324,25 +329,32 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	users := map[int64]string{}
 	var acts []activity
 	last := int64(0)
+	canSign := parley.CanActInTalk(u, t) && u.PartyID != 0
 	for _, e := range es {
-		acts = append(acts, s.activity(r.Context(), e, names, users))
+		acts = append(acts, s.activity(r.Context(), e, names, users, canSign))
 		last = e.Seq
 	}
 	return s.render(w, r, "talk.html", map[string]any{
 		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": last,
-		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID],
+		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": canAccept(u, t),
 	})
 }
 
 // feed streams the talk's new activity as HTML fragments for htmx's SSE extension.
 func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
+	u, err := signedIn(r)
+	if err != nil {
 		return err
 	}
 	id, err := talkID(r)
 	if err != nil {
 		return err
 	}
+	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	canSign := parley.CanActInTalk(u, t) && u.PartyID != 0
 	names, err := s.partyNames(r.Context())
 	if err != nil {
 		return err
@@ -350,7 +362,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	users := map[int64]string{}
 	return s.api.Stream(w, r, id, func(e *parley.Event) (string, string, error) {
 		var buf bytes.Buffer
-		if err := s.tmpl.ExecuteTemplate(&buf, "activity", s.activity(r.Context(), e, names, users)); err != nil {
+		if err := s.tmpl.ExecuteTemplate(&buf, "activity", s.activity(r.Context(), e, names, users, canSign)); err != nil {
 			return "", "", err
 		}
 		// One SSE data line: the fragment has no meaningful newlines.
@@ -447,5 +459,50 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.Redirect(w, r, "/admin?done="+url.QueryEscape("User "+nu.Name+" created."), http.StatusSeeOther)
+	return nil
+}
+
+// canAccept reports whether u may accept their delegation's invitation to t.
+func canAccept(u *parley.User, t *parley.Talk) bool {
+	p, ok := t.Party(u.PartyID)
+	return ok && !p.Accepted && u.Role == parley.RoleHead
+}
+
+func (s *Server) accept(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	if err := s.api.Talks.AcceptInvitation(r.Context(), id); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+// signOff signs an entry off for the viewer's party with its server-held key.
+func (s *Server) signOff(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	seq, err := strconv.ParseInt(r.PostFormValue("seq"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.EINVALID, "which entry? seq is missing")
+	}
+	if _, err := s.api.Talks.SignOff(r.Context(), id, seq, nil); err != nil {
+		return err
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		w.WriteHeader(http.StatusNoContent) // the feed shows the sign-off
+		return nil
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
 	return nil
 }

@@ -32,6 +32,7 @@ import (
 type serveOptions struct {
 	addr, data, db string
 	demo           bool
+	secureCookies  bool
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -55,6 +56,7 @@ PostgreSQL must share the secret.`,
 	f.StringVar(&o.addr, "addr", envOr(e, "PARLEY_ADDR", "127.0.0.1:8080"), "address to listen on (PARLEY_ADDR)")
 	f.StringVar(&o.data, "data", e.getenv("PARLEY_DATA"), "data folder for the SQLite database and the secret (PARLEY_DATA); default ./parley-data, or a temporary folder with --demo")
 	f.StringVar(&o.db, "db", e.getenv("PARLEY_DATABASE_URL"), "PostgreSQL URL, postgres://… (PARLEY_DATABASE_URL); default: SQLite in --data")
+	f.BoolVar(&o.secureCookies, "secure-cookies", e.getenv("PARLEY_SECURE_COOKIES") == "1", "mark cookies Secure, for serving behind a TLS proxy (PARLEY_SECURE_COOKIES=1); they are always Secure on TLS connections")
 	f.BoolVar(&o.demo, "demo", e.getenv("PARLEY_DEMO") == "1", "seed the illustrative Riyadh scenario and print its users' passwords (PARLEY_DEMO=1)")
 	return cmd
 }
@@ -96,7 +98,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		return err
 	}
 	s := api.NewServer()
-	s.Logger, s.Secret = logger, secret
+	s.Logger, s.Secret, s.SecureCookies = logger, secret, o.secureCookies
 
 	var db store
 	var listen func(context.Context, chan<- struct{}) error

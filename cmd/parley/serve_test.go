@@ -34,11 +34,10 @@ func (b *syncBuffer) String() string {
 
 // server is a running `parley serve`.
 type server struct {
-	url    string
-	out    *syncBuffer
-	stop   func() error
-	logs   *syncBuffer
-	dbPath string
+	url  string
+	out  *syncBuffer
+	stop func() error
+	logs *syncBuffer
 }
 
 // startServer runs `parley serve` with args on a free port and waits until it listens.
@@ -277,4 +276,34 @@ func newJSONRequest(method, url, token string, body []byte) (*http.Request, erro
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	return req, nil
+}
+
+// TestGracefulShutdownEndsLiveStreams checks that stopping the server ends
+// open event streams rather than waiting for their clients.
+func TestGracefulShutdownEndsLiveStreams(t *testing.T) {
+	s := startServer(t, nil, "--demo")
+	pw := demoPasswords(t, s.out.String())
+	tok := login(t, s.url, "ru-head", pw["ru-head"])
+	req, _ := http.NewRequest("GET", s.url+"/api/v1/talks/1/events", nil)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	ended := make(chan struct{})
+	go func() { io.Copy(io.Discard, resp.Body); close(ended) }()
+	start := time.Now()
+	if err := s.stop(); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("shutdown took %v with a stream open", d)
+	}
+	select {
+	case <-ended:
+	case <-time.After(5 * time.Second):
+		t.Error("the stream stayed open after shutdown")
+	}
 }

@@ -1,10 +1,12 @@
 package main
 
 import (
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -47,6 +49,16 @@ breaks the chain and exits with status 1, or prints a summary and exits 0.`,
 			}
 			fmt.Fprintf(e.stdout, "%s: OK: talk %d %q, %d events, %d signed, %d private payloads withheld, last hash %s\n",
 				args[0], r.TalkID, r.Title, len(r.Events), signed, withheld, lastHash(&r))
+			// The keys come with the export; compare their fingerprints with
+			// the ones each party publishes before trusting the signatures.
+			for _, k := range r.Keys {
+				sum := sha256.Sum256(k.Key)
+				until := "now"
+				if !k.Until.IsZero() {
+					until = k.Until.Format(time.RFC3339)
+				}
+				fmt.Fprintf(e.stdout, "  key of %s (party %d): SHA-256 %x, from %s until %s\n", k.Party, k.PartyID, sum[:16], k.From.Format(time.RFC3339), until)
+			}
 			return nil
 		},
 	}
