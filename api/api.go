@@ -33,6 +33,9 @@ type Server struct {
 	// Irritants is the consultation mechanism; its routes answer "internal
 	// error" while it is nil.
 	Irritants parley.IrritantService
+	// Rounds and Statements complete the consultation mechanism.
+	Rounds     parley.RoundService
+	Statements parley.StatementService
 
 	// Hub wakes live streams; NewServer makes one.
 	Hub *Hub

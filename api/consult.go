@@ -123,6 +123,7 @@ type irritantView struct {
 	Awaiting   []int64                   `json:"awaiting_confirmation"`
 	LegalMoves []parley.IrritantStatus   `json:"legal_moves"`
 	Comments   []*parley.IrritantComment `json:"comments"`
+	FollowUps  []parley.FollowUp         `json:"follow_ups"`
 }
 
 // IrritantView returns irritant id with its comments, as the user in ctx may see them.
@@ -142,6 +143,12 @@ func (s *Server) IrritantView(ctx context.Context, id int64) (*irritantView, err
 	v := &irritantView{Irritant: i, Awaiting: nonNil(i.AwaitingConfirmation()), LegalMoves: nonNil(i.Status.Next()), Comments: cs}
 	if i.Status == parley.IrritantResolved {
 		v.Awaiting = []int64{}
+	}
+	v.FollowUps = []parley.FollowUp{}
+	if s.Rounds != nil {
+		if v.FollowUps, err = s.Rounds.IrritantFollowUps(ctx, id); err != nil {
+			return nil, err
+		}
 	}
 	return v, nil
 }

@@ -232,3 +232,74 @@ func TestInternalCommentStaysOutOfTheRecordExport(t *testing.T) {
 		t.Errorf("the redacted record does not verify: %v", err)
 	}
 }
+
+// organisers may plan rounds and draft statements: member delegates (not
+// observers of a delegation) and mediators.
+var organisers = []string{"same party", "other party", "mediator"}
+
+// round plans a fresh round in f's talk with one free agenda item and moves
+// it to status.
+func (f *fixture) round(status parley.RoundStatus) *parley.Round {
+	f.t.Helper()
+	ctx := parley.NewContextWithUser(f.t.Context(), f.users["mediator"])
+	r := &parley.Round{TalkID: f.talk.ID, Title: "Riyadh", Agenda: []*parley.AgendaItem{{Title: "Opening"}}}
+	must(f.t, f.db.CreateRound(ctx, r))
+	if status != parley.RoundPlanned {
+		_, err := f.db.MoveRound(ctx, r.ID, parley.RoundInProgress)
+		must(f.t, err)
+	}
+	return r
+}
+
+func onRound(suffix string, status parley.RoundStatus, body any) func(*fixture, string, string) call {
+	return func(f *fixture, _, _ string) call {
+		return call{fmt.Sprintf("/api/v1/rounds/%d%s", f.round(status).ID, suffix), body}
+	}
+}
+
+// statement opens a fresh statement in f's talk naming UA as stakeholder.
+func (f *fixture) statement() *parley.Statement {
+	f.t.Helper()
+	st := &parley.Statement{TalkID: f.talk.ID, Title: "Joint statement", Stakeholders: []int64{f.party["UA"].ID}}
+	must(f.t, f.db.CreateStatement(parley.NewContextWithUser(f.t.Context(), f.users["us head"]), st, "We met in Riyadh.\n\nWe will meet again."))
+	return st
+}
+
+func onStatement(suffix string, body any) func(*fixture, string, string) call {
+	return func(f *fixture, _, _ string) call {
+		return call{fmt.Sprintf("/api/v1/statements/%d%s", f.statement().ID, suffix), body}
+	}
+}
+
+// TestStatementEditConflictThroughAPI has two editors save on version 1:
+// the second gets 409 with the current text, its own text and their diff.
+func TestStatementEditConflictThroughAPI(t *testing.T) {
+	f := newFixture(t)
+	st := f.statement()
+	path := fmt.Sprintf("/api/v1/statements/%d/versions", st.ID)
+	resp, body := f.do("POST", path, f.token("other party"), map[string]any{"base": 1, "text": "We met in Riyadh.\n\nWe will meet in Istanbul."})
+	if resp.StatusCode != 201 {
+		t.Fatalf("first edit: %d %s", resp.StatusCode, body)
+	}
+	mine := "We met in Riyadh on 18 February.\n\nWe will meet again."
+	resp, body = f.do("POST", path, f.token("same party"), map[string]any{"base": 1, "text": mine})
+	var c struct {
+		Error   struct{ Code string }   `json:"error"`
+		Current parley.StatementVersion `json:"current"`
+		Yours   string                  `json:"yours"`
+		Diff    []parley.DiffLine       `json:"diff"`
+	}
+	must(t, json.Unmarshal(body, &c))
+	if resp.StatusCode != 409 || c.Error.Code != "conflict" || c.Current.Number != 2 || !strings.Contains(c.Current.Text, "Istanbul") || c.Yours != mine || len(c.Diff) == 0 {
+		t.Fatalf("second edit: %d %s; want 409 with both texts", resp.StatusCode, body)
+	}
+	// Signing version 1, which changed underneath, is refused too.
+	resp, body = f.do("POST", fmt.Sprintf("/api/v1/statements/%d/signatures", st.ID), f.token("other party"), map[string]any{"version": 1})
+	if resp.StatusCode != 409 || !strings.Contains(string(body), "version 2") {
+		t.Errorf("signing a replaced version: %d %s", resp.StatusCode, body)
+	}
+	resp, body = f.do("GET", fmt.Sprintf("/api/v1/statements/%d/diff", st.ID), f.token("stakeholder"), nil)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"op":"+","text":"We will meet in Istanbul."`) {
+		t.Errorf("diff: %d %s", resp.StatusCode, body)
+	}
+}

@@ -111,6 +111,25 @@ var matrix = map[string]entry{
 		[]string{"same party", "other party", "mediator"}},
 	"POST /api/v1/irritants/{id}/confirm":  {onIrritant("/confirm", parley.IrritantInConsultation, map[string]any{"reason": "done"}), []string{"same party", "other party"}},
 	"POST /api/v1/irritants/{id}/comments": {onIrritant("/comments", parley.IrritantRaised, map[string]any{"text": "noted"}), []string{"same party", "other party", "stakeholder", "mediator"}},
+	"GET /api/v1/talks/{id}/rounds":        {onTalk("/rounds", nil), inTalk},
+	"POST /api/v1/talks/{id}/rounds":       {onTalk("/rounds", map[string]any{"title": "Istanbul", "agenda": []map[string]any{{"title": "Opening"}}}), organisers},
+	"GET /api/v1/rounds/{id}":              {onRound("", parley.RoundPlanned, nil), inTalk},
+	"PUT /api/v1/rounds/{id}/agenda":       {onRound("/agenda", parley.RoundPlanned, map[string]any{"agenda": []map[string]any{{"title": "Visas"}}}), organisers},
+	"POST /api/v1/rounds/{id}/agenda/{item}/minutes": {func(f *fixture, _, _ string) call {
+		r := f.round(parley.RoundInProgress)
+		return call{fmt.Sprintf("/api/v1/rounds/%d/agenda/%d/minutes", r.ID, r.Agenda[0].ID), map[string]any{"minutes": "Discussed.", "outcome": "noted"}}
+	}, organisers},
+	"POST /api/v1/rounds/{id}/moves":          {onRound("/moves", parley.RoundPlanned, map[string]any{"to": "in_progress"}), organisers},
+	"GET /api/v1/talks/{id}/statements":       {onTalk("/statements", nil), inTalk},
+	"POST /api/v1/talks/{id}/statements":      {onTalk("/statements", map[string]any{"title": "Joint statement", "text": "We met."}), organisers},
+	"GET /api/v1/statements/{id}":             {onStatement("", nil), inTalk},
+	"GET /api/v1/statements/{id}/versions":    {onStatement("/versions", nil), inTalk},
+	"POST /api/v1/statements/{id}/versions":   {onStatement("/versions", map[string]any{"base": 1, "text": "We met again."}), organisers},
+	"GET /api/v1/statements/{id}/diff":        {onStatement("/diff", nil), inTalk},
+	"POST /api/v1/statements/{id}/marks":      {onStatement("/marks", map[string]any{"version": 1, "mark": "can_accept"}), []string{"same party", "other party"}},
+	"POST /api/v1/statements/{id}/signatures": {onStatement("/signatures", map[string]any{"version": 1}), []string{"other party"}},
+	"POST /api/v1/statements/{id}/consents":   {onStatement("/consents", map[string]any{"version": 1, "consent": true}), []string{"stakeholder"}},
+	"POST /api/v1/statements/{id}/comments":   {onStatement("/comments", map[string]any{"paragraph": 0, "text": "Agreed."}), []string{"same party", "other party", "stakeholder", "mediator"}},
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

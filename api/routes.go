@@ -43,6 +43,22 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/irritants/{id}/moves", s.idempotent(s.handleMoveIrritant)},
 		{"POST /api/v1/irritants/{id}/confirm", s.idempotent(s.handleConfirmIrritant)},
 		{"POST /api/v1/irritants/{id}/comments", s.idempotent(s.handleCommentIrritant)},
+		{"GET /api/v1/talks/{id}/rounds", s.handleListRounds},
+		{"POST /api/v1/talks/{id}/rounds", s.idempotent(s.handleCreateRound)},
+		{"GET /api/v1/rounds/{id}", s.handleGetRound},
+		{"PUT /api/v1/rounds/{id}/agenda", s.handleSetAgenda},
+		{"POST /api/v1/rounds/{id}/agenda/{item}/minutes", s.idempotent(s.handleRecordMinutes)},
+		{"POST /api/v1/rounds/{id}/moves", s.idempotent(s.handleMoveRound)},
+		{"GET /api/v1/talks/{id}/statements", s.handleListStatements},
+		{"POST /api/v1/talks/{id}/statements", s.idempotent(s.handleCreateStatement)},
+		{"GET /api/v1/statements/{id}", s.handleGetStatement},
+		{"GET /api/v1/statements/{id}/versions", s.handleStatementVersions},
+		{"POST /api/v1/statements/{id}/versions", s.idempotent(s.handleEditStatement)},
+		{"GET /api/v1/statements/{id}/diff", s.handleStatementDiff},
+		{"POST /api/v1/statements/{id}/marks", s.idempotent(s.handleMarkStatement)},
+		{"POST /api/v1/statements/{id}/signatures", s.idempotent(s.handleSignStatement)},
+		{"POST /api/v1/statements/{id}/consents", s.idempotent(s.handleConsentStatement)},
+		{"POST /api/v1/statements/{id}/comments", s.idempotent(s.handleCommentStatement)},
 	}
 }
 
