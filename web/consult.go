@@ -27,6 +27,7 @@ func (s *Server) registerConsult(mux *http.ServeMux) {
 	mux.Handle("GET /irritants/{id}/panel", s.serve(s.irritantPanel))
 	mux.Handle("POST /irritants/{id}/moves", s.serve(s.moveIrritant))
 	mux.Handle("POST /irritants/{id}/comments", s.serve(s.commentIrritant))
+	s.registerRounds(mux)
 }
 
 func (s *Server) irritantService() (parley.IrritantService, error) {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"parley"
 )
 
 // signInBrowser signs name in on base in the browser context ctx.
@@ -107,5 +109,58 @@ func TestBrowserIrritantRaisedAndAcknowledgedLive(t *testing.T) {
 	col, err := chromedp.Run(ru, chromedp.Text(chromedp.CSS(`#col-acknowledged`)))
 	if err != nil || !strings.Contains(col, title) {
 		t.Errorf("acknowledged column %q, %v; want the irritant", col, err)
+	}
+}
+
+// TestBrowserStatementSignedByBothHeads has the US and Russian heads of
+// delegation open the demo's joint statement in two browser contexts; each
+// signs, each sees the other's signature arrive live, the statement shows
+// as adopted, and the exported record verifies with both sign-offs in it.
+func TestBrowserStatementSignedByBothHeads(t *testing.T) {
+	us := browser(t)
+	if err := chromedp.Do(us); err != nil {
+		t.Fatal(err)
+	}
+	ru, cancel := chromedp.NewContext(us, chromedp.WithNewBrowserContext())
+	defer cancel()
+	s := startServer(t, nil, "--demo")
+	pw := demoPasswords(t, s.out.String())
+	signInBrowser(t, us, s.url, "us-head", pw["us-head"])
+	signInBrowser(t, ru, s.url, "ru-head", pw["ru-head"])
+	page := s.url + "/joint-statements/1"
+	for _, ctx := range []context.Context{us, ru} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#sign`))); err != nil {
+			t.Fatalf("open the statement: %v\n%s", err, s.logs.String())
+		}
+		waitLive(t, ctx)
+	}
+	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#sign`)), chromedp.WaitNotPresent(chromedp.CSS(`#sign`))); err != nil {
+		t.Fatalf("US signs: %v", err)
+	}
+	waitLive(t, us)
+	waitFor(t, ru, "the US signature on the Russian page", `document.getElementById('statement-status').innerText.includes('signed by United States')`)
+	if err := chromedp.Do(ru, chromedp.Click(chromedp.CSS(`#sign`)), chromedp.WaitVisible(chromedp.CSS(`#statement-status[data-adopted="true"]`))); err != nil {
+		t.Fatalf("Russia signs: %v", err)
+	}
+	waitFor(t, us, "the adoption on the US page", `document.getElementById('statement-status').dataset.adopted === 'true'`)
+	status, err := chromedp.Run(us, chromedp.Text(chromedp.CSS(`#statement-status`)))
+	if err != nil || !strings.Contains(status, "Adopted") || !strings.Contains(status, "Russian Federation") {
+		t.Errorf("US page status %q, %v; want adopted, signed by both", status, err)
+	}
+	var rec parley.Record
+	if code := call(t, "GET", s.url+"/api/v1/talks/1/record", login(t, s.url, "ru-head", pw["ru-head"]), nil, &rec); code != 200 {
+		t.Fatalf("record: %d", code)
+	}
+	if err := parley.Verify(&rec); err != nil {
+		t.Fatalf("the exported record does not verify: %v", err)
+	}
+	signoffs := 0
+	for _, e := range rec.Events {
+		if e.Type == parley.EventSignOff {
+			signoffs++
+		}
+	}
+	if signoffs != 2 {
+		t.Errorf("%d sign-offs in the record, want 2", signoffs)
 	}
 }

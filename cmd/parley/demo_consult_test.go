@@ -1,0 +1,59 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+// TestDemoConsultationPages opens the demo's consultation pages as each
+// side and checks what a delegate would look for on them, and that the US
+// internal note stays off every page the Russian delegation reads.
+func TestDemoConsultationPages(t *testing.T) {
+	s := startServer(t, nil, "--demo")
+	pw := demoPasswords(t, s.out.String())
+	page := func(token, path string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.url+path, nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("GET %s: %d %s", path, resp.StatusCode, b)
+		}
+		return string(b)
+	}
+	ru := login(t, s.url, "ru-head", pw["ru-head"])
+	us := login(t, s.url, "us-negotiator", pw["us-negotiator"])
+	const note = "a phased plan over six months"
+	for _, tt := range []struct {
+		path string
+		want []string
+	}{
+		{"/talks/1", []string{"Irritants", "Rounds of talks", "Joint statements"}},
+		{"/talks/1/irritants", []string{"Embassy staffing levels", "Presidential summit", `id="col-escalated"`}},
+		{"/irritants/1", []string{"in consultation", "We are ready to restore staffing", "Exchange lists of positions to be filled"}},
+		{"/talks/1/rounds", []string{"Riyadh", "Istanbul", "concluded"}},
+		{"/rounds/2", []string{"Residence of the US Consul General", "read-only", "Salary payments through a designated bank"}},
+		{"/talks/1/joint-statements", []string{"Joint statement on the Istanbul consultations"}},
+		{"/joint-statements/1", []string{"awaiting the signature of", "fourteen days", `id="sign"`}},
+	} {
+		body := page(ru, tt.path)
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("%s as ru-head lacks %q", tt.path, w)
+			}
+		}
+		if strings.Contains(body, note) {
+			t.Errorf("%s shows the Russian head the US internal note", tt.path)
+		}
+	}
+	if body := page(us, "/irritants/1"); !strings.Contains(body, note) || !strings.Contains(body, "internal to your party") {
+		t.Error("the US delegation does not see its own internal note marked internal")
+	}
+}
