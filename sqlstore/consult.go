@@ -215,7 +215,7 @@ func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) error {
 
 // irritantEvent appends an event about i to its talk's record and links it to i.
 func (db *DB) irritantEvent(ctx context.Context, tx *tx, u *parley.User, i *parley.Irritant, in parley.EventInput) (*parley.Event, error) {
-	e, err := db.appendEvent(ctx, tx, u, i.TalkID, in)
+	e, err := db.consultEvent(ctx, tx, u, i.TalkID, in)
 	if err != nil {
 		return nil, err
 	}

@@ -167,7 +167,7 @@ func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
 	}
 	payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "venue": r.Venue, "starts_at": r.StartsAt, "ends_at": r.EndsAt,
 		"host": r.Host, "delegations": r.Delegations, "agenda": r.Agenda})
-	e, err := db.appendEvent(ctx, tx, u, r.TalkID, parley.EventInput{Type: "round.planned", Payload: payload})
+	e, err := db.consultEvent(ctx, tx, u, r.TalkID, parley.EventInput{Type: "round.planned", Payload: payload})
 	if err != nil {
 		return err
 	}
@@ -252,7 +252,7 @@ func (db *DB) changeRound(ctx context.Context, id int64, change func(tx *tx, u *
 	if err != nil {
 		return nil, err
 	}
-	e, err := db.appendEvent(ctx, tx, u, r.TalkID, in)
+	e, err := db.consultEvent(ctx, tx, u, r.TalkID, in)
 	if err != nil {
 		return nil, err
 	}

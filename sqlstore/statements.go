@@ -132,7 +132,7 @@ func textHash(text string) string {
 // event first, whose hash is what heads of delegation sign.
 func (db *DB) addVersion(ctx context.Context, tx *tx, u *parley.User, s *parley.Statement, number int, text string) (*parley.StatementVersion, *parley.Event, error) {
 	payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "title": s.Title, "version": number, "text": text, "text_sha256": textHash(text)})
-	e, err := db.appendEvent(ctx, tx, u, s.TalkID, parley.EventInput{Type: "statement.version", Payload: payload})
+	e, err := db.consultEvent(ctx, tx, u, s.TalkID, parley.EventInput{Type: "statement.version", Payload: payload})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -353,7 +353,7 @@ func (db *DB) changeStatement(ctx context.Context, id int64, change func(tx *tx,
 	}
 	var es []*parley.Event
 	for _, in := range ins {
-		e, err := db.appendEvent(ctx, tx, u, s.TalkID, in)
+		e, err := db.consultEvent(ctx, tx, u, s.TalkID, in)
 		if err != nil {
 			return nil, err
 		}

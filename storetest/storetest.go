@@ -27,6 +27,7 @@ type Store interface {
 	parley.IrritantService
 	parley.RoundService
 	parley.StatementService
+	parley.NotificationService
 }
 
 // Secret is the server secret the suite seals party keys with; open must
@@ -46,6 +47,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Rounds", func(t *testing.T) { testRounds(t, open(t)) })
 	t.Run("Statements", func(t *testing.T) { testStatements(t, open(t)) })
 	t.Run("ConcurrentStatementEdits", func(t *testing.T) { testConcurrentEdits(t, open(t)) })
+	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }

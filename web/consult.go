@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -388,49 +387,4 @@ func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
 
 // consultSummary renders the consultation's record events for the activity
 // feed; ok is false for other events.
-func consultSummary(e *parley.Event) (string, bool) {
-	if !strings.HasPrefix(e.Type, "irritant.") {
-		return "", false
-	}
-	var p struct {
-		IrritantID  int64                 `json:"irritant_id"`
-		Title       string                `json:"title"`
-		From        parley.IrritantStatus `json:"from"`
-		To          parley.IrritantStatus `json:"to"`
-		Reason      string                `json:"reason"`
-		EscalatedTo string                `json:"escalated_to"`
-		Text        string                `json:"text"`
-		Kind        string                `json:"kind"`
-		Awaiting    []int64               `json:"awaiting"`
-	}
-	if json.Unmarshal(e.Payload, &p) != nil {
-		return "", false
-	}
-	var b strings.Builder
-	switch e.Type {
-	case "irritant.raised":
-		fmt.Fprintf(&b, "raised irritant #%d “%s”", p.IrritantID, p.Title)
-	case "irritant.moved":
-		fmt.Fprintf(&b, "moved irritant #%d from %s to %s", p.IrritantID, p.From.Label(), p.To.Label())
-		if p.EscalatedTo != "" {
-			fmt.Fprintf(&b, " (to %s)", p.EscalatedTo)
-		}
-	case "irritant.confirmed":
-		fmt.Fprintf(&b, "confirmed irritant #%d is resolved", p.IrritantID)
-		if len(p.Awaiting) > 0 {
-			fmt.Fprintf(&b, "; awaiting %d more", len(p.Awaiting))
-		}
-	case "irritant.commented":
-		kind := p.Kind
-		if kind == "" {
-			kind = "comment"
-		}
-		fmt.Fprintf(&b, "%s on irritant #%d: %s", kind, p.IrritantID, p.Text)
-	default:
-		return "", false
-	}
-	if p.Reason != "" {
-		fmt.Fprintf(&b, " — %s", p.Reason)
-	}
-	return b.String(), true
-}
+func consultSummary(e *parley.Event) (string, bool) { return parley.Summary(e) }

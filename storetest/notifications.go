@@ -1,0 +1,81 @@
+package storetest
+
+import (
+	"strings"
+	"testing"
+
+	"parley"
+)
+
+// testNotifications checks who hears of consultation events: everyone else
+// in the talk for shared ones, the author's own party alone for an internal
+// comment, and never the actor; with unread counts and an e-mail outbox.
+func testNotifications(t *testing.T, s Store) {
+	ctx := t.Context()
+	w := newWorld(t, s)
+	i := &parley.Irritant{TalkID: w.talk.ID, Title: "Direct flights", Toward: []int64{w.ru.ID}}
+	must(t, s.RaiseIrritant(as(ctx, w.usHead), i))
+	const secret = "our airline lobby insists"
+	must(t, s.CommentOnIrritant(as(ctx, w.usHead), &parley.IrritantComment{IrritantID: i.ID, Text: "Internal: " + secret, PrivateTo: w.us.ID}))
+	count := func(u *parley.User) int {
+		n, err := s.UnreadCount(as(ctx, u))
+		must(t, err)
+		return n
+	}
+	for _, tt := range []struct {
+		name   string
+		u      *parley.User
+		unread int
+		secret bool
+	}{
+		{"actor", w.usHead, 0, false},
+		{"same party", w.usNeg, 2, true},
+		{"delegation observer", w.usObs, 2, true},
+		{"other party", w.ruHead, 1, false},
+		{"observer party", w.saHead, 1, false},
+		{"stakeholder", w.uaHead, 1, false},
+		{"mediator", w.mediator, 1, false},
+		{"outsider", w.frHead, 0, false},
+		{"admin", w.admin, 0, false},
+	} {
+		if got := count(tt.u); got != tt.unread {
+			t.Errorf("%s: %d unread, want %d", tt.name, got, tt.unread)
+		}
+		ns, err := s.Notifications(as(ctx, tt.u), false, 50)
+		must(t, err)
+		all := ""
+		for _, n := range ns {
+			all += n.Text + "\n"
+		}
+		if strings.Contains(all, secret) != tt.secret {
+			t.Errorf("%s: notification carries the internal comment: %v, want %v\n%s", tt.name, !tt.secret, tt.secret, all)
+		}
+		if tt.unread > 0 && (!strings.Contains(all, "raised irritant") || ns[len(ns)-1].Link != "/irritants/1") {
+			t.Errorf("%s: notifications %q", tt.name, all)
+		}
+	}
+	ns, err := s.Notifications(as(ctx, w.usNeg), true, 50)
+	must(t, err)
+	must(t, s.MarkRead(as(ctx, w.usNeg), []int64{ns[0].ID}))
+	if got := count(w.usNeg); got != 1 {
+		t.Errorf("after marking one read: %d unread, want 1", got)
+	}
+	must(t, s.MarkRead(as(ctx, w.ruHead), []int64{ns[1].ID})) // another user's: no effect
+	if got := count(w.usNeg); got != 1 {
+		t.Errorf("another user marked my notification read")
+	}
+	must(t, s.MarkRead(as(ctx, w.usNeg), nil))
+	if got := count(w.usNeg); got != 0 {
+		t.Errorf("after marking all read: %d unread", got)
+	}
+	out, err := s.Outbox(ctx, 100)
+	must(t, err)
+	for _, m := range out {
+		if strings.Contains(m.Subject+m.Body, secret) {
+			t.Errorf("the e-mail outbox carries the internal comment: %+v", m)
+		}
+	}
+	if len(out) != 6 { // the raising, to everyone else of the talk
+		t.Errorf("%d e-mails in the outbox, want 6", len(out))
+	}
+}
