@@ -36,6 +36,8 @@ type Server struct {
 	// Rounds and Statements complete the consultation mechanism.
 	Rounds     parley.RoundService
 	Statements parley.StatementService
+	// Notifications are the signed-in user's notices of consultation events.
+	Notifications parley.NotificationService
 
 	// Hub wakes live streams; NewServer makes one.
 	Hub *Hub

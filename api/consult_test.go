@@ -303,3 +303,22 @@ func TestStatementEditConflictThroughAPI(t *testing.T) {
 		t.Errorf("diff: %d %s", resp.StatusCode, body)
 	}
 }
+
+func TestInternalCommentStaysOutOfNotifications(t *testing.T) {
+	w := newLeakWorld(t)
+	for _, v := range []string{"other party", "mediator", "stakeholder", "observer"} {
+		resp, body := w.f.do("GET", "/api/v1/notifications", w.f.token(v), nil)
+		if resp.StatusCode != 200 {
+			t.Fatalf("notifications as %s: %d", v, resp.StatusCode)
+		}
+		w.check(t, "notifications of "+v, string(body), true)
+	}
+	_, own := w.f.do("GET", "/api/v1/notifications?unread=true", w.f.token("us head"), nil)
+	if !strings.Contains(string(own), "forty staff") {
+		t.Errorf("the US head is not told of the US negotiator's internal note: %s", own)
+	}
+	resp, body := w.f.do("POST", "/api/v1/notifications/read", w.f.token("other party"), map[string]any{})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"unread":0`) {
+		t.Errorf("mark all read: %d %s", resp.StatusCode, body)
+	}
+}

@@ -130,6 +130,8 @@ var matrix = map[string]entry{
 	"POST /api/v1/statements/{id}/signatures": {onStatement("/signatures", map[string]any{"version": 1}), []string{"other party"}},
 	"POST /api/v1/statements/{id}/consents":   {onStatement("/consents", map[string]any{"version": 1, "consent": true}), []string{"stakeholder"}},
 	"POST /api/v1/statements/{id}/comments":   {onStatement("/comments", map[string]any{"paragraph": 0, "text": "Agreed."}), []string{"same party", "other party", "stakeholder", "mediator"}},
+	"GET /api/v1/notifications":               {fixed("/api/v1/notifications?unread=true", nil), signedIn},
+	"POST /api/v1/notifications/read":         {fixed("/api/v1/notifications/read", map[string]any{"ids": []int64{}}), signedIn},
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

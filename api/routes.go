@@ -59,6 +59,8 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/statements/{id}/signatures", s.idempotent(s.handleSignStatement)},
 		{"POST /api/v1/statements/{id}/consents", s.idempotent(s.handleConsentStatement)},
 		{"POST /api/v1/statements/{id}/comments", s.idempotent(s.handleCommentStatement)},
+		{"GET /api/v1/notifications", s.handleNotifications},
+		{"POST /api/v1/notifications/read", s.idempotent(s.handleMarkRead)},
 	}
 }
 

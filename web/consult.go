@@ -27,6 +27,7 @@ func (s *Server) registerConsult(mux *http.ServeMux) {
 	mux.Handle("POST /irritants/{id}/moves", s.serve(s.moveIrritant))
 	mux.Handle("POST /irritants/{id}/comments", s.serve(s.commentIrritant))
 	s.registerRounds(mux)
+	s.registerNotifications(mux)
 }
 
 func (s *Server) irritantService() (parley.IrritantService, error) {
@@ -231,6 +232,12 @@ type irritantPage struct {
 	Timeline     []activity
 	Party        string
 	Error        string
+	FollowUps    []followUpView
+}
+
+type followUpView struct {
+	parley.FollowUp
+	OwnerName string
 }
 
 type commentView struct {
@@ -304,6 +311,15 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 	}
 	for _, e := range es {
 		p.Timeline = append(p.Timeline, s.activity(ctx, e, names, users, false))
+	}
+	if s.api.Rounds != nil {
+		fs, err := s.api.Rounds.IrritantFollowUps(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range fs {
+			p.FollowUps = append(p.FollowUps, followUpView{FollowUp: f, OwnerName: names[f.Owner]})
+		}
 	}
 	return p, nil
 }

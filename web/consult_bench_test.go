@@ -39,7 +39,7 @@ func newBoardWorld(b *testing.B, n int) *boardWorld {
 	db.Secret = benchSecret
 	a := api.NewServer()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency, a.Irritants = db, db, db, db, db, db
-	a.Rounds, a.Statements = db, db
+	a.Rounds, a.Statements, a.Notifications = db, db, db
 	a.Secret, a.Logger = benchSecret, slog.New(slog.NewTextHandler(io.Discard, nil))
 	mustB(b, a.CreateParty(ctx, &parley.Party{Name: "United States"}))
 	mustB(b, a.CreateParty(ctx, &parley.Party{Name: "Russian Federation"}))

@@ -121,7 +121,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	defer db.Close()
 	setSecret(db, secret)
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
-	s.Irritants, s.Rounds, s.Statements = db, db, db
+	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
 
 	if o.demo {
 		if err := seedDemo(ctx, s, e.stdout); err != nil {
