@@ -182,6 +182,9 @@ type UserService interface {
 	ListUsers(ctx context.Context) ([]*User, error)
 	// CountUsers returns how many users exist.
 	CountUsers(ctx context.Context) (int, error)
+	// SetPasswordHash replaces a user's password hash and ends all of the
+	// user's sessions. ENOTFOUND.
+	SetPasswordHash(ctx context.Context, userID int64, hash string) error
 }
 
 // PartyService manages parties and their signing keys.
@@ -262,19 +265,28 @@ type CredentialService interface {
 	DeleteCredential(ctx context.Context, userID, id int64) error
 }
 
-// StoredResponse is a response kept for an Idempotency-Key.
+// StoredResponse is a response kept for an Idempotency-Key. Status 0 means
+// the first request with the key is still being handled.
 type StoredResponse struct {
 	Status int
 	Body   []byte
 }
 
 // IdempotencyService remembers responses to POSTs by Idempotency-Key so a
-// retried request does not act twice.
+// retried request does not act twice, even when the retry reaches another
+// node sharing the database.
 type IdempotencyService interface {
-	// FindResponse returns ENOTFOUND when no response is stored for the key.
+	// ClaimKey marks the key as taken by a request about to act. ECONFLICT
+	// when the key is already claimed or has a stored response.
+	ClaimKey(ctx context.Context, userID int64, key string) error
+	// FindResponse returns ENOTFOUND when the key is unknown; a response with
+	// Status 0 when the key is claimed but not yet answered.
 	FindResponse(ctx context.Context, userID int64, key string) (*StoredResponse, error)
-	// SaveResponse stores r for the key; ECONFLICT when one is already stored.
+	// SaveResponse stores the answer to a claimed key. ENOTFOUND when the key
+	// is not claimed, ECONFLICT when it is already answered.
 	SaveResponse(ctx context.Context, userID int64, key string, r *StoredResponse) error
+	// ReleaseKey forgets an unanswered claim, so that a retry acts.
+	ReleaseKey(ctx context.Context, userID int64, key string) error
 }
 
 // EventRef names one event; it is what crosses nodes on a notification.

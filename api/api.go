@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"parley"
+	"parley/argon2id"
 )
 
 // MaxBodyBytes limits request bodies.
@@ -57,11 +58,12 @@ type Server struct {
 	// Failed sign-ins are limited per account name, and more loosely per
 	// client address so that one office behind one address is not locked out.
 	nameLimit, addrLimit *limiter
-	setupMu              sync.Mutex
-	setup                string // one-time setup token; "" when used or not needed
+	// dummyHash is checked against when an account does not exist, so that
+	// answering takes as long as for an existing one.
+	dummyHash func() string
 
-	idemMu   sync.Mutex
-	idemKeys map[string]*sync.Mutex
+	setupMu sync.Mutex
+	setup   string // one-time setup token; "" when used or not needed
 }
 
 // NewServer returns a Server with documented defaults.
@@ -74,7 +76,7 @@ func NewServer() *Server {
 		Heartbeat:  15 * time.Second,
 		nameLimit:  newLimiter(5, 15*time.Minute),
 		addrLimit:  newLimiter(30, 15*time.Minute),
-		idemKeys:   map[string]*sync.Mutex{},
+		dummyHash:  sync.OnceValue(argon2id.Dummy),
 	}
 }
 
@@ -204,7 +206,9 @@ func page(r *http.Request) (after int64, limit int, err error) {
 }
 
 // idempotent runs h at most once per user and Idempotency-Key: a retry gets
-// the stored response again, marked Idempotent-Replayed.
+// the stored response again, marked Idempotent-Replayed; a retry while the
+// first request is still running gets 409. The claim is in the database, so
+// this holds across nodes.
 func (s *Server) idempotent(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		key := r.Header.Get("Idempotency-Key")
@@ -216,44 +220,37 @@ func (s *Server) idempotent(h handler) handler {
 			return parley.Errorf(parley.EINVALID, "Idempotency-Key is over 200 characters")
 		}
 		scope := r.Method + " " + r.URL.Path + " " + key
-		mu := s.keyLock(u.ID, scope)
-		mu.Lock()
-		defer mu.Unlock()
-		if sr, err := s.Idempotency.FindResponse(r.Context(), u.ID, scope); err == nil {
+		if err := s.Idempotency.ClaimKey(r.Context(), u.ID, scope); parley.ErrorCode(err) == parley.ECONFLICT {
+			sr, err := s.Idempotency.FindResponse(r.Context(), u.ID, scope)
+			if err != nil {
+				return err
+			}
+			if sr.Status == 0 {
+				return parley.Errorf(parley.ECONFLICT, "a request with this Idempotency-Key is still being handled; retry in a moment")
+			}
 			w.Header().Set("Content-Type", "application/json")
 			w.Header().Set("Idempotent-Replayed", "true")
 			w.WriteHeader(sr.Status)
-			w.Write(sr.Body)
-			return nil
-		} else if parley.ErrorCode(err) != parley.ENOTFOUND {
+			_, err = w.Write(sr.Body)
+			return err
+		} else if err != nil {
 			return err
 		}
 		rec := &recorder{ResponseWriter: w}
-		if err := h(rec, r); err != nil {
-			return err
-		}
-		if rec.status < 500 {
-			if err := s.Idempotency.SaveResponse(r.Context(), u.ID, scope, &parley.StoredResponse{Status: rec.status, Body: rec.body.Bytes()}); err != nil {
-				s.Logger.WarnContext(r.Context(), "store idempotent response", "err", err)
+		err := h(rec, r)
+		// Keep what was acted on; forget failures, so that a retry may act.
+		ctx := context.WithoutCancel(r.Context())
+		if err == nil && rec.status > 0 && rec.status < 500 {
+			if err := s.Idempotency.SaveResponse(ctx, u.ID, scope, &parley.StoredResponse{Status: rec.status, Body: rec.body.Bytes()}); err != nil {
+				s.Logger.WarnContext(ctx, "store idempotent response", "err", err)
 			}
+			return nil
 		}
-		return nil
-	}
-}
-
-func (s *Server) keyLock(user int64, scope string) *sync.Mutex {
-	s.idemMu.Lock()
-	defer s.idemMu.Unlock()
-	k := strconv.FormatInt(user, 10) + " " + scope
-	mu, ok := s.idemKeys[k]
-	if !ok {
-		if len(s.idemKeys) > 10000 {
-			clear(s.idemKeys) // only serialises retries in flight; the store holds the truth
+		if rerr := s.Idempotency.ReleaseKey(ctx, u.ID, scope); rerr != nil {
+			s.Logger.WarnContext(ctx, "release idempotency key", "err", rerr)
 		}
-		mu = &sync.Mutex{}
-		s.idemKeys[k] = mu
+		return err
 	}
-	return mu
 }
 
 type recorder struct {

@@ -28,6 +28,8 @@ type fixture struct {
 	party map[string]*parley.Party
 	talk  *parley.Talk
 	n     int
+	// changed records whose password the matrix test has changed.
+	changed map[string]bool
 }
 
 func newFixture(t *testing.T) *fixture {
@@ -45,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 	s.Secret = secret
 	s.Logger = discardLogger()
 	db.OnEvent = s.Hub.Publish
-	f := &fixture{t: t, srv: s, db: db, users: map[string]*parley.User{}, party: map[string]*parley.Party{}}
+	f := &fixture{t: t, srv: s, db: db, users: map[string]*parley.User{}, party: map[string]*parley.Party{}, changed: map[string]bool{}}
 	if _, err := s.Open(ctx); err != nil {
 		t.Fatal(err)
 	}

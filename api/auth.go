@@ -255,7 +255,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password st
 		}
 	}
 	u, err := s.Users.FindUserByName(r.Context(), name)
-	hash := argon2dummy
+	hash := s.dummyHash()
 	if err == nil {
 		hash = u.PasswordHash
 	} else if parley.ErrorCode(err) != parley.ENOTFOUND {
@@ -277,9 +277,6 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password st
 		Secure: s.SecureCookies || r.TLS != nil, Expires: c.ExpiresAt})
 	return u, nil
 }
-
-// argon2dummy is checked against when an account does not exist.
-var argon2dummy = argon2id.Dummy()
 
 // Logout ends the request's session and clears its cookie.
 func (s *Server) Logout(w http.ResponseWriter, r *http.Request) error {
@@ -329,4 +326,20 @@ func (s *Server) CreateUserWithPassword(ctx context.Context, u *parley.User, pas
 func RateLimited(err error) bool {
 	var tm *errTooMany
 	return errors.As(err, &tm)
+}
+
+// ChangePassword checks u's current password and sets a new one; every
+// session of u ends, and the caller signs in again.
+func (s *Server) ChangePassword(ctx context.Context, u *parley.User, current, next string) error {
+	if !argon2id.Verify(u.PasswordHash, current) {
+		return parley.Errorf(parley.EFORBIDDEN, "the current password is wrong")
+	}
+	if len(next) < 10 || len(next) > 256 {
+		return parley.Errorf(parley.EINVALID, "a password must be 10 to 256 characters")
+	}
+	h, err := argon2id.Hash(next)
+	if err != nil {
+		return err
+	}
+	return s.Users.SetPasswordHash(ctx, u.ID, h)
 }

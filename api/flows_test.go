@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -272,5 +273,35 @@ func TestPartyHeldKeySignOff(t *testing.T) {
 	}
 	if len(rec.Keys) != 6 { // five server keys, one of them retired, plus the uploaded one
 		t.Errorf("record lists %d keys, want 6", len(rec.Keys))
+	}
+}
+
+// TestIdempotencyKeyUnderConcurrentRetries: retries racing the first request
+// are replayed or told to wait, and the event is recorded once.
+func TestIdempotencyKeyUnderConcurrentRetries(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("same party")
+	path := fmt.Sprintf("/api/v1/talks/%d/events", f.talk.ID)
+	body := map[string]any{"type": "statement", "payload": map[string]string{"text": "racing"}}
+	codes := make(chan int, 8)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			resp, _ := f.do("POST", path, tok, body, "Idempotency-Key", "race")
+			codes <- resp.StatusCode
+		}()
+	}
+	wg.Wait()
+	close(codes)
+	for c := range codes {
+		if c != 201 && c != 409 {
+			t.Errorf("status %d, want 201 (first or replayed) or 409 (still in progress)", c)
+		}
+	}
+	_, list := f.do("GET", path+"?limit=500", tok, nil)
+	if n := strings.Count(string(list), `"racing"`); n != 1 {
+		t.Fatalf("the event was recorded %d times, want 1", n)
 	}
 }

@@ -122,16 +122,26 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if req.Name == "" || len(req.Name) > 100 {
-		return parley.Errorf(parley.EINVALID, "name the token (1 to 100 characters) so you can tell it apart later")
-	}
-	secret := "pt_" + strings.ReplaceAll(rand.Text()+rand.Text(), "=", "")
-	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialToken, Name: req.Name, Hash: hashSecret(secret)}
-	if err := s.Credentials.CreateCredential(r.Context(), c); err != nil {
+	c, secret, err := s.CreateToken(r.Context(), u, req.Name)
+	if err != nil {
 		return err
 	}
 	// The secret is shown once; only its hash is kept.
 	return writeJSON(w, http.StatusCreated, map[string]any{"token": c, "secret": secret})
+}
+
+// CreateToken makes an API token for u and returns it with its secret,
+// which is not stored and cannot be shown again.
+func (s *Server) CreateToken(ctx context.Context, u *parley.User, name string) (*parley.Credential, string, error) {
+	if name == "" || len(name) > 100 {
+		return nil, "", parley.Errorf(parley.EINVALID, "name the token (1 to 100 characters) so you can tell it apart later")
+	}
+	secret := "pt_" + strings.ReplaceAll(rand.Text()+rand.Text(), "=", "")
+	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialToken, Name: name, Hash: hashSecret(secret)}
+	if err := s.Credentials.CreateCredential(ctx, c); err != nil {
+		return nil, "", err
+	}
+	return c, secret, nil
 }
 
 func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request) error {
@@ -447,4 +457,23 @@ func (s *Server) handleSignOff(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, e)
+}
+
+func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) error {
+	u, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Current string `json:"current"`
+		New     string `json:"new"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := s.ChangePassword(r.Context(), u, req.Current, req.New); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }

@@ -105,6 +105,17 @@ func (h *Hub) shared(k readKey, fn func() ([]*parley.Event, error)) ([]*parley.E
 	return r.es, r.err
 }
 
+// Streams returns how many live streams are open.
+func (h *Hub) Streams() int {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	n := 0
+	for _, subs := range h.subs {
+		n += len(subs)
+	}
+	return n
+}
+
 // Done is closed when the hub closes, so streams end on shutdown.
 func (h *Hub) Done() <-chan struct{} { return h.closed }
 

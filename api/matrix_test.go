@@ -55,8 +55,20 @@ var matrix = map[string]entry{
 	}, everyone},
 	"DELETE /api/v1/session": {fixed("/api/v1/session", nil), signedIn},
 	"GET /api/v1/me":         {fixed("/api/v1/me", nil), signedIn},
-	"GET /api/v1/tokens":     {fixed("/api/v1/tokens", nil), signedIn},
-	"POST /api/v1/tokens":    {fixed("/api/v1/tokens", map[string]string{"name": "script"}), signedIn},
+	"PUT /api/v1/me/password": {func(f *fixture, v, _ string) call {
+		name := map[string]string{"same party": "us-neg", "other party": "ru-head", "observer": "sa-head", "stakeholder": "ua-head",
+			"mediator": "mediator", "outsider": "fr-head", "admin": "admin", "anonymous": "nobody"}[v]
+		pw := "password-" + name
+		if f.changed[name] {
+			pw = "changed-" + name
+		}
+		if v != "anonymous" {
+			f.changed[name] = true
+		}
+		return call{"/api/v1/me/password", map[string]string{"current": pw, "new": "changed-" + name}}
+	}, signedIn},
+	"GET /api/v1/tokens":  {fixed("/api/v1/tokens", nil), signedIn},
+	"POST /api/v1/tokens": {fixed("/api/v1/tokens", map[string]string{"name": "script"}), signedIn},
 	"DELETE /api/v1/tokens/{id}": {func(f *fixture, v, tok string) call {
 		if v == "anonymous" {
 			return call{"/api/v1/tokens/1", nil}

@@ -17,6 +17,7 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/session", s.handleLogin},
 		{"DELETE /api/v1/session", s.handleLogout},
 		{"GET /api/v1/me", s.handleMe},
+		{"PUT /api/v1/me/password", s.handleChangePassword},
 		{"GET /api/v1/tokens", s.handleListTokens},
 		{"POST /api/v1/tokens", s.idempotent(s.handleCreateToken)},
 		{"DELETE /api/v1/tokens/{id}", s.handleDeleteToken},

@@ -42,6 +42,14 @@ var Dialect = sqlstore.Dialect{
 	NotifyEvent:   `SELECT pg_notify('` + channel + `', $1)`,
 }
 
+var (
+	_ parley.UserService        = (*DB)(nil)
+	_ parley.PartyService       = (*DB)(nil)
+	_ parley.TalkService        = (*DB)(nil)
+	_ parley.CredentialService  = (*DB)(nil)
+	_ parley.IdempotencyService = (*DB)(nil)
+)
+
 // DB is parley's store on a PostgreSQL database.
 type DB struct {
 	*sqlstore.DB

@@ -16,11 +16,20 @@ import (
 	"github.com/ncruces/go-sqlite3"
 	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3"
 
+	"parley"
 	"parley/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
+
+var (
+	_ parley.UserService        = (*DB)(nil)
+	_ parley.PartyService       = (*DB)(nil)
+	_ parley.TalkService        = (*DB)(nil)
+	_ parley.CredentialService  = (*DB)(nil)
+	_ parley.IdempotencyService = (*DB)(nil)
+)
 
 // DB is parley's store on one SQLite file.
 type DB struct {

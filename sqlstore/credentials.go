@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
+	"time"
 
 	"parley"
 )
@@ -75,10 +77,21 @@ func (db *DB) DeleteCredential(ctx context.Context, userID, id int64) error {
 	return nil
 }
 
+// ClaimKey implements parley.IdempotencyService.
+func (db *DB) ClaimKey(ctx context.Context, userID int64, key string) error {
+	_, err := db.write.ExecContext(ctx, `INSERT INTO idempotency (user_id, key, status, body, created_at) VALUES ($1, $2, 0, $3, $4)`,
+		userID, key, []byte{}, micros(db.now()))
+	if db.dialect.IsUnique(err) {
+		return parley.Errorf(parley.ECONFLICT, "the Idempotency-Key %q has been used", key)
+	}
+	return err
+}
+
 // FindResponse implements parley.IdempotencyService.
 func (db *DB) FindResponse(ctx context.Context, userID int64, key string) (*parley.StoredResponse, error) {
 	var r parley.StoredResponse
-	err := db.read.QueryRowContext(ctx, `SELECT status, body FROM idempotency WHERE user_id = $1 AND key = $2`, userID, key).Scan(&r.Status, &r.Body)
+	// The writer, not a reader: a claim just made must be seen.
+	err := db.write.QueryRowContext(ctx, `SELECT status, body FROM idempotency WHERE user_id = $1 AND key = $2`, userID, key).Scan(&r.Status, &r.Body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no stored response")
 	}
@@ -90,10 +103,37 @@ func (db *DB) SaveResponse(ctx context.Context, userID int64, key string, r *par
 	if r.Body == nil {
 		r.Body = []byte{}
 	}
-	_, err := db.write.ExecContext(ctx, `INSERT INTO idempotency (user_id, key, status, body, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		userID, key, r.Status, r.Body, micros(db.now()))
-	if db.dialect.IsUnique(err) {
+	if r.Status == 0 {
+		return parley.Errorf(parley.EINVALID, "a stored response needs a status")
+	}
+	res, err := db.write.ExecContext(ctx, `UPDATE idempotency SET status = $1, body = $2 WHERE user_id = $3 AND key = $4 AND status = 0`,
+		r.Status, r.Body, userID, key)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := db.FindResponse(ctx, userID, key); err != nil {
+			return err
+		}
 		return parley.Errorf(parley.ECONFLICT, "a response is already stored for this key")
 	}
+	return nil
+}
+
+// ReleaseKey implements parley.IdempotencyService.
+func (db *DB) ReleaseKey(ctx context.Context, userID int64, key string) error {
+	_, err := db.write.ExecContext(ctx, `DELETE FROM idempotency WHERE user_id = $1 AND key = $2 AND status = 0`, userID, key)
 	return err
+}
+
+// Prune deletes expired sessions and Idempotency-Key records older than keep.
+func (db *DB) Prune(ctx context.Context, keep time.Duration) error {
+	now := db.now()
+	if _, err := db.write.ExecContext(ctx, `DELETE FROM credentials WHERE expires_at <> 0 AND expires_at < $1`, micros(now)); err != nil {
+		return fmt.Errorf("prune credentials: %w", err)
+	}
+	if _, err := db.write.ExecContext(ctx, `DELETE FROM idempotency WHERE created_at < $1`, micros(now.Add(-keep))); err != nil {
+		return fmt.Errorf("prune idempotency keys: %w", err)
+	}
+	return nil
 }

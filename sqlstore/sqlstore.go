@@ -355,6 +355,27 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 	return n, err
 }
 
+// SetPasswordHash implements parley.UserService.
+func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE users SET password_hash = $1 WHERE id = $2`, hash, userID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return parley.Errorf(parley.ENOTFOUND, "no user %d", userID)
+	}
+	// Whoever knew the old password may hold a session; end them all.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1 AND kind = $2`, userID, parley.CredentialSession); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // ---- parties
 
 func findParty(ctx context.Context, q querier, id int64) (*parley.Party, error) {

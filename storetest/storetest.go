@@ -95,6 +95,18 @@ func testUsers(t *testing.T, s Store) {
 	if _, err := s.FindUserByName(ctx, "nobody"); code(err) != parley.ENOTFOUND {
 		t.Errorf("missing user: %v, want not_found", err)
 	}
+	sess := &parley.Credential{UserID: u.ID, Kind: parley.CredentialSession, Hash: []byte("session-of-rubio")}
+	must(t, s.CreateCredential(ctx, sess))
+	must(t, s.SetPasswordHash(ctx, u.ID, "h2"))
+	if got, _ := s.FindUserByID(ctx, u.ID); got.PasswordHash != "h2" {
+		t.Error("SetPasswordHash did not change the hash")
+	}
+	if _, err := s.FindCredential(ctx, sess.Hash); code(err) != parley.ENOTFOUND {
+		t.Errorf("a session survived a password change: %v", err)
+	}
+	if err := s.SetPasswordHash(ctx, 999, "h"); code(err) != parley.ENOTFOUND {
+		t.Errorf("SetPasswordHash of a missing user: %v, want not_found", err)
+	}
 	if n, err := s.CountUsers(ctx); err != nil || n != 1 {
 		t.Errorf("CountUsers = %d, %v; want 1", n, err)
 	}
@@ -381,6 +393,16 @@ func testCredentials(t *testing.T, s Store) {
 	if _, err := s.FindResponse(ctx, u.ID, "k"); code(err) != parley.ENOTFOUND {
 		t.Errorf("FindResponse: %v, want not_found", err)
 	}
+	if err := s.SaveResponse(ctx, u.ID, "k", &parley.StoredResponse{Status: 201}); code(err) != parley.ENOTFOUND {
+		t.Errorf("SaveResponse without a claim: %v, want not_found", err)
+	}
+	must(t, s.ClaimKey(ctx, u.ID, "k"))
+	if err := s.ClaimKey(ctx, u.ID, "k"); code(err) != parley.ECONFLICT {
+		t.Errorf("ClaimKey twice: %v, want conflict", err)
+	}
+	if r, err := s.FindResponse(ctx, u.ID, "k"); err != nil || r.Status != 0 {
+		t.Errorf("claimed key: %+v, %v; want status 0", r, err)
+	}
 	must(t, s.SaveResponse(ctx, u.ID, "k", &parley.StoredResponse{Status: 201, Body: []byte(`{}`)}))
 	if err := s.SaveResponse(ctx, u.ID, "k", &parley.StoredResponse{Status: 201}); code(err) != parley.ECONFLICT {
 		t.Errorf("SaveResponse twice: %v, want conflict", err)
@@ -389,6 +411,13 @@ func testCredentials(t *testing.T, s Store) {
 	if err != nil || r.Status != 201 || string(r.Body) != `{}` {
 		t.Errorf("FindResponse = %+v, %v", r, err)
 	}
+	must(t, s.ReleaseKey(ctx, u.ID, "k")) // answered keys stay
+	if _, err := s.FindResponse(ctx, u.ID, "k"); err != nil {
+		t.Errorf("ReleaseKey forgot an answered key: %v", err)
+	}
+	must(t, s.ClaimKey(ctx, u.ID, "k2"))
+	must(t, s.ReleaseKey(ctx, u.ID, "k2"))
+	must(t, s.ClaimKey(ctx, u.ID, "k2")) // released: claimable again
 }
 
 func testSignOff(t *testing.T, s Store) {

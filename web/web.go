@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -62,11 +63,17 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /setup", s.serve(s.setupForm))
 	mux.Handle("POST /setup", s.serve(s.setup))
 	mux.Handle("GET /talks", s.serve(s.talks))
+	mux.Handle("POST /talks", s.serve(s.createTalk))
 	mux.Handle("GET /talks/{id}", s.serve(s.talk))
+	mux.Handle("POST /talks/{id}/parties", s.serve(s.invite))
 	mux.Handle("GET /talks/{id}/feed", s.serve(s.feed))
 	mux.Handle("POST /talks/{id}/statements", s.serve(s.statement))
 	mux.Handle("POST /talks/{id}/accept", s.serve(s.accept))
 	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.signOff))
+	mux.Handle("GET /account", s.serve(s.account))
+	mux.Handle("POST /account/tokens", s.serve(s.createToken))
+	mux.Handle("POST /account/password", s.serve(s.changePassword))
+	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.revokeToken))
 	mux.Handle("GET /admin", s.serve(s.admin))
 	mux.Handle("POST /admin/parties", s.serve(s.createParty))
 	mux.Handle("POST /admin/users", s.serve(s.createUser))
@@ -266,7 +273,13 @@ func (s *Server) talks(w http.ResponseWriter, r *http.Request) error {
 	for _, t := range ts {
 		vs = append(vs, s.view(r.Context(), u, t, names))
 	}
-	return s.render(w, r, "talks.html", map[string]any{"Talks": vs, "Party": names[u.PartyID]})
+	var parties []*parley.Party
+	if parley.CanCreateTalk(u) {
+		if parties, err = s.api.Parties.ListParties(r.Context()); err != nil {
+			return err
+		}
+	}
+	return s.render(w, r, "talks.html", map[string]any{"Talks": vs, "Party": names[u.PartyID], "CanCreate": parley.CanCreateTalk(u), "Parties": parties, "MyParty": u.PartyID})
 }
 
 func talkID(r *http.Request) (int64, error) {
@@ -337,6 +350,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "talk.html", map[string]any{
 		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": last,
 		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": canAccept(u, t),
+		"Invitable": invitable(t, names), "CanManage": parley.CanManageTalk(u, t),
 	})
 }
 
@@ -365,8 +379,9 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 		if err := s.tmpl.ExecuteTemplate(&buf, "activity", s.activity(r.Context(), e, names, users, canSign)); err != nil {
 			return "", "", err
 		}
-		// One SSE data line: the fragment has no meaningful newlines.
-		return "activity", strings.ReplaceAll(buf.String(), "\n", " "), nil
+		// One SSE data line: the fragment has no meaningful line breaks, and
+		// a CR or LF from user text must not start a new SSE field.
+		return "activity", sseLine.Replace(buf.String()), nil
 	})
 }
 
@@ -504,5 +519,134 @@ func (s *Server) signOff(w http.ResponseWriter, r *http.Request) error {
 		return nil
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
+	return s.accountPage(w, r, "")
+}
+
+func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, secret string) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	ts, err := s.api.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "account.html", map[string]any{"Tokens": ts, "Secret": secret})
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	_, secret, err := s.api.CreateToken(r.Context(), u, strings.TrimSpace(r.PostFormValue("name")))
+	if err != nil {
+		return err
+	}
+	// Rendered, not redirected: the secret is shown this once and never stored.
+	w.Header().Set("Cache-Control", "no-store")
+	return s.accountPage(w, r, secret)
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.ENOTFOUND, "no such token")
+	}
+	ts, err := s.api.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
+	if err != nil {
+		return err
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			if err := s.api.Credentials.DeleteCredential(r.Context(), u.ID, id); err != nil {
+				return err
+			}
+			http.Redirect(w, r, "/account", http.StatusSeeOther)
+			return nil
+		}
+	}
+	return parley.Errorf(parley.ENOTFOUND, "you have no token %d", id)
+}
+
+var sseLine = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ")
+
+// invitable lists the parties not yet in t, for the invitation form.
+func invitable(t *parley.Talk, names map[int64]string) []*parley.Party {
+	var ps []*parley.Party
+	for id, n := range names {
+		if _, in := t.Party(id); !in {
+			ps = append(ps, &parley.Party{ID: id, Name: n})
+		}
+	}
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Name < ps[j].Name })
+	return ps
+}
+
+func (s *Server) createTalk(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	if err := r.ParseForm(); err != nil {
+		return parley.Errorf(parley.EINVALID, "the form could not be read")
+	}
+	t := &parley.Talk{Title: strings.TrimSpace(r.PostFormValue("title")), Description: strings.TrimSpace(r.PostFormValue("description"))}
+	// Each party's standing comes as standing-<party id>; "" leaves it out.
+	for k, v := range r.PostForm {
+		id, ok := strings.CutPrefix(k, "standing-")
+		pid, err := strconv.ParseInt(id, 10, 64)
+		if !ok || err != nil || len(v) == 0 || v[0] == "" {
+			continue
+		}
+		t.Parties = append(t.Parties, parley.TalkParty{PartyID: pid, Standing: parley.Standing(v[0])})
+	}
+	sort.Slice(t.Parties, func(i, j int) bool { return t.Parties[i].PartyID < t.Parties[j].PartyID })
+	if err := s.api.Talks.CreateTalk(r.Context(), t); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", t.ID), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	pid, err := strconv.ParseInt(r.PostFormValue("party_id"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.EINVALID, "choose a party to invite")
+	}
+	if err := s.api.Talks.InviteParty(r.Context(), id, pid, parley.Standing(r.PostFormValue("standing"))); err != nil {
+		return err
+	}
+	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
+	return nil
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	if r.PostFormValue("new") != r.PostFormValue("repeat") {
+		return parley.Errorf(parley.EINVALID, "the two new passwords differ")
+	}
+	if err := s.api.ChangePassword(r.Context(), u, r.PostFormValue("current"), r.PostFormValue("new")); err != nil {
+		return err
+	}
+	// Every session ended with the change, this one too.
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
 	return nil
 }

@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"parley"
 	"parley/api"
@@ -198,5 +199,118 @@ func TestSignOffFromTheTalkPage(t *testing.T) {
 	}
 	if _, body := s.get(s.signIn("us"), talkPath); !strings.Contains(body, "signed off entry #"+seq) {
 		t.Error("the sign-off is not in the activity")
+	}
+}
+
+func TestTokensAreCreatedShownOnceAndRevoked(t *testing.T) {
+	s := newSite(t)
+	c := s.signIn("us")
+	_, body := s.get(c, "/account")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	code, body := s.post(c, "/account/tokens", url.Values{"name": {"ci"}, "csrf": {csrf[1]}})
+	m := regexp.MustCompile(`<code id="new-token">(pt_[A-Za-z0-9]+)</code>`).FindStringSubmatch(body)
+	if code != 200 || m == nil {
+		t.Fatalf("create token: %d, no secret shown", code)
+	}
+	api := func() int {
+		req, _ := http.NewRequest("GET", s.url+"/api/v1/me", nil)
+		req.Header.Set("Authorization", "Bearer "+m[1])
+		resp, err := http.DefaultClient.Do(req)
+		must(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if api() != 200 {
+		t.Fatal("the new token does not work")
+	}
+	_, body = s.get(c, "/account")
+	if strings.Contains(body, m[1]) {
+		t.Error("the token's secret is shown again")
+	}
+	id := regexp.MustCompile(`/account/tokens/(\d+)/revoke`).FindStringSubmatch(body)
+	if code, _ := s.post(c, "/account/tokens/"+id[1]+"/revoke", url.Values{"csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("revoke: %d", code)
+	}
+	if api() != 401 {
+		t.Error("the revoked token still works")
+	}
+}
+
+func TestFeedFragmentsStayOnOneSSELine(t *testing.T) {
+	s := newSite(t)
+	ru := s.signIn("ru")
+	talkPath := fmt.Sprintf("/talks/%d", s.talk.ID)
+	_, body := s.get(ru, talkPath)
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	s.post(ru, talkPath+"/statements", url.Values{"text": {"line one\rid: 999\r\nevent: x\nline two"}, "csrf": {csrf[1]}})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", s.url+talkPath+"/feed?after=0", nil)
+	resp, err := ru.Do(req)
+	must(t, err)
+	defer resp.Body.Close()
+	buf := make([]byte, 64<<10)
+	var got strings.Builder
+	for !strings.Contains(got.String(), "line two") {
+		n, err := resp.Body.Read(buf)
+		got.Write(buf[:n])
+		if err != nil {
+			break
+		}
+	}
+	for _, line := range regexp.MustCompile(`\r\n|\r|\n`).Split(got.String(), -1) {
+		if strings.HasPrefix(line, "id: 999") || strings.HasPrefix(line, "event: x") {
+			t.Fatalf("user text injected an SSE field: %q", line)
+		}
+	}
+}
+
+func TestOpenATalkAndInviteInTheBrowser(t *testing.T) {
+	s := newSite(t)
+	us := s.signIn("us")
+	_, body := s.get(us, "/talks")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	ids := regexp.MustCompile(`name="standing-(\d+)"`).FindAllStringSubmatch(body, -1)
+	if csrf == nil || len(ids) != 3 {
+		t.Fatalf("no talk form with three parties on /talks")
+	}
+	form := url.Values{"title": {"Visas"}, "csrf": {csrf[1]}, "standing-" + ids[0][1]: {"member"}, "standing-" + ids[1][1]: {"member"}}
+	code, loc := s.post(us, "/talks", form)
+	if code != 303 || !strings.HasPrefix(loc, "/talks/") {
+		t.Fatalf("open talk: %d %s", code, loc)
+	}
+	talkPath := strings.SplitN(loc, "<", 2)[0]
+	_, body = s.get(us, talkPath)
+	if !strings.Contains(body, "Invite a party") || !strings.Contains(body, "invited") {
+		t.Fatalf("talk page lacks the invitation form or the invited party")
+	}
+	party := regexp.MustCompile(`<select id="iparty" name="party_id"><option value="(\d+)">UA</option>`).FindStringSubmatch(body)
+	if party == nil {
+		t.Fatal("UA is not offered for invitation")
+	}
+	if code, _ := s.post(us, talkPath+"/parties", url.Values{"party_id": {party[1]}, "standing": {"stakeholder"}, "csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("invite: %d", code)
+	}
+	if _, body := s.get(s.signIn("ua"), talkPath); !strings.Contains(body, "Accept the invitation") {
+		t.Error("the invited stakeholder is not offered to accept")
+	}
+}
+
+func TestChangePasswordEndsSessions(t *testing.T) {
+	s := newSite(t)
+	c, other := s.signIn("us"), s.signIn("us")
+	_, body := s.get(c, "/account")
+	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
+	if code, _ := s.post(c, "/account/password", url.Values{"current": {"wrong"}, "new": {"new-password-1"}, "repeat": {"new-password-1"}, "csrf": {csrf[1]}}); code != 403 {
+		t.Errorf("wrong current password: %d, want 403", code)
+	}
+	if code, _ := s.post(c, "/account/password", url.Values{"current": {"password-us"}, "new": {"new-password-1"}, "repeat": {"new-password-1"}, "csrf": {csrf[1]}}); code != 303 {
+		t.Fatalf("change password: %d", code)
+	}
+	if code, _ := s.get(other, "/talks"); code != 303 {
+		t.Errorf("another session survived the change: %d", code)
+	}
+	if code, _ := s.post(s.browser(), "/login", url.Values{"name": {"us"}, "password": {"new-password-1"}}); code != 303 {
+		t.Errorf("sign in with the new password: %d", code)
 	}
 }

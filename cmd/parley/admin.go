@@ -11,13 +11,65 @@ import (
 
 	"parley"
 	"parley/api"
+	"parley/argon2id"
 	"parley/sqlite"
 )
 
 func newAdminCmd(e *env) *cobra.Command {
 	cmd := &cobra.Command{Use: "admin", Short: "Administer a parley installation from the command line"}
-	cmd.AddCommand(newCreateUserCmd(e))
+	cmd.AddCommand(newCreateUserCmd(e), newSetPasswordCmd(e))
 	return cmd
+}
+
+func newSetPasswordCmd(e *env) *cobra.Command {
+	var data, db string
+	cmd := &cobra.Command{
+		Use:   "set-password NAME",
+		Short: "Set a user's password, read from standard input, and end their sessions",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, closeStore, err := openStore(ctx, db, data)
+			if err != nil {
+				return err
+			}
+			defer closeStore()
+			u, err := st.FindUserByName(ctx, args[0])
+			if err != nil {
+				return err
+			}
+			pw, err := readPassword(e)
+			if err != nil {
+				return err
+			}
+			if len(pw) < 10 || len(pw) > 256 {
+				return fmt.Errorf("a password must be 10 to 256 characters")
+			}
+			h, err := argon2id.Hash(pw)
+			if err != nil {
+				return err
+			}
+			if err := st.SetPasswordHash(ctx, u.ID, h); err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "password of %s set; their sessions have ended\n", u.Name)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&data, "data", envOr(e, "PARLEY_DATA", "parley-data"), "data folder (PARLEY_DATA)")
+	cmd.Flags().StringVar(&db, "db", e.getenv("PARLEY_DATABASE_URL"), "PostgreSQL URL (PARLEY_DATABASE_URL)")
+	return cmd
+}
+
+// readPassword reads one line from standard input.
+func readPassword(e *env) (string, error) {
+	fmt.Fprint(e.stderr, "Password (at least 10 characters): ")
+	line, err := bufio.NewReader(e.stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	fmt.Fprintln(e.stderr)
+	return strings.TrimRight(line, "\r\n"), nil
 }
 
 type createUserOptions struct {
@@ -67,18 +119,16 @@ func (o *createUserOptions) run(ctx context.Context, e *env, name string) error 
 			return fmt.Errorf("no party named %q", o.party)
 		}
 	}
-	fmt.Fprint(e.stderr, "Password (at least 10 characters): ")
-	line, err := bufio.NewReader(e.stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return fmt.Errorf("read password: %w", err)
+	pw, err := readPassword(e)
+	if err != nil {
+		return err
 	}
-	fmt.Fprintln(e.stderr)
 	s := api.NewServer()
 	s.Users = st
 	if err := u.Validate(); err != nil {
 		return err
 	}
-	if err := s.CreateUserWithPassword(ctx, u, strings.TrimRight(line, "\r\n")); err != nil {
+	if err := s.CreateUserWithPassword(ctx, u, pw); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "created user %s (id %d)\n", u.Name, u.ID)

@@ -32,3 +32,26 @@ func TestBackupWhileServing(t *testing.T) {
 		t.Error("backup overwrote an existing file")
 	}
 }
+
+func TestAdminCreateUserAndSetPassword(t *testing.T) {
+	data := t.TempDir()
+	runCmd := func(stdin string, args ...string) (string, error) {
+		var out, errOut syncBuffer
+		err := run(context.Background(), args, func(string) string { return "" }, strings.NewReader(stdin), &out, &errOut)
+		return out.String(), err
+	}
+	if _, err := runCmd("short\n", "admin", "create-user", "--data", data, "--admin", "root"); err == nil {
+		t.Error("a short password was accepted")
+	}
+	if out, err := runCmd("first password\n", "admin", "create-user", "--data", data, "--admin", "root"); err != nil || !strings.Contains(out, "created user root") {
+		t.Fatalf("create-user: %v %s", err, out)
+	}
+	if out, err := runCmd("second password\n", "admin", "set-password", "--data", data, "root"); err != nil || !strings.Contains(out, "password of root set") {
+		t.Fatalf("set-password: %v %s", err, out)
+	}
+	s := startServer(t, nil, "--data", data)
+	login(t, s.url, "root", "second password")
+	if _, err := runCmd("x password\n", "admin", "set-password", "--data", data, "nobody"); err == nil {
+		t.Error("set-password of a missing user succeeded")
+	}
+}

@@ -12,8 +12,8 @@ import (
 	"parley"
 )
 
-// signInBrowser signs name in on base in the browser context ctx.
-func signInBrowser(t *testing.T, ctx context.Context, base, name, password string) {
+// signInContext signs name in on base in the browser context ctx.
+func signInContext(t *testing.T, ctx context.Context, base, name, password string) {
 	t.Helper()
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/login"),
@@ -61,8 +61,8 @@ func TestBrowserIrritantRaisedAndAcknowledgedLive(t *testing.T) {
 	defer cancel()
 	s := startServer(t, nil, "--demo")
 	pw := demoPasswords(t, s.out.String())
-	signInBrowser(t, us, s.url, "us-negotiator", pw["us-negotiator"])
-	signInBrowser(t, ru, s.url, "ru-head", pw["ru-head"])
+	signInContext(t, us, s.url, "us-negotiator", pw["us-negotiator"])
+	signInContext(t, ru, s.url, "ru-head", pw["ru-head"])
 
 	board := s.url + "/talks/1/irritants"
 	if err := chromedp.Do(ru, chromedp.Navigate(board), chromedp.WaitVisible(chromedp.CSS(`#board`))); err != nil {
@@ -125,8 +125,8 @@ func TestBrowserStatementSignedByBothHeads(t *testing.T) {
 	defer cancel()
 	s := startServer(t, nil, "--demo")
 	pw := demoPasswords(t, s.out.String())
-	signInBrowser(t, us, s.url, "us-head", pw["us-head"])
-	signInBrowser(t, ru, s.url, "ru-head", pw["ru-head"])
+	signInContext(t, us, s.url, "us-head", pw["us-head"])
+	signInContext(t, ru, s.url, "ru-head", pw["ru-head"])
 	page := s.url + "/joint-statements/1"
 	for _, ctx := range []context.Context{us, ru} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(page), chromedp.WaitVisible(chromedp.CSS(`#sign`))); err != nil {

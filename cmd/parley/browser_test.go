@@ -129,3 +129,69 @@ func TestBrowserSignInTalksAndLiveActivity(t *testing.T) {
 		t.Errorf("the US private note leaked or is not shown as withheld:\n%s", feed)
 	}
 }
+
+// signInBrowser signs in as name in a fresh browser and opens talk 2.
+func signInBrowser(t *testing.T, base, name, password string) context.Context {
+	t.Helper()
+	ctx := browser(t)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.SendKeys(chromedp.CSS(`#name`), name),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`ul.talks`)),
+		chromedp.Navigate(base+"/talks/2"),
+		chromedp.WaitVisible(chromedp.CSS(`#feed`)),
+	)
+	if err != nil {
+		t.Fatalf("%s signs in: %v", name, err)
+	}
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(document.getElementById('feed')['htmx-internal-data'] || {}).sseEventSource?.readyState === 1`,
+		chromedp.WithPollingTimeout(15*time.Second))); err != nil {
+		t.Fatalf("%s: live stream did not open: %v", name, err)
+	}
+	return ctx
+}
+
+// TestBrowserTwoDelegations: two delegations in two browsers; the US types a
+// private note and a statement; both appear live for the US, only the
+// statement (and a withheld placeholder) for Russia.
+func TestBrowserTwoDelegations(t *testing.T) {
+	s := startServer(t, nil, "--demo")
+	pw := demoPasswords(t, s.out.String())
+	us := signInBrowser(t, s.url, "us-negotiator", pw["us-negotiator"])
+	ru := signInBrowser(t, s.url, "ru-head", pw["ru-head"])
+	const note, said = "Private: we can live with a six-month phase-in.", "We welcome the mediator's text."
+	err := chromedp.Do(us,
+		chromedp.SendKeys(chromedp.CSS(`#text`), note),
+		chromedp.Click(chromedp.CSS(`#compose input[name=private]`)),
+		chromedp.Click(chromedp.CSS(`#compose button[type=submit]`)),
+	)
+	if err != nil {
+		t.Fatalf("US posts a private note: %v", err)
+	}
+	if _, err := chromedp.Run(us, chromedp.Poll[bool](fmt.Sprintf(`document.getElementById('feed').innerText.includes(%q)`, note),
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the US does not see its own private note live: %v", err)
+	}
+	err = chromedp.Do(us,
+		chromedp.WaitVisible(chromedp.CSS(`#text`)),
+		chromedp.SendKeys(chromedp.CSS(`#text`), said),
+		chromedp.Click(chromedp.CSS(`#compose button[type=submit]`)),
+	)
+	if err != nil {
+		t.Fatalf("US posts a statement: %v", err)
+	}
+	if _, err := chromedp.Run(ru, chromedp.Poll[bool](fmt.Sprintf(`document.getElementById('feed').innerText.includes(%q)`, said),
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Fatalf("the US statement did not reach the Russian browser live: %v", err)
+	}
+	feed, err := chromedp.Run(ru, chromedp.Text(chromedp.CSS(`#feed`)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(feed, "six-month") || !strings.Contains(feed, "content withheld") {
+		t.Errorf("Russia's feed leaks the US note or hides that one was made:\n%s", feed)
+	}
+}

@@ -72,6 +72,7 @@ func envOr(e *env, name, def string) string {
 type store interface {
 	storetest.Store
 	Ping(ctx context.Context) error
+	Prune(ctx context.Context, keep time.Duration) error
 	Close() error
 }
 
@@ -120,6 +121,20 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 	defer db.Close()
 	setSecret(db, secret)
+	// Hooks are set before the first write: the store calls them from its
+	// own goroutines.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
+	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_http_request_duration_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
+	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Talk events heard by this node."})
+	streams := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_streams", Help: "Open live event streams on this node."},
+		func() float64 { return float64(s.Hub.Streams()) })
+	reg.MustRegister(requests, duration, events, streams)
+	publish := s.Hub.Publish
+	onEvent := func(r parley.EventRef) { events.Inc(); publish(r) }
+	setOnEvent(db, onEvent)
+
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
 
@@ -134,16 +149,6 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 	w := web.NewServer(s)
 	w.Logger = logger
-
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
-	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_http_request_duration_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
-	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Talk events heard by this node."})
-	reg.MustRegister(requests, duration, events)
-	publish := s.Hub.Publish
-	onEvent := func(r parley.EventRef) { events.Inc(); publish(r) }
-	setOnEvent(db, onEvent)
 
 	mux := http.NewServeMux()
 	s.Register(mux)
@@ -172,7 +177,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: measured, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	srv := &http.Server{Handler: measured, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	url := "http://" + ln.Addr().String()
 	fmt.Fprintf(e.stdout, "parley listening on %s\n", url)
 	if setup != "" {
@@ -185,6 +190,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	if listen != nil {
 		go listen(lctx, nil)
 	}
+	go prune(lctx, db, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -276,4 +282,20 @@ func openPostgres(ctx context.Context, url string) (*postgres.DB, error) {
 		return nil, err
 	}
 	return pg, nil
+}
+
+// prune removes expired sessions and day-old Idempotency-Key records every hour.
+func prune(ctx context.Context, db store, logger *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if err := db.Prune(ctx, 24*time.Hour); err != nil && ctx.Err() == nil {
+			logger.Warn("prune", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
