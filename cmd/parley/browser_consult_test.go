@@ -58,7 +58,7 @@ func waitFor(t *testing.T, ctx context.Context, what, js string) {
 func afterReload(ctx context.Context, js string) error {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.beforeSubmit !== true && document.readyState === 'complete' && (` + js + `)`))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.beforeSubmit !== true && document.readyState === 'complete' && (`+js+`)`))
 		if err == nil && ok {
 			return nil
 		}
