@@ -146,3 +146,15 @@ func Link(e *Event) string {
 	}
 	return fmt.Sprintf("/talks/%d", e.TalkID)
 }
+
+// Reminders sends due-date reminders.
+type Reminders interface {
+	// SendReminders notifies the delegates of the parties to every open
+	// irritant, and of the owner of every follow-up, due within three days of
+	// now or overdue, once per item and due date. It returns how many
+	// notifications it made.
+	SendReminders(ctx context.Context, now time.Time) (int, error)
+}
+
+// ReminderWindow is how far ahead of a due date reminders go out.
+const ReminderWindow = 3 * 24 * time.Hour

@@ -3,6 +3,7 @@ package storetest
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"parley"
 )
@@ -77,5 +78,36 @@ func testNotifications(t *testing.T, s Store) {
 	}
 	if len(out) != 6 { // the raising, to everyone else of the talk
 		t.Errorf("%d e-mails in the outbox, want 6", len(out))
+	}
+}
+
+// testReminders checks that due irritants and follow-ups remind their
+// parties once, and that resolved or distant ones do not.
+func testReminders(t *testing.T, s Store) {
+	ctx := t.Context()
+	w := newWorld(t, s)
+	now := time.Date(2025, 3, 28, 8, 0, 0, 0, time.UTC)
+	due := &parley.Irritant{TalkID: w.talk.ID, Title: "Visas", Toward: []int64{w.ru.ID}, Due: "2025-03-30"}
+	later := &parley.Irritant{TalkID: w.talk.ID, Title: "Flights", Toward: []int64{w.ru.ID}, Due: "2025-06-30"}
+	for _, i := range []*parley.Irritant{due, later} {
+		must(t, s.RaiseIrritant(as(ctx, w.usHead), i))
+	}
+	must(t, s.MarkRead(as(ctx, w.ruHead), nil))
+	n, err := s.SendReminders(ctx, now)
+	must(t, err)
+	// US: head, negotiator, observer; RU: head.
+	if n != 4 {
+		t.Errorf("SendReminders made %d notifications, want 4", n)
+	}
+	if n, err := s.SendReminders(ctx, now.Add(time.Hour)); err != nil || n != 0 {
+		t.Errorf("second run: %d, %v; want nothing new", n, err)
+	}
+	ns, err := s.Notifications(as(ctx, w.ruHead), true, 10)
+	must(t, err)
+	if len(ns) != 1 || !strings.Contains(ns[0].Text, "Visas") || ns[0].Type != "reminder" {
+		t.Errorf("RU reminders %+v", ns)
+	}
+	if ns, _ := s.Notifications(as(ctx, w.saHead), true, 10); len(ns) != 2 { // the two raisings, no reminder
+		t.Errorf("the observer party got %d notifications, want only the two raisings", len(ns))
 	}
 }

@@ -28,6 +28,7 @@ type Store interface {
 	parley.RoundService
 	parley.StatementService
 	parley.NotificationService
+	parley.Reminders
 }
 
 // Secret is the server secret the suite seals party keys with; open must
@@ -48,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Statements", func(t *testing.T) { testStatements(t, open(t)) })
 	t.Run("ConcurrentStatementEdits", func(t *testing.T) { testConcurrentEdits(t, open(t)) })
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
+	t.Run("Reminders", func(t *testing.T) { testReminders(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }

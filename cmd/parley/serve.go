@@ -190,6 +190,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	if listen != nil {
 		go listen(lctx, nil)
 	}
+	go runReminders(lctx, db, time.Now, time.Hour, logger)
 	go prune(lctx, db, logger)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
