@@ -20,7 +20,6 @@ import (
 	"parley/web"
 )
 
-
 // boardWorld is a SQLite-backed server with one talk holding n irritants in
 // varied states, and a bearer token for a delegate of one side.
 type boardWorld struct {
