@@ -20,7 +20,7 @@ import (
 	"parley/web"
 )
 
-// boardWorld is a SQLite-backed server with one talk holding n irritants in
+// boardWorld is a server over a store with one talk holding n irritants in
 // varied states, and a bearer token for a delegate of one side.
 type boardWorld struct {
 	h      http.Handler
@@ -48,11 +48,10 @@ func newBoardWorld(b *testing.B, db storetest.Store, n int) *boardWorld {
 	topics := []string{"embassy staffing", "diplomatic property", "banking for missions", "visas", "direct flights", "consular access", "media accreditation"}
 	start := time.Now()
 	for k := range n {
-		raiser, ctx, toward := us, asUS, int64(2)
+		ctx, toward := asUS, int64(2)
 		if k%2 == 1 {
-			raiser, ctx, toward = ru, asRU, 1
+			ctx, toward = asRU, 1
 		}
-		_ = raiser
 		i := &parley.Irritant{TalkID: t.ID, Title: fmt.Sprintf("Irritant %d on %s", k, topics[k%len(topics)]),
 			Description: fmt.Sprintf("Raised in round %d; reference %x.", k%40, sha256.Sum256([]byte{byte(k), byte(k >> 8)})),
 			Category:    topics[k%len(topics)], Priority: parley.IrritantPriorities[k%4], Toward: []int64{toward}}

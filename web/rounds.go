@@ -310,7 +310,8 @@ type statementPage struct {
 	Party        string
 	Error        string
 	// Conflict holds the editor's text when their edit lost to another.
-	Conflict string
+	Conflict    string
+	NextVersion int
 }
 
 type paragraphView struct {
@@ -346,7 +347,7 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &statementPage{Statement: st, Talk: t, Versions: vs, Party: names[u.PartyID], Error: r.URL.Query().Get("error")}
+	p := &statementPage{Statement: st, Talk: t, Versions: vs, Party: names[u.PartyID], Error: r.URL.Query().Get("error"), NextVersion: st.Current.Number + 1}
 	users := map[int64]string{}
 	for k, text := range parley.Paragraphs(st.Current.Text) {
 		pv := paragraphView{N: k + 1, Text: text}
