@@ -41,9 +41,12 @@ func CanActInTalk(u *User, t *Talk) bool {
 	if !CanSeeTalk(u, t) {
 		return false
 	}
-	if mediates(u, t) {
-		return true
-	}
+	return mediates(u, t) || actsForParty(u, t)
+}
+
+// actsForParty reports whether u speaks in t for their party: the head or a
+// negotiator of a delegation seated as member or affected stakeholder.
+func actsForParty(u *User, t *Talk) bool {
 	p, ok := t.Party(u.PartyID)
 	if !ok || !p.Accepted || p.Standing == StandingObserver {
 		return false
@@ -64,10 +67,32 @@ func CanManageTalk(u *User, t *Talk) bool {
 	return ok && p.Accepted && p.Standing == StandingMember && u.Role == RoleHead
 }
 
+// CanAcceptInvitation reports whether u may accept their delegation's
+// pending invitation to t: the head of an invited delegation.
+func CanAcceptInvitation(u *User, t *Talk) bool {
+	if u == nil || t == nil {
+		return false
+	}
+	p, ok := t.Party(u.PartyID)
+	return ok && !p.Accepted && u.Role == RoleHead
+}
+
+// CanSignOff reports whether u may sign off events of t for their party:
+// whoever may act in t on behalf of a party. Mediators sign nothing off.
+func CanSignOff(u *User, t *Talk) bool {
+	return u != nil && t != nil && actsForParty(u, t)
+}
+
 // CanCreateTalk reports whether u may open a talk: administrators, mediators
 // and heads of delegation.
 func CanCreateTalk(u *User) bool {
 	return u != nil && (u.Admin || u.Mediator || (u.PartyID != 0 && u.Role == RoleHead))
+}
+
+// CanSetPartyKey reports whether u may replace party's signing key: an
+// administrator, or the party's own head of delegation.
+func CanSetPartyKey(u *User, party int64) bool {
+	return u != nil && (u.Admin || (party != 0 && u.PartyID == party && u.Role == RoleHead))
 }
 
 // CanAdminister reports whether u may manage parties and users.

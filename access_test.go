@@ -95,6 +95,15 @@ func TestTalkRuleExhaustive(t *testing.T) {
 		if got := parley.CanManageTalk(u, talk); got != wantManage {
 			t.Errorf("%v: CanManageTalk = %v, want %v", v, got, wantManage)
 		}
+		wantAccept := v.standing != "" && !v.accepted && v.role == parley.RoleHead && !v.noParty
+		if got := parley.CanAcceptInvitation(u, talk); got != wantAccept {
+			t.Errorf("%v: CanAcceptInvitation = %v, want %v", v, got, wantAccept)
+		}
+		wantSignOff := !v.noParty && inTalk && v.accepted && v.standing != parley.StandingObserver &&
+			(v.role == parley.RoleHead || v.role == parley.RoleNegotiator)
+		if got := parley.CanSignOff(u, talk); got != wantSignOff {
+			t.Errorf("%v: CanSignOff = %v, want %v", v, got, wantSignOff)
+		}
 		// Private items: only the owning party's delegation, whatever else the viewer is.
 		for _, owner := range []int64{0, 1, 7} {
 			want := owner == 0 || (!v.noParty && owner == 7)
@@ -174,6 +183,26 @@ func TestViewerClassGroupsOnlyAlikeViewers(t *testing.T) {
 					t.Errorf("%v and %v share class %s but CanSeePrivate(%d) differs", a, b, parley.ViewerClass(ua), owner)
 				}
 			}
+		}
+	}
+}
+
+func TestCanSetPartyKey(t *testing.T) {
+	tests := []struct {
+		name string
+		u    *parley.User
+		want bool
+	}{
+		{"admin", &parley.User{Admin: true}, true},
+		{"own head", &parley.User{PartyID: 1, Role: parley.RoleHead}, true},
+		{"own negotiator", &parley.User{PartyID: 1, Role: parley.RoleNegotiator}, false},
+		{"other head", &parley.User{PartyID: 2, Role: parley.RoleHead}, false},
+		{"mediator", &parley.User{Mediator: true}, false},
+		{"anonymous", nil, false},
+	}
+	for _, tt := range tests {
+		if got := parley.CanSetPartyKey(tt.u, 1); got != tt.want {
+			t.Errorf("%s: CanSetPartyKey = %v, want %v", tt.name, got, tt.want)
 		}
 	}
 }

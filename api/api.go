@@ -242,7 +242,11 @@ func (s *Server) idempotent(h handler) handler {
 		ctx := context.WithoutCancel(r.Context())
 		if err == nil && rec.status > 0 && rec.status < 500 {
 			if err := s.Idempotency.SaveResponse(ctx, u.ID, scope, &parley.StoredResponse{Status: rec.status, Body: rec.body.Bytes()}); err != nil {
+				// Unrecorded, a retry would wait forever on the claim; let it act instead.
 				s.Logger.WarnContext(ctx, "store idempotent response", "err", err)
+				if err := s.Idempotency.ReleaseKey(ctx, u.ID, scope); err != nil {
+					s.Logger.WarnContext(ctx, "release idempotency key", "err", err)
+				}
 			}
 			return nil
 		}

@@ -421,7 +421,7 @@ func (s *Server) handleSetPartyKey(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if !u.Admin && !(u.PartyID == id && u.Role == parley.RoleHead) {
+	if !parley.CanSetPartyKey(u, id) {
 		return parley.Errorf(parley.EFORBIDDEN, "only an administrator or the party's head of delegation sets its key")
 	}
 	var req struct {

@@ -273,11 +273,11 @@ func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) error {
 		return err
 	}
 	p, ok := t.Party(u.PartyID)
-	if !ok || u.Role != parley.RoleHead {
-		return parley.Errorf(parley.EFORBIDDEN, "only the head of an invited delegation accepts")
-	}
-	if p.Accepted {
+	if ok && p.Accepted {
 		return parley.Errorf(parley.ECONFLICT, "your delegation has already accepted")
+	}
+	if !parley.CanAcceptInvitation(u, t) {
+		return parley.Errorf(parley.EFORBIDDEN, "only the head of an invited delegation accepts")
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE talk_parties SET accepted = 1 WHERE talk_id = $1 AND party_id = $2`, talkID, u.PartyID); err != nil {
 		return err
@@ -489,7 +489,7 @@ func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) 
 	if err != nil {
 		return nil, err
 	}
-	if !parley.CanActInTalk(u, t) || u.PartyID == 0 {
+	if !parley.CanSignOff(u, t) {
 		return nil, parley.Errorf(parley.EFORBIDDEN, "only the head or a negotiator of a seated delegation signs off for their party")
 	}
 	var hash string

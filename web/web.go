@@ -342,14 +342,14 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	users := map[int64]string{}
 	var acts []activity
 	last := int64(0)
-	canSign := parley.CanActInTalk(u, t) && u.PartyID != 0
+	canSign := parley.CanSignOff(u, t)
 	for _, e := range es {
 		acts = append(acts, s.activity(r.Context(), e, names, users, canSign))
 		last = e.Seq
 	}
 	return s.render(w, r, "talk.html", map[string]any{
 		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": last,
-		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": canAccept(u, t),
+		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
 		"Invitable": invitable(t, names), "CanManage": parley.CanManageTalk(u, t),
 	})
 }
@@ -368,7 +368,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	canSign := parley.CanActInTalk(u, t) && u.PartyID != 0
+	canSign := parley.CanSignOff(u, t)
 	names, err := s.partyNames(r.Context())
 	if err != nil {
 		return err
@@ -475,12 +475,6 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, "/admin?done="+url.QueryEscape("User "+nu.Name+" created."), http.StatusSeeOther)
 	return nil
-}
-
-// canAccept reports whether u may accept their delegation's invitation to t.
-func canAccept(u *parley.User, t *parley.Talk) bool {
-	p, ok := t.Party(u.PartyID)
-	return ok && !p.Accepted && u.Role == parley.RoleHead
 }
 
 func (s *Server) accept(w http.ResponseWriter, r *http.Request) error {

@@ -33,6 +33,8 @@ type serveOptions struct {
 	addr, data, db string
 	demo           bool
 	secureCookies  bool
+	tlsCert        string
+	tlsKey         string
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -57,6 +59,8 @@ PostgreSQL must share the secret.`,
 	f.StringVar(&o.data, "data", e.getenv("PARLEY_DATA"), "data folder for the SQLite database and the secret (PARLEY_DATA); default ./parley-data, or a temporary folder with --demo")
 	f.StringVar(&o.db, "db", e.getenv("PARLEY_DATABASE_URL"), "PostgreSQL URL, postgres://… (PARLEY_DATABASE_URL); default: SQLite in --data")
 	f.BoolVar(&o.secureCookies, "secure-cookies", e.getenv("PARLEY_SECURE_COOKIES") == "1", "mark cookies Secure, for serving behind a TLS proxy (PARLEY_SECURE_COOKIES=1); they are always Secure on TLS connections")
+	f.StringVar(&o.tlsCert, "tls-cert", e.getenv("PARLEY_TLS_CERT"), "serve HTTPS with this certificate file (PEM; PARLEY_TLS_CERT); needs --tls-key")
+	f.StringVar(&o.tlsKey, "tls-key", e.getenv("PARLEY_TLS_KEY"), "private key file for --tls-cert (PEM; PARLEY_TLS_KEY)")
 	f.BoolVar(&o.demo, "demo", e.getenv("PARLEY_DEMO") == "1", "seed the illustrative Riyadh scenario and print its users' passwords (PARLEY_DEMO=1)")
 	return cmd
 }
@@ -77,6 +81,9 @@ type store interface {
 }
 
 func (o *serveOptions) run(ctx context.Context, e *env) error {
+	if (o.tlsCert == "") != (o.tlsKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	if o.data == "" {
 		if o.demo && o.db == "" {
@@ -179,6 +186,9 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 	srv := &http.Server{Handler: measured, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	url := "http://" + ln.Addr().String()
+	if o.tlsCert != "" {
+		url = "https://" + ln.Addr().String()
+	}
 	fmt.Fprintf(e.stdout, "parley listening on %s\n", url)
 	if setup != "" {
 		fmt.Fprintf(e.stdout, "No accounts yet. Create the first administrator at %s/setup?token=%s\n(or run: parley admin create-user --data %s --admin NAME)\n", url, setup, o.data)
@@ -193,7 +203,13 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	go runReminders(lctx, db, time.Now, time.Hour, logger)
 	go prune(lctx, db, logger)
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	go func() {
+		if o.tlsCert != "" {
+			errc <- srv.ServeTLS(ln, o.tlsCert, o.tlsKey)
+		} else {
+			errc <- srv.Serve(ln)
+		}
+	}()
 	select {
 	case err := <-errc:
 		return err

@@ -3,10 +3,21 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"fmt"
 	"io"
+	"math/big"
+	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -49,7 +60,7 @@ func startServer(t testing.TB, env map[string]string, args ...string) *server {
 	go func() {
 		done <- run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...), func(k string) string { return env[k] }, strings.NewReader(""), out, logs)
 	}()
-	re := regexp.MustCompile(`parley listening on (http://\S+)`)
+	re := regexp.MustCompile(`parley listening on (https?://\S+)`)
 	deadline := time.Now().Add(30 * time.Second)
 	for {
 		if m := re.FindStringSubmatch(out.String()); m != nil {
@@ -201,8 +212,17 @@ func TestServeFirstStartSetupAndAPI(t *testing.T) {
 	if code := call(t, "POST", fmt.Sprintf("%s/api/v1/talks/%d/events", s.url, talk.ID), head, map[string]any{"type": "statement", "payload": map[string]string{"text": "quotas"}}, nil); code != 201 {
 		t.Fatalf("append: %d", code)
 	}
-	if strings.Contains(s.logs.String(), "a long password") || strings.Contains(s.logs.String(), head) {
-		t.Error("the log contains a password or a token")
+	if code := call(t, "POST", fmt.Sprintf("%s/api/v1/talks/%d/events", s.url, talk.ID), head, map[string]any{"type": "note", "private_to": p.ID, "payload": map[string]string{"text": "reservation 0.42"}}, nil); code != 201 {
+		t.Fatalf("private note: %d", code)
+	}
+	// A failing request too: its error must not echo the payload into the log.
+	call(t, "POST", fmt.Sprintf("%s/api/v1/talks/%d/events", s.url, talk.ID), head, map[string]any{"type": "note", "private_to": 999, "payload": map[string]string{"text": "reservation 0.42"}}, nil)
+	logs := s.logs.String()
+	if strings.Contains(logs, "a long password") || strings.Contains(logs, head) || strings.Contains(logs, "reservation 0.42") || strings.Contains(logs, m[1]) {
+		t.Error("the log contains a password, a token, the setup token or a private payload")
+	}
+	if !strings.Contains(logs, "request_id=") {
+		t.Error("requests are not logged with their ids")
 	}
 	if err := s.stop(); err != nil {
 		t.Fatalf("graceful shutdown: %v", err)
@@ -215,8 +235,8 @@ func TestServeFirstStartSetupAndAPI(t *testing.T) {
 	var ev struct {
 		Events []struct{ Type string } `json:"events"`
 	}
-	if code := call(t, "GET", fmt.Sprintf("%s/api/v1/talks/%d/events", s2.url, talk.ID), head, nil, &ev); code != 200 || len(ev.Events) != 2 {
-		t.Fatalf("after restart: %d, %d events, want 2", code, len(ev.Events))
+	if code := call(t, "GET", fmt.Sprintf("%s/api/v1/talks/%d/events", s2.url, talk.ID), head, nil, &ev); code != 200 || len(ev.Events) != 3 {
+		t.Fatalf("after restart: %d, %d events, want 3", code, len(ev.Events))
 	}
 }
 
@@ -305,5 +325,48 @@ func TestGracefulShutdownEndsLiveStreams(t *testing.T) {
 	case <-ended:
 	case <-time.After(5 * time.Second):
 		t.Error("the stream stayed open after shutdown")
+	}
+}
+
+// TestServeTLSMarksCookiesSecure serves HTTPS with a self-signed certificate
+// and checks that the session cookie is Secure.
+func TestServeTLSMarksCookiesSecure(t *testing.T) {
+	dir := t.TempDir()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "127.0.0.1"},
+		IPAddresses: []net.IP{net.ParseIP("127.0.0.1")}, NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &priv.PublicKey, priv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, _ := x509.MarshalECPrivateKey(priv)
+	certFile, keyFile := filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+
+	s := startServer(t, nil, "--demo", "--tls-cert", certFile, "--tls-key", keyFile)
+	if !strings.HasPrefix(s.url, "https://") {
+		t.Fatalf("url %s, want https", s.url)
+	}
+	pw := demoPasswords(t, s.out.String())
+	pool := x509.NewCertPool()
+	pool.AppendCertsFromPEM(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	resp, err := c.Post(s.url+"/api/v1/session", "application/json", strings.NewReader(fmt.Sprintf(`{"name":"us-head","password":%q}`, pw["us-head"])))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var secure bool
+	for _, ck := range resp.Cookies() {
+		if ck.Name == "parley_session" {
+			secure = ck.Secure
+		}
+	}
+	if resp.StatusCode != 200 || !secure {
+		t.Fatalf("sign in over TLS: %d, cookie Secure=%v; want 200 and Secure", resp.StatusCode, secure)
 	}
 }
