@@ -338,7 +338,13 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 			}
 			var texts []string
 			for _, c := range cs {
-				texts = append(texts, names[c.PartyID]+": "+c.Text)
+				// Marked, so an export passed on does not carry a party's
+				// internal notes unawares.
+				label := names[c.PartyID]
+				if c.Internal() {
+					label += " [internal to " + names[c.PrivateTo] + "]"
+				}
+				texts = append(texts, label+": "+c.Text)
 			}
 			rows = append(rows, []string{strconv.FormatInt(i.ID, 10), i.Title, string(i.Status), names[i.RaisedBy], list(i.Toward),
 				i.Category, i.Priority, i.Due, list(i.Stakeholders), list(confirmed), i.EscalatedTo, i.StatusReason,

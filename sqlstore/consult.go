@@ -349,6 +349,12 @@ func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove)
 		return nil, err
 	}
 	defer tx.Rollback()
+	// Take the irritant's row before reading it: two parties confirming at
+	// once on PostgreSQL must see each other's confirmation, or neither
+	// would resolve it.
+	if _, err := tx.ExecContext(ctx, `UPDATE irritants SET status = status WHERE id = $1`, id); err != nil {
+		return nil, err
+	}
 	i, t, err := findVisibleIrritant(ctx, tx, u, id)
 	if err != nil {
 		return nil, err

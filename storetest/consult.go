@@ -241,3 +241,32 @@ func mustJSON(tb testing.TB, v any) []byte {
 	must(tb, err)
 	return b
 }
+
+// testConcurrentConfirmations has every party to an irritant confirm its
+// resolution at once: it must end resolved with every confirmation.
+func testConcurrentConfirmations(t *testing.T, s Store) {
+	ctx := t.Context()
+	w := newWorld(t, s)
+	for round := range 5 {
+		i := &parley.Irritant{TalkID: w.talk.ID, Title: "Visas", Toward: []int64{w.ru.ID}}
+		must(t, s.RaiseIrritant(as(ctx, w.usHead), i))
+		for _, m := range []parley.IrritantStatus{parley.IrritantAcknowledged, parley.IrritantInConsultation} {
+			_, err := s.MoveIrritant(as(ctx, w.ruHead), i.ID, parley.IrritantMove{To: m})
+			must(t, err)
+		}
+		errs := make(chan error, 2)
+		for _, u := range []*parley.User{w.usNeg, w.ruHead} {
+			go func() {
+				_, err := s.MoveIrritant(as(ctx, u), i.ID, parley.IrritantMove{To: parley.IrritantResolved})
+				errs <- err
+			}()
+		}
+		must(t, <-errs)
+		must(t, <-errs)
+		got, err := s.FindIrritantByID(as(ctx, w.admin), i.ID)
+		must(t, err)
+		if got.Status != parley.IrritantResolved || len(got.Confirmations) != 2 {
+			t.Fatalf("try %d: after both confirmed at once: %s with %d confirmations", round, got.Status, len(got.Confirmations))
+		}
+	}
+}
