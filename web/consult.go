@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -65,7 +66,7 @@ func partyList(ids []int64, names map[int64]string) string {
 
 // boardData reads the board of talk id: every status with its count and
 // first irritants, or, with a search, the matches in their columns.
-func (s *Server) boardData(ctx context.Context, id int64, q string) (map[string]any, error) {
+func (s *Server) boardData(ctx context.Context, id int64, f boardFilter) (map[string]any, error) {
 	svc, err := s.irritantService()
 	if err != nil {
 		return nil, err
@@ -82,7 +83,8 @@ func (s *Server) boardData(ctx context.Context, id int64, q string) (map[string]
 	for _, st := range parley.IrritantStatuses {
 		c := column{Status: st, Label: st.Label(), Count: counts[st]}
 		if c.Count > 0 {
-			is, err := svc.FindIrritants(ctx, parley.IrritantFilter{TalkID: id, Status: []parley.IrritantStatus{st}, Query: q, Limit: boardColumn})
+			is, err := svc.FindIrritants(ctx, parley.IrritantFilter{TalkID: id, Status: []parley.IrritantStatus{st}, Query: f.Query,
+				Category: f.Category, Priority: f.Priority, Party: f.Party, Limit: boardColumn})
 			if err != nil {
 				return nil, err
 			}
@@ -92,7 +94,35 @@ func (s *Server) boardData(ctx context.Context, id int64, q string) (map[string]
 		}
 		cols = append(cols, c)
 	}
-	return map[string]any{"TalkID": id, "Columns": cols, "Query": q, "PerColumn": boardColumn}, nil
+	return map[string]any{"TalkID": id, "Columns": cols, "Filter": f, "Query": f.Query, "PerColumn": boardColumn, "Filtered": f != boardFilter{}}, nil
+}
+
+// boardFilter is what the board is narrowed to; the zero value shows all.
+type boardFilter struct {
+	Query, Category, Priority string
+	Party                     int64
+}
+
+// Encode returns the filter as a query string, "" when empty. It is a
+// template.URL so that templates keep its = and & as they are.
+func (f boardFilter) Encode() template.URL {
+	v := url.Values{}
+	for k, x := range map[string]string{"q": f.Query, "category": f.Category, "priority": f.Priority} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if f.Party != 0 {
+		v.Set("party", strconv.FormatInt(f.Party, 10))
+	}
+	return template.URL(v.Encode())
+}
+
+func readBoardFilter(r *http.Request) boardFilter {
+	q := r.URL.Query()
+	f := boardFilter{Query: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Priority: q.Get("priority")}
+	f.Party, _ = strconv.ParseInt(q.Get("party"), 10, 64)
+	return f
 }
 
 func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
@@ -108,8 +138,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
-	b, err := s.boardData(r.Context(), id, q)
+	b, err := s.boardData(r.Context(), id, readBoardFilter(r))
 	if err != nil {
 		return err
 	}
@@ -127,6 +156,13 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 			others = append(others, o)
 		}
 	}
+	var all []partyOption
+	for _, p := range t.Parties {
+		if p.Standing == parley.StandingMember {
+			all = append(all, partyOption{ID: p.PartyID, Name: names[p.PartyID]})
+		}
+	}
+	b["AllMembers"] = all
 	b["Talk"] = t
 	b["CanRaise"] = parley.CanRaiseIrritant(u, t)
 	b["Members"], b["Parties"] = members, others
@@ -148,7 +184,7 @@ func (s *Server) boardFragment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := s.boardData(r.Context(), id, strings.TrimSpace(r.URL.Query().Get("q")))
+	b, err := s.boardData(r.Context(), id, readBoardFilter(r))
 	if err != nil {
 		return err
 	}

@@ -53,6 +53,11 @@ func TestDemoConsultationPages(t *testing.T) {
 			t.Errorf("%s shows the Russian head the US internal note", tt.path)
 		}
 	}
+	board := page(ru, "/talks/1/irritants?priority=urgent&q=property")
+	if !strings.Contains(board, "Return of seized diplomatic properties") || strings.Contains(board, "Embassy staffing levels") ||
+		!strings.Contains(board, `/irritants/board?priority=urgent&amp;q=property"`) {
+		t.Errorf("the board filtered to urgent property matters shows the wrong irritants or loses the filter when live:\n%s", board)
+	}
 	if body := page(us, "/irritants/1"); !strings.Contains(body, note) || !strings.Contains(body, "internal to your party") {
 		t.Error("the US delegation does not see its own internal note marked internal")
 	}
