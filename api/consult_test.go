@@ -81,6 +81,9 @@ func TestIrritantLifecycleThroughAPI(t *testing.T) {
 		Comments   []parley.IrritantComment `json:"comments"`
 	}
 	resp, body = f.do("GET", path, f.token("stakeholder"), nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("stakeholder reads the irritant: %d %s", resp.StatusCode, body)
+	}
 	must(t, json.Unmarshal(body, &v))
 	if v.Irritant.Status != parley.IrritantResolved || len(v.Irritant.Confirmations) != 2 || len(v.Awaiting) != 0 || len(v.LegalMoves) != 1 {
 		t.Errorf("resolved irritant reads %s", body)

@@ -94,11 +94,10 @@ func testStatements(t *testing.T, s Store) {
 	if len(got.AwaitingConsent()) != 0 {
 		t.Errorf("still awaiting consent of %v", got.AwaitingConsent())
 	}
-	r, err := s.Record(as(ctx, w.frHead), w.talk.ID)
-	if code(err) != parley.ENOTFOUND {
+	if _, err := s.Record(as(ctx, w.frHead), w.talk.ID); code(err) != parley.ENOTFOUND {
 		t.Errorf("outsider record: %v", err)
 	}
-	r, err = s.Record(as(ctx, w.uaHead), w.talk.ID)
+	r, err := s.Record(as(ctx, w.uaHead), w.talk.ID)
 	must(t, err)
 	if err := parley.Verify(roundTrip(t, r)); err != nil {
 		t.Fatalf("record with statement sign-offs does not verify: %v", err)
