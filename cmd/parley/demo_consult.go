@@ -178,3 +178,17 @@ func seedStatement(ctx context.Context, s *api.Server, as func(string) context.C
 	}
 	return nil
 }
+
+// seedProvisionalStatement drafts, in the talk on ending the war, a
+// statement that names Ukraine and the European Union as affected: it stays
+// provisional until they consent, whatever the members sign.
+func seedProvisionalStatement(ctx context.Context, s *api.Server, users map[string]*parley.User, parties map[string]*parley.Party, war *parley.Talk) error {
+	if s.Statements == nil {
+		return nil
+	}
+	st := &parley.Statement{TalkID: war.ID, Title: "Principles for a path to ending the war",
+		Stakeholders: []int64{parties["ua"].ID, parties["eu"].ID}}
+	text := "The high-level teams will work towards an end to the conflict that is enduring, sustainable and acceptable to all sides.\n\n" +
+		"No arrangement affecting Ukraine or the European Union will be final without their consent."
+	return s.Statements.CreateStatement(parley.NewContextWithUser(ctx, users["mediator"]), st, text)
+}

@@ -3,6 +3,7 @@ package main
 import (
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 )
@@ -57,6 +58,24 @@ func TestDemoConsultationPages(t *testing.T) {
 	if !strings.Contains(board, "Return of seized diplomatic properties") || strings.Contains(board, "Embassy staffing levels") ||
 		!strings.Contains(board, `/irritants/board?priority=urgent&amp;q=property"`) {
 		t.Errorf("the board filtered to urgent property matters shows the wrong irritants or loses the filter when live:\n%s", board)
+	}
+	if body := page(login(t, s.url, "ua-head", pw["ua-head"]), "/joint-statements/2"); !strings.Contains(body, "Provisional — awaiting the consent of Ukraine, European Union") ||
+		!strings.Contains(body, "Consent for Ukraine") {
+		t.Errorf("the Ukrainian head does not see the statement as provisional on Ukraine's consent, with a consent button")
+	}
+	// A stale edit in the browser shows both texts.
+	form := url.Values{"base": {"1"}, "text": {"The delegations met in Istanbul.\n\nMy own wording."}}
+	req, _ := http.NewRequest("POST", s.url+"/joint-statements/1/versions", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Authorization", "Bearer "+us)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 409 || !strings.Contains(string(b), `id="theirs"`) || !strings.Contains(string(b), "My own wording.") || !strings.Contains(string(b), "fourteen days") {
+		t.Errorf("stale edit: %d; want 409 with both texts:\n%s", resp.StatusCode, b)
 	}
 	if body := page(us, "/irritants/1"); !strings.Contains(body, note) || !strings.Contains(body, "internal to your party") {
 		t.Error("the US delegation does not see its own internal note marked internal")
