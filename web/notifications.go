@@ -50,6 +50,7 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 	if s.api.Notifications == nil {
 		return parley.Errorf(parley.ENOTFOUND, "notifications are not configured")
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	var ids []int64
 	if v := r.PostFormValue("id"); v != "" {
 		id, err := strconv.ParseInt(v, 10, 64)

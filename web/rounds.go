@@ -231,6 +231,7 @@ func (s *Server) moveRound(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	_, err = s.api.Rounds.MoveRound(r.Context(), id, parley.RoundStatus(r.PostFormValue("to")))
 	return redirectBack(w, r, fmt.Sprintf("/rounds/%d", id), err)
 }
@@ -451,6 +452,7 @@ func (s *Server) markStatement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	_, err = s.api.Statements.MarkStatement(r.Context(), id, version, r.PostFormValue("mark"))
 	return redirectBack(w, r, back, err)
@@ -464,6 +466,7 @@ func (s *Server) signStatement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	_, err = s.api.Statements.SignStatement(r.Context(), id, version, nil)
 	return redirectBack(w, r, back, err)
@@ -477,6 +480,7 @@ func (s *Server) consentStatement(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	_, err = s.api.Statements.ConsentToStatement(r.Context(), id, version, r.PostFormValue("consent") == "yes", strings.TrimSpace(r.PostFormValue("note")))
 	return redirectBack(w, r, back, err)
@@ -490,6 +494,7 @@ func (s *Server) commentStatement(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	n, _ := strconv.Atoi(r.PostFormValue("paragraph"))
 	c := &parley.StatementComment{Version: version, Paragraph: n - 1, Text: strings.TrimSpace(r.PostFormValue("text"))}
