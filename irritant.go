@@ -359,6 +359,10 @@ type IrritantService interface {
 	CommentOnIrritant(ctx context.Context, c *IrritantComment) error
 	// IrritantComments returns the comments on an irritant the user may read, oldest first. ENOTFOUND.
 	IrritantComments(ctx context.Context, id int64) ([]*IrritantComment, error)
+	// CommentsOnIrritants returns, by irritant, the comments the user may
+	// read on those of ids that are in talk talkID, oldest first: one read
+	// for a page of irritants. ENOTFOUND for an unseen talk.
+	CommentsOnIrritants(ctx context.Context, talkID int64, ids []int64) (map[int64][]*IrritantComment, error)
 	// IrritantTimeline returns the record events about an irritant, as the user may see them. ENOTFOUND.
 	IrritantTimeline(ctx context.Context, id int64) ([]*Event, error)
 }

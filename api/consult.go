@@ -327,17 +327,21 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 		if err != nil {
 			return err
 		}
+		ids := make([]int64, len(is))
+		for k, i := range is {
+			ids[k] = i.ID
+		}
+		comments, err := svc.CommentsOnIrritants(r.Context(), id, ids)
+		if err != nil {
+			return err
+		}
 		for _, i := range is {
 			var confirmed []int64
 			for _, c := range i.Confirmations {
 				confirmed = append(confirmed, c.PartyID)
 			}
-			cs, err := svc.IrritantComments(r.Context(), i.ID)
-			if err != nil {
-				return err
-			}
 			var texts []string
-			for _, c := range cs {
+			for _, c := range comments[i.ID] {
 				// Marked, so an export passed on does not carry a party's
 				// internal notes unawares.
 				label := names[c.PartyID]

@@ -134,6 +134,13 @@ func BenchmarkBoard(b *testing.B, db storetest.Store, n int) {
 			reportP95(b, ds)
 		})
 	}
+	b.Run("csv-export", func(b *testing.B) {
+		var ds []time.Duration
+		for b.Loop() {
+			ds = append(ds, w.get(b, fmt.Sprintf("/api/v1/talks/%d/irritants.csv", w.talkID)))
+		}
+		reportP95(b, ds)
+	})
 	b.Run("board-search", func(b *testing.B) {
 		var ds []time.Duration
 		for b.Loop() {

@@ -490,6 +490,49 @@ func (db *DB) IrritantComments(ctx context.Context, id int64) ([]*parley.Irritan
 	return out, rows.Err()
 }
 
+// CommentsOnIrritants implements parley.IrritantService.
+func (db *DB) CommentsOnIrritants(ctx context.Context, talkID int64, ids []int64) (map[int64][]*parley.IrritantComment, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
+		return nil, err
+	}
+	out := map[int64][]*parley.IrritantComment{}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := []any{talkID, u.PartyID}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		ids = ids[n:]
+		rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.irritant_id, c.author_id, c.party_id, c.kind, c.private_to, c.body, c.created_at
+			FROM irritant_comments c JOIN irritants i ON i.id = c.irritant_id
+			WHERE i.talk_id = $1 AND (c.private_to = 0 OR c.private_to = $2) AND c.irritant_id IN (`+placeholders(3, n)+`) ORDER BY c.id`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var c parley.IrritantComment
+			var created int64
+			if err := rows.Scan(&c.ID, &c.IrritantID, &c.AuthorID, &c.PartyID, &c.Kind, &c.PrivateTo, &c.Text, &created); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			c.CreatedAt = fromMicros(created)
+			if parley.CanSeePrivate(u, c.PrivateTo) {
+				out[c.IrritantID] = append(out[c.IrritantID], &c)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // IrritantTimeline implements parley.IrritantService.
 func (db *DB) IrritantTimeline(ctx context.Context, id int64) ([]*parley.Event, error) {
 	u, err := actor(ctx)

@@ -171,6 +171,20 @@ func testIrritants(t *testing.T, s Store) {
 			t.Errorf("%s: record does not verify: %v", tt.name, err)
 		}
 	}
+	for _, tt := range []struct {
+		name string
+		u    *parley.User
+		n    int
+	}{{"same party", w.usObs, 2}, {"other party", w.ruHead, 1}, {"mediator", w.mediator, 1}} {
+		byID, err := s.CommentsOnIrritants(as(ctx, tt.u), w.talk.ID, []int64{staffing.ID, property.ID, 9999})
+		must(t, err)
+		if len(byID[property.ID]) != tt.n || len(byID[staffing.ID]) != 0 {
+			t.Errorf("%s: CommentsOnIrritants = %d on the property irritant, want %d", tt.name, len(byID[property.ID]), tt.n)
+		}
+	}
+	if _, err := s.CommentsOnIrritants(as(ctx, w.frHead), w.talk.ID, []int64{property.ID}); code(err) != parley.ENOTFOUND {
+		t.Errorf("outsider reads comments in bulk: %v, want not_found", err)
+	}
 	if _, err := s.IrritantComments(as(ctx, w.frHead), property.ID); code(err) != parley.ENOTFOUND {
 		t.Errorf("outsider reads comments: %v, want not_found", err)
 	}
