@@ -160,14 +160,17 @@ func CanOrganiseRound(u *User, t *Talk) bool {
 	return CanRaiseIrritant(u, t) || (CanActInTalk(u, t) && mediates(u, t))
 }
 
-// FollowUp is a follow-up agreed for an irritant in a round.
-type FollowUp struct {
-	RoundID    int64  `json:"round_id"`
-	RoundTitle string `json:"round_title"`
-	ItemID     int64  `json:"item_id"`
-	Note       string `json:"note"`
-	Owner      int64  `json:"owner"`
-	Due        string `json:"due"`
+// Discussion is an irritant's place on a round's agenda, with what came of it.
+type Discussion struct {
+	RoundID     int64       `json:"round_id"`
+	RoundTitle  string      `json:"round_title"`
+	RoundStatus RoundStatus `json:"round_status"`
+	StartsAt    time.Time   `json:"starts_at"`
+	ItemID      int64       `json:"item_id"`
+	Outcome     Outcome     `json:"outcome,omitempty"`
+	Note        string      `json:"note,omitempty"`
+	Owner       int64       `json:"owner,omitempty"`
+	Due         string      `json:"due,omitempty"`
 }
 
 // RoundService holds rounds of talks. Every method acts as the user in ctx;
@@ -193,8 +196,9 @@ type RoundService interface {
 	// "round.concluded" with every item's minutes and outcome. ENOTFOUND,
 	// EFORBIDDEN, EINVALID for any other move.
 	MoveRound(ctx context.Context, roundID int64, to RoundStatus) (*Round, error)
-	// IrritantFollowUps returns the follow-ups agreed for an irritant. ENOTFOUND.
-	IrritantFollowUps(ctx context.Context, irritantID int64) ([]FollowUp, error)
+	// IrritantRounds returns every round whose agenda names an irritant, by
+	// start time, with the outcome and any follow-up. ENOTFOUND.
+	IrritantRounds(ctx context.Context, irritantID int64) ([]Discussion, error)
 }
 
 // CheckRoundMove returns nil when a round in from may move to to.

@@ -123,7 +123,7 @@ type irritantView struct {
 	Awaiting   []int64                   `json:"awaiting_confirmation"`
 	LegalMoves []parley.IrritantStatus   `json:"legal_moves"`
 	Comments   []*parley.IrritantComment `json:"comments"`
-	FollowUps  []parley.FollowUp         `json:"follow_ups"`
+	Rounds     []parley.Discussion       `json:"rounds"`
 }
 
 // IrritantView returns irritant id with its comments, as the user in ctx may see them.
@@ -144,9 +144,9 @@ func (s *Server) IrritantView(ctx context.Context, id int64) (*irritantView, err
 	if i.Status == parley.IrritantResolved {
 		v.Awaiting = []int64{}
 	}
-	v.FollowUps = []parley.FollowUp{}
+	v.Rounds = []parley.Discussion{}
 	if s.Rounds != nil {
-		if v.FollowUps, err = s.Rounds.IrritantFollowUps(ctx, id); err != nil {
+		if v.Rounds, err = s.Rounds.IrritantRounds(ctx, id); err != nil {
 			return nil, err
 		}
 	}

@@ -345,8 +345,8 @@ func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatu
 	})
 }
 
-// IrritantFollowUps implements parley.RoundService.
-func (db *DB) IrritantFollowUps(ctx context.Context, irritantID int64) ([]parley.FollowUp, error) {
+// IrritantRounds implements parley.RoundService.
+func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) ([]parley.Discussion, error) {
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -354,19 +354,22 @@ func (db *DB) IrritantFollowUps(ctx context.Context, irritantID int64) ([]parley
 	if _, _, err := findVisibleIrritant(ctx, db.read, u, irritantID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.title, a.id, a.note, a.owner, a.due FROM agenda_items a JOIN rounds r ON r.id = a.round_id
-		WHERE a.irritant_id = $1 AND a.outcome = 'follow_up' ORDER BY a.due, a.id`, irritantID)
+	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.title, r.status, r.starts_at, a.id, a.outcome, a.note, a.owner, a.due
+		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE a.irritant_id = $1 ORDER BY r.starts_at, r.id`, irritantID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := []parley.FollowUp{}
+	out := []parley.Discussion{}
 	for rows.Next() {
-		var f parley.FollowUp
-		if err := rows.Scan(&f.RoundID, &f.RoundTitle, &f.ItemID, &f.Note, &f.Owner, &f.Due); err != nil {
+		var d parley.Discussion
+		var status, outcome string
+		var starts int64
+		if err := rows.Scan(&d.RoundID, &d.RoundTitle, &status, &starts, &d.ItemID, &outcome, &d.Note, &d.Owner, &d.Due); err != nil {
 			return nil, err
 		}
-		out = append(out, f)
+		d.RoundStatus, d.StartsAt, d.Outcome = parley.RoundStatus(status), fromMicros(starts), parley.Outcome(outcome)
+		out = append(out, d)
 	}
 	return out, rows.Err()
 }

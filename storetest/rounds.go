@@ -68,10 +68,10 @@ func testRounds(t *testing.T, s Store) {
 	}
 	_, err = s.RecordMinutes(as(ctx, w.mediator), r.ID, got.Agenda[0].ID, parley.Minutes{Minutes: "Welcome by the host.", Outcome: parley.OutcomeNoted})
 	must(t, err)
-	fs, err := s.IrritantFollowUps(as(ctx, w.uaHead), irr.ID)
+	ds, err := s.IrritantRounds(as(ctx, w.uaHead), irr.ID)
 	must(t, err)
-	if len(fs) != 1 || fs[0].Owner != w.ru.ID || fs[0].Due != "2025-03-15" || fs[0].RoundTitle != "Riyadh" {
-		t.Errorf("follow-ups of the irritant: %+v", fs)
+	if len(ds) != 1 || ds[0].Outcome != parley.OutcomeFollowUp || ds[0].Owner != w.ru.ID || ds[0].Due != "2025-03-15" || ds[0].RoundTitle != "Riyadh" || !ds[0].StartsAt.Equal(start) {
+		t.Errorf("rounds of the irritant: %+v", ds)
 	}
 	tl, err := s.IrritantTimeline(as(ctx, w.ruHead), irr.ID)
 	must(t, err)

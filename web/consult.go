@@ -268,11 +268,11 @@ type irritantPage struct {
 	Timeline     []activity
 	Party        string
 	Error        string
-	FollowUps    []followUpView
+	Rounds       []discussionView
 }
 
-type followUpView struct {
-	parley.FollowUp
+type discussionView struct {
+	parley.Discussion
 	OwnerName string
 }
 
@@ -349,12 +349,12 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 		p.Timeline = append(p.Timeline, s.activity(ctx, e, names, users, false))
 	}
 	if s.api.Rounds != nil {
-		fs, err := s.api.Rounds.IrritantFollowUps(ctx, id)
+		ds, err := s.api.Rounds.IrritantRounds(ctx, id)
 		if err != nil {
 			return nil, err
 		}
-		for _, f := range fs {
-			p.FollowUps = append(p.FollowUps, followUpView{FollowUp: f, OwnerName: names[f.Owner]})
+		for _, d := range ds {
+			p.Rounds = append(p.Rounds, discussionView{Discussion: d, OwnerName: names[d.Owner]})
 		}
 	}
 	return p, nil

@@ -38,7 +38,7 @@ func TestDemoConsultationPages(t *testing.T) {
 	}{
 		{"/talks/1", []string{"Irritants", "Rounds of talks", "Joint statements"}},
 		{"/talks/1/irritants", []string{"Embassy staffing levels", "Presidential summit", `id="col-escalated"`}},
-		{"/irritants/1", []string{"in consultation", "We are ready to restore staffing", "Exchange lists of positions to be filled"}},
+		{"/irritants/1", []string{"in consultation", "We are ready to restore staffing", "Exchange lists of positions to be filled", "In rounds of talks", "Riyadh"}},
 		{"/talks/1/rounds", []string{"Riyadh", "Istanbul", "concluded"}},
 		{"/rounds/2", []string{"Residence of the US Consul General", "read-only", "Salary payments through a designated bank"}},
 		{"/talks/1/joint-statements", []string{"Joint statement on the Istanbul consultations"}},
