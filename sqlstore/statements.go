@@ -425,6 +425,8 @@ func (db *DB) SignStatement(ctx context.Context, id int64, version int, signatur
 				return nil, err
 			}
 			signature = ed25519.Sign(priv, msg)
+		} else if signature == nil {
+			return nil, parley.Errorf(parley.EINVALID, "your party holds its own key, so the server cannot sign for it: sign the hash of version %d (%s) with it and send the signature through the API", version, s.Current.Hash)
 		} else if !ed25519.Verify(key.Public, msg, signature) {
 			return nil, parley.Errorf(parley.EINVALID, "the signature does not verify with your party's public key over the hash of version %d (%s)", version, s.Current.Hash)
 		}

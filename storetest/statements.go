@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"crypto/ed25519"
+	"encoding/hex"
 	"strings"
 	"sync"
 	"testing"
@@ -175,5 +177,37 @@ func testConcurrentEdits(t *testing.T, s Store) {
 		if r.v == nil || r.v.Text != won || r.v.Number != 2 {
 			t.Errorf("a losing editor got %+v, want the winning version 2", r.v)
 		}
+	}
+}
+
+// testStatementPartyKey signs a statement for a party that holds its own
+// key: the server cannot sign for it, a wrong signature is refused, and a
+// right one adopts the statement in a record that verifies.
+func testStatementPartyKey(t *testing.T, s Store) {
+	ctx := t.Context()
+	w := newWorld(t, s)
+	pub, priv, err := ed25519.GenerateKey(nil)
+	must(t, err)
+	must(t, s.SetPartyKey(ctx, &parley.PartyKey{PartyID: w.ru.ID, Public: pub}))
+	st := &parley.Statement{TalkID: w.talk.ID, Title: "Joint statement"}
+	must(t, s.CreateStatement(as(ctx, w.usNeg), st, draft1))
+	_, err = s.SignStatement(as(ctx, w.usHead), st.ID, 1, nil)
+	must(t, err)
+	if _, err := s.SignStatement(as(ctx, w.ruHead), st.ID, 1, nil); code(err) != parley.EINVALID || !strings.Contains(parley.ErrorMessage(err), st.Current.Hash) {
+		t.Errorf("party-held key, no signature: %v; want invalid naming the hash to sign", err)
+	}
+	msg, _ := hex.DecodeString(st.Current.Hash)
+	if _, err := s.SignStatement(as(ctx, w.ruHead), st.ID, 1, ed25519.Sign(priv, []byte("something else"))); code(err) != parley.EINVALID {
+		t.Errorf("wrong signature: %v, want invalid", err)
+	}
+	got, err := s.SignStatement(as(ctx, w.ruHead), st.ID, 1, ed25519.Sign(priv, msg))
+	must(t, err)
+	if !got.Adopted {
+		t.Fatal("not adopted after both signed")
+	}
+	r, err := s.Record(as(ctx, w.ruHead), w.talk.ID)
+	must(t, err)
+	if err := parley.Verify(roundTrip(t, r)); err != nil {
+		t.Fatalf("record with a party-held signature does not verify: %v", err)
 	}
 }
