@@ -19,6 +19,7 @@ func (s *Server) registerRounds(mux *http.ServeMux) {
 	mux.Handle("GET /rounds/{id}", s.serve(s.roundPage))
 	mux.Handle("GET /rounds/{id}/panel", s.serve(s.roundPanel))
 	mux.Handle("POST /rounds/{id}/agenda", s.serve(s.addAgendaItem))
+	mux.Handle("POST /rounds/{id}/agenda/{item}/up", s.serve(s.moveAgendaItemUp))
 	mux.Handle("POST /rounds/{id}/items/{item}/minutes", s.serve(s.recordMinutes))
 	mux.Handle("POST /rounds/{id}/moves", s.serve(s.moveRound))
 	mux.Handle("GET /talks/{id}/joint-statements", s.serve(s.statementList))
@@ -76,7 +77,22 @@ func (s *Server) roundList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "rounds.html", map[string]any{"Talk": t, "Rounds": rs, "CanOrganise": parley.CanOrganiseRound(u, t), "Error": r.URL.Query().Get("error")})
+	names, err := s.partyNames(r.Context())
+	if err != nil {
+		return err
+	}
+	var parties []roundParty
+	for _, p := range t.Parties {
+		parties = append(parties, roundParty{partyOption{ID: p.PartyID, Name: names[p.PartyID]}, p.Standing == parley.StandingMember})
+	}
+	return s.render(w, r, "rounds.html", map[string]any{"Talk": t, "Rounds": rs, "CanOrganise": parley.CanOrganiseRound(u, t),
+		"Parties": parties, "Error": r.URL.Query().Get("error")})
+}
+
+// roundParty is a party of the talk offered as host or attending delegation.
+type roundParty struct {
+	partyOption
+	Member bool
 }
 
 func (s *Server) planRound(w http.ResponseWriter, r *http.Request) error {
@@ -88,16 +104,28 @@ func (s *Server) planRound(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	rd := &parley.Round{TalkID: id, Title: strings.TrimSpace(r.PostFormValue("title")), Venue: strings.TrimSpace(r.PostFormValue("venue"))}
-	if v := r.PostFormValue("starts_at"); v != "" {
-		t, err := time.Parse("2006-01-02T15:04", v)
-		if err != nil {
-			return redirectBack(w, r, fmt.Sprintf("/talks/%d/rounds", id), parley.Errorf(parley.EINVALID, "start %q is not a date and time", v))
-		}
-		rd.StartsAt = t
+	if err := r.ParseForm(); err != nil {
+		return parley.Errorf(parley.EINVALID, "the form could not be read")
 	}
+	back := fmt.Sprintf("/talks/%d/rounds", id)
+	rd := &parley.Round{TalkID: id, Title: strings.TrimSpace(r.PostFormValue("title")), Venue: strings.TrimSpace(r.PostFormValue("venue"))}
+	for name, at := range map[string]*time.Time{"starts_at": &rd.StartsAt, "ends_at": &rd.EndsAt} {
+		if v := r.PostFormValue(name); v != "" {
+			t, err := time.Parse("2006-01-02T15:04", v)
+			if err != nil {
+				return redirectBack(w, r, back, parley.Errorf(parley.EINVALID, "%q is not a date and time", v))
+			}
+			*at = t
+		}
+	}
+	rd.Host, _ = strconv.ParseInt(r.PostFormValue("host"), 10, 64)
+	delegations, err := formIDs(r, "delegations")
+	if err != nil {
+		return err
+	}
+	rd.Delegations = delegations
 	if err := s.api.Rounds.CreateRound(r.Context(), rd); err != nil {
-		return redirectBack(w, r, fmt.Sprintf("/talks/%d/rounds", id), err)
+		return redirectBack(w, r, back, err)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", rd.ID), http.StatusSeeOther)
 	return nil
@@ -196,6 +224,34 @@ func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	it := &parley.AgendaItem{Title: strings.TrimSpace(r.PostFormValue("title"))}
 	it.IrritantID, _ = strconv.ParseInt(r.PostFormValue("irritant_id"), 10, 64)
 	_, err = s.api.Rounds.SetAgenda(r.Context(), id, append(rd.Agenda, it))
+	return redirectBack(w, r, fmt.Sprintf("/rounds/%d", id), err)
+}
+
+// moveAgendaItemUp swaps an agenda item with the one before it.
+func (s *Server) moveAgendaItemUp(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id", "round")
+	if err != nil {
+		return err
+	}
+	item, err := pathInt(r, "item", "agenda item")
+	if err != nil {
+		return err
+	}
+	rd, err := s.api.Rounds.FindRoundByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	items := rd.Agenda
+	for k := 1; k < len(items); k++ {
+		if items[k].ID == item {
+			items[k-1], items[k] = items[k], items[k-1]
+			break
+		}
+	}
+	_, err = s.api.Rounds.SetAgenda(r.Context(), id, items)
 	return redirectBack(w, r, fmt.Sprintf("/rounds/%d", id), err)
 }
 

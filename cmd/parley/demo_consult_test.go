@@ -77,6 +77,42 @@ func TestDemoConsultationPages(t *testing.T) {
 	if resp.StatusCode != 409 || !strings.Contains(string(b), `id="theirs"`) || !strings.Contains(string(b), "My own wording.") || !strings.Contains(string(b), "fourteen days") {
 		t.Errorf("stale edit: %d; want 409 with both texts:\n%s", resp.StatusCode, b)
 	}
+	// Plan a round in the browser's forms: host, delegations, an agenda reordered.
+	post := func(path string, form url.Values) string {
+		t.Helper()
+		req, _ := http.NewRequest("POST", s.url+path, strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Authorization", "Bearer "+us)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.Request.URL.Path
+	}
+	round := post("/talks/1/rounds", url.Values{"title": {"Geneva"}, "venue": {"Palais des Nations"}, "starts_at": {"2025-05-06T09:00"},
+		"ends_at": {"2025-05-06T17:00"}, "host": {"5"}, "delegations": {"1", "2"}})
+	if !strings.HasPrefix(round, "/rounds/") {
+		t.Fatalf("planning a round led to %s", round)
+	}
+	post(round+"/agenda", url.Values{"title": {"Opening"}})
+	post(round+"/agenda", url.Values{"irritant_id": {"4"}})
+	body := page(ru, round)
+	first := strings.Index(body, "Opening")
+	if !strings.Contains(body, "Saudi Arabia (host)") || !strings.Contains(body, "6 May 2025 09:00 UTC to 6 May 2025 17:00 UTC") || first < 0 {
+		t.Fatalf("planned round page lacks host, times or agenda:\n%s", body)
+	}
+	var second string
+	for _, line := range strings.Split(body, "\n") {
+		if strings.Contains(line, `/agenda/`) && strings.Contains(line, `/up"`) {
+			second = line[strings.Index(line, "/rounds/"):]
+			second = second[:strings.Index(second, `"`)]
+		}
+	}
+	post(second, url.Values{})
+	if body := page(ru, round); strings.Index(body, "Visa issuance for diplomats") > strings.Index(body, "Opening") {
+		t.Errorf("moving the visa item up did not put it first")
+	}
 	if body := page(us, "/irritants/1"); !strings.Contains(body, note) || !strings.Contains(body, "internal to your party") {
 		t.Error("the US delegation does not see its own internal note marked internal")
 	}
