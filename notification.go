@@ -27,8 +27,10 @@ type Notification struct {
 // Email is a message in the outbox: sent through SMTP when it is
 // configured, and kept here either way.
 type Email struct {
-	ID        int64     `json:"id"`
-	UserID    int64     `json:"user_id"`
+	ID     int64 `json:"id"`
+	UserID int64 `json:"user_id"`
+	// To is the user's address, "" while they have given none.
+	To        string    `json:"to"`
 	Subject   string    `json:"subject"`
 	Body      string    `json:"body"`
 	CreatedAt time.Time `json:"created_at"`
@@ -45,8 +47,16 @@ type NotificationService interface {
 	// MarkRead marks the user's notifications with these ids read, or all
 	// of them when ids is empty. EUNAUTHORIZED.
 	MarkRead(ctx context.Context, ids []int64) error
-	// Outbox returns e-mail messages not yet sent, oldest first, for a sender.
-	Outbox(ctx context.Context, limit int) ([]*Email, error)
+	// Outbox returns e-mail messages not yet sent, oldest first, for a
+	// sender; only messages to users with an address when addressed is set.
+	Outbox(ctx context.Context, addressed bool, limit int) ([]*Email, error)
+	// MarkSent records that the messages with these ids were sent.
+	MarkSent(ctx context.Context, ids []int64) error
+	// SetEmailAddress sets the address the user's notices are mailed to; ""
+	// removes it. EUNAUTHORIZED, EINVALID.
+	SetEmailAddress(ctx context.Context, addr string) error
+	// EmailAddress returns the user's address, or "". EUNAUTHORIZED.
+	EmailAddress(ctx context.Context) (string, error)
 }
 
 // emailed are the event types worth an e-mail as well as an in-app notice.

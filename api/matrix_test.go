@@ -144,6 +144,8 @@ var matrix = map[string]entry{
 	"POST /api/v1/statements/{id}/comments":   {onStatement("/comments", map[string]any{"paragraph": 0, "text": "Agreed."}), []string{"same party", "other party", "stakeholder", "mediator"}},
 	"GET /api/v1/notifications":               {fixed("/api/v1/notifications?unread=true", nil), signedIn},
 	"POST /api/v1/notifications/read":         {fixed("/api/v1/notifications/read", map[string]any{"ids": []int64{}}), signedIn},
+	"GET /api/v1/me/email":                    {fixed("/api/v1/me/email", nil), signedIn},
+	"PUT /api/v1/me/email":                    {fixed("/api/v1/me/email", map[string]string{"email": "delegate@example.org"}), signedIn},
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

@@ -65,3 +65,39 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"unread": n})
 }
+
+func (s *Server) handleGetEmail(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	svc, err := s.notifications()
+	if err != nil {
+		return err
+	}
+	addr, err := svc.EmailAddress(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]string{"email": addr})
+}
+
+func (s *Server) handleSetEmail(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	svc, err := s.notifications()
+	if err != nil {
+		return err
+	}
+	var req struct {
+		// Email is where notices are mailed; "" stops mail.
+		Email string `json:"email"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if err := svc.SetEmailAddress(r.Context(), req.Email); err != nil {
+		return err
+	}
+	return s.handleGetEmail(w, r)
+}

@@ -62,6 +62,8 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/statements/{id}/comments", s.idempotent(s.handleCommentStatement)},
 		{"GET /api/v1/notifications", s.handleNotifications},
 		{"POST /api/v1/notifications/read", s.idempotent(s.handleMarkRead)},
+		{"GET /api/v1/me/email", s.handleGetEmail},
+		{"PUT /api/v1/me/email", s.handleSetEmail},
 	}
 }
 

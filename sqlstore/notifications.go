@@ -2,7 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
+	"net/mail"
 	"strings"
 
 	"parley"
@@ -139,11 +142,16 @@ func (db *DB) MarkRead(ctx context.Context, ids []int64) error {
 }
 
 // Outbox implements parley.NotificationService.
-func (db *DB) Outbox(ctx context.Context, limit int) ([]*parley.Email, error) {
+func (db *DB) Outbox(ctx context.Context, addressed bool, limit int) ([]*parley.Email, error) {
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, user_id, subject, body, created_at FROM email_outbox WHERE sent_at = 0 ORDER BY id LIMIT $1`, limit)
+	q := `SELECT o.id, o.user_id, COALESCE(a.address, ''), o.subject, o.body, o.created_at FROM email_outbox o
+		LEFT JOIN email_addresses a ON a.user_id = o.user_id WHERE o.sent_at = 0`
+	if addressed {
+		q += ` AND a.address IS NOT NULL`
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY o.id LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -152,11 +160,69 @@ func (db *DB) Outbox(ctx context.Context, limit int) ([]*parley.Email, error) {
 	for rows.Next() {
 		var m parley.Email
 		var created int64
-		if err := rows.Scan(&m.ID, &m.UserID, &m.Subject, &m.Body, &created); err != nil {
+		if err := rows.Scan(&m.ID, &m.UserID, &m.To, &m.Subject, &m.Body, &created); err != nil {
 			return nil, err
 		}
 		m.CreatedAt = fromMicros(created)
 		out = append(out, &m)
 	}
 	return out, rows.Err()
+}
+
+// MarkSent implements parley.NotificationService.
+func (db *DB) MarkSent(ctx context.Context, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := []any{micros(db.now())}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		ids = ids[n:]
+		if _, err := db.write.ExecContext(ctx, `UPDATE email_outbox SET sent_at = $1 WHERE id IN (`+placeholders(2, n)+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetEmailAddress implements parley.NotificationService.
+func (db *DB) SetEmailAddress(ctx context.Context, addr string) error {
+	u, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	addr = strings.TrimSpace(addr)
+	if addr != "" {
+		if _, err := mail.ParseAddress(addr); err != nil || strings.ContainsAny(addr, "<>\r\n ") || len(addr) > 254 {
+			return parley.Errorf(parley.EINVALID, "%q is not an e-mail address like name@example.org", addr)
+		}
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM email_addresses WHERE user_id = $1`, u.ID); err != nil {
+		return err
+	}
+	if addr != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO email_addresses (user_id, address) VALUES ($1, $2)`, u.ID, addr); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// EmailAddress implements parley.NotificationService.
+func (db *DB) EmailAddress(ctx context.Context) (string, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return "", err
+	}
+	var addr string
+	err = db.read.QueryRowContext(ctx, `SELECT address FROM email_addresses WHERE user_id = $1`, u.ID).Scan(&addr)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return addr, err
 }

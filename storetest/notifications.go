@@ -69,8 +69,27 @@ func testNotifications(t *testing.T, s Store) {
 	if got := count(w.usNeg); got != 0 {
 		t.Errorf("after marking all read: %d unread", got)
 	}
-	out, err := s.Outbox(ctx, 100)
+	out, err := s.Outbox(ctx, false, 100)
 	must(t, err)
+	if addressed, err := s.Outbox(ctx, true, 100); err != nil || len(addressed) != 0 {
+		t.Errorf("Outbox(addressed) = %d, %v; nobody has an address yet", len(addressed), err)
+	}
+	if err := s.SetEmailAddress(as(ctx, w.ruHead), "not an address"); code(err) != parley.EINVALID {
+		t.Errorf("bad address: %v, want invalid", err)
+	}
+	must(t, s.SetEmailAddress(as(ctx, w.ruHead), "ru-head@example.org"))
+	if a, err := s.EmailAddress(as(ctx, w.ruHead)); err != nil || a != "ru-head@example.org" {
+		t.Errorf("EmailAddress = %q, %v", a, err)
+	}
+	addressed, err := s.Outbox(ctx, true, 100)
+	must(t, err)
+	if len(addressed) != 1 || addressed[0].To != "ru-head@example.org" || addressed[0].UserID != w.ruHead.ID {
+		t.Fatalf("addressed outbox %+v", addressed)
+	}
+	must(t, s.MarkSent(ctx, []int64{addressed[0].ID}))
+	if left, _ := s.Outbox(ctx, false, 100); len(left) != len(out)-1 {
+		t.Errorf("after sending one: %d unsent, want %d", len(left), len(out)-1)
+	}
 	for _, m := range out {
 		if strings.Contains(m.Subject+m.Body, secret) {
 			t.Errorf("the e-mail outbox carries the internal comment: %+v", m)

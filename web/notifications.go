@@ -11,6 +11,18 @@ func (s *Server) registerNotifications(mux *http.ServeMux) {
 	mux.Handle("GET /notifications", s.serve(s.notificationsPage))
 	mux.Handle("GET /notifications/count", s.serve(s.unreadCount))
 	mux.Handle("POST /notifications/read", s.serve(s.markRead))
+	mux.Handle("POST /notifications/email", s.serve(s.setEmail))
+}
+
+func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	if s.api.Notifications == nil {
+		return parley.Errorf(parley.ENOTFOUND, "notifications are not configured")
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	return redirectBack(w, r, "/notifications", s.api.Notifications.SetEmailAddress(r.Context(), r.PostFormValue("email")))
 }
 
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
@@ -24,7 +36,11 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "notifications.html", ns)
+	addr, err := s.api.Notifications.EmailAddress(r.Context())
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, "notifications.html", map[string]any{"List": ns, "Email": addr, "Error": r.URL.Query().Get("error")})
 }
 
 // unreadCount renders the unread count for the header badge: the number,

@@ -43,6 +43,7 @@ func TestDemoConsultationPages(t *testing.T) {
 		{"/rounds/2", []string{"Residence of the US Consul General", "read-only", "Salary payments through a designated bank"}},
 		{"/talks/1/joint-statements", []string{"Joint statement on the Istanbul consultations"}},
 		{"/joint-statements/1", []string{"awaiting the signature of", "fourteen days", `id="sign"`}},
+		{"/notifications", []string{"raised irritant", `id="email"`}},
 	} {
 		body := page(ru, tt.path)
 		for _, w := range tt.want {

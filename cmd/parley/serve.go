@@ -201,6 +201,13 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		go listen(lctx, nil)
 	}
 	go runReminders(lctx, db, time.Now, time.Hour, logger)
+	if v := e.getenv("PARLEY_SMTP_URL"); v != "" {
+		m, err := newMailer(v, db, logger)
+		if err != nil {
+			return err
+		}
+		go m.run(lctx)
+	}
 	go prune(lctx, db, logger)
 	errc := make(chan error, 1)
 	go func() {
