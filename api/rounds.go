@@ -25,9 +25,9 @@ func (s *Server) statements() (parley.StatementService, error) {
 	return s.Statements, nil
 }
 
-// roundCall is what every round and statement handler starts with: a
+// serviceCall is what every round and statement handler starts with: a
 // signed-in user and the {id} of the path.
-func roundCall[T any](r *http.Request, svc func() (T, error)) (T, int64, error) {
+func serviceCall[T any](r *http.Request, svc func() (T, error)) (T, int64, error) {
 	var zero T
 	if _, err := requireUser(r); err != nil {
 		return zero, 0, err
@@ -44,7 +44,7 @@ func roundCall[T any](r *http.Request, svc func() (T, error)) (T, int64, error) 
 }
 
 func (s *Server) handleListRounds(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.rounds)
+	svc, id, err := serviceCall(r, s.rounds)
 	if err != nil {
 		return err
 	}
@@ -56,7 +56,7 @@ func (s *Server) handleListRounds(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) handleCreateRound(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.rounds)
+	svc, id, err := serviceCall(r, s.rounds)
 	if err != nil {
 		return err
 	}
@@ -93,7 +93,7 @@ func agendaInput(items []*parley.AgendaItem) []*parley.AgendaItem {
 }
 
 func (s *Server) handleGetRound(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.rounds)
+	svc, id, err := serviceCall(r, s.rounds)
 	if err != nil {
 		return err
 	}
@@ -105,7 +105,7 @@ func (s *Server) handleGetRound(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleSetAgenda(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.rounds)
+	svc, id, err := serviceCall(r, s.rounds)
 	if err != nil {
 		return err
 	}
@@ -123,7 +123,7 @@ func (s *Server) handleSetAgenda(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleRecordMinutes(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.rounds)
+	svc, id, err := serviceCall(r, s.rounds)
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func (s *Server) handleRecordMinutes(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) handleMoveRound(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.rounds)
+	svc, id, err := serviceCall(r, s.rounds)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func (s *Server) handleMoveRound(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleListStatements(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.statements)
+	svc, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}
@@ -173,7 +173,7 @@ func (s *Server) handleListStatements(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) handleCreateStatement(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.statements)
+	svc, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}
@@ -225,7 +225,7 @@ func (s *Server) StatementView(ctx context.Context, id int64) (*statementView, e
 }
 
 func (s *Server) handleGetStatement(w http.ResponseWriter, r *http.Request) error {
-	_, id, err := roundCall(r, s.statements)
+	_, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (s *Server) handleGetStatement(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) handleStatementVersions(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.statements)
+	svc, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func (s *Server) handleStatementVersions(w http.ResponseWriter, r *http.Request)
 }
 
 func (s *Server) handleStatementDiff(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.statements)
+	svc, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}
@@ -280,7 +280,7 @@ func (s *Server) handleStatementDiff(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) handleEditStatement(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.statements)
+	svc, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}
@@ -304,7 +304,7 @@ func (s *Server) handleEditStatement(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) handleMarkStatement(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.statements)
+	svc, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}
@@ -323,7 +323,7 @@ func (s *Server) handleMarkStatement(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) handleSignStatement(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.statements)
+	svc, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}
@@ -344,7 +344,7 @@ func (s *Server) handleSignStatement(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) handleConsentStatement(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.statements)
+	svc, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}
@@ -364,7 +364,7 @@ func (s *Server) handleConsentStatement(w http.ResponseWriter, r *http.Request) 
 }
 
 func (s *Server) handleCommentStatement(w http.ResponseWriter, r *http.Request) error {
-	svc, id, err := roundCall(r, s.statements)
+	svc, id, err := serviceCall(r, s.statements)
 	if err != nil {
 		return err
 	}

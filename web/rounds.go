@@ -369,6 +369,8 @@ type statementPage struct {
 	// Conflict holds the editor's text when their edit lost to another.
 	Conflict    string
 	NextVersion int
+	// From and To are the versions the diff compares.
+	From, To int
 }
 
 type paragraphView struct {
@@ -416,8 +418,19 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 		}
 		p.Paragraphs = append(p.Paragraphs, pv)
 	}
-	if len(vs) > 1 {
-		p.Diff = parley.Diff(vs[len(vs)-2].Text, vs[len(vs)-1].Text)
+	// The diff shows the latest change, or the two versions asked for.
+	p.To, p.From = len(vs), len(vs)-1
+	q := r.URL.Query()
+	if n, err := strconv.Atoi(q.Get("to")); err == nil && n >= 1 && n <= len(vs) {
+		p.To = n
+	}
+	if n, err := strconv.Atoi(q.Get("from")); err == nil && n >= 1 && n <= len(vs) {
+		p.From = n
+	} else if p.To != len(vs) {
+		p.From = p.To - 1
+	}
+	if p.From >= 1 && p.From != p.To {
+		p.Diff = parley.Diff(vs[p.From-1].Text, vs[p.To-1].Text)
 	}
 	for _, m := range st.Marks {
 		p.Marks = append(p.Marks, names[m.PartyID]+": "+strings.ReplaceAll(m.Mark, "_", " "))

@@ -44,6 +44,7 @@ func TestDemoConsultationPages(t *testing.T) {
 		{"/talks/1/joint-statements", []string{"Joint statement on the Istanbul consultations"}},
 		{"/joint-statements/1", []string{"awaiting the signature of", "fourteen days", `id="sign"`}},
 		{"/notifications", []string{"raised irritant", `id="email"`}},
+		{"/joint-statements/1?from=1&to=2", []string{"Changes from version 1 to 2", "<ins>Diplomatic notes will be answered within fourteen days.</ins>"}},
 	} {
 		body := page(ru, tt.path)
 		for _, w := range tt.want {
