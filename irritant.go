@@ -255,6 +255,22 @@ func CheckMove(u *User, t *Talk, i *Irritant, m IrritantMove) error {
 	return nil
 }
 
+// MovesFor returns the moves from i's status that u may make in t, whatever
+// reason they would need to give.
+func MovesFor(u *User, t *Talk, i *Irritant) []IrritantStatus {
+	var out []IrritantStatus
+	for _, to := range irritantMoves[i.Status] {
+		m := IrritantMove{To: to, Reason: "any"}
+		if to == IrritantEscalated {
+			m.EscalatedTo = "any"
+		}
+		if CheckMove(u, t, i, m) == nil {
+			out = append(out, to)
+		}
+	}
+	return out
+}
+
 func statusList(ss []IrritantStatus) string {
 	var parts []string
 	for _, s := range ss {

@@ -225,3 +225,21 @@ func TestIrritantValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestMovesFor(t *testing.T) {
+	talk, irr, us := irritantWorld()
+	for _, tt := range []struct {
+		who  string
+		want []parley.IrritantStatus
+	}{
+		{"ru-head", []parley.IrritantStatus{"acknowledged", "dormant", "archived"}},
+		{"us-head", []parley.IrritantStatus{"dormant", "archived"}},
+		{"med", []parley.IrritantStatus{"dormant", "archived"}},
+		{"gb-head", nil},
+		{"sa-head", nil},
+	} {
+		if got := parley.MovesFor(us[tt.who], talk, irr); !slices.Equal(got, tt.want) {
+			t.Errorf("%s on a raised irritant may make %v, want %v", tt.who, got, tt.want)
+		}
+	}
+}

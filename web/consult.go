@@ -326,17 +326,14 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 		}
 	}
 	p.CanAct = parley.CanActInTalk(u, t)
-	ok := func(to parley.IrritantStatus) bool {
-		m := parley.IrritantMove{To: to, Reason: "x", EscalatedTo: ""}
-		if to == parley.IrritantEscalated {
-			m.EscalatedTo = "x"
-		}
-		return parley.CheckMove(u, t, i, m) == nil
-	}
-	p.CanAck = ok(parley.IrritantAcknowledged)
-	p.CanConfirm = ok(parley.IrritantResolved)
-	for _, to := range i.Status.Next() {
-		if to != parley.IrritantAcknowledged && to != parley.IrritantResolved && ok(to) {
+	// Acknowledging and confirming get buttons of their own.
+	for _, to := range parley.MovesFor(u, t, i) {
+		switch to {
+		case parley.IrritantAcknowledged:
+			p.CanAck = true
+		case parley.IrritantResolved:
+			p.CanConfirm = true
+		default:
 			p.Moves = append(p.Moves, to)
 		}
 	}
