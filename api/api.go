@@ -31,6 +31,14 @@ type Server struct {
 	Talks       parley.TalkService
 	Credentials parley.CredentialService
 	Idempotency parley.IdempotencyService
+	// Irritants is the consultation mechanism; its routes answer "internal
+	// error" while it is nil.
+	Irritants parley.IrritantService
+	// Rounds and Statements complete the consultation mechanism.
+	Rounds     parley.RoundService
+	Statements parley.StatementService
+	// Notifications are the signed-in user's notices of consultation events.
+	Notifications parley.NotificationService
 
 	// Hub wakes live streams; NewServer makes one.
 	Hub *Hub

@@ -43,6 +43,7 @@ func newFixture(t *testing.T) *fixture {
 	db.Secret = secret
 	s := api.NewServer()
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
+	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
 	s.Secret = secret
 	s.Logger = discardLogger()
 	db.OnEvent = s.Hub.Publish

@@ -107,6 +107,45 @@ var matrix = map[string]entry{
 	"POST /api/v1/talks/{id}/events":   {onTalk("/events", map[string]any{"type": "statement", "payload": map[string]string{"text": "hi"}}), []string{"same party", "other party", "stakeholder", "mediator"}},
 	"GET /api/v1/talks/{id}/record":    {onTalk("/record", nil), inTalk},
 	"POST /api/v1/talks/{id}/signoffs": {onTalk("/signoffs", map[string]any{"seq": 1}), []string{"same party", "other party", "stakeholder"}},
+	// The consultation mechanism.
+	"GET /api/v1/talks/{id}/irritants":     {onTalk("/irritants?q=staffing&status=raised,acknowledged", nil), inTalk},
+	"GET /api/v1/talks/{id}/irritants.csv": {onTalk("/irritants.csv", nil), inTalk},
+	"POST /api/v1/talks/{id}/irritants": {func(f *fixture, v, _ string) call {
+		toward := f.party["RU"].ID
+		if v == "other party" {
+			toward = f.party["US"].ID
+		}
+		return call{fmt.Sprintf("/api/v1/talks/%d/irritants", f.talk.ID), map[string]any{"title": "Visas", "toward": []int64{toward}}}
+	}, []string{"same party", "other party"}},
+	"GET /api/v1/irritants/{id}":          {onIrritant("", parley.IrritantRaised, nil), inTalk},
+	"GET /api/v1/irritants/{id}/timeline": {onIrritant("/timeline", parley.IrritantRaised, nil), inTalk},
+	"POST /api/v1/irritants/{id}/moves": {onIrritant("/moves", parley.IrritantAcknowledged, map[string]any{"to": "in_consultation", "reason": "round 2"}),
+		[]string{"same party", "other party", "mediator"}},
+	"POST /api/v1/irritants/{id}/confirm":  {onIrritant("/confirm", parley.IrritantInConsultation, map[string]any{"reason": "done"}), []string{"same party", "other party"}},
+	"POST /api/v1/irritants/{id}/comments": {onIrritant("/comments", parley.IrritantRaised, map[string]any{"text": "noted"}), []string{"same party", "other party", "stakeholder", "mediator"}},
+	"GET /api/v1/talks/{id}/rounds":        {onTalk("/rounds", nil), inTalk},
+	"POST /api/v1/talks/{id}/rounds":       {onTalk("/rounds", map[string]any{"title": "Istanbul", "agenda": []map[string]any{{"title": "Opening"}}}), organisers},
+	"GET /api/v1/rounds/{id}":              {onRound("", parley.RoundPlanned, nil), inTalk},
+	"PUT /api/v1/rounds/{id}/agenda":       {onRound("/agenda", parley.RoundPlanned, map[string]any{"agenda": []map[string]any{{"title": "Visas"}}}), organisers},
+	"POST /api/v1/rounds/{id}/agenda/{item}/minutes": {func(f *fixture, _, _ string) call {
+		r := f.round(parley.RoundInProgress)
+		return call{fmt.Sprintf("/api/v1/rounds/%d/agenda/%d/minutes", r.ID, r.Agenda[0].ID), map[string]any{"minutes": "Discussed.", "outcome": "noted"}}
+	}, organisers},
+	"POST /api/v1/rounds/{id}/moves":          {onRound("/moves", parley.RoundPlanned, map[string]any{"to": "in_progress"}), organisers},
+	"GET /api/v1/talks/{id}/statements":       {onTalk("/statements", nil), inTalk},
+	"POST /api/v1/talks/{id}/statements":      {onTalk("/statements", map[string]any{"title": "Joint statement", "text": "We met."}), organisers},
+	"GET /api/v1/statements/{id}":             {onStatement("", nil), inTalk},
+	"GET /api/v1/statements/{id}/versions":    {onStatement("/versions", nil), inTalk},
+	"POST /api/v1/statements/{id}/versions":   {onStatement("/versions", map[string]any{"base": 1, "text": "We met again."}), organisers},
+	"GET /api/v1/statements/{id}/diff":        {onStatement("/diff", nil), inTalk},
+	"POST /api/v1/statements/{id}/marks":      {onStatement("/marks", map[string]any{"version": 1, "mark": "can_accept"}), []string{"same party", "other party"}},
+	"POST /api/v1/statements/{id}/signatures": {onStatement("/signatures", map[string]any{"version": 1}), []string{"other party"}},
+	"POST /api/v1/statements/{id}/consents":   {onStatement("/consents", map[string]any{"version": 1, "consent": true}), []string{"stakeholder"}},
+	"POST /api/v1/statements/{id}/comments":   {onStatement("/comments", map[string]any{"paragraph": 0, "text": "Agreed."}), []string{"same party", "other party", "stakeholder", "mediator"}},
+	"GET /api/v1/notifications":               {fixed("/api/v1/notifications?unread=true", nil), signedIn},
+	"POST /api/v1/notifications/read":         {fixed("/api/v1/notifications/read", map[string]any{"ids": []int64{}}), signedIn},
+	"GET /api/v1/me/email":                    {fixed("/api/v1/me/email", nil), signedIn},
+	"PUT /api/v1/me/email":                    {fixed("/api/v1/me/email", map[string]string{"email": "delegate@example.org"}), signedIn},
 }
 
 func TestAuthorizationMatrix(t *testing.T) {

@@ -24,6 +24,11 @@ type Store interface {
 	parley.TalkService
 	parley.CredentialService
 	parley.IdempotencyService
+	parley.IrritantService
+	parley.RoundService
+	parley.StatementService
+	parley.NotificationService
+	parley.Reminders
 }
 
 // Secret is the server secret the suite seals party keys with; open must
@@ -39,6 +44,14 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("SignOff", func(t *testing.T) { testSignOff(t, open(t)) })
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, open(t)) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
+	t.Run("Irritants", func(t *testing.T) { testIrritants(t, open(t)) })
+	t.Run("ConcurrentConfirmations", func(t *testing.T) { testConcurrentConfirmations(t, open(t)) })
+	t.Run("Rounds", func(t *testing.T) { testRounds(t, open(t)) })
+	t.Run("Statements", func(t *testing.T) { testStatements(t, open(t)) })
+	t.Run("StatementPartyKey", func(t *testing.T) { testStatementPartyKey(t, open(t)) })
+	t.Run("ConcurrentStatementEdits", func(t *testing.T) { testConcurrentEdits(t, open(t)) })
+	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
+	t.Run("Reminders", func(t *testing.T) { testReminders(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }

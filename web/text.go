@@ -20,6 +20,9 @@ func summary(e *parley.Event) string {
 	if json.Unmarshal(e.Payload, &m) != nil {
 		return string(e.Payload)
 	}
+	if t, ok := consultSummary(e); ok {
+		return t
+	}
 	if t, ok := m["text"].(string); ok {
 		return t
 	}

@@ -77,6 +77,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin", s.serve(s.admin))
 	mux.Handle("POST /admin/parties", s.serve(s.createParty))
 	mux.Handle("POST /admin/users", s.serve(s.createUser))
+	s.registerConsult(mux)
 }
 
 func cacheForever(h http.Handler) http.Handler {

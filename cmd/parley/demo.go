@@ -118,7 +118,10 @@ func seedDemo(ctx context.Context, s *api.Server, out io.Writer) error {
 			return err
 		}
 	}
-	return nil
+	if err := seedConsultation(ctx, s, users, parties, bilateral); err != nil {
+		return err
+	}
+	return seedProvisionalStatement(ctx, s, users, parties, war)
 }
 
 // demoPassword is random so that a demo left reachable is not an open door.

@@ -143,6 +143,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	setOnEvent(db, onEvent)
 
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
+	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
 
 	if o.demo {
 		if err := seedDemo(ctx, s, e.stdout); err != nil {
@@ -198,6 +199,14 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	defer stopListening()
 	if listen != nil {
 		go listen(lctx, nil)
+	}
+	go runReminders(lctx, db, time.Now, time.Hour, logger)
+	if v := e.getenv("PARLEY_SMTP_URL"); v != "" {
+		m, err := newMailer(v, db, logger)
+		if err != nil {
+			return err
+		}
+		go m.run(lctx)
 	}
 	go prune(lctx, db, logger)
 	errc := make(chan error, 1)

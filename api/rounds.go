@@ -1,0 +1,384 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"parley"
+)
+
+// This file serves rounds of talks and joint statements.
+
+func (s *Server) rounds() (parley.RoundService, error) {
+	if s.Rounds == nil {
+		return nil, parley.Errorf(parley.EINTERNAL, "rounds are not configured")
+	}
+	return s.Rounds, nil
+}
+
+func (s *Server) statements() (parley.StatementService, error) {
+	if s.Statements == nil {
+		return nil, parley.Errorf(parley.EINTERNAL, "statements are not configured")
+	}
+	return s.Statements, nil
+}
+
+// serviceCall is what every round and statement handler starts with: a
+// signed-in user and the {id} of the path.
+func serviceCall[T any](r *http.Request, svc func() (T, error)) (T, int64, error) {
+	var zero T
+	if _, err := requireUser(r); err != nil {
+		return zero, 0, err
+	}
+	v, err := svc()
+	if err != nil {
+		return zero, 0, err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return zero, 0, err
+	}
+	return v, id, nil
+}
+
+func (s *Server) handleListRounds(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.rounds)
+	if err != nil {
+		return err
+	}
+	rs, err := svc.FindRounds(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"rounds": rs})
+}
+
+func (s *Server) handleCreateRound(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.rounds)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Title       string               `json:"title"`
+		Venue       string               `json:"venue"`
+		StartsAt    time.Time            `json:"starts_at"`
+		EndsAt      time.Time            `json:"ends_at"`
+		Host        int64                `json:"host"`
+		Delegations []int64              `json:"delegations"`
+		Agenda      []*parley.AgendaItem `json:"agenda"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	rd := &parley.Round{TalkID: id, Title: req.Title, Venue: req.Venue, StartsAt: req.StartsAt, EndsAt: req.EndsAt, Host: req.Host,
+		Delegations: req.Delegations, Agenda: agendaInput(req.Agenda)}
+	if err := svc.CreateRound(r.Context(), rd); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, rd)
+}
+
+// agendaInput keeps what a client may set on agenda items: their ID (to
+// keep minutes when reordering), irritant and title.
+func agendaInput(items []*parley.AgendaItem) []*parley.AgendaItem {
+	out := []*parley.AgendaItem{}
+	for _, it := range items {
+		if it != nil {
+			out = append(out, &parley.AgendaItem{ID: it.ID, IrritantID: it.IrritantID, Title: it.Title})
+		}
+	}
+	return out
+}
+
+func (s *Server) handleGetRound(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.rounds)
+	if err != nil {
+		return err
+	}
+	rd, err := svc.FindRoundByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rd)
+}
+
+func (s *Server) handleSetAgenda(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.rounds)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Agenda []*parley.AgendaItem `json:"agenda"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	rd, err := svc.SetAgenda(r.Context(), id, agendaInput(req.Agenda))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rd)
+}
+
+func (s *Server) handleRecordMinutes(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.rounds)
+	if err != nil {
+		return err
+	}
+	item, err := pathID(r, "item")
+	if err != nil {
+		return err
+	}
+	var m parley.Minutes
+	if err := decode(w, r, &m); err != nil {
+		return err
+	}
+	rd, err := svc.RecordMinutes(r.Context(), id, item, m)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rd)
+}
+
+func (s *Server) handleMoveRound(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.rounds)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		To parley.RoundStatus `json:"to"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	rd, err := svc.MoveRound(r.Context(), id, req.To)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rd)
+}
+
+func (s *Server) handleListStatements(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	ss, err := svc.FindStatements(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"statements": ss})
+}
+
+func (s *Server) handleCreateStatement(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Title        string  `json:"title"`
+		Stakeholders []int64 `json:"stakeholders"`
+		Text         string  `json:"text"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	st := &parley.Statement{TalkID: id, Title: req.Title, Stakeholders: req.Stakeholders}
+	if err := svc.CreateStatement(r.Context(), st, req.Text); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, st)
+}
+
+// statementView is a statement with who is still to sign and consent.
+type statementView struct {
+	Statement         *parley.Statement          `json:"statement"`
+	AwaitingSignature []int64                    `json:"awaiting_signature"`
+	AwaitingConsent   []int64                    `json:"awaiting_consent"`
+	Provisional       bool                       `json:"provisional"`
+	Comments          []*parley.StatementComment `json:"comments"`
+}
+
+// StatementView returns statement id as the user in ctx sees it.
+func (s *Server) StatementView(ctx context.Context, id int64) (*statementView, error) {
+	svc, err := s.statements()
+	if err != nil {
+		return nil, err
+	}
+	st, err := svc.FindStatementByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	t, err := s.Talks.FindTalkByID(ctx, st.TalkID)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := svc.StatementComments(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &statementView{Statement: st, AwaitingSignature: nonNil(st.AwaitingSignature(t)), AwaitingConsent: nonNil(st.AwaitingConsent()), Comments: cs}
+	v.Provisional = len(v.AwaitingConsent) > 0
+	return v, nil
+}
+
+func (s *Server) handleGetStatement(w http.ResponseWriter, r *http.Request) error {
+	_, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	v, err := s.StatementView(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, v)
+}
+
+func (s *Server) handleStatementVersions(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	vs, err := svc.StatementVersions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"versions": vs})
+}
+
+func (s *Server) handleStatementDiff(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	vs, err := svc.StatementVersions(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	num := func(name string, def int) (int, error) {
+		v := r.URL.Query().Get(name)
+		if v == "" {
+			return def, nil
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > len(vs) {
+			return 0, parley.Errorf(parley.EINVALID, "%s must be a version from 1 to %d", name, len(vs))
+		}
+		return n, nil
+	}
+	to, err := num("to", len(vs))
+	if err != nil {
+		return err
+	}
+	from, err := num("from", max(1, to-1))
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"from": from, "to": to, "diff": parley.Diff(vs[from-1].Text, vs[to-1].Text)})
+}
+
+func (s *Server) handleEditStatement(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Base int    `json:"base"`
+		Text string `json:"text"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	v, err := svc.EditStatement(r.Context(), id, req.Base, req.Text)
+	if parley.ErrorCode(err) == parley.ECONFLICT && v != nil {
+		// Both texts go back, so the editor loses nothing and can merge.
+		return writeJSON(w, http.StatusConflict, map[string]any{
+			"error":   map[string]string{"code": parley.ECONFLICT, "message": parley.ErrorMessage(err)},
+			"current": v, "yours": req.Text, "diff": parley.Diff(v.Text, req.Text)})
+	} else if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, v)
+}
+
+func (s *Server) handleMarkStatement(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Version int    `json:"version"`
+		Mark    string `json:"mark"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	st, err := svc.MarkStatement(r.Context(), id, req.Version, req.Mark)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) handleSignStatement(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Version int `json:"version"`
+		// Signature is the party's ed25519 signature over the version's
+		// hash, when the party holds its own key.
+		Signature []byte `json:"signature"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	st, err := svc.SignStatement(r.Context(), id, req.Version, req.Signature)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) handleConsentStatement(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Version int    `json:"version"`
+		Consent bool   `json:"consent"`
+		Note    string `json:"note"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	st, err := svc.ConsentToStatement(r.Context(), id, req.Version, req.Consent, req.Note)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, st)
+}
+
+func (s *Server) handleCommentStatement(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.statements)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Version   int    `json:"version"`
+		Paragraph int    `json:"paragraph"`
+		Text      string `json:"text"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	c := &parley.StatementComment{Version: req.Version, Paragraph: req.Paragraph, Text: req.Text}
+	if err := svc.CommentOnStatement(r.Context(), id, c); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusCreated, c)
+}

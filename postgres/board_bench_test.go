@@ -1,0 +1,21 @@
+package postgres_test
+
+import (
+	"testing"
+
+	"parley/consulttest"
+	"parley/postgres"
+	"parley/storetest"
+)
+
+// BenchmarkBoard10k measures the irritant board and search with 10,000
+// irritants on PostgreSQL (see consulttest.BenchmarkBoard).
+func BenchmarkBoard10k(b *testing.B) {
+	db := postgres.NewDB(cluster.NewDatabase(b))
+	if err := db.Open(b.Context()); err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	db.Secret = storetest.Secret
+	consulttest.BenchmarkBoard(b, db, 10000)
+}

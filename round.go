@@ -1,0 +1,214 @@
+package parley
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// RoundStatus is where a round of talks stands.
+type RoundStatus string
+
+// A round is planned, then in progress, then concluded; a concluded round
+// is read-only.
+const (
+	RoundPlanned    RoundStatus = "planned"
+	RoundInProgress RoundStatus = "in_progress"
+	RoundConcluded  RoundStatus = "concluded"
+)
+
+// Next returns the status a round in s moves to, or "" when it is concluded.
+func (s RoundStatus) Next() RoundStatus {
+	switch s {
+	case RoundPlanned:
+		return RoundInProgress
+	case RoundInProgress:
+		return RoundConcluded
+	}
+	return ""
+}
+
+// Outcome is what an agenda item came to.
+type Outcome string
+
+// The outcomes of an agenda item; "" while open.
+const (
+	OutcomeAgreed   Outcome = "agreed"
+	OutcomeNoted    Outcome = "noted"
+	OutcomeFollowUp Outcome = "follow_up"
+)
+
+// Round is a meeting of a talk's delegations.
+type Round struct {
+	ID       int64     `json:"id"`
+	TalkID   int64     `json:"talk_id"`
+	Title    string    `json:"title"`
+	Venue    string    `json:"venue"`
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
+	// Host is the hosting party, which may be an observer of the talk; 0 for none.
+	Host int64 `json:"host,omitempty"`
+	// Delegations are the parties attending.
+	Delegations []int64       `json:"delegations"`
+	Status      RoundStatus   `json:"status"`
+	Agenda      []*AgendaItem `json:"agenda"`
+	CreatedAt   time.Time     `json:"created_at"`
+	// MinutesSeq is the record event holding the minutes, once concluded.
+	MinutesSeq int64 `json:"minutes_seq,omitempty"`
+}
+
+// AgendaItem is one item on a round's agenda: an irritant, or a free item.
+type AgendaItem struct {
+	ID         int64   `json:"id"`
+	IrritantID int64   `json:"irritant_id,omitempty"`
+	Title      string  `json:"title"`
+	Minutes    string  `json:"minutes"`
+	Outcome    Outcome `json:"outcome,omitempty"`
+	// Note says what was agreed or noted, or what is to follow up.
+	Note string `json:"note,omitempty"`
+	// Owner and Due are the party and date of a follow-up.
+	Owner int64  `json:"owner,omitempty"`
+	Due   string `json:"due,omitempty"`
+}
+
+// Validate returns an EINVALID error when r cannot be held in talk t.
+func (r *Round) Validate(t *Talk) error {
+	if strings.TrimSpace(r.Title) == "" || len(r.Title) > 300 {
+		return Errorf(EINVALID, "round title must be 1 to 300 characters")
+	}
+	if len(r.Venue) > 300 {
+		return Errorf(EINVALID, "venue must be at most 300 characters")
+	}
+	if !r.StartsAt.IsZero() && !r.EndsAt.IsZero() && r.EndsAt.Before(r.StartsAt) {
+		return Errorf(EINVALID, "the round ends (%s) before it starts (%s)", r.EndsAt.Format(time.RFC3339), r.StartsAt.Format(time.RFC3339))
+	}
+	if r.Host != 0 {
+		if _, ok := t.Party(r.Host); !ok {
+			return Errorf(EINVALID, "host party %d does not take part in this talk", r.Host)
+		}
+	}
+	seen := map[int64]bool{}
+	for _, p := range r.Delegations {
+		if _, ok := t.Party(p); !ok {
+			return Errorf(EINVALID, "delegation of party %d does not take part in this talk", p)
+		}
+		if seen[p] {
+			return Errorf(EINVALID, "delegation of party %d is listed twice", p)
+		}
+		seen[p] = true
+	}
+	return ValidateAgenda(r.Agenda)
+}
+
+// ValidateAgenda returns an EINVALID error when an agenda cannot be stored.
+func ValidateAgenda(items []*AgendaItem) error {
+	if len(items) > 200 {
+		return Errorf(EINVALID, "an agenda has at most 200 items")
+	}
+	seen := map[int64]bool{}
+	for k, it := range items {
+		if it.IrritantID == 0 && strings.TrimSpace(it.Title) == "" {
+			return Errorf(EINVALID, "agenda item %d: name a free item or choose an irritant", k+1)
+		}
+		if it.IrritantID != 0 && seen[it.IrritantID] {
+			return Errorf(EINVALID, "agenda item %d: irritant %d is on the agenda twice", k+1, it.IrritantID)
+		}
+		seen[it.IrritantID] = true
+		if len(it.Title) > 300 {
+			return Errorf(EINVALID, "agenda item %d: title must be at most 300 characters", k+1)
+		}
+	}
+	return nil
+}
+
+// Minutes are what is recorded for one agenda item.
+type Minutes struct {
+	Minutes string  `json:"minutes"`
+	Outcome Outcome `json:"outcome"`
+	Note    string  `json:"note"`
+	Owner   int64   `json:"owner"`
+	Due     string  `json:"due"`
+}
+
+// Validate returns an EINVALID error when m cannot be recorded in talk t.
+func (m *Minutes) Validate(t *Talk) error {
+	if len(m.Minutes) > 50000 || len(m.Note) > 5000 {
+		return Errorf(EINVALID, "minutes are limited to 50000 characters and the outcome note to 5000")
+	}
+	switch m.Outcome {
+	case "", OutcomeAgreed, OutcomeNoted:
+		if m.Owner != 0 || m.Due != "" {
+			return Errorf(EINVALID, "an owner and due date belong to a follow-up outcome")
+		}
+	case OutcomeFollowUp:
+		if p, ok := t.Party(m.Owner); !ok || p.Standing != StandingMember {
+			return Errorf(EINVALID, "a follow-up needs an owner among the talk's member parties")
+		}
+		if _, err := time.Parse(time.DateOnly, m.Due); err != nil {
+			return Errorf(EINVALID, "a follow-up needs a due date like 2026-03-31")
+		}
+	default:
+		return Errorf(EINVALID, "outcome %q is not one of agreed, noted, follow_up", m.Outcome)
+	}
+	return nil
+}
+
+// CanOrganiseRound reports whether u may plan a round of t, set its agenda,
+// keep its minutes and move it on: a mediator of t, or the head or a
+// negotiator of a seated member delegation.
+func CanOrganiseRound(u *User, t *Talk) bool {
+	return CanRaiseIrritant(u, t) || (CanActInTalk(u, t) && mediates(u, t))
+}
+
+// Discussion is an irritant's place on a round's agenda, with what came of it.
+type Discussion struct {
+	RoundID     int64       `json:"round_id"`
+	RoundTitle  string      `json:"round_title"`
+	RoundStatus RoundStatus `json:"round_status"`
+	StartsAt    time.Time   `json:"starts_at"`
+	ItemID      int64       `json:"item_id"`
+	Outcome     Outcome     `json:"outcome,omitempty"`
+	Note        string      `json:"note,omitempty"`
+	Owner       int64       `json:"owner,omitempty"`
+	Due         string      `json:"due,omitempty"`
+}
+
+// RoundService holds rounds of talks. Every method acts as the user in ctx;
+// a round in a talk the user may not see is ENOTFOUND.
+type RoundService interface {
+	// CreateRound stores r, planned, and records "round.planned". Agenda
+	// items naming an irritant of the talk take its title when they have
+	// none. ENOTFOUND, EFORBIDDEN (see CanOrganiseRound), EINVALID.
+	CreateRound(ctx context.Context, r *Round) error
+	// FindRoundByID returns ENOTFOUND when there is no round the user may see.
+	FindRoundByID(ctx context.Context, id int64) (*Round, error)
+	// FindRounds returns a talk's rounds by start time. ENOTFOUND.
+	FindRounds(ctx context.Context, talkID int64) ([]*Round, error)
+	// SetAgenda replaces the agenda of a round that is not concluded, keeping
+	// the minutes of items that stay (matched by ID), and records
+	// "round.agenda". ENOTFOUND, EFORBIDDEN, EINVALID, ECONFLICT when concluded.
+	SetAgenda(ctx context.Context, roundID int64, items []*AgendaItem) (*Round, error)
+	// RecordMinutes sets the minutes and outcome of one item of a round in
+	// progress and records "round.minutes". ENOTFOUND, EFORBIDDEN, EINVALID,
+	// ECONFLICT unless the round is in progress.
+	RecordMinutes(ctx context.Context, roundID, itemID int64, m Minutes) (*Round, error)
+	// MoveRound moves a round to its next status, to. Concluding records
+	// "round.concluded" with every item's minutes and outcome. ENOTFOUND,
+	// EFORBIDDEN, EINVALID for any other move.
+	MoveRound(ctx context.Context, roundID int64, to RoundStatus) (*Round, error)
+	// IrritantRounds returns every round whose agenda names an irritant, by
+	// start time, with the outcome and any follow-up. ENOTFOUND.
+	IrritantRounds(ctx context.Context, irritantID int64) ([]Discussion, error)
+}
+
+// CheckRoundMove returns nil when a round in from may move to to.
+func CheckRoundMove(from, to RoundStatus) error {
+	next := from.Next()
+	if next == "" {
+		return Errorf(ECONFLICT, "the round is concluded; a concluded round is read-only")
+	}
+	if to != next {
+		return Errorf(EINVALID, "the round is %s; it can move only to %s", strings.ReplaceAll(string(from), "_", " "), strings.ReplaceAll(string(next), "_", " "))
+	}
+	return nil
+}

@@ -1,0 +1,228 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+
+	"parley"
+)
+
+var _ parley.NotificationService = (*DB)(nil)
+
+// consultEvent appends a consultation event to the talk's record and, in
+// the same transaction, notifies every other user of the talk who may read
+// it: delegates of its seated parties and its mediators. An event private to
+// a party notifies only that party's delegates.
+func (db *DB) consultEvent(ctx context.Context, tx *tx, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
+	e, err := db.appendEvent(ctx, tx, u, talkID, in)
+	if err != nil {
+		return nil, err
+	}
+	text, ok := parley.Summary(e)
+	if !ok {
+		return e, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, party_id, name FROM users WHERE id <> $1 AND (
+			(party_id <> 0 AND party_id IN (SELECT party_id FROM talk_parties WHERE talk_id = $2 AND accepted = 1))
+			OR id IN (SELECT user_id FROM talk_mediators WHERE talk_id = $2))`, u.ID, talkID)
+	if err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
+	}
+	type recipient struct {
+		id, party int64
+	}
+	var to []recipient
+	for rows.Next() {
+		var r recipient
+		var name string
+		if err := rows.Scan(&r.id, &r.party, &name); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		// The rule decides, not the query: private payloads reach their party only.
+		if parley.CanSeePrivate(&parley.User{ID: r.id, PartyID: r.party}, e.PrivateTo) {
+			to = append(to, r)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	actorName := u.DisplayName
+	if actorName == "" {
+		actorName = u.Name
+	}
+	text = actorName + " " + text
+	link := parley.Link(e)
+	for _, r := range to {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, talk_id, seq, type, text, link, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0)`,
+			r.id, talkID, e.Seq, e.Type, text, link, micros(e.Time)); err != nil {
+			return nil, fmt.Errorf("insert notification: %w", err)
+		}
+		if parley.Emailed(e.Type) {
+			subject := text
+			if len(subject) > 120 {
+				subject = subject[:strings.LastIndex(subject[:117], " ")+1] + "…"
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO email_outbox (user_id, subject, body, created_at, sent_at) VALUES ($1, $2, $3, $4, 0)`,
+				r.id, "[parley] "+subject, text+"\n\n"+link+"\n", micros(e.Time)); err != nil {
+				return nil, fmt.Errorf("insert e-mail: %w", err)
+			}
+		}
+	}
+	return e, nil
+}
+
+// Notifications implements parley.NotificationService.
+func (db *DB) Notifications(ctx context.Context, unread bool, limit int) ([]*parley.Notification, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > 500 {
+		limit = 500
+	}
+	q := `SELECT id, user_id, talk_id, seq, type, text, link, created_at, read_at FROM notifications WHERE user_id = $1`
+	if unread {
+		q += ` AND read_at = 0`
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY id DESC LIMIT $2`, u.ID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*parley.Notification{}
+	for rows.Next() {
+		var n parley.Notification
+		var created, read int64
+		if err := rows.Scan(&n.ID, &n.UserID, &n.TalkID, &n.Seq, &n.Type, &n.Text, &n.Link, &created, &read); err != nil {
+			return nil, err
+		}
+		n.CreatedAt, n.ReadAt = fromMicros(created), fromMicros(read)
+		out = append(out, &n)
+	}
+	return out, rows.Err()
+}
+
+// UnreadCount implements parley.NotificationService.
+func (db *DB) UnreadCount(ctx context.Context) (int, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var n int
+	err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at = 0`, u.ID).Scan(&n)
+	return n, err
+}
+
+// MarkRead implements parley.NotificationService.
+func (db *DB) MarkRead(ctx context.Context, ids []int64) error {
+	u, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	now := micros(db.now())
+	if len(ids) == 0 {
+		_, err := db.write.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at = 0`, now, u.ID)
+		return err
+	}
+	if len(ids) > 500 {
+		return parley.Errorf(parley.EINVALID, "mark at most 500 notifications at once")
+	}
+	args := []any{now, u.ID}
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	_, err = db.write.ExecContext(ctx, `UPDATE notifications SET read_at = $1 WHERE user_id = $2 AND read_at = 0 AND id IN (`+placeholders(3, len(ids))+`)`, args...)
+	return err
+}
+
+// Outbox implements parley.NotificationService.
+func (db *DB) Outbox(ctx context.Context, addressed bool, limit int) ([]*parley.Email, error) {
+	if limit <= 0 || limit > 1000 {
+		limit = 1000
+	}
+	q := `SELECT o.id, o.user_id, COALESCE(a.address, ''), o.subject, o.body, o.created_at FROM email_outbox o
+		LEFT JOIN email_addresses a ON a.user_id = o.user_id WHERE o.sent_at = 0`
+	if addressed {
+		q += ` AND a.address IS NOT NULL`
+	}
+	rows, err := db.read.QueryContext(ctx, q+` ORDER BY o.id LIMIT $1`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*parley.Email{}
+	for rows.Next() {
+		var m parley.Email
+		var created int64
+		if err := rows.Scan(&m.ID, &m.UserID, &m.To, &m.Subject, &m.Body, &created); err != nil {
+			return nil, err
+		}
+		m.CreatedAt = fromMicros(created)
+		out = append(out, &m)
+	}
+	return out, rows.Err()
+}
+
+// MarkSent implements parley.NotificationService.
+func (db *DB) MarkSent(ctx context.Context, ids []int64) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := []any{micros(db.now())}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		ids = ids[n:]
+		if _, err := db.write.ExecContext(ctx, `UPDATE email_outbox SET sent_at = $1 WHERE id IN (`+placeholders(2, n)+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// SetEmailAddress implements parley.NotificationService.
+func (db *DB) SetEmailAddress(ctx context.Context, addr string) error {
+	u, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	addr = strings.TrimSpace(addr)
+	if addr != "" {
+		if _, err := mail.ParseAddress(addr); err != nil || strings.ContainsAny(addr, "<>\r\n ") || len(addr) > 254 {
+			return parley.Errorf(parley.EINVALID, "%q is not an e-mail address like name@example.org", addr)
+		}
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM email_addresses WHERE user_id = $1`, u.ID); err != nil {
+		return err
+	}
+	if addr != "" {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO email_addresses (user_id, address) VALUES ($1, $2)`, u.ID, addr); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}
+
+// EmailAddress implements parley.NotificationService.
+func (db *DB) EmailAddress(ctx context.Context) (string, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return "", err
+	}
+	var addr string
+	err = db.read.QueryRowContext(ctx, `SELECT address FROM email_addresses WHERE user_id = $1`, u.ID).Scan(&addr)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return addr, err
+}

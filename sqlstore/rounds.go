@@ -1,0 +1,390 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"parley"
+)
+
+var _ parley.RoundService = (*DB)(nil)
+
+func tmicros(t time.Time) int64 { return micros(t.UTC().Truncate(time.Microsecond)) }
+
+func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) {
+	var r parley.Round
+	var status string
+	var starts, ends, created int64
+	err := q.QueryRowContext(ctx, `SELECT id, talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at FROM rounds WHERE id = $1`, id).
+		Scan(&r.ID, &r.TalkID, &r.Title, &r.Venue, &starts, &ends, &r.Host, &status, &r.MinutesSeq, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no round %d", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find round: %w", err)
+	}
+	r.Status, r.StartsAt, r.EndsAt, r.CreatedAt = parley.RoundStatus(status), fromMicros(starts), fromMicros(ends), fromMicros(created)
+	rows, err := q.QueryContext(ctx, `SELECT party_id FROM round_delegations WHERE round_id = $1 ORDER BY party_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	r.Delegations = []int64{}
+	for rows.Next() {
+		var p int64
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.Delegations = append(r.Delegations, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT id, irritant_id, title, minutes, outcome, note, owner, due FROM agenda_items WHERE round_id = $1 ORDER BY position`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	r.Agenda = []*parley.AgendaItem{}
+	for rows.Next() {
+		var it parley.AgendaItem
+		var outcome string
+		if err := rows.Scan(&it.ID, &it.IrritantID, &it.Title, &it.Minutes, &outcome, &it.Note, &it.Owner, &it.Due); err != nil {
+			return nil, err
+		}
+		it.Outcome = parley.Outcome(outcome)
+		r.Agenda = append(r.Agenda, &it)
+	}
+	return &r, rows.Err()
+}
+
+// findVisibleRound loads a round and its talk as u may see them.
+func findVisibleRound(ctx context.Context, q querier, u *parley.User, id int64) (*parley.Round, *parley.Talk, error) {
+	r, err := findRound(ctx, q, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := findVisibleTalk(ctx, q, u, r.TalkID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil, nil, parley.Errorf(parley.ENOTFOUND, "no round %d", id)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return r, t, nil
+}
+
+// writeAgenda replaces round r's agenda with items, keeping the minutes of
+// items whose ID is already on it. Irritant items must be of the talk.
+func writeAgenda(ctx context.Context, tx *tx, r *parley.Round, items []*parley.AgendaItem) error {
+	old := map[int64]*parley.AgendaItem{}
+	for _, it := range r.Agenda {
+		old[it.ID] = it
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM agenda_items WHERE round_id = $1`, r.ID); err != nil {
+		return err
+	}
+	for k, it := range items {
+		if it.IrritantID != 0 {
+			var talk int64
+			var title string
+			err := tx.QueryRowContext(ctx, `SELECT talk_id, title FROM irritants WHERE id = $1`, it.IrritantID).Scan(&talk, &title)
+			if errors.Is(err, sql.ErrNoRows) || talk != r.TalkID {
+				return parley.Errorf(parley.EINVALID, "agenda item %d: irritant %d is not in this talk", k+1, it.IrritantID)
+			} else if err != nil {
+				return err
+			}
+			if it.Title == "" {
+				it.Title = title
+			}
+		}
+		if o := old[it.ID]; o != nil && it.ID != 0 {
+			it.Minutes, it.Outcome, it.Note, it.Owner, it.Due = o.Minutes, o.Outcome, o.Note, o.Owner, o.Due
+		} else {
+			it.Minutes, it.Outcome, it.Note, it.Owner, it.Due = "", "", "", 0, ""
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO agenda_items (round_id, position, irritant_id, title, minutes, outcome, note, owner, due)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+			r.ID, k, it.IrritantID, it.Title, it.Minutes, string(it.Outcome), it.Note, it.Owner, it.Due).Scan(&it.ID); err != nil {
+			return fmt.Errorf("insert agenda item: %w", err)
+		}
+	}
+	r.Agenda = items
+	return nil
+}
+
+func agendaPayload(r *parley.Round) []byte {
+	b, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "agenda": r.Agenda})
+	return b
+}
+
+// CreateRound implements parley.RoundService.
+func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
+	u, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	t, err := findVisibleTalk(ctx, tx, u, r.TalkID)
+	if err != nil {
+		return err
+	}
+	if !parley.CanOrganiseRound(u, t) {
+		return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations organise rounds")
+	}
+	if r.Delegations == nil {
+		r.Delegations = []int64{}
+	}
+	if r.Agenda == nil {
+		r.Agenda = []*parley.AgendaItem{}
+	}
+	if err := r.Validate(t); err != nil {
+		return err
+	}
+	r.Status, r.CreatedAt, r.MinutesSeq = parley.RoundPlanned, db.now(), 0
+	r.StartsAt, r.EndsAt = r.StartsAt.UTC().Truncate(time.Microsecond), r.EndsAt.UTC().Truncate(time.Microsecond)
+	if err := tx.QueryRowContext(ctx, `INSERT INTO rounds (talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id`,
+		r.TalkID, r.Title, r.Venue, tmicros(r.StartsAt), tmicros(r.EndsAt), r.Host, string(r.Status), micros(r.CreatedAt)).Scan(&r.ID); err != nil {
+		return fmt.Errorf("insert round: %w", err)
+	}
+	for _, p := range r.Delegations {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO round_delegations (round_id, party_id) VALUES ($1, $2)`, r.ID, p); err != nil {
+			return err
+		}
+	}
+	items := r.Agenda
+	r.Agenda = nil
+	if err := writeAgenda(ctx, tx, r, items); err != nil {
+		return err
+	}
+	payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "venue": r.Venue, "starts_at": r.StartsAt, "ends_at": r.EndsAt,
+		"host": r.Host, "delegations": r.Delegations, "agenda": r.Agenda})
+	e, err := db.consultEvent(ctx, tx, u, r.TalkID, parley.EventInput{Type: "round.planned", Payload: payload})
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.published(e)
+	return nil
+}
+
+// FindRoundByID implements parley.RoundService.
+func (db *DB) FindRoundByID(ctx context.Context, id int64) (*parley.Round, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r, _, err := findVisibleRound(ctx, db.read, u, id)
+	return r, err
+}
+
+// FindRounds implements parley.RoundService.
+func (db *DB) FindRounds(ctx context.Context, talkID int64) ([]*parley.Round, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM rounds WHERE talk_id = $1 ORDER BY starts_at, id`, talkID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []*parley.Round{}
+	for _, id := range ids {
+		r, err := findRound(ctx, db.read, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// changeRound runs change on round id inside a write transaction, after the
+// checks every change shares, then records the event it returns.
+func (db *DB) changeRound(ctx context.Context, id int64, change func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error)) (*parley.Round, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	// Taking the row first serialises changes to one round on PostgreSQL.
+	if _, err := tx.ExecContext(ctx, `UPDATE rounds SET status = status WHERE id = $1`, id); err != nil {
+		return nil, err
+	}
+	r, t, err := findVisibleRound(ctx, tx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	if !parley.CanOrganiseRound(u, t) {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations organise rounds")
+	}
+	in, err := change(tx, u, r, t)
+	if err != nil {
+		return nil, err
+	}
+	e, err := db.consultEvent(ctx, tx, u, r.TalkID, in)
+	if err != nil {
+		return nil, err
+	}
+	if link := linkIrritant(in); link != 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_events (irritant_id, talk_id, seq) VALUES ($1, $2, $3)`, link, e.TalkID, e.Seq); err != nil {
+			return nil, fmt.Errorf("link minutes to irritant: %w", err)
+		}
+	}
+	if in.Type == "round.concluded" {
+		r.MinutesSeq = e.Seq
+		if _, err := tx.ExecContext(ctx, `UPDATE rounds SET minutes_seq = $1 WHERE id = $2`, e.Seq, r.ID); err != nil {
+			return nil, err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	db.published(e)
+	return r, nil
+}
+
+// SetAgenda implements parley.RoundService.
+func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.AgendaItem) (*parley.Round, error) {
+	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
+		if r.Status == parley.RoundConcluded {
+			return parley.EventInput{}, parley.Errorf(parley.ECONFLICT, "round %q is concluded; a concluded round is read-only", r.Title)
+		}
+		if items == nil {
+			items = []*parley.AgendaItem{}
+		}
+		if err := parley.ValidateAgenda(items); err != nil {
+			return parley.EventInput{}, err
+		}
+		if err := writeAgenda(ctx, tx, r, items); err != nil {
+			return parley.EventInput{}, err
+		}
+		return parley.EventInput{Type: "round.agenda", Payload: agendaPayload(r)}, nil
+	})
+}
+
+// RecordMinutes implements parley.RoundService.
+func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley.Minutes) (*parley.Round, error) {
+	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
+		switch r.Status {
+		case parley.RoundConcluded:
+			return parley.EventInput{}, parley.Errorf(parley.ECONFLICT, "round %q is concluded; a concluded round is read-only", r.Title)
+		case parley.RoundPlanned:
+			return parley.EventInput{}, parley.Errorf(parley.ECONFLICT, "round %q has not started; start it before keeping minutes", r.Title)
+		}
+		if err := m.Validate(t); err != nil {
+			return parley.EventInput{}, err
+		}
+		var it *parley.AgendaItem
+		for _, x := range r.Agenda {
+			if x.ID == itemID {
+				it = x
+			}
+		}
+		if it == nil {
+			return parley.EventInput{}, parley.Errorf(parley.ENOTFOUND, "round %d has no agenda item %d", r.ID, itemID)
+		}
+		it.Minutes, it.Outcome, it.Note, it.Owner, it.Due = m.Minutes, m.Outcome, m.Note, m.Owner, m.Due
+		if _, err := tx.ExecContext(ctx, `UPDATE agenda_items SET minutes = $1, outcome = $2, note = $3, owner = $4, due = $5 WHERE id = $6`,
+			it.Minutes, string(it.Outcome), it.Note, it.Owner, it.Due, it.ID); err != nil {
+			return parley.EventInput{}, err
+		}
+		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "item": it})
+		return parley.EventInput{Type: "round.minutes", Payload: payload}, nil
+	})
+}
+
+// MoveRound implements parley.RoundService.
+func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatus) (*parley.Round, error) {
+	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
+		if err := parley.CheckRoundMove(r.Status, to); err != nil {
+			return parley.EventInput{}, err
+		}
+		from := r.Status
+		r.Status = to
+		if _, err := tx.ExecContext(ctx, `UPDATE rounds SET status = $1 WHERE id = $2`, string(to), r.ID); err != nil {
+			return parley.EventInput{}, err
+		}
+		if to == parley.RoundConcluded {
+			// The minutes as concluded are the record's, hashed and signed.
+			payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "venue": r.Venue, "delegations": r.Delegations, "agenda": r.Agenda})
+			return parley.EventInput{Type: "round.concluded", Payload: payload}, nil
+		}
+		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "from": from, "to": to})
+		return parley.EventInput{Type: "round.started", Payload: payload}, nil
+	})
+}
+
+// IrritantRounds implements parley.RoundService.
+func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) ([]parley.Discussion, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := findVisibleIrritant(ctx, db.read, u, irritantID); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.title, r.status, r.starts_at, a.id, a.outcome, a.note, a.owner, a.due
+		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE a.irritant_id = $1 ORDER BY r.starts_at, r.id`, irritantID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []parley.Discussion{}
+	for rows.Next() {
+		var d parley.Discussion
+		var status, outcome string
+		var starts int64
+		if err := rows.Scan(&d.RoundID, &d.RoundTitle, &status, &starts, &d.ItemID, &outcome, &d.Note, &d.Owner, &d.Due); err != nil {
+			return nil, err
+		}
+		d.RoundStatus, d.StartsAt, d.Outcome = parley.RoundStatus(status), fromMicros(starts), parley.Outcome(outcome)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+// linkIrritant returns the irritant whose timeline a round event belongs
+// on: the irritant of an agenda item whose minutes were recorded.
+func linkIrritant(in parley.EventInput) int64 {
+	if in.Type != "round.minutes" {
+		return 0
+	}
+	var p struct {
+		Item struct {
+			IrritantID int64 `json:"irritant_id"`
+		} `json:"item"`
+	}
+	json.Unmarshal(in.Payload, &p)
+	return p.Item.IrritantID
+}

@@ -1,0 +1,549 @@
+package sqlstore
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"parley"
+)
+
+var _ parley.StatementService = (*DB)(nil)
+
+func scanVersion(s interface{ Scan(...any) error }) (*parley.StatementVersion, error) {
+	var v parley.StatementVersion
+	var created int64
+	if err := s.Scan(&v.Number, &v.Text, &v.AuthorID, &v.PartyID, &v.Seq, &v.Hash, &created); err != nil {
+		return nil, err
+	}
+	v.CreatedAt = fromMicros(created)
+	return &v, nil
+}
+
+const qStatementStakeholders = `SELECT party_id FROM statement_stakeholders WHERE statement_id = $1 ORDER BY party_id`
+
+const versionCols = `number, text, author_id, party_id, seq, hash, created_at`
+
+// findStatement loads a statement with its current version and the marks,
+// signatures and consents of that version.
+func findStatement(ctx context.Context, q querier, id int64) (*parley.Statement, error) {
+	var s parley.Statement
+	var version int
+	var adopted, created int64
+	err := q.QueryRowContext(ctx, `SELECT id, talk_id, title, version, adopted, created_at FROM statements WHERE id = $1`, id).
+		Scan(&s.ID, &s.TalkID, &s.Title, &version, &adopted, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no statement %d", id)
+	} else if err != nil {
+		return nil, fmt.Errorf("find statement: %w", err)
+	}
+	s.Adopted, s.CreatedAt = adopted != 0, fromMicros(created)
+	if s.Current, err = scanVersion(q.QueryRowContext(ctx, `SELECT `+versionCols+` FROM statement_versions WHERE statement_id = $1 AND number = $2`, id, version)); err != nil {
+		return nil, fmt.Errorf("statement %d version %d: %w", id, version, err)
+	}
+	scan := func(query string, each func(rows *sql.Rows) error) error {
+		args := []any{id, version}
+		if query == qStatementStakeholders {
+			args = args[:1]
+		}
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	s.Stakeholders, s.Marks, s.Signatures, s.Consents = []int64{}, []parley.StatementMark{}, []parley.StatementSignature{}, []parley.StakeholderConsent{}
+	err = scan(qStatementStakeholders, func(rows *sql.Rows) error {
+		var p int64
+		err := rows.Scan(&p)
+		s.Stakeholders = append(s.Stakeholders, p)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = scan(`SELECT party_id, user_id, mark, at FROM statement_marks WHERE statement_id = $1 AND version = $2 ORDER BY party_id`, func(rows *sql.Rows) error {
+		m := parley.StatementMark{Version: version}
+		var at int64
+		err := rows.Scan(&m.PartyID, &m.UserID, &m.Mark, &at)
+		m.At = fromMicros(at)
+		s.Marks = append(s.Marks, m)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = scan(`SELECT party_id, user_id, seq, at FROM statement_signatures WHERE statement_id = $1 AND version = $2 ORDER BY seq`, func(rows *sql.Rows) error {
+		g := parley.StatementSignature{Version: version}
+		var at int64
+		err := rows.Scan(&g.PartyID, &g.UserID, &g.Seq, &at)
+		g.At = fromMicros(at)
+		s.Signatures = append(s.Signatures, g)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = scan(`SELECT party_id, user_id, consent, note, at FROM statement_consents WHERE statement_id = $1 AND version = $2 ORDER BY party_id`, func(rows *sql.Rows) error {
+		c := parley.StakeholderConsent{Version: version}
+		var at, consent int64
+		err := rows.Scan(&c.PartyID, &c.UserID, &consent, &c.Note, &at)
+		c.Consent, c.At = consent != 0, fromMicros(at)
+		s.Consents = append(s.Consents, c)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func findVisibleStatement(ctx context.Context, q querier, u *parley.User, id int64) (*parley.Statement, *parley.Talk, error) {
+	s, err := findStatement(ctx, q, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := findVisibleTalk(ctx, q, u, s.TalkID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil, nil, parley.Errorf(parley.ENOTFOUND, "no statement %d", id)
+	} else if err != nil {
+		return nil, nil, err
+	}
+	return s, t, nil
+}
+
+func textHash(text string) string {
+	h := sha256.Sum256([]byte(text))
+	return hex.EncodeToString(h[:])
+}
+
+// addVersion records version number of statement s with text: the record
+// event first, whose hash is what heads of delegation sign.
+func (db *DB) addVersion(ctx context.Context, tx *tx, u *parley.User, s *parley.Statement, number int, text string) (*parley.StatementVersion, *parley.Event, error) {
+	payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "title": s.Title, "version": number, "text": text, "text_sha256": textHash(text)})
+	e, err := db.consultEvent(ctx, tx, u, s.TalkID, parley.EventInput{Type: "statement.version", Payload: payload})
+	if err != nil {
+		return nil, nil, err
+	}
+	v := &parley.StatementVersion{Number: number, Text: text, AuthorID: u.ID, PartyID: u.PartyID, Seq: e.Seq, Hash: e.Hash, CreatedAt: e.Time}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO statement_versions (statement_id, number, text, author_id, party_id, seq, hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, s.ID, v.Number, v.Text, v.AuthorID, v.PartyID, v.Seq, v.Hash, micros(v.CreatedAt)); err != nil {
+		return nil, nil, fmt.Errorf("insert statement version: %w", err)
+	}
+	return v, e, nil
+}
+
+// CreateStatement implements parley.StatementService.
+func (db *DB) CreateStatement(ctx context.Context, s *parley.Statement, text string) error {
+	u, err := actor(ctx)
+	if err != nil {
+		return err
+	}
+	if err := parley.ValidateStatementText(text); err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	t, err := findVisibleTalk(ctx, tx, u, s.TalkID)
+	if err != nil {
+		return err
+	}
+	if !parley.CanDraftStatement(u, t) {
+		return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations draft statements")
+	}
+	if s.Stakeholders == nil {
+		s.Stakeholders = []int64{}
+	}
+	if err := s.Validate(t); err != nil {
+		return err
+	}
+	s.CreatedAt, s.Adopted = db.now(), false
+	if err := tx.QueryRowContext(ctx, `INSERT INTO statements (talk_id, title, version, adopted, created_at) VALUES ($1, $2, 1, 0, $3) RETURNING id`,
+		s.TalkID, s.Title, micros(s.CreatedAt)).Scan(&s.ID); err != nil {
+		return fmt.Errorf("insert statement: %w", err)
+	}
+	for _, p := range s.Stakeholders {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_stakeholders (statement_id, party_id) VALUES ($1, $2)`, s.ID, p); err != nil {
+			return fmt.Errorf("insert statement stakeholder: %w", err)
+		}
+	}
+	v, e, err := db.addVersion(ctx, tx, u, s, 1, text)
+	if err != nil {
+		return err
+	}
+	s.Current = v
+	s.Marks, s.Signatures, s.Consents = []parley.StatementMark{}, []parley.StatementSignature{}, []parley.StakeholderConsent{}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	db.published(e)
+	return nil
+}
+
+// FindStatementByID implements parley.StatementService.
+func (db *DB) FindStatementByID(ctx context.Context, id int64) (*parley.Statement, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	s, _, err := findVisibleStatement(ctx, db.read, u, id)
+	return s, err
+}
+
+// FindStatements implements parley.StatementService.
+func (db *DB) FindStatements(ctx context.Context, talkID int64) ([]*parley.Statement, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id FROM statements WHERE talk_id = $1 ORDER BY id`, talkID)
+	if err != nil {
+		return nil, err
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	out := []*parley.Statement{}
+	for _, id := range ids {
+		s, err := findStatement(ctx, db.read, id)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, nil
+}
+
+// StatementVersions implements parley.StatementService.
+func (db *DB) StatementVersions(ctx context.Context, id int64) ([]*parley.StatementVersion, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := findVisibleStatement(ctx, db.read, u, id); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT `+versionCols+` FROM statement_versions WHERE statement_id = $1 ORDER BY number`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*parley.StatementVersion{}
+	for rows.Next() {
+		v, err := scanVersion(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// statementTx opens a write transaction holding statement id's row, so
+// that edits and sign-offs of one statement queue up on PostgreSQL too.
+func (db *DB) statementTx(ctx context.Context, u *parley.User, id int64) (*tx, *parley.Statement, *parley.Talk, error) {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE statements SET version = version WHERE id = $1`, id); err != nil {
+		tx.Rollback()
+		return nil, nil, nil, err
+	}
+	s, t, err := findVisibleStatement(ctx, tx, u, id)
+	if err != nil {
+		tx.Rollback()
+		return nil, nil, nil, err
+	}
+	return tx, s, t, nil
+}
+
+// current returns an ECONFLICT error unless version is s's current version.
+func current(s *parley.Statement, version int, doing string) error {
+	if version != s.Current.Number {
+		return parley.Errorf(parley.ECONFLICT, "version %d of %q is no longer current: version %d replaced it; read it before you %s", version, s.Title, s.Current.Number, doing)
+	}
+	return nil
+}
+
+// EditStatement implements parley.StatementService.
+func (db *DB) EditStatement(ctx context.Context, id int64, base int, text string) (*parley.StatementVersion, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := parley.ValidateStatementText(text); err != nil {
+		return nil, err
+	}
+	tx, s, t, err := db.statementTx(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if !parley.CanDraftStatement(u, t) {
+		return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations edit statements")
+	}
+	if s.Adopted {
+		return s.Current, parley.Errorf(parley.ECONFLICT, "%q was adopted in version %d; an adopted statement is read-only", s.Title, s.Current.Number)
+	}
+	if base != s.Current.Number {
+		// The editor keeps their text and gets the one that won.
+		return s.Current, parley.Errorf(parley.ECONFLICT, "someone else saved version %d of %q while you edited version %d; compare both texts and save again on version %d",
+			s.Current.Number, s.Title, base, s.Current.Number)
+	}
+	if text == s.Current.Text {
+		return nil, parley.Errorf(parley.EINVALID, "the text is unchanged from version %d", base)
+	}
+	v, e, err := db.addVersion(ctx, tx, u, s, base+1, text)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE statements SET version = $1 WHERE id = $2`, v.Number, s.ID); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	db.published(e)
+	return v, nil
+}
+
+// changeStatement runs change in a statement transaction and records the
+// events it returns.
+func (db *DB) changeStatement(ctx context.Context, id int64, change func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error)) (*parley.Statement, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tx, s, t, err := db.statementTx(ctx, u, id)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	ins, err := change(tx, u, s, t)
+	if err != nil {
+		return nil, err
+	}
+	var es []*parley.Event
+	for _, in := range ins {
+		e, err := db.consultEvent(ctx, tx, u, s.TalkID, in)
+		if err != nil {
+			return nil, err
+		}
+		es = append(es, e)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, err
+	}
+	for _, e := range es {
+		db.published(e)
+	}
+	return findStatement(ctx, db.write, id)
+}
+
+// MarkStatement implements parley.StatementService.
+func (db *DB) MarkStatement(ctx context.Context, id int64, version int, mark string) (*parley.Statement, error) {
+	return db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
+		if !parley.CanRaiseIrritant(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only the heads and negotiators of member delegations mark a statement for their party")
+		}
+		if mark != parley.MarkCanAccept && mark != parley.MarkRequestsChanges {
+			return nil, parley.Errorf(parley.EINVALID, "mark %q is not one of can_accept, requests_changes", mark)
+		}
+		if err := current(s, version, "mark it"); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM statement_marks WHERE statement_id = $1 AND version = $2 AND party_id = $3`, s.ID, version, u.PartyID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_marks (statement_id, version, party_id, user_id, mark, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			s.ID, version, u.PartyID, u.ID, mark, micros(db.now())); err != nil {
+			return nil, err
+		}
+		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "version": version, "mark": mark})
+		return []parley.EventInput{{Type: "statement.marked", Payload: payload}}, nil
+	})
+}
+
+// SignStatement implements parley.StatementService.
+func (db *DB) SignStatement(ctx context.Context, id int64, version int, signature []byte) (*parley.Statement, error) {
+	return db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
+		if !parley.CanSignStatement(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of a member delegation signs a statement for their party")
+		}
+		if err := current(s, version, "sign it"); err != nil {
+			return nil, err
+		}
+		if s.Adopted {
+			return nil, parley.Errorf(parley.ECONFLICT, "%q is already adopted", s.Title)
+		}
+		for _, g := range s.Signatures {
+			if g.PartyID == u.PartyID {
+				return nil, parley.Errorf(parley.ECONFLICT, "your party has already signed version %d", version)
+			}
+		}
+		key, err := findPartyKey(ctx, tx, u.PartyID)
+		if parley.ErrorCode(err) == parley.ENOTFOUND {
+			return nil, parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
+		} else if err != nil {
+			return nil, err
+		}
+		msg, _ := hex.DecodeString(s.Current.Hash)
+		if key.SealedPrivate != nil {
+			if signature != nil {
+				return nil, parley.Errorf(parley.EINVALID, "the server holds your party's key and signs for it; send no signature")
+			}
+			priv, err := db.privateKey(key)
+			if err != nil {
+				return nil, err
+			}
+			signature = ed25519.Sign(priv, msg)
+		} else if signature == nil {
+			return nil, parley.Errorf(parley.EINVALID, "your party holds its own key, so the server cannot sign for it: sign the hash of version %d (%s) with it and send the signature through the API", version, s.Current.Hash)
+		} else if !ed25519.Verify(key.Public, msg, signature) {
+			return nil, parley.Errorf(parley.EINVALID, "the signature does not verify with your party's public key over the hash of version %d (%s)", version, s.Current.Hash)
+		}
+		// The sign-off event's seq is the one appended next; holding the
+		// talk's row keeps any other append from taking it meanwhile.
+		var next int64
+		if err := tx.QueryRowContext(ctx, `UPDATE talks SET last_seq = last_seq WHERE id = $1 RETURNING last_seq`, s.TalkID).Scan(&next); err != nil {
+			return nil, err
+		}
+		next++
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_signatures (statement_id, version, party_id, user_id, seq, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+			s.ID, version, u.PartyID, u.ID, next, micros(db.now())); err != nil {
+			return nil, err
+		}
+		s.Signatures = append(s.Signatures, parley.StatementSignature{PartyID: u.PartyID, UserID: u.ID, Version: version, Seq: next})
+		payload, _ := json.Marshal(parley.SignOff{Seq: s.Current.Seq, Hash: s.Current.Hash, Signature: signature})
+		ins := []parley.EventInput{{Type: parley.EventSignOff, Payload: payload}}
+		if len(s.AwaitingSignature(t)) == 0 {
+			if _, err := tx.ExecContext(ctx, `UPDATE statements SET adopted = 1 WHERE id = $1`, s.ID); err != nil {
+				return nil, err
+			}
+			payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "title": s.Title, "version": version, "hash": s.Current.Hash,
+				"awaiting_consent": nonNilIDs(s.AwaitingConsent())})
+			ins = append(ins, parley.EventInput{Type: "statement.adopted", Payload: payload})
+		}
+		return ins, nil
+	})
+}
+
+// ConsentToStatement implements parley.StatementService.
+func (db *DB) ConsentToStatement(ctx context.Context, id int64, version int, consent bool, note string) (*parley.Statement, error) {
+	return db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
+		p, ok := t.Party(u.PartyID)
+		named := false
+		for _, sp := range s.Stakeholders {
+			named = named || sp == u.PartyID
+		}
+		if !ok || !p.Accepted || !named || u.Role != parley.RoleHead {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of a stakeholder the statement names consents or objects")
+		}
+		if len(note) > 5000 {
+			return nil, parley.Errorf(parley.EINVALID, "the note is limited to 5000 characters")
+		}
+		if err := current(s, version, "consent"); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM statement_consents WHERE statement_id = $1 AND version = $2 AND party_id = $3`, s.ID, version, u.PartyID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_consents (statement_id, version, party_id, user_id, consent, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+			s.ID, version, u.PartyID, u.ID, b2i(consent), note, micros(db.now())); err != nil {
+			return nil, err
+		}
+		typ := "statement.consented"
+		if !consent {
+			typ = "statement.objected"
+		}
+		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "version": version, "hash": s.Current.Hash, "note": note})
+		return []parley.EventInput{{Type: typ, Payload: payload}}, nil
+	})
+}
+
+// CommentOnStatement implements parley.StatementService.
+func (db *DB) CommentOnStatement(ctx context.Context, id int64, c *parley.StatementComment) error {
+	_, err := db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
+		if !parley.CanActInTalk(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of seated delegations comment")
+		}
+		if c.Version == 0 {
+			c.Version = s.Current.Number
+		}
+		var text string
+		if err := tx.QueryRowContext(ctx, `SELECT text FROM statement_versions WHERE statement_id = $1 AND number = $2`, s.ID, c.Version).Scan(&text); errors.Is(err, sql.ErrNoRows) {
+			return nil, parley.Errorf(parley.EINVALID, "%q has no version %d", s.Title, c.Version)
+		} else if err != nil {
+			return nil, err
+		}
+		if n := len(parley.Paragraphs(text)); c.Paragraph < 0 || c.Paragraph >= n {
+			return nil, parley.Errorf(parley.EINVALID, "version %d has paragraphs 1 to %d; there is no paragraph %d", c.Version, n, c.Paragraph+1)
+		}
+		if len(c.Text) == 0 || len(c.Text) > 20000 {
+			return nil, parley.Errorf(parley.EINVALID, "comment text must be 1 to 20000 characters")
+		}
+		c.AuthorID, c.PartyID, c.CreatedAt = u.ID, u.PartyID, db.now()
+		if err := tx.QueryRowContext(ctx, `INSERT INTO statement_comments (statement_id, version, paragraph, author_id, party_id, text, created_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, s.ID, c.Version, c.Paragraph, c.AuthorID, c.PartyID, c.Text, micros(c.CreatedAt)).Scan(&c.ID); err != nil {
+			return nil, err
+		}
+		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "version": c.Version, "paragraph": c.Paragraph, "text": c.Text})
+		return []parley.EventInput{{Type: "statement.commented", Payload: payload}}, nil
+	})
+	return err
+}
+
+// StatementComments implements parley.StatementService.
+func (db *DB) StatementComments(ctx context.Context, id int64) ([]*parley.StatementComment, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, _, err := findVisibleStatement(ctx, db.read, u, id); err != nil {
+		return nil, err
+	}
+	rows, err := db.read.QueryContext(ctx, `SELECT id, version, paragraph, author_id, party_id, text, created_at FROM statement_comments WHERE statement_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []*parley.StatementComment{}
+	for rows.Next() {
+		var c parley.StatementComment
+		var created int64
+		if err := rows.Scan(&c.ID, &c.Version, &c.Paragraph, &c.AuthorID, &c.PartyID, &c.Text, &created); err != nil {
+			return nil, err
+		}
+		c.CreatedAt = fromMicros(created)
+		out = append(out, &c)
+	}
+	return out, rows.Err()
+}
