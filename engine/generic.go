@@ -80,12 +80,44 @@ func (b box) single() bool {
 	return true
 }
 
+// Splitter is implemented by profiles that can say which issues to split
+// a box on to tighten their bounds fastest (see Hyperrectangle.SplitScores).
+type Splitter interface {
+	SplitScores(lo, hi []int, score []float64)
+}
+
 // split halves the box along its widest issue.
-func (b box) split() (box, box) {
-	w, at := -1, 0
-	for i := range b.lo {
-		if d := b.hi[i] - b.lo[i]; d > w {
-			w, at = d, i
+func (b box) split() (box, box) { return b.splitAt(-1) }
+
+// splitBy halves the box along the issue the profiles' Splitters score
+// highest, or the widest when none has a preference.
+func (b box) splitBy(bs []Bounder) (box, box) {
+	var score []float64
+	for _, bd := range bs {
+		if sp, ok := bd.(Splitter); ok {
+			if score == nil {
+				score = make([]float64, len(b.lo))
+			}
+			sp.SplitScores(b.lo, b.hi, score)
+		}
+	}
+	at, best := -1, 0.0
+	for i, s := range score {
+		if s > best && b.hi[i] > b.lo[i] {
+			at, best = i, s
+		}
+	}
+	return b.splitAt(at)
+}
+
+// splitAt halves the box along issue at, or its widest issue when at < 0.
+func (b box) splitAt(at int) (box, box) {
+	if at < 0 {
+		w := -1
+		for i := range b.lo {
+			if d := b.hi[i] - b.lo[i]; d > w {
+				w, at = d, i
+			}
 		}
 	}
 	mid := (b.lo[at] + b.hi[at]) / 2
@@ -198,7 +230,7 @@ func boundFrontier(ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Out
 			ar.insert(k, raw, o)
 			continue
 		}
-		l, r := nd.b.split()
+		l, r := nd.b.splitBy(bs)
 		lk, ls := ub(l)
 		rk, rs := ub(r)
 		// Depth first into the more promising half finds good points early.
@@ -371,7 +403,7 @@ func boundCount(ps []Profile, bs []Bounder, r []float64, maxNodes int) (*big.Int
 				count.Add(count, big.NewInt(1))
 			}
 		default:
-			l, r := b.split()
+			l, r := b.splitBy(bs)
 			stack = append(stack, l, r)
 		}
 	}
@@ -445,7 +477,7 @@ func boundFrontier2(ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Ou
 				}
 				continue
 			}
-			l, r := top.b.split()
+			l, r := top.b.splitBy(bs)
 			for _, c := range []box{l, r} {
 				if cn := bound(c); cn.ub1 >= t {
 					heap.Push(h, cn)

@@ -306,3 +306,24 @@ func (p *Hyperrectangle) bounds1(n int, lo, hi []int) (float64, float64) {
 	}
 	return accLo, accHi
 }
+
+// SplitScores adds to score[i], for every issue i, how much utility hangs
+// on the box's range of issue i being narrowed: the weight of every
+// rectangle that only partly overlaps the box, counted on each issue where
+// the box crosses one of its bounds. Branch and bound splits the issue with
+// the highest score, which tightens Bounds fastest.
+func (p *Hyperrectangle) SplitScores(lo, hi []int, score []float64) {
+	for ri := range p.rects {
+		r := &p.rects[ri]
+		if p.relation(r, lo, hi) != 1 {
+			continue
+		}
+		w := math.Abs(r.u)
+		for _, b := range p.bounds[r.boundLo:r.bndHi] {
+			l, h := int32(lo[b.issue]), int32(hi[b.issue])
+			if l < b.lo || h > b.hi {
+				score[b.issue] += w
+			}
+		}
+	}
+}
