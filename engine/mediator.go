@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -89,6 +90,10 @@ type SingleTextResult struct {
 	Texts []Outcome
 	// Questions counts the questions put to the parties.
 	Questions int
+	// Note explains a departure from the requested solution, e.g. when
+	// the frontier was out of reach and the mediator aimed for an
+	// efficient egalitarian text instead.
+	Note string
 }
 
 // HillClimbMediator runs Raiffa's single negotiating text with a mediator
@@ -185,9 +190,46 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 	}
 	a, err := Analyze(profiles, opts.Analysis)
 	if err != nil {
+		if opts.Start == nil {
+			if res, ferr := MediateEfficient(profiles, judges, opts, err); ferr == nil {
+				return res, nil
+			}
+		}
 		return nil, err
 	}
 	return MediateWithAnalysis(a, judges, opts)
+}
+
+// MediateEfficient is the confidential mediator for outcome spaces whose
+// exact frontier is out of reach (why says why): it proposes a text that is
+// acceptable to every party and Pareto-optimal, found by
+// EfficientEgalitarian without the frontier, and says so in the result's
+// Note.
+func MediateEfficient(profiles []Profile, judges []Judge, opts SingleTextOptions, why error) (*SingleTextResult, error) {
+	if len(judges) != len(profiles) {
+		return nil, Errorf("%d profiles and %d parties answering; every party needs exactly one", len(profiles), len(judges))
+	}
+	o, err := EfficientEgalitarian(profiles, opts.Analysis.MaxNodes)
+	if err != nil {
+		return nil, err
+	}
+	res := &SingleTextResult{Note: fmt.Sprintf("the exact frontier is out of reach (%v), so the mediator proposed an acceptable, Pareto-optimal text found by egalitarian branch and bound instead of the %s point", why, solutionName(opts.Solution))}
+	if o == nil {
+		res.Note = fmt.Sprintf("the exact frontier is out of reach (%v); a search of the whole space found no outcome acceptable to every party", why)
+		return res, nil
+	}
+	res.Texts = append(res.Texts, o.Clone())
+	if askAll(judges, o, res) {
+		res.Agreement = o.Clone()
+	}
+	return res, nil
+}
+
+func solutionName(s Solution) string {
+	if s == "" {
+		return string(SolutionNash)
+	}
+	return string(s)
 }
 
 // MediateWithAnalysis is ConfidentialMediator on an analysis already made

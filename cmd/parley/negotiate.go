@@ -120,6 +120,7 @@ type negotiation struct {
 	DistanceToNash   *float64       `json:"distance_to_nash"`
 	Nash             []float64      `json:"nash"`
 	Mediated         *mediatedJSON  `json:"mediated,omitempty"`
+	Note             string         `json:"note,omitempty"`
 	Trace            []stepJSON     `json:"trace,omitempty"`
 }
 
@@ -198,9 +199,11 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 		}
 	}
 	a, err := engine.Analyze(sc.Profiles, engine.AnalyzeOptions{})
+	var analysisErr error
 	if err != nil {
-		if o.protocol == "single-text" && o.mediator == "confidential" {
-			return fmt.Errorf("the confidential mediator needs the exact analysis: %w", err)
+		analysisErr = err
+		if o.protocol == "single-text" && o.mediator == "confidential" && o.start != "" {
+			return fmt.Errorf("improving a tentative agreement needs the exact analysis: %w", err)
 		}
 		// Agents do not need the analysis; only the distances do.
 		fmt.Fprintf(e.stderr, "parley: no distances to the frontier and Nash: %v\n", err)
@@ -248,12 +251,15 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 		var res *engine.SingleTextResult
 		if o.mediator == "answers" {
 			res, err = engine.HillClimbMediator(sc.Domain, truthful(sc.Profiles), engine.SingleTextOptions{Seed: o.seed})
-		} else {
+		} else if a != nil {
 			res, err = engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Start: start})
+		} else {
+			res, err = engine.MediateEfficient(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol}, analysisErr)
 		}
 		if err != nil {
 			return err
 		}
+		out.Note = res.Note
 		agreement, out.Rounds = res.Agreement, len(res.Texts)
 		out.End = "agreement"
 		if agreement == nil {
@@ -386,6 +392,9 @@ func printNegotiation(w io.Writer, sc *genius.Scenario, out *negotiation, o *neg
 		fmt.Fprintf(b, "discounted: %v\n", out.Agreement.Discounted)
 	}
 	fmt.Fprintf(b, "distance to Pareto frontier %s, to Nash %s\n", fmtNum(out.DistanceToPareto), fmtNum(out.DistanceToNash))
+	if out.Note != "" {
+		fmt.Fprintf(b, "note: %s\n", out.Note)
+	}
 	if m := out.Mediated; m != nil {
 		fmt.Fprintf(b, "confidential mediator (%s) would reach utilities", m.Solution)
 		for _, u := range m.Utilities {
