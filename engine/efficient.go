@@ -80,7 +80,12 @@ func EfficientEgalitarian(ps []Profile, maxNodes int) (Outcome, error) {
 	// every party. Nothing can dominate the result: it would dominate x
 	// too and have a larger sum.
 	kx := keys(x)
-	y, _, err := bestFirst(d, bs, &nodes, maxNodes,
+	sx := 0.0
+	for _, k := range kx {
+		sx += k
+	}
+	// x itself is the incumbent: only boxes that could beat its sum count.
+	y, _, err := bestFirstInc(d, bs, &nodes, maxNodes, x, sx,
 		func(ub []float64) (float64, bool) {
 			s := 0.0
 			for p := range ub {
@@ -173,17 +178,12 @@ func bestFirstFrom(d *Domain, bs []Bounder, nodes *int, maxNodes int, inc Outcom
 	return o, ok, err
 }
 
-// bestFirst maximises an objective by best-first branch and bound. bound
-// maps the profiles' upper bounds over a box (on the key grid) to an upper
-// bound of the objective and whether the box can hold a feasible outcome;
-// value scores a single outcome and says whether it is feasible.
-func bestFirst(d *Domain, bs []Bounder, nodes *int, maxNodes int,
-	bound func(ub []float64) (float64, bool), value func(Outcome) (float64, bool)) (Outcome, bool, error) {
-	return bestFirstInc(d, bs, nodes, maxNodes, nil, math.Inf(-1), bound, value)
-}
-
-// bestFirstInc is bestFirst starting from an incumbent (nil for none); a
-// feasible incumbent is returned when nothing beats it.
+// bestFirstInc maximises an objective by best-first branch and bound,
+// starting from an incumbent (nil for none); a feasible incumbent is
+// returned when nothing beats it. bound maps the profiles' upper bounds
+// over a box (on the key grid) to an upper bound of the objective and
+// whether the box can hold a feasible outcome; value scores a single
+// outcome and says whether it is feasible.
 func bestFirstInc(d *Domain, bs []Bounder, nodes *int, maxNodes int, inc Outcome, incV float64,
 	bound func(ub []float64) (float64, bool), value func(Outcome) (float64, bool)) (Outcome, bool, error) {
 	ub := make([]float64, len(bs))

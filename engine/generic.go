@@ -86,9 +86,6 @@ type Splitter interface {
 	SplitScores(lo, hi []int, score []float64)
 }
 
-// split halves the box along its widest issue.
-func (b box) split() (box, box) { return b.splitAt(-1) }
-
 // splitBy halves the box along the issue the profiles' Splitters score
 // highest, or the widest when none has a preference.
 func (b box) splitBy(bs []Bounder) (box, box) {
