@@ -322,3 +322,12 @@ func (e *Error) Error() string { return e.Message }
 func Errorf(format string, args ...any) error {
 	return &Error{Message: fmt.Sprintf(format, args...)}
 }
+
+// clone returns a deep copy of the domain.
+func (d *Domain) clone() *Domain {
+	c := &Domain{Name: d.Name, Issues: append([]Issue(nil), d.Issues...)}
+	for i := range c.Issues {
+		c.Issues[i].Values = append([]string(nil), d.Issues[i].Values...)
+	}
+	return c
+}

@@ -225,3 +225,18 @@ func (p *LinearAdditive) Utility(o Outcome) float64 {
 func (p *LinearAdditive) Contribution(issue, v int) float64 {
 	return p.table[p.offsets[issue]+v]
 }
+
+// clone returns a deep copy of the profile, its domain included.
+func (p *LinearAdditive) clone() *LinearAdditive {
+	q := *p
+	q.Dom = p.Dom.clone()
+	q.Weights = append([]float64(nil), p.Weights...)
+	q.Evaluators = append([]Evaluator(nil), p.Evaluators...)
+	for i := range q.Evaluators {
+		q.Evaluators[i].Evaluations = append([]float64(nil), p.Evaluators[i].Evaluations...)
+	}
+	q.ReservationBid = p.ReservationBid.Clone()
+	q.offsets = append([]int(nil), p.offsets...)
+	q.table = append([]float64(nil), p.table...)
+	return &q
+}

@@ -198,7 +198,7 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 		start = clock()
 	}
 	for i, a := range agents {
-		self := Self{Profile: profiles[i], Party: i, Parties: n, Rounds: opts.Rounds,
+		self := Self{Profile: agentView(profiles[i]), Party: i, Parties: n, Rounds: opts.Rounds,
 			Rand: rand.New(rand.NewPCG(opts.Seed+uint64(i), 0x9e3779b97f4a7c15))}
 		if err := a.Init(self); err != nil {
 			return nil, fmt.Errorf("party %d (%s): %w", i+1, profiles[i].Name(), err)
@@ -349,3 +349,24 @@ func act(a Agent, t float64) (act Action, breach string) {
 	}()
 	return a.Act(t), ""
 }
+
+// agentView is the copy of a party's profile its agent works with, so that
+// an agent that changes its profile cannot change the utilities the
+// protocol records for its party. A linear additive profile is copied
+// (agents index it for speed); any other kind is hidden behind the Profile
+// interface.
+func agentView(p Profile) Profile {
+	if la, ok := p.(*LinearAdditive); ok {
+		return la.clone()
+	}
+	return profileView{p}
+}
+
+// profileView exposes only the Profile methods of a profile.
+type profileView struct{ p Profile }
+
+func (v profileView) Name() string              { return v.p.Name() }
+func (v profileView) Domain() *Domain           { return v.p.Domain().clone() }
+func (v profileView) Utility(o Outcome) float64 { return v.p.Utility(o) }
+func (v profileView) Reservation() float64      { return v.p.Reservation() }
+func (v profileView) DiscountFactor() float64   { return v.p.DiscountFactor() }

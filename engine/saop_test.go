@@ -464,8 +464,10 @@ func TestNoAgentReachesAnotherProfile(t *testing.T) {
 					if reaches(reflect.ValueOf(s.inner), target, map[uintptr]bool{}) {
 						reached = true
 					}
-					if reached != (i == j) {
-						t.Errorf("party %d can reach profile %d: %v", i, j, reached)
+					// Not even its own: an agent works on a copy, so it
+					// cannot change what the protocol records either.
+					if reached {
+						t.Errorf("party %d can reach profile %d", i, j)
 					}
 				}
 			}
@@ -563,5 +565,39 @@ func TestSAOPNoTraceSameResult(t *testing.T) {
 	results[0].Trace = nil
 	if !reflect.DeepEqual(results[0], results[1]) {
 		t.Errorf("NoTrace changed the result: %+v vs %+v", results[0], results[1])
+	}
+}
+
+// cheat rewrites its own profile in Init, then offers its best outcome.
+type cheat struct{ TimeDependent }
+
+func (c *cheat) Init(self Self) error {
+	if la, ok := self.Profile.(*LinearAdditive); ok {
+		for i := range la.table {
+			la.table[i] = 1
+		}
+	}
+	return c.TimeDependent.Init(self)
+}
+
+func TestAgentCannotChangeRecordedUtilities(t *testing.T) {
+	ps := synthetic(t, 7, []int{4, 4, 4}, 2)
+	orig := ps[0].(*LinearAdditive).clone() // what party 0 really wants
+	a, _ := NewAgent("boulware")
+	b, _ := NewAgent("conceder")
+	res, err := RunSAOP(ps, []Agent{&cheat{*a.(*TimeDependent)}, b}, SAOPOptions{Rounds: 50, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Trace) == 0 {
+		t.Fatal("no trace")
+	}
+	for _, st := range res.Trace {
+		if st.Offer == nil {
+			continue
+		}
+		if got, want := st.Utilities[0], orig.Utility(st.Offer); got != want {
+			t.Fatalf("round %d: recorded utility %v for party 0, its profile says %v", st.Round, got, want)
+		}
 	}
 }
