@@ -49,7 +49,7 @@ func EfficientEgalitarian(ps []Profile, maxNodes int) (Outcome, error) {
 	// when the exact search is out of reach.
 	start := localEgalitarian(d, gainOf)
 	// Step 1: the largest least gain, on the key grid.
-	x, ok, err := bestFirstFrom(d, bs, &nodes, maxNodes/2, start, gainOf(start),
+	x, ok, err := bestFirstFrom(d, bs, &nodes, maxNodes/10, start, gainOf(start),
 		func(ub []float64) (float64, bool) {
 			g := math.Inf(1)
 			for p := range ub {
@@ -79,6 +79,7 @@ func EfficientEgalitarian(ps []Profile, maxNodes int) (Outcome, error) {
 	// Step 2: the largest sum among outcomes at least as good as x for
 	// every party. Nothing can dominate the result: it would dominate x
 	// too and have a larger sum.
+	x = climbDominating(d, x, keys)
 	kx := keys(x)
 	sx := 0.0
 	for _, k := range kx {
@@ -167,6 +168,42 @@ func localEgalitarian(d *Domain, gain func(Outcome) float64) Outcome {
 		}
 	}
 	return best
+}
+
+// climbDominating moves x, one issue at a time, to outcomes at least as
+// good for every party and better in sum, until no single change is. The
+// closer x is to the frontier, the less the exact search must rule out.
+func climbDominating(d *Domain, x Outcome, keys func(Outcome) []float64) Outcome {
+	x = x.Clone()
+	kx := keys(x)
+	for improved, sweeps := true, 0; improved && sweeps < 500; sweeps++ {
+		improved = false
+		for i := range d.Issues {
+			keep := x[i]
+			for v := 0; v < d.Issues[i].NumValues(); v++ {
+				if v == keep {
+					continue
+				}
+				x[i] = v
+				k := keys(x)
+				better, strict := true, false
+				for p := range k {
+					if k[p] < kx[p] {
+						better = false
+						break
+					}
+					if k[p] > kx[p] {
+						strict = true
+					}
+				}
+				if better && strict {
+					keep, kx, improved = v, k, true
+				}
+			}
+			x[i] = keep
+		}
+	}
+	return x
 }
 
 // bestFirstFrom is bestFirst with a known feasible outcome and its value

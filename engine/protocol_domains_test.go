@@ -1,8 +1,10 @@
 package engine_test
 
 import (
+	"math"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"parley/engine"
@@ -107,14 +109,20 @@ func TestConfidentialMediatorOnEveryTwoPartyDomain(t *testing.T) {
 			// the exact frontier; the mediator then finds an efficient
 			// egalitarian text by branch and bound instead.
 			lim := engine.AnalyzeOptions{MaxEnumerate: 2e6, MaxNodes: 500_000}
-			res, err := engine.ConfidentialMediator(sc.Profiles, js, engine.SingleTextOptions{Analysis: lim})
-			if err != nil {
-				t.Skipf("beyond both the exact analysis and the egalitarian search at %d nodes: %v", lim.MaxNodes, err)
-			}
 			a, err := engine.Analyze(sc.Profiles, lim)
 			if err != nil {
+				// What ConfidentialMediator falls back to, given a larger budget.
+				opts := engine.SingleTextOptions{Analysis: engine.AnalyzeOptions{MaxNodes: 2_000_000}}
+				res, ferr := engine.MediateEfficient(sc.Profiles, js, opts, err)
+				if ferr != nil {
+					t.Skipf("beyond both the exact analysis and the egalitarian search at %d nodes: %v", opts.Analysis.MaxNodes, ferr)
+				}
 				checkEfficientWithoutFrontier(t, sc.Profiles, res)
 				return
+			}
+			res, err := engine.MediateWithAnalysis(a, js, engine.SingleTextOptions{})
+			if err != nil {
+				t.Fatal(err)
 			}
 			if a.Nash == nil {
 				if res.Agreement != nil {
@@ -237,5 +245,35 @@ func checkEfficientWithoutFrontier(t *testing.T, ps []engine.Profile, res *engin
 			}
 		}
 		x[i] = o[i]
+	}
+}
+
+// TestConfidentialMediatorFallsBack makes the exact analysis fail (a
+// frontier cap of one point) and checks that the mediator still proposes an
+// acceptable, Pareto-optimal text and says why it did not aim for Nash.
+func TestConfidentialMediatorFallsBack(t *testing.T) {
+	sc := load(t, "anac2010-EnglandZimbabwe")
+	js := []engine.Judge{engine.TruthfulJudge{Profile: sc.Profiles[0]}, engine.TruthfulJudge{Profile: sc.Profiles[1]}}
+	res, err := engine.ConfidentialMediator(sc.Profiles, js, engine.SingleTextOptions{Analysis: engine.AnalyzeOptions{MaxFrontier: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Note, "out of reach") {
+		t.Errorf("note %q does not say the frontier was out of reach", res.Note)
+	}
+	a, err := engine.Analyze(sc.Profiles, engine.AnalyzeOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Agreement == nil {
+		t.Fatal("no agreement")
+	}
+	if better, _, _ := a.Improvements(res.Agreement); len(better) > 0 {
+		t.Errorf("%d frontier points dominate the fallback's agreement", len(better))
+	}
+	// Egalitarian: its least gain is the best there is.
+	u := []float64{sc.Profiles[0].Utility(res.Agreement), sc.Profiles[1].Utility(res.Agreement)}
+	if g := math.Min(u[0], u[1]); math.Abs(g-a.EgalitarianGain) > 1e-9 {
+		t.Errorf("least gain %v, the egalitarian point's is %v", g, a.EgalitarianGain)
 	}
 }
