@@ -38,33 +38,23 @@ func EfficientEgalitarian(ps []Profile, maxNodes int) (Outcome, error) {
 		}
 		return k
 	}
-	gainOf := func(o Outcome) float64 {
+	// leastGain is the objective of step 1: min_p (u_p − r_p).
+	leastGain := func(k []float64) (float64, bool) {
 		g := math.Inf(1)
-		for p, prof := range ps {
-			g = math.Min(g, key(prof.Utility(o))-r[p])
+		for p := range k {
+			g = math.Min(g, k[p]-r[p])
 		}
+		return g, g >= 0
+	}
+	gainOf := func(o Outcome) float64 {
+		g, _ := leastGain(keys(o))
 		return g
 	}
 	// A local search first: its result seeds step 1 and stands in for it
 	// when the exact search is out of reach.
 	start := localEgalitarian(d, gainOf)
 	// Step 1: the largest least gain, on the key grid.
-	x, ok, err := bestFirstFrom(d, bs, &nodes, maxNodes/10, start, gainOf(start),
-		func(ub []float64) (float64, bool) {
-			g := math.Inf(1)
-			for p := range ub {
-				g = math.Min(g, ub[p]-r[p])
-			}
-			return g, g >= 0
-		},
-		func(o Outcome) (float64, bool) {
-			k := keys(o)
-			g := math.Inf(1)
-			for p := range k {
-				g = math.Min(g, k[p]-r[p])
-			}
-			return g, g >= 0
-		})
+	x, ok, err := bestFirst(ps, bs, &nodes, nodes+maxNodes/10, start, leastGain)
 	if err != nil {
 		// Out of reach: go on from the local search's outcome if it is
 		// acceptable; step 2 still makes the result Pareto-optimal.
@@ -81,33 +71,17 @@ func EfficientEgalitarian(ps []Profile, maxNodes int) (Outcome, error) {
 	// too and have a larger sum.
 	x = climbDominating(d, x, keys)
 	kx := keys(x)
-	sx := 0.0
-	for _, k := range kx {
-		sx += k
-	}
 	// x itself is the incumbent: only boxes that could beat its sum count.
-	y, _, err := bestFirstInc(d, bs, &nodes, maxNodes, x, sx,
-		func(ub []float64) (float64, bool) {
-			s := 0.0
-			for p := range ub {
-				if ub[p] < kx[p] {
-					return 0, false
-				}
-				s += ub[p]
+	y, _, err := bestFirst(ps, bs, &nodes, maxNodes, x, func(k []float64) (float64, bool) {
+		s := 0.0
+		for p := range k {
+			if k[p] < kx[p] {
+				return 0, false
 			}
-			return s, true
-		},
-		func(o Outcome) (float64, bool) {
-			k := keys(o)
-			s := 0.0
-			for p := range k {
-				if k[p] < kx[p] {
-					return 0, false
-				}
-				s += k[p]
-			}
-			return s, true
-		})
+			s += k[p]
+		}
+		return s, true
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -206,40 +180,38 @@ func climbDominating(d *Domain, x Outcome, keys func(Outcome) []float64) Outcome
 	return x
 }
 
-// bestFirstFrom is bestFirst with a known feasible outcome and its value
-// as the incumbent.
-func bestFirstFrom(d *Domain, bs []Bounder, nodes *int, maxNodes int, inc Outcome, incV float64,
-	bound func(ub []float64) (float64, bool), value func(Outcome) (float64, bool)) (Outcome, bool, error) {
-	limit := *nodes + maxNodes
-	o, ok, err := bestFirstInc(d, bs, nodes, limit, inc, incV, bound, value)
-	return o, ok, err
-}
-
-// bestFirstInc maximises an objective by best-first branch and bound,
-// starting from an incumbent (nil for none); a feasible incumbent is
-// returned when nothing beats it. bound maps the profiles' upper bounds
-// over a box (on the key grid) to an upper bound of the objective and
-// whether the box can hold a feasible outcome; value scores a single
-// outcome and says whether it is feasible.
-func bestFirstInc(d *Domain, bs []Bounder, nodes *int, maxNodes int, inc Outcome, incV float64,
-	bound func(ub []float64) (float64, bool), value func(Outcome) (float64, bool)) (Outcome, bool, error) {
-	ub := make([]float64, len(bs))
+// bestFirst maximises an objective by best-first branch and bound, starting
+// from an incumbent (nil for none; a feasible incumbent is returned when
+// nothing beats it). score maps a vector of utilities on the key grid to
+// the objective and whether it is feasible; it must be monotone in every
+// utility, so that scoring a box's upper bounds bounds its outcomes. The
+// search stops with an error once *nodes passes limit.
+func bestFirst(ps []Profile, bs []Bounder, nodes *int, limit int, inc Outcome, score func(k []float64) (float64, bool)) (Outcome, bool, error) {
+	d := ps[0].Domain()
+	k := make([]float64, len(bs))
 	eval := func(b box) (float64, bool) {
 		for p, bd := range bs {
 			_, mx := bd.Bounds(b.lo, b.hi)
-			ub[p] = key(mx)
+			k[p] = key(mx)
 		}
-		return bound(ub)
+		return score(k)
+	}
+	value := func(o Outcome) (float64, bool) {
+		for p, prof := range ps {
+			k[p] = key(prof.Utility(o))
+		}
+		return score(k)
 	}
 	h := &bfHeap{}
 	root := fullBox(d)
 	if v, ok := eval(root); ok {
 		heap.Push(h, bfNode{root, v})
 	}
-	best, bestV := inc, incV
-	if best != nil {
-		if _, ok := value(best); !ok {
-			best, bestV = nil, math.Inf(-1)
+	var best Outcome
+	bestV := math.Inf(-1)
+	if inc != nil {
+		if v, ok := value(inc); ok {
+			best, bestV = inc, v
 		}
 	}
 	for h.Len() > 0 {
@@ -247,8 +219,8 @@ func bestFirstInc(d *Domain, bs []Bounder, nodes *int, maxNodes int, inc Outcome
 		if best != nil && nd.bound <= bestV {
 			break
 		}
-		if *nodes++; *nodes > maxNodes {
-			return nil, false, Errorf("domain %q: the search for an efficient acceptable outcome needs more than %d nodes; raise --max-nodes", d.Name, maxNodes)
+		if *nodes++; *nodes > limit {
+			return nil, false, Errorf("domain %q: the search for an efficient acceptable outcome needs more than %d nodes; raise --max-nodes", d.Name, limit)
 		}
 		if nd.b.single() {
 			o := Outcome(nd.b.lo)
