@@ -202,21 +202,61 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 
 // MediateEfficient is the confidential mediator for outcome spaces whose
 // exact frontier is out of reach (why says why): it proposes a text that is
-// acceptable to every party and Pareto-optimal, found by
-// EfficientEgalitarian without the frontier, and says so in the result's
-// Note.
+// acceptable to every party and Pareto-optimal without the frontier, and
+// says how in the result's Note. When every profile is a sum of small
+// parts, the text maximises a weighted sum of utilities exactly, with
+// weights steered toward the requested solution; otherwise (or when no
+// weighted sum is acceptable) it is EfficientEgalitarian's.
 func MediateEfficient(profiles []Profile, judges []Judge, opts SingleTextOptions, why error) (*SingleTextResult, error) {
 	if len(judges) != len(profiles) {
 		return nil, Errorf("%d profiles and %d parties answering; every party needs exactly one", len(profiles), len(judges))
 	}
-	o, err := EfficientEgalitarian(profiles, opts.Analysis.MaxNodes)
+	sol, err := ParseSolution(string(opts.Solution))
 	if err != nil {
 		return nil, err
 	}
-	res := &SingleTextResult{Note: fmt.Sprintf("the exact frontier is out of reach (%v), so the mediator proposed an acceptable, Pareto-optimal text found by egalitarian branch and bound instead of the %s point", why, solutionName(opts.Solution))}
+	res := &SingleTextResult{}
+	none := fmt.Sprintf("the exact frontier is out of reach (%v); an exact search found no outcome acceptable to every party", why)
+	egalitarian := func() (Outcome, error) {
+		o, err := EfficientEgalitarian(profiles, opts.Analysis.MaxNodes)
+		if err != nil {
+			return nil, err
+		}
+		if sol == SolutionEgalitarian {
+			res.Note = fmt.Sprintf("the exact frontier is out of reach (%v), so the mediator found the egalitarian text by branch and bound, without the frontier", why)
+		} else {
+			res.Note = fmt.Sprintf("the exact frontier is out of reach (%v), so the mediator proposed an acceptable, Pareto-optimal text found by egalitarian branch and bound instead of the %s point", why, solutionName(sol))
+		}
+		return o, nil
+	}
+	var o Outcome
+	triedEgalitarian := false
+	if sol == SolutionEgalitarian {
+		// Exact when the search finishes: try it first.
+		triedEgalitarian = true
+		if o, err = egalitarian(); err == nil && o == nil {
+			res.Note = none
+			return res, nil
+		}
+	}
 	if o == nil {
-		res.Note = fmt.Sprintf("the exact frontier is out of reach (%v); a search of the whole space found no outcome acceptable to every party", why)
-		return res, nil
+		var solves int
+		o, solves, err = supportedText(profiles, sol, opts.Analysis.MaxNodes)
+		switch {
+		case err == nil && o == nil:
+			res.Note = none
+			return res, nil
+		case err == nil:
+			res.Note = fmt.Sprintf("the exact frontier is out of reach (%v), so the mediator proposed the acceptable text that maximises a weighted sum of the parties' utilities, which makes it Pareto-optimal, with the weights steered toward the %s point (%d exact searches)", why, solutionName(sol), solves)
+		case !triedEgalitarian:
+			if o, err = egalitarian(); err == nil && o == nil {
+				res.Note = none
+				return res, nil
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
 	}
 	res.Texts = append(res.Texts, o.Clone())
 	if askAll(judges, o, res) {
