@@ -94,6 +94,9 @@ type SingleTextResult struct {
 	// the frontier was out of reach and the mediator aimed for an
 	// efficient egalitarian text instead.
 	Note string
+	// ParetoOptimal says that the final text is proved Pareto-optimal
+	// although the frontier was out of reach (MediateEfficient).
+	ParetoOptimal bool
 }
 
 // HillClimbMediator runs Raiffa's single negotiating text with a mediator
@@ -259,6 +262,7 @@ func MediateEfficient(profiles []Profile, judges []Judge, opts SingleTextOptions
 		return nil, err
 	}
 	res.Texts = append(res.Texts, o.Clone())
+	res.ParetoOptimal = true
 	if askAll(judges, o, res) {
 		res.Agreement = o.Clone()
 	}

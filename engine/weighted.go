@@ -127,7 +127,14 @@ func integerWeights(ps []Profile, w []float64) ([]float64, error) {
 // the best by sol among those found is returned, with the number of exact
 // searches made. It returns nil when no outcome is acceptable to some
 // party, and an error when none found is acceptable to all.
+//
+// Each search may take ten times maxNodes (DefaultMaxNodes when 0): its
+// nodes cost far less than those of the analysis's branch and bound.
 func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, error) {
+	if maxNodes <= 0 {
+		maxNodes = DefaultMaxNodes
+	}
+	maxNodes *= 10
 	n := len(ps)
 	r := make([]float64, n)
 	ideal := make([]float64, n)

@@ -28,6 +28,7 @@ type negotiateOptions struct {
 	trace    bool
 	plot     string
 	start    string
+	maxNodes int
 }
 
 func newNegotiateCmd(e *env) *cobra.Command {
@@ -55,6 +56,9 @@ the Nash point of the exact analysis.`,
 			if cmd.Flags().Changed("time") && o.time <= 0 {
 				return engine.Errorf("--time is %v; it must be a positive duration such as 2s", o.time)
 			}
+			if o.maxNodes <= 0 {
+				return engine.Errorf("--max-nodes is %d; it must be a positive number of search nodes", o.maxNodes)
+			}
 			if !cmd.Flags().Changed("rounds") && o.time > 0 {
 				o.rounds = 0
 			}
@@ -72,6 +76,7 @@ the Nash point of the exact analysis.`,
 	f.BoolVar(&o.json, "json", false, "print JSON")
 	f.BoolVar(&o.trace, "trace", false, "include every action")
 	f.StringVar(&o.plot, "plot", "", "write an SVG of the offers over the utility space and the frontier to this file")
+	f.IntVar(&o.maxNodes, "max-nodes", 1_000_000, "search budget of the exact analysis of nonlinear profiles (and of the mediator's search when the frontier is out of reach), in nodes")
 	f.StringVar(&o.start, "start", "", `single-text: a tentative agreement to improve, as JSON {"Issue": "value", …} or a JSON file; the confidential mediator then moves only to a text no party likes less`)
 	return cmd
 }
@@ -198,7 +203,8 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			return engine.Errorf("--plot %s is a directory; name an .svg file", o.plot)
 		}
 	}
-	a, err := engine.Analyze(sc.Profiles, engine.AnalyzeOptions{})
+	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes}
+	a, err := engine.Analyze(sc.Profiles, limits)
 	var analysisErr error
 	if err != nil {
 		analysisErr = err
@@ -254,13 +260,17 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 		} else if a != nil {
 			res, err = engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Start: start})
 		} else {
-			res, err = engine.MediateEfficient(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol}, analysisErr)
+			res, err = engine.MediateEfficient(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Analysis: limits}, analysisErr)
 		}
 		if err != nil {
 			return err
 		}
 		out.Note = res.Note
 		agreement, out.Rounds = res.Agreement, len(res.Texts)
+		if a == nil && agreement != nil && res.ParetoOptimal {
+			zero := 0.0
+			out.DistanceToPareto = &zero // proved by the search, without the frontier
+		}
 		out.End = "agreement"
 		if agreement == nil {
 			out.End = "rejected"

@@ -82,6 +82,38 @@ func TestNegotiateSingleText(t *testing.T) {
 	}
 }
 
+// TestNegotiateSingleTextBeyondTheFrontier runs the confidential mediator
+// on a 10^30-outcome domain of nonlinear profiles whose frontier is out of
+// reach: it still agrees on a text it proves Pareto-optimal (distance 0),
+// has no Nash point to measure against (null), and says why.
+func TestNegotiateSingleTextBeyondTheFrontier(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a failed analysis of a 10^30-outcome domain")
+	}
+	out, stderr, err := runCmd(t, "negotiate", "../../testdata/domains/other-S-1NAGUNL-128", "--protocol", "single-text", "--json", "--max-nodes", "200000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Agreement        *struct{ Utilities []float64 } `json:"agreement"`
+		DistanceToPareto *float64                       `json:"distance_to_pareto"`
+		DistanceToNash   *float64                       `json:"distance_to_nash"`
+		Note             string                         `json:"note"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Agreement == nil || got.DistanceToPareto == nil || *got.DistanceToPareto != 0 || got.DistanceToNash != nil {
+		t.Errorf("want an agreement at distance 0 from the frontier and no Nash distance: %s", out)
+	}
+	if !strings.Contains(got.Note, "weighted sum") || !strings.Contains(stderr, "200000 nodes") {
+		t.Errorf("the note or the warning does not say what happened:\nnote: %s\nstderr: %s", got.Note, stderr)
+	}
+	if !strings.Contains(out, "Pareto-optimal") {
+		t.Errorf("the note does not say the text is Pareto-optimal: %s", got.Note)
+	}
+}
+
 func TestNegotiatePlot(t *testing.T) {
 	svg := filepath.Join(t.TempDir(), "n.svg")
 	if _, _, err := runCmd(t, "negotiate", travel, "--agents", "linear,tft", "--plot", svg); err != nil {
