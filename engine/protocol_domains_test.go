@@ -333,3 +333,22 @@ func TestConfidentialMediatorFallsBack(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMediateBeyondFrontier is the confidential mediator's search
+// without the frontier on the largest nonlinear domains (10^30 to 10^50
+// outcomes), from the profiles to the proposed text: the exact weighted
+// sums steered toward Nash.
+func BenchmarkMediateBeyondFrontier(b *testing.B) {
+	for _, name := range []string{"other-S-1NAGUNL-128", "other-S-1NAGUNL-255", "other-S-1NIKFRT-3"} {
+		b.Run(name, func(b *testing.B) {
+			sc := load(b, name)
+			js := []engine.Judge{engine.TruthfulJudge{Profile: sc.Profiles[0]}, engine.TruthfulJudge{Profile: sc.Profiles[1]}}
+			for b.Loop() {
+				res, err := engine.MediateEfficient(sc.Profiles, js, engine.SingleTextOptions{}, fmt.Errorf("benchmark"))
+				if err != nil || res.Agreement == nil {
+					b.Fatal(err, res)
+				}
+			}
+		})
+	}
+}
