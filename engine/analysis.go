@@ -52,7 +52,8 @@ type Analysis struct {
 	Parties      []Profile
 	Reservations []float64
 	// Outcomes is the size of the outcome space; Acceptable how many of
-	// them are acceptable to every party. Both are exact.
+	// them are acceptable to every party (nil with SkipCount). Both are
+	// exact.
 	Outcomes   *big.Int
 	Acceptable *big.Int
 	// Pareto is the frontier sorted by the first party's utility
@@ -91,6 +92,10 @@ type AnalyzeOptions struct {
 	// Progress, when set, is called from time to time during enumeration
 	// with the outcomes done so far and the total.
 	Progress func(done, total float64)
+	// SkipCount leaves Analysis.Acceptable nil instead of counting the
+	// acceptable outcomes, which on large nonlinear spaces can cost more
+	// than the frontier; protocols and mediators need only the frontier.
+	SkipCount bool
 }
 
 // Defaults for AnalyzeOptions.
@@ -143,13 +148,17 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 		if err != nil {
 			return nil, err
 		}
-		a.Acceptable, err = countLinear(lin, a.Reservations, opts)
+		if !opts.SkipCount {
+			a.Acceptable, err = countLinear(lin, a.Reservations, opts)
+		}
 	} else {
 		raw, a.Method, err = genericFrontier(profiles, opts)
 		if err != nil {
 			return nil, err
 		}
-		a.Acceptable, err = countGeneric(profiles, a.Reservations, opts)
+		if !opts.SkipCount {
+			a.Acceptable, err = countGeneric(profiles, a.Reservations, opts)
+		}
 	}
 	if err != nil {
 		return nil, err

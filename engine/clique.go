@@ -129,6 +129,11 @@ func maxWeightClique(adj [][]uint64, w []float64, maxNodes int) ([]int, float64,
 	return out, best, true
 }
 
+// boxer is a profile that may be a sum of inclusive hyperrectangles.
+type boxer interface {
+	inclusiveBoxes(w float64) ([]wbox, float64, bool)
+}
+
 // A wbox is an inclusive hyperrectangle of value indices with a weight.
 type wbox struct {
 	lo, hi []int // per issue of the domain; the full range when unbounded

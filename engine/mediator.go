@@ -191,7 +191,9 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 	if _, err := ParseSolution(string(opts.Solution)); err != nil {
 		return nil, err // before the analysis, which may take long
 	}
-	a, err := Analyze(profiles, opts.Analysis)
+	lim := opts.Analysis
+	lim.SkipCount = true // the mediator needs only the frontier
+	a, err := Analyze(profiles, lim)
 	if err != nil {
 		if opts.Start == nil {
 			if res, ferr := MediateEfficient(profiles, judges, opts, err); ferr == nil {

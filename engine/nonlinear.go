@@ -3,6 +3,7 @@ package engine
 import (
 	"math"
 	"strconv"
+	"sync"
 )
 
 // Aggregation says how a nonlinear utility function combines its parts.
@@ -75,6 +76,23 @@ type Hyperrectangle struct {
 	rects  []hrRect
 	bounds []hrBound
 	kids   []int32
+	cache  *hrCache // what is derived from the compiled profile, shared by copies
+}
+
+// hrCache holds what agents derive from a compiled profile, built once.
+type hrCache struct {
+	poolOnce sync.Once
+	pool     *outcomePool
+}
+
+// outcomePool returns the profile's pool of outcomes (see buildPool),
+// built on first use and shared by every agent that plays the profile.
+func (p *Hyperrectangle) outcomePool() *outcomePool {
+	if p.cache == nil {
+		return buildPool(p)
+	}
+	p.cache.poolOnce.Do(func() { p.cache.pool = buildPool(p) })
+	return p.cache.pool
 }
 
 type hrNode struct {
@@ -113,6 +131,7 @@ func (p *Hyperrectangle) Compile() error {
 		}
 	}
 	p.nodes, p.rects, p.bounds, p.kids = nil, nil, nil, nil
+	p.cache = &hrCache{}
 	_, err := p.flatten(&p.Fun, 0)
 	return err
 }

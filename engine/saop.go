@@ -370,3 +370,26 @@ func (v profileView) Domain() *Domain           { return v.p.Domain().clone() }
 func (v profileView) Utility(o Outcome) float64 { return v.p.Utility(o) }
 func (v profileView) Reservation() float64      { return v.p.Reservation() }
 func (v profileView) DiscountFactor() float64   { return v.p.DiscountFactor() }
+
+// Decompose gives the agent fresh factors of its own profile, when it is a
+// sum of small parts, so that it can search it exactly.
+func (v profileView) Decompose() ([]Factor, float64, bool) {
+	if d, ok := v.p.(Decomposer); ok {
+		return d.Decompose()
+	}
+	return nil, 0, false
+}
+
+func (v profileView) inclusiveBoxes(w float64) ([]wbox, float64, bool) {
+	if b, ok := v.p.(boxer); ok {
+		return b.inclusiveBoxes(w)
+	}
+	return nil, 0, false
+}
+
+func (v profileView) outcomePool() *outcomePool {
+	if c, ok := v.p.(pooler); ok {
+		return c.outcomePool()
+	}
+	return buildPool(v)
+}

@@ -37,8 +37,11 @@ const maxSearchSteps = 1 << 16
 // the target first, pruned by the least and greatest utility the remaining
 // groups can add, over a two-pointer merge of the last two (bounded by
 // maxSearchSteps). For any other kind of profile the index enumerates and
-// sorts every outcome, which NewOutcomeIndex refuses above
-// MaxEnumeratedIndex outcomes.
+// sorts every outcome, up to MaxEnumeratedIndex outcomes; above that, it
+// holds a pool of outcomes at as many utility levels as a bounded search
+// from the profile's best outcome finds (see buildPool), so searches on such
+// a space are approximate: Min and Max are the pool's, and Nearest returns
+// the pool's outcome nearest the target.
 //
 // Ties are broken deterministically: the first outcome found in the search
 // order wins. An OutcomeIndex is not safe for concurrent use (it keeps its
@@ -49,7 +52,8 @@ type OutcomeIndex struct {
 	bisect  bool  // two groups, the first small: search the second for each of its values
 	hint    []int // per value of the small group, where its last search ended
 	groups  []indexGroup
-	minRest []float64 // minRest[k]: least utility groups k.. can add
+	pool    *outcomePool // instead of groups, for a profile too large to enumerate
+	minRest []float64    // minRest[k]: least utility groups k.. can add
 	maxRest []float64
 
 	// Search state.
@@ -89,7 +93,10 @@ func NewOutcomeIndex(p Profile) (*OutcomeIndex, error) {
 		x.buildAdditive(la)
 	} else {
 		if d.SizeFloat() > MaxEnumeratedIndex {
-			return nil, Errorf("profile %q is not linear additive and its domain %q has %.0f outcomes; agents can search at most %d outcomes of such a profile", p.Name(), d.Name, d.SizeFloat(), MaxEnumeratedIndex)
+			x.pool = poolOf(p)
+			x.minRest = []float64{x.pool.us[0]}
+			x.maxRest = []float64{x.pool.us[len(x.pool.us)-1]}
+			return x, nil
 		}
 		all := make([]int, len(d.Issues))
 		for i := range all {
@@ -364,6 +371,18 @@ func (x *OutcomeIndex) Below(level float64, dst Outcome) (o Outcome, u float64, 
 }
 
 func (x *OutcomeIndex) search(target float64, below bool, dst Outcome) (Outcome, float64, bool) {
+	if x.pool != nil {
+		k, ok := x.pool.search(target, below)
+		if cap(dst) < x.issues {
+			dst = make(Outcome, x.issues)
+		}
+		dst = dst[:x.issues]
+		if !ok {
+			return dst, math.NaN(), false
+		}
+		copy(dst, x.pool.os[k])
+		return dst, x.pool.us[k], true
+	}
 	x.target, x.below, x.best, x.steps, x.found = target, below, math.Inf(1), 0, false
 	switch {
 	case len(x.groups) == 1:

@@ -35,7 +35,7 @@ func MaxWeighted(ps []Profile, w []float64, maxNodes int) (Outcome, error) {
 	var boxes []wbox
 	clique := true
 	for p, prof := range ps {
-		h, ok := prof.(*Hyperrectangle)
+		h, ok := prof.(boxer)
 		if !ok {
 			clique = false
 			break
@@ -128,13 +128,10 @@ func integerWeights(ps []Profile, w []float64) ([]float64, error) {
 // searches made. It returns nil when no outcome is acceptable to some
 // party, and an error when none found is acceptable to all.
 //
-// Each search may take ten times maxNodes (DefaultMaxNodes when 0): its
-// nodes cost far less than those of the analysis's branch and bound.
+// Each search may take ten times maxNodes, and at least DefaultMaxNodes:
+// its nodes cost far less than those of the analysis's branch and bound.
 func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, error) {
-	if maxNodes <= 0 {
-		maxNodes = DefaultMaxNodes
-	}
-	maxNodes *= 10
+	maxNodes = max(10*maxNodes, DefaultMaxNodes)
 	n := len(ps)
 	r := make([]float64, n)
 	ideal := make([]float64, n)

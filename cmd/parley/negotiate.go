@@ -76,7 +76,7 @@ the Nash point of the exact analysis.`,
 	f.BoolVar(&o.json, "json", false, "print JSON")
 	f.BoolVar(&o.trace, "trace", false, "include every action")
 	f.StringVar(&o.plot, "plot", "", "write an SVG of the offers over the utility space and the frontier to this file")
-	f.IntVar(&o.maxNodes, "max-nodes", 1_000_000, "search budget of the exact analysis of nonlinear profiles (and of the mediator's search when the frontier is out of reach), in nodes")
+	f.IntVar(&o.maxNodes, "max-nodes", 200_000, "search budget of the exact analysis of nonlinear profiles (and of the mediator's search when the frontier is out of reach), in nodes")
 	f.StringVar(&o.start, "start", "", `single-text: a tentative agreement to improve, as JSON {"Issue": "value", …} or a JSON file; the confidential mediator then moves only to a text no party likes less`)
 	return cmd
 }
@@ -203,7 +203,7 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			return engine.Errorf("--plot %s is a directory; name an .svg file", o.plot)
 		}
 	}
-	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes}
+	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes, SkipCount: true}
 	a, err := engine.Analyze(sc.Profiles, limits)
 	var analysisErr error
 	if err != nil {
@@ -242,6 +242,14 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 				mu := utilitiesOf(sc.Profiles, med.Agreement)
 				dp, dn := engine.OutcomeDistances(a, mu)
 				out.Mediated = &mediatedJSON{Solution: string(sol), Utilities: rounded(mu), DistanceToPareto: num(dp), DistanceToNash: num(dn)}
+			}
+		} else {
+			// Beyond the frontier the mediator's text is still proved
+			// Pareto-optimal; there is no Nash point to measure by.
+			med, err := engine.MediateEfficient(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Analysis: limits}, analysisErr)
+			if err == nil && med.Agreement != nil && med.ParetoOptimal {
+				zero := 0.0
+				out.Mediated = &mediatedJSON{Solution: string(sol), Utilities: rounded(utilitiesOf(sc.Profiles, med.Agreement)), DistanceToPareto: &zero}
 			}
 		}
 	} else {

@@ -94,11 +94,15 @@ type scenarioState struct {
 	analysis *engine.Analysis
 }
 
+// tournamentMaxNodes bounds each domain's analysis: every domain of the
+// corpus whose frontier is within reach at all needs far fewer nodes.
+const tournamentMaxNodes = 200_000
+
 func (s *scenarioState) analyse() *engine.Analysis {
 	s.once.Do(func() {
 		// Keep a tournament bounded on huge non-additive domains: without
 		// an analysis the rows just lack distances.
-		a, err := engine.Analyze(s.sc.Profiles, engine.AnalyzeOptions{MaxEnumerate: 1e7, MaxNodes: 1_000_000})
+		a, err := engine.Analyze(s.sc.Profiles, engine.AnalyzeOptions{MaxEnumerate: 1e7, MaxNodes: tournamentMaxNodes, SkipCount: true})
 		if err == nil {
 			s.analysis = a
 		}
@@ -605,8 +609,10 @@ func mean(sum float64, n int) float64 {
 
 // mediatedSummary is the yardstick line of the summary: parley's
 // confidential mediator (Nash) on every domain the agents played, once per
-// domain. Its distances are 0 by construction where a Nash point exists;
-// what it shows is the utility and welfare the agents left on the table.
+// domain. Its distances are 0 by construction where a Nash point exists
+// (where the frontier is out of reach, its text is proved Pareto-optimal
+// and has no distance to Nash); what it shows is the utility and welfare
+// the agents left on the table.
 func mediatedSummary(scenarios []*scenarioState, rows [][]string) (agentSummary, bool) {
 	played := map[string]bool{}
 	for _, r := range rows {
@@ -622,6 +628,25 @@ func mediatedSummary(scenarios []*scenarioState, rows [][]string) (agentSummary,
 		}
 		a := s.analyse()
 		if a == nil {
+			// Beyond the frontier: the mediator's text is proved
+			// Pareto-optimal, but there is no Nash point to measure by.
+			res, err := engine.MediateEfficient(s.sc.Profiles, truthful(s.sc.Profiles), engine.SingleTextOptions{Analysis: engine.AnalyzeOptions{MaxNodes: tournamentMaxNodes}}, errors.New("no analysis"))
+			if err != nil {
+				continue
+			}
+			m.Negotiations++
+			m.MeanRounds++
+			if res.Agreement == nil {
+				continue
+			}
+			m.AgreementRate++
+			w := 0.0
+			for _, p := range s.sc.Profiles {
+				w += p.Utility(res.Agreement)
+			}
+			own += w / float64(len(s.sc.Profiles))
+			m.MeanWelfare += w
+			m.pareto++
 			continue
 		}
 		m.Negotiations++
