@@ -271,9 +271,13 @@ func MediateEfficient(profiles []Profile, judges []Judge, opts SingleTextOptions
 	return res, nil
 }
 
+// solutionName is how notes name a solution.
 func solutionName(s Solution) string {
-	if s == "" {
-		return string(SolutionNash)
+	switch s {
+	case "", SolutionNash:
+		return "Nash"
+	case SolutionKalaiSmorodinsky:
+		return "Kalai–Smorodinsky"
 	}
 	return string(s)
 }

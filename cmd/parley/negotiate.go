@@ -29,6 +29,7 @@ type negotiateOptions struct {
 	plot     string
 	start    string
 	maxNodes int
+	maxEnum  float64
 }
 
 func newNegotiateCmd(e *env) *cobra.Command {
@@ -59,6 +60,9 @@ the Nash point of the exact analysis.`,
 			if o.maxNodes <= 0 {
 				return engine.Errorf("--max-nodes is %d; it must be a positive number of search nodes", o.maxNodes)
 			}
+			if !(o.maxEnum > 0) || math.IsInf(o.maxEnum, 0) {
+				return engine.Errorf("--max-enumerate is %v; it must be a positive number of outcomes", o.maxEnum)
+			}
 			if !cmd.Flags().Changed("rounds") && o.time > 0 {
 				o.rounds = 0
 			}
@@ -77,6 +81,7 @@ the Nash point of the exact analysis.`,
 	f.BoolVar(&o.trace, "trace", false, "include every action")
 	f.StringVar(&o.plot, "plot", "", "write an SVG of the offers over the utility space and the frontier to this file")
 	f.IntVar(&o.maxNodes, "max-nodes", 200_000, "search budget of the exact analysis of nonlinear profiles (and of the mediator's search when the frontier is out of reach), in nodes")
+	f.Float64Var(&o.maxEnum, "max-enumerate", engine.DefaultMaxEnumerate, "largest outcome space the exact analysis may evaluate one by one when no exact method applies")
 	f.StringVar(&o.start, "start", "", `single-text: a tentative agreement to improve, as JSON {"Issue": "value", …} or a JSON file; the confidential mediator then moves only to a text no party likes less`)
 	return cmd
 }
@@ -203,7 +208,7 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			return engine.Errorf("--plot %s is a directory; name an .svg file", o.plot)
 		}
 	}
-	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes, SkipCount: true}
+	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes, MaxEnumerate: o.maxEnum, SkipCount: true}
 	a, err := engine.Analyze(sc.Profiles, limits)
 	var analysisErr error
 	if err != nil {

@@ -143,6 +143,9 @@ func TestNegotiateBadInput(t *testing.T) {
 		{"negative time", []string{"negotiate", travel, "--agents", "boulware,conceder", "--time", "-1s"}, "positive duration"},
 		{"unknown protocol", []string{"negotiate", travel, "--agents", "boulware,conceder", "--protocol", "auction"}, "saop or single-text"},
 		{"unknown solution", []string{"negotiate", travel, "--protocol", "single-text", "--solution", "utilitarian"}, "nash, ks or egalitarian"},
+		{"zero max-nodes", []string{"negotiate", travel, "--protocol", "single-text", "--max-nodes", "0"}, "positive number of search nodes"},
+		{"negative max-enumerate", []string{"negotiate", travel, "--protocol", "single-text", "--max-enumerate", "-1"}, "positive number of outcomes"},
+		{"NaN max-enumerate", []string{"negotiate", travel, "--protocol", "single-text", "--max-enumerate", "NaN"}, "positive number of outcomes"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, _, err := runCmd(t, tc.args...)
