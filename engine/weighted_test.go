@@ -1,8 +1,10 @@
 package engine_test
 
 import (
+	"errors"
 	"math"
 	"math/rand"
+	"strings"
 	"testing"
 
 	"parley/engine"
@@ -209,4 +211,61 @@ func randomLinear(rng *rand.Rand, d *engine.Domain) *engine.LinearAdditive {
 		panic(err)
 	}
 	return p
+}
+
+// TestMediatorWithoutFrontierOnProfilesThatAreNotSums: profiles that
+// aggregate by max and min are no sums, so the exact weighted-sum search
+// does not apply; without the frontier the mediator falls back to egalitarian branch and bound, says so, and its
+// text is still acceptable and Pareto-optimal (checked by enumeration).
+func TestMediatorWithoutFrontierOnProfilesThatAreNotSums(t *testing.T) {
+	d := intDomain(4, 5)
+	var ps []engine.Profile
+	// The first seed whose frontier has more than one point.
+	for seed := int64(1); ; seed++ {
+		ps = maxMinProfiles(t, rand.New(rand.NewSource(seed)), d)
+		a, err := engine.Analyze(ps, engine.AnalyzeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(a.Pareto) > 1 {
+			break
+		}
+	}
+	if _, err := engine.MaxWeighted(ps, []float64{1, 1}, 0); err == nil || !strings.Contains(err.Error(), "not a sum") {
+		t.Fatalf("MaxWeighted on max/min profiles: err = %v; want a refusal naming why", err)
+	}
+	js := []engine.Judge{engine.TruthfulJudge{Profile: ps[0]}, engine.TruthfulJudge{Profile: ps[1]}}
+	res, err := engine.MediateEfficient(ps, js, engine.SingleTextOptions{}, errors.New("a test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(res.Note, "egalitarian branch and bound") || !res.ParetoOptimal || res.Agreement == nil {
+		t.Fatalf("result %+v", res)
+	}
+	u := utilities(ps, res.Agreement)
+	forEachOutcome(d, func(y engine.Outcome) {
+		v := utilities(ps, y)
+		if v[0] >= u[0] && v[1] >= u[1] && (v[0] > u[0] || v[1] > u[1]) {
+			t.Fatalf("%v %v dominates the text %v %v", y, v, res.Agreement, u)
+		}
+	})
+}
+
+// maxMinProfiles are two profiles of random rectangles aggregated by max
+// and by min.
+func maxMinProfiles(t *testing.T, rng *rand.Rand, d *engine.Domain) []engine.Profile {
+	var ps []engine.Profile
+	for k := 0; k < 2; k++ {
+		a := randomRectangles(rng, d, "a", false)
+		b := randomRectangles(rng, d, "b", false)
+		p := &engine.Hyperrectangle{ProfileName: string(rune('p' + k)), Dom: d, MaxUtility: 60, Fun: engine.Ufun{Aggregation: engine.AggSum, Weight: 1, Ufuns: []engine.Ufun{
+			{Aggregation: engine.AggMax, Weight: 1, Rectangles: a.Fun.Rectangles},
+			{Aggregation: engine.AggMin, Weight: 1, Rectangles: b.Fun.Rectangles},
+		}}}
+		if err := p.Compile(); err != nil {
+			t.Fatal(err)
+		}
+		ps = append(ps, p)
+	}
+	return ps
 }
