@@ -336,10 +336,16 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			out.Trace = append(out.Trace, st)
 		}
 	}
-	if o.plot != "" && a == nil {
-		fmt.Fprintf(e.stderr, "parley: no plot without the analysis\n")
-	} else if o.plot != "" {
-		if err := writeFileAtomic(o.plot, func(w io.Writer) error { return plotNegotiation(w, sc, a, trace, agreement, utilities) }); err != nil {
+	if o.plot != "" {
+		// Without the frontier, the mediator's text (proved Pareto-optimal)
+		// marks where the frontier passes.
+		var mediated []float64
+		if a == nil && out.Mediated != nil {
+			mediated = out.Mediated.Utilities
+		}
+		if err := writeFileAtomic(o.plot, func(w io.Writer) error {
+			return plotNegotiation(w, sc, a, trace, agreement, utilities, mediated)
+		}); err != nil {
 			return err
 		}
 	}

@@ -114,6 +114,32 @@ func TestNegotiateSingleTextBeyondTheFrontier(t *testing.T) {
 	}
 }
 
+// TestNegotiateBeyondTheFrontierWithAgents: agents play a 10^30-outcome
+// nonlinear domain, and the plot, with no frontier to draw, marks the
+// mediator's Pareto-optimal text instead.
+func TestNegotiateBeyondTheFrontierWithAgents(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a failed analysis of a 10^30-outcome domain")
+	}
+	svg := filepath.Join(t.TempDir(), "n.svg")
+	out, _, err := runCmd(t, "negotiate", "../../testdata/domains/other-S-1NAGUNL-128", "--agents", "boulware,conceder", "--plot", svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, "agreement after") || !strings.Contains(out, "confidential mediator (nash) would reach") {
+		t.Errorf("output:\n%s", out)
+	}
+	b, err := os.ReadFile(svg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"out of reach", "mediator&#39;s text (Pareto-optimal)", "offers of party 2"} {
+		if !bytes.Contains(b, []byte(want)) {
+			t.Errorf("the plot lacks %q", want)
+		}
+	}
+}
+
 func TestNegotiatePlot(t *testing.T) {
 	svg := filepath.Join(t.TempDir(), "n.svg")
 	if _, _, err := runCmd(t, "negotiate", travel, "--agents", "linear,tft", "--plot", svg); err != nil {

@@ -20,17 +20,21 @@ func partyColour(i int) string {
 // plotNegotiation draws the utility space of the first two parties: the
 // Pareto frontier, every offer coloured by the party that made it (texts of
 // a mediator in grey), the Nash point and the agreement.
-func plotNegotiation(w io.Writer, sc *genius.Scenario, a *engine.Analysis, trace []engine.Step, agreement engine.Outcome, final []float64) error {
+func plotNegotiation(w io.Writer, sc *genius.Scenario, a *engine.Analysis, trace []engine.Step, agreement engine.Outcome, final, mediated []float64) error {
 	panel := plot.Panel{
 		Title:  "offers",
 		XLabel: "utility of " + sc.ProfileFiles[0],
 		YLabel: "utility of " + sc.ProfileFiles[1],
 	}
-	var frontier [][2]float64
-	for _, p := range a.Pareto {
-		frontier = append(frontier, [2]float64{p.Utilities[0], p.Utilities[1]})
+	if a != nil {
+		var frontier [][2]float64
+		for _, p := range a.Pareto {
+			frontier = append(frontier, [2]float64{p.Utilities[0], p.Utilities[1]})
+		}
+		panel.Series = append(panel.Series, plot.Series{Name: "Pareto frontier", Color: "#000", Points: frontier, Line: true})
+	} else {
+		panel.Title = "offers (the Pareto frontier is out of reach)"
 	}
-	panel.Series = append(panel.Series, plot.Series{Name: "Pareto frontier", Color: "#000", Points: frontier, Line: true})
 	byParty := map[int][][2]float64{}
 	for _, s := range trace {
 		if s.Action == engine.ActOffer && s.Utilities != nil {
@@ -45,8 +49,11 @@ func plotNegotiation(w io.Writer, sc *genius.Scenario, a *engine.Analysis, trace
 			panel.Series = append(panel.Series, plot.Series{Name: fmt.Sprintf("offers of party %d (%s)", i+1, sc.ProfileFiles[i]), Color: partyColour(i), Points: pts, Radius: 2.5})
 		}
 	}
-	if a.Nash != nil {
+	if a != nil && a.Nash != nil {
 		panel.Markers = append(panel.Markers, plot.Marker{Name: "Nash", Color: "#000", X: a.Nash.Utilities[0], Y: a.Nash.Utilities[1], Shape: "square"})
+	}
+	if mediated != nil {
+		panel.Markers = append(panel.Markers, plot.Marker{Name: "mediator's text (Pareto-optimal)", Color: "#000", X: mediated[0], Y: mediated[1], Shape: "square"})
 	}
 	if agreement != nil {
 		panel.Markers = append(panel.Markers, plot.Marker{Name: "agreement", Color: "#e0a000", X: final[0], Y: final[1], Shape: "diamond"})
