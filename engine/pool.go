@@ -11,6 +11,9 @@ import (
 const (
 	poolEvaluations = 1 << 17
 	poolSize        = 1 << 13
+	// poolMaxNodes bounds the exact search for the best outcome; past it
+	// hill climbing stands in.
+	poolMaxNodes = 2_000_000
 )
 
 // pooler is a profile that keeps its pool once built.
@@ -61,7 +64,7 @@ func buildPool(p Profile) *outcomePool {
 		return o
 	}
 	var starts []Outcome
-	if top, err := MaxWeighted([]Profile{p}, []float64{1}, DefaultMaxNodes); err == nil {
+	if top, err := MaxWeighted([]Profile{p}, []float64{1}, poolMaxNodes); err == nil {
 		eval(top)
 		starts = append(starts, top)
 	}
