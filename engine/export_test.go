@@ -10,7 +10,7 @@ func ExactLevels(p Profile, limit int) ([]float64, bool) {
 	if !ok {
 		return nil, false
 	}
-	fs, scale, ok := dp.Decompose()
+	fs, top, ok := dp.Decompose()
 	if !ok {
 		return nil, false
 	}
@@ -21,11 +21,8 @@ func ExactLevels(p Profile, limit int) ([]float64, bool) {
 	a := make([]int, m.n)
 	seen := map[float64]bool{}
 	for {
-		s := m.konst
-		for _, f := range m.funcs {
-			s += f.table[f.index(a)]
-		}
-		seen[min(1, s*scale)] = true
+		s := m.value(0, a)
+		seen[min(1, s/top)] = true
 		i := m.n - 1
 		for ; i >= 0; i-- {
 			if a[i]++; a[i] < m.card[i] {

@@ -17,12 +17,12 @@ type Factor struct {
 // maxFactorTable caps the table of one factor of a decomposed profile.
 const maxFactorTable = 1 << 16
 
-// Decomposer is a profile whose utility is a sum of factors, up to a
-// scale and a cap: U(o) = min(1, Scale·Σ_f f(o)).
+// Decomposer is a profile whose utility is a sum of factors, divided by a
+// maximum and capped at 1: U(o) = min(1, Σ_f f(o) / max).
 type Decomposer interface {
-	// Decompose returns the factors and the scale, and false when the
+	// Decompose returns the factors and the maximum (maxSum), and false when the
 	// utility is not such a sum (or its factors would be too large).
-	Decompose() (fs []Factor, scale float64, ok bool)
+	Decompose() (fs []Factor, maxSum float64, ok bool)
 }
 
 var (
@@ -71,7 +71,7 @@ func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
 	if !walk(0, 1) {
 		return nil, 0, false
 	}
-	return fs, 1 / p.MaxUtility, true
+	return fs, p.MaxUtility, true
 }
 
 // rectFactor tabulates one rectangle's contribution (times w) over the
@@ -145,11 +145,16 @@ func MaxSum(d *Domain, fs []Factor, maxNodes int) (Outcome, float64, error) {
 		}
 	}
 	m := newMSProblem(d, fs)
-	x, v, err := m.solve(maxNodes)
+	s, err := m.prepare()
 	if err != nil {
 		return nil, 0, Errorf("domain %q: %v", d.Name, err)
 	}
-	return x, v, nil
+	nodes := 0
+	a, v, _, err := s.maximize(0, -1, 0, false, nil, &nodes, maxNodes)
+	if err != nil {
+		return nil, 0, Errorf("domain %q: %v", d.Name, err)
+	}
+	return m.outcome(a), v, nil
 }
 
 // msFunc is a table over variables (class-compressed issues).
@@ -170,47 +175,52 @@ func (f *msFunc) index(a []int) int {
 	return idx
 }
 
+// msProblem is one or more sums of factors (sets) over the same issues,
+// each issue compressed to the classes of values no factor of any set
+// tells apart.
 type msProblem struct {
 	d     *Domain
 	n     int
-	card  []int   // classes per issue
-	rep   [][]int // rep[i][c]: a value index of class c of issue i
-	konst float64 // sum of the factors without scope
-	funcs []*msFunc
+	card  []int       // classes per issue
+	rep   [][]int     // rep[i][c]: a value index of class c of issue i
+	konst []float64   // per set, the sum of its factors without scope
+	funcs [][]*msFunc // per set
 }
 
-func newMSProblem(d *Domain, fs []Factor) *msProblem {
+func newMSProblem(d *Domain, sets ...[]Factor) *msProblem {
 	n := len(d.Issues)
-	m := &msProblem{d: d, n: n, card: make([]int, n), rep: make([][]int, n)}
-	// Merge factors with equal scopes.
-	byScope := map[string]*Factor{}
-	var order []string
-	for _, f := range fs {
-		if len(f.Scope) == 0 {
-			m.konst += f.Table[0]
-			continue
-		}
-		k := scopeKey(f.Scope)
-		g, ok := byScope[k]
-		if !ok {
-			g = &Factor{Scope: f.Scope, Table: make([]float64, len(f.Table))}
-			byScope[k] = g
-			order = append(order, k)
-		}
-		for i, x := range f.Table {
-			g.Table[i] += x
+	m := &msProblem{d: d, n: n, card: make([]int, n), rep: make([][]int, n), konst: make([]float64, len(sets)), funcs: make([][]*msFunc, len(sets))}
+	// Merge factors with equal scopes, within each set.
+	merged := make([][]*Factor, len(sets))
+	for si, fs := range sets {
+		byScope := map[string]*Factor{}
+		for _, f := range fs {
+			if len(f.Scope) == 0 {
+				m.konst[si] += f.Table[0]
+				continue
+			}
+			k := scopeKey(f.Scope)
+			g, ok := byScope[k]
+			if !ok {
+				g = &Factor{Scope: f.Scope, Table: make([]float64, len(f.Table))}
+				byScope[k] = g
+				merged[si] = append(merged[si], g)
+			}
+			for i, x := range f.Table {
+				g.Table[i] += x
+			}
 		}
 	}
-	merged := make([]*Factor, len(order))
-	for i, k := range order {
-		merged[i] = byScope[k]
+	var all []*Factor
+	for _, ms := range merged {
+		all = append(all, ms...)
 	}
 	// Classes: values of an issue that every factor on it treats alike.
 	classOf := make([][]int, n)
 	for i := 0; i < n; i++ {
 		nv := d.Issues[i].NumValues()
 		sig := make([][]byte, nv)
-		for _, f := range merged {
+		for _, f := range all {
 			pos := -1
 			stride, outer := 1, 1
 			for k, j := range f.Scope {
@@ -249,32 +259,40 @@ func newMSProblem(d *Domain, fs []Factor) *msProblem {
 		m.card[i] = len(m.rep[i])
 	}
 	// Rewrite the factors over classes.
-	for _, f := range merged {
-		g := &msFunc{scope: f.Scope, card: make([]int, len(f.Scope))}
-		size := 1
-		for k, i := range f.Scope {
-			g.card[k] = m.card[i]
-			size *= m.card[i]
+	for si := range merged {
+		for _, f := range merged[si] {
+			m.funcs[si] = append(m.funcs[si], m.compress(f))
 		}
-		g.table = make([]float64, size)
-		cls := make([]int, len(f.Scope))
-		for idx := range g.table {
-			// The representative values of this class combination.
-			src := 0
-			for k, i := range f.Scope {
-				src = src*d.Issues[i].NumValues() + m.rep[i][cls[k]]
-			}
-			g.table[idx] = f.Table[src]
-			for k := len(cls) - 1; k >= 0; k-- {
-				if cls[k]++; cls[k] < g.card[k] {
-					break
-				}
-				cls[k] = 0
-			}
-		}
-		m.funcs = append(m.funcs, g)
 	}
 	return m
+}
+
+// compress rewrites a factor over value classes.
+func (m *msProblem) compress(f *Factor) *msFunc {
+	d := m.d
+	g := &msFunc{scope: f.Scope, card: make([]int, len(f.Scope))}
+	size := 1
+	for k, i := range f.Scope {
+		g.card[k] = m.card[i]
+		size *= m.card[i]
+	}
+	g.table = make([]float64, size)
+	cls := make([]int, len(f.Scope))
+	for idx := range g.table {
+		// The representative values of this class combination.
+		src := 0
+		for k, i := range f.Scope {
+			src = src*d.Issues[i].NumValues() + m.rep[i][cls[k]]
+		}
+		g.table[idx] = f.Table[src]
+		for k := len(cls) - 1; k >= 0; k-- {
+			if cls[k]++; cls[k] < g.card[k] {
+				break
+			}
+			cls[k] = 0
+		}
+	}
+	return g
 }
 
 func scopeKey(s []int) string {
@@ -294,11 +312,13 @@ func (m *msProblem) eliminationOrder() []int {
 	for i := range adj {
 		adj[i] = map[int]bool{}
 	}
-	for _, f := range m.funcs {
-		for _, a := range f.scope {
-			for _, b := range f.scope {
-				if a != b {
-					adj[a][b] = true
+	for _, fs := range m.funcs {
+		for _, f := range fs {
+			for _, a := range f.scope {
+				for _, b := range f.scope {
+					if a != b {
+						adj[a][b] = true
+					}
 				}
 			}
 		}
@@ -356,102 +376,213 @@ type msBucketFunc struct {
 	stride int // of the variable being assigned in f's table
 }
 
-// solve eliminates variables by mini-buckets whose tables stay below a
-// size limit, then searches depth first in the reverse order.
-func (m *msProblem) solve(maxNodes int) (Outcome, float64, error) {
-	order := m.eliminationOrder()
+// msSearch is a problem prepared for search: the search order and, per
+// set, the mini-bucket bounds.
+type msSearch struct {
+	m          *msProblem
+	order      []int              // elimination order; the search assigns it backwards
+	depth      []int              // search depth of each variable
+	adds, subs [][][]msBucketFunc // [set][variable]
+	root       []float64          // [set]
+}
+
+// prepare eliminates variables by mini-buckets whose tables stay below a
+// size limit, for every set along one order.
+func (m *msProblem) prepare() (*msSearch, error) {
+	s := &msSearch{m: m, order: m.eliminationOrder()}
 	n := m.n
-	depth := make([]int, n) // search depth of each variable
-	for k, v := range order {
+	depth := make([]int, n)
+	for k, v := range s.order {
 		depth[v] = n - 1 - k
 	}
+	s.depth = depth
+	sets := len(m.funcs)
+	s.adds, s.subs, s.root = make([][][]msBucketFunc, sets), make([][][]msBucketFunc, sets), make([]float64, sets)
 	// Bigger mini-buckets bound better but cost memory and time; shrink
 	// the limit until all messages fit in the total.
-	const total = 1 << 23
-	var adds, subs [][]msBucketFunc
-	var root float64
-	for limit := 1 << 18; ; limit /= 4 {
-		var ok bool
-		root = 0
-		adds, subs, ok = m.miniBuckets(order, depth, limit, total, &root)
-		if ok {
-			break
-		}
-		if limit <= 1 {
-			return nil, 0, Errorf("the mini-bucket bounds do not fit in memory")
+	total := (1 << 23) / sets
+	for set := range m.funcs {
+		for limit := 1 << 18; ; limit /= 4 {
+			var ok bool
+			s.root[set] = 0
+			s.adds[set], s.subs[set], ok = m.miniBuckets(set, s.order, depth, limit, total, &s.root[set])
+			if ok {
+				break
+			}
+			if limit <= 1 {
+				return nil, Errorf("the mini-bucket bounds do not fit in memory")
+			}
 		}
 	}
-	// Depth-first branch and bound.
+	return s, nil
+}
+
+// value is the exact sum of set at an assignment of classes.
+func (m *msProblem) value(set int, a []int) float64 {
+	v := m.konst[set]
+	for _, f := range m.funcs[set] {
+		v += f.table[f.index(a)]
+	}
+	return v
+}
+
+// outcome turns an assignment of classes into an outcome.
+func (m *msProblem) outcome(a []int) Outcome {
+	o := make(Outcome, m.n)
+	for i := range o {
+		o[i] = m.rep[i][a[i]]
+	}
+	return o
+}
+
+// A lagrangian bounds the objective of a constrained search by
+// scale·h + offset, where h bounds another set: for max F_a subject to
+// F_b >= t, the set F_a + λ·F_b gives F_a <= h − λ·t on every outcome that
+// qualifies (scale 1, offset −λt). With λ near the frontier's slope this
+// bound is far tighter than F_a's own.
+type lagrangian struct {
+	set           int
+	scale, offset float64
+}
+
+// maximize finds, depth first, an assignment that maximises set obj,
+// subject (when con >= 0) to set con being >= t (> t when strict), the
+// objective bounded by its own bounds and by every lagrangian. It reports
+// false when no assignment qualifies, and an error once *nodes passes
+// maxNodes.
+func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangian, nodes *int, maxNodes int) ([]int, float64, bool, error) {
+	m, n := s.m, s.m.n
 	a := make([]int, n)
 	best := make([]int, n)
 	bestV := math.Inf(-1)
-	nodes := 0
+	found := false
 	var errOut error
-	type child struct {
-		c int
-		f float64
+	// The sets whose bounds the search tracks: obj, con, the lagrangians'.
+	tr := []int{obj, obj}
+	if con >= 0 {
+		tr[1] = con
 	}
-	kids := make([][]child, n)
-	for p := range kids {
-		kids[p] = make([]child, m.card[order[n-1-p]])
+	for _, l := range lag {
+		tr = append(tr, l.set)
 	}
-	var dfs func(p int, f float64) bool
-	dfs = func(p int, f float64) bool {
+	T := len(tr)
+	vals := make([][]float64, n) // per depth: T bounds per class
+	eff := make([][]float64, n)  // per depth: the objective's bound per class
+	idx := make([][]int, n)      // per depth: classes in search order
+	for p := range vals {
+		c := m.card[s.order[n-1-p]]
+		vals[p], eff[p], idx[p] = make([]float64, c*T), make([]float64, c), make([]int, c)
+	}
+	fails := func(g float64) bool {
+		return con >= 0 && (g < t || (strict && g <= t))
+	}
+	var dfs func(p int, cur []float64) bool
+	dfs = func(p int, cur []float64) bool {
 		if p == n {
-			if f > bestV {
-				bestV = f
+			// Exact sums, not the search's running ones.
+			if con >= 0 && fails(m.value(con, a)) {
+				return true
+			}
+			if v := m.value(obj, a); !found || v > bestV {
+				bestV, found = v, true
 				copy(best, a)
 			}
 			return true
 		}
-		v := order[n-1-p]
-		ks := kids[p][:0]
-		for c := 0; c < m.card[v]; c++ {
-			ks = append(ks, child{c, f})
+		v := s.order[n-1-p]
+		card := m.card[v]
+		vs := vals[p]
+		for c := 0; c < card; c++ {
+			copy(vs[c*T:c*T+T], cur)
 		}
-		for _, bf := range adds[v] {
-			base := bucketBase(bf, a, v)
-			for i := range ks {
-				ks[i].f += bf.f.table[base+ks[i].c*bf.stride]
+		for k, set := range tr {
+			if k == 1 && con < 0 {
+				continue
+			}
+			for _, bf := range s.adds[set][v] {
+				base := bucketBase(bf, a, v)
+				for c := 0; c < card; c++ {
+					vs[c*T+k] += bf.f.table[base+c*bf.stride]
+				}
+			}
+			for _, bf := range s.subs[set][v] {
+				base := bucketBase(bf, a, v)
+				for c := 0; c < card; c++ {
+					vs[c*T+k] -= bf.f.table[base+c*bf.stride]
+				}
 			}
 		}
-		for _, bf := range subs[v] {
-			base := bucketBase(bf, a, v)
-			for i := range ks {
-				ks[i].f -= bf.f.table[base+ks[i].c*bf.stride]
+		e, order := eff[p], idx[p]
+		for c := 0; c < card; c++ {
+			e[c] = vs[c*T]
+			for k, l := range lag {
+				e[c] = math.Min(e[c], l.scale*vs[c*T+2+k]+l.offset)
 			}
+			order[c] = c
 		}
-		sort.Slice(ks, func(i, j int) bool { return ks[i].f > ks[j].f })
-		for _, k := range ks {
-			if k.f <= bestV {
+		sort.Slice(order, func(i, j int) bool { return e[order[i]] > e[order[j]] })
+		for _, c := range order {
+			if found && e[c] <= bestV {
 				break
 			}
-			if nodes++; nodes > maxNodes {
+			if fails(vs[c*T+1]) {
+				continue
+			}
+			if *nodes++; *nodes > maxNodes {
 				errOut = Errorf("the exact search for the best outcome needs more than %d nodes", maxNodes)
 				return false
 			}
-			a[v] = k.c
-			if !dfs(p+1, k.f) {
+			a[v] = c
+			if !dfs(p+1, vs[c*T:c*T+T]) {
 				return false
 			}
 		}
 		return true
 	}
-	dfs(0, m.konst+root)
+	start := make([]float64, T)
+	for k, set := range tr {
+		start[k] = m.konst[set] + s.root[set]
+	}
+	dfs(0, start)
 	if errOut != nil {
-		return nil, 0, errOut
+		return nil, 0, false, errOut
 	}
-	o := make(Outcome, n)
-	for i := range o {
-		o[i] = m.rep[i][best[i]]
+	return best, bestV, found, nil
+}
+
+// addCombined adds the set w0·(set a) + w1·(set b) with its mini-bucket
+// bounds, and returns its index.
+func (s *msSearch) addCombined(a int, w0 float64, b int, w1 float64) (int, error) {
+	m := s.m
+	var fs []*msFunc
+	for _, x := range []struct {
+		set int
+		w   float64
+	}{{a, w0}, {b, w1}} {
+		for _, f := range m.funcs[x.set] {
+			g := &msFunc{scope: f.scope, card: f.card, table: make([]float64, len(f.table))}
+			for i, v := range f.table {
+				g.table[i] = v * x.w
+			}
+			fs = append(fs, g)
+		}
 	}
-	// The exact value, summed afresh rather than by the search's running
-	// additions.
-	val := m.konst
-	for _, f := range m.funcs {
-		val += f.table[f.index(best)]
+	set := len(m.funcs)
+	m.funcs = append(m.funcs, fs)
+	m.konst = append(m.konst, w0*m.konst[a]+w1*m.konst[b])
+	var root float64
+	for limit := 1 << 18; ; limit /= 4 {
+		adds, subs, ok := m.miniBuckets(set, s.order, s.depth, limit, 1<<20, &root)
+		if ok {
+			s.adds, s.subs, s.root = append(s.adds, adds), append(s.subs, subs), append(s.root, root)
+			return set, nil
+		}
+		root = 0
+		if limit <= 1 {
+			m.funcs, m.konst = m.funcs[:set], m.konst[:set]
+			return 0, Errorf("the mini-bucket bounds do not fit in memory")
+		}
 	}
-	return o, val, nil
 }
 
 func bucketBase(bf msBucketFunc, a []int, v int) int {
@@ -470,7 +601,7 @@ func bucketBase(bf msBucketFunc, a []int, v int) int {
 // whose tables have at most limit entries. It returns, per variable, the
 // functions to add and the messages to subtract when the search assigns it,
 // or false when the messages together exceed total entries.
-func (m *msProblem) miniBuckets(order, depth []int, limit, total int, root *float64) (adds, subs [][]msBucketFunc, ok bool) {
+func (m *msProblem) miniBuckets(set int, order, depth []int, limit, total int, root *float64) (adds, subs [][]msBucketFunc, ok bool) {
 	n := m.n
 	bucket := make([][]*msFunc, n)
 	// A function lives in the bucket of its deepest variable.
@@ -483,7 +614,7 @@ func (m *msProblem) miniBuckets(order, depth []int, limit, total int, root *floa
 		}
 		return v
 	}
-	for _, f := range m.funcs {
+	for _, f := range m.funcs[set] {
 		v := place(f)
 		bucket[v] = append(bucket[v], f)
 	}
@@ -658,4 +789,204 @@ func (m *msProblem) eliminate(fs []*msFunc, scope []int, v int, shift []float64)
 		}
 	})
 	return out
+}
+
+// maxHull bounds the hull vertices phase 1 of factorFrontier2 looks for.
+const maxHull = 64
+
+// release frees a set's tables; its index is not reused.
+func (s *msSearch) release(set int) {
+	s.m.funcs[set] = nil
+	s.adds[set], s.subs[set] = nil, nil
+}
+
+// dropLast removes the set added last.
+func (s *msSearch) dropLast() {
+	k := len(s.m.funcs) - 1
+	s.m.funcs, s.m.konst = s.m.funcs[:k], s.m.konst[:k]
+	s.adds, s.subs, s.root = s.adds[:k], s.subs[:k], s.root[:k]
+}
+
+// factorFrontier2 finds the exact two-party frontier of profiles that are
+// sums of small parts, U_p = min(1, F_p/M_p), by the two-phase method.
+// Phase 1 finds the vertices of the frontier's convex hull by weighted
+// sums (Aneja and Nair). Phase 2 is the ε-constraint method on the sums:
+// the greatest F_0 subject to F_1 > the previous point's F_1, then, to
+// break ties, the greatest F_1 subject to F_0 reaching that (or M_0, where
+// U_0 is capped at 1). Its searches are bounded by the sums' own
+// mini-bucket bounds and by the Lagrangian bound of F_0 + λ·F_1 for the
+// slope λ of the hull segment the step lies under, which is tight there.
+// It reports false when the searches together pass maxNodes nodes, or when
+// a profile is not such a sum.
+func factorFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) {
+	if len(ps) != 2 {
+		return nil, nil, false
+	}
+	f0, m0, err0 := decompose(ps[0])
+	f1, m1, err1 := decompose(ps[1])
+	if err0 != nil || err1 != nil {
+		return nil, nil, false
+	}
+	d := ps[0].Domain()
+	m := newMSProblem(d, f0, f1)
+	s, err := m.prepare()
+	if err != nil {
+		return nil, nil, false
+	}
+	nodes := 0
+	// Phase 1.
+	type vertex struct{ f0, f1 float64 }
+	weighted := func(w0, w1 float64) (vertex, error) {
+		set, err := s.addCombined(0, w0, 1, w1)
+		if err != nil {
+			return vertex{}, err
+		}
+		defer s.dropLast()
+		a, _, _, err := s.maximize(set, -1, 0, false, nil, &nodes, maxNodes)
+		if err != nil {
+			return vertex{}, err
+		}
+		return vertex{m.value(0, a), m.value(1, a)}, nil
+	}
+	const tiny = 1e-7
+	left, err := weighted(1, tiny*m0/m1)
+	if err != nil {
+		return nil, nil, false
+	}
+	right, err := weighted(tiny*m1/m0, 1)
+	if err != nil {
+		return nil, nil, false
+	}
+	hull := []vertex{left}
+	var refine func(a, b vertex, depth int) error
+	refine = func(a, b vertex, depth int) error {
+		if b.f1 <= a.f1 || a.f0 <= b.f0 || depth > 20 {
+			return nil
+		}
+		w0, w1 := b.f1-a.f1, a.f0-b.f0
+		c, err := weighted(w0, w1)
+		if err != nil {
+			return err
+		}
+		if w0*c.f0+w1*c.f1 <= w0*a.f0+w1*a.f1+1e-9*(math.Abs(w0*a.f0)+math.Abs(w1*a.f1)) {
+			return nil
+		}
+		if err := refine(a, c, depth+1); err != nil {
+			return err
+		}
+		hull = append(hull, c)
+		if len(hull) >= maxHull {
+			return nil // enough slopes to bound by
+		}
+		return refine(c, b, depth+1)
+	}
+	if err := refine(left, right, 0); err != nil {
+		return nil, nil, false
+	}
+	if right.f1 > left.f1 {
+		hull = append(hull, right)
+	}
+	// segment returns the slope of the hull segment k (F_0 given up per
+	// unit of F_1 gained), clamped to the ends.
+	segment := func(k int) float64 {
+		if len(hull) < 2 {
+			return m0 / m1
+		}
+		k = max(0, min(k, len(hull)-2))
+		return math.Max((hull[k].f0-hull[k+1].f0)/(hull[k+1].f1-hull[k].f1), 1e-12)
+	}
+	// by1 is the segment where the hull crosses F_1 = x; by0 where it
+	// crosses F_0 = x.
+	by1 := func(x float64) int {
+		k := 0
+		for k+1 < len(hull) && x >= hull[k+1].f1 {
+			k++
+		}
+		return k
+	}
+	by0 := func(x float64) int {
+		k := 0
+		for k+1 < len(hull) && x <= hull[k+1].f0 {
+			k++
+		}
+		return k
+	}
+	// Phase 2. Combined sets are made per hull segment as needed; the
+	// steps move along the hull, so only the latest few are kept.
+	sets := map[int]int{} // segment → set
+	var made []int        // segments in the order their sets were made
+	setFor := func(k int) (int, error) {
+		k = max(0, min(k, len(hull)-2))
+		if set, ok := sets[k]; ok {
+			return set, nil
+		}
+		set, err := s.addCombined(0, 1, 1, segment(k))
+		if err != nil {
+			return 0, err
+		}
+		sets[k] = set
+		made = append(made, k)
+		if len(made) > 6 {
+			s.release(sets[made[0]])
+			delete(sets, made[0])
+			made = made[1:]
+		}
+		return set, nil
+	}
+	lagsFor := func(ks []int, f func(set int, l float64) lagrangian) ([]lagrangian, error) {
+		var out []lagrangian
+		seen := map[int]bool{}
+		for _, k := range ks {
+			k = max(0, min(k, len(hull)-2))
+			if seen[k] {
+				continue
+			}
+			seen[k] = true
+			set, err := setFor(k)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, f(set, segment(k)))
+		}
+		return out, nil
+	}
+	var us [][]float64
+	var os []Outcome
+	con, thr := -1, math.Inf(-1)
+	for {
+		var lag0 []lagrangian
+		if con >= 0 {
+			k := by1(thr)
+			// max F_0 subject to F_1 > thr: F_0 <= h − λ·thr.
+			if lag0, err = lagsFor([]int{k, k + 1}, func(set int, l float64) lagrangian { return lagrangian{set, 1, -l * thr} }); err != nil {
+				return nil, nil, false
+			}
+		}
+		_, a0, ok, err := s.maximize(0, con, thr, true, lag0, &nodes, maxNodes)
+		if err != nil {
+			return nil, nil, false
+		}
+		if !ok {
+			return us, os, true
+		}
+		// U_0 = F_0/M_0 reaches 1 exactly at F_0 = M_0.
+		t0 := math.Min(a0, m0)
+		// max F_1 subject to F_0 >= t0: F_1 <= (h − t0)/λ.
+		k := by0(t0)
+		lag1, err := lagsFor([]int{k - 1, k, k + 1}, func(set int, l float64) lagrangian { return lagrangian{set, 1 / l, -t0 / l} })
+		if err != nil {
+			return nil, nil, false
+		}
+		b, b1, _, err := s.maximize(1, 0, t0, false, lag1, &nodes, maxNodes)
+		if err != nil {
+			return nil, nil, false
+		}
+		o := m.outcome(b)
+		us = append(us, []float64{ps[0].Utility(o), ps[1].Utility(o)})
+		os = append(os, o)
+		if b1 >= m1 {
+			return us, os, true // U_1 is 1: nothing further up
+		}
+		con, thr = 1, b1
+	}
 }

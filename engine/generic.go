@@ -37,7 +37,18 @@ func genericFrontier(ps []Profile, opts AnalyzeOptions) (*rawFrontier, string, e
 		var us [][]float64
 		var os []Outcome
 		if n == 2 {
-			us, os, ok = boundFrontier2(ps, bs, opts.MaxNodes)
+			// Box branch and bound finishes fast where it can; past a
+			// small budget, the exact search over the profiles' parts
+			// (when they are sums of small parts) reaches much larger
+			// spaces, and only then does the box search get the rest.
+			first := min(opts.MaxNodes, 200_000)
+			us, os, ok = boundFrontier2(ps, bs, first)
+			if !ok {
+				us, os, ok = factorFrontier2(ps, opts.MaxNodes)
+			}
+			if !ok && first < opts.MaxNodes {
+				us, os, ok = boundFrontier2(ps, bs, opts.MaxNodes)
+			}
 		} else {
 			us, os, ok = boundFrontier(ps, bs, opts.MaxNodes)
 		}

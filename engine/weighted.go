@@ -83,14 +83,14 @@ func decompose(p Profile) ([]Factor, float64, error) {
 	if !ok {
 		return nil, 0, Errorf("profile %q is not a sum of small parts, so no exact search can maximise it without enumerating outcomes", p.Name())
 	}
-	fs, scale, ok := dp.Decompose()
+	fs, top, ok := dp.Decompose()
 	if !ok {
 		return nil, 0, Errorf("profile %q is not a sum of small parts (it aggregates by min or max, or a part spans too many values), so no exact search can maximise it without enumerating outcomes", p.Name())
 	}
-	return fs, scale, nil
+	return fs, top, nil
 }
 
-// integerWeights turns w_p·scale_p into integers, the largest 2^20.
+// integerWeights turns w_p/M_p into integers, the largest 2^20.
 func integerWeights(ps []Profile, w []float64) ([]float64, error) {
 	c := make([]float64, len(ps))
 	top := 0.0
@@ -101,11 +101,11 @@ func integerWeights(ps []Profile, w []float64) ([]float64, error) {
 		if w[p] == 0 {
 			continue
 		}
-		_, scale, err := decompose(prof)
+		_, m, err := decompose(prof)
 		if err != nil {
 			return nil, err
 		}
-		c[p] = w[p] * scale
+		c[p] = w[p] / m
 		top = math.Max(top, c[p])
 	}
 	if top == 0 {
@@ -183,9 +183,9 @@ func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, erro
 		w[p] = 1 / math.Max(ideal[p]-r[p], 1e-9)
 	}
 	facs := make([][]Factor, n)
-	scales := make([]float64, n)
+	maxes := make([]float64, n)
 	for p, prof := range ps {
-		facs[p], scales[p], _ = decompose(prof)
+		facs[p], maxes[p], _ = decompose(prof)
 	}
 	var best Outcome
 	var bestW []float64
@@ -212,7 +212,7 @@ func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, erro
 		capped = make([]bool, n)
 		anyCap := false
 		for p, prof := range ps {
-			if rawSum(prof.Domain(), facs[p], o)*scales[p] > 1 {
+			if rawSum(prof.Domain(), facs[p], o) > maxes[p] {
 				capped[p], anyCap = true, true
 			}
 		}

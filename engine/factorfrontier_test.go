@@ -1,0 +1,92 @@
+package engine
+
+import (
+	"math"
+	"math/rand"
+	"testing"
+)
+
+// randomHR is a random hyperrectangle profile over d: inclusive and
+// exclusive rectangles of one to three bounds, utilities of either sign,
+// and a maxutility low enough that the cap of 1 often binds.
+func randomHR(rng *rand.Rand, d *Domain, name string) *Hyperrectangle {
+	p := &Hyperrectangle{ProfileName: name, Dom: d, Fun: Ufun{Aggregation: AggSum, Weight: 1}}
+	total := 0.0
+	for k := 2 + rng.Intn(8); k > 0; k-- {
+		r := Rectangle{Utility: float64(1 + rng.Intn(20)), Weight: 1, Exclusive: rng.Intn(4) == 0}
+		if rng.Intn(6) == 0 {
+			r.Utility = -r.Utility
+		} else {
+			total += r.Utility
+		}
+		for b := 1 + rng.Intn(3); b > 0; b-- {
+			i := rng.Intn(len(d.Issues))
+			lo := rng.Intn(d.Issues[i].NumValues())
+			r.Bounds = append(r.Bounds, Bound{Issue: i, Min: lo, Max: lo + rng.Intn(d.Issues[i].NumValues()-lo)})
+		}
+		p.Fun.Rectangles = append(p.Fun.Rectangles, r)
+	}
+	// An integer maximum, so that sums reach it exactly (U = 1 at the cap).
+	p.MaxUtility = max(1, math.Round(total*(0.5+rng.Float64()*0.7)))
+	if err := p.Compile(); err != nil {
+		panic(err)
+	}
+	return p
+}
+
+// TestFactorFrontierMatchesBruteForce compares the two-phase frontier of
+// sums of small parts with enumeration, caps included.
+func TestFactorFrontierMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	for trial := 0; trial < 1000; trial++ {
+		d := &Domain{Name: "r"}
+		for i := 2 + rng.Intn(4); i > 0; i-- {
+			nv := 2 + rng.Intn(5)
+			d.Issues = append(d.Issues, Issue{Name: string(rune('a' + len(d.Issues))), Kind: Integer, Lower: 0, Upper: float64(nv - 1)})
+		}
+		ps := []Profile{randomHR(rng, d, "a"), randomHR(rng, d, "b")}
+		us, os, ok := factorFrontier2(ps, 10_000_000)
+		if !ok {
+			t.Fatalf("trial %d: no frontier", trial)
+		}
+		want := bruteForce(ps).frontier
+		got := map[string]bool{}
+		for i, u := range us {
+			r := []float64{Round(u[0]), Round(u[1])}
+			if v := []float64{Round(ps[0].Utility(os[i])), Round(ps[1].Utility(os[i]))}; vecKey(v) != vecKey(r) {
+				t.Fatalf("trial %d: point %v has outcome %v worth %v", trial, r, os[i], v)
+			}
+			got[vecKey(r)] = true
+		}
+		if len(got) != len(us) || len(got) != len(want) {
+			t.Fatalf("trial %d: %d points (%d distinct), enumeration finds %d: %v vs %v", trial, len(us), len(got), len(want), got, want)
+		}
+		for k := range want {
+			if !got[k] {
+				t.Fatalf("trial %d: frontier point %s missing; found %v", trial, k, got)
+			}
+		}
+	}
+}
+
+// TestFactorFrontierAtTheCap: outcomes whose sum equals the maximum
+// exactly have utility 1; the frontier must not keep an outcome that one of
+// them dominates. (2010 is a maximum whose reciprocal does not invert
+// exactly in floating point.)
+func TestFactorFrontierAtTheCap(t *testing.T) {
+	d := &Domain{Name: "cap", Issues: []Issue{{Name: "a", Kind: Integer, Lower: 0, Upper: 1}}}
+	rect := func(u float64, v int) Rectangle {
+		return Rectangle{Utility: u, Weight: 1, Bounds: []Bound{{Issue: 0, Min: v, Max: v}}}
+	}
+	p0 := &Hyperrectangle{ProfileName: "p0", Dom: d, MaxUtility: 2010, Fun: Ufun{Aggregation: AggSum, Weight: 1, Rectangles: []Rectangle{rect(2041, 0), rect(2010, 1)}}}
+	p1 := &Hyperrectangle{ProfileName: "p1", Dom: d, MaxUtility: 100, Fun: Ufun{Aggregation: AggSum, Weight: 1, Rectangles: []Rectangle{rect(10, 1)}}}
+	for _, p := range []*Hyperrectangle{p0, p1} {
+		if err := p.Compile(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	us, os, ok := factorFrontier2([]Profile{p0, p1}, 1000)
+	if !ok || len(us) != 1 || os[0][0] != 1 {
+		t.Fatalf("frontier %v %v (ok %v); want the one point (1, 0.1) at a=1", us, os, ok)
+	}
+}
