@@ -32,6 +32,9 @@ var (
 
 // Decompose writes a linear additive profile as one factor per issue.
 func (p *LinearAdditive) Decompose() ([]Factor, float64, bool) {
+	if p.table == nil {
+		return nil, 0, false // not compiled
+	}
 	fs := make([]Factor, len(p.Dom.Issues))
 	for i := range fs {
 		n := p.Dom.Issues[i].NumValues()
@@ -72,6 +75,21 @@ func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
 		return nil, 0, false
 	}
 	return fs, p.MaxUtility, true
+}
+
+func (p *LinearAdditive) sumMax() (float64, bool) { return 1, p.table != nil }
+
+// sumMax is MaxUtility when every utility function sums.
+func (p *Hyperrectangle) sumMax() (float64, bool) {
+	if len(p.nodes) == 0 {
+		return 0, false
+	}
+	for _, nd := range p.nodes {
+		if nd.agg != AggSum {
+			return 0, false
+		}
+	}
+	return p.MaxUtility, true
 }
 
 // rectFactor tabulates one rectangle's contribution (times w) over the

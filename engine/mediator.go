@@ -235,33 +235,37 @@ func MediateEfficient(profiles []Profile, judges []Judge, opts SingleTextOptions
 		return o, nil
 	}
 	var o Outcome
-	triedEgalitarian := false
+	var egalErr error // why the egalitarian search failed, once tried
+	tried := false
 	if sol == SolutionEgalitarian {
 		// Exact when the search finishes: try it first.
-		triedEgalitarian = true
-		if o, err = egalitarian(); err == nil && o == nil {
+		tried = true
+		if o, egalErr = egalitarian(); egalErr == nil && o == nil {
 			res.Note = none
 			return res, nil
 		}
 	}
 	if o == nil {
 		var solves int
-		o, solves, err = supportedText(profiles, sol, opts.Analysis.MaxNodes)
+		var werr error
+		o, solves, werr = supportedText(profiles, sol, opts.Analysis.MaxNodes)
 		switch {
-		case err == nil && o == nil:
+		case werr == nil && o == nil:
 			res.Note = none
 			return res, nil
-		case err == nil:
+		case werr == nil:
 			res.Note = fmt.Sprintf("the exact frontier is out of reach (%v), so the mediator proposed the acceptable text that maximises a weighted sum of the parties' utilities, which makes it Pareto-optimal, with the weights steered toward the %s point (%d exact searches)", why, solutionName(sol), solves)
-		case !triedEgalitarian:
-			if o, err = egalitarian(); err == nil && o == nil {
-				res.Note = none
-				return res, nil
+		default:
+			if !tried {
+				if o, egalErr = egalitarian(); egalErr == nil && o == nil {
+					res.Note = none
+					return res, nil
+				}
+			}
+			if egalErr != nil {
+				return nil, Errorf("no text without the frontier: the weighted sums: %v; the egalitarian search: %v", werr, egalErr)
 			}
 		}
-	}
-	if err != nil {
-		return nil, err
 	}
 	res.Texts = append(res.Texts, o.Clone())
 	res.ParetoOptimal = true

@@ -387,6 +387,13 @@ func (v profileView) inclusiveBoxes(w float64) ([]wbox, float64, bool) {
 	return nil, 0, false
 }
 
+func (v profileView) sumMax() (float64, bool) {
+	if s, ok := v.p.(summer); ok {
+		return s.sumMax()
+	}
+	return 0, false
+}
+
 func (v profileView) outcomePool() *outcomePool {
 	if c, ok := v.p.(pooler); ok {
 		return c.outcomePool()

@@ -89,7 +89,9 @@ func NewOutcomeIndex(p Profile) (*OutcomeIndex, error) {
 		return nil, Errorf("profile %q has no domain to index", p.Name())
 	}
 	x := &OutcomeIndex{issues: len(d.Issues), dom: d}
-	if la, ok := p.(*LinearAdditive); ok && la.table != nil {
+	if la, ok := p.(*LinearAdditive); ok && la.table == nil {
+		return nil, Errorf("profile %q is not compiled; call Compile before indexing it", p.Name())
+	} else if ok {
 		x.buildAdditive(la)
 	} else {
 		if d.SizeFloat() > MaxEnumeratedIndex {

@@ -90,6 +90,23 @@ func decompose(p Profile) ([]Factor, float64, error) {
 	return fs, top, nil
 }
 
+// summer is a profile that knows, without tabulating its parts, the M of
+// U = min(1, F/M) when its utility is a sum.
+type summer interface {
+	sumMax() (float64, bool)
+}
+
+// sumMaxOf returns p's M, tabulating its parts only when p cannot say.
+func sumMaxOf(p Profile) (float64, error) {
+	if s, ok := p.(summer); ok {
+		if m, ok := s.sumMax(); ok {
+			return m, nil
+		}
+	}
+	_, m, err := decompose(p)
+	return m, err
+}
+
 // integerWeights turns w_p/M_p into integers, the largest 2^20.
 func integerWeights(ps []Profile, w []float64) ([]float64, error) {
 	c := make([]float64, len(ps))
@@ -101,7 +118,7 @@ func integerWeights(ps []Profile, w []float64) ([]float64, error) {
 		if w[p] == 0 {
 			continue
 		}
-		_, m, err := decompose(prof)
+		m, err := sumMaxOf(prof)
 		if err != nil {
 			return nil, err
 		}
@@ -233,9 +250,21 @@ func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, erro
 		}
 		return x, again, nil, nil
 	}
-	// Steer the weights; step grows each time they fail to move the
+	// normalize keeps the weights finite and positive: the largest 1, none
+	// below 1e-6.
+	normalize := func() {
+		top := 0.0
+		for _, x := range w {
+			top = math.Max(top, x)
+		}
+		for p := range w {
+			w[p] = math.Max(w[p]/top, 1e-6)
+		}
+	}
+	// Steer the weights; step grows (to 8) each time they fail to move the
 	// outcome.
 	step := 0.5
+	sawCap := false
 	for iter := 0; iter < 12; iter++ {
 		x, again, capped, err := try(w)
 		if err != nil {
@@ -244,20 +273,23 @@ func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, erro
 			}
 			return nil, solves, err
 		}
+		if capped != nil {
+			// Where a cap binds, give that party less weight (the same
+			// outcome coming back is no fixed point then).
+			sawCap = true
+			for p := range w {
+				if capped[p] {
+					w[p] /= 4
+				}
+			}
+			normalize()
+			continue
+		}
 		if again {
 			if sol == SolutionNash {
 				break // the weights' fixed point
 			}
-			step *= 2
-		}
-		if capped != nil {
-			// Where a cap binds, give that party less weight.
-			for p := range w {
-				if capped[p] {
-					w[p] /= 2
-				}
-			}
-			continue
+			step = math.Min(step*2, 8)
 		}
 		mean := 0.0
 		for p := range x {
@@ -268,13 +300,15 @@ func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, erro
 			g := gainOf(x[p], r[p], ideal[p], sol)
 			switch {
 			case g <= 0:
-				w[p] *= 2
+				w[p] *= 2 // below its reservation: more weight
 			case sol == SolutionNash:
-				w[p] = 1 / (x[p] - r[p])
-			default:
-				w[p] *= math.Pow(mean/g, step)
+				w[p] = 1 / g
+			case mean > 0:
+				// Less weight to whoever gains more than the mean.
+				w[p] *= math.Max(1.0/8, math.Min(8, math.Pow(mean/g, step)))
 			}
 		}
+		normalize()
 	}
 	if n == 2 {
 		// Between two outcomes a and b on the frontier's convex hull, the
@@ -324,6 +358,9 @@ func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, erro
 		}
 	}
 	if best == nil {
+		if sawCap {
+			return nil, solves, Errorf("none of %d weighted sums found an outcome acceptable to every party at which no party's utility is capped at 1 (only there is the maximum of a weighted sum sure to be Pareto-optimal)", solves)
+		}
 		return nil, solves, Errorf("none of %d weighted sums found an outcome acceptable to every party", solves)
 	}
 	return best, solves, nil

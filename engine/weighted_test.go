@@ -269,3 +269,64 @@ func maxMinProfiles(t *testing.T, rng *rand.Rand, d *engine.Domain) []engine.Pro
 	}
 	return ps
 }
+
+// TestMediateEfficientSteersSafely: with reservations that leave the mean
+// gain negative at first, steering toward the egalitarian point must not
+// produce NaN or infinite weights; the one outcome acceptable to both is
+// found. (The egalitarian branch and bound is given one node, so the
+// weighted sums must do it.)
+func TestMediateEfficientSteersSafely(t *testing.T) {
+	d := &engine.Domain{Name: "one", Issues: []engine.Issue{{Name: "x", Kind: engine.Discrete, Values: []string{"a", "b", "c"}}}}
+	mk := func(name string, ev []float64) *engine.LinearAdditive {
+		p := &engine.LinearAdditive{ProfileName: name, Dom: d, Weights: []float64{1}, Evaluators: []engine.Evaluator{{Kind: engine.EvalTable, Evaluations: ev}}, ReservationValue: 0.5}
+		if err := p.Compile(); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	ps := []engine.Profile{mk("a", []float64{0.3, 0.55, 1}), mk("b", []float64{0.6, 0.52, 0})}
+	js := []engine.Judge{engine.TruthfulJudge{Profile: ps[0]}, engine.TruthfulJudge{Profile: ps[1]}}
+	for _, sol := range []engine.Solution{engine.SolutionEgalitarian, engine.SolutionKalaiSmorodinsky, engine.SolutionNash} {
+		res, err := engine.MediateEfficient(ps, js, engine.SingleTextOptions{Solution: sol, Analysis: engine.AnalyzeOptions{MaxNodes: 1}}, errors.New("a test"))
+		if err != nil {
+			t.Fatalf("%s: %v", sol, err)
+		}
+		if res.Agreement == nil || res.Agreement[0] != 1 {
+			t.Errorf("%s: agreement %v (%s); want value b, the only one acceptable to both", sol, res.Agreement, res.Note)
+		}
+	}
+}
+
+// TestMediateEfficientWithCapsBinding: profiles whose sums often pass
+// their maximum (so U = min(1, F/M) is capped) still get an acceptable,
+// Pareto-optimal text, checked by enumeration, whichever search finds it.
+func TestMediateEfficientWithCapsBinding(t *testing.T) {
+	rng := rand.New(rand.NewSource(21))
+	for trial := 0; trial < 60; trial++ {
+		d := intDomain(2+rng.Intn(3), 2+rng.Intn(4))
+		var ps []engine.Profile
+		for _, name := range []string{"a", "b"} {
+			p := randomRectangles(rng, d, name, trial%2 == 1)
+			p.MaxUtility = float64(10 + rng.Intn(30))
+			if err := p.Compile(); err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, p)
+		}
+		js := []engine.Judge{engine.TruthfulJudge{Profile: ps[0]}, engine.TruthfulJudge{Profile: ps[1]}}
+		res, err := engine.MediateEfficient(ps, js, engine.SingleTextOptions{}, errors.New("a test"))
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		if res.Agreement == nil {
+			continue // nothing acceptable to both (reservations are 0, so only if the search says so)
+		}
+		u := utilities(ps, res.Agreement)
+		forEachOutcome(d, func(y engine.Outcome) {
+			v := utilities(ps, y)
+			if v[0] >= u[0] && v[1] >= u[1] && (v[0] > u[0] || v[1] > u[1]) {
+				t.Fatalf("trial %d: %v %v dominates the text %v %v (%s)", trial, y, v, res.Agreement, u, res.Note)
+			}
+		})
+	}
+}
