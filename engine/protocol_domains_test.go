@@ -1,6 +1,7 @@
 package engine_test
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -351,4 +352,70 @@ func BenchmarkMediateBeyondFrontier(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestExactFrontierOfA10To30Domain: the exact frontier of the
+// 10^30-outcome other-S-1NAGUNL-128 (sums of hyperrectangles with
+// exclusive ones), checked three ways: its points dominate none of each
+// other; every point of the frontier GENIUS computed (pareto.xml) is
+// matched or dominated by one of them; and the text the mediator finds
+// without the frontier (an exact weighted-sum maximum) is one of them.
+func TestExactFrontierOfA10To30Domain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("about 10 s of search")
+	}
+	const name = "other-S-1NAGUNL-128"
+	sc := load(t, name)
+	a, err := engine.Analyze(sc.Profiles, engine.AnalyzeOptions{SkipCount: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Pareto) < 100 {
+		t.Fatalf("%d frontier points; GENIUS lists 95", len(a.Pareto))
+	}
+	for i, p := range a.Pareto {
+		for j, q := range a.Pareto {
+			if i != j && q.Utilities[0] >= p.Utilities[0] && q.Utilities[1] >= p.Utilities[1] {
+				t.Fatalf("frontier point %v is dominated by %v", p.Utilities, q.Utilities)
+			}
+		}
+		if u := []float64{engine.Round(sc.Profiles[0].Utility(p.Outcome)), engine.Round(sc.Profiles[1].Utility(p.Outcome))}; u[0] != p.Utilities[0] || u[1] != p.Utilities[1] {
+			t.Fatalf("frontier point %v has an outcome worth %v", p.Utilities, u)
+		}
+	}
+	data, err := os.ReadFile(filepath.Join(domainsDir, name, "pareto.xml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		var g0, g1 float64
+		if _, err := fmt.Sscanf(strings.TrimSpace(line), "%g, %g", &g0, &g1); err != nil {
+			continue
+		}
+		const eps = 1e-6 // GENIUS wrote float32
+		covered := false
+		for _, p := range a.Pareto {
+			if p.Utilities[0] >= g0-eps && p.Utilities[1] >= g1-eps {
+				covered = true
+				break
+			}
+		}
+		if !covered {
+			t.Errorf("GENIUS's point (%v, %v) is beyond the exact frontier", g0, g1)
+		}
+	}
+	js := []engine.Judge{engine.TruthfulJudge{Profile: sc.Profiles[0]}, engine.TruthfulJudge{Profile: sc.Profiles[1]}}
+	res, err := engine.MediateEfficient(sc.Profiles, js, engine.SingleTextOptions{}, errors.New("a test"))
+	if err != nil || res.Agreement == nil {
+		t.Fatal(err, res)
+	}
+	u := []float64{engine.Round(sc.Profiles[0].Utility(res.Agreement)), engine.Round(sc.Profiles[1].Utility(res.Agreement))}
+	on := false
+	for _, p := range a.Pareto {
+		on = on || (p.Utilities[0] == u[0] && p.Utilities[1] == u[1])
+	}
+	if !on {
+		t.Errorf("the mediator's text %v is not on the exact frontier", u)
+	}
+	t.Logf("%d points; Nash %v; the mediator's text without the frontier %v", len(a.Pareto), a.Nash.Utilities, u)
 }
