@@ -43,10 +43,11 @@ func genericFrontier(ps []Profile, opts AnalyzeOptions) (*rawFrontier, string, e
 			// spaces, and only then does the box search get the rest.
 			first := min(opts.MaxNodes, 200_000)
 			us, os, ok = boundFrontier2(ps, bs, first)
-			if !ok {
+			sums := isSum(ps[0]) && isSum(ps[1])
+			if !ok && sums {
 				us, os, ok = factorFrontier2(ps, opts.MaxNodes)
 			}
-			if !ok && first < opts.MaxNodes {
+			if !ok && !sums && first < opts.MaxNodes {
 				us, os, ok = boundFrontier2(ps, bs, opts.MaxNodes)
 			}
 		} else {

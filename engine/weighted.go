@@ -96,6 +96,16 @@ type summer interface {
 	sumMax() (float64, bool)
 }
 
+// isSum reports whether p's utility is a sum of small parts.
+func isSum(p Profile) bool {
+	if s, ok := p.(summer); ok {
+		_, ok = s.sumMax()
+		return ok
+	}
+	_, ok := p.(Decomposer)
+	return ok
+}
+
 // sumMaxOf returns p's M, tabulating its parts only when p cannot say.
 func sumMaxOf(p Profile) (float64, error) {
 	if s, ok := p.(summer); ok {
