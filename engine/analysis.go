@@ -52,10 +52,11 @@ type Analysis struct {
 	Parties      []Profile
 	Reservations []float64
 	// Outcomes is the size of the outcome space; Acceptable how many of
-	// them are acceptable to every party (nil with SkipCount). Both are
-	// exact.
+	// them are acceptable to every party (nil with SkipCount, or when
+	// counting exceeded the budget: CountError says so). Both are exact.
 	Outcomes   *big.Int
 	Acceptable *big.Int
+	CountError string
 	// Pareto is the frontier sorted by the first party's utility
 	// descending, then the others descending.
 	Pareto []Point
@@ -157,7 +158,12 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 			return nil, err
 		}
 		if !opts.SkipCount {
-			a.Acceptable, err = countGeneric(profiles, a.Reservations, opts)
+			// The frontier may have cost much: a count beyond the budget
+			// leaves the count unknown rather than losing it.
+			var cerr error
+			if a.Acceptable, cerr = countGeneric(profiles, a.Reservations, opts); cerr != nil {
+				a.Acceptable, a.CountError = nil, cerr.Error()
+			}
 		}
 	}
 	if err != nil {

@@ -8,8 +8,8 @@ import (
 // maxWeightClique finds a clique of greatest total weight in the graph
 // whose adjacency rows are adj (bitsets) and whose vertex weights are w
 // (all > 0), by Östergård's algorithm. It returns the clique's vertices
-// and false when it needs more than maxNodes search nodes.
-func maxWeightClique(adj [][]uint64, w []float64, maxNodes int) ([]int, float64, bool) {
+// and false once *nodes passes maxNodes.
+func maxWeightClique(adj [][]uint64, w []float64, nodes *int, maxNodes int) ([]int, float64, bool) {
 	n := len(w)
 	words := (n + 63) / 64
 	// Heaviest first: the search grows cliques from the last vertex
@@ -40,7 +40,6 @@ func maxWeightClique(adj [][]uint64, w []float64, maxNodes int) ([]int, float64,
 	c := make([]float64, n+1)
 	best := 0.0
 	var bestSet, cur []int
-	nodes := 0
 	stack := make([][]uint64, n+1)
 	for i := range stack {
 		stack[i] = make([]uint64, words)
@@ -58,7 +57,7 @@ func maxWeightClique(adj [][]uint64, w []float64, maxNodes int) ([]int, float64,
 	}
 	var expand func(u []uint64, depth int, size float64) bool
 	expand = func(u []uint64, depth int, size float64) bool {
-		if nodes++; nodes > maxNodes {
+		if *nodes++; *nodes > maxNodes {
 			return false
 		}
 		empty := true
@@ -213,7 +212,8 @@ func maxBoxes(d *Domain, bs []wbox, maxNodes int) (Outcome, float64, bool) {
 			}
 		}
 	}
-	set, v, ok := maxWeightClique(adj, w, maxNodes)
+	nodes := 0
+	set, v, ok := maxWeightClique(adj, w, &nodes, maxNodes)
 	if !ok {
 		return nil, 0, false
 	}

@@ -6,15 +6,15 @@ import (
 	"testing"
 )
 
-// randomHR is a random hyperrectangle profile over d: inclusive and
-// exclusive rectangles of one to three bounds, utilities of either sign,
-// and a maxutility low enough that the cap of 1 often binds.
-func randomHR(rng *rand.Rand, d *Domain, name string) *Hyperrectangle {
+// randomHRKind is a random hyperrectangle profile over d: rectangles of
+// one to three bounds (exclusive ones and negative utilities too when
+// mixed), and a maxutility low enough that the cap of 1 often binds.
+func randomHRKind(rng *rand.Rand, d *Domain, name string, mixed bool) *Hyperrectangle {
 	p := &Hyperrectangle{ProfileName: name, Dom: d, Fun: Ufun{Aggregation: AggSum, Weight: 1}}
 	total := 0.0
 	for k := 2 + rng.Intn(8); k > 0; k-- {
-		r := Rectangle{Utility: float64(1 + rng.Intn(20)), Weight: 1, Exclusive: rng.Intn(4) == 0}
-		if rng.Intn(6) == 0 {
+		r := Rectangle{Utility: float64(1 + rng.Intn(20)), Weight: 1, Exclusive: mixed && rng.Intn(4) == 0}
+		if mixed && rng.Intn(6) == 0 {
 			r.Utility = -r.Utility
 		} else {
 			total += r.Utility
@@ -37,6 +37,16 @@ func randomHR(rng *rand.Rand, d *Domain, name string) *Hyperrectangle {
 // TestFactorFrontierMatchesBruteForce compares the two-phase frontier of
 // sums of small parts with enumeration, caps included.
 func TestFactorFrontierMatchesBruteForce(t *testing.T) {
+	testFrontierMatchesBruteForce(t, true, factorFrontier2)
+}
+
+// TestCliqueFrontierMatchesBruteForce does the same for the clique search,
+// on sums of inclusive boxes.
+func TestCliqueFrontierMatchesBruteForce(t *testing.T) {
+	testFrontierMatchesBruteForce(t, false, cliqueFrontier2)
+}
+
+func testFrontierMatchesBruteForce(t *testing.T, mixed bool, frontier func([]Profile, int) ([][]float64, []Outcome, bool)) {
 	rng := rand.New(rand.NewSource(3))
 	for trial := 0; trial < 1000; trial++ {
 		d := &Domain{Name: "r"}
@@ -44,8 +54,8 @@ func TestFactorFrontierMatchesBruteForce(t *testing.T) {
 			nv := 2 + rng.Intn(5)
 			d.Issues = append(d.Issues, Issue{Name: string(rune('a' + len(d.Issues))), Kind: Integer, Lower: 0, Upper: float64(nv - 1)})
 		}
-		ps := []Profile{randomHR(rng, d, "a"), randomHR(rng, d, "b")}
-		us, os, ok := factorFrontier2(ps, 10_000_000)
+		ps := []Profile{randomHRKind(rng, d, "a", mixed), randomHRKind(rng, d, "b", mixed)}
+		us, os, ok := frontier(ps, 10_000_000)
 		if !ok {
 			t.Fatalf("trial %d: no frontier", trial)
 		}

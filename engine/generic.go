@@ -45,7 +45,11 @@ func genericFrontier(ps []Profile, opts AnalyzeOptions) (*rawFrontier, string, e
 			us, os, ok = boundFrontier2(ps, bs, first)
 			sums := isSum(ps[0]) && isSum(ps[1])
 			if !ok && sums {
-				us, os, ok = factorFrontier2(ps, opts.MaxNodes)
+				if isBoxSum(ps[0]) && isBoxSum(ps[1]) {
+					us, os, ok = cliqueFrontier2(ps, opts.MaxNodes)
+				} else {
+					us, os, ok = factorFrontier2(ps, opts.MaxNodes)
+				}
 			}
 			if !ok && !sums && first < opts.MaxNodes {
 				us, os, ok = boundFrontier2(ps, bs, opts.MaxNodes)

@@ -204,6 +204,7 @@ type analysisReport struct {
 	Issues      int               `json:"issues"`
 	Outcomes    *big.Int          `json:"outcomes"`
 	Acceptable  *big.Int          `json:"acceptable"`
+	CountError  string            `json:"acceptable_error,omitempty"`
 	Parties     []partyReport     `json:"parties"`
 	Pareto      paretoReport      `json:"pareto"`
 	Ideal       []float64         `json:"ideal"`
@@ -269,7 +270,7 @@ func newAnalysisReport(sc *genius.Scenario, a *engine.Analysis, maxPoints int, a
 	d := sc.Domain
 	r := &analysisReport{
 		Domain: sc.Name, DomainFile: sc.DomainFile, Issues: len(d.Issues),
-		Outcomes: a.Outcomes, Acceptable: a.Acceptable, Ideal: a.Ideal,
+		Outcomes: a.Outcomes, Acceptable: a.Acceptable, CountError: a.CountError, Ideal: a.Ideal,
 		Method: a.Method, Grid: a.Grid, Definitions: definitions,
 	}
 	for i, p := range sc.Profiles {
@@ -351,14 +352,18 @@ func reportPoints(d *engine.Domain, pts []engine.Point) []pointReport {
 func (r *analysisReport) writeText(w io.Writer) error {
 	var b strings.Builder
 	pct := ""
-	if r.Outcomes.Sign() > 0 {
+	if r.Outcomes.Sign() > 0 && r.Acceptable != nil {
 		f, _ := new(big.Rat).SetFrac(r.Acceptable, r.Outcomes).Float64()
 		pct = fmt.Sprintf(" (%.4g%%)", 100*f)
 	}
 	fmt.Fprintf(&b, "Domain      %s (%s)\n", r.Domain, r.DomainFile)
 	fmt.Fprintf(&b, "Issues      %d: %s\n", r.Issues, r.issueKinds)
 	fmt.Fprintf(&b, "Outcomes    %s\n", groupDigits(r.Outcomes))
-	fmt.Fprintf(&b, "Acceptable  %s%s to every party (u_p >= r_p for all p)\n", groupDigits(r.Acceptable), pct)
+	if r.Acceptable != nil {
+		fmt.Fprintf(&b, "Acceptable  %s%s to every party (u_p >= r_p for all p)\n", groupDigits(r.Acceptable), pct)
+	} else {
+		fmt.Fprintf(&b, "Acceptable  not counted: %s\n", r.CountError)
+	}
 	if r.Grid {
 		fmt.Fprintf(&b, "Note        real issues are analysed on a grid of %d values each\n", engine.DefaultRealSteps)
 	}

@@ -385,3 +385,32 @@ func TestAnalyzeNonlinearMatchesGenius(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeKeepsTheFrontierWhenCountingFails: on a 10^10-outcome
+// nonlinear domain with reservations, a node budget too small to count the
+// acceptable outcomes still gives the frontier; the count is null and the
+// reason is given.
+func TestAnalyzeKeepsTheFrontierWhenCountingFails(t *testing.T) {
+	out, _, err := runCmd(t, "analyze", "--json", "--max-nodes", "20000", filepath.Join("..", "..", "testdata", "domains", "other-S-1NAGUNL-114"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		Acceptable *json.Number `json:"acceptable"`
+		Why        string       `json:"acceptable_error"`
+		Pareto     struct {
+			Size int `json:"size"`
+		} `json:"pareto"`
+		Nash *struct{} `json:"nash"`
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if got.Acceptable != nil || !strings.Contains(got.Why, "counting the acceptable ones") || got.Pareto.Size != 4 || got.Nash == nil {
+		t.Errorf("want the 4-point frontier and Nash, no count and why: %s", out)
+	}
+	text, _, err := runCmd(t, "analyze", "--max-nodes", "20000", filepath.Join("..", "..", "testdata", "domains", "other-S-1NAGUNL-114"))
+	if err != nil || !strings.Contains(text, "Acceptable  not counted: ") {
+		t.Errorf("text output: %v\n%s", err, text)
+	}
+}
