@@ -308,7 +308,7 @@ func cliqueFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) 
 	nodes := 0
 	// A clique node costs tens of nanoseconds, far less than a node of
 	// the box search the budget is set for.
-	maxNodes *= 10
+	maxNodes = times10(maxNodes)
 	combined := func(w0, w1 float64) []float64 {
 		w := make([]float64, g.n)
 		for v := range w {

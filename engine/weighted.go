@@ -158,7 +158,7 @@ func integerWeights(ps []Profile, w []float64) ([]float64, error) {
 // Each search may take ten times maxNodes, and at least DefaultMaxNodes:
 // its nodes cost far less than those of the analysis's branch and bound.
 func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, error) {
-	maxNodes = max(10*maxNodes, DefaultMaxNodes)
+	maxNodes = max(times10(maxNodes), DefaultMaxNodes)
 	n := len(ps)
 	r := make([]float64, n)
 	ideal := make([]float64, n)
@@ -394,4 +394,12 @@ func rawSum(d *Domain, fs []Factor, o Outcome) float64 {
 		s += f.Table[idx]
 	}
 	return s
+}
+
+// times10 is 10·n, saturating instead of overflowing.
+func times10(n int) int {
+	if n > math.MaxInt/10 {
+		return math.MaxInt
+	}
+	return 10 * n
 }
