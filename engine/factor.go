@@ -494,6 +494,12 @@ func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangi
 	fails := func(g float64) bool {
 		return con >= 0 && (g < t || (strict && g <= t))
 	}
+	// The running bounds add and subtract in another order than value
+	// sums, so a bound may fall a rounding error short of the value it
+	// bounds: prune on the constraint only clearly below t (leaves are
+	// then checked exactly).
+	tol := 1e-9 * (1 + math.Abs(t))
+	boundFails := func(g float64) bool { return con >= 0 && g < t-tol }
 	var dfs func(p int, cur []float64) bool
 	dfs = func(p int, cur []float64) bool {
 		if p == n {
@@ -543,7 +549,7 @@ func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangi
 			if found && e[c] <= bestV {
 				break
 			}
-			if fails(vs[c*T+1]) {
+			if boundFails(vs[c*T+1]) {
 				continue
 			}
 			if *nodes++; *nodes > maxNodes {

@@ -10,10 +10,19 @@ import (
 // one to three bounds (exclusive ones and negative utilities too when
 // mixed), and a maxutility low enough that the cap of 1 often binds.
 func randomHRKind(rng *rand.Rand, d *Domain, name string, mixed bool) *Hyperrectangle {
+	return randomHRFull(rng, d, name, mixed, false)
+}
+
+// randomHRFull is randomHRKind, with real utilities and maxima when
+// floats is set.
+func randomHRFull(rng *rand.Rand, d *Domain, name string, mixed, floats bool) *Hyperrectangle {
 	p := &Hyperrectangle{ProfileName: name, Dom: d, Fun: Ufun{Aggregation: AggSum, Weight: 1}}
 	total := 0.0
 	for k := 2 + rng.Intn(8); k > 0; k-- {
 		r := Rectangle{Utility: float64(1 + rng.Intn(20)), Weight: 1, Exclusive: mixed && rng.Intn(4) == 0}
+		if floats {
+			r.Utility = 0.05 + rng.Float64()*10
+		}
 		if mixed && rng.Intn(6) == 0 {
 			r.Utility = -r.Utility
 		} else {
@@ -28,6 +37,9 @@ func randomHRKind(rng *rand.Rand, d *Domain, name string, mixed bool) *Hyperrect
 	}
 	// An integer maximum, so that sums reach it exactly (U = 1 at the cap).
 	p.MaxUtility = max(1, math.Round(total*(0.5+rng.Float64()*0.7)))
+	if floats {
+		p.MaxUtility = max(0.37, total*(0.5+rng.Float64()*0.7))
+	}
 	if err := p.Compile(); err != nil {
 		panic(err)
 	}
@@ -37,16 +49,21 @@ func randomHRKind(rng *rand.Rand, d *Domain, name string, mixed bool) *Hyperrect
 // TestFactorFrontierMatchesBruteForce compares the two-phase frontier of
 // sums of small parts with enumeration, caps included.
 func TestFactorFrontierMatchesBruteForce(t *testing.T) {
-	testFrontierMatchesBruteForce(t, true, factorFrontier2)
+	testFrontierMatchesBruteForce(t, true, false, factorFrontier2)
+	testFrontierMatchesBruteForce(t, true, true, factorFrontier2)
 }
 
 // TestCliqueFrontierMatchesBruteForce does the same for the clique search,
 // on sums of inclusive boxes.
 func TestCliqueFrontierMatchesBruteForce(t *testing.T) {
-	testFrontierMatchesBruteForce(t, false, cliqueFrontier2)
+	testFrontierMatchesBruteForce(t, false, false, cliqueFrontier2)
+	testFrontierMatchesBruteForce(t, false, true, cliqueFrontier2)
 }
 
-func testFrontierMatchesBruteForce(t *testing.T, mixed bool, frontier func([]Profile, int) ([][]float64, []Outcome, bool)) {
+// testFrontierMatchesBruteForce runs 1,000 random problems; floats gives
+// them real utilities and maxima, whose sums round differently in the
+// searches' bounds than in the utilities.
+func testFrontierMatchesBruteForce(t *testing.T, mixed, floats bool, frontier func([]Profile, int) ([][]float64, []Outcome, bool)) {
 	rng := rand.New(rand.NewSource(3))
 	for trial := 0; trial < 1000; trial++ {
 		d := &Domain{Name: "r"}
@@ -54,10 +71,10 @@ func testFrontierMatchesBruteForce(t *testing.T, mixed bool, frontier func([]Pro
 			nv := 2 + rng.Intn(5)
 			d.Issues = append(d.Issues, Issue{Name: string(rune('a' + len(d.Issues))), Kind: Integer, Lower: 0, Upper: float64(nv - 1)})
 		}
-		ps := []Profile{randomHRKind(rng, d, "a", mixed), randomHRKind(rng, d, "b", mixed)}
+		ps := []Profile{randomHRFull(rng, d, "a", mixed, floats), randomHRFull(rng, d, "b", mixed, floats)}
 		us, os, ok := frontier(ps, 10_000_000)
 		if !ok {
-			t.Fatalf("trial %d: no frontier", trial)
+			t.Fatalf("floats %v trial %d: no frontier", floats, trial)
 		}
 		want := bruteForce(ps).frontier
 		got := map[string]bool{}
@@ -69,7 +86,7 @@ func testFrontierMatchesBruteForce(t *testing.T, mixed bool, frontier func([]Pro
 			got[vecKey(r)] = true
 		}
 		if len(got) != len(us) || len(got) != len(want) {
-			t.Fatalf("trial %d: %d points (%d distinct), enumeration finds %d: %v vs %v", trial, len(us), len(got), len(want), got, want)
+			t.Fatalf("floats %v trial %d: %d points (%d distinct), enumeration finds %d: %v vs %v", floats, trial, len(us), len(got), len(want), got, want)
 		}
 		for k := range want {
 			if !got[k] {
