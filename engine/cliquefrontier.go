@@ -183,11 +183,6 @@ type cLag struct {
 func (g *cgraph) search(obj int, t float64, strict bool, cA, cB []float64, lags []cLag, nodes *int, maxNodes int) (Outcome, [2]float64, bool, bool) {
 	con := 1 - obj
 	fails := func(f float64) bool { return f < t || (strict && f <= t) }
-	// Bounds are sums in another order than the points' own, so a bound
-	// may fall a rounding error short of the value it bounds: prune on the
-	// constraint only clearly below t (points are then checked exactly).
-	tol := 1e-9 * (1 + math.Abs(t))
-	boundFails := func(f float64) bool { return f < t-tol }
 	var best Outcome
 	var bestF [2]float64
 	found := false
@@ -225,7 +220,7 @@ func (g *cgraph) search(obj int, t float64, strict bool, cA, cB []float64, lags 
 			addA, addB := math.Min(remA, cA[j]), math.Min(remB, cB[j])
 			fa, fb := g.konst[0]+ca+addA, g.konst[1]+cb+addB
 			f := [2]float64{fa, fb}
-			if boundFails(f[con]) {
+			if fails(f[con]) {
 				return true
 			}
 			bound := f[obj]
@@ -456,10 +451,8 @@ func cliqueFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) 
 		}
 		var a0 float64
 		if math.IsInf(thr, -1) {
-			// Unconstrained, the greatest F_0 is Östergård's; its value is
-			// taken at the point, summed as the searches sum it.
-			_, fA := g.point(setA)
-			a0 = fA[0]
+			// Unconstrained, the greatest F_0 is Östergård's.
+			a0 = g.konst[0] + cA[0]
 		} else {
 			_, fa, found, ok := g.search(0, thr, strict, cA, cB, lag0, &nodes, maxNodes)
 			if !ok {

@@ -30,10 +30,12 @@ var (
 	_ Decomposer = (*LinearAdditive)(nil)
 )
 
-// Decompose writes a linear additive profile as one factor per issue.
+// Decompose writes a linear additive profile as one factor per issue. Its
+// utility is not capped, so it is such a sum (with M = 1) only when it
+// cannot exceed 1, as with weights that add up to 1.
 func (p *LinearAdditive) Decompose() ([]Factor, float64, bool) {
-	if p.table == nil {
-		return nil, 0, false // not compiled
+	if _, ok := p.sumMax(); !ok {
+		return nil, 0, false
 	}
 	fs := make([]Factor, len(p.Dom.Issues))
 	for i := range fs {
@@ -77,7 +79,20 @@ func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
 	return fs, p.MaxUtility, true
 }
 
-func (p *LinearAdditive) sumMax() (float64, bool) { return 1, p.table != nil }
+func (p *LinearAdditive) sumMax() (float64, bool) {
+	if p.table == nil {
+		return 0, false // not compiled
+	}
+	top := 0.0
+	for i := range p.Dom.Issues {
+		m := math.Inf(-1)
+		for v := 0; v < p.Dom.Issues[i].NumValues(); v++ {
+			m = math.Max(m, p.table[p.offsets[i]+v])
+		}
+		top += m
+	}
+	return 1, top <= 1+1e-12
+}
 
 // sumMax is MaxUtility when every utility function sums.
 func (p *Hyperrectangle) sumMax() (float64, bool) {
@@ -986,12 +1001,13 @@ func factorFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) 
 				return nil, nil, false
 			}
 		}
-		_, a0, ok, err := s.maximize(0, con, thr, true, lag0, &nodes, maxNodes)
+		a, a0, ok, err := s.maximize(0, con, thr, true, lag0, &nodes, maxNodes)
 		if err != nil {
 			return nil, nil, false
 		}
 		if !ok {
-			return us, os, true
+			pu, po := paretoOnly(us, os)
+			return pu, po, true
 		}
 		// U_0 = F_0/M_0 reaches 1 exactly at F_0 = M_0.
 		t0 := math.Min(a0, m0)
@@ -1001,16 +1017,65 @@ func factorFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) 
 		if err != nil {
 			return nil, nil, false
 		}
-		b, b1, _, err := s.maximize(1, 0, t0, false, lag1, &nodes, maxNodes)
+		b, b1, found, err := s.maximize(1, 0, t0, false, lag1, &nodes, maxNodes)
 		if err != nil {
 			return nil, nil, false
+		}
+		if a1 := m.value(1, a); !found || b1 <= a1 {
+			// Rounding kept the tie from improving on a (which already
+			// qualifies): a is the step's point, and the walk moves on.
+			b, b1 = a, a1
 		}
 		o := m.outcome(b)
 		us = append(us, []float64{ps[0].Utility(o), ps[1].Utility(o)})
 		os = append(os, o)
 		if b1 >= m1 {
-			return us, os, true // U_1 is 1: nothing further up
+			pu, po := paretoOnly(us, os)
+			return pu, po, true // U_1 is 1: nothing further up
 		}
 		con, thr = 1, b1
 	}
+}
+
+// paretoOnly drops, from points found in order of falling U_0, any that
+// another dominates on the key grid (sums that differ by a rounding error
+// can make two steps find the same utilities twice, or one just below).
+func paretoOnly(us [][]float64, os []Outcome) ([][]float64, []Outcome) {
+	var pu [][]float64
+	var po []Outcome
+	for _, i := range paretoKeep(us) {
+		pu, po = append(pu, us[i]), append(po, os[i])
+	}
+	return pu, po
+}
+
+// paretoKeep returns the indices of the points no other point dominates
+// on the key grid, the first of equal ones.
+func paretoKeep(us [][]float64) []int {
+	var keep []int
+	for i, u := range us {
+		ok := true
+		for j, v := range us {
+			if i == j {
+				continue
+			}
+			ge, gt := true, false
+			for p := range u {
+				if key(v[p]) < key(u[p]) {
+					ge = false
+				}
+				if key(v[p]) > key(u[p]) {
+					gt = true
+				}
+			}
+			if ge && (gt || j < i) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			keep = append(keep, i)
+		}
+	}
+	return keep
 }
