@@ -308,3 +308,79 @@ func BestAndWorst(ctx context.Context, n *Negotiation, p *Preferences, k int) (b
 	}
 	return best, worst, nil
 }
+
+// Dance is the analysis revealed to the members once every one of them has
+// consented to disclose its profile: the Pareto frontier, the Nash and
+// Kalai–Smorodinsky points, each side's reservation, and every text
+// proposed along the way (Inspire's "negotiation dance").
+type Dance struct {
+	Parties      []int64     `json:"parties"`
+	Reservations []float64   `json:"reservations"`
+	Pareto       [][]float64 `json:"pareto"`
+	Nash         []float64   `json:"nash,omitempty"`
+	KS           []float64   `json:"kalai_smorodinsky,omitempty"`
+	Texts        []DanceStep `json:"texts"`
+}
+
+// DanceStep is one text with every member's utility for it.
+type DanceStep struct {
+	Version   int       `json:"version"`
+	Source    string    `json:"source"`
+	Utilities []float64 `json:"utilities"`
+}
+
+// Disclosed returns the dance, computed in the pool; EFORBIDDEN until
+// every member consented.
+func (m *Mediator) Disclosed(ctx context.Context, id int64) (*Dance, error) {
+	in, err := m.Negotiations.DisclosedInputs(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	n := in.Negotiation
+	d := n.Domain()
+	out := &Dance{Pareto: [][]float64{}, Texts: []DanceStep{}}
+	var profs []engine.Profile
+	for _, p := range in.Talk.Members() {
+		pref := in.Members[p]
+		if pref == nil {
+			return nil, Errorf(ECONFLICT, "a member's profile is missing")
+		}
+		prof, err := pref.Profile(n, d, strconv.FormatInt(p, 10))
+		if err != nil {
+			return nil, err
+		}
+		profs = append(profs, prof)
+		out.Parties = append(out.Parties, p)
+		out.Reservations = append(out.Reservations, prof.Reservation())
+	}
+	var a *engine.Analysis
+	err = m.run(ctx, func(ctx context.Context) error {
+		var err error
+		a, err = engine.Analyze(profs, engine.AnalyzeOptions{SkipCount: true, MaxFrontier: 100_000})
+		return err
+	})
+	if err != nil {
+		return nil, engineErr(err)
+	}
+	for _, pt := range a.Pareto {
+		out.Pareto = append(out.Pareto, pt.Utilities)
+	}
+	if a.Nash != nil {
+		out.Nash = a.Nash.Utilities
+	}
+	if a.KalaiSmorodinsky != nil {
+		out.KS = a.KalaiSmorodinsky.Utilities
+	}
+	for _, x := range n.Texts {
+		o, err := n.ParseText(x.Outcome)
+		if err != nil {
+			return nil, err
+		}
+		step := DanceStep{Version: x.Version, Source: x.Source}
+		for _, p := range profs {
+			step.Utilities = append(step.Utilities, p.Utility(o))
+		}
+		out.Texts = append(out.Texts, step)
+	}
+	return out, nil
+}
