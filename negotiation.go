@@ -165,6 +165,19 @@ const (
 	MarkReject   = "reject"
 )
 
+// MarkLabel says a mark in words.
+func MarkLabel(mark string) string {
+	switch mark {
+	case MarkAccept:
+		return "accept"
+	case MarkLiveWith:
+		return "can live with it"
+	case MarkReject:
+		return "reject"
+	}
+	return mark
+}
+
 // NegotiationMark is a member party's answer to one text version. Reason is
 // seen by the mediators (and everyone when ReasonPublic), by the author's
 // own delegation, and nobody else.
