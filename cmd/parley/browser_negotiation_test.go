@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-		"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp"
 )
 
 // shot saves a full-page screenshot to $PARLEY_SCREENSHOTS/name.png when
