@@ -44,7 +44,7 @@ func TestVerifyDisclosedProfile(t *testing.T) {
 		profile []byte
 		ok      bool
 	}{
-		"as downloaded": {profile, true},
+		"as downloaded":                  {profile, true},
 		"reservation lowered afterwards": {lowered(t, profile), false},
 	} {
 		t.Run(name, func(t *testing.T) {
