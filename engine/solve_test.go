@@ -1,11 +1,13 @@
 package engine
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"math/big"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -410,5 +412,212 @@ func TestAssessBruteForce(t *testing.T) {
 	}
 	if feasibleSeen < count/20 || dominatedSeen < count/20 || undominatedSeen < count/20 {
 		t.Fatalf("cases: %d feasible, %d dominated, %d undominated texts; the generator needs retuning", feasibleSeen, dominatedSeen, undominatedSeen)
+	}
+}
+
+// TestSolveMatchesAnalyze checks Solve against Analyze's solution points on
+// outcome spaces too large to enumerate (10^10 and 10^12), with
+// reservations that bind: the server's mediator and `parley analyze` must
+// name the same texts.
+func TestSolveMatchesAnalyze(t *testing.T) {
+	cases := []struct {
+		issues, parties int
+		rv              float64
+	}{{12, 2, 0.3}, {10, 3, 0.25}, {8, 4, 0.2}}
+	if testing.Short() {
+		cases = cases[:1]
+	}
+	for _, c := range cases {
+		ps := opposedProfiles(t, c.issues, 10, c.parties, c.rv)
+		a, err := Analyze(ps, AnalyzeOptions{SkipCount: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[Solution]*Point{SolutionNash: a.Nash, SolutionKalaiSmorodinsky: a.KalaiSmorodinsky, SolutionEgalitarian: a.Egalitarian}
+		for sol, pt := range want {
+			got, err := Solve(t.Context(), Problem{Parties: ps, Solution: sol}, SolveOptions{})
+			if err != nil {
+				t.Fatalf("%d parties 1e%d %s: %v", c.parties, c.issues, sol, err)
+			}
+			if !slices.Equal(got.Utilities, pt.Utilities) {
+				t.Errorf("%d parties 1e%d %s: Solve finds %v (%v), Analyze %v (%v)", c.parties, c.issues, sol, got.Utilities, got.Outcome, pt.Utilities, pt.Outcome)
+			}
+		}
+	}
+}
+
+// randomHyper draws a nonlinear profile: a capped sum of random
+// rectangles over one or two issues of an integer domain.
+func randomHyper(tb testing.TB, rng *rand.Rand, d *Domain, name string) *Hyperrectangle {
+	tb.Helper()
+	p := &Hyperrectangle{ProfileName: name, Dom: d, MaxUtility: 10, Fun: Ufun{Aggregation: AggSum, Weight: 1}}
+	for range 2 + rng.IntN(5) {
+		r := Rectangle{Utility: float64(1 + rng.IntN(5)), Weight: 1}
+		for _, i := range rng.Perm(len(d.Issues))[:1+rng.IntN(min(2, len(d.Issues)))] {
+			n := d.Issues[i].NumValues()
+			lo := rng.IntN(n)
+			r.Bounds = append(r.Bounds, Bound{Issue: i, Min: lo, Max: lo + rng.IntN(n-lo)})
+		}
+		p.Fun.Rectangles = append(p.Fun.Rectangles, r)
+	}
+	p.ReservationValue = float64(rng.IntN(4)) / 10
+	if err := p.Compile(); err != nil {
+		tb.Fatal(err)
+	}
+	return p
+}
+
+// TestSolveNonlinearBruteForce checks the box branch and bound and the
+// enumeration on nonlinear profiles (which bound their utility over boxes
+// of outcomes) against the definitions.
+func TestSolveNonlinearBruteForce(t *testing.T) {
+	count := 300
+	if testing.Short() {
+		count = 60
+	}
+	rng := rand.New(rand.NewPCG(13, 7))
+	for i := range count {
+		d := &Domain{Name: "ints"}
+		for j := range 2 + rng.IntN(3) {
+			d.Issues = append(d.Issues, Issue{Name: fmt.Sprint("i", j), Kind: Integer, Upper: float64(1 + rng.IntN(4))})
+		}
+		var p Problem
+		for q := range 2 + rng.IntN(3) {
+			p.Parties = append(p.Parties, randomHyper(t, rng, d, fmt.Sprint("p", q)))
+		}
+		if rng.IntN(2) == 0 {
+			p.Constraints = append(p.Constraints, randomHyper(t, rng, d, "c"))
+		}
+		if rng.IntN(3) == 0 {
+			p.Baseline = make(Outcome, len(d.Issues))
+		}
+		p.Solution = []Solution{SolutionNash, SolutionKalaiSmorodinsky, SolutionEgalitarian}[rng.IntN(3)]
+		ref := bruteSolve(&p)
+		for _, m := range solveMethods[1:] {
+			s, err := newSolveSearch(t.Context(), &p, SolveOptions{}, m.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := s.solve(p.Solution)
+			checkSolved(t, fmt.Sprintf("case %d (%s, %s)", i, p.Solution, m.name), &p, ref, got, err)
+		}
+	}
+}
+
+// opaqueProfile hides every optional capability of a profile.
+type opaqueProfile struct{ Profile }
+
+func TestSolveMethodChoice(t *testing.T) {
+	small := opposedProfiles(t, 4, 10, 2, 0)
+	got, err := Solve(t.Context(), Problem{Parties: []Profile{opaqueProfile{small[0]}, small[1]}}, SolveOptions{})
+	if err != nil || got.Method != "enumeration" {
+		t.Fatalf("an opaque profile on 10^4 outcomes: %v, %v; want enumeration", got, err)
+	}
+	large := opposedProfiles(t, 12, 10, 2, 0)
+	_, err = Solve(t.Context(), Problem{Parties: []Profile{opaqueProfile{large[0]}, large[1]}}, SolveOptions{})
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Message, "evaluating every outcome") {
+		t.Fatalf("an opaque profile on 10^12 outcomes: %v; want an *Error saying it would need every outcome evaluated", err)
+	}
+	mid := opposedProfiles(t, 7, 10, 2, 0)
+	got, err = Solve(t.Context(), Problem{Parties: []Profile{boxOnly{mid[0].(*LinearAdditive)}, mid[1]}}, SolveOptions{})
+	if err != nil || got.Method != "box branch and bound" {
+		t.Fatalf("a Bounder on 10^7 outcomes: %v, %v; want box branch and bound", got, err)
+	}
+}
+
+// boxOnly is a linear profile seen only as a Bounder.
+type boxOnly struct{ *LinearAdditive }
+
+// countingContext is cancelled after its Err has been asked n times, so a
+// test can cancel in the middle of a search without a clock.
+type countingContext struct {
+	context.Context
+	n int
+}
+
+func (c *countingContext) Err() error {
+	if c.n--; c.n < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+func TestSolveCancel(t *testing.T) {
+	p := mediatorProblem(t, 20, 10, 6, 2, 0.2, 0.5)
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	if _, err := Solve(ctx, p, SolveOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled before: %v; want context.Canceled", err)
+	}
+	if _, _, err := Assess(ctx, p, make(Outcome, 20), SolveOptions{}); !errors.Is(err, context.Canceled) {
+		t.Fatalf("Assess cancelled before: %v; want context.Canceled", err)
+	}
+	// Cancelled in the middle: the searches must keep asking.
+	for _, n := range []int{1, 2} {
+		for _, sol := range []Solution{SolutionNash, SolutionKalaiSmorodinsky, SolutionEgalitarian} {
+			p.Solution = sol
+			_, err := Solve(&countingContext{t.Context(), n}, p, SolveOptions{MaxNodes: 1 << 40})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("%s cancelled after %d checks: %v; want context.Canceled", sol, n, err)
+			}
+		}
+	}
+}
+
+func TestSolveBudget(t *testing.T) {
+	p := mediatorProblem(t, 20, 10, 5, 2, 0.2, 0.5)
+	p.Solution = SolutionEgalitarian
+	_, err := Solve(t.Context(), p, SolveOptions{MaxNodes: 100})
+	var e *Error
+	if !errors.As(err, &e) || !strings.Contains(e.Message, "budget of 100 nodes") {
+		t.Fatalf("a budget of 100 nodes: %v; want an *Error naming the budget", err)
+	}
+}
+
+func TestSolveInvalid(t *testing.T) {
+	ps := opposedProfiles(t, 3, 4, 2, 0)
+	other := opposedProfiles(t, 4, 4, 2, 0)
+	tests := []struct {
+		name string
+		p    Problem
+		text Outcome
+		want string
+	}{
+		{"no parties", Problem{}, nil, "no parties"},
+		{"other domain", Problem{Parties: []Profile{ps[0], other[1]}}, nil, "another domain"},
+		{"constraint domain", Problem{Parties: ps, Constraints: []Profile{other[0]}}, nil, "constraint 1 is for another domain"},
+		{"allowed issues", Problem{Parties: ps, Allowed: [][]bool{nil}}, nil, "allowed has 1 issues"},
+		{"allowed values", Problem{Parties: ps, Allowed: [][]bool{{true}, nil, nil}}, nil, "has 1 values; the issue has 4"},
+		{"baseline", Problem{Parties: ps, Baseline: Outcome{0, 9, 0}}, nil, "baseline: outcome value 9"},
+		{"solution", Problem{Parties: ps, Solution: "utilitarian"}, nil, "unknown solution"},
+		{"text", Problem{Parties: ps}, Outcome{0, 0}, "text: outcome has 2 values"},
+	}
+	for _, tc := range tests {
+		var err error
+		if tc.text != nil {
+			_, _, err = Assess(t.Context(), tc.p, tc.text, SolveOptions{})
+		} else {
+			_, err = Solve(t.Context(), tc.p, SolveOptions{})
+		}
+		var e *Error
+		if !errors.As(err, &e) || !strings.Contains(e.Message, tc.want) {
+			t.Errorf("%s: %v; want an *Error containing %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+// TestSolveNoFeasibleMessage checks that the mediator learns only that no
+// text exists, not whose limits collide.
+func TestSolveNoFeasibleMessage(t *testing.T) {
+	ps := opposedProfiles(t, 3, 4, 2, 0.9)
+	_, err := Solve(t.Context(), Problem{Parties: ps}, SolveOptions{})
+	if !errors.Is(err, ErrNoFeasible) {
+		t.Fatalf("reservations 0.9 for opposed parties: %v; want ErrNoFeasible", err)
+	}
+	for _, p := range ps {
+		if strings.Contains(err.Error(), p.Name()) {
+			t.Fatalf("the message %q names a party", err)
+		}
 	}
 }
