@@ -511,7 +511,7 @@ func (r *solveRun) cmpObjective(a, b *solveLeaf) int {
 // better reports whether leaf a beats leaf b: by the objective, then the
 // sum, then the utility vector in party order.
 func (r *solveRun) better(a, b *solveLeaf) bool {
-	if c := r.cmpObjective(a, b); c != 0 {
+	if c := r.cmpObjective(a, b); c != 0 || r.valueOnly {
 		return c > 0
 	}
 	if a.sum != b.sum {

@@ -61,12 +61,20 @@ type solveRun struct {
 
 	idx, cnt           []int
 	progOff, progScale float64
+
+	// valueOnly: only the objective's value is wanted (an ideal point, an
+	// existence check), so ties need not be explored.
+	valueOnly bool
+	ub        solveLeaf // the node's key bounds, for beaten
+	err       []float64 // per row: rounding bound of the float sums
 }
 
 // run searches for the best feasible leaf by one objective. progOff and
 // progScale place its progress within the whole Solve.
 func (s *solveSearch) run(kind objKind, coef []float64, span []int64, stop func(*solveLeaf) bool, progOff, progScale float64) (*solveRun, error) {
 	r := &solveRun{s: s, kind: kind, coef: coef, span: span, stop: stop, incF: math.Inf(-1), progOff: progOff, progScale: progScale}
+	r.valueOnly = kind == objLinear
+	r.ub.k = make([]int64, s.nr)
 	r.o = make(Outcome, s.k)
 	r.idx = make([]int, s.k)
 	r.cnt = make([]int, s.k)
@@ -207,24 +215,27 @@ func (r *solveRun) prune(d, i, v int) (prune, rest bool) {
 				return true, false
 			}
 		}
-		if r.best != nil && r.boundUB(cur[:s.n], suf[:s.n]) < r.incF-r.tol() {
-			return true, false
+		if r.best != nil {
+			for q := 0; q < s.n; q++ {
+				r.ub.k[q] = r.keyBound(cur[q]+suf[q], r.err[q])
+			}
+			return r.beaten(), false
 		}
 	case methodBox:
 		r.lo[i], r.hi[i] = v, v
-		ub := make([]float64, s.n)
 		for j, b := range s.bnd {
 			_, mx := b.Bounds(r.lo, r.hi)
+			// A Bounder's arithmetic may differ from its Utility's.
 			mx += 1e-9 * (1 + math.Abs(mx))
 			if mx < r.tf[j] {
 				return true, false
 			}
 			if j < s.n {
-				ub[j] = mx
+				r.ub.k[j] = r.keyBound(mx, 0)
 			}
 		}
-		if r.best != nil && r.boundUB(ub, nil) < r.incF-r.tol() {
-			return true, false
+		if r.best != nil {
+			return r.beaten(), false
 		}
 	}
 	return false, false
@@ -247,41 +258,49 @@ func (r *solveRun) boundWS(ws float64) float64 {
 	return ws
 }
 
-// boundUB bounds the objective from the parties' upper bounds
-// (part + suf, plus the rows' slack; suf may be nil).
-func (r *solveRun) boundUB(part, suf []float64) float64 {
+// keyBound returns an upper bound on the key of any leaf whose utility's
+// float upper bound is ub, err bounding the rounding of the sums involved.
+func (r *solveRun) keyBound(ub, err float64) int64 {
+	x := math.Floor((ub+err)*precisionScale + 0.5)
+	if x > math.MaxInt64/4 {
+		return math.MaxInt64 / 4
+	}
+	return int64(x)
+}
+
+// beaten reports whether no leaf under the node whose parties' keys are
+// bounded by r.ub.k can beat the incumbent: exactly, on the key grid, by
+// the objective (which is monotone in every party's utility), then the sum,
+// then the utility vector. This is what prunes the subtrees of ties.
+func (r *solveRun) beaten() bool {
 	s := r.s
-	b := 0.0
-	switch r.kind {
-	case objEgal, objKS:
-		b = math.Inf(1)
-	}
+	ub := &r.ub
+	ub.sum = 0
 	for q := 0; q < s.n; q++ {
-		ub := part[q]
-		if suf != nil {
-			ub += suf[q] + r.slack[q]
+		if ub.k[q] < s.tk[q] {
+			return true
 		}
-		g := ub - r.rf[q]
-		switch r.kind {
-		case objNash:
-			if g <= 0 {
-				return math.Inf(-1)
-			}
-			b += math.Log(g)
-		case objEgal:
-			b = min(b, g)
-		case objKS:
-			if r.span[q] > 0 {
-				b = min(b, g/(float64(r.span[q])/precisionScale))
-			}
-		default:
-			b += r.coef[q] * g
+		ub.sum += ub.k[q]
+	}
+	c := r.cmpObjective(ub, r.best)
+	switch {
+	case c < 0:
+		return true
+	case c > 0:
+		return false
+	case r.valueOnly:
+		return true
+	}
+	if ub.sum != r.best.sum {
+		return ub.sum < r.best.sum
+	}
+	// Only the bound's own vector could reach this sum.
+	for q := 0; q < s.n; q++ {
+		if ub.k[q] != r.best.k[q] {
+			return ub.k[q] < r.best.k[q]
 		}
 	}
-	if r.kind == objKS {
-		b = min(b, 1)
-	}
-	return b
+	return true
 }
 
 // prepareLinear finds the weights, orders issues and values, builds the
@@ -333,8 +352,13 @@ func (r *solveRun) prepareLinear() error {
 	// and float sums of k terms err by at most k·2^-53 of their magnitude.
 	kf := float64(s.k + 2)
 	r.slack = make([]float64, s.nr)
+	r.err = make([]float64, s.nr)
 	r.slackW = 1e-13 * kf * absW
 	for j := range r.slack {
+		// Recursive summation of k terms errs by at most (k−1)·2^-53·Σ|c|:
+		// once for the leaf's Utility, once for the bound, once more for
+		// the product by 10^12.
+		r.err[j] = 4*kf*1.2e-16*s.absmax[j] + 1e-15
 		r.slack[j] = 2e-12 + 1e-13*kf*s.absmax[j]
 		r.slackW += r.w[j] * r.slack[j]
 	}
