@@ -80,3 +80,30 @@ func BenchmarkSolveManyParties(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkSolveConstrained is the harder case: reservations and two
+// stakeholders' minimums that bind, 5 parties on 10^20 outcomes and 10 on
+// 10^10, and Assess of a text there.
+func BenchmarkSolveConstrained(b *testing.B) {
+	for _, c := range []struct{ issues, parties int }{{20, 5}, {10, 10}} {
+		for _, sol := range []Solution{SolutionNash, SolutionKalaiSmorodinsky, SolutionEgalitarian} {
+			b.Run(fmt.Sprintf("%dparties-1e%d-%s", c.parties, c.issues, sol), func(b *testing.B) {
+				p := mediatorProblem(b, c.issues, 10, c.parties, 2, 0.3, 0.6)
+				p.Solution = sol
+				benchSolve(b, p)
+			})
+		}
+	}
+	b.Run("assess-5parties-1e20", func(b *testing.B) {
+		p := mediatorProblem(b, 20, 10, 5, 2, 0.3, 0.6)
+		s, err := Solve(b.Context(), p, SolveOptions{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for b.Loop() {
+			if _, dom, err := Assess(b.Context(), p, s.Outcome, SolveOptions{}); err != nil || dom {
+				b.Fatalf("the Nash text: dominated %v, %v", dom, err)
+			}
+		}
+	})
+}
