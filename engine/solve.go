@@ -168,6 +168,7 @@ type solveSearch struct {
 	off    []int
 	contr  [][]float64
 	absmax []float64 // per row: Σ_i max_v |contribution|
+	grid   []float64 // per row: every utility is a multiple of it (0: none known)
 	bnd    []Bounder // method box
 }
 
@@ -255,6 +256,7 @@ func newSolveSearch(ctx context.Context, p *Problem, opts SolveOptions, m solveM
 		}
 		s.contr = make([][]float64, s.nr)
 		s.absmax = make([]float64, s.nr)
+		s.grid = make([]float64, s.nr)
 		for j, l := range lin {
 			c := make([]float64, s.off[s.k])
 			for i := range d.Issues {
@@ -266,6 +268,7 @@ func newSolveSearch(ctx context.Context, p *Problem, opts SolveOptions, m solveM
 				}
 				s.absmax[j] += m
 			}
+			s.grid[j] = valueGrid(c, s.absmax[j])
 			if s.absmax[j] > maxSolveUtility {
 				return nil, Errorf("%s reaches utilities up to %g; Solve supports utilities between −%g and %g", rowName(j, s.n), s.absmax[j], maxSolveUtility, maxSolveUtility)
 			}
@@ -300,6 +303,31 @@ func (s *solveSearch) chooseMethod() solveMethod {
 		return methodBox
 	}
 	return methodEnumerate
+}
+
+// valueGrid returns the coarsest power of two (up to 1) of which every
+// contribution is a multiple, small enough that every sum of them is exact
+// in a float64, or 0 when there is none: integer-valued utilities have grid 1.
+// Two different utilities of the row then differ by at least the grid,
+// which lets a search that wants only the best value skip the ties.
+func valueGrid(c []float64, absmax float64) float64 {
+	g := 1.0
+	for e := 0; e <= 40; e, g = e+1, g/2 {
+		if absmax/g >= 1<<50 {
+			return 0
+		}
+		ok := true
+		for _, x := range c {
+			if y := x / g; y != math.Trunc(y) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			return g
+		}
+	}
+	return 0
 }
 
 func rowName(j, n int) string {

@@ -66,6 +66,9 @@ type solveRun struct {
 	// existence check), so ties need not be explored.
 	valueOnly bool
 	ub        solveLeaf // the node's key bounds, for beaten
+	// step is how much better than the incumbent a leaf must be to count
+	// (valueOnly on a value grid), less the keys' rounding; else 0.
+	step float64
 	err       []float64 // per row: rounding bound of the float sums
 }
 
@@ -206,7 +209,7 @@ func (r *solveRun) prune(d, i, v int) (prune, rest bool) {
 		if ws < 0 {
 			return true, true // no feasible outcome below this or any later sibling
 		}
-		if r.best != nil && r.boundWS(ws) < r.incF-r.tol() {
+		if r.best != nil && r.boundWS(ws) < r.incF+r.step-r.tol() {
 			return true, true // siblings come in decreasing weighted score
 		}
 		for j := 0; j < s.nr; j++ {
@@ -365,6 +368,19 @@ func (r *solveRun) prepareLinear() error {
 	r.slackW += 1e-13 * kf * math.Abs(r.wconst)
 	r.part = make([]float64, (s.k+1)*s.nr)
 	r.wpart = make([]float64, s.k+1)
+	if r.valueOnly && r.kind == objLinear {
+		// Σ coef_p·u_p lies on the coarsest grid of its parties; a better
+		// leaf is at least one grid step better, less a key's rounding.
+		g := math.Inf(1)
+		for q, c := range r.coef {
+			if c != 0 {
+				g = min(g, s.grid[q])
+			}
+		}
+		if g > 1e-9 && !math.IsInf(g, 1) {
+			r.step = g - 2e-12
+		}
+	}
 	return nil
 }
 
