@@ -170,6 +170,7 @@ type solveSearch struct {
 	absmax []float64 // per row: Σ_i max_v |contribution|
 	grid   []float64 // per row: every utility is a multiple of it (0: none known)
 	bnd    []Bounder // method box
+	noSeed bool      // tests: no incumbent before the branch and bound
 }
 
 func newSolveSearch(ctx context.Context, p *Problem, opts SolveOptions, m solveMethod) (*solveSearch, error) {

@@ -280,9 +280,10 @@ func dominates(a, b []int64) bool {
 }
 
 var solveMethods = []struct {
-	name string
-	m    solveMethod
-}{{"linear", methodLinear}, {"box", methodBox}, {"enumeration", methodEnumerate}}
+	name   string
+	m      solveMethod
+	noSeed bool
+}{{"linear", methodLinear, false}, {"box", methodBox, false}, {"enumeration", methodEnumerate, false}, {"linear unseeded", methodLinear, true}}
 
 // TestSolveBruteForce checks every search against the definitions on 1,000
 // random small problems (2–6 parties, 0–2 constraints, Allowed masks,
@@ -308,6 +309,7 @@ func TestSolveBruteForce(t *testing.T) {
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
+			s.noSeed = m.noSeed
 			sol, _ := ParseSolution(string(c.p.Solution))
 			got, err := s.solve(sol)
 			checkSolved(t, name, &c.p, ref, got, err)
@@ -393,6 +395,7 @@ func TestAssessBruteForce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			s.noSeed = m.noSeed
 			f, dom, err := s.assess(text)
 			if err != nil {
 				t.Fatalf("case %d (%s): %v", i, m.name, err)
@@ -493,7 +496,7 @@ func TestSolveNonlinearBruteForce(t *testing.T) {
 		}
 		p.Solution = []Solution{SolutionNash, SolutionKalaiSmorodinsky, SolutionEgalitarian}[rng.IntN(3)]
 		ref := bruteSolve(&p)
-		for _, m := range solveMethods[1:] {
+		for _, m := range solveMethods[1:3] {
 			s, err := newSolveSearch(t.Context(), &p, SolveOptions{}, m.m)
 			if err != nil {
 				t.Fatal(err)

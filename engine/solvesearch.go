@@ -69,7 +69,7 @@ type solveRun struct {
 	// step is how much better than the incumbent a leaf must be to count
 	// (valueOnly on a value grid), less the keys' rounding; else 0.
 	step float64
-	err       []float64 // per row: rounding bound of the float sums
+	err  []float64 // per row: rounding bound of the float sums
 }
 
 // run searches for the best feasible leaf by one objective. progOff and
@@ -574,6 +574,9 @@ func (r *solveRun) dual() error {
 	}
 	// The incumbent: feasible outcomes the oracle proposes.
 	tryX := func() error {
+		if s.noSeed {
+			return nil
+		}
 		for j := range u {
 			if u[j] < r.tf[j]-1e-9*(1+math.Abs(r.tf[j])) {
 				return nil
@@ -656,10 +659,10 @@ var errStopDual = Errorf("dual converged")
 // localSearch improves the incumbent one issue at a time (on float
 // utilities, then checked exactly).
 func (r *solveRun) localSearch() error {
-	if r.best == nil || r.done {
+	s := r.s
+	if r.best == nil || r.done || s.noSeed {
 		return nil
 	}
-	s := r.s
 	x := r.best.o.Clone()
 	u := make([]float64, s.nr)
 	r.rowSums(x, u)
