@@ -149,19 +149,20 @@ const maxSolveUtility = 1e6
 // solveSearch holds a problem prepared for search. Rows are the parties
 // then the constraints.
 type solveSearch struct {
-	ctx      context.Context
-	dom      *Domain
-	k, n, nr int
-	profs    []Profile
-	vals     [][]int // allowed values per issue
-	rk       []int64 // reservation keys, per row
-	tk       []int64 // feasibility thresholds, per row (reservation or baseline)
-	base     []int64 // baseline keys of the parties, nil without a baseline
-	maxNodes int
-	nodes    int
-	progress func(done, total float64)
-	size     float64
-	method   solveMethod
+	ctx       context.Context
+	dom       *Domain
+	k, n, nr  int
+	profs     []Profile
+	vals      [][]int // allowed values per issue
+	rk        []int64 // reservation keys, per row
+	tk        []int64 // feasibility thresholds, per row (reservation or baseline)
+	base      []int64 // baseline keys of the parties, nil without a baseline
+	maxNodes  int
+	nodes     int
+	progress  func(done, total float64)
+	size      float64
+	method    solveMethod
+	checkMask int // ctx is checked when nodes&checkMask == 0
 
 	// The linear model (method linear): contributions per row, flat by
 	// issue offset.
@@ -287,6 +288,12 @@ func newSolveSearch(ctx context.Context, p *Problem, opts SolveOptions, m solveM
 		}
 	}
 	s.method = m
+	// Check ctx every few thousand cheap nodes; a box node asks every
+	// profile for bounds, which may cost much more.
+	s.checkMask = 1<<12 - 1
+	if m == methodBox {
+		s.checkMask = 1<<8 - 1
+	}
 	return s, nil
 }
 

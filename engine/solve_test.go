@@ -624,3 +624,59 @@ func TestSolveNoFeasibleMessage(t *testing.T) {
 		}
 	}
 }
+
+// TestSolveProgress checks that progress only grows and ends at the whole
+// outcome space.
+func TestSolveProgress(t *testing.T) {
+	p := mediatorProblem(t, 20, 10, 4, 0, 0, 0)
+	p.Solution = SolutionKalaiSmorodinsky
+	var calls []float64
+	_, err := Solve(t.Context(), p, SolveOptions{Progress: func(done, total float64) {
+		if total != 1e20 {
+			t.Errorf("progress total %v; the space has 1e20 outcomes", total)
+		}
+		calls = append(calls, done)
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(calls) < 2 || calls[len(calls)-1] != 1e20 || !slices.IsSorted(calls) {
+		t.Fatalf("progress calls %v; want several, non-decreasing, ending at 1e20", calls)
+	}
+}
+
+// FuzzSolve checks Solve and Assess against the definitions on problems
+// drawn from the fuzzer's seed.
+func FuzzSolve(f *testing.F) {
+	for _, seed := range []uint64{1, 2, 3, 13} {
+		f.Add(seed, uint64(0))
+	}
+	f.Fuzz(func(t *testing.T, seed, text uint64) {
+		rng := rand.New(rand.NewPCG(seed, 99))
+		c := randomSolveCase(rng, 300)
+		ref := bruteSolve(&c.p)
+		got, err := Solve(t.Context(), c.p, SolveOptions{})
+		checkSolved(t, fmt.Sprintf("seed %d", seed), &c.p, ref, got, err)
+		d := c.p.Parties[0].Domain()
+		o := make(Outcome, len(d.Issues))
+		for i := range o {
+			o[i] = int(text % uint64(d.Issues[i].NumValues()))
+			text /= uint64(d.Issues[i].NumValues())
+		}
+		feasible, dominated, err := Assess(t.Context(), c.p, o, SolveOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if feasible != bruteFeasible(&c.p, o) {
+			t.Fatalf("seed %d: Assess(%v) feasible %v", seed, o, feasible)
+		}
+		k, _ := bruteKeys(&c.p, o)
+		want := false
+		for _, fk := range ref.feasible {
+			want = want || dominates(fk, k)
+		}
+		if dominated != want {
+			t.Fatalf("seed %d: Assess(%v) dominated %v, want %v", seed, o, dominated, want)
+		}
+	})
+}

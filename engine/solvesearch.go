@@ -147,7 +147,7 @@ func (r *solveRun) dfs(d int) error {
 	r.cnt[d] = len(vs)
 	for ci, v := range vs {
 		s.nodes++
-		if s.nodes&(1<<12-1) == 0 {
+		if s.nodes&s.checkMask == 0 {
 			if err := s.ctx.Err(); err != nil {
 				return err
 			}
