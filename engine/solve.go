@@ -103,7 +103,9 @@ var errNoImprovement error = &noFeasibleError{"no improvement exists: no feasibl
 // each with ties to the larger sum of utilities, then to the larger
 // utility vector in party order (Analyze's frontier order). It honours ctx
 // within well under a second and then returns ctx.Err(); an exhausted node
-// budget returns an *Error saying so.
+// budget returns an *Error saying so. Its errors may be shown to a mediator:
+// they name parties and constraints by position and never quote a
+// profile's numbers.
 func Solve(ctx context.Context, p Problem, opts SolveOptions) (*Solved, error) {
 	sol, err := ParseSolution(string(p.Solution))
 	if err != nil {
@@ -197,7 +199,7 @@ func newSolveSearch(ctx context.Context, p *Problem, opts SolveOptions, m solveM
 		}
 		r := prof.Reservation()
 		if math.IsNaN(r) || math.Abs(r) > maxSolveUtility {
-			return nil, Errorf("%s has reservation %v; it must be a number between −%g and %g", rowName(j, s.n), r, maxSolveUtility, maxSolveUtility)
+			return nil, Errorf("%s has a reservation that is not a number between −%g and %g", rowName(j, s.n), maxSolveUtility, maxSolveUtility)
 		}
 		s.rk = append(s.rk, int64(key(r)))
 	}
@@ -229,7 +231,7 @@ func newSolveSearch(ctx context.Context, p *Problem, opts SolveOptions, m solveM
 		for q := 0; q < s.n; q++ {
 			u := s.profs[q].Utility(p.Baseline)
 			if math.IsNaN(u) || math.Abs(u) > maxSolveUtility {
-				return nil, Errorf("party %d's utility for the baseline is %v; utilities must be numbers between −%g and %g", q+1, u, maxSolveUtility, maxSolveUtility)
+				return nil, Errorf("party %d's utility for the baseline is not a number between −%g and %g", q+1, maxSolveUtility, maxSolveUtility)
 			}
 			s.base[q] = int64(key(u))
 			s.tk[q] = max(s.tk[q], s.base[q])
@@ -272,7 +274,7 @@ func newSolveSearch(ctx context.Context, p *Problem, opts SolveOptions, m solveM
 			}
 			s.grid[j] = valueGrid(c, s.absmax[j])
 			if s.absmax[j] > maxSolveUtility {
-				return nil, Errorf("%s reaches utilities up to %g; Solve supports utilities between −%g and %g", rowName(j, s.n), s.absmax[j], maxSolveUtility, maxSolveUtility)
+				return nil, Errorf("%s has utilities beyond ±%g, which Solve does not support", rowName(j, s.n), maxSolveUtility)
 			}
 			s.contr[j] = c
 		}
@@ -468,7 +470,7 @@ func (s *solveSearch) evalLeaf(o Outcome) (*solveLeaf, error) {
 	for j, prof := range s.profs {
 		u := prof.Utility(o)
 		if math.IsNaN(u) || math.Abs(u) > maxSolveUtility {
-			return nil, Errorf("%s gives an outcome utility %v; Solve supports utilities between −%g and %g", rowName(j, s.n), u, maxSolveUtility, maxSolveUtility)
+			return nil, Errorf("%s gives an outcome a utility that is not a number between −%g and %g", rowName(j, s.n), maxSolveUtility, maxSolveUtility)
 		}
 		l.k[j] = int64(key(u))
 		if j < s.n {

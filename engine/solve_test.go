@@ -610,6 +610,28 @@ func TestSolveInvalid(t *testing.T) {
 	}
 }
 
+// TestSolveErrorsQuoteNoNumbers: a profile's numbers never reach the
+// mediator through an error.
+func TestSolveErrorsQuoteNoNumbers(t *testing.T) {
+	ps := opposedProfiles(t, 3, 4, 2, 0)
+	odd := ps[1].(*LinearAdditive).clone()
+	odd.ReservationValue = 4321987
+	if err := odd.Compile(); err != nil {
+		t.Fatal(err)
+	}
+	huge := ps[1].(*LinearAdditive).clone()
+	huge.Weights[0] = 7654321
+	if err := huge.Compile(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []Problem{{Parties: []Profile{ps[0], odd}}, {Parties: []Profile{ps[0], huge}}, {Parties: ps, Constraints: []Profile{huge}}} {
+		_, err := Solve(t.Context(), p, SolveOptions{})
+		if err == nil || strings.Contains(err.Error(), "4321987") || strings.Contains(err.Error(), "4.321987e+06") || strings.Contains(err.Error(), "765") {
+			t.Errorf("error %v: want an error that quotes no number of the profile", err)
+		}
+	}
+}
+
 // TestSolveNoFeasibleMessage checks that the mediator learns only that no
 // text exists, not whose limits collide.
 func TestSolveNoFeasibleMessage(t *testing.T) {
