@@ -702,3 +702,31 @@ func FuzzSolve(f *testing.F) {
 		}
 	})
 }
+
+// TestSolveWideIntegerIssue: an integer issue with 20,001 values (a price)
+// next to a discrete one, checked against the definitions.
+func TestSolveWideIntegerIssue(t *testing.T) {
+	d := &Domain{Name: "price", Issues: []Issue{
+		{Name: "price", Kind: Integer, Lower: 0, Upper: 20000},
+		{Name: "terms", Kind: Discrete, Values: []string{"a", "b", "c", "d", "e"}},
+	}}
+	mk := func(name string, slope, offset, w0 float64, terms []float64, rv float64) *LinearAdditive {
+		p := &LinearAdditive{ProfileName: name, Dom: d, Weights: []float64{w0, 1 - w0}, ReservationValue: rv, Evaluators: []Evaluator{
+			{Kind: EvalLinear, Slope: slope, Offset: offset},
+			{Kind: EvalDiscrete, Evaluations: terms},
+		}}
+		if err := p.Compile(); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	buyer := mk("buyer", -1.0/20000, 1, 0.7, []float64{1, 3, 5, 2, 4}, 0.2)
+	seller := mk("seller", 1.0/20000, 0, 0.6, []float64{5, 1, 2, 4, 3}, 0.25)
+	bank := mk("bank", 1.0/40000, 0.1, 0.5, []float64{1, 2, 3, 4, 5}, 0.45)
+	for _, sol := range []Solution{SolutionNash, SolutionKalaiSmorodinsky, SolutionEgalitarian} {
+		p := Problem{Parties: []Profile{buyer, seller}, Constraints: []Profile{bank}, Solution: sol}
+		ref := bruteSolve(&p)
+		got, err := Solve(t.Context(), p, SolveOptions{})
+		checkSolved(t, string(sol), &p, ref, got, err)
+	}
+}

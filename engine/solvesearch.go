@@ -618,7 +618,16 @@ func (r *solveRun) dual() error {
 	} else {
 		best := slices.Clone(y)
 		bestVal := math.Inf(1)
-		err := ellipsoid(y, rho, 60*(dim+1)*(dim+1)+200, func(y []float64) (float64, []float64, bool, error) {
+		// The ellipsoid needs O(dim²) steps; each costs a pass over every
+		// value of every row, so issues with very many values (an integer
+		// range) and small spaces, where the search itself is cheap, get
+		// fewer steps: any weights give valid bounds.
+		iters := 60*(dim+1)*(dim+1) + 200
+		budget := min(3e7, max(1e5, 20*s.size*float64(s.nr)))
+		if per := float64(s.off[s.k] * s.nr); float64(iters)*per > budget {
+			iters = max(20, int(budget/per))
+		}
+		err := ellipsoid(y, rho, iters, func(y []float64) (float64, []float64, bool, error) {
 			if s.nodes++; s.nodes&255 == 0 {
 				if err := s.ctx.Err(); err != nil {
 					return 0, nil, false, err
