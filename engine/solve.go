@@ -466,18 +466,24 @@ type solveLeaf struct {
 }
 
 func (s *solveSearch) evalLeaf(o Outcome) (*solveLeaf, error) {
-	l := &solveLeaf{o: o, k: make([]int64, s.nr)}
+	l := &solveLeaf{k: make([]int64, s.nr)}
+	return l, s.evalInto(l, o)
+}
+
+// evalInto evaluates o into l (l.o is set to o, not copied).
+func (s *solveSearch) evalInto(l *solveLeaf, o Outcome) error {
+	l.o, l.sum = o, 0
 	for j, prof := range s.profs {
 		u := prof.Utility(o)
 		if math.IsNaN(u) || math.Abs(u) > maxSolveUtility {
-			return nil, Errorf("%s gives an outcome a utility that is not a number between −%g and %g", rowName(j, s.n), maxSolveUtility, maxSolveUtility)
+			return Errorf("%s gives an outcome a utility that is not a number between −%g and %g", rowName(j, s.n), maxSolveUtility, maxSolveUtility)
 		}
 		l.k[j] = int64(key(u))
 		if j < s.n {
 			l.sum += l.k[j]
 		}
 	}
-	return l, nil
+	return nil
 }
 
 // feasible reports whether every row clears its threshold.

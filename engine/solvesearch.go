@@ -66,6 +66,7 @@ type solveRun struct {
 	// existence check), so ties need not be explored.
 	valueOnly bool
 	ub        solveLeaf // the node's key bounds, for beaten
+	leaf      solveLeaf // scratch for evaluating leaves
 	// step is how much better than the incumbent a leaf must be to count
 	// (valueOnly on a value grid), less the keys' rounding; else 0.
 	step float64
@@ -78,6 +79,7 @@ func (s *solveSearch) run(kind objKind, coef []float64, span []int64, stop func(
 	r := &solveRun{s: s, kind: kind, coef: coef, span: span, stop: stop, incF: math.Inf(-1), progOff: progOff, progScale: progScale}
 	r.valueOnly = kind == objLinear
 	r.ub.k = make([]int64, s.nr)
+	r.leaf.k = make([]int64, s.nr)
 	r.o = make(Outcome, s.k)
 	r.idx = make([]int, s.k)
 	r.cnt = make([]int, s.k)
@@ -123,7 +125,8 @@ func (r *solveRun) consider(l *solveLeaf) {
 		return
 	}
 	if r.best == nil || r.better(l, r.best) {
-		l.o = l.o.Clone()
+		// l may be scratch space: keep a copy.
+		l = &solveLeaf{o: l.o.Clone(), k: slices.Clone(l.k), sum: l.sum}
 		r.best = l
 		r.incF = r.objFloat(l)
 		if r.stop != nil && r.stop(l) {
@@ -135,11 +138,10 @@ func (r *solveRun) consider(l *solveLeaf) {
 func (r *solveRun) dfs(d int) error {
 	s := r.s
 	if d == s.k {
-		l, err := s.evalLeaf(r.o)
-		if err != nil {
+		if err := s.evalInto(&r.leaf, r.o); err != nil {
 			return err
 		}
-		r.consider(l)
+		r.consider(&r.leaf)
 		return nil
 	}
 	i := r.order[d]
