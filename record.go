@@ -353,4 +353,3 @@ func unseal(secret, sealed []byte) ([]byte, error) {
 	}
 	return p, nil
 }
-
