@@ -76,6 +76,7 @@ func envOr(e *env, name, def string) string {
 type store interface {
 	storetest.Store
 	Ping(ctx context.Context) error
+	EnsureServerKey(ctx context.Context) error
 	Prune(ctx context.Context, keep time.Duration) error
 	Close() error
 }
@@ -128,6 +129,11 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 	defer db.Close()
 	setSecret(db, secret)
+	// The server's own key signs checkpoints; it is made at first start,
+	// sealed with the secret like the party keys.
+	if err := db.EnsureServerKey(ctx); err != nil {
+		return fmt.Errorf("server key: %w", err)
+	}
 	// Hooks are set before the first write: the store calls them from its
 	// own goroutines.
 	reg := prometheus.NewRegistry()
