@@ -348,3 +348,33 @@ func TestIdempotencyKeyUnderConcurrentRetries(t *testing.T) {
 		t.Fatalf("the event was recorded %d times, want 1", n)
 	}
 }
+
+// TestReservedTypesRefused is issue 9's first finding: a negotiator could
+// write "the statement is adopted" into the record through the generic
+// route. Only free-form types pass; the 400 names the field.
+func TestReservedTypesRefused(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("same party")
+	path := fmt.Sprintf("/api/v1/talks/%d/events", f.talk.ID)
+	for _, typ := range []string{"statement.adopted", "irritant.moved", "signoff", "round.concluded", "negotiation.agreed", "talk.created"} {
+		resp, body := f.do("POST", path, tok, map[string]any{"type": typ, "payload": map[string]any{"statement_id": 1}})
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "type") || !strings.Contains(string(body), typ) {
+			t.Errorf("type %s: %d %s; want 400 naming the type", typ, resp.StatusCode, body)
+		}
+	}
+	for _, typ := range []string{"note", "note.minutes", "statement"} {
+		if resp, body := f.do("POST", path, tok, map[string]any{"type": typ, "payload": map[string]any{"text": "free"}}); resp.StatusCode != 201 {
+			t.Errorf("free-form type %s: %d %s", typ, resp.StatusCode, body)
+		}
+	}
+	// A negotiator cannot sign off for the party; the head can.
+	_, body := f.do("POST", path, tok, map[string]any{"type": "statement", "payload": map[string]any{"text": "the text"}})
+	var e parley.Event
+	must(t, json.Unmarshal(body, &e))
+	if resp, _ := f.do("POST", fmt.Sprintf("/api/v1/talks/%d/signoffs", f.talk.ID), tok, map[string]any{"seq": e.Seq}); resp.StatusCode != 403 {
+		t.Errorf("a negotiator signing off: %d, want 403", resp.StatusCode)
+	}
+	if resp, body := f.do("POST", fmt.Sprintf("/api/v1/talks/%d/signoffs", f.talk.ID), f.token("us head"), map[string]any{"seq": e.Seq}); resp.StatusCode != 201 {
+		t.Errorf("the head signing off: %d %s", resp.StatusCode, body)
+	}
+}
