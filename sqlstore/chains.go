@@ -315,43 +315,69 @@ func (db *DB) Checkpoint(ctx context.Context, talkID int64) (*parley.Checkpoint,
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.begin(ctx)
+	// Most requests find the latest checkpoint current: read it without
+	// taking the write connection.
+	t, err := findVisibleTalk(ctx, db.read, u, talkID)
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, talkID)
+	cp, id, err := db.currentCheckpoint(ctx, db.read, t)
 	if err != nil {
 		return nil, err
 	}
-	var id, size, created int64
-	var body []byte
-	err = tx.QueryRowContext(ctx, `SELECT id, size, created_at, body FROM checkpoints WHERE talk_id = $1 ORDER BY id DESC LIMIT 1`, talkID).Scan(&id, &size, &created, &body)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return nil, err
-	}
-	now := db.now()
-	var cp parley.Checkpoint
-	if err == nil && size == t.LastSeq && now.Sub(fromMicros(created)) < checkpointEvery {
-		if err := json.Unmarshal(body, &cp); err != nil {
-			return nil, fmt.Errorf("stored checkpoint: %w", err)
+	if cp == nil {
+		tx, err := db.begin(ctx)
+		if err != nil {
+			return nil, err
 		}
-	} else if id, err = db.makeCheckpoint(ctx, tx, t, now, &cp); err != nil {
-		return nil, err
+		defer tx.Rollback()
+		if t, err = findVisibleTalk(ctx, tx, u, talkID); err != nil {
+			return nil, err
+		}
+		if cp, id, err = db.currentCheckpoint(ctx, tx, t); err != nil {
+			return nil, err
+		}
+		if cp == nil {
+			cp = &parley.Checkpoint{}
+			if id, err = db.makeCheckpoint(ctx, tx, t, db.now(), cp); err != nil {
+				return nil, err
+			}
+		}
+		if err := tx.Commit(); err != nil {
+			return nil, err
+		}
 	}
 	if _, ok := t.Party(u.PartyID); ok {
 		o := parley.Opening{PartyID: u.PartyID}
-		err := tx.QueryRowContext(ctx, `SELECT size, head, salt FROM checkpoint_openings WHERE checkpoint_id = $1 AND party_id = $2`, id, u.PartyID).Scan(&o.Size, &o.Head, &o.Salt)
+		err := db.read.QueryRowContext(ctx, `SELECT size, head, salt FROM checkpoint_openings WHERE checkpoint_id = $1 AND party_id = $2`, id, u.PartyID).Scan(&o.Size, &o.Head, &o.Salt)
 		if err == nil {
 			cp.Opening = &o
 		} else if !errors.Is(err, sql.ErrNoRows) { // a party invited after the checkpoint has none
 			return nil, err
 		}
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
+	return cp, nil
+}
+
+// currentCheckpoint returns the latest checkpoint of t and its id when it
+// is of t's current size and younger than checkpointEvery, else nil.
+func (db *DB) currentCheckpoint(ctx context.Context, q querier, t *parley.Talk) (*parley.Checkpoint, int64, error) {
+	var id, size, created int64
+	var body []byte
+	err := q.QueryRowContext(ctx, `SELECT id, size, created_at, body FROM checkpoints WHERE talk_id = $1 ORDER BY id DESC LIMIT 1`, t.ID).Scan(&id, &size, &created, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, 0, nil
+	} else if err != nil {
+		return nil, 0, err
 	}
-	return &cp, nil
+	if size != t.LastSeq || db.now().Sub(fromMicros(created)) >= checkpointEvery {
+		return nil, 0, nil
+	}
+	var cp parley.Checkpoint
+	if err := json.Unmarshal(body, &cp); err != nil {
+		return nil, 0, fmt.Errorf("stored checkpoint %d: %w", id, err)
+	}
+	return &cp, id, nil
 }
 
 // makeCheckpoint signs and stores a checkpoint of t's shared chain as it is
