@@ -70,7 +70,7 @@ type Checkpoint struct {
 	Head string `json:"head"`
 	Root string `json:"root"`
 	// Private has a commitment for every party of the talk, in party order.
-	Private []Commitment `json:"private"`
+	Private []PrivateCommitment `json:"private"`
 	Time    time.Time    `json:"time"`
 	// ServerKey is the fingerprint of the key that signs.
 	ServerKey string `json:"server_key"`
@@ -80,8 +80,8 @@ type Checkpoint struct {
 	Opening *Opening `json:"opening,omitempty"`
 }
 
-// Commitment hides a party's private chain head and size.
-type Commitment struct {
+// PrivateCommitment hides a party's private chain head and size.
+type PrivateCommitment struct {
 	PartyID    int64  `json:"party_id"`
 	Commitment string `json:"commitment"`
 }

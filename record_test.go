@@ -106,7 +106,7 @@ func (c *chain) checkpoint(tb testing.TB, size int) *parley.Checkpoint {
 	for _, p := range []int64{1, 2} {
 		o, err := parley.NewOpening(p, 0, "")
 		must(tb, err)
-		cp.Private = append(cp.Private, parley.Commitment{PartyID: p, Commitment: parley.Commit(9, p, 0, "", o.Salt)})
+		cp.Private = append(cp.Private, parley.PrivateCommitment{PartyID: p, Commitment: parley.Commit(9, p, 0, "", o.Salt)})
 	}
 	must(tb, cp.Sign(c.server))
 	return cp

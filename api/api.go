@@ -39,6 +39,9 @@ type Server struct {
 	Statements parley.StatementService
 	// Notifications are the signed-in user's notices of consultation events.
 	Notifications parley.NotificationService
+	// Negotiations and the Mediator that computes their texts.
+	Negotiations parley.NegotiationService
+	Mediator     *parley.Mediator
 
 	// Hub wakes live streams; NewServer makes one.
 	Hub *Hub

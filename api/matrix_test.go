@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -158,6 +159,7 @@ var matrix = map[string]entry{
 
 func TestAuthorizationMatrix(t *testing.T) {
 	f := newFixture(t)
+	maps.Copy(matrix, negotiationMatrix)
 	patterns := f.srv.Patterns()
 	for _, p := range patterns {
 		if _, ok := matrix[p]; !ok {

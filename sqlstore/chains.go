@@ -407,7 +407,7 @@ func (db *DB) makeCheckpoint(ctx context.Context, tx *tx, t *parley.Talk, now ti
 	if err := rows.Err(); err != nil {
 		return 0, err
 	}
-	*cp = parley.Checkpoint{TalkID: t.ID, Size: int64(len(hashes)), Time: now, Private: []parley.Commitment{}}
+	*cp = parley.Checkpoint{TalkID: t.ID, Size: int64(len(hashes)), Time: now, Private: []parley.PrivateCommitment{}}
 	if len(hashes) > 0 {
 		cp.Head = hashes[len(hashes)-1]
 	}
@@ -427,7 +427,7 @@ func (db *DB) makeCheckpoint(ctx context.Context, tx *tx, t *parley.Talk, now ti
 			return 0, err
 		}
 		openings = append(openings, o)
-		cp.Private = append(cp.Private, parley.Commitment{PartyID: p.PartyID, Commitment: parley.Commit(t.ID, p.PartyID, size, head, o.Salt)})
+		cp.Private = append(cp.Private, parley.PrivateCommitment{PartyID: p.PartyID, Commitment: parley.Commit(t.ID, p.PartyID, size, head, o.Salt)})
 	}
 	if err := cp.Sign(priv); err != nil {
 		return 0, err

@@ -30,6 +30,7 @@ type Store interface {
 	parley.StatementService
 	parley.NotificationService
 	parley.Reminders
+	parley.NegotiationService
 }
 
 // Secret is the server secret the suite seals party keys with; open must
@@ -55,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("ConcurrentStatementEdits", func(t *testing.T) { testConcurrentEdits(t, open(t)) })
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
 	t.Run("Reminders", func(t *testing.T) { testReminders(t, open(t)) })
+	t.Run("Negotiations", func(t *testing.T) { testNegotiations(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }

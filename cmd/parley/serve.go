@@ -35,6 +35,7 @@ type serveOptions struct {
 	secureCookies  bool
 	tlsCert        string
 	tlsKey         string
+	engineBudget   time.Duration
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -61,6 +62,7 @@ PostgreSQL must share the secret.`,
 	f.BoolVar(&o.secureCookies, "secure-cookies", e.getenv("PARLEY_SECURE_COOKIES") == "1", "mark cookies Secure, for serving behind a TLS proxy (PARLEY_SECURE_COOKIES=1); they are always Secure on TLS connections")
 	f.StringVar(&o.tlsCert, "tls-cert", e.getenv("PARLEY_TLS_CERT"), "serve HTTPS with this certificate file (PEM; PARLEY_TLS_CERT); needs --tls-key")
 	f.StringVar(&o.tlsKey, "tls-key", e.getenv("PARLEY_TLS_KEY"), "private key file for --tls-cert (PEM; PARLEY_TLS_KEY)")
+	f.DurationVar(&o.engineBudget, "engine-budget", 20*time.Second, "longest a mediator's request for a text may compute before it is refused")
 	f.BoolVar(&o.demo, "demo", e.getenv("PARLEY_DEMO") == "1", "seed the illustrative Riyadh scenario and print its users' passwords (PARLEY_DEMO=1)")
 	return cmd
 }
@@ -156,6 +158,9 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
+	s.Negotiations = db
+	s.Mediator = &parley.Mediator{Negotiations: db, EngineVersion: "parley " + version, Budget: o.engineBudget}
+	s.Mediator.Open()
 
 	if o.demo {
 		if err := seedDemo(ctx, s, e.stdout); err != nil {
