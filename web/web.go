@@ -355,12 +355,21 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	// A delegate also sees its own party's private chain, merged in.
 	_, inTalk := t.Party(u.PartyID)
 	if inTalk {
-		ps, err := s.api.Talks.ListPrivateEvents(r.Context(), id, 0, 1000)
-		if err != nil {
-			return err
-		}
-		if len(ps) > 200 {
-			ps = ps[len(ps)-200:]
+		// The last 200 of the chain, paging to its end.
+		var ps []*parley.Event
+		for after := int64(0); ; {
+			page, err := s.api.Talks.ListPrivateEvents(r.Context(), id, after, 1000)
+			if err != nil {
+				return err
+			}
+			ps = append(ps, page...)
+			if len(ps) > 200 {
+				ps = ps[len(ps)-200:]
+			}
+			if len(page) < 1000 {
+				break
+			}
+			after = page[len(page)-1].Seq
 		}
 		lastPrivate := int64(0)
 		if n := len(ps); n > 0 {
