@@ -13,6 +13,7 @@ import (
 
 	"github.com/gowebpki/jcs"
 	"github.com/transparency-dev/merkle/compact"
+	"github.com/transparency-dev/merkle/proof"
 	"github.com/transparency-dev/merkle/rfc6962"
 )
 
@@ -78,6 +79,17 @@ type Checkpoint struct {
 	// Opening, outside the signature, opens the commitment of the viewer's
 	// own party; only that party's delegation receives it.
 	Opening *Opening `json:"opening,omitempty"`
+	// Consistency, outside the signature, proves that this checkpoint's
+	// tree extends the tree of an earlier size, when asked for.
+	Consistency *Consistency `json:"consistency,omitempty"`
+}
+
+// Consistency is an RFC 6962 consistency proof from the tree of size From
+// to a checkpoint's tree: with it, a party holding an earlier checkpoint
+// checks that a later one extends it without the record itself.
+type Consistency struct {
+	From  int64    `json:"from"`
+	Proof []string `json:"proof"`
 }
 
 // PrivateCommitment hides a party's private chain head and size.
@@ -121,25 +133,110 @@ func NewOpening(party, size int64, head string) (*Opening, error) {
 // MerkleRoot returns the hex RFC 6962 Merkle tree hash of the event hashes
 // (hex) as leaves.
 func MerkleRoot(hashes []string) (string, error) {
-	rf := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
-	r := rf.NewEmptyRange(0)
+	leaves := make([][]byte, len(hashes))
 	for i, h := range hashes {
 		b, err := hex.DecodeString(h)
 		if err != nil {
 			return "", fmt.Errorf("hash of event %d is not hex: %w", i+1, err)
 		}
-		if err := r.Append(rfc6962.DefaultHasher.HashLeaf(b), nil); err != nil {
-			return "", err
-		}
+		leaves[i] = b
 	}
-	if len(hashes) == 0 {
-		return hex.EncodeToString(rfc6962.DefaultHasher.EmptyRoot()), nil
-	}
-	root, err := r.GetRootHash(nil)
+	root, err := merkleRoot(leaves)
 	if err != nil {
 		return "", err
 	}
 	return hex.EncodeToString(root), nil
+}
+
+// merkleRoot returns the root of the tree of leaves (raw hashes).
+func merkleRoot(leaves [][]byte) ([]byte, error) {
+	if len(leaves) == 0 {
+		return rfc6962.DefaultHasher.EmptyRoot(), nil
+	}
+	rf := compact.RangeFactory{Hash: rfc6962.DefaultHasher.HashChildren}
+	r := rf.NewEmptyRange(0)
+	for _, l := range leaves {
+		if err := r.Append(rfc6962.DefaultHasher.HashLeaf(l), nil); err != nil {
+			return nil, err
+		}
+	}
+	return r.GetRootHash(nil)
+}
+
+// ConsistencyProof returns the RFC 6962 consistency proof from the tree of
+// the first from event hashes (hex) to the tree of all of them.
+func ConsistencyProof(hashes []string, from int64) ([]string, error) {
+	if from < 0 || from > int64(len(hashes)) {
+		return nil, Errorf(EINVALID, "from is %d; it must be between 0 and the checkpoint's size %d", from, len(hashes))
+	}
+	leaves := make([][]byte, len(hashes))
+	for i, h := range hashes {
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			return nil, fmt.Errorf("hash of event %d is not hex: %w", i+1, err)
+		}
+		leaves[i] = b
+	}
+	nodes, err := proof.Consistency(uint64(from), uint64(len(hashes)))
+	if err != nil {
+		return nil, err
+	}
+	hs := make([][]byte, len(nodes.IDs))
+	for i, id := range nodes.IDs {
+		// Every node of the proof is the root of a perfect subtree.
+		begin, end := id.Index<<id.Level, (id.Index+1)<<id.Level
+		if hs[i], err = merkleRoot(leaves[begin:end]); err != nil {
+			return nil, err
+		}
+	}
+	p, err := nodes.Rehash(hs, rfc6962.DefaultHasher.HashChildren)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]string, len(p))
+	for i, h := range p {
+		out[i] = hex.EncodeToString(h)
+	}
+	return out, nil
+}
+
+// Extends checks, by c's consistency proof, that c's tree extends the tree
+// of the earlier checkpoint old: nothing old holds was dropped or changed.
+// Both signatures must have been checked already.
+func (c *Checkpoint) Extends(old *Checkpoint) error {
+	switch {
+	case old.TalkID != c.TalkID:
+		return fmt.Errorf("the checkpoints are of talks %d and %d", old.TalkID, c.TalkID)
+	case old.Size > c.Size:
+		return fmt.Errorf("the checkpoint of %d events is older than the one kept, of %d: the record was truncated", c.Size, old.Size)
+	case old.Size == c.Size:
+		if old.Root != c.Root || old.Head != c.Head {
+			return fmt.Errorf("two checkpoints of %d events with different heads: the record was rewritten (a fork)", c.Size)
+		}
+		return nil
+	case old.Size == 0:
+		return nil
+	}
+	if c.Consistency == nil || c.Consistency.From != old.Size {
+		return fmt.Errorf("the checkpoint of %d events carries no consistency proof from size %d (fetch it with ?from=%d)", c.Size, old.Size, old.Size)
+	}
+	var p [][]byte
+	for _, h := range c.Consistency.Proof {
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			return fmt.Errorf("consistency proof: %w", err)
+		}
+		p = append(p, b)
+	}
+	oldRoot, err1 := hex.DecodeString(old.Root)
+	newRoot, err2 := hex.DecodeString(c.Root)
+	if err1 != nil || err2 != nil {
+		return fmt.Errorf("a checkpoint's root is not hex")
+	}
+	if err := proof.VerifyConsistency(rfc6962.DefaultHasher, uint64(old.Size), uint64(c.Size), p, oldRoot, newRoot); err != nil {
+		return fmt.Errorf("the checkpoint of %d events does not extend the one of %d kept: the record was rewritten (%v)", c.Size, old.Size, err)
+	}
+	return nil
 }
 
 // signingBytes is what the server signs: a tag, then the RFC 8785 form of
@@ -147,7 +244,7 @@ func MerkleRoot(hashes []string) (string, error) {
 // re-written by any JSON tool still verifies.
 func (c *Checkpoint) signingBytes() ([]byte, error) {
 	d := *c
-	d.Signature, d.Opening = nil, nil
+	d.Signature, d.Opening, d.Consistency = nil, nil, nil
 	b, err := json.Marshal(&d)
 	if err != nil {
 		return nil, err

@@ -249,6 +249,10 @@ type TalkService interface {
 	// server, with the opening of the user's party's commitment when the
 	// user belongs to a party of the talk. ENOTFOUND.
 	Checkpoint(ctx context.Context, talkID int64) (*Checkpoint, error)
+	// ConsistencyProof returns the RFC 6962 consistency proof of the talk's
+	// shared chain from size from to size to. ENOTFOUND, EINVALID unless
+	// 0 <= from <= to <= the chain's size.
+	ConsistencyProof(ctx context.Context, talkID, from, to int64) ([]string, error)
 }
 
 // Credential kinds.

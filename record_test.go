@@ -571,3 +571,64 @@ func must(tb testing.TB, err error) {
 		tb.Fatal(err)
 	}
 }
+
+// TestCheckpointExtends checks consistency proofs between checkpoints of
+// every pair of sizes, and that a fork or a truncation fails.
+func TestCheckpointExtends(t *testing.T) {
+	c := newChain(t)
+	for range 6 {
+		c.add(t, 1, "statement", `{"text":"more"}`)
+	}
+	n := len(c.rec.Events)
+	var hashes []string
+	for _, e := range c.rec.Events {
+		hashes = append(hashes, e.Hash)
+	}
+	for from := 0; from <= n; from++ {
+		old := c.checkpoint(t, from)
+		for size := from; size <= n; size++ {
+			cp := c.checkpoint(t, size)
+			p, err := parley.ConsistencyProof(hashes[:size], int64(from))
+			must(t, err)
+			cp.Consistency = &parley.Consistency{From: int64(from), Proof: p}
+			if err := roundTripJSON(cp).Extends(old); err != nil {
+				t.Errorf("%d extends %d: %v", size, from, err)
+			}
+			if size > from && from > 0 && len(p) > 0 {
+				p[0] = strings.Repeat("0", 64)
+				if err := cp.Extends(old); err == nil {
+					t.Errorf("%d extends %d with a bad proof", size, from)
+				}
+			}
+			if size < n && size > 0 {
+				if err := old.Extends(c.checkpoint(t, n)); err == nil && from < n {
+					t.Errorf("checkpoint of %d extends the later one of %d", from, n)
+				}
+			}
+		}
+	}
+	// A fork: the same first events, then another history, re-signed.
+	fork := newChain(t)
+	fork.rec = parse(t, c.export(t))
+	fork.server, fork.keys = c.server, c.keys
+	fork.rec.Events = fork.rec.Events[:4]
+	for range 8 {
+		fork.add(t, 2, "statement", `{"text":"another history"}`)
+	}
+	var fh []string
+	for _, e := range fork.rec.Events {
+		fh = append(fh, e.Hash)
+	}
+	old := c.checkpoint(t, 8)
+	cp := fork.checkpoint(t, len(fh))
+	p, err := parley.ConsistencyProof(fh, 8)
+	must(t, err)
+	cp.Consistency = &parley.Consistency{From: 8, Proof: p}
+	if err := cp.Extends(old); err == nil {
+		t.Error("a fork extends the checkpoint kept")
+	}
+	same := fork.checkpoint(t, 8)
+	if err := same.Extends(old); err == nil {
+		t.Error("two checkpoints of one size with different heads passed")
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"parley"
@@ -463,6 +464,18 @@ func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error 
 	cp, err := s.Talks.Checkpoint(r.Context(), id)
 	if err != nil {
 		return err
+	}
+	// ?from=N adds the proof that this checkpoint extends one of size N.
+	if v := r.URL.Query().Get("from"); v != "" {
+		from, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return parley.Errorf(parley.EINVALID, "from %q is not a number of events", v)
+		}
+		p, err := s.Talks.ConsistencyProof(r.Context(), id, from, cp.Size)
+		if err != nil {
+			return err
+		}
+		cp.Consistency = &parley.Consistency{From: from, Proof: p}
 	}
 	return writeDownload(w, fmt.Sprintf("talk-%d-checkpoint-%d.json", id, cp.Size), cp)
 }

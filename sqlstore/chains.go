@@ -380,6 +380,44 @@ func (db *DB) currentCheckpoint(ctx context.Context, q querier, t *parley.Talk) 
 	return &cp, id, nil
 }
 
+// ConsistencyProof implements parley.TalkService.
+func (db *DB) ConsistencyProof(ctx context.Context, talkID, from, to int64) ([]string, error) {
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	t, err := findVisibleTalk(ctx, db.read, u, talkID)
+	if err != nil {
+		return nil, err
+	}
+	if to < 0 || to > t.LastSeq {
+		return nil, parley.Errorf(parley.EINVALID, "to is %d; the talk's shared chain has %d events", to, t.LastSeq)
+	}
+	hashes, err := eventHashes(ctx, db.read, talkID, to)
+	if err != nil {
+		return nil, err
+	}
+	return parley.ConsistencyProof(hashes, from)
+}
+
+// eventHashes returns the hashes of the talk's shared events 1..size.
+func eventHashes(ctx context.Context, q querier, talkID, size int64) ([]string, error) {
+	rows, err := q.QueryContext(ctx, `SELECT hash FROM events WHERE talk_id = $1 AND seq <= $2 ORDER BY seq`, talkID, size)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	hashes := []string{}
+	for rows.Next() {
+		var h string
+		if err := rows.Scan(&h); err != nil {
+			return nil, err
+		}
+		hashes = append(hashes, h)
+	}
+	return hashes, rows.Err()
+}
+
 // makeCheckpoint signs and stores a checkpoint of t's shared chain as it is
 // in tx, with a fresh commitment for every party of the talk.
 func (db *DB) makeCheckpoint(ctx context.Context, tx *tx, t *parley.Talk, now time.Time, cp *parley.Checkpoint) (int64, error) {
@@ -390,21 +428,8 @@ func (db *DB) makeCheckpoint(ctx context.Context, tx *tx, t *parley.Talk, now ti
 	if priv == nil {
 		return 0, parley.Errorf(parley.ECONFLICT, "the server has no secret, so no key to sign checkpoints with")
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT hash FROM events WHERE talk_id = $1 AND seq <= $2 ORDER BY seq`, t.ID, t.LastSeq)
+	hashes, err := eventHashes(ctx, tx, t.ID, t.LastSeq)
 	if err != nil {
-		return 0, err
-	}
-	var hashes []string
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		hashes = append(hashes, h)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return 0, err
 	}
 	*cp = parley.Checkpoint{TalkID: t.ID, Size: int64(len(hashes)), Time: now, Private: []parley.PrivateCommitment{}}

@@ -166,6 +166,21 @@ func testCheckpoints(t *testing.T, s Store) {
 			t.Errorf("commitment of party %d unchanged between checkpoints", cp3.Private[i].PartyID)
 		}
 	}
+	// A consistency proof shows the later checkpoint extends the kept one,
+	// without the record.
+	p, err := s.ConsistencyProof(as(ctx, w.ruHead), w.talk.ID, cp1.Size, cp3.Size)
+	must(t, err)
+	cp3c := roundTripJSON(t, cp3)
+	cp3c.Consistency = &parley.Consistency{From: cp1.Size, Proof: p}
+	if err := cp3c.Extends(cp1); err != nil {
+		t.Errorf("the later checkpoint does not extend the earlier: %v", err)
+	}
+	if _, err := s.ConsistencyProof(as(ctx, w.ruHead), w.talk.ID, cp3.Size+1, cp3.Size); code(err) != parley.EINVALID {
+		t.Errorf("a proof from beyond the checkpoint: %v, want invalid", err)
+	}
+	if _, err := s.ConsistencyProof(as(ctx, w.frHead), w.talk.ID, 1, 2); code(err) != parley.ENOTFOUND {
+		t.Errorf("an outsider's proof: %v, want not_found", err)
+	}
 	if cp3.Opening == nil || cp3.Opening.Size != 1 {
 		t.Errorf("US opening %+v; want the private chain's size 1", cp3.Opening)
 	}

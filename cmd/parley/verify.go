@@ -36,6 +36,10 @@ you kept (GET /api/v1/talks/{id}/checkpoint): the export must extend it, so
 truncation and rewriting show. Without --keys, verify uses the keys in the
 file and says so.
 
+FILE may also be a later checkpoint fetched with ?from=SIZE: verify then
+checks, by its consistency proof, that it extends the checkpoint of that
+size you kept, without the record.
+
 verify prints the first event or checkpoint that fails and exits with
 status 1, or prints a summary and the keys it used and exits 0.`,
 		Args: cobra.ExactArgs(1),
@@ -85,6 +89,8 @@ func runVerify(w io.Writer, path string, o verifyOptions) error {
 	var err error
 	var summary string
 	switch head.Format {
+	case parley.CheckpointFormat:
+		return verifyCheckpoint(w, path, opts)
 	case parley.PrivateRecordFormat:
 		var r parley.PrivateRecord
 		if err := readJSON(path, "a private record", &r); err != nil {
@@ -142,6 +148,48 @@ func runVerify(w io.Writer, path string, o verifyOptions) error {
 		}
 		fmt.Fprintf(w, "  key used: %s: SHA-256 %s, server-held %v, from %s until %s\n", who, k.Fingerprint, k.ServerHeld, k.From.Format(time.RFC3339), until)
 	}
+	return nil
+}
+
+// verifyCheckpoint checks that the checkpoint in path is signed by a pinned
+// server key and, by its consistency proof, extends every checkpoint kept.
+func verifyCheckpoint(w io.Writer, path string, opts parley.VerifyOptions) error {
+	var cp parley.Checkpoint
+	if err := readJSON(path, "a checkpoint", &cp); err != nil {
+		return err
+	}
+	if opts.Keys == nil {
+		return fmt.Errorf("%s is a checkpoint: give the published keys (--keys) to check its signature", path)
+	}
+	if err := opts.Keys.Normalize(); err != nil {
+		return err
+	}
+	var key *parley.PublicKey
+	for i, k := range opts.Keys.Server {
+		if k.Fingerprint == cp.ServerKey && k.Key != nil {
+			key = &opts.Keys.Server[i]
+		}
+	}
+	broken := func(format string, args ...any) error {
+		fmt.Fprintf(w, "%s: BROKEN: %s\n", path, fmt.Sprintf(format, args...))
+		return &exitError{code: 1}
+	}
+	if key == nil {
+		return broken("signed by server key %.16s…, which is not among the pinned keys", cp.ServerKey)
+	}
+	if err := cp.VerifySignature(key.Key); err != nil {
+		return broken("%v", err)
+	}
+	for i, old := range opts.Checkpoints {
+		if err := old.VerifySignature(key.Key); err != nil {
+			return broken("checkpoint %d kept: %v", i+1, err)
+		}
+		if err := cp.Extends(old); err != nil {
+			return broken("%v", err)
+		}
+	}
+	fmt.Fprintf(w, "%s: OK: checkpoint of talk %d, %d events at %s, extends the %d checkpoints kept\n", path, cp.TalkID, cp.Size, cp.Time.Format(time.RFC3339), len(opts.Checkpoints))
+	fmt.Fprintf(w, "  key used: the server: SHA-256 %s\n", key.Fingerprint)
 	return nil
 }
 

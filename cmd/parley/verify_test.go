@@ -18,6 +18,9 @@ import (
 // checkpoint, and its own private record.
 type exports struct {
 	record, keys, checkpoint, private []byte
+	// later is a checkpoint after one more event, with its consistency
+	// proof from checkpoint.
+	later []byte
 }
 
 // exportRecord makes a real record through the SQLite store: a talk between
@@ -64,11 +67,18 @@ func exportRecord(t *testing.T) exports {
 	must(t, err)
 	keys, err := db.ListKeys(ctx)
 	must(t, err)
+	_, err = db.AppendEvent(parley.NewContextWithUser(ctx, heads[1]), talk.ID, parley.EventInput{Type: "statement", Payload: json.RawMessage(`{"text":"later"}`)})
+	must(t, err)
+	later, err := db.Checkpoint(us, talk.ID)
+	must(t, err)
+	p, err := db.ConsistencyProof(us, talk.ID, cp.Size, later.Size)
+	must(t, err)
+	later.Consistency = &parley.Consistency{From: cp.Size, Proof: p}
 	var x exports
 	for _, f := range []struct {
 		dst *[]byte
 		v   any
-	}{{&x.record, r}, {&x.keys, keys}, {&x.checkpoint, cp}, {&x.private, pr}} {
+	}{{&x.record, r}, {&x.keys, keys}, {&x.checkpoint, cp}, {&x.private, pr}, {&x.later, later}} {
 		*f.dst, err = json.MarshalIndent(f.v, "", "  ")
 		must(t, err)
 	}
@@ -165,6 +175,34 @@ func TestVerifyCommand(t *testing.T) {
 	if err := run(context.Background(), []string{"verify", path}, func(string) string { return "" }, nil, &out, &out); err != nil ||
 		!strings.Contains(out.String(), "keys: taken from the file itself") || !strings.Contains(out.String(), "no --checkpoint given") {
 		t.Errorf("verify without pins = %v, %q", err, out.String())
+	}
+}
+
+// TestVerifyCheckpointCommand: a party holding a checkpoint checks that a
+// later one extends it, by its consistency proof, without the record.
+func TestVerifyCheckpointCommand(t *testing.T) {
+	x := exportRecord(t)
+	dir := t.TempDir()
+	keys, cp, later := filepath.Join(dir, "keys.json"), filepath.Join(dir, "cp.json"), filepath.Join(dir, "later.json")
+	must(t, os.WriteFile(keys, x.keys, 0o644))
+	must(t, os.WriteFile(cp, x.checkpoint, 0o644))
+	must(t, os.WriteFile(later, x.later, 0o644))
+	var out bytes.Buffer
+	err := run(context.Background(), []string{"verify", "--keys", keys, "--checkpoint", cp, later}, func(string) string { return "" }, nil, &out, &out)
+	if err != nil || !strings.Contains(out.String(), "OK: checkpoint of talk 1, 6 events") {
+		t.Fatalf("verify = %v, %q", err, out.String())
+	}
+	var l parley.Checkpoint
+	must(t, json.Unmarshal(x.later, &l))
+	l.Consistency.Proof[0] = strings.Repeat("0", 64)
+	b, err := json.Marshal(&l)
+	must(t, err)
+	must(t, os.WriteFile(later, b, 0o644))
+	out.Reset()
+	err = run(context.Background(), []string{"verify", "--keys", keys, "--checkpoint", cp, later}, func(string) string { return "" }, nil, &out, &out)
+	var ee *exitError
+	if !errors.As(err, &ee) || !strings.Contains(out.String(), "does not extend") {
+		t.Fatalf("a bad proof: %v, %q", err, out.String())
 	}
 }
 
