@@ -72,7 +72,7 @@ type Checkpoint struct {
 	Root string `json:"root"`
 	// Private has a commitment for every party of the talk, in party order.
 	Private []PrivateCommitment `json:"private"`
-	Time    time.Time    `json:"time"`
+	Time    time.Time           `json:"time"`
 	// ServerKey is the fingerprint of the key that signs.
 	ServerKey string `json:"server_key"`
 	Signature []byte `json:"signature,omitempty"`
