@@ -35,6 +35,10 @@ func (s *Server) routes() []route {
 		{"POST /api/v1/talks/{id}/events", s.idempotent(s.handleAppendEvent)},
 		{"POST /api/v1/talks/{id}/signoffs", s.idempotent(s.handleSignOff)},
 		{"GET /api/v1/talks/{id}/record", s.handleRecord},
+		{"GET /api/v1/talks/{id}/checkpoint", s.handleCheckpoint},
+		{"GET /api/v1/talks/{id}/private/events", s.handlePrivateEvents},
+		{"GET /api/v1/talks/{id}/private/record", s.handlePrivateRecord},
+		{"GET /api/v1/keys", s.handleKeys},
 		// The consultation mechanism (consult.go).
 		{"GET /api/v1/talks/{id}/irritants", s.handleListIrritants},
 		{"POST /api/v1/talks/{id}/irritants", s.idempotent(s.handleRaiseIrritant)},

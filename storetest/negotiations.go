@@ -242,6 +242,17 @@ func testNegotiations(t *testing.T, s Store) {
 	if err := parley.Verify(mustRecord(t, s, as(ctx, w.ruHead), w.talk.ID)); err != nil {
 		t.Errorf("record after the negotiation: %v", err)
 	}
+	// The US revisions are in the US private chain, which verifies.
+	ps, err := s.ListPrivateEvents(as(ctx, w.usHead), w.talk.ID, 0, 100)
+	must(t, err)
+	if !slices.ContainsFunc(ps, func(e *parley.Event) bool { return e.Type == "negotiation.preferences" && e.PrivateTo == w.us.ID }) {
+		t.Error("the US private chain lacks its negotiation.preferences events")
+	}
+	pr, err := s.PrivateRecord(as(ctx, w.usHead), w.talk.ID)
+	must(t, err)
+	if _, err := parley.VerifyPrivate(pr, parley.VerifyOptions{Keys: pinned(t, s)}); err != nil {
+		t.Errorf("US private record after the negotiation: %v", err)
+	}
 	// The mark after the agreement, on a closed state, is refused.
 	if _, err := s.MoveNegotiation(as(ctx, w.mediator), n.ID, parley.NegotiationClosed); code(err) != parley.ECONFLICT {
 		t.Errorf("closing an agreed negotiation: %v, want conflict", err)
