@@ -14,7 +14,8 @@ import (
 )
 
 func newVerifyCmd(e *env) *cobra.Command {
-	return &cobra.Command{
+	var profile string
+	cmd := &cobra.Command{
 		Use:   "verify FILE",
 		Short: "Check a talk record exported from GET /api/v1/talks/{id}/record, offline",
 		Long: `verify checks that the events in an exported record form an unbroken hash
@@ -59,9 +60,34 @@ breaks the chain and exits with status 1, or prints a summary and exits 0.`,
 				}
 				fmt.Fprintf(e.stdout, "  key of %s (party %d): SHA-256 %x, from %s until %s\n", k.Party, k.PartyID, sum[:16], k.From.Format(time.RFC3339), until)
 			}
+			if profile != "" {
+				return verifyProfile(e, profile, &r)
+			}
 			return nil
 		},
 	}
+	cmd.Flags().StringVar(&profile, "profile", "", "also check a disclosed negotiation profile (as downloaded with its salt) against its commitment in the record")
+	return cmd
+}
+
+// verifyProfile checks a disclosed profile against its commitment in r.
+func verifyProfile(e *env, file string, r *parley.Record) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	pp, err := parley.ParsePrivateProfile(b)
+	if err != nil {
+		return fmt.Errorf("%s: %s", file, parley.ErrorMessage(err))
+	}
+	ev, err := pp.CheckAgainst(r)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "%s: DOES NOT MATCH: %s\n", file, parley.ErrorMessage(err))
+		return &exitError{code: 1}
+	}
+	fmt.Fprintf(e.stdout, "%s: OK: version %d of party %d's profile in negotiation %d opens commitment %s (record event %d)\n",
+		file, pp.Version, pp.PartyID, pp.NegotiationID, pp.Commitment, ev.Seq)
+	return nil
 }
 
 func lastHash(r *parley.Record) string {
