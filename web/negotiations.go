@@ -395,8 +395,8 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 	}
 	// The viewer's own preferences, for the form and the check of best and worst packages.
 	var mine *parley.Preferences
-	if u.PartyID != 0 && v.MyVersion > 0 {
-		pv, err := s.api.PreferencesView(ctx, id)
+	if v.Private != nil {
+		pv, err := api.PrivateViewOf(ctx, n, v.Private)
 		if err != nil {
 			return nil, err
 		}
