@@ -35,18 +35,17 @@ type fixture struct {
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := t.Context()
+	s := api.NewServer()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "p.db"))
+	db.Secret, db.OnEvent = secret, s.Hub.Publish
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Secret = secret
-	s := api.NewServer()
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
 	s.Secret = secret
 	s.Logger = discardLogger()
-	db.OnEvent = s.Hub.Publish
 	f := &fixture{t: t, srv: s, db: db, users: map[string]*parley.User{}, party: map[string]*parley.Party{}, changed: map[string]bool{}}
 	if _, err := s.Open(ctx); err != nil {
 		t.Fatal(err)

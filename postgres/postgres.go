@@ -42,17 +42,11 @@ var Dialect = sqlstore.Dialect{
 	NotifyEvent:   `SELECT pg_notify('` + channel + `', $1)`,
 }
 
-var (
-	_ parley.UserService        = (*DB)(nil)
-	_ parley.PartyService       = (*DB)(nil)
-	_ parley.TalkService        = (*DB)(nil)
-	_ parley.CredentialService  = (*DB)(nil)
-	_ parley.IdempotencyService = (*DB)(nil)
-)
-
 // DB is parley's store on a PostgreSQL database.
 type DB struct {
 	*sqlstore.DB
+	// Config (clock, secret, event hook) is set before Open.
+	sqlstore.Config
 	// URL is the connection string, postgres://…
 	URL string
 	// Logger reports lost notification connections; it defaults to slog.Default().
@@ -83,7 +77,7 @@ func (db *DB) Open(ctx context.Context) error {
 		db.Close()
 		return fmt.Errorf("migrate: %w", err)
 	}
-	db.DB = sqlstore.New(db.sql, db.sql, Dialect)
+	db.DB = sqlstore.New(db.sql, db.sql, Dialect, db.Config)
 	return nil
 }
 

@@ -23,11 +23,11 @@ func TestMain(m *testing.M) {
 
 func open(t *testing.T) *postgres.DB {
 	db := postgres.NewDB(cluster.NewDatabase(t))
+	db.Secret = storetest.Secret
 	if err := db.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Secret = storetest.Secret
 	return db
 }
 
@@ -39,15 +39,15 @@ func TestConformance(t *testing.T) {
 // is announced on another node sharing the database.
 func TestNotifyReachesOtherNodes(t *testing.T) {
 	a := open(t)
+	got := make(chan parley.EventRef, 10)
 	b := postgres.NewDB(a.URL)
+	b.OnEvent = func(r parley.EventRef) { got <- r }
 	if err := b.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
 	lctx, cancel := context.WithCancel(t.Context())
 	defer cancel() // before Close, which waits for the listening connection
-	got := make(chan parley.EventRef, 10)
-	b.OnEvent = func(r parley.EventRef) { got <- r }
 	ready := make(chan struct{})
 	go b.Listen(lctx, ready)
 	<-ready

@@ -16,24 +16,17 @@ import (
 	"github.com/ncruces/go-sqlite3"
 	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3"
 
-	"parley"
 	"parley/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-var (
-	_ parley.UserService        = (*DB)(nil)
-	_ parley.PartyService       = (*DB)(nil)
-	_ parley.TalkService        = (*DB)(nil)
-	_ parley.CredentialService  = (*DB)(nil)
-	_ parley.IdempotencyService = (*DB)(nil)
-)
-
 // DB is parley's store on one SQLite file.
 type DB struct {
 	*sqlstore.DB
+	// Config (clock, secret, event hook) is set before Open.
+	sqlstore.Config
 	// Path is the database file.
 	Path string
 
@@ -55,7 +48,7 @@ var Dialect = sqlstore.Dialect{
 }
 
 // Open opens the database, creating it if needed, and applies migrations.
-// Fields of the embedded sqlstore.DB (Now, Secret, OnEvent) may be set after Open.
+// Set Config first: the store takes it at Open.
 func (db *DB) Open(ctx context.Context) (err error) {
 	if db.Path == "" {
 		return fmt.Errorf("sqlite: no path")
@@ -82,7 +75,7 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		db.Close()
 		return fmt.Errorf("migrate %s: %w", db.Path, err)
 	}
-	db.DB = sqlstore.New(db.write, db.read, Dialect)
+	db.DB = sqlstore.New(db.write, db.read, Dialect, db.Config)
 	return nil
 }
 

@@ -149,7 +149,7 @@ func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
 		return err
 	}
 	t.LastSeq = e.Seq
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -253,7 +253,7 @@ func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.S
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -290,7 +290,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -303,7 +303,8 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if err := in.Validate(); err != nil {
 		return nil, err
 	}
-	if db.dialect.GroupCommit {
+	// Inside an idempotent request the append joins its transaction.
+	if db.dialect.GroupCommit && db.ambientTx(ctx) == nil {
 		return db.appendGrouped(ctx, u, talkID, in)
 	}
 	tx, err := db.begin(ctx)
@@ -318,7 +319,7 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return e, nil
 }
 
@@ -377,10 +378,11 @@ func (db *DB) appendEvent(ctx context.Context, tx *tx, u *parley.User, talkID in
 	return e, nil
 }
 
-// published tells OnEvent about a committed event when the engine does not.
-func (db *DB) published(e *parley.Event) {
-	if db.dialect.NotifyEvent == "" && db.OnEvent != nil {
-		db.OnEvent(parley.EventRef{TalkID: e.TalkID, Seq: e.Seq})
+// published tells OnEvent about a committed event when the engine does not;
+// inside an idempotent request, once that commits.
+func (db *DB) published(ctx context.Context, e *parley.Event) {
+	if db.dialect.NotifyEvent == "" && db.cfg.OnEvent != nil {
+		db.afterCommit(ctx, func() { db.cfg.OnEvent(parley.EventRef{TalkID: e.TalkID, Seq: e.Seq}) })
 	}
 }
 
@@ -526,6 +528,6 @@ func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) 
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return e, nil
 }
