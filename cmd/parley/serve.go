@@ -24,7 +24,7 @@ import (
 	"parley/api"
 	"parley/postgres"
 	"parley/sqlite"
-	"parley/storetest"
+	"parley/sqlstore"
 	"parley/web"
 )
 
@@ -74,11 +74,17 @@ func envOr(e *env, name, def string) string {
 
 // store is what serve needs from either database.
 type store interface {
-	storetest.Store
+	parley.Store
 	Ping(ctx context.Context) error
 	Prune(ctx context.Context, keep time.Duration) error
 	Close() error
 }
+
+// Both stores implement every service, asserted here where they are wired.
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
 
 func (o *serveOptions) run(ctx context.Context, e *env) error {
 	if (o.tlsCert == "") != (o.tlsKey == "") {
@@ -108,28 +114,6 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	s := api.NewServer()
 	s.Logger, s.Secret, s.SecureCookies = logger, secret, o.secureCookies
 
-	var db store
-	var listen func(context.Context, chan<- struct{}) error
-	if strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://") {
-		pg, err := openPostgres(ctx, o.db)
-		if err != nil {
-			return err
-		}
-		pg.Logger = logger
-		db, listen = pg, pg.Listen
-	} else if o.db != "" {
-		return fmt.Errorf("--db %q: only postgres:// URLs are supported; leave it empty for SQLite in --data", o.db)
-	} else {
-		sq := sqlite.NewDB(filepath.Join(o.data, "parley.db"))
-		if err := sq.Open(ctx); err != nil {
-			return err
-		}
-		db = sq
-	}
-	defer db.Close()
-	setSecret(db, secret)
-	// Hooks are set before the first write: the store calls them from its
-	// own goroutines.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
@@ -138,9 +122,29 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	streams := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_streams", Help: "Open live event streams on this node."},
 		func() float64 { return float64(s.Hub.Streams()) })
 	reg.MustRegister(requests, duration, events, streams)
-	publish := s.Hub.Publish
-	onEvent := func(r parley.EventRef) { events.Inc(); publish(r) }
-	setOnEvent(db, onEvent)
+
+	// The store is configured before it opens: it calls the event hook from
+	// its own goroutines.
+	cfg := sqlstore.Config{Secret: secret, OnEvent: func(r parley.EventRef) { events.Inc(); s.Hub.Publish(r) }}
+	var db store
+	var listen func(context.Context, chan<- struct{}) error
+	if strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://") {
+		pg, err := openPostgres(ctx, o.db, cfg, logger)
+		if err != nil {
+			return err
+		}
+		db, listen = pg, pg.Listen
+	} else if o.db != "" {
+		return fmt.Errorf("--db %q: only postgres:// URLs are supported; leave it empty for SQLite in --data", o.db)
+	} else {
+		sq := sqlite.NewDB(filepath.Join(o.data, "parley.db"))
+		sq.Config = cfg
+		if err := sq.Open(ctx); err != nil {
+			return err
+		}
+		db = sq
+	}
+	defer db.Close()
 
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
@@ -241,24 +245,6 @@ func dbKind(o *serveOptions) string {
 	return "sqlite " + filepath.Join(o.data, "parley.db")
 }
 
-func setSecret(db store, secret []byte) {
-	switch d := db.(type) {
-	case *sqlite.DB:
-		d.Secret = secret
-	case *postgres.DB:
-		d.Secret = secret
-	}
-}
-
-func setOnEvent(db store, fn func(parley.EventRef)) {
-	switch d := db.(type) {
-	case *sqlite.DB:
-		d.OnEvent = fn
-	case *postgres.DB:
-		d.OnEvent = fn
-	}
-}
-
 type codeWriter struct {
 	http.ResponseWriter
 	code int
@@ -300,8 +286,9 @@ func loadSecret(e *env, dir string) ([]byte, error) {
 	return []byte(s), nil
 }
 
-func openPostgres(ctx context.Context, url string) (*postgres.DB, error) {
+func openPostgres(ctx context.Context, url string, cfg sqlstore.Config, logger *slog.Logger) (*postgres.DB, error) {
 	pg := postgres.NewDB(url)
+	pg.Config, pg.Logger = cfg, logger
 	if err := pg.Open(ctx); err != nil {
 		return nil, err
 	}

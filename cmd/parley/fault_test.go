@@ -1,0 +1,224 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+
+	"parley/postgres/postgrestest"
+)
+
+// The fault suite starts the real program, built with the "failpoints" tag
+// so that PARLEY_FAILPOINT=name kills it with SIGKILL at that point, and
+// checks what a client retrying by Idempotency-Key gets afterwards.
+// PARLEY_FAULTS=1 (set by .ci/run) adds the heavier cases on PostgreSQL.
+
+// failpointDir holds the binary built with failpoints; TestMain removes it.
+var failpointDir string
+
+var failpointBinary = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "parley-failpoints-")
+	if err != nil {
+		return "", err
+	}
+	failpointDir = dir
+	bin := filepath.Join(dir, "parley")
+	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
+	if _, err := os.Stat(goTool); err != nil {
+		goTool = "go"
+	}
+	out, err := exec.Command(goTool, "build", "-tags", "failpoints", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		return "", fmt.Errorf("go build -tags failpoints: %v\n%s", err, out)
+	}
+	return bin, nil
+})
+
+// proc is a running parley binary.
+type proc struct {
+	cmd  *exec.Cmd
+	url  string
+	out  *syncBuffer
+	exit chan error
+}
+
+// startBinary runs bin serve with env added to this process's environment.
+func startBinary(t *testing.T, bin string, env []string, args ...string) *proc {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd.Env = append(os.Environ(), env...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proc{cmd: cmd, out: &syncBuffer{}, exit: make(chan error, 1)}
+	cmd.Stderr = p.out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); <-p.exit })
+	sc := bufio.NewScanner(stdout)
+	re := regexp.MustCompile(`parley listening on (http://\S+)`)
+	for sc.Scan() {
+		fmt.Fprintln(p.out, sc.Text())
+		if m := re.FindStringSubmatch(sc.Text()); m != nil {
+			p.url = m[1]
+			go func() {
+				io.Copy(p.out, stdout)
+				p.exit <- cmd.Wait()
+			}()
+			return p
+		}
+	}
+	p.exit <- cmd.Wait()
+	t.Fatalf("server exited before listening:\n%s", p.out.String())
+	return nil
+}
+
+// killedBySIGKILL waits for p to end and reports whether SIGKILL ended it.
+func (p *proc) killedBySIGKILL() bool {
+	err := <-p.exit
+	p.exit <- err // for the cleanup
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) {
+		return false
+	}
+	ws, ok := ee.Sys().(syscall.WaitStatus)
+	return ok && ws.Signaled() && ws.Signal() == syscall.SIGKILL
+}
+
+// keyed sends a POST with an Idempotency-Key; code 0 means no response.
+func keyed(url, token, key string, body any) (code int, replayed bool, respBody []byte) {
+	b, _ := json.Marshal(body)
+	req, err := newJSONRequest("POST", url, token, b)
+	if err != nil {
+		return 0, false, nil
+	}
+	req.Header.Set("Idempotency-Key", key)
+	resp, err := httpClient.Do(req)
+	if err != nil {
+		return 0, false, nil
+	}
+	defer resp.Body.Close()
+	respBody, _ = io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Idempotent-Replayed") == "true", respBody
+}
+
+// TestIdempotencyKeyAfterCrash kills the server between each pair of steps
+// of an idempotent request (claim, change, stored response, commit, reply),
+// restarts it and retries with the same key: the retry either acts for the
+// first time or returns the original response, and the event is recorded
+// exactly once. Before the claim, change and response shared a transaction,
+// a crash after the claim left the key answering 409 for a day.
+func TestIdempotencyKeyAfterCrash(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and kills server processes")
+	}
+	bin, err := failpointBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stores := []string{"sqlite"}
+	if os.Getenv("PARLEY_FAULTS") == "1" || os.Getenv("PARLEY_REQUIRE_POSTGRES") == "1" {
+		stores = append(stores, "postgres")
+	}
+	for _, store := range stores {
+		t.Run(store, func(t *testing.T) {
+			var env []string
+			if store == "postgres" {
+				cluster := postgrestest.Start()
+				t.Cleanup(cluster.Stop)
+				env = append(env, "PARLEY_DATABASE_URL="+cluster.NewDatabase(t), "PARLEY_SECRET=fault-suite-secret-0123456789")
+			}
+			for _, fp := range []struct {
+				name string
+				// replayed: the request committed before the crash, so the
+				// retry gets the stored response.
+				replayed bool
+			}{
+				{"idempotency-claimed", false},
+				{"idempotency-acted", false},
+				{"idempotency-saved", false},
+				{"idempotency-committed", true},
+			} {
+				t.Run(fp.name, func(t *testing.T) {
+					crashAndRetry(t, bin, env, fp.name, fp.replayed)
+				})
+			}
+		})
+	}
+}
+
+func crashAndRetry(t *testing.T, bin string, env []string, failpoint string, wantReplayed bool) {
+	data := t.TempDir()
+	var out, errOut syncBuffer
+	getenv := func(k string) string {
+		for _, kv := range env {
+			if v, ok := strings.CutPrefix(kv, k+"="); ok {
+				return v
+			}
+		}
+		return ""
+	}
+	if err := run(context.Background(), []string{"admin", "create-user", "--data", data, "--admin", "root"}, getenv,
+		strings.NewReader("a long password\n"), &out, &errOut); err != nil {
+		t.Fatalf("create-user: %v %s", err, errOut.String())
+	}
+	p := startBinary(t, bin, append(env, "PARLEY_FAILPOINT="+failpoint), "--data", data)
+	admin := login(t, p.url, "root", "a long password")
+	var party struct{ ID int64 }
+	call(t, "POST", p.url+"/api/v1/parties", admin, map[string]string{"name": "Norway"}, &party)
+	call(t, "POST", p.url+"/api/v1/users", admin, map[string]any{"name": "head", "password": "another long one", "party_id": party.ID, "role": "head"}, nil)
+	head := login(t, p.url, "head", "another long one")
+	var talk struct{ ID int64 }
+	call(t, "POST", p.url+"/api/v1/talks", head, map[string]any{"title": "t", "parties": []map[string]any{{"party_id": party.ID, "standing": "member"}}}, &talk)
+
+	path := fmt.Sprintf("/api/v1/talks/%d/events", talk.ID)
+	body := map[string]any{"type": "statement", "payload": map[string]string{"text": "exactly once"}}
+	if code, _, b := keyed(p.url+path, head, "retry-me", body); code != 0 {
+		t.Fatalf("the request survived failpoint %s: %d %s", failpoint, code, b)
+	}
+	if !p.killedBySIGKILL() {
+		t.Fatalf("the server did not die by SIGKILL at %s:\n%s", failpoint, p.out.String())
+	}
+
+	p = startBinary(t, bin, env, "--data", data)
+	code, replayed, first := keyed(p.url+path, head, "retry-me", body)
+	if code != 201 || replayed != wantReplayed {
+		t.Fatalf("retry after a crash at %s: %d replayed=%v %s; want 201 replayed=%v", failpoint, code, replayed, first, wantReplayed)
+	}
+	code, replayed, again := keyed(p.url+path, head, "retry-me", body)
+	if code != 201 || !replayed || string(again) != string(first) {
+		t.Errorf("second retry: %d replayed=%v %s; want the response of the first, %s", code, replayed, again, first)
+	}
+	var page struct {
+		Events []struct {
+			Payload json.RawMessage `json:"payload"`
+		} `json:"events"`
+	}
+	if c := call(t, "GET", p.url+path+"?limit=500", head, nil, &page); c != http.StatusOK {
+		t.Fatalf("list events: %d", c)
+	}
+	n := 0
+	for _, e := range page.Events {
+		if strings.Contains(string(e.Payload), "exactly once") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("after a crash at %s and retries the event is recorded %d times, want once", failpoint, n)
+	}
+}
