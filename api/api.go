@@ -55,6 +55,18 @@ type Server struct {
 	SessionTTL time.Duration
 	// Heartbeat is how often idle live streams send a comment and catch up.
 	Heartbeat time.Duration
+	// Unavailable reports whether an error means the database cannot be
+	// reached or did not answer in time; such errors answer 503 with
+	// Retry-After instead of 500. Nil: only deadlines count.
+	Unavailable func(error) bool
+
+	// unavailableLog keeps a database outage from writing one ERROR line per
+	// request.
+	unavailableLog struct {
+		sync.Mutex
+		next       time.Time
+		suppressed int
+	}
 
 	// Failed sign-ins are limited per account name, and more loosely per
 	// client address so that one office behind one address is not locked out.
@@ -139,12 +151,44 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	code := parley.ErrorCode(err)
 	msg := parley.ErrorMessage(err)
+	if code == parley.EINTERNAL && s.unavailable(err) {
+		s.logUnavailable(r, err)
+		code, msg = parley.EUNAVAILABLE, "the database is not answering; retry in a few seconds"
+	}
+	if code == parley.EUNAVAILABLE {
+		w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter.Seconds())))
+	}
 	if code == parley.EINTERNAL {
 		id := RequestID(r.Context())
 		s.Logger.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", id)
 		msg = "internal error (request id " + id + ")"
 	}
 	writeJSON(w, statuses[code], errorBody(code, msg))
+}
+
+// RetryAfter is what a 503 asks clients to wait.
+const RetryAfter = 2 * time.Second
+
+func (s *Server) unavailable(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || (s.Unavailable != nil && s.Unavailable(err))
+}
+
+// logUnavailable logs a database outage at most once every ten seconds,
+// with how many failures went unlogged since.
+func (s *Server) logUnavailable(r *http.Request, err error) {
+	l := &s.unavailableLog
+	l.Lock()
+	now := s.Now()
+	if now.Before(l.next) {
+		l.suppressed++
+		l.Unlock()
+		return
+	}
+	n := l.suppressed
+	l.next, l.suppressed = now.Add(10*time.Second), 0
+	l.Unlock()
+	s.Logger.ErrorContext(r.Context(), "database unavailable; answering 503", "err", err, "method", r.Method, "path", r.URL.Path,
+		"request_id", RequestID(r.Context()), "unlogged_since_last", n)
 }
 
 func errorBody(code, msg string) any {

@@ -2,9 +2,11 @@ package api_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -13,6 +15,7 @@ import (
 	"time"
 
 	"parley"
+	"parley/api"
 )
 
 // TestIdempotencyKeyOtherBody: a retry with the key of another request is
@@ -119,5 +122,38 @@ func TestIdempotentAppendWakesStreams(t *testing.T) {
 		}
 	case <-ctx.Done():
 		t.Fatal("the idempotent append never reached the live stream")
+	}
+}
+
+// TestHubWakeAll: after lost announcements every stream of every talk is
+// woken to read for itself.
+func TestHubWakeAll(t *testing.T) {
+	h := api.NewHub()
+	a, stopA := h.Subscribe(1)
+	defer stopA()
+	b, stopB := h.Subscribe(2)
+	defer stopB()
+	h.WakeAll()
+	<-a
+	<-b
+}
+
+// TestUnavailableDatabase: when the database does not answer, requests get
+// 503 with Retry-After, and the outage is logged once, not once per request.
+func TestUnavailableDatabase(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("same party")
+	var logs bytes.Buffer
+	f.srv.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+	f.srv.Unavailable = func(err error) bool { return strings.Contains(err.Error(), "closed") }
+	f.db.Close()
+	for range 20 {
+		r, b := f.do("POST", fmt.Sprintf("/api/v1/talks/%d/events", f.talk.ID), tok, map[string]any{"type": "statement", "payload": map[string]string{"text": "x"}})
+		if r.StatusCode != 503 || r.Header.Get("Retry-After") == "" || !strings.Contains(string(b), `"unavailable"`) {
+			t.Fatalf("database down: %d %s (Retry-After %q); want 503 unavailable with Retry-After", r.StatusCode, b, r.Header.Get("Retry-After"))
+		}
+	}
+	if n := strings.Count(logs.String(), "level=ERROR"); n != 1 {
+		t.Errorf("%d ERROR lines for 20 failed requests, want 1:\n%s", n, logs.String())
 	}
 }

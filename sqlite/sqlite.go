@@ -79,6 +79,21 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	return nil
 }
 
+// IsUnavailable reports whether err means the database cannot take the
+// request now (disk full, I/O error, locked for too long) rather than that
+// the request was wrong: the client should retry later.
+func (db *DB) IsUnavailable(err error) bool {
+	var e *sqlite3.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	switch e.Code() {
+	case sqlite3.FULL, sqlite3.IOERR, sqlite3.BUSY, sqlite3.CANTOPEN:
+		return true
+	}
+	return false
+}
+
 // Close closes the database.
 func (db *DB) Close() error {
 	var errs []error

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -313,6 +314,31 @@ func (db *DB) Ping(ctx context.Context) error {
 		return err
 	}
 	return db.read.PingContext(ctx)
+}
+
+// Ready reports whether the database answers and accepts writes: it
+// commits a page-sized row, so a full disk (or a database refusing writes)
+// makes it fail even while reads and pings still work.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Random bytes: a page that cannot be compressed or shared.
+	probe := make([]byte, 4096)
+	rand.Read(probe)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO health (id, checked_at, probe) VALUES (1, $1, $2)
+		ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at, probe = excluded.probe`, micros(db.now()), probe); err != nil {
+		return fmt.Errorf("write probe: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit probe: %w", err)
+	}
+	return nil
 }
 
 // ---- users

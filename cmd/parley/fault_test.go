@@ -137,11 +137,10 @@ func TestIdempotencyKeyAfterCrash(t *testing.T) {
 	}
 	for _, store := range stores {
 		t.Run(store, func(t *testing.T) {
-			var env []string
+			var cluster *postgrestest.Cluster
 			if store == "postgres" {
-				cluster := postgrestest.Start()
+				cluster = postgrestest.Start()
 				t.Cleanup(cluster.Stop)
-				env = append(env, "PARLEY_DATABASE_URL="+cluster.NewDatabase(t), "PARLEY_SECRET=fault-suite-secret-0123456789")
 			}
 			for _, fp := range []struct {
 				name string
@@ -155,6 +154,10 @@ func TestIdempotencyKeyAfterCrash(t *testing.T) {
 				{"idempotency-committed", true},
 			} {
 				t.Run(fp.name, func(t *testing.T) {
+					var env []string
+					if cluster != nil {
+						env = append(env, "PARLEY_DATABASE_URL="+cluster.NewDatabase(t), "PARLEY_SECRET=fault-suite-secret-0123456789")
+					}
 					crashAndRetry(t, bin, env, fp.name, fp.replayed)
 				})
 			}

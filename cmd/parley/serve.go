@@ -35,6 +35,8 @@ type serveOptions struct {
 	secureCookies  bool
 	tlsCert        string
 	tlsKey         string
+	// PostgreSQL timeouts; txTimeout also bounds every request but live streams.
+	connectTimeout, statementTimeout, txTimeout time.Duration
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -61,8 +63,20 @@ PostgreSQL must share the secret.`,
 	f.BoolVar(&o.secureCookies, "secure-cookies", e.getenv("PARLEY_SECURE_COOKIES") == "1", "mark cookies Secure, for serving behind a TLS proxy (PARLEY_SECURE_COOKIES=1); they are always Secure on TLS connections")
 	f.StringVar(&o.tlsCert, "tls-cert", e.getenv("PARLEY_TLS_CERT"), "serve HTTPS with this certificate file (PEM; PARLEY_TLS_CERT); needs --tls-key")
 	f.StringVar(&o.tlsKey, "tls-key", e.getenv("PARLEY_TLS_KEY"), "private key file for --tls-cert (PEM; PARLEY_TLS_KEY)")
+	f.DurationVar(&o.connectTimeout, "db-connect-timeout", envDuration(e, "PARLEY_DB_CONNECT_TIMEOUT", 10*time.Second), "PostgreSQL: give up making a connection after this long, including a server that accepts and never answers (PARLEY_DB_CONNECT_TIMEOUT)")
+	f.DurationVar(&o.statementTimeout, "db-statement-timeout", envDuration(e, "PARLEY_DB_STATEMENT_TIMEOUT", 10*time.Second), "PostgreSQL: the server cancels a statement running longer (statement_timeout; PARLEY_DB_STATEMENT_TIMEOUT)")
+	f.DurationVar(&o.txTimeout, "db-tx-timeout", envDuration(e, "PARLEY_DB_TX_TIMEOUT", 30*time.Second), "every request but live streams fails with 503 after this long, and PostgreSQL ends transactions idle longer (idle_in_transaction_session_timeout; PARLEY_DB_TX_TIMEOUT)")
 	f.BoolVar(&o.demo, "demo", e.getenv("PARLEY_DEMO") == "1", "seed the illustrative Riyadh scenario and print its users' passwords (PARLEY_DEMO=1)")
 	return cmd
+}
+
+// envDuration reads a duration such as "10s" from the variable name; a value
+// that does not parse is left for the flag's own check by returning def.
+func envDuration(e *env, name string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(e.getenv(name)); err == nil {
+		return d
+	}
+	return def
 }
 
 func envOr(e *env, name, def string) string {
@@ -76,6 +90,10 @@ func envOr(e *env, name, def string) string {
 type store interface {
 	parley.Store
 	Ping(ctx context.Context) error
+	// Ready is Ping and a write: not ready when writes fail (a full disk).
+	Ready(ctx context.Context) error
+	// IsUnavailable tells errors that should answer 503 and be retried.
+	IsUnavailable(err error) bool
 	Prune(ctx context.Context, keep time.Duration) error
 	Close() error
 }
@@ -129,8 +147,13 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	var db store
 	var listen func(context.Context, chan<- struct{}) error
 	if strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://") {
-		pg, err := openPostgres(ctx, o.db, cfg, logger)
-		if err != nil {
+		pg := postgres.NewDB(o.db)
+		pg.Config, pg.Logger = cfg, logger
+		pg.ConnectTimeout, pg.StatementTimeout, pg.TxTimeout = o.connectTimeout, o.statementTimeout, o.txTimeout
+		// Announcements lost while the listening connection was down are
+		// made up for by every stream reading for itself.
+		pg.OnResubscribe = s.Hub.WakeAll
+		if err := pg.Open(ctx); err != nil {
 			return err
 		}
 		db, listen = pg, pg.Listen
@@ -145,6 +168,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		db = sq
 	}
 	defer db.Close()
+	s.Unavailable = db.IsUnavailable
 
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
@@ -168,8 +192,10 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := db.Ping(ctx); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		if err := db.Ready(ctx); err != nil {
+			logger.Warn("not ready", "err", err)
+			w.Header().Set("Retry-After", strconv.Itoa(int(api.RetryAfter.Seconds())))
+			http.Error(w, "database unavailable or not accepting writes", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")
@@ -178,6 +204,13 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	handler := s.Middleware(mux)
 	measured := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// A database that stops answering must not hold requests for ever:
+		// past the deadline they answer 503. Live streams wait by design.
+		if o.txTimeout > 0 && !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			ctx, cancel := context.WithTimeout(r.Context(), o.txTimeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
 		sw := &codeWriter{ResponseWriter: w, code: 200}
 		handler.ServeHTTP(sw, r)
 		requests.WithLabelValues(r.Method, strconv.Itoa(sw.code)).Inc()
@@ -286,9 +319,9 @@ func loadSecret(e *env, dir string) ([]byte, error) {
 	return []byte(s), nil
 }
 
-func openPostgres(ctx context.Context, url string, cfg sqlstore.Config, logger *slog.Logger) (*postgres.DB, error) {
+func openPostgres(ctx context.Context, url string, cfg sqlstore.Config) (*postgres.DB, error) {
 	pg := postgres.NewDB(url)
-	pg.Config, pg.Logger = cfg, logger
+	pg.Config = cfg
 	if err := pg.Open(ctx); err != nil {
 		return nil, err
 	}
