@@ -185,7 +185,22 @@ type UserService interface {
 	// SetPasswordHash replaces a user's password hash and ends all of the
 	// user's sessions. ENOTFOUND.
 	SetPasswordHash(ctx context.Context, userID int64, hash string) error
+	// OfferSetup records the hash of a one-time setup token while no user
+	// exists, so that one token serves every node sharing the database. It
+	// returns false, keeping the token already offered, when another node
+	// offered one within SetupWindow (nodes started together), and when a
+	// user exists.
+	OfferSetup(ctx context.Context, tokenHash []byte) (offered bool, offeredAt time.Time, err error)
+	// CreateFirstAdmin uses up the setup token with this hash and stores u
+	// as an administrator, in one transaction: of concurrent attempts on
+	// any nodes one succeeds. EFORBIDDEN when the token is not the one
+	// offered or is used up; EINVALID, ECONFLICT as CreateUser.
+	CreateFirstAdmin(ctx context.Context, tokenHash []byte, u *User) error
 }
+
+// SetupWindow is how long a setup token offered by one node is shared with
+// nodes starting after it; a node starting later replaces it.
+const SetupWindow = 2 * time.Minute
 
 // PartyService manages parties and their signing keys.
 type PartyService interface {

@@ -74,9 +74,6 @@ type Server struct {
 	// dummyHash is checked against when an account does not exist, so that
 	// answering takes as long as for an existing one.
 	dummyHash func() string
-
-	setupMu sync.Mutex
-	setup   string // one-time setup token; "" when used or not needed
 }
 
 // NewServer returns a Server with documented defaults.
@@ -94,7 +91,9 @@ func NewServer() *Server {
 }
 
 // Open checks the configuration. When no user exists it makes a one-time
-// setup token and returns it, to be shown to whoever starts the server.
+// setup token and returns it, to be shown to whoever starts the server;
+// when another node sharing the database has just offered one, it returns
+// "" and that node's token is the one that works.
 func (s *Server) Open(ctx context.Context) (setupToken string, err error) {
 	if len(s.Secret) < 16 {
 		return "", fmt.Errorf("api: secret must be at least 16 bytes")
@@ -107,10 +106,17 @@ func (s *Server) Open(ctx context.Context) (setupToken string, err error) {
 		return "", err
 	}
 	if n == 0 {
-		s.setupMu.Lock()
-		s.setup = rand.Text()
-		setupToken = s.setup
-		s.setupMu.Unlock()
+		// Nodes sharing a database offer one token between them.
+		token := rand.Text()
+		offered, at, err := s.Users.OfferSetup(ctx, hashSecret(token))
+		if err != nil {
+			return "", fmt.Errorf("offer setup token: %w", err)
+		}
+		if offered {
+			setupToken = token
+		} else if !at.IsZero() {
+			s.Logger.Info("no accounts yet; another node printed the setup link", "at", at)
+		}
 	}
 	return setupToken, nil
 }

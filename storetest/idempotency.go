@@ -165,3 +165,46 @@ func slicesContainsName(ps []*parley.Party, name string) bool {
 	}
 	return false
 }
+
+// testSetup checks that nodes sharing a database offer one setup token and
+// make one first administrator.
+func testSetup(t *testing.T, s Store) {
+	ctx := t.Context()
+	offered, _, err := s.OfferSetup(ctx, []byte("token A"))
+	must(t, err)
+	if !offered {
+		t.Fatal("first offer refused on an empty database")
+	}
+	offered, at, err := s.OfferSetup(ctx, []byte("token B"))
+	must(t, err)
+	if offered || at.IsZero() {
+		t.Errorf("a second node's offer: offered=%v at=%v; want the first token kept and its time", offered, at)
+	}
+	if err := s.CreateFirstAdmin(ctx, []byte("token B"), &parley.User{Name: "b"}); code(err) != parley.EFORBIDDEN {
+		t.Errorf("setup with the token not kept: %v, want forbidden", err)
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	made := 0
+	for i := range 6 {
+		wg.Go(func() {
+			err := s.CreateFirstAdmin(ctx, []byte("token A"), &parley.User{Name: "admin" + string(rune('a'+i))})
+			if err == nil {
+				mu.Lock()
+				made++
+				mu.Unlock()
+			} else if code(err) != parley.EFORBIDDEN {
+				t.Errorf("concurrent setup: %v, want forbidden", err)
+			}
+		})
+	}
+	wg.Wait()
+	us, err := s.ListUsers(ctx)
+	must(t, err)
+	if made != 1 || len(us) != 1 || !us[0].Admin {
+		t.Errorf("concurrent setups made %d administrators (%d users), want 1", made, len(us))
+	}
+	if offered, _, err := s.OfferSetup(ctx, []byte("token C")); err != nil || offered {
+		t.Errorf("offer once a user exists: offered=%v, %v", offered, err)
+	}
+}

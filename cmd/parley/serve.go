@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -174,7 +175,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
 
 	if o.demo {
-		if err := seedDemo(ctx, s, e.stdout); err != nil {
+		if err := seedDemoOnce(ctx, s, db, e.stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -269,6 +270,22 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		return err
 	}
 	return nil
+}
+
+// seedDemo seeds the demo in one transaction claimed like an
+// Idempotency-Key, so that of nodes started together on one database one
+// seeds it and the others wait for it and find it done.
+func seedDemoOnce(ctx context.Context, s *api.Server, db store, out io.Writer) error {
+	_, replayed, err := db.Idempotently(ctx, 0, "parley: demo seed", []byte("demo seed"), func(ctx context.Context) (*parley.StoredResponse, error) {
+		if err := seedDemo(ctx, s, out); err != nil {
+			return nil, err
+		}
+		return &parley.StoredResponse{Status: http.StatusOK}, nil
+	})
+	if err == nil && replayed {
+		fmt.Fprintln(out, "Demo scenario seeded by another node; its passwords were printed there.")
+	}
+	return err
 }
 
 func dbKind(o *serveOptions) string {
