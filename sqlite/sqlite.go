@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 
 	"github.com/ncruces/go-sqlite3"
@@ -119,7 +120,16 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return err
 	}
 	defer c.Close()
+	// The copy holds password and token hashes and sealed keys: readable by
+	// the owner only. VACUUM INTO accepts an empty file, so make it first
+	// with the right mode (and refuse to overwrite anything).
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	f.Close()
 	if _, err := c.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil
