@@ -84,13 +84,12 @@ func (db *DB) Open(ctx context.Context) (err error) {
 // request now (disk full, I/O error, locked for too long) rather than that
 // the request was wrong: the client should retry later.
 func (db *DB) IsUnavailable(err error) bool {
-	var e *sqlite3.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	switch e.Code() {
-	case sqlite3.FULL, sqlite3.IOERR, sqlite3.BUSY, sqlite3.CANTOPEN:
-		return true
+	// The driver returns *sqlite3.Error or bare (extended) codes; errors.Is
+	// matches a code in either.
+	for _, c := range []sqlite3.ErrorCode{sqlite3.FULL, sqlite3.IOERR, sqlite3.BUSY, sqlite3.CANTOPEN} {
+		if errors.Is(err, c) {
+			return true
+		}
 	}
 	return false
 }

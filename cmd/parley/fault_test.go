@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -58,16 +59,25 @@ type proc struct {
 // startBinary runs bin serve with env added to this process's environment.
 func startBinary(t *testing.T, bin string, env []string, args ...string) *proc {
 	t.Helper()
+	p, err := launch(t, bin, env, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// launch is startBinary for use from several goroutines at once.
+func launch(t *testing.T, bin string, env []string, args ...string) (*proc, error) {
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
 	cmd.Env = append(os.Environ(), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	p := &proc{cmd: cmd, out: &syncBuffer{}, exit: make(chan error, 1)}
 	cmd.Stderr = p.out
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); <-p.exit })
 	sc := bufio.NewScanner(stdout)
@@ -80,12 +90,11 @@ func startBinary(t *testing.T, bin string, env []string, args ...string) *proc {
 				io.Copy(p.out, stdout)
 				p.exit <- cmd.Wait()
 			}()
-			return p
+			return p, nil
 		}
 	}
 	p.exit <- cmd.Wait()
-	t.Fatalf("server exited before listening:\n%s", p.out.String())
-	return nil
+	return nil, fmt.Errorf("server exited before listening:\n%s", p.out.String())
 }
 
 // killedBySIGKILL waits for p to end and reports whether SIGKILL ended it.
@@ -223,5 +232,113 @@ func crashAndRetry(t *testing.T, bin string, env []string, failpoint string, wan
 	}
 	if n != 1 {
 		t.Errorf("after a crash at %s and retries the event is recorded %d times, want once", failpoint, n)
+	}
+}
+
+// TestServeUnansweringPostgres: a database port that accepts connections and
+// never answers fails the start with a clear error instead of hanging.
+func TestServeUnansweringPostgres(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // hold it open, say nothing
+		}
+	}()
+	var out, errOut syncBuffer
+	url := "postgres://parley@" + ln.Addr().String() + "/parley?sslmode=disable"
+	err = run(t.Context(), []string{"serve", "--addr", "127.0.0.1:0", "--data", t.TempDir(), "--db", url, "--db-connect-timeout", "300ms"},
+		func(k string) string { return "" }, strings.NewReader(""), &out, &errOut)
+	if err == nil || !strings.Contains(err.Error(), "connect timeout") || !strings.Contains(err.Error(), ln.Addr().String()) {
+		t.Fatalf("serve against a silent port: %v; want an error naming the address and the connect timeout", err)
+	}
+}
+
+// TestDiskFull fills the file system under a running SQLite server (a
+// 4 MiB tmpfs, filled by a ballast file): writes answer 503 with
+// Retry-After, /readyz says not ready although the database still answers
+// reads, and both recover once space is freed. Mounting needs root; the
+// test skips otherwise, unless PARLEY_FAULTS=1.
+func TestDiskFull(t *testing.T) {
+	if testing.Short() {
+		t.Skip("mounts a file system")
+	}
+	dir := t.TempDir()
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", dir).CombinedOutput(); err != nil {
+		if os.Getenv("PARLEY_FAULTS") == "1" {
+			t.Fatalf("mount tmpfs: %v %s", err, out)
+		}
+		t.Skipf("cannot mount a tmpfs (needs root): %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", dir).Run() })
+	data := filepath.Join(dir, "data")
+	if err := os.Mkdir(data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut syncBuffer
+	if err := run(context.Background(), []string{"admin", "create-user", "--data", data, "--admin", "root"}, func(string) string { return "" },
+		strings.NewReader("a long password\n"), &out, &errOut); err != nil {
+		t.Fatalf("create-user: %v %s", err, errOut.String())
+	}
+	srv := startServer(t, nil, "--data", data)
+	admin := login(t, srv.url, "root", "a long password")
+	ready := func() int {
+		resp, err := http.Get(srv.url + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if c := ready(); c != 200 {
+		t.Fatalf("readyz before: %d", c)
+	}
+	// Fill the disk.
+	ballast := filepath.Join(dir, "ballast")
+	f, err := os.Create(ballast)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(make([]byte, 8<<20)) // fails part way: the disk is full
+	f.Close()
+	// Writes fail: enough parties with long names to need new pages.
+	var last int
+	var retryAfter string
+	for i := range 5000 {
+		b, _ := json.Marshal(map[string]string{"name": fmt.Sprintf("party %d %s", i, strings.Repeat("x", 180))})
+		req, _ := newJSONRequest("POST", srv.url+"/api/v1/parties", admin, b)
+		resp, err := httpClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		last, retryAfter = resp.StatusCode, resp.Header.Get("Retry-After")
+		if last != 201 {
+			break
+		}
+	}
+	if last != 503 || retryAfter == "" {
+		t.Fatalf("a write on a full disk: %d (Retry-After %q); want 503 with Retry-After", last, retryAfter)
+	}
+	if c := ready(); c != 503 {
+		t.Errorf("readyz on a full disk: %d, want 503", c)
+	}
+	var me struct{ Name string }
+	if c := call(t, "GET", srv.url+"/api/v1/me", admin, nil, &me); c != 200 {
+		t.Errorf("a read on a full disk: %d, want 200", c)
+	}
+	os.Remove(ballast)
+	if c := ready(); c != 200 {
+		t.Errorf("readyz once space is freed: %d, want 200", c)
+	}
+	if c := call(t, "POST", srv.url+"/api/v1/parties", admin, map[string]string{"name": "after"}, nil); c != 201 {
+		t.Errorf("a write once space is freed: %d, want 201", c)
 	}
 }
