@@ -18,6 +18,7 @@ import (
 	"sync"
 	"syscall"
 	"testing"
+	"time"
 
 	"parley/postgres/postgrestest"
 )
@@ -341,4 +342,184 @@ func TestDiskFull(t *testing.T) {
 	if c := call(t, "POST", srv.url+"/api/v1/parties", admin, map[string]string{"name": "after"}, nil); c != 201 {
 		t.Errorf("a write once space is freed: %d, want 201", c)
 	}
+}
+
+// TestPostgresFaults runs two nodes on one PostgreSQL and breaks the
+// database under them: started together they offer one setup link and seed
+// one demo; after an immediate restart, live streams get the events written
+// while their node was not listening; frozen, requests answer 503 quickly;
+// thawed, they work again. Set PARLEY_FAULTS=1 (CI does).
+func TestPostgresFaults(t *testing.T) {
+	if os.Getenv("PARLEY_FAULTS") != "1" {
+		t.Skip("set PARLEY_FAULTS=1 to break a PostgreSQL server under two nodes")
+	}
+	bin, err := failpointBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster := postgrestest.Start()
+	defer cluster.Stop()
+
+	t.Run("first start of two nodes", func(t *testing.T) {
+		env := []string{"PARLEY_DATABASE_URL=" + cluster.NewDatabase(t), "PARLEY_SECRET=shared-secret-of-the-cluster"}
+		nodes := make([]*proc, 2)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range nodes {
+			wg.Go(func() { nodes[i], errs[i] = launch(t, bin, env, "--data", t.TempDir()) })
+		}
+		wg.Wait()
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		// The link is printed right after "listening"; wait for the line
+		// that ends each node's start: the link, or the log that another
+		// node printed it.
+		links := 0
+		var token string
+		for _, n := range nodes {
+			for !strings.Contains(n.out.String(), "setup?token=") && !strings.Contains(n.out.String(), "another node printed the setup link") {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if m := regexp.MustCompile(`setup\?token=(\S+)`).FindStringSubmatch(n.out.String()); m != nil {
+				links++
+				token = m[1]
+			}
+		}
+		if links != 1 {
+			t.Fatalf("%d nodes printed a setup link, want 1", links)
+		}
+		// The one token works on either node, once.
+		made := 0
+		for i, n := range nodes {
+			b, _ := json.Marshal(map[string]string{"token": token, "name": fmt.Sprintf("admin%d", i), "password": "a long password"})
+			resp, err := http.Post(n.url+"/api/v1/setup", "application/json", strings.NewReader(string(b)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode < 300 {
+				made++
+			}
+		}
+		if made != 1 {
+			t.Errorf("the setup token made %d first administrators, want 1", made)
+		}
+	})
+
+	t.Run("demo on two nodes", func(t *testing.T) {
+		env := []string{"PARLEY_DATABASE_URL=" + cluster.NewDatabase(t), "PARLEY_SECRET=shared-secret-of-the-cluster"}
+		nodes := make([]*proc, 2)
+		errs := make([]error, 2)
+		var wg sync.WaitGroup
+		for i := range nodes {
+			wg.Go(func() { nodes[i], errs[i] = launch(t, bin, env, "--data", t.TempDir(), "--demo") })
+		}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("node %d: %v", i, err)
+			}
+		}
+		seeded := 0
+		for _, n := range nodes {
+			if strings.Contains(n.out.String(), "Sign in as:") {
+				seeded++
+			}
+		}
+		if seeded != 1 {
+			t.Errorf("%d nodes seeded the demo, want 1:\n%s\n%s", seeded, nodes[0].out, nodes[1].out)
+		}
+	})
+
+	t.Run("restart and freeze", func(t *testing.T) {
+		env := []string{"PARLEY_DATABASE_URL=" + cluster.NewDatabase(t), "PARLEY_SECRET=shared-secret-of-the-cluster"}
+		a := startBinary(t, bin, env, "--data", t.TempDir(), "--demo", "--db-tx-timeout", "2s", "--db-connect-timeout", "1s")
+		b := startBinary(t, bin, env, "--data", t.TempDir(), "--db-tx-timeout", "2s", "--db-connect-timeout", "1s")
+		pw := demoPasswords(t, a.out.String())
+		usOnA := login(t, a.url, "us-head", pw["us-head"])
+		ruOnB := login(t, b.url, "ru-head", pw["ru-head"])
+		var talk struct {
+			LastSeq int64 `json:"last_seq"`
+		}
+		call(t, "GET", b.url+"/api/v1/talks/1", ruOnB, nil, &talk)
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/api/v1/talks/1/events?after=%d", b.url, talk.LastSeq), nil)
+		req.Header.Set("Accept", "text/event-stream")
+		req.Header.Set("Authorization", "Bearer "+ruOnB)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		got := make(chan string, 10)
+		go func() {
+			sc := bufio.NewScanner(resp.Body)
+			for sc.Scan() {
+				if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+					got <- d
+				}
+			}
+		}()
+
+		if err := cluster.Restart(); err != nil {
+			t.Fatal(err)
+		}
+		// Node A writes as soon as it can (503 until its pool reconnects);
+		// node B's listener is still waiting to reconnect.
+		post := func(text string) (int, time.Duration) {
+			b, _ := json.Marshal(map[string]any{"type": "statement", "payload": map[string]string{"text": text}})
+			req, _ := newJSONRequest("POST", a.url+"/api/v1/talks/1/events", usOnA, b)
+			start := time.Now()
+			resp, err := httpClient.Do(req)
+			if err != nil {
+				return 0, time.Since(start)
+			}
+			resp.Body.Close()
+			if resp.StatusCode == 503 && resp.Header.Get("Retry-After") == "" {
+				t.Error("503 without Retry-After")
+			}
+			return resp.StatusCode, time.Since(start)
+		}
+		for {
+			code, _ := post("written during the restart")
+			if code == 201 {
+				break
+			}
+			if code != 503 {
+				t.Fatalf("append while PostgreSQL restarts: %d, want 201 or 503", code)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		restarted := time.Now()
+		for d := range got {
+			if strings.Contains(d, "written during the restart") {
+				t.Logf("the event reached node B's stream %v after it was written", time.Since(restarted))
+				break
+			}
+		}
+
+		if err := cluster.Freeze(); err != nil {
+			t.Fatal(err)
+		}
+		code, took := post("written while frozen")
+		if err := cluster.Thaw(); err != nil {
+			t.Fatal(err)
+		}
+		if code != 503 {
+			t.Errorf("append while PostgreSQL is frozen: %d after %v, want 503", code, took)
+		}
+		t.Logf("frozen database: %d after %v (tx timeout 2s)", code, took)
+		for {
+			if code, _ := post("written after the thaw"); code == 201 {
+				break
+			} else if code != 503 {
+				t.Fatalf("append after the thaw: %d", code)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
 }

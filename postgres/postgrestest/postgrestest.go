@@ -141,7 +141,7 @@ func (c *Cluster) Restart() error {
 	if c.err != nil {
 		return c.err
 	}
-	if out, err := c.cmd("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-m", "immediate", "-w", "restart").CombinedOutput(); err != nil {
+	if out, err := c.cmd("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-l", filepath.Join(c.dir, "log"), "-m", "immediate", "-w", "restart").CombinedOutput(); err != nil {
 		return fmt.Errorf("pg_ctl restart: %v: %s", err, out)
 	}
 	return nil
