@@ -105,6 +105,9 @@ func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
 	if u.Mediator && !t.Mediates(u.ID) {
 		t.MediatorIDs = append(t.MediatorIDs, u.ID)
 	}
+	if t.MediatorIDs == nil {
+		t.MediatorIDs = []int64{} // [] in JSON, as the API promises
+	}
 	for i := range t.Parties {
 		// Parties are invited; the opener's own delegation is there already.
 		t.Parties[i].Accepted = t.Parties[i].PartyID == u.PartyID
