@@ -34,6 +34,13 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWrapped(t, nil)
+}
+
+// newFixtureWrapped is newFixture with the HTTP handler wrapped, when wrap
+// is not nil (the contract test checks every response on the way out).
+func newFixtureWrapped(t *testing.T, wrap func(http.Handler) http.Handler) *fixture {
+	t.Helper()
 	ctx := t.Context()
 	s := api.NewServer()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "p.db"))
@@ -52,7 +59,11 @@ func newFixture(t *testing.T) *fixture {
 	}
 	mux := http.NewServeMux()
 	s.Register(mux)
-	f.http = httptest.NewServer(s.Middleware(mux))
+	var h http.Handler = s.Middleware(mux)
+	if wrap != nil {
+		h = wrap(h)
+	}
+	f.http = httptest.NewServer(h)
 	t.Cleanup(func() { s.Close(); f.http.Close() })
 
 	for _, n := range []string{"US", "RU", "SA", "UA", "FR"} {

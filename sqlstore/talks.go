@@ -105,8 +105,12 @@ func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
 	if u.Mediator && !t.Mediates(u.ID) {
 		t.MediatorIDs = append(t.MediatorIDs, u.ID)
 	}
+	// [] in JSON, as the API promises.
 	if t.MediatorIDs == nil {
-		t.MediatorIDs = []int64{} // [] in JSON, as the API promises
+		t.MediatorIDs = []int64{}
+	}
+	if t.Parties == nil {
+		t.Parties = []parley.TalkParty{}
 	}
 	for i := range t.Parties {
 		// Parties are invited; the opener's own delegation is there already.
