@@ -13,7 +13,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"strings"
 	"sync"
 	"syscall"
@@ -38,16 +37,28 @@ var failpointBinary = sync.OnceValues(func() (string, error) {
 	}
 	failpointDir = dir
 	bin := filepath.Join(dir, "parley")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
-	}
-	out, err := exec.Command(goTool, "build", "-tags", "failpoints", "-o", bin, ".").CombinedOutput()
+	out, err := exec.Command(goTool(), "build", "-tags", "failpoints", "-o", bin, ".").CombinedOutput()
 	if err != nil {
 		return "", fmt.Errorf("go build -tags failpoints: %v\n%s", err, out)
 	}
 	return bin, nil
 })
+
+// goTool returns the go command: the one `go test` runs under (GOROOT is
+// set in a test's environment), else the one on PATH.
+func goTool() string {
+	if root := os.Getenv("GOROOT"); root != "" {
+		if p := filepath.Join(root, "bin", "go"); fileExists(p) {
+			return p
+		}
+	}
+	return "go"
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
+}
 
 // proc is a running parley binary.
 type proc struct {
@@ -633,11 +644,7 @@ func TestCrashUnderLoadWithRetries(t *testing.T) {
 // TestBinaryDoesNotLinkTesting: production code never imports test
 // packages (the store interface lives in the root package, not storetest).
 func TestBinaryDoesNotLinkTesting(t *testing.T) {
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
-	}
-	out, err := exec.Command(goTool, "list", "-deps", ".").Output()
+	out, err := exec.Command(goTool(), "list", "-deps", ".").Output()
 	if err != nil {
 		t.Fatalf("go list -deps: %v", err)
 	}
