@@ -51,6 +51,9 @@ func newFixtureWrapped(t *testing.T, wrap func(http.Handler) http.Handler) *fixt
 	t.Cleanup(func() { db.Close() })
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
+	s.Negotiations = db
+	s.Mediator = &parley.Mediator{Negotiations: db, EngineVersion: "test"}
+	s.Mediator.Open()
 	s.Secret = secret
 	s.Logger = discardLogger()
 	f := &fixture{t: t, srv: s, db: db, users: map[string]*parley.User{}, party: map[string]*parley.Party{}, changed: map[string]bool{}}

@@ -129,9 +129,9 @@ func TestIdempotentAppendWakesStreams(t *testing.T) {
 // woken to read for itself.
 func TestHubWakeAll(t *testing.T) {
 	h := api.NewHub()
-	a, stopA := h.Subscribe(1)
+	a, stopA := h.Subscribe(1, 0)
 	defer stopA()
-	b, stopB := h.Subscribe(2)
+	b, stopB := h.Subscribe(2, 7)
 	defer stopB()
 	h.WakeAll()
 	<-a

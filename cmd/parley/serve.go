@@ -38,6 +38,7 @@ type serveOptions struct {
 	tlsKey         string
 	// PostgreSQL timeouts; txTimeout also bounds every request but live streams.
 	connectTimeout, statementTimeout, txTimeout time.Duration
+	engineBudget   time.Duration
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -67,6 +68,7 @@ PostgreSQL must share the secret.`,
 	f.DurationVar(&o.connectTimeout, "db-connect-timeout", envDuration(e, "PARLEY_DB_CONNECT_TIMEOUT", 10*time.Second), "PostgreSQL: give up making a connection after this long, including a server that accepts and never answers (PARLEY_DB_CONNECT_TIMEOUT)")
 	f.DurationVar(&o.statementTimeout, "db-statement-timeout", envDuration(e, "PARLEY_DB_STATEMENT_TIMEOUT", 10*time.Second), "PostgreSQL: the server cancels a statement running longer (statement_timeout; PARLEY_DB_STATEMENT_TIMEOUT)")
 	f.DurationVar(&o.txTimeout, "db-tx-timeout", envDuration(e, "PARLEY_DB_TX_TIMEOUT", 30*time.Second), "every request but live streams fails with 503 after this long, and PostgreSQL ends transactions idle longer (idle_in_transaction_session_timeout; PARLEY_DB_TX_TIMEOUT)")
+	f.DurationVar(&o.engineBudget, "engine-budget", 20*time.Second, "longest a mediator's request for a text may compute before it is refused")
 	f.BoolVar(&o.demo, "demo", e.getenv("PARLEY_DEMO") == "1", "seed the illustrative Riyadh scenario and print its users' passwords (PARLEY_DEMO=1)")
 	return cmd
 }
@@ -95,6 +97,7 @@ type store interface {
 	Ready(ctx context.Context) error
 	// IsUnavailable tells errors that should answer 503 and be retried.
 	IsUnavailable(err error) bool
+	EnsureServerKey(ctx context.Context) error
 	Prune(ctx context.Context, keep time.Duration) error
 	Close() error
 }
@@ -137,14 +140,20 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_http_request_duration_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
-	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Talk events heard by this node."})
+	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Events of talks' shared chains heard by this node."})
 	streams := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_streams", Help: "Open live event streams on this node."},
 		func() float64 { return float64(s.Hub.Streams()) })
 	reg.MustRegister(requests, duration, events, streams)
 
 	// The store is configured before it opens: it calls the event hook from
 	// its own goroutines.
-	cfg := sqlstore.Config{Secret: secret, OnEvent: func(r parley.EventRef) { events.Inc(); s.Hub.Publish(r) }}
+	cfg := sqlstore.Config{Secret: secret, OnEvent: func(r parley.EventRef) {
+		// Private events are not counted: the metric would tell their timing.
+		if r.Private == 0 {
+			events.Inc()
+		}
+		s.Hub.Publish(r)
+	}}
 	var db store
 	var listen func(context.Context, chan<- struct{}) error
 	if strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://") {
@@ -170,9 +179,17 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 	defer db.Close()
 	s.Unavailable = db.IsUnavailable
+	// The server's own key signs checkpoints; it is made at first start,
+	// sealed with the secret like the party keys.
+	if err := db.EnsureServerKey(ctx); err != nil {
+		return fmt.Errorf("server key: %w", err)
+	}
 
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
+	s.Negotiations = db
+	s.Mediator = &parley.Mediator{Negotiations: db, EngineVersion: "parley " + version, Budget: o.engineBudget}
+	s.Mediator.Open()
 
 	if o.demo {
 		if err := seedDemoOnce(ctx, s, db, e.stdout); err != nil {
