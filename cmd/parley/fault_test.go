@@ -562,7 +562,9 @@ func TestCrashUnderLoadWithRetries(t *testing.T) {
 	var talk struct{ ID int64 }
 	call(t, "POST", p.url+"/api/v1/talks", head, map[string]any{"title": "t", "parties": []map[string]any{{"party_id": party.ID, "standing": "member"}}}, &talk)
 	path := fmt.Sprintf("/api/v1/talks/%d/events", talk.ID)
-	body := func(key string) any { return map[string]any{"type": "statement", "payload": map[string]string{"key": key}} }
+	body := func(key string) any {
+		return map[string]any{"type": "statement", "payload": map[string]string{"key": key}}
+	}
 
 	var mu sync.Mutex
 	acked := map[string]bool{}

@@ -38,7 +38,7 @@ type serveOptions struct {
 	tlsKey         string
 	// PostgreSQL timeouts; txTimeout also bounds every request but live streams.
 	connectTimeout, statementTimeout, txTimeout time.Duration
-	engineBudget   time.Duration
+	engineBudget                                time.Duration
 }
 
 func newServeCmd(e *env) *cobra.Command {
