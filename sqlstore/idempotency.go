@@ -18,13 +18,24 @@ import (
 // retry gets the stored response). Store methods need not know: begin opens
 // a savepoint inside the ambient transaction instead of a transaction of its
 // own, and the pools send their queries to it.
+//
+// The transaction starts, and the key is claimed, at the request's first
+// write: what the request reads and computes before (an engine search of
+// many seconds) holds no lock, which on SQLite would stop every writer.
 
 type ambientKey struct{}
 
 // ambient is the transaction of an idempotent request.
 type ambient struct {
-	db         *DB
+	db *DB
+	// The key the transaction claims when it starts.
+	userID      int64
+	key         string
+	requestHash []byte
+	// tx is nil until the first write; taken is set when, starting, it found
+	// the key claimed by a request that committed first.
 	tx         *tx
+	taken      bool
 	savepoints int
 	// after runs once the transaction has committed: events are announced
 	// only when they can be read.
@@ -38,6 +49,43 @@ func (db *DB) ambientTx(ctx context.Context) *ambient {
 		return nil
 	}
 	return a
+}
+
+// errKeyTaken fails the store calls of a request whose key another request
+// claimed and answered first; Idempotently then returns that answer.
+var errKeyTaken = errors.New("the Idempotency-Key was taken by a request that finished first")
+
+// start begins the ambient transaction and claims the key, unless done.
+func (a *ambient) start(ctx context.Context) error {
+	if a.tx != nil {
+		return nil
+	}
+	if a.taken {
+		return errKeyTaken
+	}
+	t, err := a.db.beginOwn(ctx)
+	if err != nil {
+		return err
+	}
+	// On PostgreSQL the insert waits for a transaction holding the same key
+	// to end; on SQLite there is only one writer anyway.
+	res, err := t.ExecContext(ctx, `INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at)
+		VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT DO NOTHING`, a.userID, a.key, a.requestHash, []byte{}, micros(a.db.now()))
+	if err != nil {
+		t.Rollback()
+		return fmt.Errorf("claim idempotency key: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		t.Rollback()
+		a.taken = err == nil
+		if err != nil {
+			return err
+		}
+		return errKeyTaken
+	}
+	failpoint.Hit("idempotency-claimed")
+	a.tx = t
+	return nil
 }
 
 // pool is a connection pool whose queries join the ambient transaction of
@@ -67,17 +115,19 @@ func (p pool) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 	return res, t.Commit()
 }
 
-// QueryContext runs q in the ambient transaction of ctx, or on the pool.
+// QueryContext runs q in the ambient transaction of ctx once it has
+// started, or on the pool.
 func (p pool) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
-	if a := p.owner.ambientTx(ctx); a != nil {
+	if a := p.owner.ambientTx(ctx); a != nil && a.tx != nil {
 		return a.tx.QueryContext(ctx, q, args...)
 	}
 	return p.DB.QueryContext(ctx, q, args...)
 }
 
-// QueryRowContext runs q in the ambient transaction of ctx, or on the pool.
+// QueryRowContext runs q in the ambient transaction of ctx once it has
+// started, or on the pool.
 func (p pool) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
-	if a := p.owner.ambientTx(ctx); a != nil {
+	if a := p.owner.ambientTx(ctx); a != nil && a.tx != nil {
 		return a.tx.QueryRowContext(ctx, q, args...)
 	}
 	return p.DB.QueryRowContext(ctx, q, args...)
@@ -123,26 +173,9 @@ func (db *DB) Idempotently(ctx context.Context, userID int64, key string, reques
 }
 
 func (db *DB) idempotently(ctx context.Context, userID int64, key string, requestHash []byte, fn func(ctx context.Context) (*parley.StoredResponse, error)) (*parley.StoredResponse, bool, error) {
-	t, err := db.begin(ctx)
-	if err != nil {
-		return nil, false, err
-	}
-	defer t.Rollback()
-	// On PostgreSQL the insert waits for a transaction holding the same key
-	// to end; on SQLite there is only one writer anyway.
-	res, err := t.ExecContext(ctx, `INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at)
-		VALUES ($1, $2, $3, 0, $4, $5) ON CONFLICT DO NOTHING`, userID, key, requestHash, []byte{}, micros(db.now()))
-	if err != nil {
-		return nil, false, fmt.Errorf("claim idempotency key: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, false, err
-	} else if n == 0 {
-		t.Rollback()
+	replay := func() (*parley.StoredResponse, bool, error) {
 		r, hash, err := db.findResponse(ctx, userID, key)
-		if parley.ErrorCode(err) == parley.ENOTFOUND {
-			return nil, false, errKeyFreed
-		} else if err != nil {
+		if err != nil {
 			return nil, false, err
 		}
 		if !bytes.Equal(hash, requestHash) {
@@ -150,10 +183,27 @@ func (db *DB) idempotently(ctx context.Context, userID int64, key string, reques
 		}
 		return r, true, nil
 	}
-	failpoint.Hit("idempotency-claimed")
+	if r, replayed, err := replay(); parley.ErrorCode(err) != parley.ENOTFOUND {
+		return r, replayed, err
+	}
 
-	a := &ambient{db: db, tx: t}
+	a := &ambient{db: db, userID: userID, key: key, requestHash: requestHash}
+	defer func() {
+		if a.tx != nil {
+			a.tx.Rollback()
+		}
+	}()
+	taken := func() (*parley.StoredResponse, bool, error) {
+		r, replayed, err := replay()
+		if parley.ErrorCode(err) == parley.ENOTFOUND {
+			return nil, false, errKeyFreed // its holder rolled back after all
+		}
+		return r, replayed, err
+	}
 	r, err := fn(context.WithValue(ctx, ambientKey{}, a))
+	if a.taken {
+		return taken()
+	}
 	if err != nil {
 		return nil, false, err
 	}
@@ -161,14 +211,22 @@ func (db *DB) idempotently(ctx context.Context, userID int64, key string, reques
 		return nil, false, fmt.Errorf("idempotent request gave no response to keep")
 	}
 	failpoint.Hit("idempotency-acted")
+	// A request that changed nothing claims its key now.
+	if err := a.start(ctx); errors.Is(err, errKeyTaken) {
+		return taken()
+	} else if err != nil {
+		return nil, false, err
+	}
 	if r.Body == nil {
 		r.Body = []byte{}
 	}
-	if _, err := t.ExecContext(ctx, `UPDATE idempotency SET status = $1, content_type = $2, location = $3, body = $4 WHERE user_id = $5 AND key = $6`,
+	if _, err := a.tx.ExecContext(ctx, `UPDATE idempotency SET status = $1, content_type = $2, location = $3, body = $4 WHERE user_id = $5 AND key = $6`,
 		r.Status, r.ContentType, r.Location, r.Body, userID, key); err != nil {
 		return nil, false, fmt.Errorf("store idempotent response: %w", err)
 	}
 	failpoint.Hit("idempotency-saved")
+	t := a.tx
+	a.tx = nil
 	if err := t.Commit(); err != nil {
 		return nil, false, fmt.Errorf("commit idempotent request: %w", err)
 	}

@@ -95,6 +95,9 @@ type tx struct {
 
 func (db *DB) begin(ctx context.Context) (*tx, error) {
 	if a := db.ambientTx(ctx); a != nil {
+		if err := a.start(ctx); err != nil {
+			return nil, err
+		}
 		a.savepoints++
 		name := "sp" + strconv.Itoa(a.savepoints)
 		if _, err := a.tx.Tx.ExecContext(ctx, `SAVEPOINT `+name); err != nil {
@@ -102,6 +105,11 @@ func (db *DB) begin(ctx context.Context) (*tx, error) {
 		}
 		return &tx{Tx: a.tx.Tx, db: db, savepoint: name, ctx: ctx}, nil
 	}
+	return db.beginOwn(ctx)
+}
+
+// beginOwn begins a transaction of its own, whatever ctx carries.
+func (db *DB) beginOwn(ctx context.Context) (*tx, error) {
 	// Prepare before taking the write connection: on SQLite the pool has one
 	// connection, which the transaction then holds.
 	db.prepareOnce.Do(func() {
