@@ -242,7 +242,7 @@ func (db *DB) idempotently(ctx context.Context, userID int64, key string, reques
 func (db *DB) findResponse(ctx context.Context, userID int64, key string) (*parley.StoredResponse, []byte, error) {
 	var r parley.StoredResponse
 	var hash []byte
-	err := db.write.QueryRowContext(ctx, `SELECT status, content_type, location, body, request_hash FROM idempotency WHERE user_id = $1 AND key = $2`, userID, key).
+	err := db.read.QueryRowContext(ctx, `SELECT status, content_type, location, body, request_hash FROM idempotency WHERE user_id = $1 AND key = $2`, userID, key).
 		Scan(&r.Status, &r.ContentType, &r.Location, &r.Body, &hash)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, parley.Errorf(parley.ENOTFOUND, "no stored response for the Idempotency-Key %q", key)
