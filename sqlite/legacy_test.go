@@ -87,9 +87,9 @@ func TestVersion1DatabaseKeepsVerifying(t *testing.T) {
 	must(t, raw.Close())
 
 	db := sqlite.NewDB(path)
+	db.Secret = storetest.Secret
 	must(t, db.Open(ctx))
 	defer db.Close()
-	db.Secret = storetest.Secret
 	must(t, db.EnsureServerKey(ctx)) // as serve does at start
 	ru, err := db.FindUserByID(ctx, 2)
 	must(t, err)

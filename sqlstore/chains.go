@@ -262,7 +262,7 @@ func (db *DB) EnsureServerKey(ctx context.Context) error {
 // time. Without a server secret there is none, and nothing is signed by the
 // server.
 func (db *DB) serverPrivate(ctx context.Context, tx *tx) (ed25519.PrivateKey, error) {
-	if len(db.Secret) == 0 {
+	if len(db.cfg.Secret) == 0 {
 		return nil, nil
 	}
 	db.mu.Lock()
@@ -275,7 +275,7 @@ func (db *DB) serverPrivate(ctx context.Context, tx *tx) (ed25519.PrivateKey, er
 	var created int64
 	err := tx.QueryRowContext(ctx, `SELECT public_key, sealed_private, created_at FROM server_keys WHERE id = 1`).Scan(&k.Public, &k.SealedPrivate, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		nk, err := parley.GenerateServerKey(db.Secret, db.now())
+		nk, err := parley.GenerateServerKey(db.cfg.Secret, db.now())
 		if err != nil {
 			return nil, err
 		}
@@ -292,7 +292,7 @@ func (db *DB) serverPrivate(ctx context.Context, tx *tx) (ed25519.PrivateKey, er
 	} else if err != nil {
 		return nil, fmt.Errorf("read server key: %w", err)
 	}
-	priv, err = k.Private(db.Secret)
+	priv, err = k.Private(db.cfg.Secret)
 	if err != nil {
 		return nil, err
 	}

@@ -189,7 +189,7 @@ func (db *DB) CreateNegotiation(ctx context.Context, n *parley.Negotiation) erro
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	n.Submitted, n.Texts, n.Disclosures = []parley.ProfileCommitment{}, []*parley.NegotiationText{}, []int64{}
 	return nil
 }
@@ -273,7 +273,7 @@ func (db *DB) changeNegotiation(ctx context.Context, id int64, change func(tx *t
 		return nil, err
 	}
 	for _, e := range es {
-		db.published(e)
+		db.published(ctx, e)
 	}
 	n, _, err = findVisibleNegotiation(ctx, db.write, u, id)
 	return n, err
@@ -403,7 +403,7 @@ func (db *DB) SavePreferences(ctx context.Context, id int64, p *parley.Preferenc
 			return err
 		}
 		raw, _ := json.Marshal(sealedPreferences{Preferences: *p, Salt: pp.Salt})
-		sealed, err := parley.SealData(db.Secret, raw)
+		sealed, err := parley.SealData(db.cfg.Secret, raw)
 		if err != nil {
 			return err
 		}
@@ -453,7 +453,7 @@ func (db *DB) openPreferences(ctx context.Context, q querier, id, party int64, v
 	} else if err != nil {
 		return nil, err
 	}
-	raw, err := parley.UnsealData(db.Secret, sealed)
+	raw, err := parley.UnsealData(db.cfg.Secret, sealed)
 	if err != nil {
 		return nil, err
 	}

@@ -105,6 +105,13 @@ func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
 	if u.Mediator && !t.Mediates(u.ID) {
 		t.MediatorIDs = append(t.MediatorIDs, u.ID)
 	}
+	// [] in JSON, as the API promises.
+	if t.MediatorIDs == nil {
+		t.MediatorIDs = []int64{}
+	}
+	if t.Parties == nil {
+		t.Parties = []parley.TalkParty{}
+	}
 	for i := range t.Parties {
 		// Parties are invited; the opener's own delegation is there already.
 		t.Parties[i].Accepted = t.Parties[i].PartyID == u.PartyID
@@ -149,7 +156,7 @@ func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
 		return err
 	}
 	t.LastSeq = e.Seq
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -253,7 +260,7 @@ func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.S
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -290,7 +297,7 @@ func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -305,7 +312,8 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if err := in.ValidateFreeForm(); err != nil {
 		return nil, err
 	}
-	if db.dialect.GroupCommit {
+	// Inside an idempotent request the append joins its transaction.
+	if db.dialect.GroupCommit && db.ambientTx(ctx) == nil {
 		return db.appendGrouped(ctx, u, talkID, in)
 	}
 	tx, err := db.begin(ctx)
@@ -320,7 +328,7 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return e, nil
 }
 
@@ -430,10 +438,11 @@ func checkSignOff(ctx context.Context, tx *tx, e *parley.Event) error {
 	return nil
 }
 
-// published tells OnEvent about a committed event when the engine does not.
-func (db *DB) published(e *parley.Event) {
-	if db.dialect.NotifyEvent == "" && db.OnEvent != nil {
-		db.OnEvent(parley.EventRef{TalkID: e.TalkID, Seq: e.Seq, Private: e.PrivateTo})
+// published tells OnEvent about a committed event when the engine does not;
+// inside an idempotent request, once that commits.
+func (db *DB) published(ctx context.Context, e *parley.Event) {
+	if db.dialect.NotifyEvent == "" && db.cfg.OnEvent != nil {
+		db.afterCommit(ctx, func() { db.cfg.OnEvent(parley.EventRef{TalkID: e.TalkID, Seq: e.Seq, Private: e.PrivateTo}) })
 	}
 }
 
@@ -559,6 +568,6 @@ func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) 
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return e, nil
 }

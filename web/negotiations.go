@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -55,27 +56,27 @@ func (s *Server) once(w http.ResponseWriter, r *http.Request, fallback string, a
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil
 	}
-	scope := "web " + r.URL.Path + " " + key
-	ctx := r.Context()
-	if err := s.api.Idempotency.ClaimKey(ctx, u.ID, scope); parley.ErrorCode(err) == parley.ECONFLICT {
-		target := fallback
-		if sr, err := s.api.Idempotency.FindResponse(ctx, u.ID, scope); err == nil && sr.Status != 0 {
-			target = string(sr.Body)
+	// The form key works as an Idempotency-Key (see api.Server.Idempotent):
+	// the claim, the change and the stored redirect commit together. act
+	// reads r.Context(), so r carries the transaction's context meanwhile.
+	hash := api.RequestHash(r.Method, r.URL.Path, []byte(key))
+	orig := *r
+	sr, _, err := s.api.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, hash, func(ctx context.Context) (*parley.StoredResponse, error) {
+		*r = *orig.WithContext(ctx)
+		defer func() { *r = orig }()
+		target, err := act()
+		if err != nil {
+			return nil, err
 		}
-		http.Redirect(w, r, target, http.StatusSeeOther)
+		return &parley.StoredResponse{Status: http.StatusSeeOther, Location: target}, nil
+	})
+	if parley.ErrorCode(err) == parley.EKEYREUSED {
+		http.Redirect(w, r, fallback, http.StatusSeeOther)
 		return nil
 	} else if err != nil {
 		return err
 	}
-	target, err := act()
-	if err != nil {
-		s.api.Idempotency.ReleaseKey(ctx, u.ID, scope)
-		return err
-	}
-	if err := s.api.Idempotency.SaveResponse(ctx, u.ID, scope, &parley.StoredResponse{Status: http.StatusSeeOther, Body: []byte(target)}); err != nil {
-		s.Logger.WarnContext(ctx, "store form key", "err", err)
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	http.Redirect(w, r, sr.Location, http.StatusSeeOther)
 	return nil
 }
 
