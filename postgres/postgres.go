@@ -43,6 +43,12 @@ var Dialect = sqlstore.Dialect{
 	// One node migrates at a time; the others wait, then find nothing to do.
 	MigrationLock: `SELECT pg_advisory_xact_lock(7248190)`,
 	NotifyEvent:   `SELECT pg_notify('` + channel + `', $1)`,
+	NotifyEvents:  `SELECT pg_notify('` + channel + `', n) FROM unnest($1::text[]) AS n`,
+	// Appends to one talk share a transaction, so they take the talk's lock
+	// and wait for the commit once per group rather than once each; groups
+	// of different talks commit in parallel.
+	GroupCommit: true,
+	Committers:  4,
 }
 
 // DB is parley's store on a PostgreSQL database.

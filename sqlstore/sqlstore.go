@@ -35,13 +35,20 @@ type Dialect struct {
 	// so that several nodes starting together migrate one at a time.
 	MigrationLock string
 	// GroupCommit makes concurrent appends share transactions, so that one
-	// sync to disk acknowledges many events. Worth it where one connection
-	// writes at a time anyway (SQLite).
+	// sync to disk acknowledges many events and one talk's row lock is taken
+	// once for many of its events.
 	GroupCommit bool
+	// Committers is how many groups commit at once, each for its share of
+	// the talks (0 means 1): one where one connection writes at a time
+	// anyway (SQLite), more where talks can be appended to in parallel.
+	Committers int
 	// NotifyEvent, when not empty, is run inside the transaction that appends
 	// an event with the argument "talkID:seq"; delivery to OnEvent is then the
 	// engine's job. When empty, OnEvent is called after commit.
 	NotifyEvent string
+	// NotifyEvents is NotifyEvent for many events at once, with an array of
+	// "talkID:seq" as its argument; group commits use it.
+	NotifyEvents string
 }
 
 // Config is what a store needs besides its connections. The sqlite and
@@ -66,7 +73,7 @@ type DB struct {
 	prepareOnce sync.Once
 
 	batchOnce sync.Once
-	appends   chan *appendReq
+	appends   []chan *appendReq // one per committer
 	stop      chan struct{}
 	stopped   chan struct{}
 	stmts     map[string]*sql.Stmt  // prepared on the write pool, by query
@@ -162,7 +169,7 @@ func (t *tx) Rollback() error {
 }
 
 // hotQueries are the statements of an append, prepared once.
-var hotQueries = []string{qTalk, qTalkParties, qTalkMediators, qPartyKey, qNextSeq, qInsertEvent, qSetLastHash,
+var hotQueries = []string{qTalk, qTalkParties, qTalkMediators, qPartyKey, qNextSeq, qReserveSeqs, qInsertEvent, qSetLastHash,
 	qNextPrivateSeq, qInsertPrivateEvent, qSetPrivateHash}
 
 // prepared returns the prepared statement for q, or nil.
@@ -228,8 +235,10 @@ func New(write, read *sql.DB, d Dialect, c Config) *DB {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	db := &DB{dialect: d, cfg: c,
-		appends: make(chan *appendReq), stop: make(chan struct{}), stopped: make(chan struct{})}
+	db := &DB{dialect: d, cfg: c, stop: make(chan struct{}), stopped: make(chan struct{})}
+	for range max(d.Committers, 1) {
+		db.appends = append(db.appends, make(chan *appendReq))
+	}
 	db.write, db.read = pool{write, db}, pool{read, db}
 	return db
 }

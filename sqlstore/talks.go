@@ -28,6 +28,11 @@ const (
 	qInsertEvent   = `INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 	qSetLastHash = `UPDATE talks SET last_hash = $1 WHERE id = $2`
+	// qReserveSeqs takes $2 seqs at once (and the talk's row lock); it
+	// returns the last of them and the hash before the first.
+	qReserveSeqs = `UPDATE talks SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq, last_hash`
+	// qInsertEvents is followed by one (…) of 13 values per event.
+	qInsertEvents = `INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v) VALUES `
 )
 
 func findTalk(ctx context.Context, q querier, id int64) (*parley.Talk, error) {
@@ -316,6 +321,11 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if db.dialect.GroupCommit && db.ambientTx(ctx) == nil {
 		return db.appendGrouped(ctx, u, talkID, in)
 	}
+	return db.appendOwn(ctx, u, talkID, in)
+}
+
+// appendOwn appends in a transaction of its own, or inside the ambient one.
+func (db *DB) appendOwn(ctx context.Context, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return nil, err
@@ -334,17 +344,28 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 
 // appendChecked applies the rule, then appends.
 func (db *DB) appendChecked(ctx context.Context, tx *tx, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
-	t, err := findVisibleTalk(ctx, tx, u, talkID)
+	t, err := findTalk(ctx, tx, talkID)
 	if err != nil {
 		return nil, err
 	}
-	if !parley.CanActInTalk(u, t) {
-		return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of seated delegations add to a talk")
-	}
-	if in.PrivateTo != 0 && in.PrivateTo != u.PartyID {
-		return nil, parley.Errorf(parley.EINVALID, "an event can be private only to your own party")
+	if err := checkAppend(u, t, in); err != nil {
+		return nil, err
 	}
 	return db.appendEvent(ctx, tx, u, talkID, in)
+}
+
+// checkAppend applies the rule of AppendEvent to u appending in to t.
+func checkAppend(u *parley.User, t *parley.Talk, in parley.EventInput) error {
+	if !parley.CanSeeTalk(u, t) {
+		return parley.Errorf(parley.ENOTFOUND, "no talk %d", t.ID)
+	}
+	if !parley.CanActInTalk(u, t) {
+		return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of seated delegations add to a talk")
+	}
+	if in.PrivateTo != 0 && in.PrivateTo != u.PartyID {
+		return parley.Errorf(parley.EINVALID, "an event can be private only to your own party")
+	}
+	return nil
 }
 
 // appendEvent adds an event to the talk's chain inside tx: to the shared
