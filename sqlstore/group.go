@@ -126,32 +126,125 @@ func (db *DB) commitGroup(group []*appendReq) {
 	}
 }
 
-// appendBatch appends rs, sorted by talk, in one transaction. For each talk
-// the talk is read once, the rule applied to each append, and the appends
-// allowed to the shared chain take their seqs in one statement, which locks
-// the talk's row, are sealed in order and inserted in one statement.
-// Private appends follow one by one, each under a savepoint. An append
-// refused by the rule gets its error and takes no seq; an error returned
-// means nothing is to be committed.
+// appendBatch appends rs, sorted by talk, in one transaction of a few
+// statements whatever the number of appends and talks: one reads the
+// talks' parties and mediators, and the rule is applied to each append;
+// one locks the talks with appends allowed to the shared chain, in
+// ascending order; those appends are sealed in order and inserted by one
+// statement, and one statement moves the talks' heads. Private appends
+// follow one by one, each under a savepoint. An append refused by the rule
+// gets its error and takes no seq; an error returned means nothing is to be
+// committed.
 func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
+	if len(rs) == 0 {
+		return nil
+	}
 	tx, err := db.beginOwn(ctx)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	keys := map[int64]ed25519.PrivateKey{}
-	var notes []string
-	for i := 0; i < len(rs); {
-		j := i + 1
-		for j < len(rs) && rs[j].talkID == rs[i].talkID {
-			j++
+	var ids []int64
+	for _, r := range rs {
+		if len(ids) == 0 || ids[len(ids)-1] != r.talkID {
+			ids = append(ids, r.talkID)
 		}
-		n, err := db.appendTalkBatch(ctx, tx, rs[i:j], keys)
+	}
+	talks, err := findTalkMembers(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	var shared, alone []*appendReq
+	var locked []int64
+	for _, r := range rs {
+		t := talks[r.talkID]
+		if t == nil {
+			r.err = parley.Errorf(parley.ENOTFOUND, "no talk %d", r.talkID)
+			continue
+		}
+		if r.err = checkAppend(r.u, t, r.in); r.err != nil {
+			continue
+		}
+		if r.in.PrivateTo != 0 || r.in.Type == parley.EventSignOff {
+			alone = append(alone, r)
+			continue
+		}
+		// Refuse a payload that cannot be sealed before taking a seq.
+		if r.in.Payload, r.err = parley.CanonicalPayload(r.in.Payload); r.err != nil {
+			continue
+		}
+		shared = append(shared, r)
+		if len(locked) == 0 || locked[len(locked)-1] != r.talkID {
+			locked = append(locked, r.talkID)
+		}
+	}
+	var notes []string
+	if len(shared) > 0 {
+		heads, err := db.lockTalks(ctx, tx, locked)
 		if err != nil {
 			return err
 		}
-		notes = append(notes, n...)
-		i = j
+		keys := map[int64]ed25519.PrivateKey{}
+		var q strings.Builder
+		q.WriteString(qInsertEvents)
+		args := make([]any, 0, 13*len(shared))
+		for i, r := range shared {
+			h := heads[r.talkID]
+			if h == nil {
+				return fmt.Errorf("talk %d vanished", r.talkID)
+			}
+			priv, ok := keys[r.u.PartyID]
+			if !ok {
+				if priv, err = db.signer(ctx, tx, r.u.PartyID); err != nil {
+					return err
+				}
+				keys[r.u.PartyID] = priv
+			}
+			h.seq++
+			e := &parley.Event{TalkID: r.talkID, Seq: h.seq, Time: db.now(), ActorID: r.u.ID, PartyID: r.u.PartyID, Type: r.in.Type, Payload: r.in.Payload}
+			if err := e.Seal(h.hash, priv); err != nil {
+				return err
+			}
+			h.hash, r.e = e.Hash, e
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			values(&q, len(args), 13)
+			args = append(args, e.TalkID, e.Seq, micros(e.Time), e.ActorID, e.PartyID, e.Type, e.PrivateTo, []byte(e.Payload), e.PayloadHash, e.PrevHash, e.Hash, e.Signature, e.V)
+			notes = append(notes, fmt.Sprintf("%d:%d", e.TalkID, e.Seq))
+		}
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("insert events: %w", err)
+		}
+		q.Reset()
+		q.WriteString(`UPDATE talks SET last_seq = v.column2, last_hash = v.column3 FROM (VALUES `)
+		args = args[:0]
+		for i, id := range locked {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			n := len(args)
+			fmt.Fprintf(&q, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", n+1, n+2, n+3)
+			args = append(args, id, heads[id].seq, heads[id].hash)
+		}
+		q.WriteString(`) AS v WHERE talks.id = v.column1`)
+		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return fmt.Errorf("move heads: %w", err)
+		}
+	}
+	for _, r := range alone {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT append`); err != nil {
+			return err
+		}
+		r.e, r.err = db.appendEvent(ctx, tx, r.u, r.talkID, r.in)
+		if r.err != nil {
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT append`); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT append`); err != nil {
+			return err
+		}
 	}
 	if db.dialect.NotifyEvents != "" && len(notes) > 0 {
 		if _, err := tx.ExecContext(ctx, db.dialect.NotifyEvents, notes); err != nil {
@@ -161,91 +254,85 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 	return tx.Commit()
 }
 
-// appendTalkBatch appends rs, all to one talk, inside tx; it returns the
-// notifications to send ("talk:seq") for the shared chain.
-func (db *DB) appendTalkBatch(ctx context.Context, tx *tx, rs []*appendReq, keys map[int64]ed25519.PrivateKey) ([]string, error) {
-	talkID := rs[0].talkID
-	t, err := findTalk(ctx, tx, talkID)
-	if parley.ErrorCode(err) == parley.ENOTFOUND {
-		for _, r := range rs {
-			r.err = err
+// values writes one "($n+1, …, $n+k)" to q.
+func values(q *strings.Builder, n, k int) {
+	q.WriteString("(")
+	for i := 1; i <= k; i++ {
+		if i > 1 {
+			q.WriteString(", ")
 		}
-		return nil, nil
-	} else if err != nil {
-		return nil, err
+		q.WriteString("$" + strconv.Itoa(n+i))
 	}
-	var shared, alone []*appendReq
-	for _, r := range rs {
-		if r.err = checkAppend(r.u, t, r.in); r.err != nil {
-			continue
-		}
-		if r.in.PrivateTo != 0 || r.in.Type == parley.EventSignOff {
-			alone = append(alone, r)
-			continue
-		}
-		// Refuse a payload that cannot be sealed before taking seqs.
-		if r.in.Payload, r.err = parley.CanonicalPayload(r.in.Payload); r.err != nil {
-			continue
-		}
-		shared = append(shared, r)
+	q.WriteString(")")
+}
+
+// in returns "($1, …, $n)" and ids as arguments.
+func in(ids []int64) (string, []any) {
+	var q strings.Builder
+	values(&q, 0, len(ids))
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
 	}
-	var notes []string
-	if len(shared) > 0 {
-		var last int64
-		var prev string
-		if err := tx.QueryRowContext(ctx, qReserveSeqs, talkID, len(shared)).Scan(&last, &prev); err != nil {
-			return nil, fmt.Errorf("reserve seqs: %w", err)
-		}
-		var q strings.Builder
-		q.WriteString(qInsertEvents)
-		args := make([]any, 0, 13*len(shared))
-		for i, r := range shared {
-			priv, ok := keys[r.u.PartyID]
-			if !ok {
-				if priv, err = db.signer(ctx, tx, r.u.PartyID); err != nil {
-					return nil, err
-				}
-				keys[r.u.PartyID] = priv
-			}
-			e := &parley.Event{TalkID: talkID, Seq: last - int64(len(shared)-1-i), Time: db.now(), ActorID: r.u.ID, PartyID: r.u.PartyID, Type: r.in.Type, Payload: r.in.Payload}
-			if err := e.Seal(prev, priv); err != nil {
-				return nil, err
-			}
-			prev, r.e = e.Hash, e
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString("(")
-			for k := 1; k <= 13; k++ {
-				if k > 1 {
-					q.WriteString(", ")
-				}
-				q.WriteString("$" + strconv.Itoa(len(args)+k))
-			}
-			q.WriteString(")")
-			args = append(args, e.TalkID, e.Seq, micros(e.Time), e.ActorID, e.PartyID, e.Type, e.PrivateTo, []byte(e.Payload), e.PayloadHash, e.PrevHash, e.Hash, e.Signature, e.V)
-			notes = append(notes, fmt.Sprintf("%d:%d", e.TalkID, e.Seq))
-		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return nil, fmt.Errorf("insert events: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, qSetLastHash, prev, talkID); err != nil {
+	return q.String(), args
+}
+
+// findTalkMembers reads, in one statement, what the rule needs of each
+// talk of ids (parties and mediators); a talk that does not exist is
+// missing from the map.
+func findTalkMembers(ctx context.Context, tx *tx, ids []int64) (map[int64]*parley.Talk, error) {
+	set, args := in(ids)
+	rows, err := tx.QueryContext(ctx, `SELECT id, 0, 0, '', 0 FROM talks WHERE id IN `+set+`
+		UNION ALL SELECT talk_id, 1, party_id, standing, accepted FROM talk_parties WHERE talk_id IN `+set+`
+		UNION ALL SELECT talk_id, 2, user_id, '', 0 FROM talk_mediators WHERE talk_id IN `+set+`
+		ORDER BY 1, 2, 3`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("find talks: %w", err)
+	}
+	defer rows.Close()
+	talks := map[int64]*parley.Talk{}
+	for rows.Next() {
+		var id, kind, member, accepted int64
+		var standing string
+		if err := rows.Scan(&id, &kind, &member, &standing, &accepted); err != nil {
 			return nil, err
 		}
-	}
-	for _, r := range alone {
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT append`); err != nil {
-			return nil, err
-		}
-		r.e, r.err = db.appendEvent(ctx, tx, r.u, talkID, r.in)
-		if r.err != nil {
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT append`); err != nil {
-				return nil, err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT append`); err != nil {
-			return nil, err
+		t := talks[id]
+		switch {
+		case kind == 0:
+			talks[id] = &parley.Talk{ID: id, Parties: []parley.TalkParty{}, MediatorIDs: []int64{}}
+		case t == nil: // ordered by kind: the talk comes first
+		case kind == 1:
+			t.Parties = append(t.Parties, parley.TalkParty{PartyID: member, Standing: parley.Standing(standing), Accepted: accepted != 0})
+		default:
+			t.MediatorIDs = append(t.MediatorIDs, member)
 		}
 	}
-	return notes, nil
+	return talks, rows.Err()
+}
+
+type head struct {
+	seq  int64
+	hash string
+}
+
+// lockTalks takes the row locks of the talks ids, in ascending order, and
+// returns their heads.
+func (db *DB) lockTalks(ctx context.Context, tx *tx, ids []int64) (map[int64]*head, error) {
+	set, args := in(ids)
+	rows, err := tx.QueryContext(ctx, `SELECT id, last_seq, last_hash FROM talks WHERE id IN `+set+` ORDER BY id`+db.dialect.LockRows, args...)
+	if err != nil {
+		return nil, fmt.Errorf("lock talks: %w", err)
+	}
+	defer rows.Close()
+	heads := map[int64]*head{}
+	for rows.Next() {
+		var id int64
+		h := &head{}
+		if err := rows.Scan(&id, &h.seq, &h.hash); err != nil {
+			return nil, err
+		}
+		heads[id] = h
+	}
+	return heads, rows.Err()
 }

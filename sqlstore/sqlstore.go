@@ -42,6 +42,9 @@ type Dialect struct {
 	// the talks (0 means 1): one where one connection writes at a time
 	// anyway (SQLite), more where talks can be appended to in parallel.
 	Committers int
+	// LockRows ends a SELECT that takes the row locks of what it reads
+	// (" FOR UPDATE"); empty where a write transaction locks everything.
+	LockRows string
 	// NotifyEvent, when not empty, is run inside the transaction that appends
 	// an event with the argument "talkID:seq"; delivery to OnEvent is then the
 	// engine's job. When empty, OnEvent is called after commit.
@@ -169,7 +172,7 @@ func (t *tx) Rollback() error {
 }
 
 // hotQueries are the statements of an append, prepared once.
-var hotQueries = []string{qTalk, qTalkParties, qTalkMediators, qPartyKey, qNextSeq, qReserveSeqs, qInsertEvent, qSetLastHash,
+var hotQueries = []string{qTalk, qTalkParties, qTalkMediators, qPartyKey, qNextSeq, qInsertEvent, qSetLastHash,
 	qNextPrivateSeq, qInsertPrivateEvent, qSetPrivateHash}
 
 // prepared returns the prepared statement for q, or nil.

@@ -28,10 +28,7 @@ const (
 	qInsertEvent   = `INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 	qSetLastHash = `UPDATE talks SET last_hash = $1 WHERE id = $2`
-	// qReserveSeqs takes $2 seqs at once (and the talk's row lock); it
-	// returns the last of them and the hash before the first.
-	qReserveSeqs = `UPDATE talks SET last_seq = last_seq + $2 WHERE id = $1 RETURNING last_seq, last_hash`
-	// qInsertEvents is followed by one (…) of 13 values per event.
+	// qInsertEvents is followed by one (…) of 13 values per event (group.go).
 	qInsertEvents = `INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v) VALUES `
 )
 
