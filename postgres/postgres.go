@@ -30,6 +30,10 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
+// defaultMaxConns is the connections a node opens at most, unless the URL
+// sets pool_max_conns.
+const defaultMaxConns = 20
+
 // channel is the NOTIFY channel for new events.
 const channel = "parley_events"
 
@@ -102,6 +106,12 @@ func (db *DB) Open(ctx context.Context) error {
 		return fmt.Errorf("postgres url: %w", err)
 	}
 	cfg.ConnConfig.ConnectTimeout = db.ConnectTimeout
+	// pgxpool's default, the greater of 4 and the number of CPUs, is less
+	// than the listening connection, the group committers and the readers
+	// of a busy node need at once: requests queued for a connection.
+	if !strings.Contains(db.URL, "pool_max_conns") {
+		cfg.MaxConns = max(cfg.MaxConns, defaultMaxConns)
+	}
 	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(db.StatementTimeout.Milliseconds(), 10)
 	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.FormatInt(db.TxTimeout.Milliseconds(), 10)
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {

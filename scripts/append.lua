@@ -1,9 +1,21 @@
--- wrk script: append statements to talk 1 of the demo as a bearer token.
--- Usage: TOKEN=... wrk -s scripts/append.lua http://HOST/api/v1/talks/1/events
+-- wrk script: append statements to talks of the demo as a bearer token.
+-- Usage: TOKEN=... TALKS=1,7,8 wrk -s scripts/append.lua http://HOST
+-- Requests go to the talks of TALKS in turn (default: talk 1).
 wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
 wrk.body = '{"type":"statement","payload":{"text":"load test statement"}}'
+
+local talks = {}
+for id in string.gmatch(os.getenv("TALKS") or "1", "%d+") do
+  talks[#talks + 1] = id
+end
+local n = 0
+
+request = function()
+  n = n + 1
+  return wrk.format(nil, "/api/v1/talks/" .. talks[(n % #talks) + 1] .. "/events")
+end
 
 local failed = 0
 response = function(status, headers, body)

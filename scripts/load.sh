@@ -1,33 +1,131 @@
 #!/usr/bin/env bash
 # Load test for parley serve. Results go in BENCHMARKS.md.
-#   1. appends through the JSON API on SQLite, with wrk (Debian's wrk package);
+#   1. appends through the JSON API with wrk (Debian's wrk package), to one
+#      talk and to TALKS talks, on SQLite (one node) and on PostgreSQL (two
+#      nodes sharing a throwaway cluster, the clients spread over both);
+#      every chain written is then exported and checked with parley verify;
 #   2. one event reaching 1,000 SSE subscribers (go test -bench, SQLite);
 #   3. an event written on node A reaching a subscriber on node B, two nodes
-#      sharing PostgreSQL (go test -bench; needs Debian's postgresql).
-# Usage: scripts/load.sh [seconds] [connections]
+#      sharing PostgreSQL (go test -bench).
+# PostgreSQL comes from Debian's postgresql package (initdb, pg_ctl), run as
+# the postgres user when this runs as root, with fsync on (as SQLite runs
+# with synchronous=FULL): an acknowledged event is on disk in both.
+# Usage: scripts/load.sh [seconds] [connections] [talks] [sqlite|postgres|all]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
 conns=${2:-16}
+ntalks=${3:-16}
+mode=${4:-all}
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
 tmp=$(mktemp -d)
-trap 'kill $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT
+chmod 755 "$tmp"
+pids=()
+pgctl=
+cleanup() {
+	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	[ -z "$pgctl" ] || $pgctl -D "$tmp/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 go build -o "$tmp/parley" ./cmd/parley
-"$tmp/parley" serve --demo --data "$tmp/data" --addr 127.0.0.1:0 >"$tmp/out" 2>/dev/null &
-pid=$!
-for _ in $(seq 100); do grep -q "listening on" "$tmp/out" && break; sleep 0.1; done
-url=$(sed -n 's/^parley listening on //p' "$tmp/out")
-pw=$(awk '$1=="us-negotiator"{print $2}' "$tmp/out")
-jar="$tmp/jar"
-curl -sf -c "$jar" -H 'Content-Type: application/json' -d "{\"name\":\"us-negotiator\",\"password\":\"$pw\"}" "$url/api/v1/session" >/dev/null
-csrf=$(curl -sf -b "$jar" "$url/api/v1/me" | sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p')
-token=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{"name":"load"}' "$url/api/v1/tokens" | sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')
 
-echo "== appends through the API, SQLite, ${secs}s, ${conns} connections (wrk)"
-TOKEN=$token wrk -t2 -c"$conns" -d"${secs}s" --latency -s scripts/append.lua "$url/api/v1/talks/1/events" | tail -n 1
-curl -sf -H "Authorization: Bearer $token" "$url/api/v1/talks/1/record" >"$tmp/record.json"
-"$tmp/parley" verify "$tmp/record.json"
-kill $pid; wait $pid 2>/dev/null || true
+# start_node NAME ARGS...: starts parley serve; its URL goes in $tmp/NAME.url.
+start_node() {
+	local name=$1
+	shift
+	"$tmp/parley" serve --addr 127.0.0.1:0 --data "$tmp/$name" "$@" >"$tmp/$name.out" 2>/dev/null &
+	pids+=($!)
+	for _ in $(seq 300); do grep -q "listening on" "$tmp/$name.out" && break; sleep 0.1; done
+	sed -n 's/^parley listening on //p' "$tmp/$name.out" >"$tmp/$name.url"
+}
 
-echo "== one event to 1,000 SSE subscribers (SQLite) and across two nodes (PostgreSQL)"
-go test ./cmd/parley -run '^$' -bench 'Fanout1000|CrossNode' -benchtime 50x | grep '^Benchmark'
+# setup URL DEMO_OUT: signs in as the US head of delegation, takes an API
+# token and opens $ntalks talks with the US as member; sets $token, $talks.
+setup() {
+	local url=$1 pw jar csrf party
+	pw=$(awk '$1=="us-head"{print $2}' "$2")
+	jar="$tmp/jar"
+	curl -sf -c "$jar" -H 'Content-Type: application/json' -d "{\"name\":\"us-head\",\"password\":\"$pw\"}" "$url/api/v1/session" >/dev/null
+	local me
+	me=$(curl -sf -b "$jar" "$url/api/v1/me")
+	csrf=$(sed -n 's/.*"csrf_token":"\([^"]*\)".*/\1/p' <<<"$me")
+	party=$(sed -n 's/.*"party_id":\([0-9]*\).*/\1/p' <<<"$me")
+	token=$(curl -sf -b "$jar" -H "X-CSRF-Token: $csrf" -H 'Content-Type: application/json' -d '{"name":"load"}' "$url/api/v1/tokens" | sed -n 's/.*"secret":"\([^"]*\)".*/\1/p')
+	talks=
+	for i in $(seq "$ntalks"); do
+		talks+=$(curl -sf -H "Authorization: Bearer $token" -H 'Content-Type: application/json' \
+			-d "{\"title\":\"load $i\",\"parties\":[{\"party_id\":$party,\"standing\":\"member\"}]}" "$url/api/v1/talks" |
+			sed -n 's/^{"id":\([0-9]*\).*/\1/p'),
+	done
+	talks=${talks%,}
+}
+
+# appends LABEL TALKS URL...: wrk on every URL at once, the connections
+# spread over them; prints each node's line and the aggregate (throughput
+# summed, the worst node's p99).
+appends() {
+	local label=$1 ts=$2 n i=0 w=()
+	shift 2
+	n=$#
+	for url in "$@"; do
+		TOKEN=$token TALKS=$ts wrk -t1 -c$((conns / n)) -d"${secs}s" --latency -s scripts/append.lua "$url" | tail -n 1 >"$tmp/wrk.$i" &
+		w+=($!)
+		i=$((i + 1))
+	done
+	wait "${w[@]}"
+	cat "$tmp"/wrk.*
+	awk -v l="$label" '{s += $2; if ($7 > p) p = $7; e += $10 + $12} END {printf "== %s: %.0f appends/s, p99 %.1f ms, %d errors\n", l, s, p, e}' "$tmp"/wrk.*
+	rm -f "$tmp"/wrk.*
+}
+
+# check URL TALKS: exports the record of every talk and verifies its chain.
+check() {
+	local url=$1 t
+	for t in ${2//,/ }; do
+		curl -sf -H "Authorization: Bearer $token" "$url/api/v1/talks/$t/record" >"$tmp/record.json"
+		"$tmp/parley" verify "$tmp/record.json" >/dev/null || { echo "talk $t: chain does not verify"; exit 1; }
+	done
+	echo "chains verified"
+}
+
+if [ "$mode" != postgres ]; then
+	echo "== SQLite, one node, ${secs}s per run, ${conns} connections (wrk)"
+	start_node sqlite --demo
+	url=$(cat "$tmp/sqlite.url")
+	setup "$url" "$tmp/sqlite.out"
+	appends "SQLite, one talk" 1 "$url"
+	appends "SQLite, $ntalks talks" "$talks" "$url"
+	check "$url" "1,$talks"
+	kill "${pids[0]}"
+	wait "${pids[0]}" 2>/dev/null || true
+	pids=()
+fi
+
+if [ "$mode" != sqlite ]; then
+	bins=$(ls -d /usr/lib/postgresql/*/bin | tail -n 1)
+	run=()
+	[ "$(id -u)" != 0 ] || run=(runuser -u postgres --)
+	mkdir "$tmp/pg"
+	[ "$(id -u)" != 0 ] || chown postgres: "$tmp/pg"
+	port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	"${run[@]}" "$bins/initdb" -D "$tmp/pg/data" -U postgres -A trust -E UTF8 >/dev/null
+	pgctl="${run[*]} $bins/pg_ctl"
+	$pgctl -D "$tmp/pg/data" -l "$tmp/pg/log" -w start \
+		-o "-k $tmp/pg -p $port -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+	export PARLEY_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" PARLEY_SECRET=load-test-secret
+	echo "== PostgreSQL, two nodes, ${secs}s per run, ${conns} connections spread over both (wrk)"
+	start_node a --demo
+	start_node b
+	a=$(cat "$tmp/a.url") b=$(cat "$tmp/b.url")
+	setup "$a" "$tmp/a.out"
+	appends "PostgreSQL two nodes, one talk" 1 "$a" "$b"
+	appends "PostgreSQL two nodes, $ntalks talks" "$talks" "$a" "$b"
+	check "$b" "1,$talks"
+	unset PARLEY_DATABASE_URL PARLEY_SECRET
+fi
+
+if [ "$mode" = all ]; then
+	echo "== one event to 1,000 SSE subscribers (SQLite) and across two nodes (PostgreSQL)"
+	go test ./cmd/parley -run '^$' -bench 'Fanout1000|CrossNode' -benchtime 50x | grep '^Benchmark'
+fi
