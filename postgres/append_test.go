@@ -1,0 +1,147 @@
+package postgres_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"parley"
+	"parley/postgres"
+	"parley/storetest"
+)
+
+// TestTwoNodesAppendConcurrently appends from two nodes at once to three
+// talks, shared and private events mixed with appends the rule refuses, so
+// that group commits hold several talks and several kinds of append: every
+// acknowledged event is in its chain, in order, each chain verifies, and a
+// refused append takes no seq.
+func TestTwoNodesAppendConcurrently(t *testing.T) {
+	a := open(t)
+	b := postgres.NewDB(a.URL)
+	b.Secret = storetest.Secret
+	if err := b.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	ctx := t.Context()
+	p := &parley.Party{Name: "US", Kind: "state"}
+	if err := a.CreateParty(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	k, err := parley.GeneratePartyKey(p.ID, storetest.Secret, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.SetPartyKey(ctx, k); err != nil {
+		t.Fatal(err)
+	}
+	head := &parley.User{Name: "head", PartyID: p.ID, Role: parley.RoleHead}
+	observer := &parley.User{Name: "observer", PartyID: p.ID, Role: parley.RoleObserver}
+	for _, u := range []*parley.User{head, observer} {
+		if err := a.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	as := parley.NewContextWithUser(ctx, head)
+	var talks []int64
+	for i := range 3 {
+		tk := &parley.Talk{Title: fmt.Sprint("talk ", i), Parties: []parley.TalkParty{{PartyID: p.ID, Standing: parley.StandingMember}}}
+		if err := a.CreateTalk(as, tk); err != nil {
+			t.Fatal(err)
+		}
+		talks = append(talks, tk.ID)
+	}
+
+	const workers, each = 16, 30
+	type ack struct {
+		talk, seq int64
+		private   bool
+		text      string
+	}
+	acks := make(chan ack, workers*each)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			node := []*postgres.DB{a, b}[w%2]
+			for i := range each {
+				talk := talks[(w+i)%len(talks)]
+				text := fmt.Sprintf("w%d-%d", w, i)
+				payload, _ := json.Marshal(map[string]string{"text": text})
+				in := parley.EventInput{Type: "statement", Payload: payload}
+				switch i % 5 {
+				case 3:
+					in.PrivateTo = p.ID
+				case 4:
+					// Refused: an observer adds nothing.
+					if _, err := node.AppendEvent(parley.NewContextWithUser(ctx, observer), talk, in); parley.ErrorCode(err) != parley.EFORBIDDEN {
+						t.Errorf("observer appends: %v, want forbidden", err)
+					}
+					continue
+				}
+				e, err := node.AppendEvent(as, talk, in)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				acks <- ack{talk, e.Seq, in.PrivateTo != 0, text}
+			}
+		})
+	}
+	wg.Wait()
+	close(acks)
+	want := map[int64]map[string]ack{}
+	for _, id := range talks {
+		want[id] = map[string]ack{}
+	}
+	for x := range acks {
+		want[x.talk][x.text] = x
+	}
+	byWorker := func(es []*parley.Event, private bool) {
+		last := map[int]int{} // each worker's events are in the order it sent them
+		for _, e := range es {
+			var pl struct{ Text string }
+			json.Unmarshal(e.Payload, &pl)
+			var w, i int
+			if _, err := fmt.Sscanf(pl.Text, "w%d-%d", &w, &i); err != nil {
+				continue // talk.created
+			}
+			x, ok := want[e.TalkID][pl.Text]
+			if !ok || x.seq != e.Seq || x.private != private {
+				t.Errorf("talk %d: event %d %q was acknowledged as %+v", e.TalkID, e.Seq, pl.Text, x)
+			}
+			if l, ok := last[w]; ok && l >= i {
+				t.Errorf("talk %d: worker %d's event %d after its event %d", e.TalkID, w, i, l)
+			}
+			last[w] = i
+			delete(want[e.TalkID], pl.Text)
+		}
+	}
+	for _, id := range talks {
+		r, err := b.Record(as, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := parley.Verify(r); err != nil {
+			t.Errorf("talk %d: %v", id, err)
+		}
+		for i, e := range r.Events {
+			if e.Seq != int64(i+1) {
+				t.Fatalf("talk %d: event %d has seq %d: a gap or a fork", id, i+1, e.Seq)
+			}
+		}
+		byWorker(r.Events, false)
+		pr, err := a.PrivateRecord(as, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := parley.VerifyPrivate(pr, parley.VerifyOptions{}); err != nil {
+			t.Errorf("talk %d private chain: %v", id, err)
+		}
+		byWorker(pr.Events, true)
+		if len(want[id]) != 0 {
+			t.Errorf("talk %d: %d acknowledged events missing, e.g. %v", id, len(want[id]), want[id])
+		}
+	}
+}
