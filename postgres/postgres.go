@@ -53,7 +53,7 @@ var Dialect = sqlstore.Dialect{
 	// of different talks commit in parallel.
 	GroupCommit: true,
 	Committers:  4,
-	LockRows:    " FOR UPDATE",
+	LockRows:    " FOR NO KEY UPDATE",
 }
 
 // DB is parley's store on a PostgreSQL database.

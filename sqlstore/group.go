@@ -129,10 +129,11 @@ func (db *DB) commitGroup(group []*appendReq) {
 // appendBatch appends rs, sorted by talk, in one transaction of a few
 // statements whatever the number of appends and talks: one reads the
 // talks' parties and mediators, and the rule is applied to each append;
-// one locks the talks with appends allowed to the shared chain, in
-// ascending order; those appends are sealed in order and inserted by one
-// statement, and one statement moves the talks' heads. Private appends
-// follow one by one, each under a savepoint. An append refused by the rule
+// private appends go one by one, each under a savepoint; then one
+// statement locks the talks with appends allowed to the shared chain, in
+// ascending order, those appends are sealed in order and inserted by one
+// statement, and one statement moves the talks' heads. (Free-form appends
+// only: no sign-off comes this way.) An append refused by the rule
 // gets its error and takes no seq; an error returned means nothing is to be
 // committed.
 func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
@@ -154,7 +155,7 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 	if err != nil {
 		return err
 	}
-	var shared, alone []*appendReq
+	var shared, private []*appendReq
 	var locked []int64
 	for _, r := range rs {
 		t := talks[r.talkID]
@@ -165,8 +166,8 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 		if r.err = checkAppend(r.u, t, r.in); r.err != nil {
 			continue
 		}
-		if r.in.PrivateTo != 0 || r.in.Type == parley.EventSignOff {
-			alone = append(alone, r)
+		if r.in.PrivateTo != 0 {
+			private = append(private, r)
 			continue
 		}
 		// Refuse a payload that cannot be sealed before taking a seq.
@@ -176,6 +177,23 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 		shared = append(shared, r)
 		if len(locked) == 0 || locked[len(locked)-1] != r.talkID {
 			locked = append(locked, r.talkID)
+		}
+	}
+	// Private chains first: a transaction that appends to both (a
+	// negotiation's submission) takes the private head's lock, then the
+	// talk's, and so must a group, or the two could deadlock.
+	for _, r := range private {
+		if _, err := tx.ExecContext(ctx, `SAVEPOINT append`); err != nil {
+			return err
+		}
+		r.e, r.err = db.appendPrivate(ctx, tx, r.u, r.talkID, r.in)
+		if r.err != nil {
+			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT append`); err != nil {
+				return err
+			}
+		}
+		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT append`); err != nil {
+			return err
 		}
 	}
 	var notes []string
@@ -230,20 +248,6 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 		q.WriteString(`) AS v WHERE talks.id = v.column1`)
 		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 			return fmt.Errorf("move heads: %w", err)
-		}
-	}
-	for _, r := range alone {
-		if _, err := tx.ExecContext(ctx, `SAVEPOINT append`); err != nil {
-			return err
-		}
-		r.e, r.err = db.appendEvent(ctx, tx, r.u, r.talkID, r.in)
-		if r.err != nil {
-			if _, err := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT append`); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT append`); err != nil {
-			return err
 		}
 	}
 	if db.dialect.NotifyEvents != "" && len(notes) > 0 {

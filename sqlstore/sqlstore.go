@@ -42,8 +42,10 @@ type Dialect struct {
 	// the talks (0 means 1): one where one connection writes at a time
 	// anyway (SQLite), more where talks can be appended to in parallel.
 	Committers int
-	// LockRows ends a SELECT that takes the row locks of what it reads
-	// (" FOR UPDATE"); empty where a write transaction locks everything.
+	// LockRows ends a SELECT that takes the row locks of what it reads as
+	// an UPDATE not changing keys would (" FOR NO KEY UPDATE": inserts
+	// referring to the rows are not blocked); empty where a write
+	// transaction locks everything.
 	LockRows string
 	// NotifyEvent, when not empty, is run inside the transaction that appends
 	// an event with the argument "talkID:seq"; delivery to OnEvent is then the
