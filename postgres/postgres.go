@@ -48,11 +48,9 @@ var Dialect = sqlstore.Dialect{
 	MigrationLock: `SELECT pg_advisory_xact_lock(7248190)`,
 	NotifyEvent:   `SELECT pg_notify('` + channel + `', $1)`,
 	NotifyEvents:  `SELECT pg_notify('` + channel + `', n) FROM unnest($1::text[]) AS n`,
-	// Appends to one talk share a transaction, so they take the talk's lock
-	// and wait for the commit once per group rather than once each; groups
-	// of different talks commit in parallel.
+	// Concurrent appends share a transaction, so they take a talk's lock
+	// and wait for the commit once per group rather than once each.
 	GroupCommit: true,
-	Committers:  4,
 	LockRows:    " FOR NO KEY UPDATE",
 }
 

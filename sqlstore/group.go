@@ -30,15 +30,13 @@ const maxGroup = 256
 
 var errClosed = errors.New("store closed")
 
-// appendGrouped queues the append for the group committer of its talk and
-// waits for its transaction to commit.
+// appendGrouped queues the append for the group committer and waits for its
+// transaction to commit.
 func (db *DB) appendGrouped(ctx context.Context, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
-	db.batchOnce.Do(db.startCommitters)
+	db.batchOnce.Do(func() { go db.groupCommitter() })
 	r := &appendReq{ctx: ctx, u: u, talkID: talkID, in: in, done: make(chan struct{})}
-	// One talk, one committer: its appends keep their order and never
-	// wait for each other's locks on this node.
 	select {
-	case db.appends[uint64(talkID)%uint64(len(db.appends))] <- r:
+	case db.appends <- r:
 	case <-db.stop:
 		return nil, errClosed
 	case <-ctx.Done():
@@ -50,29 +48,18 @@ func (db *DB) appendGrouped(ctx context.Context, u *parley.User, talkID int64, i
 	return r.e, r.err
 }
 
-func (db *DB) startCommitters() {
-	go func() {
-		done := make(chan struct{})
-		for _, ch := range db.appends {
-			go func() {
-				db.groupCommitter(ch)
-				done <- struct{}{}
-			}()
-		}
-		for range db.appends {
-			<-done
-		}
-		close(db.stopped)
-	}()
-}
-
 // groupCommitter takes whatever appends are waiting, up to maxGroup, and
-// commits them in one transaction; while it commits, the next group gathers.
-func (db *DB) groupCommitter(appends chan *appendReq) {
+// commits them in one transaction; while it commits, the next group
+// gathers. One committer per node: a group costs the same few statements
+// whatever it holds, so fewer, larger groups append more (with two nodes
+// on PostgreSQL, one committer each gave 2,692 appends/s to 16 talks where
+// four each, by talk, gave 2,171).
+func (db *DB) groupCommitter() {
+	defer close(db.stopped)
 	for {
 		var first *appendReq
 		select {
-		case first = <-appends:
+		case first = <-db.appends:
 		case <-db.stop:
 			return
 		}
@@ -80,7 +67,7 @@ func (db *DB) groupCommitter(appends chan *appendReq) {
 	gather:
 		for len(group) < maxGroup {
 			select {
-			case r := <-appends:
+			case r := <-db.appends:
 				group = append(group, r)
 			default:
 				break gather
@@ -102,9 +89,9 @@ func (db *DB) commitGroup(group []*appendReq) {
 		}
 		live = append(live, r)
 	}
-	// Talks in ascending order, arrival order within a talk: two groups
-	// (of two committers or two nodes) take talks' locks in one order, so
-	// they queue rather than deadlock.
+	// Talks in ascending order, arrival order within a talk: groups of two
+	// nodes take talks' locks in one order, so they queue rather than
+	// deadlock.
 	slices.SortStableFunc(live, func(a, b *appendReq) int { return cmp.Compare(a.talkID, b.talkID) })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	err := db.appendBatch(ctx, live)

@@ -38,10 +38,6 @@ type Dialect struct {
 	// sync to disk acknowledges many events and one talk's row lock is taken
 	// once for many of its events.
 	GroupCommit bool
-	// Committers is how many groups commit at once, each for its share of
-	// the talks (0 means 1): one where one connection writes at a time
-	// anyway (SQLite), more where talks can be appended to in parallel.
-	Committers int
 	// LockRows ends a SELECT that takes the row locks of what it reads as
 	// an UPDATE not changing keys would (" FOR NO KEY UPDATE": inserts
 	// referring to the rows are not blocked); empty where a write
@@ -78,7 +74,7 @@ type DB struct {
 	prepareOnce sync.Once
 
 	batchOnce sync.Once
-	appends   []chan *appendReq // one per committer
+	appends   chan *appendReq
 	stop      chan struct{}
 	stopped   chan struct{}
 	stmts     map[string]*sql.Stmt  // prepared on the write pool, by query
@@ -240,10 +236,8 @@ func New(write, read *sql.DB, d Dialect, c Config) *DB {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
-	db := &DB{dialect: d, cfg: c, stop: make(chan struct{}), stopped: make(chan struct{})}
-	for range max(d.Committers, 1) {
-		db.appends = append(db.appends, make(chan *appendReq))
-	}
+	db := &DB{dialect: d, cfg: c,
+		appends: make(chan *appendReq), stop: make(chan struct{}), stopped: make(chan struct{})}
 	db.write, db.read = pool{write, db}, pool{read, db}
 	return db
 }
