@@ -32,6 +32,18 @@ func BenchmarkAppendTwoNodes(b *testing.B) {
 	}
 }
 
+// BenchmarkAppendOneNode is BenchmarkAppendTwoNodes with one node, a talk
+// per client: what a second node adds when talks differ.
+//
+//	go test ./postgres -run '^$' -bench 'Append(One|Two)Node' -benchtime 3s
+func BenchmarkAppendOneNode(b *testing.B) {
+	for _, clients := range []int{16, 64} {
+		b.Run(fmt.Sprintf("clients=%d/talks=many", clients), func(b *testing.B) {
+			benchmarkAppend(b, 1, clients, true)
+		})
+	}
+}
+
 func benchmarkAppend(b *testing.B, nodes, clients int, manyTalks bool) {
 	ctx := b.Context()
 	url := cluster.NewDatabase(b)

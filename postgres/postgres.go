@@ -47,7 +47,10 @@ var Dialect = sqlstore.Dialect{
 	// One node migrates at a time; the others wait, then find nothing to do.
 	MigrationLock: `SELECT pg_advisory_xact_lock(7248190)`,
 	NotifyEvent:   `SELECT pg_notify('` + channel + `', $1)`,
-	NotifyEvents:  `SELECT pg_notify('` + channel + `', n) FROM unnest($1::text[]) AS n`,
+	NotifyEvents: func(param int) string {
+		return fmt.Sprintf(`SELECT pg_notify('`+channel+`', n) FROM unnest($%d::text[]) AS n`, param)
+	},
+	WriteCTE: true,
 	// Concurrent appends share a transaction, so they take a talk's lock
 	// and wait for the commit once per group rather than once each.
 	GroupCommit: true,

@@ -36,7 +36,7 @@ start_node() {
 	shift
 	"$tmp/parley" serve --addr 127.0.0.1:0 --data "$tmp/$name" "$@" >"$tmp/$name.out" 2>/dev/null &
 	pids+=($!)
-	for _ in $(seq 300); do grep -q "listening on" "$tmp/$name.out" && break; sleep 0.1; done
+	for _ in $(seq 300); do grep -qs "listening on" "$tmp/$name.out" && break; sleep 0.1; done
 	sed -n 's/^parley listening on //p' "$tmp/$name.out" >"$tmp/$name.url"
 }
 

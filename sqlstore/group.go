@@ -218,27 +218,44 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 			args = append(args, e.TalkID, e.Seq, micros(e.Time), e.ActorID, e.PartyID, e.Type, e.PrivateTo, []byte(e.Payload), e.PayloadHash, e.PrevHash, e.Hash, e.Signature, e.V)
 			notes = append(notes, fmt.Sprintf("%d:%d", e.TalkID, e.Seq))
 		}
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("insert events: %w", err)
+		var move strings.Builder
+		move.WriteString(`UPDATE talks SET last_seq = v.column2, last_hash = v.column3 FROM (VALUES `)
+		hargs := make([]any, 0, 3*len(locked))
+		if db.dialect.WriteCTE {
+			hargs = args // one statement: numbered after the insert's
 		}
-		q.Reset()
-		q.WriteString(`UPDATE talks SET last_seq = v.column2, last_hash = v.column3 FROM (VALUES `)
-		args = args[:0]
 		for i, id := range locked {
 			if i > 0 {
-				q.WriteString(", ")
+				move.WriteString(", ")
 			}
-			n := len(args)
-			fmt.Fprintf(&q, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", n+1, n+2, n+3)
-			args = append(args, id, heads[id].seq, heads[id].hash)
+			n := len(hargs)
+			fmt.Fprintf(&move, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", n+1, n+2, n+3)
+			hargs = append(hargs, id, heads[id].seq, heads[id].hash)
 		}
-		q.WriteString(`) AS v WHERE talks.id = v.column1`)
-		if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return fmt.Errorf("move heads: %w", err)
+		move.WriteString(`) AS v WHERE talks.id = v.column1`)
+		if db.dialect.WriteCTE {
+			// Insert, heads and notification in one round trip, which
+			// the talks' locks are held over.
+			notify := "SELECT 1"
+			if db.dialect.NotifyEvents != nil {
+				notify = db.dialect.NotifyEvents(len(hargs) + 1)
+				hargs = append(hargs, notes)
+				notes = nil
+			}
+			if _, err := tx.ExecContext(ctx, "WITH ins AS ("+q.String()+"), heads AS ("+move.String()+") "+notify, hargs...); err != nil {
+				return fmt.Errorf("insert events: %w", err)
+			}
+		} else {
+			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
+				return fmt.Errorf("insert events: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, move.String(), hargs...); err != nil {
+				return fmt.Errorf("move heads: %w", err)
+			}
 		}
 	}
-	if db.dialect.NotifyEvents != "" && len(notes) > 0 {
-		if _, err := tx.ExecContext(ctx, db.dialect.NotifyEvents, notes); err != nil {
+	if db.dialect.NotifyEvents != nil && len(notes) > 0 {
+		if _, err := tx.ExecContext(ctx, db.dialect.NotifyEvents(1), notes); err != nil {
 			return fmt.Errorf("notify: %w", err)
 		}
 	}

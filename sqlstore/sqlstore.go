@@ -47,9 +47,13 @@ type Dialect struct {
 	// an event with the argument "talkID:seq"; delivery to OnEvent is then the
 	// engine's job. When empty, OnEvent is called after commit.
 	NotifyEvent string
-	// NotifyEvents is NotifyEvent for many events at once, with an array of
-	// "talkID:seq" as its argument; group commits use it.
-	NotifyEvents string
+	// NotifyEvents returns NotifyEvent for many events at once, its
+	// argument, an array of "talkID:seq", being parameter $param; group
+	// commits use it.
+	NotifyEvents func(param int) string
+	// WriteCTE says the engine runs writes in WITH: a group commit's insert,
+	// heads and notification are then one statement (PostgreSQL).
+	WriteCTE bool
 }
 
 // Config is what a store needs besides its connections. The sqlite and
