@@ -10,7 +10,8 @@
 # PostgreSQL comes from Debian's postgresql package (initdb, pg_ctl), run as
 # the postgres user when this runs as root, with fsync on (as SQLite runs
 # with synchronous=FULL): an acknowledged event is on disk in both.
-# Usage: scripts/load.sh [seconds] [connections] [talks] [sqlite|postgres|all]
+# Usage: scripts/load.sh [seconds] [connections] [talks] [sqlite|postgres|both|all]
+# (both: the appends on SQLite and PostgreSQL; all: and the go test benchmarks)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
