@@ -22,11 +22,10 @@ const boardColumn = 25
 func (s *Server) registerConsult(mux *http.ServeMux) {
 	mux.Handle("GET /talks/{id}/irritants", s.serve(s.board))
 	mux.Handle("GET /talks/{id}/irritants/board", s.serve(s.boardFragment))
-	mux.Handle("POST /talks/{id}/irritants", s.serve(s.raiseIrritant))
+	mux.Handle("POST /talks/{id}/irritants", s.serve(s.once(s.raiseIrritant)))
 	mux.Handle("GET /irritants/{id}", s.serve(s.irritant))
-	mux.Handle("GET /irritants/{id}/panel", s.serve(s.irritantPanel))
-	mux.Handle("POST /irritants/{id}/moves", s.serve(s.moveIrritant))
-	mux.Handle("POST /irritants/{id}/comments", s.serve(s.commentIrritant))
+	mux.Handle("POST /irritants/{id}/moves", s.serve(s.once(s.moveIrritant)))
+	mux.Handle("POST /irritants/{id}/comments", s.serve(s.once(s.commentIrritant)))
 	s.registerRounds(mux)
 	s.registerNotifications(mux)
 }
@@ -167,8 +166,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 	b["CanRaise"] = parley.CanRaiseIrritant(u, t)
 	b["Members"], b["Parties"] = members, others
 	b["Priorities"] = parley.IrritantPriorities
-	b["Error"] = r.URL.Query().Get("error")
-	return s.render(w, r, "irritants.html", b)
+	return s.renderTalk(w, r, "irritants.html", "Irritants · "+t.Title, t, "irritants", b)
 }
 
 type partyOption struct {
@@ -218,10 +216,6 @@ func (s *Server) raiseIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-	if err := r.ParseForm(); err != nil {
-		return parley.Errorf(parley.EINVALID, "the form could not be read")
-	}
 	toward, err := formIDs(r, "toward")
 	if err != nil {
 		return err
@@ -230,15 +224,21 @@ func (s *Server) raiseIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	i := &parley.Irritant{TalkID: id, Title: strings.TrimSpace(r.PostFormValue("title")), Description: strings.TrimSpace(r.PostFormValue("description")),
-		Category: strings.TrimSpace(r.PostFormValue("category")), Priority: r.PostFormValue("priority"), Due: r.PostFormValue("due"),
+	i := &parley.Irritant{TalkID: id, Title: formText(r, "title"), Description: formText(r, "description"),
+		Category: formText(r, "category"), Priority: r.PostFormValue("priority"), Due: r.PostFormValue("due"),
 		Toward: toward, Stakeholders: stake}
+	var c checks
+	c.text("title", "title", i.Title, true, limitTitle)
+	c.text("description", "description", i.Description, false, limitDescription)
+	if len(toward) == 0 {
+		c.add("toward", "Choose at least one delegation the irritant is raised toward.")
+	}
+	c.text("category", "category", i.Category, false, limitCategory)
+	if !c.ok() {
+		return s.refill(w, r, "raise", c, nil, s.board)
+	}
 	if err := svc.RaiseIrritant(r.Context(), i); err != nil {
-		if code := parley.ErrorCode(err); code == parley.EINVALID {
-			http.Redirect(w, r, fmt.Sprintf("/talks/%d/irritants?error=%s", id, url.QueryEscape(parley.ErrorMessage(err))), http.StatusSeeOther)
-			return nil
-		}
-		return err
+		return s.refill(w, r, "raise", c, err, s.board)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/irritants/%d", i.ID), http.StatusSeeOther)
 	return nil
@@ -267,7 +267,6 @@ type irritantPage struct {
 	Comments     []commentView
 	Timeline     []activity
 	Party        string
-	Error        string
 	Rounds       []discussionView
 }
 
@@ -316,7 +315,7 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 		return nil, err
 	}
 	p := &irritantPage{irritantCard: s.card(i, names), Talk: t, StatusLabel: i.Status.Label(), Stakeholders: partyList(i.Stakeholders, names),
-		Party: names[u.PartyID], Error: r.URL.Query().Get("error")}
+		Party: names[u.PartyID]}
 	for _, c := range i.Confirmations {
 		p.Confirmed = append(p.Confirmed, names[c.PartyID])
 	}
@@ -362,33 +361,8 @@ func (s *Server) irritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "irritant.html", p)
-}
-
-func (s *Server) irritantPanel(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.irritantData(r)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	return s.tmpl.ExecuteTemplate(w, "irritant-panel", map[string]any{"Data": p, "CSRF": s.api.CSRFToken(r)})
-}
-
-// back redirects to the irritant page, with err's message when it is one a
-// user can act on.
-func back(w http.ResponseWriter, r *http.Request, id int64, err error) error {
-	target := fmt.Sprintf("/irritants/%d", id)
-	if err != nil {
-		switch parley.ErrorCode(err) {
-		case parley.EINVALID, parley.ECONFLICT, parley.EFORBIDDEN:
-			target += "?error=" + url.QueryEscape(parley.ErrorMessage(err))
-		default:
-			return err
-		}
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
-	return nil
+	return s.renderTalk(w, r, "irritant.html", p.Title, p.Talk, "irritants", p)
 }
 
 func (s *Server) moveIrritant(w http.ResponseWriter, r *http.Request) error {
@@ -403,14 +377,29 @@ func (s *Server) moveIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	m := parley.IrritantMove{To: parley.IrritantStatus(r.PostFormValue("to")), Reason: strings.TrimSpace(r.PostFormValue("reason")),
-		EscalatedTo: strings.TrimSpace(r.PostFormValue("escalated_to"))}
+	m := parley.IrritantMove{To: parley.IrritantStatus(r.PostFormValue("to")), Reason: formText(r, "reason"),
+		EscalatedTo: formText(r, "escalated_to")}
 	if m.To != parley.IrritantEscalated {
 		m.EscalatedTo = ""
 	}
-	_, err = svc.MoveIrritant(r.Context(), id, m)
-	return back(w, r, id, err)
+	form := "move"
+	if r.PostFormValue("form") == "confirm" || r.PostFormValue("form") == "acknowledge" {
+		form = r.PostFormValue("form")
+	}
+	var c checks
+	if form == "move" && m.To == "" {
+		c.add("to", "Choose where the irritant moves to.")
+	}
+	c.text("reason", "reason", m.Reason, false, limitReason)
+	c.text("escalated_to", "name of the higher-level talk", m.EscalatedTo, m.To == parley.IrritantEscalated, limitTitle)
+	if !c.ok() {
+		return s.refill(w, r, form, c, nil, s.irritant)
+	}
+	if _, err := svc.MoveIrritant(r.Context(), id, m); err != nil {
+		return s.refill(w, r, form, c, err, s.irritant)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/irritants/%d", id), http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
@@ -426,12 +415,20 @@ func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	c := &parley.IrritantComment{IrritantID: id, Kind: r.PostFormValue("kind"), Text: strings.TrimSpace(r.PostFormValue("text"))}
+	ic := &parley.IrritantComment{IrritantID: id, Kind: r.PostFormValue("kind"), Text: formText(r, "text")}
 	if r.PostFormValue("visibility") == "internal" {
-		c.PrivateTo = u.PartyID
+		ic.PrivateTo = u.PartyID
 	}
-	return back(w, r, id, svc.CommentOnIrritant(r.Context(), c))
+	var c checks
+	c.text("text", "comment", ic.Text, true, limitComment)
+	if !c.ok() {
+		return s.refill(w, r, "comment", c, nil, s.irritant)
+	}
+	if err := svc.CommentOnIrritant(r.Context(), ic); err != nil {
+		return s.refill(w, r, "comment", c, err, s.irritant)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/irritants/%d#comments", id), http.StatusSeeOther)
+	return nil
 }
 
 // consultSummary renders the consultation's record events for the activity

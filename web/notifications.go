@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"parley"
 )
@@ -10,8 +11,8 @@ import (
 func (s *Server) registerNotifications(mux *http.ServeMux) {
 	mux.Handle("GET /notifications", s.serve(s.notificationsPage))
 	mux.Handle("GET /notifications/count", s.serve(s.unreadCount))
-	mux.Handle("POST /notifications/read", s.serve(s.markRead))
-	mux.Handle("POST /notifications/email", s.serve(s.setEmail))
+	mux.Handle("POST /notifications/read", s.serve(s.once(s.markRead)))
+	mux.Handle("POST /notifications/email", s.serve(s.once(s.setEmail)))
 }
 
 func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {
@@ -21,8 +22,7 @@ func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {
 	if s.api.Notifications == nil {
 		return parley.Errorf(parley.ENOTFOUND, "notifications are not configured")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	return redirectBack(w, r, "/notifications", s.api.Notifications.SetEmailAddress(r.Context(), r.PostFormValue("email")))
+	return s.done(w, r, "/notifications", "email", s.api.Notifications.SetEmailAddress(r.Context(), strings.TrimSpace(r.PostFormValue("email"))), s.notificationsPage)
 }
 
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
@@ -40,7 +40,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "notifications.html", map[string]any{"List": ns, "Email": addr, "Error": r.URL.Query().Get("error")})
+	return s.render(w, r, "notifications.html", map[string]any{"List": ns, "Email": addr})
 }
 
 // unreadCount renders the unread count for the header badge: the number,

@@ -7,7 +7,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -34,13 +36,38 @@ type Server struct {
 	api    *api.Server
 	Logger *slog.Logger
 	tmpl   *template.Template
+	// versions are the static files' content hashes.
+	versions map[string]string
+}
+
+func staticVersions() map[string]string {
+	v := map[string]string{}
+	fs.WalkDir(staticFS, "static", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		v[strings.TrimPrefix(path, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return v
 }
 
 // NewServer returns a web UI that uses a's services and sessions.
 func NewServer(a *api.Server) *Server {
-	s := &Server{api: a, Logger: a.Logger}
+	s := &Server{api: a, Logger: a.Logger, versions: staticVersions()}
 	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"time": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		// static names a static file with its version, so that it may be cached forever.
+		"static":    func(name string) string { return "/static/" + name + "?v=" + s.versions[name] },
+		"once":      newOnceKey,
+		"field":     fieldOf,
+		"formError": formError,
+		"thousands": thousands,
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -63,20 +90,20 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /setup", s.serve(s.setupForm))
 	mux.Handle("POST /setup", s.serve(s.setup))
 	mux.Handle("GET /talks", s.serve(s.talks))
-	mux.Handle("POST /talks", s.serve(s.createTalk))
+	mux.Handle("POST /talks", s.serve(s.once(s.createTalk)))
 	mux.Handle("GET /talks/{id}", s.serve(s.talk))
-	mux.Handle("POST /talks/{id}/parties", s.serve(s.invite))
+	mux.Handle("POST /talks/{id}/parties", s.serve(s.once(s.invite)))
 	mux.Handle("GET /talks/{id}/feed", s.serve(s.feed))
-	mux.Handle("POST /talks/{id}/statements", s.serve(s.statement))
-	mux.Handle("POST /talks/{id}/accept", s.serve(s.accept))
-	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.signOff))
+	mux.Handle("POST /talks/{id}/statements", s.serve(s.once(s.statement)))
+	mux.Handle("POST /talks/{id}/accept", s.serve(s.once(s.accept)))
+	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.once(s.signOff)))
 	mux.Handle("GET /account", s.serve(s.account))
-	mux.Handle("POST /account/tokens", s.serve(s.createToken))
-	mux.Handle("POST /account/password", s.serve(s.changePassword))
-	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.revokeToken))
+	mux.Handle("POST /account/tokens", s.serve(s.once(s.createToken)))
+	mux.Handle("POST /account/password", s.serve(s.once(s.changePassword)))
+	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.once(s.revokeToken)))
 	mux.Handle("GET /admin", s.serve(s.admin))
-	mux.Handle("POST /admin/parties", s.serve(s.createParty))
-	mux.Handle("POST /admin/users", s.serve(s.createUser))
+	mux.Handle("POST /admin/parties", s.serve(s.once(s.createParty)))
+	mux.Handle("POST /admin/users", s.serve(s.once(s.createUser)))
 	s.registerConsult(mux)
 }
 
@@ -120,15 +147,32 @@ type page struct {
 	CSRF  string
 	Title string
 	Data  any
+	// Form is the form that failed, shown again; nil on a plain visit.
+	Form *formState
+	// Nav is the talk's title and tabs on a page of a talk.
+	Nav *talkNav
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) error {
+	return s.renderPage(w, r, name, page{Data: data})
+}
+
+// renderTalk renders a page of talk t under its tab.
+func (s *Server) renderTalk(w http.ResponseWriter, r *http.Request, name, title string, t *parley.Talk, tab string, data any) error {
+	u := parley.UserFromContext(r.Context())
+	return s.renderPage(w, r, name, page{Data: data, Title: title, Nav: newTalkNav(u, t, tab)})
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, name string, p page) error {
 	var buf bytes.Buffer
-	p := page{User: parley.UserFromContext(r.Context()), CSRF: s.api.CSRFToken(r), Data: data}
+	p.User, p.CSRF, p.Form = parley.UserFromContext(r.Context()), s.api.CSRFToken(r), formFrom(r)
 	if err := s.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if status, ok := r.Context().Value(statusKey{}).(int); ok {
+		w.WriteHeader(status)
+	}
 	_, err := buf.WriteTo(w)
 	return err
 }
