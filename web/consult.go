@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"parley"
 )
@@ -39,9 +40,10 @@ func (s *Server) irritantService() (parley.IrritantService, error) {
 
 // column is one status on the board.
 type column struct {
-	Status    parley.IrritantStatus
-	Label     string
-	Count     int
+	Status parley.IrritantStatus
+	Label  string
+	// Shown counts the column's irritants that match the filter.
+	Shown     int
 	Irritants []irritantCard
 }
 
@@ -49,10 +51,30 @@ type column struct {
 type irritantCard struct {
 	*parley.Irritant
 	From, Toward string
+	// Overdue is set for an open irritant past its due date, OverdueBy
+	// says by how long.
+	Overdue   bool
+	OverdueBy string
 }
 
 func (s *Server) card(i *parley.Irritant, names map[int64]string) irritantCard {
-	return irritantCard{Irritant: i, From: names[i.RaisedBy], Toward: partyList(i.Toward, names)}
+	c := irritantCard{Irritant: i, From: names[i.RaisedBy], Toward: partyList(i.Toward, names)}
+	c.Overdue, c.OverdueBy = overdue(s.api.Now(), i.Due, i.Status != parley.IrritantResolved && i.Status != parley.IrritantArchived)
+	return c
+}
+
+// overdue reports whether a due date (YYYY-MM-DD) of something still open
+// has passed, and by how long in words.
+func overdue(now time.Time, due string, open bool) (bool, string) {
+	d, err := time.Parse(time.DateOnly, due)
+	if !open || err != nil {
+		return false, ""
+	}
+	d = d.Add(24 * time.Hour) // due at the end of the day
+	if !now.After(d) {
+		return false, ""
+	}
+	return true, strings.TrimSuffix(ago(now, d), " ago")
 }
 
 func partyList(ids []int64, names map[int64]string) string {
@@ -78,35 +100,64 @@ func (s *Server) boardData(ctx context.Context, id int64, f boardFilter) (map[st
 	if err != nil {
 		return nil, err
 	}
+	filtered := f.Query != "" || f.Category != "" || f.Priority != "" || f.Party != 0
+	perColumn := boardColumn
+	if f.Status != "" {
+		perColumn = boardAll
+	}
 	var cols []column
+	total, matches := 0, 0
 	for _, st := range parley.IrritantStatuses {
-		c := column{Status: st, Label: st.Label(), Count: counts[st]}
-		if c.Count > 0 {
+		total += counts[st]
+		if f.Status != "" && st != f.Status {
+			continue
+		}
+		c := column{Status: st, Label: st.Label(), Shown: counts[st]}
+		if c.Shown > 0 {
+			limit := perColumn
+			if filtered {
+				// Counting the matches takes reading them, up to a bound.
+				limit = boardAll
+			}
 			is, err := svc.FindIrritants(ctx, parley.IrritantFilter{TalkID: id, Status: []parley.IrritantStatus{st}, Query: f.Query,
-				Category: f.Category, Priority: f.Priority, Party: f.Party, Limit: boardColumn})
+				Category: f.Category, Priority: f.Priority, Party: f.Party, Limit: limit})
 			if err != nil {
 				return nil, err
 			}
-			for _, i := range is {
+			if filtered {
+				c.Shown = len(is)
+			}
+			for k, i := range is {
+				if k == perColumn {
+					break
+				}
 				c.Irritants = append(c.Irritants, s.card(i, names))
 			}
 		}
+		matches += c.Shown
 		cols = append(cols, c)
 	}
-	return map[string]any{"TalkID": id, "Columns": cols, "Filter": f, "Query": f.Query, "PerColumn": boardColumn, "Filtered": f != boardFilter{}}, nil
+	return map[string]any{"TalkID": id, "Columns": cols, "Filter": f, "Query": f.Query, "Filtered": filtered || f.Status != "",
+		"Total": total, "Matches": matches}, nil
 }
+
+// boardAll is how many irritants a board shows in one column when asked
+// for all of them, and how many matches of a filter it counts.
+const boardAll = 1000
 
 // boardFilter is what the board is narrowed to; the zero value shows all.
 type boardFilter struct {
 	Query, Category, Priority string
 	Party                     int64
+	// Status shows one column only, in full.
+	Status parley.IrritantStatus
 }
 
 // Encode returns the filter as a query string, "" when empty. It is a
 // template.URL so that templates keep its = and & as they are.
 func (f boardFilter) Encode() template.URL {
 	v := url.Values{}
-	for k, x := range map[string]string{"q": f.Query, "category": f.Category, "priority": f.Priority} {
+	for k, x := range map[string]string{"q": f.Query, "category": f.Category, "priority": f.Priority, "status": string(f.Status)} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -120,6 +171,9 @@ func (f boardFilter) Encode() template.URL {
 func readBoardFilter(r *http.Request) boardFilter {
 	q := r.URL.Query()
 	f := boardFilter{Query: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Priority: q.Get("priority")}
+	if st := parley.IrritantStatus(q.Get("status")); st.Valid() {
+		f.Status = st
+	}
 	f.Party, _ = strconv.ParseInt(q.Get("party"), 10, 64)
 	return f
 }
@@ -151,7 +205,8 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 		if p.Standing == parley.StandingMember && p.PartyID != u.PartyID {
 			members = append(members, o)
 		}
-		if p.PartyID != u.PartyID {
+		// The counterpart is a party to the irritant, not an affected stakeholder.
+		if p.PartyID != u.PartyID && p.Standing != parley.StandingMember {
 			others = append(others, o)
 		}
 	}
@@ -164,6 +219,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 	b["AllMembers"] = all
 	b["Talk"] = t
 	b["CanRaise"] = parley.CanRaiseIrritant(u, t)
+	b["WhyNotRaise"] = whyNotRaise(u, t)
 	b["Members"], b["Parties"] = members, others
 	b["Priorities"] = parley.IrritantPriorities
 	return s.renderTalk(w, r, "irritants.html", "Irritants · "+t.Title, t, "irritants", b)
@@ -175,10 +231,15 @@ type partyOption struct {
 }
 
 func (s *Server) boardFragment(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
+	u, err := signedIn(r)
+	if err != nil {
 		return err
 	}
 	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -186,6 +247,7 @@ func (s *Server) boardFragment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	b["CanRaise"] = parley.CanRaiseIrritant(u, t)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	return s.tmpl.ExecuteTemplate(w, "board", b)
@@ -267,6 +329,7 @@ type irritantPage struct {
 	Comments     []commentView
 	Timeline     []activity
 	Party        string
+	IsMediator   bool
 	Rounds       []discussionView
 }
 
@@ -325,6 +388,7 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 		}
 	}
 	p.CanAct = parley.CanActInTalk(u, t)
+	p.IsMediator = t.Mediates(u.ID) && u.PartyID == 0
 	// Acknowledging and confirming get buttons of their own.
 	for _, to := range parley.MovesFor(u, t, i) {
 		switch to {
@@ -434,3 +498,21 @@ func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
 // consultSummary renders the consultation's record events for the activity
 // feed; ok is false for other events.
 func consultSummary(e *parley.Event) (string, bool) { return parley.Summary(e) }
+
+// whyNotRaise says why u cannot raise irritants in t, and who can.
+func whyNotRaise(u *parley.User, t *parley.Talk) string {
+	p, ok := t.Party(u.PartyID)
+	switch {
+	case t.Mediates(u.ID):
+		return "As a mediator you follow the irritants; the delegations at the table raise them."
+	case ok && p.Standing == parley.StandingStakeholder:
+		return "Your delegation is an affected stakeholder: it follows the irritants that concern it and comments on them, and the delegations at the table raise them."
+	case ok && p.Standing == parley.StandingObserver:
+		return "Your delegation observes this talk; the delegations at the table raise irritants."
+	case ok && !p.Accepted:
+		return "Your delegation has not accepted the invitation yet; its head of delegation can accept it on the talk's overview."
+	case ok && u.Role == parley.RoleObserver:
+		return "As an observer in your delegation you follow the irritants; your head of delegation and negotiators raise them."
+	}
+	return "Only the heads and negotiators of the delegations at the table raise irritants."
+}

@@ -63,11 +63,18 @@ func NewServer(a *api.Server) *Server {
 	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"time": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		// static names a static file with its version, so that it may be cached forever.
-		"static":    func(name string) string { return "/static/" + name + "?v=" + s.versions[name] },
-		"once":      newOnceKey,
-		"field":     fieldOf,
-		"formError": formError,
-		"thousands": thousands,
+		"static":     func(name string) string { return "/static/" + name + "?v=" + s.versions[name] },
+		"once":       newOnceKey,
+		"field":      fieldOf,
+		"formError":  formError,
+		"failed":     func(f *formState, id string) bool { return f != nil && f.ID == id },
+		"minus":      func(a, b int) int { return a - b },
+		"thousands":  thousands,
+		"page":       func(p page, data any) page { p.Data = data; return p },
+		"standing":   standingLabel,
+		"eventLabel": eventLabel,
+		"label":      func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
+		"ago":        func(t time.Time) string { return ago(s.api.Now(), t) },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -347,6 +354,8 @@ type activity struct {
 	Text    string
 	Private bool
 	Hidden  bool
+	// Link is the page the entry is about, "" for none.
+	Link string
 }
 
 func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, users map[int64]string, canSign bool) activity {
@@ -358,6 +367,9 @@ func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]
 	}
 	if !e.Redacted {
 		a.Text = summary(e)
+		if _, ok := parley.Summary(e); ok {
+			a.Link = parley.Link(e)
+		}
 	}
 	return a
 }
@@ -391,8 +403,8 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 		acts = append(acts, s.activity(r.Context(), e, names, users, canSign))
 		last = e.Seq
 	}
-	return s.render(w, r, "talk.html", map[string]any{
-		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": last,
+	return s.renderTalk(w, r, "talk.html", t.Title, t, "overview", map[string]any{
+		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": last, "IsMediator": t.Mediates(u.ID) && u.PartyID == 0,
 		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
 		"Invitable": invitable(t, names), "CanManage": parley.CanManageTalk(u, t),
 	})
@@ -438,22 +450,38 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" {
-		return parley.Errorf(parley.EINVALID, "write something first")
-	}
+	text := formText(r, "text")
 	in := parley.EventInput{Type: "statement"}
 	if r.PostFormValue("private") == "on" {
 		in.Type, in.PrivateTo = "note", u.PartyID
 	}
 	in.Payload = jsonText(text)
-	if _, err := s.api.Talks.AppendEvent(r.Context(), id, in); err != nil {
-		return err
+	var c checks
+	c.text("text", "statement", text, true, limitPost)
+	var err2 error
+	if c.ok() {
+		_, err2 = s.api.Talks.AppendEvent(r.Context(), id, in)
+		if err2 != nil && !userError(err2) {
+			return err2
+		}
 	}
-	if r.Header.Get("HX-Request") == "true" {
+	hx := r.Header.Get("HX-Request") == "true"
+	if !c.ok() || err2 != nil {
+		if !hx {
+			return s.refill(w, r, "compose", c, err2, s.talk)
+		}
+		st := &formState{ID: "compose", Values: r.PostForm, Errors: c.errs, First: c.first}
+		if err2 != nil {
+			st.Errors = map[string]string{"": sentence(parley.ErrorMessage(err2))}
+		}
+		// htmx swaps only a 2xx answer: the form comes back with its message.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		return s.tmpl.ExecuteTemplate(w, "compose", page{CSRF: s.api.CSRFToken(r), User: u, Form: st, Data: map[string]any{"TalkID": id}})
+	}
+	if hx {
 		// The live feed shows the new entry; reset the form.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		return s.tmpl.ExecuteTemplate(w, "compose", map[string]any{"ID": id, "CSRF": s.api.CSRFToken(r)})
+		return s.tmpl.ExecuteTemplate(w, "compose", page{CSRF: s.api.CSRFToken(r), User: u, Data: map[string]any{"TalkID": id}})
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
 	return nil

@@ -36,7 +36,7 @@ func TestDemoConsultationPages(t *testing.T) {
 		path string
 		want []string
 	}{
-		{"/talks/1", []string{"Irritants", "Rounds of talks", "Joint statements"}},
+		{"/talks/1", []string{`id="tab-overview" aria-current="page"`, `id="tab-irritants"`, `id="tab-rounds"`, `id="tab-statements"`, `id="raise-action"`}},
 		{"/talks/1/irritants", []string{"Embassy staffing levels", "Presidential summit", `id="col-escalated"`}},
 		{"/irritants/1", []string{"in consultation", "We are ready to restore staffing", "Exchange lists of positions to be filled", "In rounds of talks", "Riyadh"}},
 		{"/talks/1/rounds", []string{"Riyadh", "Istanbul", "concluded"}},
@@ -44,7 +44,7 @@ func TestDemoConsultationPages(t *testing.T) {
 		{"/talks/1/joint-statements", []string{"Joint statement on the Istanbul consultations"}},
 		{"/joint-statements/1", []string{"awaiting the signature of", "fourteen days", `id="sign"`}},
 		{"/notifications", []string{"raised irritant", `id="email"`}},
-		{"/joint-statements/1?from=1&to=2", []string{"Changes from version 1 to 2", "<ins>Diplomatic notes will be answered within fourteen days.</ins>"}},
+		{"/joint-statements/1?from=1&to=2", []string{"Changes from version 1 to 2", "<ins>Diplomatic notes will be answered within fourteen days.</ins>", "saved by"}},
 	} {
 		body := page(ru, tt.path)
 		for _, w := range tt.want {
@@ -61,7 +61,7 @@ func TestDemoConsultationPages(t *testing.T) {
 		!strings.Contains(board, `/irritants/board?priority=urgent&amp;q=property"`) {
 		t.Errorf("the board filtered to urgent property matters shows the wrong irritants or loses the filter when live:\n%s", board)
 	}
-	if body := page(login(t, s.url, "ua-head", pw["ua-head"]), "/joint-statements/2"); !strings.Contains(body, "Provisional — awaiting the consent of Ukraine, European Union") ||
+	if body := page(login(t, s.url, "ua-head", pw["ua-head"]), "/joint-statements/2"); !strings.Contains(body, "Provisional: awaiting the consent of Ukraine, European Union") ||
 		!strings.Contains(body, "Consent for Ukraine") {
 		t.Errorf("the Ukrainian head does not see the statement as provisional on Ukraine's consent, with a consent button")
 	}

@@ -28,7 +28,12 @@
     const cb = Idiomorph.defaults.callbacks;
     // A control of a form being filled in keeps its value, options and
     // hidden fields (the version it was started on) as the user left them.
-    cb.beforeNodeMorphed = (oldNode) => !(isControl(oldNode) && oldNode.form && dirty.has(oldNode.form));
+    cb.beforeNodeMorphed = (oldNode) => {
+      if (isControl(oldNode) && oldNode.form && dirty.has(oldNode.form)) return false;
+      // An open confirmation keeps saying what it asked about.
+      if (oldNode instanceof Element && oldNode.closest("dialog[open]")) return false;
+      return true;
+    };
     // A form being filled in is never removed, even when the server no
     // longer offers it; it says so instead.
     cb.beforeNodeRemoved = (node) => {
@@ -45,7 +50,7 @@
     };
     cb.beforeAttributeUpdated = (name, el) => {
       // What the user opened stays open; a form in flight stays disabled.
-      if (name === "open" && el instanceof HTMLDetailsElement) return false;
+      if (name === "open" && (el instanceof HTMLDetailsElement || el instanceof HTMLDialogElement)) return false;
       if (name === "disabled" && el.closest("form[data-submitting]")) return false;
       return true;
     };
@@ -92,6 +97,8 @@
       const d = document.getElementById(ask);
       if (d && d.showModal) {
         e.preventDefault();
+        // What is confirmed is what the form showed: freeze it meanwhile.
+        dirty.add(f);
         d.returnValue = "";
         d.showModal();
         d.addEventListener("close", () => {
