@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -55,7 +56,7 @@ func (s *Server) unreadCount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || n == 0 {
 		return err
 	}
-	_, err = w.Write([]byte(strconv.Itoa(n)))
+	_, err = fmt.Fprintf(w, ` <span class="tag">%d<span class="skip"> unread</span></span>`, n)
 	return err
 }
 

@@ -1,0 +1,161 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// twoDelegations starts the demo and signs the US head in to a browser;
+// ru is the Russian head's API token, to act while the US types.
+func twoDelegations(t *testing.T) (s *server, us context.Context, ru string, pw map[string]string) {
+	t.Helper()
+	us = browser(t)
+	s = startServer(t, nil, "--demo")
+	pw = demoPasswords(t, s.out.String())
+	signInContext(t, us, s.url, "us-head", pw["us-head"])
+	return s, us, login(t, s.url, "ru-head", pw["ru-head"]), pw
+}
+
+// typeInto clears the field sel and types text into it as a person does,
+// which leaves the focus in it.
+func typeInto(t *testing.T, ctx context.Context, sel, text string) {
+	t.Helper()
+	evalJS[bool](t, ctx, fmt.Sprintf(`(document.querySelector(%q).value = '') === ''`, sel))
+	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(sel), text)); err != nil {
+		t.Fatalf("type into %s: %v", sel, err)
+	}
+}
+
+// evalJS runs js in ctx and returns its value.
+func evalJS[T any](t *testing.T, ctx context.Context, js string) T {
+	t.Helper()
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	if err != nil {
+		t.Fatalf("%s: %v", js, err)
+	}
+	return v
+}
+
+// keeps checks that each field still holds what was typed into it and that
+// the focus is still in focus.
+func keeps(t *testing.T, ctx context.Context, what string, typed map[string]string, focus string) {
+	t.Helper()
+	for sel, text := range typed {
+		if got := evalJS[string](t, ctx, fmt.Sprintf(`document.querySelector(%q).value`, sel)); got != text {
+			t.Errorf("%s: %s holds %q after the live update; want what was typed, %q", what, sel, got, text)
+		}
+	}
+	if got := evalJS[string](t, ctx, `'#' + (document.activeElement.id || document.activeElement.tagName)`); got != focus {
+		t.Errorf("%s: the focus is on %s after the live update; want %s", what, got, focus)
+	}
+}
+
+// TestBrowserLiveUpdatesKeepTyping: the US head types into the forms of an
+// irritant, a round and a statement page while the Russian head saves
+// related and unrelated changes; each page updates live, and what the US
+// head typed and where the cursor was survive. On the statement, a newer
+// version saved meanwhile is announced in the editor, which keeps the text
+// and the version it started from.
+func TestBrowserLiveUpdatesKeepTyping(t *testing.T) {
+	s, us, ru, _ := twoDelegations(t)
+	usTok := login(t, s.url, "us-head", demoPW(t, s, "us-head"))
+
+	// The irritant page: a move reason and a comment.
+	if err := chromedp.Do(us, chromedp.Navigate(s.url+"/irritants/1"), chromedp.WaitVisible(chromedp.CSS(`#reason`))); err != nil {
+		t.Fatal(err)
+	}
+	waitLive(t, us)
+	const reason, comment = "Staffing depends on the properties; we move to", "Our answer: a phased return over six"
+	typeInto(t, us, `#reason`, reason)
+	typeInto(t, us, `#ctext`, comment)
+	const related, unrelated = "Russia answers while the US types.", "Unrelated irritant raised meanwhile"
+	if code := call(t, "POST", s.url+"/api/v1/irritants/1/comments", ru, map[string]any{"text": related, "kind": "response"}, nil); code != 201 {
+		t.Fatalf("Russia comments: %d", code)
+	}
+	if code := call(t, "POST", s.url+"/api/v1/talks/1/irritants", ru, map[string]any{"title": unrelated, "toward": []int64{1}}, nil); code != 201 {
+		t.Fatalf("Russia raises: %d", code)
+	}
+	waitFor(t, us, "the Russian comment on the US irritant page", fmt.Sprintf(`document.getElementById('comments').innerText.includes(%q)`, related))
+	keeps(t, us, "irritant page", map[string]string{"#reason": reason, "#ctext": comment}, "#ctext")
+
+	// The round page: minutes of one item while the other's are recorded.
+	var rd struct {
+		ID     int64 `json:"id"`
+		Agenda []struct {
+			ID int64 `json:"id"`
+		} `json:"agenda"`
+	}
+	if code := call(t, "POST", s.url+"/api/v1/talks/1/rounds", usTok, map[string]any{"title": "Vienna", "delegations": []int64{1, 2},
+		"agenda": []map[string]any{{"title": "Consular staff"}, {"title": "Flights"}}}, &rd); code != 201 || len(rd.Agenda) != 2 {
+		t.Fatalf("plan a round: %d %+v", code, rd)
+	}
+	if code := call(t, "POST", fmt.Sprintf("%s/api/v1/rounds/%d/moves", s.url, rd.ID), usTok, map[string]any{"to": "in_progress"}, nil); code != 200 {
+		t.Fatalf("start the round: %d", code)
+	}
+	first, second := rd.Agenda[0].ID, rd.Agenda[1].ID
+	if err := chromedp.Do(us, chromedp.Navigate(fmt.Sprintf("%s/rounds/%d", s.url, rd.ID)), chromedp.WaitVisible(chromedp.CSS(`#item-`+fmt.Sprint(first)+` summary`)),
+		chromedp.Click(chromedp.CSS(`#item-`+fmt.Sprint(first)+` summary`))); err != nil {
+		t.Fatal(err)
+	}
+	waitLive(t, us)
+	const minutes, freeItem = "The delegations compared lists of consular posts and", "Any other business"
+	typeInto(t, us, `#atitle`, freeItem)
+	typeInto(t, us, fmt.Sprintf(`#m-%d`, first), minutes)
+	const theirs = "Flights: both sides will ask their carriers."
+	if code := call(t, "POST", fmt.Sprintf("%s/api/v1/rounds/%d/agenda/%d/minutes", s.url, rd.ID, second), ru, map[string]any{"minutes": theirs, "outcome": "noted"}, nil); code != 200 {
+		t.Fatalf("Russia records minutes: %d", code)
+	}
+	waitFor(t, us, "the Russian minutes on the US round page", fmt.Sprintf(`document.getElementById('item-%d').innerText.includes(%q)`, second, theirs))
+	keeps(t, us, "round page", map[string]string{fmt.Sprintf(`#m-%d`, first): minutes, "#atitle": freeItem}, fmt.Sprintf("#m-%d", first))
+	if open := evalJS[bool](t, us, fmt.Sprintf(`document.querySelector('#item-%d details').open`, first)); !open {
+		t.Error("round page: the minutes the US head opened were folded by the live update")
+	}
+
+	// The statement page: the editor and a paragraph comment while Russia
+	// saves version 3.
+	if err := chromedp.Do(us, chromedp.Navigate(s.url+"/joint-statements/1"), chromedp.WaitVisible(chromedp.CSS(`#etext`))); err != nil {
+		t.Fatal(err)
+	}
+	waitLive(t, us)
+	const mine = "The delegations met in Istanbul.\n\nThey agreed on banking for missions."
+	const note = "Paragraph 2 should name the bank"
+	typeInto(t, us, `#etext`, mine)
+	typeInto(t, us, `#ptext`, note)
+	if hidden := evalJS[bool](t, us, `document.querySelector('#edit .stale').hidden`); !hidden {
+		t.Fatal("the editor says a newer version exists before one was saved")
+	}
+	v1 := "The delegations of the United States and the Russian Federation met in Istanbul on 27 February 2025.\n\n" +
+		"They agreed that salary payments for diplomatic missions will be made through a designated bank.\n\n" +
+		"They will continue consultations on embassy staffing.\n\nDiplomatic notes will be answered within fourteen days."
+	if code := call(t, "POST", s.url+"/api/v1/statements/1/versions", ru, map[string]any{"base": 2, "text": v1 + "\n\nFlights will resume."}, nil); code != 201 {
+		t.Fatalf("Russia saves version 3: %d", code)
+	}
+	waitFor(t, us, "version 3 on the US statement page", `document.getElementById('statement-status').innerText.includes('Version 3')`)
+	keeps(t, us, "statement page", map[string]string{"#etext": mine, "#ptext": note}, "#ptext")
+	stale := evalJS[string](t, us, `(() => { const n = document.querySelector('#edit .stale'); return n.hidden ? '' : n.innerText })()`)
+	if !strings.Contains(stale, "Version 3 was saved by Russian Federation while you were editing") {
+		t.Errorf("the editor does not say version 3 was saved meanwhile; its notice reads %q", stale)
+	}
+	if base := evalJS[string](t, us, `document.querySelector('#edit input[name=base]').value`); base != "2" {
+		t.Errorf("the editor's base version changed under the user to %s; want 2, the version they started on", base)
+	}
+	// Saving shows both texts, word by word, with the user's text kept.
+	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#edit button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`#conflict-diff`))); err != nil {
+		t.Fatalf("save on the older version: %v", err)
+	}
+	if got := evalJS[string](t, us, `document.getElementById('etext').value`); got != mine {
+		t.Errorf("after the conflict the editor holds %q; want the user's text", got)
+	}
+	if diff := evalJS[string](t, us, `document.getElementById('conflict-diff').innerHTML`); !strings.Contains(diff, "<del>") || !strings.Contains(diff, "<ins>") {
+		t.Errorf("the conflict shows no tracked changes: %s", diff)
+	}
+}
+
+func demoPW(t *testing.T, s *server, name string) string {
+	t.Helper()
+	return demoPasswords(t, s.out.String())[name]
+}
