@@ -159,3 +159,116 @@ func demoPW(t *testing.T, s *server, name string) string {
 	t.Helper()
 	return demoPasswords(t, s.out.String())[name]
 }
+
+// countIrritants returns how many irritants of talk 1 have this title.
+func countIrritants(t *testing.T, base, token, title string) int {
+	t.Helper()
+	var list struct {
+		Irritants []struct {
+			Title string `json:"title"`
+		} `json:"irritants"`
+	}
+	if code := call(t, "GET", base+"/api/v1/talks/1/irritants?limit=500", token, nil, &list); code != 200 {
+		t.Fatalf("list irritants: %d", code)
+	}
+	n := 0
+	for _, i := range list.Irritants {
+		if i.Title == title {
+			n++
+		}
+	}
+	return n
+}
+
+// TestBrowserOverlongIrritantComesBack: a description over the limit comes
+// back in the form with the text kept, the message next to the field in a
+// plain sentence and the focus on it; the limit counts characters, so a
+// Cyrillic text within it (twice as many bytes) is accepted.
+func TestBrowserOverlongIrritantComesBack(t *testing.T) {
+	s, us, _, pw := twoDelegations(t)
+	usTok := login(t, s.url, "us-head", pw["us-head"])
+	const title = "Consular access to detained nationals"
+	if err := chromedp.Do(us, chromedp.Navigate(s.url+"/talks/1/irritants"), chromedp.WaitVisible(chromedp.CSS(`#raise`))); err != nil {
+		t.Fatal(err)
+	}
+	typeInto(t, us, `#title`, title)
+	long := strings.Repeat("Access denied. ", 1334)[:20001]
+	evalJS[bool](t, us, fmt.Sprintf(`(() => { const d = document.getElementById('description'); d.value = %q; d.dispatchEvent(new Event('input', {bubbles: true})); return true })()`, long))
+	if counter := evalJS[string](t, us, `document.getElementById('description-count').innerText`); !strings.Contains(counter, "20,001 characters; the limit is 20,000") {
+		t.Errorf("the counter reads %q while the description is over the limit", counter)
+	}
+	evalJS[bool](t, us, `window.beforeSubmit = true`)
+	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#raise button[type=submit]`))); err != nil {
+		t.Fatal(err)
+	}
+	if err := afterReload(us, `!!document.getElementById('description-error')`); err != nil {
+		t.Fatal(err)
+	}
+	if msg := evalJS[string](t, us, `document.getElementById('description-error').innerText`); msg != "The description is 20,001 characters; the limit is 20,000." {
+		t.Errorf("the message next to the description reads %q", msg)
+	}
+	if got := evalJS[string](t, us, `document.getElementById('description').value`); got != long {
+		t.Errorf("the description came back with %d characters; want the %d sent", len(got), len(long))
+	}
+	if got := evalJS[string](t, us, `document.getElementById('title').value`); got != title {
+		t.Errorf("the title came back as %q", got)
+	}
+	if got := evalJS[string](t, us, `document.activeElement.id`); got != "description" {
+		t.Errorf("the focus is on %q; want the description", got)
+	}
+	if loc := evalJS[string](t, us, `location.search`); strings.Contains(loc, "error") {
+		t.Errorf("the message travels in the URL: %s", loc)
+	}
+	if n := countIrritants(t, s.url, usTok, title); n != 0 {
+		t.Fatalf("%d irritants raised from the overlong form; want none", n)
+	}
+	// 15,000 Cyrillic characters are 30,000 bytes and within the limit.
+	cyr := strings.Repeat("д", 15000)
+	evalJS[bool](t, us, fmt.Sprintf(`(() => { document.getElementById('description').value = %q; return true })()`, cyr))
+	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#raise button[type=submit]`)), chromedp.WaitVisible(chromedp.CSS(`#status[data-status="raised"]`))); err != nil {
+		t.Fatalf("a Cyrillic description within the limit: %v", err)
+	}
+}
+
+// TestBrowserDoubleSubmitRaisesOnce: a form sent twice with its one-time
+// key, as a double click or a resent request does, raises one irritant, and
+// both answers lead to it; pressing the button twice sends the form once.
+func TestBrowserDoubleSubmitRaisesOnce(t *testing.T) {
+	s, us, _, pw := twoDelegations(t)
+	usTok := login(t, s.url, "us-head", pw["us-head"])
+	if err := chromedp.Do(us, chromedp.Navigate(s.url+"/talks/1/irritants"), chromedp.WaitVisible(chromedp.CSS(`#raise`))); err != nil {
+		t.Fatal(err)
+	}
+	const title = "Fishing rights in the Bering Sea"
+	typeInto(t, us, `#title`, title)
+	urls, err := chromedp.Run(us, chromedp.Evaluate[string](`(async () => {
+		const f = document.getElementById('raise');
+		const body = new URLSearchParams(new FormData(f)).toString();
+		const send = () => fetch(f.action, {method: 'POST', body, headers: {'Content-Type': 'application/x-www-form-urlencoded'}});
+		const rs = await Promise.all([send(), send(), send()]);
+		return rs.map(r => r.status + ' ' + new URL(r.url).pathname).join(',');
+	})()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(urls, ",")
+	if len(parts) != 3 || parts[0] != parts[1] || parts[1] != parts[2] || !strings.HasPrefix(parts[0], "200 /irritants/") {
+		t.Errorf("three sends of one form answered %s; want all three to lead to the one irritant", urls)
+	}
+	if n := countIrritants(t, s.url, usTok, title); n != 1 {
+		t.Errorf("%d irritants raised by one form sent three times; want 1", n)
+	}
+	// Two presses of the button: the second is not sent.
+	if err := chromedp.Do(us, chromedp.Navigate(s.url+"/talks/1/irritants"), chromedp.WaitVisible(chromedp.CSS(`#raise`))); err != nil {
+		t.Fatal(err)
+	}
+	const second = "Arctic shipping lanes"
+	typeInto(t, us, `#title`, second)
+	evalJS[bool](t, us, `(() => { const b = document.querySelector('#raise button[type=submit]'); b.click(); b.click(); document.getElementById('raise').requestSubmit(); return true })()`)
+	if err := chromedp.Do(us, chromedp.WaitVisible(chromedp.CSS(`#status[data-status="raised"]`))); err != nil {
+		t.Fatal(err)
+	}
+	if n := countIrritants(t, s.url, usTok, second); n != 1 {
+		t.Errorf("%d irritants raised by pressing the button twice; want 1", n)
+	}
+}
