@@ -36,6 +36,9 @@ type Server struct {
 	api    *api.Server
 	Logger *slog.Logger
 	tmpl   *template.Template
+	// Inbox finds the irritants waiting on a user's party; the inbox lists
+	// none while it is nil.
+	Inbox parley.IrritantInbox
 	// versions are the static files' content hashes.
 	versions map[string]string
 }
@@ -112,6 +115,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/parties", s.serve(s.once(s.createParty)))
 	mux.Handle("POST /admin/users", s.serve(s.once(s.createUser)))
 	s.registerConsult(mux)
+	s.inboxRegister(mux)
 }
 
 func cacheForever(h http.Handler) http.Handler {
@@ -196,7 +200,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if parley.UserFromContext(r.Context()) == nil {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	} else {
-		http.Redirect(w, r, "/talks", http.StatusSeeOther)
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 	}
 	return nil
 }
@@ -219,7 +223,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, "login.html", map[string]any{"Error": msg, "Name": name, "Next": next})
 	}
 	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/talks"
+		next = "/inbox"
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 	return nil

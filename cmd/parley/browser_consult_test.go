@@ -22,6 +22,8 @@ func signInContext(t *testing.T, ctx context.Context, base, name, password strin
 		chromedp.SendKeys(chromedp.CSS(`#name`), name),
 		chromedp.SendKeys(chromedp.CSS(`#password`), password),
 		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`#inbox`)),
+		chromedp.Navigate(base+"/talks"),
 		chromedp.WaitVisible(chromedp.CSS(`ul.talks`)),
 	)
 	if err != nil {

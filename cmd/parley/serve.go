@@ -75,6 +75,7 @@ func envOr(e *env, name, def string) string {
 // store is what serve needs from either database.
 type store interface {
 	storetest.Store
+	parley.IrritantInbox
 	Ping(ctx context.Context) error
 	Prune(ctx context.Context, keep time.Duration) error
 	Close() error
@@ -155,6 +156,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		return err
 	}
 	w := web.NewServer(s)
+	w.Inbox = db
 	w.Logger = logger
 
 	mux := http.NewServeMux()
