@@ -26,8 +26,23 @@ func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {
 	return s.done(w, r, "/notifications", "email", s.api.Notifications.SetEmailAddress(r.Context(), strings.TrimSpace(r.PostFormValue("email"))), s.notificationsPage)
 }
 
+// noticeGroup is one talk's notifications.
+type noticeGroup struct {
+	TalkID int64
+	Title  string
+	List   []noticeView
+}
+
+// noticeView is a notification, marked when what it is about needs the
+// user (it is in their inbox).
+type noticeView struct {
+	*parley.Notification
+	Action bool
+}
+
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
+	u, err := signedIn(r)
+	if err != nil {
 		return err
 	}
 	if s.api.Notifications == nil {
@@ -41,7 +56,29 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "notifications.html", map[string]any{"List": ns, "Email": addr})
+	inbox, err := s.inboxData(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	titles, needs := map[int64]string{}, map[string]bool{}
+	for _, t := range inbox {
+		titles[t.Talk.ID] = t.Talk.Title
+		for _, it := range t.Items {
+			needs[strings.SplitN(it.Link, "#", 2)[0]] = true
+		}
+	}
+	var groups []*noticeGroup
+	byTalk := map[int64]*noticeGroup{}
+	for _, n := range ns {
+		g := byTalk[n.TalkID]
+		if g == nil {
+			g = &noticeGroup{TalkID: n.TalkID, Title: titles[n.TalkID]}
+			byTalk[n.TalkID] = g
+			groups = append(groups, g)
+		}
+		g.List = append(g.List, noticeView{Notification: n, Action: needs[n.Link]})
+	}
+	return s.render(w, r, "notifications.html", map[string]any{"Groups": groups, "Any": len(ns) > 0, "Email": addr})
 }
 
 // unreadCount renders the unread count for the header badge: the number,

@@ -272,3 +272,82 @@ func TestBrowserDoubleSubmitRaisesOnce(t *testing.T) {
 		t.Errorf("%d irritants raised by pressing the button twice; want 1", n)
 	}
 }
+
+// inboxKeys signs name in to a fresh browser context and returns the keys
+// of the items on their inbox, sorted.
+func inboxKeys(t *testing.T, parent context.Context, base, name, password string) (context.Context, string) {
+	t.Helper()
+	ctx, cancel := chromedp.NewContext(parent, chromedp.WithNewBrowserContext())
+	t.Cleanup(cancel)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS(`#name`)),
+		chromedp.SendKeys(chromedp.CSS(`#name`), name),
+		chromedp.SendKeys(chromedp.CSS(`#password`), password),
+		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`#inbox`)),
+	)
+	if err != nil {
+		t.Fatalf("%s signs in: %v", name, err)
+	}
+	return ctx, evalJS[string](t, ctx, `[...document.querySelectorAll('#inbox li.inbox-item')].map(li => li.dataset.key).sort().join(' ')`)
+}
+
+// TestBrowserInboxListsWhatEachMustDo signs in each kind of demo user and
+// checks that the inbox lists exactly what they must act on, grouped by
+// talk, and that an item acted on leaves it.
+func TestBrowserInboxListsWhatEachMustDo(t *testing.T) {
+	root := browser(t)
+	if err := chromedp.Do(root); err != nil {
+		t.Fatal(err)
+	}
+	s := startServer(t, nil, "--demo")
+	pw := demoPasswords(t, s.out.String())
+	// Irritant 5 (flights) is raised by Russia toward the US; 1 (staffing,
+	// due 2025-04-30) and 4 (visas, due 2025-06-30) are open and overdue;
+	// statement 1 (Istanbul) awaits both heads' signatures and statement 2
+	// (the war) the members' signatures and marks and the stakeholders'
+	// consent; Russia owns the Istanbul follow-up on staffing (item 4).
+	for _, tt := range []struct{ user, want string }{
+		{"us-head", "ack-5 overdue-1 overdue-4 sign-1-2 sign-2-1"},
+		{"us-negotiator", "ack-5 mark-2-1 overdue-1 overdue-4"},
+		{"ru-head", "followup-2-4 overdue-1 overdue-4 sign-1-2 sign-2-1"},
+		{"ua-head", "consent-2-1"},
+		{"eu-head", "consent-2-1"},
+		{"sa-host", ""},
+		{"mediator", ""},
+	} {
+		_, got := inboxKeys(t, root, s.url, tt.user, pw[tt.user])
+		if got != tt.want {
+			t.Errorf("%s's inbox lists %q; want %q", tt.user, got, tt.want)
+		}
+	}
+	us, _ := inboxKeys(t, root, s.url, "us-head", pw["us-head"])
+	group := evalJS[string](t, us, `document.querySelector('#inbox-talk-1 h2').innerText + ' / ' + document.querySelector('#inbox-talk-2 h2').innerText`)
+	if group != "US–Russia consultation mechanism / A path to ending the war" {
+		t.Errorf("the inbox groups under %q", group)
+	}
+	if od := evalJS[string](t, us, `document.querySelector('[data-key="overdue-1"] .tag').innerText`); !strings.HasPrefix(od, "overdue by ") {
+		t.Errorf("the overdue irritant is marked %q; want 'overdue by …'", od)
+	}
+	// Acknowledging takes the irritant off the inbox; its notification
+	// stops asking for action.
+	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`[data-key="ack-5"] a`)), chromedp.WaitVisible(chromedp.CSS(`#acknowledge`)),
+		chromedp.Click(chromedp.CSS(`#acknowledge`)), chromedp.WaitVisible(chromedp.CSS(`#status[data-status="acknowledged"]`)),
+		chromedp.Navigate(s.url+"/inbox"), chromedp.WaitVisible(chromedp.CSS(`#inbox`))); err != nil {
+		t.Fatal(err)
+	}
+	if got := evalJS[string](t, us, `[...document.querySelectorAll('#inbox li.inbox-item')].map(li => li.dataset.key).sort().join(' ')`); got != "overdue-1 overdue-4 sign-1-2 sign-2-1" {
+		t.Errorf("after acknowledging, the inbox lists %q", got)
+	}
+	if err := chromedp.Do(us, chromedp.Navigate(s.url+"/notifications"), chromedp.WaitVisible(chromedp.CSS(`#notifications`))); err != nil {
+		t.Fatal(err)
+	}
+	groups := evalJS[string](t, us, `[...document.querySelectorAll('#notifications h2')].map(h => h.innerText).join(' / ')`)
+	if !strings.Contains(groups, "US–Russia consultation mechanism") {
+		t.Errorf("notifications are not grouped by talk: %q", groups)
+	}
+	if n := evalJS[int](t, us, `document.querySelectorAll('#notifications li.action-required').length`); n == 0 {
+		t.Error("no notification is marked as needing action, though statements await the US signature")
+	}
+}
