@@ -10,10 +10,14 @@ type IrritantInbox interface {
 	// resolution another party has confirmed and the user's party has not,
 	// and the open ones the user's party is a party to that are past their
 	// due date (today is a date, YYYY-MM-DD): at most limit of each, oldest
-	// first, with how many there are of each. A user without a party gets
+	// first, with how many there are of each, counted up to InboxCountCap
+	// (a count of InboxCountCap means that many or more). A user without a party gets
 	// an empty wait. ENOTFOUND for a talk the user may not see.
 	IrritantsAwaiting(ctx context.Context, talkID int64, today string, limit int) (*IrritantWait, error)
 }
+
+// InboxCountCap is how far IrritantsAwaiting counts.
+const InboxCountCap = 100
 
 // IrritantWait is what of one talk's irritants waits on a party.
 type IrritantWait struct {

@@ -29,6 +29,8 @@ func (db *DB) IrritantsAwaiting(ctx context.Context, talkID int64, today string,
 		limit = 100
 	}
 	isParty := `EXISTS (SELECT 1 FROM irritant_parties p WHERE p.irritant_id = i.id AND p.role <> 'stakeholder' AND p.party_id = $2)`
+	confirmedByOther := `EXISTS (SELECT 1 FROM irritant_confirmations c WHERE c.irritant_id = i.id)
+			AND NOT EXISTS (SELECT 1 FROM irritant_confirmations c WHERE c.irritant_id = i.id AND c.party_id = $2) AND ` + isParty
 	lists := []struct {
 		where string
 		args  []any
@@ -37,36 +39,37 @@ func (db *DB) IrritantsAwaiting(ctx context.Context, talkID int64, today string,
 	}{
 		{`i.talk_id = $1 AND i.status = 'raised' AND EXISTS (SELECT 1 FROM irritant_parties p WHERE p.irritant_id = i.id AND p.role = 'toward' AND p.party_id = $2)`,
 			nil, &w.Acknowledge, &w.AcknowledgeCount},
-		{`i.talk_id = $1 AND i.status IN ('in_consultation', 'resolved_in_part')
-			AND EXISTS (SELECT 1 FROM irritant_confirmations c WHERE c.irritant_id = i.id)
-			AND NOT EXISTS (SELECT 1 FROM irritant_confirmations c WHERE c.irritant_id = i.id AND c.party_id = $2) AND ` + isParty,
+		// One status at a time, so that each walks the index in id order
+		// and stops at the cap instead of sorting every row of both.
+		{`i.talk_id = $1 AND i.status = 'in_consultation' AND ` + confirmedByOther,
+			nil, &w.Confirm, &w.ConfirmCount},
+		{`i.talk_id = $1 AND i.status = 'resolved_in_part' AND ` + confirmedByOther,
 			nil, &w.Confirm, &w.ConfirmCount},
 		{`i.talk_id = $1 AND ` + isParty + ` AND i.due <> '' AND i.due < $3 AND i.status NOT IN ('resolved', 'archived')`,
 			[]any{today}, &w.Overdue, &w.OverdueCount},
 	}
 	for _, l := range lists {
 		args := append([]any{talkID, u.PartyID}, l.args...)
-		if err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM irritants i WHERE `+l.where, args...).Scan(l.count); err != nil {
-			return nil, fmt.Errorf("count awaiting irritants: %w", err)
-		}
-		if *l.count == 0 {
-			continue
-		}
 		order := "i.id"
 		if l.refs == &w.Overdue {
 			order = "i.due, i.id"
 		}
-		rows, err := db.read.QueryContext(ctx, fmt.Sprintf(`SELECT i.id, i.title, i.priority, i.due, i.status FROM irritants i WHERE %s ORDER BY %s LIMIT %d`, l.where, order, limit), args...)
+		// One read lists and counts, up to the cap: an inbox says "100 or
+		// more" rather than walk a talk's every irritant to say 5,000.
+		rows, err := db.read.QueryContext(ctx, fmt.Sprintf(`SELECT i.id, i.title, i.priority, i.due, i.status FROM irritants i WHERE %s ORDER BY %s LIMIT %d`, l.where, order, parley.InboxCountCap), args...)
 		if err != nil {
 			return nil, fmt.Errorf("find awaiting irritants: %w", err)
 		}
-		for rows.Next() {
+		for rows.Next() && *l.count < parley.InboxCountCap {
 			r := parley.IrritantRef{TalkID: talkID}
 			if err := rows.Scan(&r.ID, &r.Title, &r.Priority, &r.Due, &r.Status); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			*l.refs = append(*l.refs, r)
+			if *l.count < limit {
+				*l.refs = append(*l.refs, r)
+			}
+			*l.count++
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
