@@ -42,6 +42,7 @@ type inboxTalk struct {
 
 func (s *Server) inboxRegister(mux *http.ServeMux) {
 	mux.Handle("GET /inbox", s.serve(s.inbox))
+	mux.Handle("GET /search", s.serve(s.search))
 }
 
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {

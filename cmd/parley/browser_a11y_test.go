@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -64,13 +65,21 @@ func TestBrowserEveryPageAccessibleAtBothWidths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := browser(t)
+	root := browserWithin(t, 10*time.Minute)
 	if err := chromedp.Do(root); err != nil {
 		t.Fatal(err)
 	}
 	s := startServer(t, nil, "--demo")
 	pw := demoPasswords(t, s.out.String())
 	shots := os.Getenv("PARLEY_SCREENSHOTS")
+	// axe runs: an image without a text alternative is found.
+	if err := chromedp.Do(root, chromedp.Navigate(s.url+"/login"), chromedp.WaitReady(chromedp.CSS(`main`))); err != nil {
+		t.Fatal(err)
+	}
+	evalJS[bool](t, root, `(document.querySelector('main').insertAdjacentHTML('beforeend', '<img src="/static/favicon.svg">'), true)`)
+	if bad := checkPage(t, root, string(axe)); len(bad) != 1 || !strings.Contains(bad[0], "image-alt") {
+		t.Fatalf("axe on a page with an image lacking alt text reports %q; want image-alt", bad)
+	}
 	talk := []string{"/inbox", "/talks", "/talks/1", "/talks/1/irritants", "/irritants/1", "/talks/1/rounds", "/rounds/2",
 		"/talks/1/joint-statements", "/joint-statements/1", "/joint-statements/1?from=1&to=2", "/notifications", "/account"}
 	war := []string{"/inbox", "/talks/2", "/talks/2/irritants", "/talks/2/rounds", "/joint-statements/2", "/notifications"}
@@ -105,7 +114,7 @@ func TestBrowserEveryPageAccessibleAtBothWidths(t *testing.T) {
 					t.Errorf("%s, %s, %s: %s", tt.user, width.name, p, b)
 				}
 				if shots != "" {
-					png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+					png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 					if err != nil {
 						t.Fatal(err)
 					}

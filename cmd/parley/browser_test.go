@@ -16,6 +16,12 @@ import (
 // skips when Chromium is missing, unless PARLEY_REQUIRE_BROWSER is set.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserWithin(t, 60*time.Second)
+}
+
+// browserWithin is browser for a test that takes up to d.
+func browserWithin(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
 	path := "/usr/bin/chromium"
 	if _, err := os.Stat(path); err != nil {
 		if p, err := exec.LookPath("chromium"); err == nil {
@@ -39,7 +45,7 @@ func browser(t *testing.T) context.Context {
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelB(); cancelA() })
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, d)
 	t.Cleanup(cancelT)
 	return ctx
 }

@@ -119,3 +119,48 @@ func TestDemoConsultationPages(t *testing.T) {
 		t.Error("the US delegation does not see its own internal note marked internal")
 	}
 }
+
+// TestSearchAcrossTalksHonoursVisibility: the search across every talk finds
+// an internal comment for its own delegation only, finds minutes and
+// statements, and says so when nothing matches.
+func TestSearchAcrossTalksHonoursVisibility(t *testing.T) {
+	s := startServer(t, nil, "--demo")
+	pw := demoPasswords(t, s.out.String())
+	search := func(user, q string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.url+"/search?q="+url.QueryEscape(q), nil)
+		req.Header.Set("Authorization", "Bearer "+login(t, s.url, user, pw[user]))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("search %q as %s: %d", q, user, resp.StatusCode)
+		}
+		return string(b)
+	}
+	for _, tt := range []struct {
+		user, q string
+		want    []string
+		not     []string
+	}{
+		{"us-negotiator", "phased plan", []string{`href="/irritants/1"`, "1 result"}, nil},
+		{"ru-head", "phased plan", []string{`id="no-results"`}, []string{`href="/irritants/1"`}},
+		{"ru-head", "designated bank", []string{"Minutes of Istanbul", `href="/joint-statements/1"`, `href="/irritants/3"`}, nil},
+		{"ua-head", "enduring", []string{`href="/joint-statements/2"`}, []string{"US–Russia consultation mechanism</a></h2>"}},
+	} {
+		body := search(tt.user, tt.q)
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("search %q as %s lacks %s", tt.q, tt.user, w)
+			}
+		}
+		for _, w := range tt.not {
+			if strings.Contains(body, w) {
+				t.Errorf("search %q as %s shows %s", tt.q, tt.user, w)
+			}
+		}
+	}
+}
