@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -70,14 +71,28 @@ func BenchmarkInbox(b *testing.B, db InboxStore, raw *sql.DB, numbered bool, tal
 	mustB(b, db.CreateCredential(ctx, &parley.Credential{UserID: us.ID, Kind: parley.CredentialToken, Name: "bench", Hash: h[:]}))
 	w := &boardWorld{h: a.Middleware(mux), token: tok}
 	// The inbox must list what the seed makes wait on the US.
-	if n, err := db.IrritantsAwaiting(asUS, talkIDs[0], time.Now().UTC().Format(time.DateOnly), 10); err != nil || n.AcknowledgeCount == 0 || n.ConfirmCount == 0 || n.OverdueCount == 0 {
+	ws0, err := db.IrritantsAwaiting(asUS, talkIDs, time.Now().UTC().Format(time.DateOnly), 10)
+	if n := ws0[talkIDs[len(talkIDs)-1]]; err != nil || n.AcknowledgeCount == 0 || n.ConfirmCount == 0 || n.OverdueCount == 0 {
 		b.Fatalf("the seed leaves nothing waiting: %+v %v", n, err)
 	}
+	// On a shared machine wall time measures the neighbours too; the CPU
+	// time the process spent per inbox says what it costs.
 	var ds []time.Duration
+	cpu0 := cpuTime()
 	for b.Loop() {
 		ds = append(ds, w.get(b, "/inbox"))
 	}
+	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(len(ds)), "cpu-ms/op")
 	reportP95(b, ds)
+}
+
+// cpuTime is the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // seedIrritants writes perTalk irritants into each talk: raised by either

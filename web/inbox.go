@@ -82,6 +82,18 @@ func (s *Server) inboxData(ctx context.Context, u *parley.User) ([]inboxTalk, er
 	}
 	now := s.api.Now()
 	today := now.UTC().Format(time.DateOnly)
+	waits := map[int64]*parley.IrritantWait{}
+	if s.Inbox != nil {
+		var ids []int64
+		for _, t := range ts {
+			if parley.CanRaiseIrritant(u, t) {
+				ids = append(ids, t.ID)
+			}
+		}
+		if waits, err = s.Inbox.IrritantsAwaiting(ctx, ids, today, inboxLimit); err != nil {
+			return nil, err
+		}
+	}
 	var out []inboxTalk
 	for _, t := range ts {
 		it := inboxTalk{Talk: t}
@@ -94,11 +106,7 @@ func (s *Server) inboxData(ctx context.Context, u *parley.User) ([]inboxTalk, er
 			continue
 		}
 		acts := parley.CanRaiseIrritant(u, t)
-		if acts && s.Inbox != nil {
-			wt, err := s.Inbox.IrritantsAwaiting(ctx, t.ID, today, inboxLimit)
-			if err != nil {
-				return nil, err
-			}
+		if wt := waits[t.ID]; acts && wt != nil {
 			add := func(refs []parley.IrritantRef, count int, kind, text string) {
 				for k, ref := range refs {
 					item := inboxItem{Key: fmt.Sprintf("%s-%d", kind, ref.ID), Text: text, Subject: ref.Title, Link: fmt.Sprintf("/irritants/%d", ref.ID)}
