@@ -28,10 +28,10 @@ type formState struct {
 	First string
 }
 
-type formKey struct{}
+type failedFormKey struct{}
 
 func formFrom(r *http.Request) *formState {
-	f, _ := r.Context().Value(formKey{}).(*formState)
+	f, _ := r.Context().Value(failedFormKey{}).(*formState)
 	return f
 }
 
@@ -170,7 +170,7 @@ func (s *Server) refill(w http.ResponseWriter, r *http.Request, id string, c che
 	case parley.EFORBIDDEN:
 		status = http.StatusForbidden
 	}
-	ctx := context.WithValue(r.Context(), formKey{}, st)
+	ctx := context.WithValue(r.Context(), failedFormKey{}, st)
 	ctx = context.WithValue(ctx, statusKey{}, status)
 	return page(w, r.WithContext(ctx))
 }

@@ -12,8 +12,8 @@ import (
 func (s *Server) registerNotifications(mux *http.ServeMux) {
 	mux.Handle("GET /notifications", s.serve(s.notificationsPage))
 	mux.Handle("GET /notifications/count", s.serve(s.unreadCount))
-	mux.Handle("POST /notifications/read", s.serve(s.once(s.markRead)))
-	mux.Handle("POST /notifications/email", s.serve(s.once(s.setEmail)))
+	mux.Handle("POST /notifications/read", s.serve(s.onceForm(s.markRead)))
+	mux.Handle("POST /notifications/email", s.serve(s.onceForm(s.setEmail)))
 }
 
 func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {

@@ -3,126 +3,105 @@ package web
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"errors"
 	"net/http"
-	"time"
 
 	"parley"
+	"parley/api"
 )
 
-// Every form carries a one-time key (the hidden field "once"). The first
-// request with a key acts; a second one — a double click, a resent form —
-// does not act again but gets the first one's answer, as the API's
-// Idempotency-Key does. The keys live in the same store, scoped to the web
-// route, so this holds across nodes.
+// Every form carries a one-time key (the hidden field "form_key", made by
+// the template function "once"). The first request with a key acts; a
+// second one — a double click, a resent form — does not act again but gets
+// the first one's answer, as the API's Idempotency-Key does: the claim of
+// the key, what the form changed and the stored answer commit together in
+// the store (parley.IdempotencyService), so this holds across nodes and
+// crashes.
 
-// onceWait is how long a repeat waits for the first request to finish.
-const onceWait = 15 * time.Second
+func newOnceKey() string { return formKey() }
 
-func newOnceKey() string { return rand.Text() }
+// errNotActed ends a request that did not act (a refused form rendered
+// again), so that its key stays free for the corrected form.
+var errNotActed = errors.New("web: the form did not act")
 
-// once runs h at most once per user and form key.
-func (s *Server) once(h handler) handler {
+// refusedHeader marks an htmx answer that shows a refused form again.
+const refusedHeader = "Parley-Refused"
+
+// onceForm runs h at most once per user and form key.
+func (s *Server) onceForm(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
 		if err := r.ParseForm(); err != nil {
 			return parley.Errorf(parley.EINVALID, "the form could not be read (is it over 1 MB?)")
 		}
-		key := r.PostForm.Get("once")
+		key := r.PostForm.Get("form_key")
 		u := parley.UserFromContext(r.Context())
-		if key == "" || u == nil || len(key) > 100 {
+		if key == "" || u == nil || len(key) > 64 {
 			return h(w, r)
 		}
-		scope := "web " + r.URL.Path + " " + key
-		ctx := r.Context()
-		err := s.api.Idempotency.ClaimKey(ctx, u.ID, scope)
-		if parley.ErrorCode(err) == parley.ECONFLICT {
-			if err := s.replay(w, r, u.ID, scope); err != errActAgain {
-				return err
-			}
-			// The first request failed and let the key go: this one acts.
-			err = s.api.Idempotency.ClaimKey(ctx, u.ID, scope)
-		}
-		if err != nil {
+		var rec *buffered
+		sr, _, err := s.api.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, api.RequestHash(r.Method, r.URL.Path, []byte(key)),
+			func(ctx context.Context) (*parley.StoredResponse, error) {
+				rec = &buffered{header: http.Header{}}
+				if err := h(rec, r.WithContext(ctx)); err != nil {
+					return nil, err
+				}
+				// Keep what acted: a redirect, or an htmx fragment that is
+				// not a refused form shown again.
+				if rec.header.Get(refusedHeader) != "" {
+					return nil, errNotActed
+				}
+				if rec.status >= 300 && rec.status < 400 || rec.status < 300 && r.Header.Get("HX-Request") == "true" {
+					return &parley.StoredResponse{Status: rec.status, Location: rec.header.Get("Location"), ContentType: rec.header.Get("Content-Type"), Body: rec.body.Bytes()}, nil
+				}
+				return nil, errNotActed
+			})
+		switch {
+		case errors.Is(err, errNotActed):
+			return rec.writeTo(w)
+		case err != nil:
 			return err
-		}
-		rec := &recorder{ResponseWriter: w}
-		err = h(rec, r)
-		saveCtx := context.WithoutCancel(ctx)
-		// Keep what acted (a redirect, or an htmx fragment); forget what
-		// failed, so that the corrected form may act with the same key.
-		if err == nil && (rec.status >= 300 && rec.status < 400 || rec.status >= 200 && rec.status < 300 && r.Header.Get("HX-Request") == "true") {
-			body := rec.body.Bytes()
-			if rec.status >= 300 {
-				body = []byte(rec.Header().Get("Location"))
-			}
-			if serr := s.api.Idempotency.SaveResponse(saveCtx, u.ID, scope, &parley.StoredResponse{Status: rec.status, Body: body}); serr != nil {
-				s.Logger.WarnContext(ctx, "store form key response", "err", serr)
-				_ = s.api.Idempotency.ReleaseKey(saveCtx, u.ID, scope)
-			}
+		case sr.Location != "":
+			http.Redirect(w, r, sr.Location, http.StatusSeeOther)
 			return nil
 		}
-		if rerr := s.api.Idempotency.ReleaseKey(saveCtx, u.ID, scope); rerr != nil {
-			s.Logger.WarnContext(ctx, "release form key", "err", rerr)
-		}
+		w.Header().Set("Content-Type", sr.ContentType)
+		w.WriteHeader(sr.Status)
+		_, err = w.Write(sr.Body)
 		return err
 	}
 }
 
-var errActAgain = errors.New("web: the first request with this key failed")
-
-// replay answers a repeated form with the first answer, waiting for it
-// while the first request is still being handled.
-func (s *Server) replay(w http.ResponseWriter, r *http.Request, user int64, scope string) error {
-	deadline := time.Now().Add(onceWait)
-	for {
-		sr, err := s.api.Idempotency.FindResponse(r.Context(), user, scope)
-		if parley.ErrorCode(err) == parley.ENOTFOUND {
-			return errActAgain
-		}
-		if err != nil {
-			return err
-		}
-		if sr.Status != 0 {
-			w.Header().Set("Parley-Replayed", "true")
-			if sr.Status >= 300 && sr.Status < 400 {
-				http.Redirect(w, r, string(sr.Body), http.StatusSeeOther)
-				return nil
-			}
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			w.WriteHeader(sr.Status)
-			_, err = w.Write(sr.Body)
-			return err
-		}
-		if time.Now().After(deadline) {
-			return parley.Errorf(parley.ECONFLICT, "this form is still being handled; reload the page in a moment")
-		}
-		select {
-		case <-r.Context().Done():
-			return r.Context().Err()
-		case <-time.After(50 * time.Millisecond):
-		}
-	}
-}
-
-type recorder struct {
-	http.ResponseWriter
+// buffered is a response held back until the transaction it was made in
+// commits.
+type buffered struct {
+	header http.Header
 	status int
 	body   bytes.Buffer
 }
 
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
+func (b *buffered) Header() http.Header { return b.header }
+
+func (b *buffered) WriteHeader(code int) {
+	if b.status == 0 {
+		b.status = code
 	}
-	r.ResponseWriter.WriteHeader(code)
 }
 
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
+func (b *buffered) Write(p []byte) (int, error) {
+	if b.status == 0 {
+		b.status = http.StatusOK
 	}
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
+	return b.body.Write(p)
+}
+
+func (b *buffered) writeTo(w http.ResponseWriter) error {
+	for k, v := range b.header {
+		w.Header()[k] = v
+	}
+	if b.status != 0 {
+		w.WriteHeader(b.status)
+	}
+	_, err := b.body.WriteTo(w)
+	return err
 }

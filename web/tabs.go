@@ -23,6 +23,7 @@ var talkTabs = []talkTab{
 	{Key: "irritants", Label: "Irritants", Path: "/irritants"},
 	{Key: "rounds", Label: "Rounds", Path: "/rounds"},
 	{Key: "statements", Label: "Statements", Path: "/joint-statements"},
+	{Key: "negotiations", Label: "Negotiations", Path: "/negotiations"},
 }
 
 // talkNav is the title, tabs and main action shown above every page of a talk.

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -78,6 +79,7 @@ func NewServer(a *api.Server) *Server {
 		"eventLabel": eventLabel,
 		"label":      func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
 		"ago":        func(t time.Time) string { return ago(s.api.Now(), t) },
+		"inc":        func(i int) int { return i + 1 },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -100,22 +102,23 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /setup", s.serve(s.setupForm))
 	mux.Handle("POST /setup", s.serve(s.setup))
 	mux.Handle("GET /talks", s.serve(s.talks))
-	mux.Handle("POST /talks", s.serve(s.once(s.createTalk)))
+	mux.Handle("POST /talks", s.serve(s.onceForm(s.createTalk)))
 	mux.Handle("GET /talks/{id}", s.serve(s.talk))
-	mux.Handle("POST /talks/{id}/parties", s.serve(s.once(s.invite)))
+	mux.Handle("POST /talks/{id}/parties", s.serve(s.onceForm(s.invite)))
 	mux.Handle("GET /talks/{id}/feed", s.serve(s.feed))
-	mux.Handle("POST /talks/{id}/statements", s.serve(s.once(s.statement)))
-	mux.Handle("POST /talks/{id}/accept", s.serve(s.once(s.accept)))
-	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.once(s.signOff)))
+	mux.Handle("POST /talks/{id}/statements", s.serve(s.onceForm(s.statement)))
+	mux.Handle("POST /talks/{id}/accept", s.serve(s.onceForm(s.accept)))
+	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.onceForm(s.signOff)))
 	mux.Handle("GET /account", s.serve(s.account))
-	mux.Handle("POST /account/tokens", s.serve(s.once(s.createToken)))
-	mux.Handle("POST /account/password", s.serve(s.once(s.changePassword)))
-	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.once(s.revokeToken)))
+	mux.Handle("POST /account/tokens", s.serve(s.onceForm(s.createToken)))
+	mux.Handle("POST /account/password", s.serve(s.onceForm(s.changePassword)))
+	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.onceForm(s.revokeToken)))
 	mux.Handle("GET /admin", s.serve(s.admin))
-	mux.Handle("POST /admin/parties", s.serve(s.once(s.createParty)))
-	mux.Handle("POST /admin/users", s.serve(s.once(s.createUser)))
+	mux.Handle("POST /admin/parties", s.serve(s.onceForm(s.createParty)))
+	mux.Handle("POST /admin/users", s.serve(s.onceForm(s.createUser)))
 	s.registerConsult(mux)
 	s.inboxRegister(mux)
+	s.registerNegotiations(mux)
 }
 
 func cacheForever(h http.Handler) http.Handler {
@@ -360,10 +363,14 @@ type activity struct {
 	Hidden  bool
 	// Link is the page the entry is about, "" for none.
 	Link string
+	// PrivateChain marks an event of the viewer's own party's private chain,
+	// whose Seq counts in that chain.
+	PrivateChain bool
 }
 
 func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, users map[int64]string, canSign bool) activity {
-	a := activity{TalkID: e.TalkID, SignOff: canSign && e.Type == "statement", Seq: e.Seq, Time: e.Time, Party: names[e.PartyID], Type: e.Type, Private: e.PrivateTo != 0, Hidden: e.Redacted}
+	a := activity{TalkID: e.TalkID, SignOff: canSign && e.Type == "statement", Seq: e.Seq, Time: e.Time, Party: names[e.PartyID], Type: e.Type, Private: e.PrivateTo != 0, Hidden: e.Redacted,
+		PrivateChain: e.PrivateTo != 0 && e.V != 0}
 	if n, ok := users[e.ActorID]; ok {
 		a.Actor = n
 	} else if u, err := s.api.Users.FindUserByID(ctx, e.ActorID); err == nil {
@@ -399,16 +406,52 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Another party's legacy private entries (written before private
+	// chains) show nothing, not even that they exist.
+	es = slices.DeleteFunc(es, func(e *parley.Event) bool { return e.Redacted })
+	last := int64(0)
+	if n := len(es); n > 0 {
+		last = es[n-1].Seq
+	}
+	after := strconv.FormatInt(last, 10)
+	// A delegate also sees its own party's private chain, merged in.
+	_, inTalk := t.Party(u.PartyID)
+	if inTalk {
+		// The last 200 of the chain, paging to its end.
+		var ps []*parley.Event
+		for after := int64(0); ; {
+			page, err := s.api.Talks.ListPrivateEvents(r.Context(), id, after, 1000)
+			if err != nil {
+				return err
+			}
+			ps = append(ps, page...)
+			if len(ps) > 200 {
+				ps = ps[len(ps)-200:]
+			}
+			if len(page) < 1000 {
+				break
+			}
+			after = page[len(page)-1].Seq
+		}
+		lastPrivate := int64(0)
+		if n := len(ps); n > 0 {
+			lastPrivate = ps[n-1].Seq
+		}
+		after += "-" + strconv.FormatInt(lastPrivate, 10)
+		es = append(es, ps...)
+		slices.SortStableFunc(es, func(a, b *parley.Event) int { return a.Time.Compare(b.Time) })
+	}
 	users := map[int64]string{}
 	var acts []activity
-	last := int64(0)
 	canSign := parley.CanSignOff(u, t)
 	for _, e := range es {
 		acts = append(acts, s.activity(r.Context(), e, names, users, canSign))
-		last = e.Seq
 	}
+	// The current checkpoint, for the verification section; a server
+	// without a secret has none to show.
+	cp, _ := s.api.Talks.Checkpoint(r.Context(), id)
 	return s.renderTalk(w, r, "talk.html", t.Title, t, "overview", map[string]any{
-		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": last, "IsMediator": t.Mediates(u.ID) && u.PartyID == 0,
+		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk, "IsMediator": t.Mediates(u.ID) && u.PartyID == 0,
 		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
 		"Invitable": invitable(t, names), "CanManage": parley.CanManageTalk(u, t),
 	})
@@ -435,6 +478,9 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	}
 	users := map[int64]string{}
 	return s.api.Stream(w, r, id, func(e *parley.Event) (string, string, error) {
+		if e.Redacted {
+			return "", "", nil // another party's legacy private entry: nothing to show
+		}
 		var buf bytes.Buffer
 		if err := s.tmpl.ExecuteTemplate(&buf, "activity", s.activity(r.Context(), e, names, users, canSign)); err != nil {
 			return "", "", err
@@ -480,6 +526,7 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request) error {
 		}
 		// htmx swaps only a 2xx answer: the form comes back with its message.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set(refusedHeader, "true")
 		return s.tmpl.ExecuteTemplate(w, "compose", page{CSRF: s.api.CSRFToken(r), User: u, Form: st, Data: map[string]any{"TalkID": id}})
 	}
 	if hx {

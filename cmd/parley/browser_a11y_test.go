@@ -65,7 +65,7 @@ func TestBrowserEveryPageAccessibleAtBothWidths(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	root := browserWithin(t, 10*time.Minute)
+	root := browserFor(t, 10*time.Minute)
 	if err := chromedp.Do(root); err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 )
@@ -297,7 +298,7 @@ func inboxKeys(t *testing.T, parent context.Context, base, name, password string
 // checks that the inbox lists exactly what they must act on, grouped by
 // talk, and that an item acted on leaves it.
 func TestBrowserInboxListsWhatEachMustDo(t *testing.T) {
-	root := browser(t)
+	root := browserFor(t, 5*time.Minute)
 	if err := chromedp.Do(root); err != nil {
 		t.Fatal(err)
 	}
