@@ -217,6 +217,9 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	b["AllMembers"] = all
+	if b["After"], err = s.feedAfter(r.Context(), u, t); err != nil {
+		return err
+	}
 	b["Talk"] = t
 	b["CanRaise"] = parley.CanRaiseIrritant(u, t)
 	b["WhyNotRaise"] = whyNotRaise(u, t)
@@ -330,6 +333,8 @@ type irritantPage struct {
 	Timeline     []activity
 	Party        string
 	IsMediator   bool
+	// After is where the live stream starts.
+	After string
 	Rounds       []discussionView
 }
 
@@ -386,6 +391,9 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 		for _, a := range i.AwaitingConfirmation() {
 			p.Awaiting = append(p.Awaiting, names[a])
 		}
+	}
+	if p.After, err = s.feedAfter(ctx, u, t); err != nil {
+		return nil, err
 	}
 	p.CanAct = parley.CanActInTalk(u, t)
 	p.IsMediator = t.Mediates(u.ID) && u.PartyID == 0

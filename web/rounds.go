@@ -142,6 +142,8 @@ type roundView struct {
 	Open int
 	// Early is set while the round's start is still ahead.
 	Early bool
+	// After is where the live stream starts.
+	After string
 }
 
 type agendaView struct {
@@ -173,6 +175,9 @@ func (s *Server) roundData(r *http.Request) (*roundView, error) {
 	}
 	v := &roundView{Round: rd, Talk: t, Host: names[rd.Host], Delegations: partyList(rd.Delegations, names), Next: rd.Status.Next(),
 		CanOrganise: parley.CanOrganiseRound(u, t) && rd.Status != parley.RoundConcluded, Early: !rd.StartsAt.IsZero() && s.api.Now().Before(rd.StartsAt)}
+	if v.After, err = s.feedAfter(ctx, u, t); err != nil {
+		return nil, err
+	}
 	for _, it := range rd.Agenda {
 		v.Items = append(v.Items, agendaView{AgendaItem: it, Owner: names[it.Owner]})
 		if it.Outcome == "" {
@@ -383,6 +388,8 @@ type statementPage struct {
 	// editor gets when a newer version arrives.
 	SavedBy     string
 	Authors     map[int]string
+	// After is where the live stream starts.
+	After string
 	NextVersion int
 	// From and To are the versions the diff compares.
 	From, To int
@@ -429,6 +436,9 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 		if n := names[ver.PartyID]; n != "" {
 			p.Authors[ver.Number] = a.Actor + " (" + n + ")"
 		}
+	}
+	if p.After, err = s.feedAfter(ctx, u, t); err != nil {
+		return nil, err
 	}
 	p.SavedBy = names[st.Current.PartyID]
 	if p.SavedBy == "" {

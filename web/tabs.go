@@ -1,7 +1,9 @@
 package web
 
 import (
+	"context"
 	"fmt"
+	"strconv"
 
 	"parley"
 )
@@ -48,4 +50,28 @@ func newTalkNav(u *parley.User, t *parley.Talk, current string) *talkNav {
 		n.Tabs = append(n.Tabs, tabLink{Key: tab.Key, Label: tab.Label, Href: fmt.Sprintf("/talks/%d%s", t.ID, tab.Path), Current: tab.Key == current})
 	}
 	return n
+}
+
+// feedAfter is where a page's live stream starts: after the talk's last
+// event and, for a delegate of a party in the talk, after the last event of
+// the party's private chain, which the stream merges in; without it the
+// stream would replay the private chain as new activity.
+func (s *Server) feedAfter(ctx context.Context, u *parley.User, t *parley.Talk) (string, error) {
+	after := strconv.FormatInt(t.LastSeq, 10)
+	if _, ok := t.Party(u.PartyID); !ok {
+		return after, nil
+	}
+	var last int64
+	for {
+		page, err := s.api.Talks.ListPrivateEvents(ctx, t.ID, last, 1000)
+		if err != nil {
+			return "", err
+		}
+		if n := len(page); n > 0 {
+			last = page[n-1].Seq
+		}
+		if len(page) < 1000 {
+			return after + "-" + strconv.FormatInt(last, 10), nil
+		}
+	}
 }

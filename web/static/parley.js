@@ -152,6 +152,10 @@
       bad.focus();
     }
   }
-  document.addEventListener("DOMContentLoaded", () => settle(document));
+  document.addEventListener("DOMContentLoaded", () => {
+    // A form shown again — refused, or in conflict — holds the user's work.
+    for (const f of document.querySelectorAll("form[data-keep], form:has([aria-invalid=true]), form:has(.error)")) dirty.add(f);
+    settle(document);
+  });
   document.addEventListener("htmx:afterSettle", () => settle(document));
 })();
