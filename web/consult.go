@@ -334,8 +334,8 @@ type irritantPage struct {
 	Party        string
 	IsMediator   bool
 	// After is where the live stream starts.
-	After string
-	Rounds       []discussionView
+	After  string
+	Rounds []discussionView
 }
 
 type discussionView struct {

@@ -386,10 +386,10 @@ type statementPage struct {
 	ConflictDiff [][]wordOp
 	// SavedBy says who saved the current version, for the notice an open
 	// editor gets when a newer version arrives.
-	SavedBy     string
-	Authors     map[int]string
+	SavedBy string
+	Authors map[int]string
 	// After is where the live stream starts.
-	After string
+	After       string
 	NextVersion int
 	// From and To are the versions the diff compares.
 	From, To int
