@@ -196,7 +196,7 @@ func (s *Server) renderNegotiationList(w http.ResponseWriter, r *http.Request, f
 	if msg != "" {
 		w.WriteHeader(http.StatusBadRequest)
 	}
-	return s.render(w, r, "negotiations.html", map[string]any{"Talk": t, "Negotiations": ns, "CanOpen": parley.CanOpenNegotiation(u, t),
+	return s.renderTalk(w, r, "negotiations.html", "Negotiations · "+t.Title, t, "negotiations", map[string]any{"Talk": t, "Negotiations": ns, "CanOpen": parley.CanOpenNegotiation(u, t),
 		"Form": form, "Error": msg, "FormKey": formKey()})
 }
 
@@ -536,7 +536,7 @@ func (s *Server) negotiationPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "negotiation.html", p)
+	return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 }
 
 func (s *Server) negotiationPanel(w http.ResponseWriter, r *http.Request) error {
@@ -566,7 +566,7 @@ func (s *Server) rerender(w http.ResponseWriter, r *http.Request, form string, e
 	}
 	p.Errors[form] = parley.ErrorMessage(err)
 	w.WriteHeader(refusedStatus(err))
-	return s.render(w, r, "negotiation.html", p)
+	return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 }
 
 func negotiationPath(id int64) string { return fmt.Sprintf("/negotiations/%d", id) }
@@ -644,7 +644,7 @@ func (s *Server) negotiationPreferences(w http.ResponseWriter, r *http.Request) 
 	if refused(err) {
 		w.WriteHeader(refusedStatus(err))
 		p.Errors["prefs"] = parley.ErrorMessage(err)
-		return s.render(w, r, "negotiation.html", p)
+		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
 	return err
 }
@@ -702,7 +702,7 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 		}
 		keep(p)
 		p.Assessment = a
-		return s.render(w, r, "negotiation.html", p)
+		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
 	if kind == "improvement" {
 		// Not behind a form key: a repeat finds the improvement being marked and says so.
@@ -721,7 +721,7 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Said = note
-		return s.render(w, r, "negotiation.html", p)
+		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
 	err = s.once(w, r, negotiationPath(id), func() (string, error) {
 		_, _, _, err := s.api.ProposeText(r.Context(), id, req)
