@@ -96,7 +96,7 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 
 	// The mediator opens a negotiation in the talk on ending the war.
 	step(t, med, "open the negotiations of talk 2",
-		chromedp.Navigate(s.url+"/talks/2"), chromedp.Click(chromedp.CSS(`#negotiations-link`)), chromedp.WaitVisible(chromedp.CSS(`#ntitle`)))
+		chromedp.Navigate(s.url+"/talks/2"), chromedp.Click(chromedp.CSS(`#tab-negotiations`)), chromedp.WaitVisible(chromedp.CSS(`#ntitle`)))
 	shot(t, med, "negotiations-list")
 	// A bad issue line comes back with the text kept and the message by the form.
 	step(t, med, "submit an issue with one option",

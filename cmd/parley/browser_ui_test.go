@@ -137,10 +137,8 @@ func TestBrowserLiveUpdatesKeepTyping(t *testing.T) {
 	}
 	waitFor(t, us, "version 3 on the US statement page", `document.getElementById('statement-status').innerText.includes('Version 3')`)
 	keeps(t, us, "statement page", map[string]string{"#etext": mine, "#ptext": note}, "#ptext")
-	stale := evalJS[string](t, us, `(() => { const n = document.querySelector('#edit .stale'); return n.hidden ? '' : n.innerText })()`)
-	if !strings.Contains(stale, "Version 3 was saved by Russian Federation while you were editing") {
-		t.Errorf("the editor does not say version 3 was saved meanwhile; its notice reads %q", stale)
-	}
+	waitFor(t, us, "the notice in the editor that version 3 was saved meanwhile",
+		`(n => !n.hidden && n.innerText.includes('Version 3 was saved by Russian Federation while you were editing'))(document.querySelector('#edit .stale'))`)
 	if base := evalJS[string](t, us, `document.querySelector('#edit input[name=base]').value`); base != "2" {
 		t.Errorf("the editor's base version changed under the user to %s; want 2, the version they started on", base)
 	}

@@ -157,5 +157,6 @@
     for (const f of document.querySelectorAll("form[data-keep], form:has([aria-invalid=true]), form:has(.error)")) dirty.add(f);
     settle(document);
   });
+  document.addEventListener("htmx:afterSwap", () => checkStale());
   document.addEventListener("htmx:afterSettle", () => settle(document));
 })();
