@@ -217,9 +217,11 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 	step(t, med, "draft the joint statement", chromedp.Click(chromedp.CSS(`#draft-statement`)), chromedp.WaitVisible(chromedp.CSS(`#statement-status`)))
 	stURL, _ := chromedp.Run(med, chromedp.Location())
 	for name, ctx := range map[string]context.Context{"US": us, "Russia": ru} {
-		step(t, ctx, name+" signs", chromedp.Navigate(stURL), chromedp.WaitVisible(chromedp.CSS(`#sign`)), chromedp.Click(chromedp.CSS(`#sign`)), chromedp.WaitNotPresent(chromedp.CSS(`#sign`)))
+		step(t, ctx, name+" signs", chromedp.Navigate(stURL), chromedp.WaitVisible(chromedp.CSS(`#sign`)), chromedp.Click(chromedp.CSS(`#sign`)),
+			chromedp.WaitVisible(chromedp.CSS(`#sign-yes`)), chromedp.Click(chromedp.CSS(`#sign-yes`)), chromedp.WaitNotPresent(chromedp.CSS(`#sign`)))
 	}
 	step(t, ua, "Ukraine consents", chromedp.Navigate(stURL), chromedp.WaitVisible(`//button[@value="yes"]`), chromedp.Click(`//button[@value="yes"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#consent-yes`)), chromedp.Click(chromedp.CSS(`#consent-yes`)),
 		chromedp.WaitVisible(`//p[@id="provisional" and not(contains(., "Ukraine"))]`))
 	// The European Union, the other affected stakeholder, consents through the API.
 	stID := stURL[strings.LastIndex(stURL, "/")+1:]
