@@ -464,14 +464,24 @@ func (db *DB) openPreferences(ctx context.Context, q querier, id, party int64, v
 	return &parley.PrivateProfile{NegotiationID: id, PartyID: party, Version: version, Preferences: sp.Preferences, Salt: sp.Salt, Commitment: commitment, SavedAt: fromMicros(saved)}, nil
 }
 
-// MyPreferences implements parley.NegotiationService.
+// MyPreferences implements parley.NegotiationService. It reads only what
+// it needs: the talk for the visibility rule, the sealed version, and
+// whether it is the one submitted.
 func (db *DB) MyPreferences(ctx context.Context, id int64) (*parley.PrivateProfile, error) {
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	n, _, err := findVisibleNegotiation(ctx, db.read, u, id)
-	if err != nil {
+	var talkID int64
+	err = db.read.QueryRowContext(ctx, `SELECT talk_id FROM negotiations WHERE id = $1`, id).Scan(&talkID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no negotiation %d", id)
+	} else if err != nil {
+		return nil, err
+	}
+	if _, err := findVisibleTalk(ctx, db.read, u, talkID); parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no negotiation %d", id)
+	} else if err != nil {
 		return nil, err
 	}
 	if u.PartyID == 0 {
@@ -481,9 +491,12 @@ func (db *DB) MyPreferences(ctx context.Context, id int64) (*parley.PrivateProfi
 	if err != nil {
 		return nil, err
 	}
-	if s := n.SubmittedBy(u.PartyID); s != nil && s.Version == pp.Version {
-		pp.Submitted = true
+	var submitted int
+	err = db.read.QueryRowContext(ctx, `SELECT version FROM negotiation_submissions WHERE negotiation_id = $1 AND party_id = $2`, id, u.PartyID).Scan(&submitted)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
 	}
+	pp.Submitted = submitted == pp.Version
 	return pp, nil
 }
 
