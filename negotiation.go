@@ -165,6 +165,19 @@ const (
 	MarkReject   = "reject"
 )
 
+// MarkLabel says a mark in words.
+func MarkLabel(mark string) string {
+	switch mark {
+	case MarkAccept:
+		return "accept"
+	case MarkLiveWith:
+		return "can live with it"
+	case MarkReject:
+		return "reject"
+	}
+	return mark
+}
+
 // NegotiationMark is a member party's answer to one text version. Reason is
 // seen by the mediators (and everyone when ReasonPublic), by the author's
 // own delegation, and nobody else.
@@ -650,4 +663,51 @@ type NegotiationService interface {
 	// DisclosedInputs returns every member's profile once all members
 	// consented; EFORBIDDEN before.
 	DisclosedInputs(ctx context.Context, id int64) (*Inputs, error)
+}
+
+// ParsePrivateProfile reads a profile as GET
+// /api/v1/negotiations/{id}/preferences returns it (or its "profile" member).
+func ParsePrivateProfile(b []byte) (*PrivateProfile, error) {
+	var wrapped struct {
+		Profile *PrivateProfile `json:"profile"`
+	}
+	if err := json.Unmarshal(b, &wrapped); err == nil && wrapped.Profile != nil {
+		return wrapped.Profile, nil
+	}
+	var pp PrivateProfile
+	if err := json.Unmarshal(b, &pp); err != nil || pp.Commitment == "" {
+		return nil, Errorf(EINVALID, "not a disclosed profile: it needs negotiation_id, party_id, version, preferences, salt and commitment")
+	}
+	return &pp, nil
+}
+
+// CheckAgainst reports whether pp opens its commitment and the record r
+// holds that commitment for pp's negotiation and party — in the shared
+// record's "negotiation.submitted" event, or in the party's own
+// "negotiation.preferences" event. It returns the event.
+func (pp *PrivateProfile) CheckAgainst(r *Record) (*Event, error) {
+	if err := pp.Check(); err != nil {
+		return nil, err
+	}
+	for _, e := range r.Events {
+		if e == nil || e.Payload == nil || (e.Type != "negotiation.submitted" && e.Type != "negotiation.preferences") {
+			continue
+		}
+		var p struct {
+			NegotiationID int64  `json:"negotiation_id"`
+			PartyID       int64  `json:"party_id"`
+			Version       int    `json:"version"`
+			Commitment    string `json:"commitment"`
+		}
+		if json.Unmarshal(e.Payload, &p) != nil || p.NegotiationID != pp.NegotiationID || p.Commitment != pp.Commitment {
+			continue
+		}
+		if e.Type == "negotiation.preferences" {
+			p.PartyID = e.PrivateTo
+		}
+		if p.PartyID == pp.PartyID && p.Version == pp.Version {
+			return e, nil
+		}
+	}
+	return nil, Errorf(ENOTFOUND, "the record holds no commitment %.16s… of party %d to version %d of its profile in negotiation %d", pp.Commitment, pp.PartyID, pp.Version, pp.NegotiationID)
 }

@@ -24,6 +24,9 @@ import (
 // MaxBodyBytes limits request bodies.
 const MaxBodyBytes = 1 << 20
 
+// MaxUploadBytes limits the web forms that upload a file.
+const MaxUploadBytes = 5 << 20
+
 // Server serves the JSON API. Set the services, then call Open.
 type Server struct {
 	Users       parley.UserService

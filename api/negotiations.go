@@ -95,7 +95,7 @@ type NegotiationView struct {
 	Standing string `json:"standing"`
 	// Mine is the viewer's party's own view of each text, from its own
 	// profile alone (absent for everyone else).
-	Mine map[int]parley.PartyView `json:"mine,omitempty"`
+	Mine map[int]*parley.PartyView `json:"mine,omitempty"`
 	// MyVersion is the latest version of the viewer's party's preferences
 	// (0: none), and MySubmitted whether it is the one submitted.
 	MyVersion   int  `json:"my_version"`
@@ -140,10 +140,10 @@ func (s *Server) NegotiationView(ctx context.Context, id int64) (*NegotiationVie
 	if u.PartyID != 0 {
 		if pp, err := svc.MyPreferences(ctx, id); err == nil {
 			v.MyVersion, v.MySubmitted = pp.Version, pp.Submitted
-			v.Mine = map[int]parley.PartyView{}
+			v.Mine = map[int]*parley.PartyView{}
 			for _, x := range n.Texts {
 				if pv, ok := parley.ViewText(n, &pp.Preferences, x.Outcome); ok {
-					v.Mine[x.Version] = pv
+					v.Mine[x.Version] = &pv
 				}
 			}
 		} else if parley.ErrorCode(err) != parley.ENOTFOUND {
@@ -336,8 +336,8 @@ func (s *Server) handleMoveNegotiation(w http.ResponseWriter, r *http.Request) e
 	return writeJSON(w, http.StatusOK, n)
 }
 
-// preferencesView is the party's own preferences with its best and worst packages.
-type preferencesView struct {
+// PrivateView is the party's own preferences with its best and worst packages.
+type PrivateView struct {
 	Profile *parley.PrivateProfile `json:"profile"`
 	Best    []parley.Package       `json:"best"`
 	Worst   []parley.Package       `json:"worst"`
@@ -345,7 +345,7 @@ type preferencesView struct {
 
 // PreferencesView returns the user's party's latest preferences with its
 // three best and three worst packages.
-func (s *Server) PreferencesView(ctx context.Context, id int64) (*preferencesView, error) {
+func (s *Server) PreferencesView(ctx context.Context, id int64) (*PrivateView, error) {
 	svc, err := s.negotiations()
 	if err != nil {
 		return nil, err
@@ -358,7 +358,7 @@ func (s *Server) PreferencesView(ctx context.Context, id int64) (*preferencesVie
 	if err != nil {
 		return nil, err
 	}
-	v := &preferencesView{Profile: pp, Best: []parley.Package{}, Worst: []parley.Package{}}
+	v := &PrivateView{Profile: pp, Best: []parley.Package{}, Worst: []parley.Package{}}
 	if pp.Preferences.HasProfile() {
 		if v.Best, v.Worst, err = parley.BestAndWorst(ctx, n, &pp.Preferences, 3); err != nil {
 			return nil, err

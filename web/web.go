@@ -42,6 +42,7 @@ func NewServer(a *api.Server) *Server {
 	s := &Server{api: a, Logger: a.Logger}
 	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"time": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"inc":  func(i int) int { return i + 1 },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -79,6 +80,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/parties", s.serve(s.createParty))
 	mux.Handle("POST /admin/users", s.serve(s.createUser))
 	s.registerConsult(mux)
+	s.registerNegotiations(mux)
 }
 
 func cacheForever(h http.Handler) http.Handler {

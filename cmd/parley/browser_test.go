@@ -16,6 +16,12 @@ import (
 // skips when Chromium is missing, unless PARLEY_REQUIRE_BROWSER is set.
 func browser(t *testing.T) context.Context {
 	t.Helper()
+	return browserFor(t, 60*time.Second)
+}
+
+// browserFor is browser for a test that runs longer than a minute.
+func browserFor(t *testing.T, timeout time.Duration) context.Context {
+	t.Helper()
 	path := "/usr/bin/chromium"
 	if _, err := os.Stat(path); err != nil {
 		if p, err := exec.LookPath("chromium"); err == nil {
@@ -39,7 +45,7 @@ func browser(t *testing.T) context.Context {
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancelB := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancelB(); cancelA() })
-	ctx, cancelT := context.WithTimeout(ctx, 60*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, timeout)
 	t.Cleanup(cancelT)
 	return ctx
 }

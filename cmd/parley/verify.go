@@ -18,6 +18,9 @@ type verifyOptions struct {
 	keys          string
 	checkpoints   []string
 	allowUnsigned bool
+	// profile is a disclosed negotiation profile to check against its
+	// commitment in the record.
+	profile string
 }
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -50,6 +53,7 @@ status 1, or prints a summary and the keys it used and exits 0.`,
 	cmd.Flags().StringVar(&o.keys, "keys", "", "the published key list (GET /api/v1/keys) to trust, instead of the keys in FILE")
 	cmd.Flags().StringArrayVar(&o.checkpoints, "checkpoint", nil, "a checkpoint (GET /api/v1/talks/{id}/checkpoint) the export must extend; repeatable")
 	cmd.Flags().BoolVar(&o.allowUnsigned, "allow-unsigned", false, "accept events of a party that carry no signature")
+	cmd.Flags().StringVar(&o.profile, "profile", "", "also check a disclosed negotiation profile (as downloaded with its salt) against its commitment in the record")
 	return cmd
 }
 
@@ -64,7 +68,7 @@ func readJSON(path, what string, v any) error {
 	return nil
 }
 
-func runVerify(w io.Writer, path string, o verifyOptions) error {
+func runVerify(w io.Writer, path string, o verifyOptions) (result error) {
 	opts := parley.VerifyOptions{AllowUnsigned: o.allowUnsigned}
 	if o.keys != "" {
 		opts.Keys = &parley.KeyList{}
@@ -101,6 +105,15 @@ func runVerify(w io.Writer, path string, o verifyOptions) error {
 			summary = fmt.Sprintf("private record of party %d in talk %d %q, %d events, %d signed, %d commitments opened, last hash %s",
 				r.PartyID, r.TalkID, r.Title, rep.Events, rep.Signed, rep.Openings, lastHash(r.Events))
 		}
+		if err == nil && o.profile != "" {
+			// A version never submitted is committed to only in the
+			// party's own chain (negotiation.preferences).
+			defer func() {
+				if perr := verifyProfile(w, o.profile, &parley.Record{TalkID: r.TalkID, Events: r.Events}); perr != nil && result == nil {
+					result = perr
+				}
+			}()
+		}
 	default:
 		var r parley.Record
 		if err := readJSON(path, "a record", &r); err != nil {
@@ -110,6 +123,13 @@ func runVerify(w io.Writer, path string, o verifyOptions) error {
 		if rep != nil {
 			summary = fmt.Sprintf("talk %d %q, %d events, %d signed, %d private payloads withheld, last hash %s",
 				r.TalkID, r.Title, rep.Events, rep.Signed, rep.Withheld, lastHash(r.Events))
+		}
+		if err == nil && o.profile != "" {
+			defer func() {
+				if perr := verifyProfile(w, o.profile, &r); perr != nil && result == nil {
+					result = perr
+				}
+			}()
 		}
 	}
 	if err != nil {
@@ -190,6 +210,26 @@ func verifyCheckpoint(w io.Writer, path string, opts parley.VerifyOptions) error
 	}
 	fmt.Fprintf(w, "%s: OK: checkpoint of talk %d, %d events at %s, extends the %d checkpoints kept\n", path, cp.TalkID, cp.Size, cp.Time.Format(time.RFC3339), len(opts.Checkpoints))
 	fmt.Fprintf(w, "  key used: the server: SHA-256 %s\n", key.Fingerprint)
+	return nil
+}
+
+// verifyProfile checks a disclosed profile against its commitment in r.
+func verifyProfile(w io.Writer, file string, r *parley.Record) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	pp, err := parley.ParsePrivateProfile(b)
+	if err != nil {
+		return fmt.Errorf("%s: %s", file, parley.ErrorMessage(err))
+	}
+	ev, err := pp.CheckAgainst(r)
+	if err != nil {
+		fmt.Fprintf(w, "%s: DOES NOT MATCH: %s\n", file, parley.ErrorMessage(err))
+		return &exitError{code: 1}
+	}
+	fmt.Fprintf(w, "%s: OK: version %d of party %d's profile in negotiation %d opens commitment %s (record event %d)\n",
+		file, pp.Version, pp.PartyID, pp.NegotiationID, pp.Commitment, ev.Seq)
 	return nil
 }
 
