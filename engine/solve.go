@@ -65,6 +65,9 @@ type Solved struct {
 	// ParetoOptimal is true when Outcome is proved Pareto-optimal among the
 	// feasible outcomes (for the parties). The exact solutions always are:
 	// ties in the solution's criterion go to the larger sum of utilities.
+	// With a Baseline it is Pareto-optimal among the improvements, and so
+	// among every outcome acceptable to all and inside every constraint:
+	// whatever dominated it would improve on the Baseline too.
 	ParetoOptimal bool
 	// Method names the search that ran: "branch and bound" (linear
 	// additive profiles, bounds from per-value contributions and

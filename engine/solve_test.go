@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"math/big"
 	"math/rand/v2"
 	"slices"
@@ -213,7 +214,37 @@ func bruteSolve(p *Problem) solveRef {
 		}
 		return s
 	}
+	// A float estimate skips the exact objective of clearly worse vectors.
+	est := func(k []int64) float64 {
+		f := 1.0
+		if p.Solution == SolutionKalaiSmorodinsky || p.Solution == SolutionEgalitarian {
+			f = math.Inf(1)
+		}
+		for q := range k {
+			g := float64(k[q] - r[q])
+			switch p.Solution {
+			case SolutionKalaiSmorodinsky:
+				if sp := res.ideal[q] - r[q]; sp > 0 {
+					f = min(f, g/float64(sp))
+				}
+			case SolutionEgalitarian:
+				f = min(f, g)
+			default:
+				f *= g
+			}
+		}
+		if math.IsInf(f, 1) {
+			f = 1
+		}
+		return f
+	}
+	bestEst := math.Inf(-1)
 	for _, k := range res.feasible {
+		if e := est(k); e < bestEst-1e-9*math.Abs(bestEst) {
+			continue
+		} else {
+			bestEst = max(bestEst, e)
+		}
 		ob := obj(k)
 		if res.best == nil {
 			res.best, res.bestObj = k, ob
@@ -348,6 +379,38 @@ func TestSolveBruteForceLarger(t *testing.T) {
 		sol, _ := ParseSolution(string(c.p.Solution))
 		got, err := s.solve(sol)
 		checkSolved(t, fmt.Sprintf("case %d (%s, %d parties, %g outcomes)", i, c.p.Solution, len(c.p.Parties), c.p.Parties[0].Domain().SizeFloat()), &c.p, ref, got, err)
+	}
+}
+
+// TestSolveBruteForceMillion checks the branch and bound against the
+// definitions at 10^6 outcomes, 3–6 parties, each solution, with and
+// without a baseline (skipped with -short).
+func TestSolveBruteForceMillion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("enumerates 10^6 outcomes per case")
+	}
+	rng := rand.New(rand.NewPCG(13, 8))
+	for i, sol := range []Solution{SolutionNash, SolutionKalaiSmorodinsky, SolutionEgalitarian, SolutionNash} {
+		parties := 3 + i
+		if i == 3 {
+			parties = 3 // six random parties leave a random baseline no improvement
+		}
+		c := mediatorProblem(t, 6, 10, parties, i%3, 0.2, 0.45)
+		c.Solution = sol
+		if i == 3 {
+			c.Baseline = Outcome{rng.IntN(10), rng.IntN(10), rng.IntN(10), rng.IntN(10), rng.IntN(10), rng.IntN(10)}
+		}
+		ref := bruteSolve(&c)
+		s, err := newSolveSearch(t.Context(), &c, SolveOptions{}, methodLinear)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.noSeed = i%2 == 1
+		got, err := s.solve(sol)
+		checkSolved(t, fmt.Sprintf("case %d (%s, %d parties, %d constraints)", i, sol, len(c.Parties), len(c.Constraints)), &c, ref, got, err)
+		if ref.best == nil {
+			t.Errorf("case %d: nothing is feasible; the case tests nothing", i)
+		}
 	}
 }
 

@@ -28,6 +28,14 @@ import (
 // maximum. Leaves are evaluated with the profiles' own Utility and compared
 // exactly on the key grid; bounds are computed in floats with a margin
 // that covers the rounding of both.
+//
+// Ties (many outcomes with the same utilities, as integer-valued profiles
+// have) are pruned by exact bounds: each party's key is bounded by an
+// integer, and the objective of those bounds, their sum and the vector
+// itself are compared with the incumbent's as the leaves are (beaten).
+// Searches that need only the best value (an ideal point, Assess) skip
+// ties altogether, and on utilities that are multiples of a power of two
+// ask the weighted bound for a whole step of that grid.
 type solveRun struct {
 	s    *solveSearch
 	kind objKind
