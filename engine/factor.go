@@ -30,9 +30,10 @@ var (
 	_ Decomposer = (*LinearAdditive)(nil)
 )
 
-// Decompose writes a linear additive profile as one factor per issue. Its
-// utility is not capped, so it is such a sum (with M = 1) only when it
-// cannot exceed 1, as with weights that add up to 1.
+// Decompose writes a linear additive profile as one factor per issue, with
+// M = 1. A capped profile (Cap, as GENIUS evaluates) is always such a sum;
+// an uncapped one only when it cannot exceed 1, as with weights that add up
+// to 1.
 func (p *LinearAdditive) Decompose() ([]Factor, float64, bool) {
 	if _, ok := p.sumMax(); !ok {
 		return nil, 0, false
@@ -82,6 +83,9 @@ func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
 func (p *LinearAdditive) sumMax() (float64, bool) {
 	if p.table == nil {
 		return 0, false // not compiled
+	}
+	if p.Cap {
+		return 1, true // U = min(1, F/1)
 	}
 	top := 0.0
 	for i := range p.Dom.Issues {

@@ -465,7 +465,9 @@ func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 }
 
 // linearFrontier computes the exact frontier of linear additive profiles
-// over their common domain, with a witness outcome for every point.
+// over their common domain, with a witness outcome for every point. With
+// capped profiles the result may hold points that the cap made equal to or
+// dominated by another: roundFrontier drops them.
 func linearFrontier(ps []*LinearAdditive, maxPoints int) (*rawFrontier, error) {
 	d := ps[0].Dom
 	n := len(ps)
@@ -481,6 +483,16 @@ func linearFrontier(ps []*LinearAdditive, maxPoints int) (*rawFrontier, error) {
 		levels[i] = f
 		if i > 0 {
 			levels[i-1].u = nil // only the back pointers are needed now
+		}
+	}
+	// GENIUS caps a profile's utility at 1 (Cap). The cap is monotone, so
+	// the capped frontier is the cap of this one once the points it ties
+	// or makes dominated are dropped, which roundFrontier does.
+	for p, prof := range ps {
+		if prof.binds {
+			for j := p; j < len(f.u); j += n {
+				f.u[j] = math.Min(f.u[j], 1)
+			}
 		}
 	}
 	k := len(d.Issues)

@@ -13,7 +13,8 @@ type Bounder interface {
 	Bounds(lo, hi []int) (min, max float64)
 }
 
-// Bounds returns the least and greatest utility over the box [lo, hi].
+// Bounds returns the least and greatest utility over the box [lo, hi]
+// (capped at 1 with Cap).
 func (p *LinearAdditive) Bounds(lo, hi []int) (min, max float64) {
 	for i := range lo {
 		t := p.table[p.offsets[i]+lo[i] : p.offsets[i]+hi[i]+1]
@@ -25,7 +26,8 @@ func (p *LinearAdditive) Bounds(lo, hi []int) (min, max float64) {
 		min += mn
 		max += mx
 	}
-	return min, max
+	// The cap is monotone: capped bounds bound the capped utility.
+	return p.capAt1(min), p.capAt1(max)
 }
 
 // genericFrontier finds the frontier of profiles that are not all linear
