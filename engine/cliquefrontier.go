@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"math/bits"
 	"sort"
@@ -11,6 +12,7 @@ import (
 // its constant plus the utilities of the boxes that contain it, and the
 // boxes containing a point are a clique (and every clique has such points).
 type cgraph struct {
+	ctx    context.Context // nil: never cancelled
 	d      *Domain
 	n      int
 	words  int
@@ -109,7 +111,7 @@ func (g *cgraph) ostergard(w []float64, nodes *int, maxNodes int) ([]float64, []
 	var bestSet, cur []int
 	var expand func(u []uint64, depth int, size float64) bool
 	expand = func(u []uint64, depth int, size float64) bool {
-		if *nodes++; *nodes > maxNodes {
+		if *nodes++; *nodes > maxNodes || cancelled(g.ctx, *nodes) {
 			return false
 		}
 		rem := 0.0
@@ -199,7 +201,7 @@ func (g *cgraph) search(obj int, t float64, strict bool, cA, cB []float64, lags 
 	}
 	var expand func(u []uint64, depth int, ca, cb float64) bool
 	expand = func(u []uint64, depth int, ca, cb float64) bool {
-		if *nodes++; *nodes > maxNodes {
+		if *nodes++; *nodes > maxNodes || cancelled(g.ctx, *nodes) {
 			return false
 		}
 		remA, remB := sum(u, g.a), sum(u, g.b)
@@ -288,7 +290,7 @@ func isBoxSum(p Profile) bool {
 // clique branch and bound, bounded by Östergård's c[] of each profile and
 // of the hull segments' combined weights, for the ε-constraint steps. Its
 // budget is ten times maxNodes.
-func cliqueFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) {
+func cliqueFrontier2(ctx context.Context, ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) {
 	if len(ps) != 2 {
 		return nil, nil, false
 	}
@@ -305,6 +307,7 @@ func cliqueFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) 
 		return nil, nil, false
 	}
 	g := newCGraph(ps[0].Domain(), b0, b1, k0, k1, m0, m1)
+	g.ctx = ctx
 	nodes := 0
 	// A clique node costs tens of nanoseconds, far less than a node of
 	// the box search the budget is set for.
@@ -333,7 +336,7 @@ func cliqueFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) 
 	hullNodes := 0
 	weighted := func(w0, w1 float64) (vertex, bool) {
 		each := 0
-		set, _, ok := maxWeightClique(g.adj, combined(w0, w1), &each, 2_000_000)
+		set, _, ok := maxWeightClique(g.ctx, g.adj, combined(w0, w1), &each, 2_000_000)
 		hullNodes += each
 		if !ok || hullNodes > maxNodes/4 {
 			return vertex{}, false

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"sort"
 	"strconv"
@@ -166,6 +167,11 @@ func dedupInts(a []int) []int {
 // handles dozens of issues whose factors each touch a few. It stops with an
 // error after maxNodes search nodes.
 func MaxSum(d *Domain, fs []Factor, maxNodes int) (Outcome, float64, error) {
+	return maxSum(context.Background(), d, fs, maxNodes)
+}
+
+// maxSum is MaxSum, stopped with ctx's error once ctx is done.
+func maxSum(ctx context.Context, d *Domain, fs []Factor, maxNodes int) (Outcome, float64, error) {
 	if maxNodes <= 0 {
 		maxNodes = DefaultMaxNodes
 	}
@@ -186,6 +192,7 @@ func MaxSum(d *Domain, fs []Factor, maxNodes int) (Outcome, float64, error) {
 	if err != nil {
 		return nil, 0, Errorf("domain %q: %v", d.Name, err)
 	}
+	s.ctx = ctx
 	nodes := 0
 	a, v, _, err := s.maximize(0, -1, 0, false, nil, &nodes, maxNodes)
 	if err != nil {
@@ -421,6 +428,7 @@ type msSearch struct {
 	depth      []int              // search depth of each variable
 	adds, subs [][][]msBucketFunc // [set][variable]
 	root       []float64          // [set]
+	ctx        context.Context    // nil: never cancelled
 }
 
 // prepare eliminates variables by mini-buckets whose tables stay below a
@@ -571,7 +579,11 @@ func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangi
 			if boundFails(vs[c*T+1]) {
 				continue
 			}
-			if *nodes++; *nodes > maxNodes {
+			if *nodes++; *nodes > maxNodes || cancelled(s.ctx, *nodes) {
+				if err := ctxErr(s.ctx); err != nil {
+					errOut = err
+					return false
+				}
 				errOut = Errorf("the exact search for the best outcome needs more than %d nodes", maxNodes)
 				return false
 			}
@@ -861,7 +873,7 @@ func (s *msSearch) dropLast() {
 // slope λ of the hull segment the step lies under, which is tight there.
 // It reports false when the searches together pass maxNodes nodes, or when
 // a profile is not such a sum.
-func factorFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) {
+func factorFrontier2(ctx context.Context, ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) {
 	if len(ps) != 2 {
 		return nil, nil, false
 	}
@@ -876,6 +888,7 @@ func factorFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) 
 	if err != nil {
 		return nil, nil, false
 	}
+	s.ctx = ctx
 	nodes := 0
 	// Phase 1.
 	type vertex struct{ f0, f1 float64 }

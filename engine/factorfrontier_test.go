@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"math/rand"
 	"testing"
@@ -59,7 +60,7 @@ func TestCliqueFrontierMatchesBruteForce(t *testing.T) {
 // testFrontierMatchesBruteForce runs 1,000 random problems; floats gives
 // them real utilities and maxima, whose sums round differently in the
 // searches' bounds than in the utilities.
-func testFrontierMatchesBruteForce(t *testing.T, mixed, floats bool, frontier func([]Profile, int) ([][]float64, []Outcome, bool)) {
+func testFrontierMatchesBruteForce(t *testing.T, mixed, floats bool, frontier func(context.Context, []Profile, int) ([][]float64, []Outcome, bool)) {
 	rng := rand.New(rand.NewSource(3))
 	for trial := 0; trial < 1000; trial++ {
 		d := &Domain{Name: "r"}
@@ -68,7 +69,7 @@ func testFrontierMatchesBruteForce(t *testing.T, mixed, floats bool, frontier fu
 			d.Issues = append(d.Issues, Issue{Name: string(rune('a' + len(d.Issues))), Kind: Integer, Lower: 0, Upper: float64(nv - 1)})
 		}
 		ps := []Profile{randomHRFull(rng, d, "a", mixed, floats), randomHRFull(rng, d, "b", mixed, floats)}
-		us, os, ok := frontier(ps, 10_000_000)
+		us, os, ok := frontier(t.Context(), ps, 10_000_000)
 		if !ok {
 			t.Fatalf("floats %v trial %d: no frontier", floats, trial)
 		}
@@ -108,7 +109,7 @@ func TestFactorFrontierAtTheCap(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	us, os, ok := factorFrontier2([]Profile{p0, p1}, 1000)
+	us, os, ok := factorFrontier2(t.Context(), []Profile{p0, p1}, 1000)
 	if !ok || len(us) != 1 || os[0][0] != 1 {
 		t.Fatalf("frontier %v %v (ok %v); want the one point (1, 0.1) at a=1", us, os, ok)
 	}
@@ -136,7 +137,7 @@ func TestFactorFrontierDeclinesUncappedLinear(t *testing.T) {
 		t.Fatal(err)
 	}
 	ps := []Profile{lin, hr}
-	if _, _, ok := factorFrontier2(ps, 1_000_000); ok {
+	if _, _, ok := factorFrontier2(t.Context(), ps, 1_000_000); ok {
 		t.Error("the exact search over sums took a linear profile that can reach 5 as capped at 1")
 	}
 	a, err := Analyze(ps, AnalyzeOptions{})
@@ -182,7 +183,7 @@ func TestFactorFrontierCappedLinear(t *testing.T) {
 		}
 		ps := []Profile{lin, randomHRFull(rng, d, "hr", true, trial%2 == 1)}
 		want := bruteForce(ps).frontier
-		us, os, ok := factorFrontier2(ps, 10_000_000)
+		us, os, ok := factorFrontier2(t.Context(), ps, 10_000_000)
 		if !ok {
 			t.Fatalf("trial %d: the exact search over sums declined a capped linear profile", trial)
 		}

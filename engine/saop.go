@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -73,6 +74,7 @@ const (
 	Deadline                  // the rounds or the time ran out
 	Ended                     // a party ended it
 	Broken                    // a party broke the protocol or missed its turn
+	Stopped                   // SAOPOptions.Context was done first
 )
 
 // String returns the reason's name.
@@ -86,6 +88,8 @@ func (r EndReason) String() string {
 		return "ended"
 	case Broken:
 		return "broken"
+	case Stopped:
+		return "stopped"
 	}
 	return fmt.Sprintf("EndReason(%d)", int(r))
 }
@@ -135,6 +139,10 @@ type SAOPOptions struct {
 	// NoTrace leaves Result.Trace empty: a wall-time negotiation can run
 	// millions of turns, and a tournament needs only the result.
 	NoTrace bool
+	// Context, when set, stops the negotiation at the next round once it
+	// is done (cancelled or past its deadline): the result, with End
+	// Stopped, is what the negotiation had reached.
+	Context context.Context
 }
 
 // Validate reports why the options cannot run a negotiation, or nil.
@@ -268,6 +276,10 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 		return res
 	}
 	for r := 0; opts.Rounds == 0 || r < opts.Rounds; r++ {
+		if ctxErr(opts.Context) != nil {
+			t, _ = now(r, 0)
+			return finish(Stopped, -1, ""), nil
+		}
 		res.Rounds = r + 1
 		for k := 0; k < n; k++ {
 			var over bool

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"parley/engine"
 )
 
 // runCmd runs the parley command line in-process.
@@ -369,7 +371,7 @@ func TestAnalyzeNonlinearMatchesGenius(t *testing.T) {
 			want = append(want, [2]float64{x, y})
 		}
 	}
-	if got.Method != "branch-and-bound" || len(got.Pareto.Points) != len(want) {
+	if got.Method != engine.MethodBox || len(got.Pareto.Points) != len(want) {
 		t.Fatalf("method %s, %d points; GENIUS has %d", got.Method, len(got.Pareto.Points), len(want))
 	}
 	// GENIUS stores floats (about 7 digits); match each of its points.
