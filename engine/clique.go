@@ -129,10 +129,6 @@ func maxWeightClique(ctx context.Context, adj [][]uint64, w []float64, nodes *in
 	return out, best, true
 }
 
-// boxer is a profile that may be a sum of inclusive hyperrectangles.
-type boxer interface {
-	inclusiveBoxes(w float64) ([]wbox, float64, bool)
-}
 
 // A wbox is an inclusive hyperrectangle of value indices with a weight.
 type wbox struct {

@@ -18,14 +18,6 @@ type Factor struct {
 // maxFactorTable caps the table of one factor of a decomposed profile.
 const maxFactorTable = 1 << 16
 
-// Decomposer is a profile whose utility is a sum of factors, divided by a
-// maximum and capped at 1: U(o) = min(1, Σ_f f(o) / max).
-type Decomposer interface {
-	// Decompose returns the factors and the maximum (maxSum), and false when the
-	// utility is not such a sum (or its factors would be too large).
-	Decompose() (fs []Factor, maxSum float64, ok bool)
-}
-
 var (
 	_ Decomposer = (*Hyperrectangle)(nil)
 	_ Decomposer = (*LinearAdditive)(nil)

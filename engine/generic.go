@@ -7,13 +7,6 @@ import (
 	"math/big"
 )
 
-// Bounder is implemented by profiles that can bound their utility over a box
-// of outcomes: every outcome whose value index on issue i lies in
-// [lo[i], hi[i]]. Analyze uses it for exact branch and bound.
-type Bounder interface {
-	Bounds(lo, hi []int) (min, max float64)
-}
-
 // Bounds returns the least and greatest utility over the box [lo, hi]
 // (capped at 1 with Cap).
 func (p *LinearAdditive) Bounds(lo, hi []int) (min, max float64) {
@@ -106,12 +99,6 @@ func (b box) single() bool {
 		}
 	}
 	return true
-}
-
-// Splitter is implemented by profiles that can say which issues to split
-// a box on to tighten their bounds fastest (see Hyperrectangle.SplitScores).
-type Splitter interface {
-	SplitScores(lo, hi []int, score []float64)
 }
 
 // splitBy halves the box along the issue the profiles' Splitters score

@@ -660,3 +660,31 @@ func TestAgentCannotChangeRecordedUtilities(t *testing.T) {
 		}
 	}
 }
+
+// TestAgentTable: NewAgent and AgentNames read one table: every name and
+// alias makes a fresh agent, names and aliases are distinct, and an
+// unknown name is refused with the known ones listed.
+func TestAgentTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, k := range agentKinds() {
+		for _, n := range append([]string{k.name}, k.aliases...) {
+			if seen[n] {
+				t.Errorf("agent name %q is listed twice", n)
+			}
+			seen[n] = true
+			a, err := NewAgent(strings.ToUpper(n))
+			if err != nil {
+				t.Fatalf("%s: %v", n, err)
+			}
+			if b, _ := NewAgent(n); a == b {
+				t.Errorf("%s: NewAgent returned the same agent twice", n)
+			}
+		}
+	}
+	if names := AgentNames(); len(names) != len(agentKinds()) || names[0] != "boulware" {
+		t.Errorf("AgentNames() = %v", names)
+	}
+	if _, err := NewAgent("nobody"); err == nil || !strings.Contains(err.Error(), strings.Join(AgentNames(), ", ")) {
+		t.Errorf("unknown agent: error %v; want the known agents listed", err)
+	}
+}

@@ -100,12 +100,6 @@ func decompose(p Profile) ([]Factor, float64, error) {
 	return fs, top, nil
 }
 
-// summer is a profile that knows, without tabulating its parts, the M of
-// U = min(1, F/M) when its utility is a sum.
-type summer interface {
-	sumMax() (float64, bool)
-}
-
 // isSum reports whether p's utility is a sum of small parts.
 func isSum(p Profile) bool {
 	if s, ok := p.(summer); ok {
