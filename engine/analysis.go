@@ -392,19 +392,7 @@ func (a *Analysis) Improvements(o Outcome) ([]Point, []float64, error) {
 	}
 	var out []Point
 	for _, pt := range a.Pareto {
-		strict := false
-		ok := true
-		for p := range u {
-			k, ko := key(pt.Utilities[p]), key(u[p])
-			if k < ko {
-				ok = false
-				break
-			}
-			if k > ko {
-				strict = true
-			}
-		}
-		if ok && strict {
+		if ge, gt := compareKeys(pt.Utilities, u); ge && gt {
 			out = append(out, pt)
 		}
 	}

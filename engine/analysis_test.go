@@ -99,16 +99,7 @@ func bruteForce(ps []Profile) bruteResult {
 	for _, u := range pts {
 		dominated := false
 		for _, q := range pts {
-			ge, gt := true, false
-			for p := range u {
-				if key(q[p]) < key(u[p]) {
-					ge = false
-				}
-				if key(q[p]) > key(u[p]) {
-					gt = true
-				}
-			}
-			if ge && gt {
+			if ge, gt := compareKeys(q, u); ge && gt {
 				dominated = true
 				break
 			}

@@ -129,7 +129,6 @@ func maxWeightClique(ctx context.Context, adj [][]uint64, w []float64, nodes *in
 	return out, best, true
 }
 
-
 // A wbox is an inclusive hyperrectangle of value indices with a weight.
 type wbox struct {
 	lo, hi []int // per issue of the domain; the full range when unbounded

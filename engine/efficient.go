@@ -167,17 +167,7 @@ func climbDominating(d *Domain, x Outcome, keys func(Outcome) []float64) Outcome
 				}
 				x[i] = v
 				k := keys(x)
-				better, strict := true, false
-				for p := range k {
-					if k[p] < kx[p] {
-						better = false
-						break
-					}
-					if k[p] > kx[p] {
-						strict = true
-					}
-				}
-				if better && strict {
+				if ge, gt := compare(k, kx); ge && gt {
 					keep, kx, improved = v, k, true
 				}
 			}

@@ -1068,16 +1068,7 @@ func paretoKeep(us [][]float64) []int {
 			if i == j {
 				continue
 			}
-			ge, gt := true, false
-			for p := range u {
-				if key(v[p]) < key(u[p]) {
-					ge = false
-				}
-				if key(v[p]) > key(u[p]) {
-					gt = true
-				}
-			}
-			if ge && (gt || j < i) {
+			if ge, gt := compareKeys(v, u); ge && (gt || j < i) {
 				ok = false
 				break
 			}

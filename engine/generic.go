@@ -165,14 +165,10 @@ type archive struct {
 
 // covers reports whether some point weakly dominates k.
 func (a *archive) covers(k []float64) bool {
-next:
 	for _, q := range a.keys {
-		for p := range k {
-			if q[p] < k[p] {
-				continue next
-			}
+		if weaklyDominates(q, k) {
+			return true
 		}
-		return true
 	}
 	return false
 }
@@ -183,14 +179,7 @@ func (a *archive) insert(k, raw []float64, o Outcome) {
 	}
 	j := 0
 	for i, q := range a.keys {
-		dominated := true
-		for p := range k {
-			if q[p] > k[p] {
-				dominated = false
-				break
-			}
-		}
-		if !dominated {
+		if !weaklyDominates(k, q) {
 			a.keys[j], a.raw[j], a.outs[j] = a.keys[i], a.raw[i], a.outs[i]
 			j++
 		}
