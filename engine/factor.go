@@ -855,16 +855,12 @@ func (s *msSearch) dropLast() {
 }
 
 // factorFrontier2 finds the exact two-party frontier of profiles that are
-// sums of small parts, U_p = min(1, F_p/M_p), by the two-phase method.
-// Phase 1 finds the vertices of the frontier's convex hull by weighted
-// sums (Aneja and Nair). Phase 2 is the ε-constraint method on the sums:
-// the greatest F_0 subject to F_1 > the previous point's F_1, then, to
-// break ties, the greatest F_1 subject to F_0 reaching that (or M_0, where
-// U_0 is capped at 1). Its searches are bounded by the sums' own
-// mini-bucket bounds and by the Lagrangian bound of F_0 + λ·F_1 for the
-// slope λ of the hull segment the step lies under, which is tight there.
-// It reports false when the searches together pass maxNodes nodes, or when
-// a profile is not such a sum.
+// sums of small parts, U_p = min(1, F_p/M_p), by the two-phase driver
+// (twophase.go) over the sums' factors. Its searches are bounded by the
+// sums' own mini-bucket bounds and by the Lagrangian bound of
+// F_0 + λ·F_1 for the slope λ of the hull segment a step lies under. It
+// reports false when the searches together pass maxNodes nodes, when ctx is
+// done, or when a profile is not such a sum.
 func factorFrontier2(ctx context.Context, ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) {
 	if len(ps) != 2 {
 		return nil, nil, false
@@ -874,176 +870,103 @@ func factorFrontier2(ctx context.Context, ps []Profile, maxNodes int) ([][]float
 	if err0 != nil || err1 != nil {
 		return nil, nil, false
 	}
-	d := ps[0].Domain()
-	m := newMSProblem(d, f0, f1)
+	m := newMSProblem(ps[0].Domain(), f0, f1)
 	s, err := m.prepare()
 	if err != nil {
 		return nil, nil, false
 	}
 	s.ctx = ctx
-	nodes := 0
-	// Phase 1.
-	type vertex struct{ f0, f1 float64 }
-	weighted := func(w0, w1 float64) (vertex, error) {
-		set, err := s.addCombined(0, w0, 1, w1)
-		if err != nil {
-			return vertex{}, err
-		}
-		defer s.dropLast()
-		a, _, _, err := s.maximize(set, -1, 0, false, nil, &nodes, maxNodes)
-		if err != nil {
-			return vertex{}, err
-		}
-		return vertex{m.value(0, a), m.value(1, a)}, nil
+	return twoPhaseFrontier(ps, &factorSearch{m: m, s: s, m0: m0, m1: m1, maxNodes: maxNodes, sets: map[int]int{}}, m0, m1)
+}
+
+// factorSearch is the two-phase driver's search over factors: sets 0 and 1
+// are F_0 and F_1; combined sets F_0 + λ·F_1 are made per hull segment as
+// needed and, since the steps move along the hull, only the latest few are
+// kept.
+type factorSearch struct {
+	m        *msProblem
+	s        *msSearch
+	m0, m1   float64
+	nodes    int
+	maxNodes int
+	sets     map[int]int // hull segment → combined set
+	made     []int       // segments in the order their sets were made
+}
+
+func (f *factorSearch) sums(a []int) [2]float64 {
+	return [2]float64{f.m.value(0, a), f.m.value(1, a)}
+}
+
+func (f *factorSearch) weighted(w0, w1 float64) ([2]float64, bool, error) {
+	set, err := f.s.addCombined(0, w0, 1, w1)
+	if err != nil {
+		return [2]float64{}, false, err
 	}
+	defer f.s.dropLast()
+	a, _, _, err := f.s.maximize(set, -1, 0, false, nil, &f.nodes, f.maxNodes)
+	if err != nil {
+		return [2]float64{}, false, err
+	}
+	return f.sums(a), true, nil
+}
+
+// end is a weighted sum with a tiny weight on the other sum.
+func (f *factorSearch) end(obj int) ([2]float64, error) {
 	const tiny = 1e-7
-	left, err := weighted(1, tiny*m0/m1)
-	if err != nil {
-		return nil, nil, false
+	w := [2]float64{1, tiny * f.m0 / f.m1}
+	if obj == 1 {
+		w = [2]float64{tiny * f.m1 / f.m0, 1}
 	}
-	right, err := weighted(tiny*m1/m0, 1)
-	if err != nil {
-		return nil, nil, false
-	}
-	hull := []vertex{left}
-	var refine func(a, b vertex, depth int) error
-	refine = func(a, b vertex, depth int) error {
-		if b.f1 <= a.f1 || a.f0 <= b.f0 || depth > 20 {
-			return nil
-		}
-		w0, w1 := b.f1-a.f1, a.f0-b.f0
-		c, err := weighted(w0, w1)
-		if err != nil {
-			return err
-		}
-		if w0*c.f0+w1*c.f1 <= w0*a.f0+w1*a.f1+1e-9*(math.Abs(w0*a.f0)+math.Abs(w1*a.f1)) {
-			return nil
-		}
-		if err := refine(a, c, depth+1); err != nil {
-			return err
-		}
-		hull = append(hull, c)
-		if len(hull) >= maxHull {
-			return nil // enough slopes to bound by
-		}
-		return refine(c, b, depth+1)
-	}
-	if err := refine(left, right, 0); err != nil {
-		return nil, nil, false
-	}
-	if right.f1 > left.f1 {
-		hull = append(hull, right)
-	}
-	// segment returns the slope of the hull segment k (F_0 given up per
-	// unit of F_1 gained), clamped to the ends.
-	segment := func(k int) float64 {
-		if len(hull) < 2 {
-			return m0 / m1
-		}
-		k = max(0, min(k, len(hull)-2))
-		return math.Max((hull[k].f0-hull[k+1].f0)/(hull[k+1].f1-hull[k].f1), 1e-12)
-	}
-	// by1 is the segment where the hull crosses F_1 = x; by0 where it
-	// crosses F_0 = x.
-	by1 := func(x float64) int {
-		k := 0
-		for k+1 < len(hull) && x >= hull[k+1].f1 {
-			k++
-		}
-		return k
-	}
-	by0 := func(x float64) int {
-		k := 0
-		for k+1 < len(hull) && x <= hull[k+1].f0 {
-			k++
-		}
-		return k
-	}
-	// Phase 2. Combined sets are made per hull segment as needed; the
-	// steps move along the hull, so only the latest few are kept.
-	sets := map[int]int{} // segment → set
-	var made []int        // segments in the order their sets were made
-	setFor := func(k int) (int, error) {
-		k = max(0, min(k, len(hull)-2))
-		if set, ok := sets[k]; ok {
-			return set, nil
-		}
-		set, err := s.addCombined(0, 1, 1, segment(k))
-		if err != nil {
-			return 0, err
-		}
-		sets[k] = set
-		made = append(made, k)
-		if len(made) > 6 {
-			s.release(sets[made[0]])
-			delete(sets, made[0])
-			made = made[1:]
-		}
+	v, _, err := f.weighted(w[0], w[1])
+	return v, err
+}
+
+func (f *factorSearch) setFor(g hullSegment) (int, error) {
+	if set, ok := f.sets[g.k]; ok {
 		return set, nil
 	}
-	lagsFor := func(ks []int, f func(set int, l float64) lagrangian) ([]lagrangian, error) {
-		var out []lagrangian
-		seen := map[int]bool{}
-		for _, k := range ks {
-			k = max(0, min(k, len(hull)-2))
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			set, err := setFor(k)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, f(set, segment(k)))
-		}
-		return out, nil
+	set, err := f.s.addCombined(0, 1, 1, g.lambda)
+	if err != nil {
+		return 0, err
 	}
-	var us [][]float64
-	var os []Outcome
-	con, thr := -1, math.Inf(-1)
-	for {
-		var lag0 []lagrangian
-		if con >= 0 {
-			k := by1(thr)
-			// max F_0 subject to F_1 > thr: F_0 <= h − λ·thr.
-			if lag0, err = lagsFor([]int{k, k + 1}, func(set int, l float64) lagrangian { return lagrangian{set, 1, -l * thr} }); err != nil {
-				return nil, nil, false
-			}
-		}
-		a, a0, ok, err := s.maximize(0, con, thr, true, lag0, &nodes, maxNodes)
-		if err != nil {
-			return nil, nil, false
-		}
-		if !ok {
-			pu, po := paretoOnly(us, os)
-			return pu, po, true
-		}
-		// U_0 = F_0/M_0 reaches 1 exactly at F_0 = M_0.
-		t0 := math.Min(a0, m0)
-		// max F_1 subject to F_0 >= t0: F_1 <= (h − t0)/λ.
-		k := by0(t0)
-		lag1, err := lagsFor([]int{k - 1, k, k + 1}, func(set int, l float64) lagrangian { return lagrangian{set, 1 / l, -t0 / l} })
-		if err != nil {
-			return nil, nil, false
-		}
-		b, b1, found, err := s.maximize(1, 0, t0, false, lag1, &nodes, maxNodes)
-		if err != nil {
-			return nil, nil, false
-		}
-		if a1 := m.value(1, a); !found || b1 <= a1 {
-			// Rounding kept the tie from improving on a (which already
-			// qualifies): a is the step's point, and the walk moves on.
-			b, b1 = a, a1
-		}
-		o := m.outcome(b)
-		us = append(us, []float64{ps[0].Utility(o), ps[1].Utility(o)})
-		os = append(os, o)
-		if b1 >= m1 {
-			pu, po := paretoOnly(us, os)
-			return pu, po, true // U_1 is 1: nothing further up
-		}
-		con, thr = 1, b1
+	f.sets[g.k] = set
+	f.made = append(f.made, g.k)
+	if len(f.made) > 6 {
+		f.s.release(f.sets[f.made[0]])
+		delete(f.sets, f.made[0])
+		f.made = f.made[1:]
 	}
+	return set, nil
+}
+
+func (f *factorSearch) constrained(obj int, t float64, strict bool, segs []hullSegment) (Outcome, [2]float64, bool, error) {
+	con := 1 - obj
+	if math.IsInf(t, -1) {
+		con = -1
+	}
+	var lags []lagrangian
+	for _, g := range segs {
+		set, err := f.setFor(g)
+		if err != nil {
+			return nil, [2]float64{}, false, err
+		}
+		if obj == 0 {
+			// F_0 <= h − λ·F_1 <= h − λ·t.
+			lags = append(lags, lagrangian{set, 1, -g.lambda * t})
+		} else {
+			// F_1 <= (h − F_0)/λ <= (h − t)/λ.
+			lags = append(lags, lagrangian{set, 1 / g.lambda, -t / g.lambda})
+		}
+	}
+	a, v, found, err := f.s.maximize(obj, con, t, strict, lags, &f.nodes, f.maxNodes)
+	if err != nil || !found {
+		return nil, [2]float64{}, false, err
+	}
+	// F_obj as the search summed it, which the next step's constraint
+	// compares with in the same order.
+	sums := f.sums(a)
+	sums[obj] = v
+	return f.m.outcome(a), sums, true, nil
 }
 
 // paretoOnly drops, from points found in order of falling U_0, any that
