@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -63,32 +64,47 @@ func TestCliqueFrontierMatchesBruteForce(t *testing.T) {
 func testFrontierMatchesBruteForce(t *testing.T, mixed, floats bool, frontier func(context.Context, []Profile, int) ([][]float64, []Outcome, bool)) {
 	rng := rand.New(rand.NewSource(3))
 	for trial := 0; trial < 1000; trial++ {
-		d := &Domain{Name: "r"}
-		for i := 2 + rng.Intn(4); i > 0; i-- {
-			nv := 2 + rng.Intn(5)
-			d.Issues = append(d.Issues, Issue{Name: string(rune('a' + len(d.Issues))), Kind: Integer, Lower: 0, Upper: float64(nv - 1)})
-		}
+		d := randomIntDomain(rng, 2+rng.Intn(4), 5)
 		ps := []Profile{randomHRFull(rng, d, "a", mixed, floats), randomHRFull(rng, d, "b", mixed, floats)}
 		us, os, ok := frontier(t.Context(), ps, 10_000_000)
 		if !ok {
 			t.Fatalf("floats %v trial %d: no frontier", floats, trial)
 		}
-		want := bruteForce(ps).frontier
-		got := map[string]bool{}
-		for i, u := range us {
-			r := []float64{Round(u[0]), Round(u[1])}
-			if v := []float64{Round(ps[0].Utility(os[i])), Round(ps[1].Utility(os[i]))}; vecKey(v) != vecKey(r) {
-				t.Fatalf("trial %d: point %v has outcome %v worth %v", trial, r, os[i], v)
-			}
-			got[vecKey(r)] = true
+		checkFrontierPoints(t, fmt.Sprintf("floats %v trial %d", floats, trial), ps, us, os)
+	}
+}
+
+// randomIntDomain has the given number of integer issues of 2 to
+// 1+maxValues values each.
+func randomIntDomain(rng *rand.Rand, issues, maxValues int) *Domain {
+	d := &Domain{Name: "r"}
+	for ; issues > 0; issues-- {
+		nv := 2 + rng.Intn(maxValues)
+		d.Issues = append(d.Issues, Issue{Name: string(rune('a' + len(d.Issues))), Kind: Integer, Lower: 0, Upper: float64(nv - 1)})
+	}
+	return d
+}
+
+// checkFrontierPoints compares a two-party frontier (us, witnessed by os)
+// with enumeration: each point is worth what its outcome is, none is listed
+// twice, and the points are exactly the enumerated frontier's.
+func checkFrontierPoints(t *testing.T, what string, ps []Profile, us [][]float64, os []Outcome) {
+	t.Helper()
+	want := bruteForce(ps).frontier
+	got := map[string]bool{}
+	for i, u := range us {
+		r := []float64{Round(u[0]), Round(u[1])}
+		if v := []float64{Round(ps[0].Utility(os[i])), Round(ps[1].Utility(os[i]))}; vecKey(v) != vecKey(r) {
+			t.Fatalf("%s: point %v has outcome %v worth %v", what, r, os[i], v)
 		}
-		if len(got) != len(us) || len(got) != len(want) {
-			t.Fatalf("floats %v trial %d: %d points (%d distinct), enumeration finds %d: %v vs %v", floats, trial, len(us), len(got), len(want), got, want)
-		}
-		for k := range want {
-			if !got[k] {
-				t.Fatalf("trial %d: frontier point %s missing; found %v", trial, k, got)
-			}
+		got[vecKey(r)] = true
+	}
+	if len(got) != len(us) || len(got) != len(want) {
+		t.Fatalf("%s: %d points (%d distinct), enumeration finds %d: %v vs %v", what, len(us), len(got), len(want), got, want)
+	}
+	for k := range want {
+		if !got[k] {
+			t.Fatalf("%s: frontier point %s missing; found %v", what, k, got)
 		}
 	}
 }
@@ -163,11 +179,7 @@ func TestFactorFrontierDeclinesUncappedLinear(t *testing.T) {
 func TestFactorFrontierCappedLinear(t *testing.T) {
 	rng := rand.New(rand.NewSource(13))
 	for trial := 0; trial < 300; trial++ {
-		d := &Domain{Name: "r"}
-		for i := 2 + rng.Intn(3); i > 0; i-- {
-			nv := 2 + rng.Intn(4)
-			d.Issues = append(d.Issues, Issue{Name: string(rune('a' + len(d.Issues))), Kind: Integer, Lower: 0, Upper: float64(nv - 1)})
-		}
+		d := randomIntDomain(rng, 2+rng.Intn(3), 4)
 		lin := &LinearAdditive{ProfileName: "lin", Dom: d, Cap: true}
 		for range d.Issues {
 			// Weights adding up to about 1.5: the cap binds on some outcomes.
@@ -182,30 +194,16 @@ func TestFactorFrontierCappedLinear(t *testing.T) {
 			t.Fatal(err)
 		}
 		ps := []Profile{lin, randomHRFull(rng, d, "hr", true, trial%2 == 1)}
-		want := bruteForce(ps).frontier
 		us, os, ok := factorFrontier2(t.Context(), ps, 10_000_000)
 		if !ok {
 			t.Fatalf("trial %d: the exact search over sums declined a capped linear profile", trial)
 		}
-		got := map[string]bool{}
-		for i, u := range us {
-			r := []float64{Round(u[0]), Round(u[1])}
-			if v := []float64{Round(ps[0].Utility(os[i])), Round(ps[1].Utility(os[i]))}; vecKey(v) != vecKey(r) {
-				t.Fatalf("trial %d: point %v has outcome %v worth %v", trial, r, os[i], v)
-			}
-			if r[0] > 1 {
-				t.Fatalf("trial %d: point %v exceeds the cap", trial, r)
-			}
-			got[vecKey(r)] = true
-		}
-		if len(got) != len(want) {
-			t.Fatalf("trial %d: %d points, enumeration finds %d: %v vs %v", trial, len(got), len(want), got, want)
-		}
-		for k := range want {
-			if !got[k] {
-				t.Fatalf("trial %d: frontier point %s missing; found %v", trial, k, got)
+		for _, u := range us {
+			if Round(u[0]) > 1 {
+				t.Fatalf("trial %d: point %v exceeds the cap", trial, u)
 			}
 		}
+		checkFrontierPoints(t, fmt.Sprint("trial ", trial), ps, us, os)
 		a, err := Analyze(ps, AnalyzeOptions{})
 		if err != nil {
 			t.Fatal(err)
