@@ -59,7 +59,15 @@ the outcome space, so domains of 10^20 outcomes take milliseconds.
 DOMAIN is a folder (files are recognised by content) or a domain file. With no
 PROFILE named, every profile in the folder is used. Utilities follow GENIUS
 10.4: discrete evaluations are divided by the issue's largest evaluation,
-integer evaluators are clamped to [0,1], weights are used as given.`,
+integer evaluators are clamped to [0,1], weights are used as given, and a
+GENIUS XML linear profile's utility is capped at 1 (min(1, Σ w·eval), as
+GENIUS computes it where weights add up to more than 1); GeniusWeb JSON
+profiles are not capped.
+
+Method names the search that found the frontier: merge, box branch and
+bound, factor two-phase, clique two-phase or enumeration. Ctrl-C stops the
+analysis (exit status 130), printing the frontier if only the count was
+left; --timeout bounds it the same way.`,
 		Example: `  parley analyze testdata/domains/anac2010-EnglandZimbabwe
   parley analyze --json --max-points 5 testdata/domains/anac2011-Energy
   parley analyze --plot travel.svg testdata/domains/anac2010-Travel
