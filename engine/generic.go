@@ -25,8 +25,8 @@ func (p *LinearAdditive) Bounds(lo, hi []int) (min, max float64) {
 }
 
 // genericFrontier finds the frontier of profiles that are not all linear
-// additive: by one of the exact searches of analysisMethods when every
-// profile is a Bounder and a search finishes within opts.MaxNodes, by
+// additive: by one of the exact searches named by the Method constants
+// (see Analyze) when every profile is a Bounder and a search finishes within opts.MaxNodes, by
 // enumeration otherwise. It returns the Method that found the frontier.
 func genericFrontier(ps []Profile, opts AnalyzeOptions) (*rawFrontier, string, error) {
 	ctx := opts.Context
@@ -59,11 +59,11 @@ func genericFrontier(ps []Profile, opts AnalyzeOptions) (*rawFrontier, string, e
 		} else {
 			us, os, ok = boundFrontier(ctx, ps, bs, opts.MaxNodes)
 		}
-		if err := ctxErr(ctx); err != nil {
-			return nil, "", err
-		}
 		if ok {
 			return newRawFrontier(n, k, us, os), method, nil
+		}
+		if err := ctxErr(ctx); err != nil {
+			return nil, "", err // stopped, not out of reach
 		}
 	}
 	us, os, err := enumerateFrontier(ps, opts)
