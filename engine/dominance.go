@@ -43,3 +43,37 @@ func weaklyDominates(a, b []float64) bool {
 	ge, _ := compare(a, b)
 	return ge
 }
+
+// paretoOnly drops, from points found in order of falling U_0, any that
+// another dominates on the key grid (sums that differ by a rounding error
+// can make two steps find the same utilities twice, or one just below).
+func paretoOnly(us [][]float64, os []Outcome) ([][]float64, []Outcome) {
+	var pu [][]float64
+	var po []Outcome
+	for _, i := range paretoKeep(us) {
+		pu, po = append(pu, us[i]), append(po, os[i])
+	}
+	return pu, po
+}
+
+// paretoKeep returns the indices of the points no other point dominates
+// on the key grid, the first of equal ones.
+func paretoKeep(us [][]float64) []int {
+	var keep []int
+	for i, u := range us {
+		ok := true
+		for j, v := range us {
+			if i == j {
+				continue
+			}
+			if ge, gt := compareKeys(v, u); ge && (gt || j < i) {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			keep = append(keep, i)
+		}
+	}
+	return keep
+}

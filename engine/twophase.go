@@ -49,6 +49,9 @@ type hullSegment struct {
 	lambda float64
 }
 
+// maxHull bounds the hull vertices phase 1 looks for.
+const maxHull = 64
+
 // errBudget is an adapter's failure to finish within its node budget.
 var errBudget = errors.New("the search passed its node budget")
 
