@@ -334,17 +334,7 @@ func TestSolveBruteForce(t *testing.T) {
 		} else if c.p.Baseline != nil {
 			improvements++
 		}
-		for _, m := range solveMethods {
-			name := fmt.Sprintf("case %d (%s, %d parties, %d constraints, baseline %v, integer %v, %s)", i, c.p.Solution, len(c.p.Parties), len(c.p.Constraints), c.p.Baseline, c.integer, m.name)
-			s, err := newSolveSearch(t.Context(), &c.p, SolveOptions{}, m.m)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			s.noSeed = m.noSeed
-			sol, _ := ParseSolution(string(c.p.Solution))
-			got, err := s.solve(sol)
-			checkSolved(t, name, &c.p, ref, got, err)
-		}
+		checkSolveMethods(t, fmt.Sprintf("case %d (integer %v", i, c.integer), &c.p, ref)
 		if got, err := Solve(t.Context(), c.p, SolveOptions{}); ref.best != nil && err != nil {
 			t.Fatalf("case %d: Solve: %v", i, err)
 		} else if err == nil && got.Method != "branch and bound" {
@@ -829,20 +819,26 @@ func TestSolveBruteForceCapped(t *testing.T) {
 				bound++
 			}
 		}
-		ref := bruteSolve(&c.p)
-		for _, m := range solveMethods {
-			name := fmt.Sprintf("capped case %d (%s, %d parties, %d constraints, baseline %v, %s)", i, c.p.Solution, len(c.p.Parties), len(c.p.Constraints), c.p.Baseline, m.name)
-			s, err := newSolveSearch(t.Context(), &c.p, SolveOptions{}, m.m)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			s.noSeed = m.noSeed
-			sol, _ := ParseSolution(string(c.p.Solution))
-			got, err := s.solve(sol)
-			checkSolved(t, name, &c.p, ref, got, err)
-		}
+		checkSolveMethods(t, fmt.Sprintf("capped case %d (capped", i), &c.p, bruteSolve(&c.p))
 	}
 	if bound < 300 {
 		t.Fatalf("the cap binds on only %d profiles", bound)
+	}
+}
+
+// checkSolveMethods runs every search on p and checks it against ref;
+// what opens the case's name in messages, which this closes.
+func checkSolveMethods(t *testing.T, what string, p *Problem, ref solveRef) {
+	t.Helper()
+	for _, m := range solveMethods {
+		name := fmt.Sprintf("%s, %s, %d parties, %d constraints, baseline %v, %s)", what, p.Solution, len(p.Parties), len(p.Constraints), p.Baseline, m.name)
+		s, err := newSolveSearch(t.Context(), p, SolveOptions{}, m.m)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		s.noSeed = m.noSeed
+		sol, _ := ParseSolution(string(p.Solution))
+		got, err := s.solve(sol)
+		checkSolved(t, name, p, ref, got, err)
 	}
 }
