@@ -301,7 +301,10 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("limit") == "" {
+	// With ?limit= the export is one page (after ?after=); without it,
+	// every irritant, read in pages of 1000.
+	paged := r.URL.Query().Get("limit") != ""
+	if !paged {
 		f.Limit = 1000
 	}
 	ps, err := s.Parties.ListParties(r.Context())
@@ -354,7 +357,7 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 				i.Category, i.Priority, i.Due, list(i.Stakeholders), list(confirmed), i.EscalatedTo, i.StatusReason,
 				i.CreatedAt.Format(time.RFC3339), i.UpdatedAt.Format(time.RFC3339), i.Description, strings.Join(texts, "\n")})
 		}
-		if len(is) < f.Limit || len(rows) >= 100000 {
+		if paged || len(is) < f.Limit || len(rows) >= 100000 {
 			break
 		}
 		f.AfterID = is[len(is)-1].ID
