@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -618,16 +617,4 @@ func (s *Server) handleAnalysisPlot(w http.ResponseWriter, r *http.Request) erro
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")
 	return DancePlot(w, d, names)
-}
-
-// readAll reads at most limit bytes of r.
-func readAll(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, parley.Errorf(parley.EINVALID, "the file is over %d bytes", limit)
-	}
-	return b, nil
 }

@@ -190,6 +190,10 @@ func (s *Server) renderNegotiationList(w http.ResponseWriter, r *http.Request, f
 	if err != nil {
 		return err
 	}
+	rounds, err := s.api.Rounds.FindRounds(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	if form == nil {
 		form = map[string]string{"solution": "nash"}
 	}
@@ -197,7 +201,7 @@ func (s *Server) renderNegotiationList(w http.ResponseWriter, r *http.Request, f
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	return s.renderTalk(w, r, "negotiations.html", "Negotiations · "+t.Title, t, "negotiations", map[string]any{"Talk": t, "Negotiations": ns, "CanOpen": parley.CanOpenNegotiation(u, t),
-		"Form": form, "Error": msg, "FormKey": formKey()})
+		"Form": form, "Error": msg, "FormKey": formKey(), "Rounds": rounds})
 }
 
 func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
@@ -208,9 +212,15 @@ func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	form := map[string]string{"title": r.PostFormValue("title"), "solution": r.PostFormValue("solution"), "issues": r.PostFormValue("issues"), "deadline": r.PostFormValue("deadline")}
+	form := map[string]string{"title": r.PostFormValue("title"), "solution": r.PostFormValue("solution"), "issues": r.PostFormValue("issues"),
+		"deadline": r.PostFormValue("deadline"), "round_id": r.PostFormValue("round_id")}
 	err = s.once(w, r, fmt.Sprintf("/talks/%d/negotiations", id), func() (string, error) {
 		n := &parley.Negotiation{TalkID: id, Title: strings.TrimSpace(form["title"]), Solution: form["solution"]}
+		if v := form["round_id"]; v != "" {
+			if n.RoundID, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return "", parley.Errorf(parley.EINVALID, "round: choose one of the talk's rounds")
+			}
+		}
 		if v := form["deadline"]; v != "" {
 			d, err := time.Parse("2006-01-02", v)
 			if err != nil {
