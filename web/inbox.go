@@ -150,6 +150,13 @@ func (s *Server) inboxData(ctx context.Context, u *parley.User) ([]inboxTalk, er
 				}
 			}
 		}
+		if s.api.Negotiations != nil {
+			ns, err := s.api.Negotiations.FindNegotiations(ctx, t.ID)
+			if err != nil {
+				return nil, err
+			}
+			it.Items = append(it.Items, negotiationInbox(u, t, ns)...)
+		}
 		if s.api.Rounds != nil && (tp.Standing == parley.StandingMember || t.Mediates(u.ID)) {
 			rs, err := s.api.Rounds.FindRounds(ctx, t.ID)
 			if err != nil {
