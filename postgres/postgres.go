@@ -133,6 +133,9 @@ func (db *DB) Open(ctx context.Context) error {
 		db.Close()
 		return fmt.Errorf("migrate: %w", err)
 	}
+	if db.Now == nil {
+		db.Now = time.Now
+	}
 	db.DB = sqlstore.New(db.sql, db.sql, Dialect, db.Config)
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"time"
 
 	"github.com/ncruces/go-sqlite3"
 	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3"
@@ -75,6 +76,9 @@ func (db *DB) Open(ctx context.Context) (err error) {
 	if err := sqlstore.Migrate(ctx, db.write, sub, Dialect); err != nil {
 		db.Close()
 		return fmt.Errorf("migrate %s: %w", db.Path, err)
+	}
+	if db.Now == nil {
+		db.Now = time.Now
 	}
 	db.DB = sqlstore.New(db.write, db.read, Dialect, db.Config)
 	return nil

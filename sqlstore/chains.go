@@ -150,9 +150,10 @@ func (db *DB) PrivateRecord(ctx context.Context, talkID int64) (*parley.PrivateR
 		}
 		after = es[len(es)-1].Seq
 	}
+	// Parameters appear in order: SQLite numbers them as they come.
 	rows, err := tx.QueryContext(ctx, `SELECT c.body, o.size, o.head, o.salt FROM checkpoints c
-		JOIN checkpoint_openings o ON o.checkpoint_id = c.id AND o.party_id = $2
-		WHERE c.talk_id = $1 ORDER BY c.id`, talkID, u.PartyID)
+		JOIN checkpoint_openings o ON o.checkpoint_id = c.id
+		WHERE c.talk_id = $1 AND o.party_id = $2 ORDER BY c.id`, talkID, u.PartyID)
 	if err != nil {
 		return nil, err
 	}

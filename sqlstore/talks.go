@@ -476,12 +476,20 @@ func (db *DB) ListEvents(ctx context.Context, talkID, afterSeq int64, limit int)
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	return listEvents(ctx, db.read, u, talkID, afterSeq, limit)
+	return listEvents(ctx, db.read, u, talkID, afterSeq, limit, true)
 }
 
-func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq int64, limit int) ([]*parley.Event, error) {
+// listEvents lists the talk's shared events after afterSeq as u may see
+// them. With skipWithheld, another party's version 1 private events (kept
+// in the shared chain as hashes) are left out altogether, so a listing or a
+// stream shows nothing of them; an export keeps them, as the chain needs.
+func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq int64, limit int, skipWithheld bool) ([]*parley.Event, error) {
+	var party int64 = -1 // every event
+	if skipWithheld {
+		party = u.PartyID
+	}
 	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+`
-		FROM events WHERE talk_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, talkID, afterSeq, limit)
+		FROM events WHERE talk_id = $1 AND seq > $2 AND ($3 < 0 OR private_to = 0 OR private_to = $3) ORDER BY seq LIMIT $4`, talkID, afterSeq, party, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -515,7 +523,7 @@ func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) 
 	}
 	r := &parley.Record{Format: parley.RecordFormat, TalkID: t.ID, Title: t.Title, ExportedAt: db.now(), Keys: []parley.PublicKey{}}
 	for after := int64(0); ; {
-		es, err := listEvents(ctx, tx, u, talkID, after, 1000)
+		es, err := listEvents(ctx, tx, u, talkID, after, 1000, false)
 		if err != nil {
 			return nil, err
 		}
