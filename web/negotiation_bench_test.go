@@ -35,11 +35,11 @@ func newNegWorld(b *testing.B) *negWorld {
 	b.Helper()
 	ctx := b.Context()
 	db := sqlite.NewDB(filepath.Join(b.TempDir(), "p.db"))
+	db.Secret = storetest.Secret
 	if err := db.Open(ctx); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	db.Secret = storetest.Secret
 	a := api.NewServer()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency, a.Irritants = db, db, db, db, db, db
 	a.Rounds, a.Statements, a.Notifications, a.Negotiations = db, db, db, db
