@@ -41,6 +41,15 @@ type User struct {
 	Mediator    bool      `json:"mediator"`
 	Admin       bool      `json:"admin"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Disabled accounts cannot sign in; disabling one ends its sessions and tokens.
+	Disabled bool `json:"disabled,omitempty"`
+	// Pending is true while a new delegate's place in their party's
+	// delegation awaits approval by its head (or, for a party without a
+	// head, by a second administrator): until then the account cannot sign in.
+	Pending bool `json:"pending,omitempty"`
+	// CreatedBy is the administrator who made the account, 0 when made
+	// from the command line or the first setup.
+	CreatedBy int64 `json:"created_by,omitempty"`
 
 	// PasswordHash is the encoded argon2id hash; it never leaves the server.
 	PasswordHash string `json:"-"`
@@ -59,6 +68,18 @@ func (u *User) Validate() error {
 	}
 	if u.Mediator && u.PartyID != 0 {
 		return Errorf(EINVALID, "user %s: mediators are neutral and belong to no party", u.Name)
+	}
+	return nil
+}
+
+// CanSignIn returns EFORBIDDEN when u may not sign in or use a session or
+// token: the account is disabled or its membership awaits approval.
+func (u *User) CanSignIn() error {
+	if u.Disabled {
+		return Errorf(EFORBIDDEN, "the account %s is disabled; ask an administrator", u.Name)
+	}
+	if u.Pending {
+		return Errorf(EFORBIDDEN, "the account %s awaits its delegation's approval; ask your head of delegation", u.Name)
 	}
 	return nil
 }
@@ -183,7 +204,7 @@ type UserService interface {
 	// CountUsers returns how many users exist.
 	CountUsers(ctx context.Context) (int, error)
 	// SetPasswordHash replaces a user's password hash and ends all of the
-	// user's sessions. ENOTFOUND.
+	// user's sessions and API tokens. ENOTFOUND.
 	SetPasswordHash(ctx context.Context, userID int64, hash string) error
 }
 

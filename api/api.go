@@ -12,7 +12,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -55,9 +57,31 @@ type Server struct {
 	// Heartbeat is how often idle live streams send a comment and catch up.
 	Heartbeat time.Duration
 
-	// Failed sign-ins are limited per account name, and more loosely per
-	// client address so that one office behind one address is not locked out.
-	nameLimit, addrLimit *limiter
+	// SignInLimit is how many sign-in attempts an account accepts from
+	// clients it does not know, and each known device of it, within
+	// SignInWindow; AddressLimit is how many an address may make for
+	// accounts it is not a known device of. Known devices (see
+	// DeviceCookie) are not held back by what strangers do.
+	SignInLimit, AddressLimit int
+	SignInWindow              time.Duration
+	// HashSlots is how many password hashes are computed at once (each
+	// takes 19 MiB); HashQueue sign-ins may wait up to HashWait for a turn,
+	// and further ones are refused at once with 429.
+	HashSlots, HashQueue int
+	HashWait             time.Duration
+	// TokenTTL is how long an API token lasts from its creation.
+	TokenTTL time.Duration
+	// WriteRate and WriteBurst limit each user's unsafe requests: a sustained
+	// rate per second and a burst.
+	WriteRate  float64
+	WriteBurst int
+
+	limitsOnce               sync.Once
+	accounts, devices, addrs *attempts
+	gateOnce                 sync.Once
+	hashes                   *hashGate
+	writersOnce              sync.Once
+	writers                  *writeLimits
 	// dummyHash is checked against when an account does not exist, so that
 	// answering takes as long as for an existing one.
 	dummyHash func() string
@@ -69,14 +93,21 @@ type Server struct {
 // NewServer returns a Server with documented defaults.
 func NewServer() *Server {
 	return &Server{
-		Hub:        NewHub(),
-		Logger:     slog.Default(),
-		Now:        time.Now,
-		SessionTTL: 14 * 24 * time.Hour,
-		Heartbeat:  15 * time.Second,
-		nameLimit:  newLimiter(5, 15*time.Minute),
-		addrLimit:  newLimiter(30, 15*time.Minute),
-		dummyHash:  sync.OnceValue(argon2id.Dummy),
+		Hub:          NewHub(),
+		Logger:       slog.Default(),
+		Now:          time.Now,
+		SessionTTL:   14 * 24 * time.Hour,
+		Heartbeat:    15 * time.Second,
+		SignInLimit:  5,
+		AddressLimit: 30,
+		SignInWindow: 15 * time.Minute,
+		HashSlots:    runtime.GOMAXPROCS(0),
+		HashQueue:    4 * runtime.GOMAXPROCS(0),
+		HashWait:     2 * time.Second,
+		TokenTTL:     90 * 24 * time.Hour,
+		WriteRate:    1,
+		WriteBurst:   60,
+		dummyHash:    sync.OnceValue(argon2id.Dummy),
 	}
 }
 
@@ -118,8 +149,11 @@ var statuses = map[string]int{
 	parley.EINTERNAL:     http.StatusInternalServerError,
 }
 
-// errTooMany is returned by rate limits.
-type errTooMany struct{ retry time.Duration }
+// errTooMany is returned by rate limits; msg says what was refused.
+type errTooMany struct {
+	retry time.Duration
+	msg   string
+}
 
 func (e *errTooMany) Error() string { return "too many attempts" }
 
@@ -129,8 +163,13 @@ func (e *errTooMany) Error() string { return "too many attempts" }
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	var tm *errTooMany
 	if errors.As(err, &tm) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(tm.retry.Seconds())+1))
-		writeJSON(w, http.StatusTooManyRequests, errorBody("rate_limited", fmt.Sprintf("too many sign-in attempts; try again in %d minutes", int(tm.retry.Minutes())+1)))
+		secs := int(math.Ceil(tm.retry.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
+		msg := tm.msg
+		if msg == "" {
+			msg = fmt.Sprintf("too many sign-in attempts; try again in %d minutes", int(tm.retry.Minutes())+1)
+		}
+		writeJSON(w, http.StatusTooManyRequests, errorBody("rate_limited", msg))
 		return
 	}
 	code := parley.ErrorCode(err)

@@ -138,6 +138,9 @@ func (s *Server) CreateToken(ctx context.Context, u *parley.User, name string) (
 	}
 	secret := "pt_" + strings.ReplaceAll(rand.Text()+rand.Text(), "=", "")
 	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialToken, Name: name, Hash: hashSecret(secret)}
+	if s.TokenTTL > 0 {
+		c.ExpiresAt = s.Now().Add(s.TokenTTL)
+	}
 	if err := s.Credentials.CreateCredential(ctx, c); err != nil {
 		return nil, "", err
 	}
