@@ -167,7 +167,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 	b["CanRaise"] = parley.CanRaiseIrritant(u, t)
 	b["Members"], b["Parties"] = members, others
 	b["Priorities"] = parley.IrritantPriorities
-	b["Error"] = r.URL.Query().Get("error")
+	b["Error"] = flash(r)
 	return s.render(w, r, "irritants.html", b)
 }
 
@@ -235,7 +235,8 @@ func (s *Server) raiseIrritant(w http.ResponseWriter, r *http.Request) error {
 		Toward: toward, Stakeholders: stake}
 	if err := svc.RaiseIrritant(r.Context(), i); err != nil {
 		if code := parley.ErrorCode(err); code == parley.EINVALID {
-			http.Redirect(w, r, fmt.Sprintf("/talks/%d/irritants?error=%s", id, url.QueryEscape(parley.ErrorMessage(err))), http.StatusSeeOther)
+			setFlash(w, r, parley.ErrorMessage(err))
+			http.Redirect(w, r, fmt.Sprintf("/talks/%d/irritants", id), http.StatusSeeOther)
 			return nil
 		}
 		return err
@@ -316,7 +317,7 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 		return nil, err
 	}
 	p := &irritantPage{irritantCard: s.card(i, names), Talk: t, StatusLabel: i.Status.Label(), Stakeholders: partyList(i.Stakeholders, names),
-		Party: names[u.PartyID], Error: r.URL.Query().Get("error")}
+		Party: names[u.PartyID], Error: flash(r)}
 	for _, c := range i.Confirmations {
 		p.Confirmed = append(p.Confirmed, names[c.PartyID])
 	}
@@ -382,7 +383,7 @@ func back(w http.ResponseWriter, r *http.Request, id int64, err error) error {
 	if err != nil {
 		switch parley.ErrorCode(err) {
 		case parley.EINVALID, parley.ECONFLICT, parley.EFORBIDDEN:
-			target += "?error=" + url.QueryEscape(parley.ErrorMessage(err))
+			setFlash(w, r, parley.ErrorMessage(err))
 		default:
 			return err
 		}

@@ -40,7 +40,7 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "notifications.html", map[string]any{"List": ns, "Email": addr, "Error": r.URL.Query().Get("error")})
+	return s.render(w, r, "notifications.html", map[string]any{"List": ns, "Email": addr, "Error": flash(r)})
 }
 
 // unreadCount renders the unread count for the header badge: the number,
@@ -78,10 +78,6 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 	if err := s.api.Notifications.MarkRead(r.Context(), ids); err != nil {
 		return err
 	}
-	next := r.PostFormValue("next")
-	if len(next) == 0 || next[0] != '/' || len(next) > 1 && next[1] == '/' {
-		next = "/notifications"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.PostFormValue("next"), "/notifications"), http.StatusSeeOther)
 	return nil
 }

@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -47,11 +46,7 @@ func redirectBack(w http.ResponseWriter, r *http.Request, target string, err err
 	if err != nil {
 		switch parley.ErrorCode(err) {
 		case parley.EINVALID, parley.ECONFLICT, parley.EFORBIDDEN:
-			sep := "?"
-			if strings.Contains(target, "?") {
-				sep = "&"
-			}
-			target += sep + "error=" + url.QueryEscape(parley.ErrorMessage(err))
+			setFlash(w, r, parley.ErrorMessage(err))
 		default:
 			return err
 		}
@@ -86,7 +81,7 @@ func (s *Server) roundList(w http.ResponseWriter, r *http.Request) error {
 		parties = append(parties, roundParty{partyOption{ID: p.PartyID, Name: names[p.PartyID]}, p.Standing == parley.StandingMember})
 	}
 	return s.render(w, r, "rounds.html", map[string]any{"Talk": t, "Rounds": rs, "CanOrganise": parley.CanOrganiseRound(u, t),
-		"Parties": parties, "Error": r.URL.Query().Get("error")})
+		"Parties": parties, "Error": flash(r)})
 }
 
 // roundParty is a party of the talk offered as host or attending delegation.
@@ -173,7 +168,7 @@ func (s *Server) roundData(r *http.Request) (*roundView, error) {
 		return nil, err
 	}
 	v := &roundView{Round: rd, Talk: t, Host: names[rd.Host], Delegations: partyList(rd.Delegations, names), Next: rd.Status.Next(),
-		CanOrganise: parley.CanOrganiseRound(u, t) && rd.Status != parley.RoundConcluded, Error: r.URL.Query().Get("error")}
+		CanOrganise: parley.CanOrganiseRound(u, t) && rd.Status != parley.RoundConcluded, Error: flash(r)}
 	for _, it := range rd.Agenda {
 		v.Items = append(v.Items, agendaView{AgendaItem: it, Owner: names[it.Owner]})
 	}
@@ -320,7 +315,7 @@ func (s *Server) statementList(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	return s.render(w, r, "statements.html", map[string]any{"Talk": t, "Statements": ss, "CanDraft": parley.CanDraftStatement(u, t),
-		"Stakeholders": stake, "Error": r.URL.Query().Get("error")})
+		"Stakeholders": stake, "Error": flash(r)})
 }
 
 func (s *Server) openStatement(w http.ResponseWriter, r *http.Request) error {
@@ -406,7 +401,7 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &statementPage{Statement: st, Talk: t, Versions: vs, Party: names[u.PartyID], Error: r.URL.Query().Get("error"), NextVersion: st.Current.Number + 1}
+	p := &statementPage{Statement: st, Talk: t, Versions: vs, Party: names[u.PartyID], Error: flash(r), NextVersion: st.Current.Number + 1}
 	users := map[int64]string{}
 	for k, text := range parley.Paragraphs(st.Current.Text) {
 		pv := paragraphView{N: k + 1, Text: text}

@@ -92,6 +92,7 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = s.withFlash(w, r)
 		err := h(w, r)
 		if err == nil {
 			return
@@ -151,7 +152,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, "login.html", map[string]any{"Next": r.URL.Query().Get("next")})
+	return s.render(w, r, "login.html", map[string]any{"Next": localPath(r.URL.Query().Get("next"), "")})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
@@ -165,12 +166,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		w.WriteHeader(http.StatusUnauthorized)
-		return s.render(w, r, "login.html", map[string]any{"Error": msg, "Name": name, "Next": next})
+		return s.render(w, r, "login.html", map[string]any{"Error": msg, "Name": name, "Next": localPath(next, "")})
 	}
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/talks"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(next, "/talks"), http.StatusSeeOther)
 	return nil
 }
 
@@ -435,7 +433,7 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range ps {
 		names[p.ID] = p.Name
 	}
-	return s.render(w, r, "admin.html", map[string]any{"Parties": ps, "Users": us, "Names": names, "Message": r.URL.Query().Get("done")})
+	return s.render(w, r, "admin.html", map[string]any{"Parties": ps, "Users": us, "Names": names, "Message": flash(r)})
 }
 
 func (s *Server) createParty(w http.ResponseWriter, r *http.Request) error {
@@ -450,7 +448,8 @@ func (s *Server) createParty(w http.ResponseWriter, r *http.Request) error {
 	if err := s.api.CreateParty(r.Context(), p); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin?done="+url.QueryEscape("Party "+p.Name+" created."), http.StatusSeeOther)
+	setFlash(w, r, "Party "+p.Name+" created.")
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 	return nil
 }
 
@@ -473,7 +472,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.api.CreateUserWithPassword(r.Context(), nu, r.PostFormValue("password")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin?done="+url.QueryEscape("User "+nu.Name+" created."), http.StatusSeeOther)
+	setFlash(w, r, "User "+nu.Name+" created.")
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 	return nil
 }
 
