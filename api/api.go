@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"math"
 	"net/http"
+	"os"
 	"runtime"
 	"strconv"
 	"sync"
@@ -71,6 +72,12 @@ type Server struct {
 	HashWait             time.Duration
 	// TokenTTL is how long an API token lasts from its creation.
 	TokenTTL time.Duration
+	// BodyTimeout is the longest a request body may take to arrive;
+	// after BodyGrace it must also keep up at least MinBodyRate bytes a
+	// second. Requests without a body, such as live streams, are exempt.
+	BodyTimeout time.Duration
+	BodyGrace   time.Duration
+	MinBodyRate int
 	// WriteRate and WriteBurst limit each user's unsafe requests: a sustained
 	// rate per second and a burst.
 	WriteRate  float64
@@ -105,6 +112,9 @@ func NewServer() *Server {
 		HashQueue:    4 * runtime.GOMAXPROCS(0),
 		HashWait:     2 * time.Second,
 		TokenTTL:     90 * 24 * time.Hour,
+		BodyTimeout:  60 * time.Second,
+		BodyGrace:    5 * time.Second,
+		MinBodyRate:  4 << 10,
 		WriteRate:    1,
 		WriteBurst:   60,
 		dummyHash:    sync.OnceValue(argon2id.Dummy),
@@ -210,6 +220,9 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		if errors.Is(err, io.EOF) {
 			return parley.Errorf(parley.EINVALID, "request body is empty; send a JSON object")
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return parley.Errorf(parley.EINVALID, "request body arrived too slowly; send it at once")
 		}
 		return parley.Errorf(parley.EINVALID, "request body: %v", err)
 	}

@@ -50,6 +50,8 @@ func (s *Server) Middleware(next http.Handler) http.Handler {
 			id = rand.Text()[:16]
 		}
 		w.Header().Set("X-Request-Id", id)
+		securityHeaders(w.Header())
+		s.guardBody(w, r)
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
