@@ -2,12 +2,15 @@ package api_test
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"parley"
 )
 
 // TestSlowBodyIsCutOff: a body that stops arriving is answered and its
@@ -81,5 +84,49 @@ func TestWriteRateLimit(t *testing.T) {
 	}
 	if resp, _ := f.do("GET", path, us, nil); resp.StatusCode != 200 {
 		t.Errorf("a read by the limited user: %d, want 200", resp.StatusCode)
+	}
+}
+
+// TestNoticesOfABurstAreFolded: many irritants raised by one negotiator
+// leave the other side one unread notification that counts them and one
+// unsent e-mail, not one of each per irritant.
+func TestNoticesOfABurstAreFolded(t *testing.T) {
+	f := newFixture(t)
+	us, ru := f.token("same party"), f.token("other party")
+	for i := range 8 {
+		resp, body := f.do("POST", fmt.Sprintf("/api/v1/talks/%d/irritants", f.talk.ID), us,
+			map[string]any{"title": fmt.Sprintf("Visas %d", i), "toward": []int64{f.party["RU"].ID}})
+		if resp.StatusCode != 201 {
+			t.Fatalf("raise: %d %s", resp.StatusCode, body)
+		}
+	}
+	_, body := f.do("GET", "/api/v1/notifications?unread=true", ru, nil)
+	var out struct {
+		Notifications []struct{ Text, Type string } `json:"notifications"`
+	}
+	must(t, json.Unmarshal(body, &out))
+	raised := 0
+	for _, n := range out.Notifications {
+		if n.Type == "irritant.raised" {
+			raised++
+			if !strings.Contains(n.Text, "Visas 7") || !strings.Contains(n.Text, "7 more") {
+				t.Errorf("folded notification says %q; want the latest and a count of 7 more", n.Text)
+			}
+		}
+	}
+	if raised != 1 {
+		t.Errorf("%d unread notifications of raised irritants, want 1", raised)
+	}
+	ctx := parley.NewContextWithUser(t.Context(), f.users["other party"])
+	es, err := f.db.Outbox(ctx, false, 100)
+	must(t, err)
+	mine := 0
+	for _, e := range es {
+		if e.UserID == f.users["other party"].ID {
+			mine++
+		}
+	}
+	if mine > 1 {
+		t.Errorf("%d unsent e-mails to one user about one talk, want them folded into 1", mine)
 	}
 }
