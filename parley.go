@@ -8,6 +8,7 @@ package parley
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -157,6 +158,16 @@ func (t *Talk) Validate() error {
 			return Errorf(EINVALID, "talk %q: party %d is listed twice", t.Title, p.PartyID)
 		}
 		seen[p.PartyID] = true
+	}
+	if !slices.ContainsFunc(t.Parties, func(p TalkParty) bool { return p.Standing == StandingMember }) {
+		return Errorf(EINVALID, "talk %q: name at least one member party in parties; a talk is held between parties", t.Title)
+	}
+	meds := map[int64]bool{}
+	for _, m := range t.MediatorIDs {
+		if meds[m] {
+			return Errorf(EINVALID, "talk %q: mediator %d is listed twice in mediator_ids", t.Title, m)
+		}
+		meds[m] = true
 	}
 	return nil
 }

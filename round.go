@@ -79,7 +79,10 @@ func (r *Round) Validate(t *Talk) error {
 	if len(r.Venue) > 300 {
 		return Errorf(EINVALID, "venue must be at most 300 characters")
 	}
-	if !r.StartsAt.IsZero() && !r.EndsAt.IsZero() && r.EndsAt.Before(r.StartsAt) {
+	if r.StartsAt.IsZero() {
+		return Errorf(EINVALID, "round %q: starts_at is missing; give the time the round starts (RFC 3339, e.g. 2026-03-01T09:00:00Z)", r.Title)
+	}
+	if !r.EndsAt.IsZero() && r.EndsAt.Before(r.StartsAt) {
 		return Errorf(EINVALID, "the round ends (%s) before it starts (%s)", r.EndsAt.Format(time.RFC3339), r.StartsAt.Format(time.RFC3339))
 	}
 	if r.Host != 0 {

@@ -93,7 +93,9 @@ var matrix = map[string]entry{
 		return call{"/api/v1/users", map[string]any{"name": "new-" + strings.ReplaceAll(v, " ", "-"), "password": "0123456789ab"}}
 	}, onlyAdmin},
 	"GET /api/v1/talks":      {fixed("/api/v1/talks", nil), signedIn},
-	"POST /api/v1/talks":     {fixed("/api/v1/talks", map[string]any{"title": "new talk"}), []string{"other party", "observer", "stakeholder", "mediator", "outsider", "admin"}},
+	"POST /api/v1/talks": {func(f *fixture, v, _ string) call {
+		return call{"/api/v1/talks", map[string]any{"title": "new talk", "parties": []map[string]any{{"party_id": f.party["FR"].ID, "standing": "member"}}}}
+	}, []string{"other party", "observer", "stakeholder", "mediator", "outsider", "admin"}},
 	"GET /api/v1/talks/{id}": {onTalk("", nil), inTalk},
 	"POST /api/v1/talks/{id}/parties": {func(f *fixture, v, _ string) call {
 		p := &parley.Party{Name: "invitee " + v}
@@ -124,7 +126,7 @@ var matrix = map[string]entry{
 	"POST /api/v1/irritants/{id}/confirm":  {onIrritant("/confirm", parley.IrritantInConsultation, map[string]any{"reason": "done"}), []string{"same party", "other party"}},
 	"POST /api/v1/irritants/{id}/comments": {onIrritant("/comments", parley.IrritantRaised, map[string]any{"text": "noted"}), []string{"same party", "other party", "stakeholder", "mediator"}},
 	"GET /api/v1/talks/{id}/rounds":        {onTalk("/rounds", nil), inTalk},
-	"POST /api/v1/talks/{id}/rounds":       {onTalk("/rounds", map[string]any{"title": "Istanbul", "agenda": []map[string]any{{"title": "Opening"}}}), organisers},
+	"POST /api/v1/talks/{id}/rounds":       {onTalk("/rounds", map[string]any{"title": "Istanbul", "starts_at": "2026-03-01T09:00:00Z", "agenda": []map[string]any{{"title": "Opening"}}}), organisers},
 	"GET /api/v1/rounds/{id}":              {onRound("", parley.RoundPlanned, nil), inTalk},
 	"PUT /api/v1/rounds/{id}/agenda":       {onRound("/agenda", parley.RoundPlanned, map[string]any{"agenda": []map[string]any{{"title": "Visas"}}}), organisers},
 	"POST /api/v1/rounds/{id}/agenda/{item}/minutes": {func(f *fixture, _, _ string) call {
