@@ -92,7 +92,7 @@ var matrix = map[string]entry{
 	"POST /api/v1/users": {func(f *fixture, v, _ string) call {
 		return call{"/api/v1/users", map[string]any{"name": "new-" + strings.ReplaceAll(v, " ", "-"), "password": "0123456789ab"}}
 	}, onlyAdmin},
-	"GET /api/v1/talks":      {fixed("/api/v1/talks", nil), signedIn},
+	"GET /api/v1/talks": {fixed("/api/v1/talks", nil), signedIn},
 	"POST /api/v1/talks": {func(f *fixture, v, _ string) call {
 		return call{"/api/v1/talks", map[string]any{"title": "new talk", "parties": []map[string]any{{"party_id": f.party["FR"].ID, "standing": "member"}}}}
 	}, []string{"other party", "observer", "stakeholder", "mediator", "outsider", "admin"}},
