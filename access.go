@@ -95,6 +95,20 @@ func CanSetPartyKey(u *User, party int64) bool {
 	return u != nil && (u.Admin || (party != 0 && u.PartyID == party && u.Role == RoleHead))
 }
 
+// CanApproveMember reports whether u may let pending member m into their
+// party's delegation: the party's own active head; or, when the party has
+// no active head, an administrator other than the one who created m (two
+// people, so that no administrator alone can become a party).
+func CanApproveMember(u, m *User, partyHasHead bool) bool {
+	if u == nil || m == nil || m.PartyID == 0 || u.ID == m.ID || u.CanSignIn() != nil {
+		return false
+	}
+	if partyHasHead {
+		return u.PartyID == m.PartyID && u.Role == RoleHead
+	}
+	return u.Admin && u.ID != m.CreatedBy
+}
+
 // CanAdminister reports whether u may manage parties and users.
 func CanAdminister(u *User) bool { return u != nil && u.Admin }
 

@@ -214,6 +214,16 @@ type UserService interface {
 	ListUsers(ctx context.Context) ([]*User, error)
 	// CountUsers returns how many users exist.
 	CountUsers(ctx context.Context) (int, error)
+	// ApproveMember lets a pending member of a delegation take their place,
+	// acting as the user in ctx, and records the joining in every talk of
+	// the party. EFORBIDDEN unless the user is the party's active head, or
+	// an administrator other than the member's creator when the party has
+	// no active head; ECONFLICT when not pending; ENOTFOUND.
+	ApproveMember(ctx context.Context, userID int64) (*User, error)
+	// DisableUser disables an account and ends its sessions and tokens,
+	// acting as the administrator in ctx. EFORBIDDEN, ECONFLICT when already
+	// disabled, EINVALID for one's own account, ENOTFOUND.
+	DisableUser(ctx context.Context, userID int64) (*User, error)
 	// SetPasswordHash replaces a user's password hash and ends all of the
 	// user's sessions and API tokens. ENOTFOUND.
 	SetPasswordHash(ctx context.Context, userID int64, hash string) error

@@ -225,7 +225,8 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireAdmin(r); err != nil {
+	admin, err := requireAdmin(r)
+	if err != nil {
 		return err
 	}
 	var req struct {
@@ -240,7 +241,9 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	u := &parley.User{Name: req.Name, DisplayName: req.DisplayName, PartyID: req.PartyID, Role: req.Role, Mediator: req.Mediator, Admin: req.Admin}
+	// CreatedBy makes a member of a delegation that has members wait for
+	// its head's approval.
+	u := &parley.User{Name: req.Name, DisplayName: req.DisplayName, PartyID: req.PartyID, Role: req.Role, Mediator: req.Mediator, Admin: req.Admin, CreatedBy: admin.ID}
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -248,6 +251,63 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, u)
+}
+
+func (s *Server) handleApproveMember(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := s.Users.ApproveMember(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, m)
+}
+
+func (s *Server) handleDisableUser(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireAdmin(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := s.Users.DisableUser(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, m)
+}
+
+// handleListMembers lists a delegation, pending members included, to its
+// own members (whose head approves newcomers) and to administrators.
+func (s *Server) handleListMembers(w http.ResponseWriter, r *http.Request) error {
+	u, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if !u.Admin && u.PartyID != id {
+		return parley.Errorf(parley.EFORBIDDEN, "only the party's own delegation and administrators list its members")
+	}
+	us, err := s.Users.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []*parley.User{}
+	for _, m := range us {
+		if m.PartyID == id {
+			out = append(out, m)
+		}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"members": out})
 }
 
 func (s *Server) handleListTalks(w http.ResponseWriter, r *http.Request) error {

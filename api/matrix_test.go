@@ -92,6 +92,17 @@ var matrix = map[string]entry{
 	"POST /api/v1/users": {func(f *fixture, v, _ string) call {
 		return call{"/api/v1/users", map[string]any{"name": "new-" + strings.ReplaceAll(v, " ", "-"), "password": "0123456789ab"}}
 	}, onlyAdmin},
+	"POST /api/v1/users/{id}/approve": {func(f *fixture, v, _ string) call {
+		return call{fmt.Sprintf("/api/v1/users/%d/approve", f.pendingMember("RU", v).ID), nil}
+	}, []string{"other party"}},
+	"POST /api/v1/users/{id}/disable": {func(f *fixture, v, _ string) call {
+		u := &parley.User{Name: "to-disable-" + strings.ReplaceAll(v, " ", "-")}
+		must(f.t, f.db.CreateUser(f.t.Context(), u))
+		return call{fmt.Sprintf("/api/v1/users/%d/disable", u.ID), nil}
+	}, onlyAdmin},
+	"GET /api/v1/parties/{id}/members": {func(f *fixture, _, _ string) call {
+		return call{fmt.Sprintf("/api/v1/parties/%d/members", f.party["US"].ID), nil}
+	}, []string{"same party", "admin"}},
 	"GET /api/v1/talks": {fixed("/api/v1/talks", nil), signedIn},
 	"POST /api/v1/talks": {func(f *fixture, v, _ string) call {
 		return call{"/api/v1/talks", map[string]any{"title": "new talk", "parties": []map[string]any{{"party_id": f.party["FR"].ID, "standing": "member"}}}}

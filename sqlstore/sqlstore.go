@@ -302,6 +302,15 @@ func (db *DB) CreateUser(ctx context.Context, u *parley.User) error {
 			return err
 		}
 	}
+	if u.PartyID != 0 && u.CreatedBy != 0 {
+		// Made by an administrator: the first member of a party joins at
+		// once; anyone later waits for the delegation's approval.
+		all, _, err := partyMembers(ctx, tx, u.PartyID)
+		if err != nil {
+			return err
+		}
+		u.Pending = all > 0
+	}
 	if u.PartyID != 0 {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE party_id = $1 AND lower(display_name) = lower($2)`, u.PartyID, u.DisplayName).Scan(&n); err != nil {
@@ -320,7 +329,23 @@ func (db *DB) CreateUser(ctx context.Context, u *parley.User) error {
 	} else if err != nil {
 		return fmt.Errorf("insert user: %w", err)
 	}
-	return tx.Commit()
+	var es []*parley.Event
+	if u.PartyID != 0 && !u.Pending {
+		by := parley.UserFromContext(ctx)
+		if by == nil {
+			by = u // from the command line: the member is recorded as joining
+		}
+		if es, err = db.recordMembership(ctx, tx, by, u, "member.joined"); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, e := range es {
+		db.published(e)
+	}
+	return nil
 }
 
 // FindUserByID implements parley.UserService.

@@ -461,7 +461,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if !parley.CanAdminister(u) {
 		return parley.Errorf(parley.EFORBIDDEN, "only administrators manage users")
 	}
-	nu := &parley.User{Name: strings.TrimSpace(r.PostFormValue("name")), DisplayName: strings.TrimSpace(r.PostFormValue("display_name")),
+	nu := &parley.User{Name: strings.TrimSpace(r.PostFormValue("name")), DisplayName: strings.TrimSpace(r.PostFormValue("display_name")), CreatedBy: u.ID,
 		Mediator: r.PostFormValue("kind") == "mediator", Admin: r.PostFormValue("kind") == "admin"}
 	if pid, _ := strconv.ParseInt(r.PostFormValue("party_id"), 10, 64); pid != 0 && r.PostFormValue("kind") == "delegate" {
 		nu.PartyID, nu.Role = pid, parley.Role(r.PostFormValue("role"))
