@@ -206,3 +206,23 @@ func TestCanSetPartyKey(t *testing.T) {
 		}
 	}
 }
+
+// TestInvitedPartyHasNoSayUntilSeated: a party invited to a talk but not
+// yet seated sees only the title and holds up no adoption.
+func TestInvitedPartyHasNoSayUntilSeated(t *testing.T) {
+	talk := &parley.Talk{ID: 1, Title: "Fisheries", Description: "quotas", Parties: []parley.TalkParty{
+		{PartyID: 1, Standing: parley.StandingMember, Accepted: true},
+		{PartyID: 2, Standing: parley.StandingMember, Accepted: false},
+	}}
+	invitee := &parley.User{ID: 5, PartyID: 2, Role: parley.RoleHead}
+	if parley.CanSeeTalk(invitee, talk) || !parley.CanSeeInvitation(invitee, talk) {
+		t.Error("an invited party sees the talk, or not its invitation")
+	}
+	if v := parley.InvitationView(invitee, talk); v.Description != "" || len(v.Parties) != 1 {
+		t.Errorf("the invitation shows %+v; want the title alone", v)
+	}
+	st := &parley.Statement{Signatures: []parley.StatementSignature{{PartyID: 1}}}
+	if got := st.AwaitingSignature(talk); len(got) != 0 {
+		t.Errorf("adoption awaits %v; an invited party has no veto", got)
+	}
+}

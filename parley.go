@@ -142,6 +142,22 @@ type Talk struct {
 	MediatorIDs  []int64     `json:"mediator_ids"`
 	// LastSeq is the sequence number of the talk's latest event.
 	LastSeq int64 `json:"last_seq"`
+	// Invitations are parties proposed for the talk, awaiting the consent
+	// of its seated member parties; shown to those who may see the talk.
+	Invitations []TalkInvitation `json:"invitations,omitempty"`
+}
+
+// TalkInvitation is a party proposed for a talk by one of its members. It is
+// invited (and learns of the talk) only once every seated member party or a
+// mediator of the talk consents.
+type TalkInvitation struct {
+	PartyID  int64    `json:"party_id"`
+	Standing Standing `json:"standing"`
+	// ProposedBy is the proposing party, 0 for an administrator.
+	ProposedBy int64 `json:"proposed_by"`
+	// Consents lists the member parties that have consented.
+	Consents  []int64   `json:"consents"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Validate returns an EINVALID error when t cannot be stored.
@@ -256,9 +272,23 @@ type TalkService interface {
 	FindTalkByID(ctx context.Context, id int64) (*Talk, error)
 	// FindTalks returns the talks the user may see.
 	FindTalks(ctx context.Context, f TalkFilter) ([]*Talk, error)
-	// InviteParty adds a party to a talk with a standing, not yet accepted.
-	// ENOTFOUND, EFORBIDDEN unless the user may manage the talk, ECONFLICT when already there.
-	InviteParty(ctx context.Context, talkID, partyID int64, s Standing) error
+	// InviteParty proposes a party for a talk with a standing and reports
+	// whether it is invited at once: when the user mediates the talk or no
+	// other member party is seated. Otherwise the proposal waits for
+	// ConsentInvitation by every other seated member party (or a mediator).
+	// An invited party sees only the talk's title until it accepts.
+	// ENOTFOUND, EFORBIDDEN unless the user may manage the talk, ECONFLICT
+	// when already there or proposed.
+	InviteParty(ctx context.Context, talkID, partyID int64, s Standing) (invited bool, err error)
+	// ConsentInvitation records the user's party's (or, for a mediator, the
+	// talk's) consent to a proposed party, and invites it once every seated
+	// member party has consented. ENOTFOUND, EFORBIDDEN, ECONFLICT when
+	// already consented.
+	ConsentInvitation(ctx context.Context, talkID, partyID int64) (invited bool, err error)
+	// WithdrawInvitation withdraws a proposal or an invitation not yet
+	// accepted. ENOTFOUND, EFORBIDDEN unless the user may manage the talk,
+	// ECONFLICT when the party has taken its seat.
+	WithdrawInvitation(ctx context.Context, talkID, partyID int64) error
 	// AcceptInvitation marks the user's party as having accepted. ENOTFOUND,
 	// EFORBIDDEN unless the user heads their delegation, ECONFLICT when already accepted.
 	AcceptInvitation(ctx context.Context, talkID int64) error

@@ -381,10 +381,63 @@ func (s *Server) handleInviteParty(w http.ResponseWriter, r *http.Request) error
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.Talks.InviteParty(r.Context(), id, req.PartyID, req.Standing); err != nil {
+	invited, err := s.Talks.InviteParty(r.Context(), id, req.PartyID, req.Standing)
+	if err != nil {
 		return err
 	}
-	return s.handleGetTalk(w, r)
+	return s.writeTalk(w, r, id, invited)
+}
+
+// writeTalk answers with the talk: 200 when the party is invited, 202 when
+// the proposal awaits other members' consent.
+func (s *Server) writeTalk(w http.ResponseWriter, r *http.Request, id int64, invited bool) error {
+	t, err := s.Talks.FindTalkByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !invited {
+		status = http.StatusAccepted
+	}
+	return writeJSON(w, status, t)
+}
+
+func (s *Server) handleConsentInvitation(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	party, err := pathID(r, "party")
+	if err != nil {
+		return err
+	}
+	invited, err := s.Talks.ConsentInvitation(r.Context(), id, party)
+	if err != nil {
+		return err
+	}
+	return s.writeTalk(w, r, id, invited)
+}
+
+func (s *Server) handleWithdrawInvitation(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	party, err := pathID(r, "party")
+	if err != nil {
+		return err
+	}
+	if err := s.Talks.WithdrawInvitation(r.Context(), id, party); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) error {

@@ -116,6 +116,12 @@ var matrix = map[string]entry{
 	"POST /api/v1/talks/{id}/accept": {func(f *fixture, v, _ string) call {
 		return call{fmt.Sprintf("/api/v1/talks/%d/accept", f.newTalk(false).ID), nil}
 	}, []string{"other party", "observer", "stakeholder"}},
+	"POST /api/v1/talks/{id}/invitations/{party}/consent": {func(f *fixture, v, _ string) call {
+		return call{fmt.Sprintf("/api/v1/talks/%d/invitations/%d/consent", f.talk.ID, f.proposed(v).ID), nil}
+	}, []string{"other party", "mediator"}},
+	"DELETE /api/v1/talks/{id}/invitations/{party}": {func(f *fixture, v, _ string) call {
+		return call{fmt.Sprintf("/api/v1/talks/%d/invitations/%d", f.talk.ID, f.proposed(v).ID), nil}
+	}, []string{"other party", "mediator", "admin"}},
 	"GET /api/v1/talks/{id}/events":    {onTalk("/events", nil), inTalk},
 	"POST /api/v1/talks/{id}/events":   {onTalk("/events", map[string]any{"type": "statement", "payload": map[string]string{"text": "hi"}}), []string{"same party", "other party", "stakeholder", "mediator"}},
 	"GET /api/v1/talks/{id}/record":    {onTalk("/record", nil), inTalk},

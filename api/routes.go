@@ -34,6 +34,8 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/talks/{id}", s.handleGetTalk},
 		{"POST /api/v1/talks/{id}/parties", s.idempotent(s.handleInviteParty)},
 		{"POST /api/v1/talks/{id}/accept", s.idempotent(s.handleAccept)},
+		{"POST /api/v1/talks/{id}/invitations/{party}/consent", s.idempotent(s.handleConsentInvitation)},
+		{"DELETE /api/v1/talks/{id}/invitations/{party}", s.handleWithdrawInvitation},
 		{"GET /api/v1/talks/{id}/events", s.handleEvents},
 		{"POST /api/v1/talks/{id}/events", s.idempotent(s.handleAppendEvent)},
 		{"POST /api/v1/talks/{id}/signoffs", s.idempotent(s.handleSignOff)},

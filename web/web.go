@@ -333,9 +333,11 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	es, err := s.api.Talks.ListEvents(r.Context(), id, max(0, t.LastSeq-200), 200)
-	if err != nil {
-		return err
+	var es []*parley.Event
+	if parley.CanSeeTalk(u, t) { // an invited party sees the title alone until it accepts
+		if es, err = s.api.Talks.ListEvents(r.Context(), id, max(0, t.LastSeq-200), 200); err != nil {
+			return err
+		}
 	}
 	users := map[int64]string{}
 	var acts []activity
@@ -622,7 +624,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return parley.Errorf(parley.EINVALID, "choose a party to invite")
 	}
-	if err := s.api.Talks.InviteParty(r.Context(), id, pid, parley.Standing(r.PostFormValue("standing"))); err != nil {
+	if _, err := s.api.Talks.InviteParty(r.Context(), id, pid, parley.Standing(r.PostFormValue("standing"))); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
