@@ -80,7 +80,11 @@ func TestTalkRuleExhaustive(t *testing.T) {
 		u, talk := setup(v)
 		inTalk := v.standing != ""
 		mediator := v.mediatesTalk && v.mediatorAccount // listed as mediator and holds a mediator account
-		wantSee := v.admin || mediator || inTalk
+		// An invited party sees only the invitation until it takes its seat.
+		wantSee := v.admin || mediator || inTalk && v.accepted
+		if got, want := parley.CanSeeInvitation(u, talk), inTalk && !v.accepted && !v.noParty; got != want {
+			t.Errorf("%v: CanSeeInvitation = %v, want %v", v, got, want)
+		}
 		wantAct := mediator ||
 			(inTalk && v.accepted && v.standing != parley.StandingObserver &&
 				(v.role == parley.RoleHead || v.role == parley.RoleNegotiator))
