@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"parley"
 )
 
 // TestSignInNeverRedirectsOffSite: whatever next= says, signing in lands on
@@ -79,4 +81,31 @@ func csrfOf(body string) string {
 	}
 	tok, _, _ := strings.Cut(rest, `"`)
 	return tok
+}
+
+// TestHeadApprovesNewMemberInTheBrowser: the head sees who an
+// administrator added to the delegation and lets them in.
+func TestHeadApprovesNewMemberInTheBrowser(t *testing.T) {
+	s := newSite(t)
+	ctx := t.Context()
+	admin := &parley.User{Name: "root", Admin: true}
+	must(t, s.db.CreateUser(ctx, admin))
+	m := &parley.User{Name: "newcomer", PartyID: s.us.PartyID, Role: parley.RoleNegotiator, CreatedBy: admin.ID}
+	must(t, s.db.CreateUser(parley.NewContextWithUser(ctx, admin), m))
+	if !m.Pending {
+		t.Fatal("a member added by an administrator is not pending")
+	}
+	us := s.signIn("us")
+	_, body := s.get(us, "/account")
+	if !strings.Contains(body, "newcomer") {
+		t.Fatal("the head's account page does not show the pending member")
+	}
+	if code, loc := s.post(us, fmt.Sprintf("/users/%d/approve", m.ID), url.Values{"csrf": {csrfOf(body)}}); code != 303 {
+		t.Fatalf("approve: %d %s", code, loc)
+	}
+	got, err := s.db.FindUserByID(ctx, m.ID)
+	must(t, err)
+	if got.Pending {
+		t.Error("still pending after the head's approval")
+	}
 }

@@ -77,6 +77,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin", s.serve(s.admin))
 	mux.Handle("POST /admin/parties", s.serve(s.createParty))
 	mux.Handle("POST /admin/users", s.serve(s.createUser))
+	mux.Handle("POST /admin/users/{id}/disable", s.serve(s.disableUser))
+	mux.Handle("POST /users/{id}/approve", s.serve(s.approveMember))
 	s.registerConsult(mux)
 }
 
@@ -531,7 +533,60 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, secret stri
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "account.html", map[string]any{"Tokens": ts, "Secret": secret})
+	var pending []*parley.User
+	if u.PartyID != 0 && u.Role == parley.RoleHead {
+		us, err := s.api.Users.ListUsers(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, m := range us {
+			if m.PartyID == u.PartyID && m.Pending {
+				pending = append(pending, m)
+			}
+		}
+	}
+	return s.render(w, r, "account.html", map[string]any{"Tokens": ts, "Secret": secret, "Pending": pending})
+}
+
+// approveMember lets a pending member into their delegation: the head's
+// act (a second administrator's for a delegation without a head).
+func (s *Server) approveMember(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.ENOTFOUND, "no such person")
+	}
+	m, err := s.api.Users.ApproveMember(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	setFlash(w, r, m.Name+" has joined the delegation.")
+	if u.Admin {
+		http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	} else {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+	}
+	return nil
+}
+
+func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.ENOTFOUND, "no such person")
+	}
+	m, err := s.api.Users.DisableUser(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	setFlash(w, r, m.Name+" is disabled; their sessions and tokens have ended.")
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
