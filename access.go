@@ -109,9 +109,11 @@ func CanAcceptInvitation(u *User, t *Talk) bool {
 }
 
 // CanSignOff reports whether u may sign off events of t for their party:
-// whoever may act in t on behalf of a party. Mediators sign nothing off.
+// the head of a delegation seated as member or affected stakeholder.
+// Signing is the head's act; negotiators, observers and mediators sign
+// nothing off.
 func CanSignOff(u *User, t *Talk) bool {
-	return u != nil && t != nil && actsForParty(u, t)
+	return u != nil && t != nil && actsForParty(u, t) && u.Role == RoleHead
 }
 
 // CanCreateTalk reports whether u may open a talk: administrators, mediators

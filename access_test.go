@@ -103,8 +103,9 @@ func TestTalkRuleExhaustive(t *testing.T) {
 		if got := parley.CanAcceptInvitation(u, talk); got != wantAccept {
 			t.Errorf("%v: CanAcceptInvitation = %v, want %v", v, got, wantAccept)
 		}
+		// Signing off is the head's act (issue 9, item 2): not a negotiator's.
 		wantSignOff := !v.noParty && inTalk && v.accepted && v.standing != parley.StandingObserver &&
-			(v.role == parley.RoleHead || v.role == parley.RoleNegotiator)
+			v.role == parley.RoleHead
 		if got := parley.CanSignOff(u, talk); got != wantSignOff {
 			t.Errorf("%v: CanSignOff = %v, want %v", v, got, wantSignOff)
 		}

@@ -83,6 +83,10 @@ func Summary(e *Event) (string, bool) {
 		Version     int            `json:"version"`
 		Mark        string         `json:"mark"`
 		Paragraph   int            `json:"paragraph"`
+		Negotiation int64          `json:"negotiation_id"`
+		Source      string         `json:"source"`
+		RedLines    bool           `json:"red_lines"`
+		Agreed      int            `json:"agreed"`
 	}
 	if e.Payload == nil || json.Unmarshal(e.Payload, &p) != nil {
 		return "", false
@@ -129,6 +133,44 @@ func Summary(e *Event) (string, bool) {
 		fmt.Fprintf(&b, "objected to version %d of statement #%d", p.Version, p.StatementID)
 	case "statement.commented":
 		fmt.Fprintf(&b, "commented on ¶ %d of statement #%d: %s", p.Paragraph+1, p.StatementID, p.Text)
+	case "negotiation.opened":
+		fmt.Fprintf(&b, "opened the negotiation “%s”", p.Title)
+	case "negotiation.issues":
+		fmt.Fprintf(&b, "redrafted the issues of “%s”", p.Title)
+	case "negotiation.frozen":
+		fmt.Fprintf(&b, "froze the issues of “%s”: parties may now enter their confidential preferences", p.Title)
+	case "negotiation.preferences":
+		fmt.Fprintf(&b, "saved version %d of your party's confidential preferences (negotiation #%d)", p.Version, p.Negotiation)
+	case "negotiation.submitted":
+		what := "profile"
+		if p.RedLines {
+			what = "red lines"
+		}
+		fmt.Fprintf(&b, "submitted its confidential %s for “%s” (only a commitment is in the record)", what, p.Title)
+	case "negotiation.mediating":
+		fmt.Fprintf(&b, "“%s” is in mediation: every member has submitted its profile", p.Title)
+	case "negotiation.text":
+		what := "the single negotiating text"
+		if p.Source == "improvement" {
+			what = "an improvement of the agreement"
+		}
+		fmt.Fprintf(&b, "proposed version %d of “%s”: %s", p.Version, p.Title, what)
+	case "negotiation.marked":
+		fmt.Fprintf(&b, "marked version %d of “%s”: %s", p.Version, p.Title, MarkLabel(p.Mark))
+	case "negotiation.agreed":
+		fmt.Fprintf(&b, "“%s” is agreed in version %d", p.Title, p.Version)
+	case "negotiation.improved":
+		fmt.Fprintf(&b, "every member accepted version %d of “%s”: it replaces the agreement", p.Version, p.Title)
+	case "negotiation.improvement_declined":
+		fmt.Fprintf(&b, "the improvement of “%s” was declined; the agreement in version %d stands", p.Title, p.Agreed)
+	case "negotiation.closed":
+		fmt.Fprintf(&b, "closed “%s” without agreement", p.Title)
+	case "negotiation.statement":
+		fmt.Fprintf(&b, "drafted joint statement #%d from the agreement on “%s”", p.StatementID, p.Title)
+	case "negotiation.disclosure":
+		fmt.Fprintf(&b, "consented to disclose its profile in “%s”", p.Title)
+	case "negotiation.disclosed":
+		fmt.Fprintf(&b, "every member consented: the analysis of “%s” is disclosed to the members", p.Title)
 	default:
 		return "", false
 	}
@@ -141,12 +183,15 @@ func Summary(e *Event) (string, bool) {
 // Link returns the page a consultation event is about, or "".
 func Link(e *Event) string {
 	var p struct {
-		IrritantID  int64 `json:"irritant_id"`
-		RoundID     int64 `json:"round_id"`
-		StatementID int64 `json:"statement_id"`
+		IrritantID    int64 `json:"irritant_id"`
+		RoundID       int64 `json:"round_id"`
+		StatementID   int64 `json:"statement_id"`
+		NegotiationID int64 `json:"negotiation_id"`
 	}
 	json.Unmarshal(e.Payload, &p)
 	switch {
+	case p.NegotiationID != 0:
+		return fmt.Sprintf("/negotiations/%d", p.NegotiationID)
 	case p.IrritantID != 0:
 		return fmt.Sprintf("/irritants/%d", p.IrritantID)
 	case p.RoundID != 0:

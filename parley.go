@@ -257,6 +257,9 @@ type PartyService interface {
 	SetPartyKey(ctx context.Context, k *PartyKey) error
 	// FindPartyKey returns ENOTFOUND when the party has no key.
 	FindPartyKey(ctx context.Context, partyID int64) (*PartyKey, error)
+	// ListKeys returns the server's key and every party key, current and
+	// retired, with fingerprints: what parties pin to verify records.
+	ListKeys(ctx context.Context) (*KeyList, error)
 }
 
 // TalkService manages talks and their records. Every method acts as the user
@@ -303,8 +306,25 @@ type TalkService interface {
 	// ENOTFOUND, EFORBIDDEN unless the user may act for a party in the talk,
 	// EINVALID for a bad or missing signature.
 	SignOff(ctx context.Context, talkID, seq int64, signature []byte) (*Event, error)
-	// Record returns the talk's whole record as the user may see it.
+	// Record returns the talk's shared chain: its whole record as every
+	// party sees it. ENOTFOUND.
 	Record(ctx context.Context, talkID int64) (*Record, error)
+	// ListPrivateEvents returns up to limit events with Seq > afterSeq of the
+	// private chain of the user's own party in the talk. ENOTFOUND,
+	// EFORBIDDEN for a user of no party.
+	ListPrivateEvents(ctx context.Context, talkID, afterSeq int64, limit int) ([]*Event, error)
+	// PrivateRecord returns the private chain of the user's own party in the
+	// talk, with every checkpoint and the opening of the party's commitment
+	// in it. ENOTFOUND, EFORBIDDEN for a user of no party.
+	PrivateRecord(ctx context.Context, talkID int64) (*PrivateRecord, error)
+	// Checkpoint returns the talk's current checkpoint, signed by the
+	// server, with the opening of the user's party's commitment when the
+	// user belongs to a party of the talk. ENOTFOUND.
+	Checkpoint(ctx context.Context, talkID int64) (*Checkpoint, error)
+	// ConsistencyProof returns the RFC 6962 consistency proof of the talk's
+	// shared chain from size from to size to. ENOTFOUND, EINVALID unless
+	// 0 <= from <= to <= the chain's size.
+	ConsistencyProof(ctx context.Context, talkID, from, to int64) ([]string, error)
 }
 
 // Credential kinds.
@@ -365,6 +385,9 @@ type IdempotencyService interface {
 type EventRef struct {
 	TalkID int64
 	Seq    int64
+	// Private is the party whose private chain holds the event; 0 for the
+	// shared chain. Only that party's streams are woken.
+	Private int64
 }
 
 type ctxKey int

@@ -27,6 +27,9 @@ import (
 // MaxBodyBytes limits request bodies.
 const MaxBodyBytes = 1 << 20
 
+// MaxUploadBytes limits the web forms that upload a file.
+const MaxUploadBytes = 5 << 20
+
 // Server serves the JSON API. Set the services, then call Open.
 type Server struct {
 	Users       parley.UserService
@@ -42,6 +45,9 @@ type Server struct {
 	Statements parley.StatementService
 	// Notifications are the signed-in user's notices of consultation events.
 	Notifications parley.NotificationService
+	// Negotiations and the Mediator that computes their texts.
+	Negotiations parley.NegotiationService
+	Mediator     *parley.Mediator
 
 	// Hub wakes live streams; NewServer makes one.
 	Hub *Hub

@@ -44,6 +44,9 @@ func newFixture(t *testing.T) *fixture {
 	s := api.NewServer()
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
+	s.Negotiations = db
+	s.Mediator = &parley.Mediator{Negotiations: db, EngineVersion: "test"}
+	s.Mediator.Open()
 	s.Secret = secret
 	s.Logger = discardLogger()
 	db.OnEvent = s.Hub.Publish

@@ -192,9 +192,15 @@ func (s *Server) CSRFToken(r *http.Request) string {
 
 func (s *Server) validCSRF(r *http.Request) bool {
 	got := r.Header.Get("X-CSRF-Token")
-	if got == "" && strings.HasPrefix(r.Header.Get("Content-Type"), "application/x-www-form-urlencoded") {
+	if ct := r.Header.Get("Content-Type"); got == "" && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		r.Body = http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
 		got = r.PostFormValue("csrf")
+	} else if got == "" && strings.HasPrefix(ct, "multipart/form-data") {
+		// Forms that upload a file (a domain or a profile).
+		r.Body = http.MaxBytesReader(nil, r.Body, MaxUploadBytes)
+		if r.ParseMultipartForm(MaxUploadBytes) == nil {
+			got = r.PostFormValue("csrf")
+		}
 	}
 	want := s.CSRFToken(r)
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1

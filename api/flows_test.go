@@ -228,16 +228,51 @@ func TestLiveStream(t *testing.T) {
 	if e := next(); e.Seq != 5 {
 		t.Fatalf("first streamed event has seq %d, want 5 (resumed after Last-Event-ID 4)", e.Seq)
 	}
+	// The US stream, resumed after shared event 5 and no private event.
+	usEvents := stream(t, ctx, f, usTok, "5-0")
 	path := fmt.Sprintf("/api/v1/talks/%d/events", f.talk.ID)
 	f.do("POST", path, usTok, map[string]any{"type": "note", "private_to": f.party["US"].ID, "payload": map[string]any{"reservation": 0.3}})
 	f.do("POST", path, usTok, map[string]any{"type": "statement", "payload": map[string]string{"text": "public"}})
-	priv, pub := next(), next()
-	if priv.Seq != 6 || priv.Payload != nil || !priv.Redacted || priv.PayloadHash == "" {
-		t.Errorf("other party saw the private note as %+v; want it redacted with its hash", priv)
+	// The other party's stream shows nothing of the private note: the next
+	// event it sees is the public statement.
+	if pub := next(); pub.Seq != 6 || pub.PrivateTo != 0 || !strings.Contains(string(pub.Payload), "public") {
+		t.Errorf("other party's next event is %+v; want the public statement, seq 6", pub)
 	}
-	if pub.Seq != 7 || !strings.Contains(string(pub.Payload), "public") {
-		t.Errorf("public statement arrived as %+v", pub)
+	// The US stream has both, the note from the US private chain.
+	priv, pub := <-usEvents, <-usEvents
+	if priv.Seq != 1 || priv.PrivateTo != f.party["US"].ID || !strings.Contains(string(priv.Payload), "reservation") {
+		t.Errorf("US saw its private note as %+v", priv)
 	}
+	if pub.Seq != 6 || !strings.Contains(string(pub.Payload), "public") {
+		t.Errorf("US saw the public statement as %+v", pub)
+	}
+}
+
+// stream opens a talk's event stream as tok after lastID and returns its events.
+func stream(t *testing.T, ctx context.Context, f *fixture, tok, lastID string) <-chan parley.Event {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(ctx, "GET", fmt.Sprintf("%s/api/v1/talks/%d/events", f.http.URL, f.talk.ID), nil)
+	req.Header.Set("Accept", "text/event-stream")
+	req.Header.Set("Authorization", "Bearer "+tok)
+	req.Header.Set("Last-Event-ID", lastID)
+	resp, err := http.DefaultClient.Do(req)
+	must(t, err)
+	t.Cleanup(func() { resp.Body.Close() })
+	events := make(chan parley.Event, 10)
+	go func() {
+		defer close(events)
+		sc := bufio.NewScanner(resp.Body)
+		sc.Buffer(nil, 1<<20)
+		for sc.Scan() {
+			if d, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+				var e parley.Event
+				if json.Unmarshal([]byte(d), &e) == nil {
+					events <- e
+				}
+			}
+		}
+	}()
+	return events
 }
 
 // TestPartyHeldKeySignOff: a delegation uploads its own public key, signs off
@@ -268,8 +303,16 @@ func TestPartyHeldKeySignOff(t *testing.T) {
 	_, body = f.do("GET", fmt.Sprintf("/api/v1/talks/%d/record", f.talk.ID), f.token("other party"), nil)
 	var rec parley.Record
 	must(t, json.Unmarshal(body, &rec))
-	if err := parley.Verify(&rec); err != nil {
-		t.Fatalf("record: %v", err)
+	// The US holds its key, so its events are unsigned: verify accepts that
+	// only from the key list the parties publish, never from the file.
+	if err := parley.Verify(&rec); err == nil {
+		t.Error("unsigned events verified on the file's own word")
+	}
+	_, body = f.do("GET", "/api/v1/keys", f.token("other party"), nil)
+	var keys parley.KeyList
+	must(t, json.Unmarshal(body, &keys))
+	if _, err := parley.VerifyRecord(&rec, parley.VerifyOptions{Keys: &keys}); err != nil {
+		t.Fatalf("record against the published keys: %v", err)
 	}
 	if len(rec.Keys) != 6 { // five server keys, one of them retired, plus the uploaded one
 		t.Errorf("record lists %d keys, want 6", len(rec.Keys))
@@ -303,5 +346,35 @@ func TestIdempotencyKeyUnderConcurrentRetries(t *testing.T) {
 	_, list := f.do("GET", path+"?limit=500", tok, nil)
 	if n := strings.Count(string(list), `"racing"`); n != 1 {
 		t.Fatalf("the event was recorded %d times, want 1", n)
+	}
+}
+
+// TestReservedTypesRefused is issue 9's first finding: a negotiator could
+// write "the statement is adopted" into the record through the generic
+// route. Only free-form types pass; the 400 names the field.
+func TestReservedTypesRefused(t *testing.T) {
+	f := newFixture(t)
+	tok := f.token("same party")
+	path := fmt.Sprintf("/api/v1/talks/%d/events", f.talk.ID)
+	for _, typ := range []string{"statement.adopted", "irritant.moved", "signoff", "round.concluded", "negotiation.agreed", "talk.created"} {
+		resp, body := f.do("POST", path, tok, map[string]any{"type": typ, "payload": map[string]any{"statement_id": 1}})
+		if resp.StatusCode != 400 || !strings.Contains(string(body), "type") || !strings.Contains(string(body), typ) {
+			t.Errorf("type %s: %d %s; want 400 naming the type", typ, resp.StatusCode, body)
+		}
+	}
+	for _, typ := range []string{"note", "note.minutes", "statement"} {
+		if resp, body := f.do("POST", path, tok, map[string]any{"type": typ, "payload": map[string]any{"text": "free"}}); resp.StatusCode != 201 {
+			t.Errorf("free-form type %s: %d %s", typ, resp.StatusCode, body)
+		}
+	}
+	// A negotiator cannot sign off for the party; the head can.
+	_, body := f.do("POST", path, tok, map[string]any{"type": "statement", "payload": map[string]any{"text": "the text"}})
+	var e parley.Event
+	must(t, json.Unmarshal(body, &e))
+	if resp, _ := f.do("POST", fmt.Sprintf("/api/v1/talks/%d/signoffs", f.talk.ID), tok, map[string]any{"seq": e.Seq}); resp.StatusCode != 403 {
+		t.Errorf("a negotiator signing off: %d, want 403", resp.StatusCode)
+	}
+	if resp, body := f.do("POST", fmt.Sprintf("/api/v1/talks/%d/signoffs", f.talk.ID), f.token("us head"), map[string]any{"seq": e.Seq}); resp.StatusCode != 201 {
+		t.Errorf("the head signing off: %d %s", resp.StatusCode, body)
 	}
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/rand"
 	_ "embed"
 	"encoding/json"
+	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"parley"
@@ -511,14 +513,99 @@ func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Disposition", `attachment; filename="talk-`+r.PathValue("id")+`-record.json"`)
-	b, err := json.MarshalIndent(rec, "", "  ")
+	return writeDownload(w, fmt.Sprintf("talk-%d-record.json", id), rec)
+}
+
+// writeDownload writes v as an indented JSON file to download.
+func writeDownload(w http.ResponseWriter, name string, v any) error {
+	w.Header().Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, err = w.Write(append(b, '\n'))
 	return err
+}
+
+// handlePrivateEvents lists the viewer's own party's private chain in a talk.
+func (s *Server) handlePrivateEvents(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	after, limit, err := page(r)
+	if err != nil {
+		return err
+	}
+	es, err := s.Talks.ListPrivateEvents(r.Context(), id, after, limit)
+	if err != nil {
+		return err
+	}
+	out := map[string]any{"events": es}
+	if len(es) == limit {
+		out["next"] = es[len(es)-1].Seq
+	}
+	return writeJSON(w, http.StatusOK, out)
+}
+
+// handlePrivateRecord exports the viewer's own party's private chain.
+func (s *Server) handlePrivateRecord(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	rec, err := s.Talks.PrivateRecord(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeDownload(w, fmt.Sprintf("talk-%d-party-%d-private-record.json", id, rec.PartyID), rec)
+}
+
+// handleCheckpoint returns the talk's current signed checkpoint.
+func (s *Server) handleCheckpoint(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	cp, err := s.Talks.Checkpoint(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	// ?from=N adds the proof that this checkpoint extends one of size N.
+	if v := r.URL.Query().Get("from"); v != "" {
+		from, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return parley.Errorf(parley.EINVALID, "from %q is not a number of events", v)
+		}
+		p, err := s.Talks.ConsistencyProof(r.Context(), id, from, cp.Size)
+		if err != nil {
+			return err
+		}
+		cp.Consistency = &parley.Consistency{From: from, Proof: p}
+	}
+	return writeDownload(w, fmt.Sprintf("talk-%d-checkpoint-%d.json", id, cp.Size), cp)
+}
+
+// handleKeys lists the server's key and every party key with fingerprints.
+func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	l, err := s.Parties.ListKeys(r.Context())
+	if err != nil {
+		return err
+	}
+	return writeDownload(w, "parley-keys.json", l)
 }
 
 func nonNil[T any](s []T) []T {

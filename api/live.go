@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -14,10 +15,14 @@ import (
 
 // Hub wakes the live streams of a talk when an event is appended. It carries
 // only event references; each stream reads the events itself, as its viewer,
-// so the visibility rule applies unchanged.
+// so the visibility rule applies unchanged. An event of a party's private
+// chain wakes only the streams of that party's delegates: others cannot even
+// tell, by a wake-up, that something was written.
 type Hub struct {
-	mu     sync.Mutex
-	subs   map[int64]map[chan struct{}]struct{}
+	mu sync.Mutex
+	// subs holds, per talk, each stream's channel and its viewer's party
+	// in the talk (0 for none).
+	subs   map[int64]map[chan struct{}]int64
 	reads  map[readKey]*read
 	closed chan struct{}
 }
@@ -27,6 +32,8 @@ type Hub struct {
 type readKey struct {
 	talk, after int64
 	class       string
+	// chain is 0 for the shared chain, else the party whose private chain is read.
+	chain int64
 }
 
 type read struct {
@@ -38,20 +45,25 @@ type read struct {
 
 // NewHub returns an empty hub.
 func NewHub() *Hub {
-	return &Hub{subs: map[int64]map[chan struct{}]struct{}{}, reads: map[readKey]*read{}, closed: make(chan struct{})}
+	return &Hub{subs: map[int64]map[chan struct{}]int64{}, reads: map[readKey]*read{}, closed: make(chan struct{})}
 }
 
-// Publish wakes every stream of ref's talk. It never blocks.
+// Publish wakes the streams of ref's talk that may read ref: all of them
+// for the shared chain, only its party's for a private chain. It never
+// blocks.
 func (h *Hub) Publish(ref parley.EventRef) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	// Reads of this talk are stale now; streams woken below read afresh.
+	// Reads of this chain are stale now; streams woken below read afresh.
 	for k := range h.reads {
-		if k.talk == ref.TalkID {
+		if k.talk == ref.TalkID && k.chain == ref.Private {
 			delete(h.reads, k)
 		}
 	}
-	for c := range h.subs[ref.TalkID] {
+	for c, party := range h.subs[ref.TalkID] {
+		if ref.Private != 0 && party != ref.Private {
+			continue
+		}
 		select {
 		case c <- struct{}{}:
 		default: // already woken; it will read everything new
@@ -59,15 +71,15 @@ func (h *Hub) Publish(ref parley.EventRef) {
 	}
 }
 
-// Subscribe returns a channel woken on new events of talk, and a function to
-// unsubscribe.
-func (h *Hub) Subscribe(talk int64) (<-chan struct{}, func()) {
+// Subscribe returns a channel woken on new events of talk's shared chain and
+// of party's private chain (party 0: none), and a function to unsubscribe.
+func (h *Hub) Subscribe(talk, party int64) (<-chan struct{}, func()) {
 	c := make(chan struct{}, 1)
 	h.mu.Lock()
 	if h.subs[talk] == nil {
-		h.subs[talk] = map[chan struct{}]struct{}{}
+		h.subs[talk] = map[chan struct{}]int64{}
 	}
-	h.subs[talk][c] = struct{}{}
+	h.subs[talk][c] = party
 	h.mu.Unlock()
 	return c, func() {
 		h.mu.Lock()
@@ -132,20 +144,30 @@ func (h *Hub) Close() {
 
 // Stream writes talk's events after the Last-Event-ID header (or ?after=) as
 // Server-Sent Events, as the request's user may see them, until the client
-// leaves or the hub closes. format renders one event's data line.
+// leaves or the hub closes. format renders one event's data line. A
+// delegate of a party in the talk also receives its party's private events,
+// merged in time order; the event id is then "shared-private", the last seq
+// of each chain.
 func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, format func(*parley.Event) (string, string, error)) error {
 	ctx := r.Context()
-	if _, err := s.Talks.FindTalkByID(ctx, talkID); err != nil {
+	t, err := s.Talks.FindTalkByID(ctx, talkID)
+	if err != nil {
 		return err
 	}
-	class := parley.ViewerClass(parley.UserFromContext(ctx))
-	var after int64
-	if v := r.Header.Get("Last-Event-ID"); v != "" {
-		after, _ = strconv.ParseInt(v, 10, 64)
-	} else if v := r.URL.Query().Get("after"); v != "" {
-		after, _ = strconv.ParseInt(v, 10, 64)
+	u := parley.UserFromContext(ctx)
+	class := parley.ViewerClass(u)
+	var party int64
+	if _, ok := t.Party(u.PartyID); ok {
+		party = u.PartyID
 	}
-	wake, unsubscribe := s.Hub.Subscribe(talkID)
+	last := r.Header.Get("Last-Event-ID")
+	if last == "" {
+		last = r.URL.Query().Get("after")
+	}
+	sharedPart, privatePart, _ := strings.Cut(last, "-")
+	after, _ := strconv.ParseInt(sharedPart, 10, 64)
+	afterPrivate, _ := strconv.ParseInt(privatePart, 10, 64)
+	wake, unsubscribe := s.Hub.Subscribe(talkID, party)
 	defer unsubscribe()
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -155,18 +177,33 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 	fmt.Fprint(w, "retry: 2000\n\n")
 	tick := time.NewTicker(s.Heartbeat)
 	defer tick.Stop()
+	read := func(k readKey, list func(context.Context) ([]*parley.Event, error)) ([]*parley.Event, error) {
+		return s.Hub.shared(k, func() ([]*parley.Event, error) {
+			// Not the request's context: other streams wait on this read.
+			c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+			defer cancel()
+			return list(c)
+		})
+	}
 	for {
 		for {
-			es, err := s.Hub.shared(readKey{talkID, after, class}, func() ([]*parley.Event, error) {
-				// Not the request's context: other streams wait on this read.
-				c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-				defer cancel()
+			es, err := read(readKey{talkID, after, class, 0}, func(c context.Context) ([]*parley.Event, error) {
 				return s.Talks.ListEvents(c, talkID, after, 500)
 			})
 			if err != nil {
 				return nil // the talk is gone from view or the client left; end the stream
 			}
-			for _, e := range es {
+			var ps []*parley.Event
+			if party != 0 {
+				ap := afterPrivate
+				ps, err = read(readKey{talkID, ap, "private", party}, func(c context.Context) ([]*parley.Event, error) {
+					return s.Talks.ListPrivateEvents(c, talkID, ap, 500)
+				})
+				if err != nil {
+					return nil
+				}
+			}
+			for _, e := range mergeByTime(es, ps) {
 				name, data, err := format(e)
 				if err != nil {
 					return nil
@@ -174,10 +211,18 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 				if name != "" {
 					fmt.Fprintf(w, "event: %s\n", name)
 				}
-				fmt.Fprintf(w, "id: %d\ndata: %s\n\n", e.Seq, data)
-				after = e.Seq
+				if e.PrivateTo != 0 && e.V != 0 {
+					afterPrivate = e.Seq
+				} else {
+					after = e.Seq
+				}
+				id := strconv.FormatInt(after, 10)
+				if party != 0 {
+					id += "-" + strconv.FormatInt(afterPrivate, 10)
+				}
+				fmt.Fprintf(w, "id: %s\ndata: %s\n\n", id, data)
 			}
-			if len(es) < 500 {
+			if len(es) < 500 && len(ps) < 500 {
 				break
 			}
 		}
@@ -216,6 +261,22 @@ func (s *Server) stillSignedIn(ctx context.Context) bool {
 	}
 	u, err := s.Users.FindUserByID(ctx, c.UserID)
 	return err == nil && u.CanSignIn() == nil
+}
+
+// mergeByTime merges two chains' events, each in seq order, by time.
+func mergeByTime(a, b []*parley.Event) []*parley.Event {
+	if len(b) == 0 {
+		return a
+	}
+	out := make([]*parley.Event, 0, len(a)+len(b))
+	for len(a) > 0 && len(b) > 0 {
+		if b[0].Time.Before(a[0].Time) {
+			out, b = append(out, b[0]), b[1:]
+		} else {
+			out, a = append(out, a[0]), a[1:]
+		}
+	}
+	return append(append(out, a...), b...)
 }
 
 // jsonEvent renders an event for the JSON stream.

@@ -4,6 +4,7 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"slices"
 	"strings"
@@ -34,6 +35,9 @@ var (
 	signedIn  = []string{"same party", "other party", "observer", "stakeholder", "mediator", "outsider", "admin"}
 	inTalk    = []string{"same party", "other party", "observer", "stakeholder", "mediator", "admin"}
 	onlyAdmin = []string{"admin"}
+	// delegates are the viewers whose party is in the talk: each reads its
+	// own party's private chain.
+	delegates = []string{"same party", "other party", "observer", "stakeholder"}
 	nobody    = []string{}
 	fixed     = func(path string, body any) func(*fixture, string, string) call {
 		return func(*fixture, string, string) call { return call{path, body} }
@@ -122,10 +126,15 @@ var matrix = map[string]entry{
 	"DELETE /api/v1/talks/{id}/invitations/{party}": {func(f *fixture, v, _ string) call {
 		return call{fmt.Sprintf("/api/v1/talks/%d/invitations/%d", f.talk.ID, f.proposed(v).ID), nil}
 	}, []string{"other party", "mediator", "admin"}},
-	"GET /api/v1/talks/{id}/events":    {onTalk("/events", nil), inTalk},
-	"POST /api/v1/talks/{id}/events":   {onTalk("/events", map[string]any{"type": "statement", "payload": map[string]string{"text": "hi"}}), []string{"same party", "other party", "stakeholder", "mediator"}},
-	"GET /api/v1/talks/{id}/record":    {onTalk("/record", nil), inTalk},
-	"POST /api/v1/talks/{id}/signoffs": {onTalk("/signoffs", map[string]any{"seq": 1}), []string{"same party", "other party", "stakeholder"}},
+	"GET /api/v1/talks/{id}/events":  {onTalk("/events", nil), inTalk},
+	"POST /api/v1/talks/{id}/events": {onTalk("/events", map[string]any{"type": "statement", "payload": map[string]string{"text": "hi"}}), []string{"same party", "other party", "stakeholder", "mediator"}},
+	"GET /api/v1/talks/{id}/record":  {onTalk("/record", nil), inTalk},
+	// Signing off is the head's act: "same party" is a negotiator.
+	"POST /api/v1/talks/{id}/signoffs":      {onTalk("/signoffs", map[string]any{"seq": 1}), []string{"other party", "stakeholder"}},
+	"GET /api/v1/talks/{id}/checkpoint":     {onTalk("/checkpoint", nil), inTalk},
+	"GET /api/v1/talks/{id}/private/events": {onTalk("/private/events", nil), delegates},
+	"GET /api/v1/talks/{id}/private/record": {onTalk("/private/record", nil), delegates},
+	"GET /api/v1/keys":                      {fixed("/api/v1/keys", nil), signedIn},
 	// The consultation mechanism.
 	"GET /api/v1/talks/{id}/irritants":     {onTalk("/irritants?q=staffing&status=raised,acknowledged", nil), inTalk},
 	"GET /api/v1/talks/{id}/irritants.csv": {onTalk("/irritants.csv", nil), inTalk},
@@ -169,6 +178,7 @@ var matrix = map[string]entry{
 
 func TestAuthorizationMatrix(t *testing.T) {
 	f := newFixture(t)
+	maps.Copy(matrix, negotiationMatrix)
 	patterns := f.srv.Patterns()
 	for _, p := range patterns {
 		if _, ok := matrix[p]; !ok {

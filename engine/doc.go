@@ -3,6 +3,9 @@
 // (acceptable set, Pareto frontier, Nash, Kalai–Smorodinsky, maximum
 // welfare, egalitarian, improvements), the stacked alternating offers
 // protocol with its automated agents, and mediated single-text negotiation.
+// Solve and Assess answer a mediator exactly without the frontier: the
+// chosen bargaining solution under stakeholders' constraints, allowed
+// options and a baseline to improve on, for many parties on huge spaces.
 //
 // The package is a pure leaf library: it does no I/O, holds no global state
 // and is deterministic given a seed. File formats live in package genius.

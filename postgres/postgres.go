@@ -140,14 +140,23 @@ func (db *DB) listen(ctx context.Context, ready chan<- struct{}) error {
 			c.Conn().Close(context.Background())
 			return err
 		}
-		talk, seq, ok := strings.Cut(n.Payload, ":")
-		t, err1 := strconv.ParseInt(talk, 10, 64)
-		s, err2 := strconv.ParseInt(seq, 10, 64)
-		if !ok || err1 != nil || err2 != nil {
+		// "talk:seq" for the shared chain, "talk:seq:party" for a party's
+		// private chain.
+		parts := strings.Split(n.Payload, ":")
+		var nums [3]int64
+		bad := len(parts) < 2 || len(parts) > 3
+		for i, p := range parts {
+			if bad {
+				break
+			}
+			v, err := strconv.ParseInt(p, 10, 64)
+			nums[i], bad = v, err != nil
+		}
+		if bad {
 			continue
 		}
 		if db.OnEvent != nil {
-			db.OnEvent(parley.EventRef{TalkID: t, Seq: s})
+			db.OnEvent(parley.EventRef{TalkID: nums[0], Seq: nums[1], Private: nums[2]})
 		}
 	}
 }

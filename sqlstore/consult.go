@@ -219,6 +219,13 @@ func (db *DB) irritantEvent(ctx context.Context, tx *tx, u *parley.User, i *parl
 	if err != nil {
 		return nil, err
 	}
+	if e.PrivateTo != 0 {
+		// An internal comment lives in its party's private chain.
+		if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_private_events (irritant_id, talk_id, private_to, seq) VALUES ($1, $2, $3, $4)`, i.ID, i.TalkID, e.PrivateTo, e.Seq); err != nil {
+			return nil, fmt.Errorf("link irritant event: %w", err)
+		}
+		return e, nil
+	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_events (irritant_id, talk_id, seq) VALUES ($1, $2, $3)`, i.ID, i.TalkID, e.Seq); err != nil {
 		return nil, fmt.Errorf("link irritant event: %w", err)
 	}
@@ -542,27 +549,28 @@ func (db *DB) IrritantTimeline(ctx context.Context, id int64) ([]*parley.Event, 
 	if _, _, err := findVisibleIrritant(ctx, db.read, u, id); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT e.talk_id, e.seq, e.time, e.actor_id, e.party_id, e.type, e.private_to, e.payload, e.payload_hash, e.prev_hash, e.hash, e.signature
-		FROM irritant_events ie JOIN events e ON e.talk_id = ie.talk_id AND e.seq = ie.seq WHERE ie.irritant_id = $1 ORDER BY e.seq`, id)
+	// The shared events, then the user's own party's private ones (its
+	// internal comments), in time order; another party's never appear.
+	rows, err := db.read.QueryContext(ctx, `SELECT e.talk_id, e.seq, e.time, e.actor_id, e.party_id, e.type, e.private_to, e.payload, e.payload_hash, e.prev_hash, e.hash, e.signature, e.v
+		FROM irritant_events ie JOIN events e ON e.talk_id = ie.talk_id AND e.seq = ie.seq WHERE ie.irritant_id = $1
+		UNION ALL
+		SELECT e.talk_id, e.seq, e.time, e.actor_id, e.party_id, e.type, e.private_to, e.payload, e.payload_hash, e.prev_hash, e.hash, e.signature, e.v
+		FROM irritant_private_events ie JOIN private_events e ON e.talk_id = ie.talk_id AND e.private_to = ie.private_to AND e.seq = ie.seq
+		WHERE ie.irritant_id = $1 AND ie.private_to = $2 AND $2 <> 0
+		ORDER BY 3, 2`, id, u.PartyID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
 	es := []*parley.Event{}
 	for rows.Next() {
-		var e parley.Event
-		var t int64
-		var payload []byte
-		if err := rows.Scan(&e.TalkID, &e.Seq, &t, &e.ActorID, &e.PartyID, &e.Type, &e.PrivateTo, &payload, &e.PayloadHash, &e.PrevHash, &e.Hash, &e.Signature); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.Time, e.Payload = fromMicros(t), payload
-		if len(e.Signature) == 0 {
-			e.Signature = nil
-		}
-		// Another party's internal comments stay out of the timeline
-		// altogether; the record export keeps them as hashes only.
-		if v := parley.VisibleEvent(u, &e); !v.Redacted {
+		// Another party's legacy (version 1) internal comments stay out of
+		// the timeline altogether; the record export keeps them as hashes only.
+		if v := parley.VisibleEvent(u, e); !v.Redacted {
 			es = append(es, v)
 		}
 	}

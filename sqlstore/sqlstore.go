@@ -65,6 +65,7 @@ type DB struct {
 	stopped   chan struct{}
 	stmts     map[string]*sql.Stmt  // prepared on the write pool, by query
 	keys      map[int64]unsealedKey // party keys unsealed, by party
+	serverKey ed25519.PrivateKey    // the server's key, unsealed
 }
 
 // unsealedKey caches a party's private key; sealed tells whether the stored
@@ -103,7 +104,8 @@ func (db *DB) begin(ctx context.Context) (*tx, error) {
 }
 
 // hotQueries are the statements of an append, prepared once.
-var hotQueries = []string{qTalk, qTalkParties, qTalkMediators, qPartyKey, qNextSeq, qInsertEvent, qSetLastHash}
+var hotQueries = []string{qTalk, qTalkParties, qTalkMediators, qPartyKey, qNextSeq, qInsertEvent, qSetLastHash,
+	qNextPrivateSeq, qInsertPrivateEvent, qSetPrivateHash}
 
 // prepared returns the prepared statement for q, or nil.
 func (db *DB) prepared(q string) *sql.Stmt {

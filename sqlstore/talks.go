@@ -25,8 +25,8 @@ const (
 	qTalkParties   = `SELECT party_id, standing, accepted FROM talk_parties WHERE talk_id = $1 ORDER BY party_id`
 	qTalkMediators = `SELECT user_id FROM talk_mediators WHERE talk_id = $1 ORDER BY user_id`
 	qNextSeq       = `UPDATE talks SET last_seq = last_seq + 1 WHERE id = $1 RETURNING last_seq, last_hash`
-	qInsertEvent   = `INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`
+	qInsertEvent   = `INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`
 	qSetLastHash = `UPDATE talks SET last_hash = $1 WHERE id = $2`
 )
 
@@ -234,7 +234,9 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if err != nil {
 		return nil, err
 	}
-	if err := in.Validate(); err != nil {
+	// Every type but the free-form ones belongs to the service that
+	// enforces its rule (issue 9, item 1).
+	if err := in.ValidateFreeForm(); err != nil {
 		return nil, err
 	}
 	if db.dialect.GroupCommit {
@@ -271,33 +273,36 @@ func (db *DB) appendChecked(ctx context.Context, tx *tx, u *parley.User, talkID 
 	return db.appendEvent(ctx, tx, u, talkID, in)
 }
 
-// appendEvent adds an event to the talk's chain inside tx. Bumping last_seq
-// first takes the talk's row lock, so concurrent appenders on PostgreSQL
-// queue up rather than fork the chain.
+// appendEvent adds an event to the talk's chain inside tx: to the shared
+// chain, or, when in.PrivateTo is not 0, to that party's private chain,
+// which nothing of the shared chain reveals. Bumping last_seq first takes
+// the talk's row lock, so concurrent appenders on PostgreSQL queue up rather
+// than fork the chain. A sign-off is checked before it is recorded, so the
+// chain never holds one that verify rejects.
 func (db *DB) appendEvent(ctx context.Context, tx *tx, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
-	e := &parley.Event{TalkID: talkID, Time: db.now(), ActorID: u.ID, PartyID: u.PartyID, Type: in.Type, PrivateTo: in.PrivateTo, Payload: in.Payload}
+	if in.PrivateTo != 0 {
+		return db.appendPrivate(ctx, tx, u, talkID, in)
+	}
+	e := &parley.Event{TalkID: talkID, Time: db.now(), ActorID: u.ID, PartyID: u.PartyID, Type: in.Type, Payload: in.Payload}
 	var prev string
 	if err := tx.QueryRowContext(ctx, qNextSeq, talkID).
 		Scan(&e.Seq, &prev); err != nil {
 		return nil, fmt.Errorf("next seq: %w", err)
 	}
-	var key *parley.PartyKey
-	if u.PartyID != 0 {
-		k, err := findPartyKey(ctx, tx, u.PartyID)
-		if err != nil && parley.ErrorCode(err) != parley.ENOTFOUND {
-			return nil, err
-		}
-		key = k
-	}
-	priv, err := db.privateKey(key)
+	priv, err := db.signer(ctx, tx, u.PartyID)
 	if err != nil {
 		return nil, err
 	}
 	if err := e.Seal(prev, priv); err != nil {
 		return nil, err
 	}
+	if e.Type == parley.EventSignOff {
+		if err := checkSignOff(ctx, tx, e); err != nil {
+			return nil, err
+		}
+	}
 	if _, err := tx.ExecContext(ctx, qInsertEvent,
-		e.TalkID, e.Seq, micros(e.Time), e.ActorID, e.PartyID, e.Type, e.PrivateTo, []byte(e.Payload), e.PayloadHash, e.PrevHash, e.Hash, e.Signature); err != nil {
+		e.TalkID, e.Seq, micros(e.Time), e.ActorID, e.PartyID, e.Type, e.PrivateTo, []byte(e.Payload), e.PayloadHash, e.PrevHash, e.Hash, e.Signature, e.V); err != nil {
 		return nil, fmt.Errorf("insert event: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, qSetLastHash, e.Hash, talkID); err != nil {
@@ -311,10 +316,58 @@ func (db *DB) appendEvent(ctx context.Context, tx *tx, u *parley.User, talkID in
 	return e, nil
 }
 
+// signer returns the key that signs events of users of party: the party's
+// key when the server holds it, nil when the party holds its own; for users
+// of no party, the server's key.
+func (db *DB) signer(ctx context.Context, tx *tx, party int64) (ed25519.PrivateKey, error) {
+	if party == 0 {
+		return db.serverPrivate(ctx, tx)
+	}
+	k, err := findPartyKey(ctx, tx, party)
+	if err != nil && parley.ErrorCode(err) != parley.ENOTFOUND {
+		return nil, err
+	}
+	return db.privateKey(k)
+}
+
+// checkSignOff checks a sign-off event as verify will: its payload names an
+// earlier event of the shared chain by its hash, and carries a valid
+// signature of the party's current key over it.
+func checkSignOff(ctx context.Context, tx *tx, e *parley.Event) error {
+	so, err := parley.ParseSignOff(e.Payload)
+	if err != nil {
+		return parley.Errorf(parley.EINVALID, "%v", err)
+	}
+	if so.Seq >= e.Seq {
+		return parley.Errorf(parley.EINVALID, "sign-off payload: seq %d does not precede the sign-off (event %d)", so.Seq, e.Seq)
+	}
+	var hash string
+	if err := tx.QueryRowContext(ctx, `SELECT hash FROM events WHERE talk_id = $1 AND seq = $2`, e.TalkID, so.Seq).Scan(&hash); err != nil {
+		return fmt.Errorf("sign-off: find event %d: %w", so.Seq, err)
+	}
+	if hash != so.Hash {
+		return parley.Errorf(parley.EINVALID, "sign-off payload: hash %s is not the hash of event %d (%s)", so.Hash, so.Seq, hash)
+	}
+	if e.PartyID == 0 {
+		return parley.Errorf(parley.EFORBIDDEN, "only a party signs off; mediators and administrators sign nothing off")
+	}
+	key, err := findPartyKey(ctx, tx, e.PartyID)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
+	} else if err != nil {
+		return err
+	}
+	msg, _ := hex.DecodeString(so.Hash)
+	if !ed25519.Verify(key.Public, msg, so.Signature) {
+		return parley.Errorf(parley.EINVALID, "sign-off payload: the signature does not verify with party %d's key over the hash of event %d", e.PartyID, so.Seq)
+	}
+	return nil
+}
+
 // published tells OnEvent about a committed event when the engine does not.
 func (db *DB) published(e *parley.Event) {
 	if db.dialect.NotifyEvent == "" && db.OnEvent != nil {
-		db.OnEvent(parley.EventRef{TalkID: e.TalkID, Seq: e.Seq})
+		db.OnEvent(parley.EventRef{TalkID: e.TalkID, Seq: e.Seq, Private: e.PrivateTo})
 	}
 }
 
@@ -334,7 +387,7 @@ func (db *DB) ListEvents(ctx context.Context, talkID, afterSeq int64, limit int)
 }
 
 func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq int64, limit int) ([]*parley.Event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature
+	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+`
 		FROM events WHERE talk_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, talkID, afterSeq, limit)
 	if err != nil {
 		return nil, err
@@ -342,17 +395,11 @@ func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq
 	defer rows.Close()
 	es := []*parley.Event{}
 	for rows.Next() {
-		var e parley.Event
-		var t int64
-		var payload []byte
-		if err := rows.Scan(&e.TalkID, &e.Seq, &t, &e.ActorID, &e.PartyID, &e.Type, &e.PrivateTo, &payload, &e.PayloadHash, &e.PrevHash, &e.Hash, &e.Signature); err != nil {
+		e, err := scanEvent(rows)
+		if err != nil {
 			return nil, err
 		}
-		e.Time, e.Payload = fromMicros(t), payload
-		if len(e.Signature) == 0 {
-			e.Signature = nil
-		}
-		es = append(es, parley.VisibleEvent(u, &e))
+		es = append(es, parley.VisibleEvent(u, e))
 	}
 	return es, rows.Err()
 }
@@ -385,27 +432,13 @@ func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) 
 		}
 		after = es[len(es)-1].Seq
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT k.party_id, p.name, k.public_key, CASE WHEN k.sealed_private IS NULL THEN 0 ELSE 1 END, k.created_at, 0
-			FROM party_keys k JOIN parties p ON p.id = k.party_id
-		UNION ALL
-		SELECT k.party_id, p.name, k.public_key, k.server_held, k.created_at, k.retired_at
-			FROM retired_party_keys k JOIN parties p ON p.id = k.party_id
-		ORDER BY 1, 5`)
-	if err != nil {
+	if r.Keys, err = partyKeys(ctx, tx); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var k parley.PublicKey
-		var pub []byte
-		var held, from, until int64
-		if err := rows.Scan(&k.PartyID, &k.Party, &pub, &held, &from, &until); err != nil {
-			return nil, err
-		}
-		k.Key, k.ServerHeld, k.From, k.Until = pub, held != 0, fromMicros(from), fromMicros(until)
-		r.Keys = append(r.Keys, k)
+	if r.ServerKey, err = serverPublic(ctx, tx); err != nil {
+		return nil, err
 	}
-	return r, rows.Err()
+	return r, nil
 }
 
 // SignOff implements parley.TalkService.
@@ -424,7 +457,7 @@ func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) 
 		return nil, err
 	}
 	if !parley.CanSignOff(u, t) {
-		return nil, parley.Errorf(parley.EFORBIDDEN, "only the head or a negotiator of a seated delegation signs off for their party")
+		return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of a seated delegation signs off for their party")
 	}
 	var hash string
 	err = tx.QueryRowContext(ctx, `SELECT hash FROM events WHERE talk_id = $1 AND seq = $2`, talkID, seq).Scan(&hash)

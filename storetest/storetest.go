@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,6 +30,7 @@ type Store interface {
 	parley.StatementService
 	parley.NotificationService
 	parley.Reminders
+	parley.NegotiationService
 }
 
 // Secret is the server secret the suite seals party keys with; open must
@@ -42,6 +44,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Talks", func(t *testing.T) { testTalks(t, open(t)) })
 	t.Run("Record", func(t *testing.T) { testRecord(t, open(t)) })
 	t.Run("SignOff", func(t *testing.T) { testSignOff(t, open(t)) })
+	t.Run("PrivateChains", func(t *testing.T) { testPrivateChains(t, open(t)) })
+	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, open(t)) })
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, open(t)) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("Irritants", func(t *testing.T) { testIrritants(t, open(t)) })
@@ -52,6 +56,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("ConcurrentStatementEdits", func(t *testing.T) { testConcurrentEdits(t, open(t)) })
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
 	t.Run("Reminders", func(t *testing.T) { testReminders(t, open(t)) })
+	t.Run("Negotiations", func(t *testing.T) { testNegotiations(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }
@@ -274,6 +279,20 @@ func testTalks(t *testing.T, s Store) {
 	if _, err := s.AppendEvent(as(ctx, w.usNeg), w.talk.ID, parley.EventInput{Type: "note", Payload: json.RawMessage(`{`)}); code(err) != parley.EINVALID {
 		t.Errorf("bad JSON: %v, want invalid", err)
 	}
+	// Reserved types come only from the services that enforce their rules
+	// (issue 9, item 1): a negotiator cannot write "the statement is
+	// adopted" into the record.
+	for _, typ := range []string{"statement.adopted", "irritant.moved", "signoff", "talk.created", "round.concluded", "negotiation.agreed", "checkpoint", "notes"} {
+		_, err := s.AppendEvent(as(ctx, w.usNeg), w.talk.ID, parley.EventInput{Type: typ, Payload: json.RawMessage(`{"statement_id":1}`)})
+		if code(err) != parley.EINVALID || !strings.Contains(parley.ErrorMessage(err), "type") {
+			t.Errorf("type %q through the generic append: %v, want invalid naming the type", typ, err)
+		}
+	}
+	for _, typ := range []string{"note", "note.minutes", "statement"} {
+		if _, err := s.AppendEvent(as(ctx, w.usNeg), w.talk.ID, parley.EventInput{Type: typ, Payload: json.RawMessage(`{"text":"free"}`)}); err != nil {
+			t.Errorf("free-form type %q: %v", typ, err)
+		}
+	}
 }
 
 func testRecord(t *testing.T, s Store) {
@@ -282,32 +301,34 @@ func testRecord(t *testing.T, s Store) {
 	secret := `{"reservation": 0.35, "red_line": "no troops"}`
 	priv, err := s.AppendEvent(as(ctx, w.usNeg), w.talk.ID, parley.EventInput{Type: "note", PrivateTo: w.us.ID, Payload: json.RawMessage(secret)})
 	must(t, err)
-	if priv.Seq != 6 || len(priv.Signature) == 0 {
-		t.Errorf("private note: seq %d, signature %d bytes; want 6 and signed", priv.Seq, len(priv.Signature))
+	// The private note opens the US private chain, signed by the US key.
+	if priv.Seq != 1 || priv.PrivateTo != w.us.ID || len(priv.Signature) == 0 {
+		t.Errorf("private note: seq %d, private to %d, signature %d bytes; want 1, US and signed", priv.Seq, priv.PrivateTo, len(priv.Signature))
 	}
 	_, err = s.AppendEvent(as(ctx, w.mediator), w.talk.ID, parley.EventInput{Type: "statement", Payload: json.RawMessage(`{"text":"<b>welcome</b> & hello"}`)})
 	must(t, err)
 	for _, tt := range []struct {
-		name    string
-		u       *parley.User
-		canRead bool
-	}{{"same party", w.usObs, true}, {"other member", w.ruHead, false}, {"mediator", w.mediator, false}, {"admin", w.admin, false}, {"stakeholder", w.uaHead, false}} {
+		name string
+		u    *parley.User
+	}{{"same party", w.usObs}, {"other member", w.ruHead}, {"mediator", w.mediator}, {"admin", w.admin}, {"stakeholder", w.uaHead}} {
 		r, err := s.Record(as(ctx, tt.u), w.talk.ID)
 		must(t, err)
-		if len(r.Events) != 7 {
-			t.Fatalf("%s: %d events, want 7", tt.name, len(r.Events))
+		if len(r.Events) != 6 {
+			t.Fatalf("%s: %d events, want 6: the private note stays out of the shared chain", tt.name, len(r.Events))
 		}
-		if err := parley.Verify(roundTrip(t, r)); err != nil {
-			t.Errorf("%s: export does not verify: %v", tt.name, err)
+		if strings.Contains(string(mustJSON(t, r)), "private_to") {
+			t.Errorf("%s: the record names a private event", tt.name)
 		}
-		e := r.Events[5]
-		if got := e.Payload != nil; got != tt.canRead || e.Redacted == tt.canRead {
-			t.Errorf("%s: private payload visible=%v, want %v", tt.name, got, tt.canRead)
-		}
+		verifyPinned(t, s, r)
 		es, err := s.ListEvents(as(ctx, tt.u), w.talk.ID, 5, 10)
 		must(t, err)
-		if len(es) != 2 || es[0].Seq != 6 || (es[0].Payload != nil) != tt.canRead {
-			t.Errorf("%s: ListEvents after 5 = %d events, want 2 with private payload visible=%v", tt.name, len(es), tt.canRead)
+		if len(es) != 1 || es[0].Seq != 6 || es[0].Type != "statement" {
+			t.Errorf("%s: ListEvents after 5 = %d events, want only the mediator's statement", tt.name, len(es))
+		}
+		tk, err := s.FindTalkByID(as(ctx, tt.u), w.talk.ID)
+		must(t, err)
+		if tk.LastSeq != 6 {
+			t.Errorf("%s: talk's last seq %d, want 6: private events are not counted", tt.name, tk.LastSeq)
 		}
 	}
 	if _, err := s.Record(as(ctx, w.frHead), w.talk.ID); code(err) != parley.ENOTFOUND {
@@ -376,9 +397,7 @@ func testConcurrentAppends(t *testing.T, s Store) {
 	if len(r.Events) != 5+writers*each {
 		t.Fatalf("%d events, want %d", len(r.Events), 5+writers*each)
 	}
-	if err := parley.Verify(r); err != nil {
-		t.Fatalf("chain broken by concurrent appends: %v", err)
-	}
+	verifyPinned(t, s, r)
 }
 
 func testCredentials(t *testing.T, s Store) {
@@ -443,11 +462,16 @@ func testSignOff(t *testing.T, s Store) {
 	w := newWorld(t, s)
 	stmt, err := s.AppendEvent(as(ctx, w.mediator), w.talk.ID, parley.EventInput{Type: "statement", Payload: json.RawMessage(`{"text":"joint statement v1"}`)})
 	must(t, err)
+	// Signing off is the head's act: a negotiator cannot sign for the party
+	// (issue 9, item 2).
+	if _, err := s.SignOff(as(ctx, w.usNeg), w.talk.ID, stmt.Seq, nil); code(err) != parley.EFORBIDDEN {
+		t.Errorf("a negotiator signing off: %v, want forbidden", err)
+	}
 	// The US key is server-held: the server signs.
-	if _, err := s.SignOff(as(ctx, w.usNeg), w.talk.ID, stmt.Seq, []byte("x")); code(err) != parley.EINVALID {
+	if _, err := s.SignOff(as(ctx, w.usHead), w.talk.ID, stmt.Seq, []byte("x")); code(err) != parley.EINVALID {
 		t.Errorf("sending a signature for a server-held key: %v, want invalid", err)
 	}
-	_, err = s.SignOff(as(ctx, w.usNeg), w.talk.ID, stmt.Seq, nil)
+	_, err = s.SignOff(as(ctx, w.usHead), w.talk.ID, stmt.Seq, nil)
 	must(t, err)
 	// Russia holds its own key: the server stores only the public half.
 	pub, priv, err := ed25519.GenerateKey(rand.Reader)
@@ -473,17 +497,26 @@ func testSignOff(t *testing.T, s Store) {
 		{"observer party", w.saHead, stmt.Seq, parley.EFORBIDDEN},
 		{"mediator", w.mediator, stmt.Seq, parley.EFORBIDDEN},
 		{"outsider", w.frHead, stmt.Seq, parley.ENOTFOUND},
-		{"missing event", w.usNeg, 999, parley.ENOTFOUND},
+		{"missing event", w.usHead, 999, parley.ENOTFOUND},
+		{"negotiator", w.usNeg, stmt.Seq, parley.EFORBIDDEN},
 	} {
 		if _, err := s.SignOff(as(ctx, tt.u), w.talk.ID, tt.seq, nil); code(err) != tt.code {
 			t.Errorf("%s signing off: %v, want %s", tt.name, err, tt.code)
 		}
 	}
+	// A sign-off written directly, or with a payload verify would reject,
+	// never reaches the chain.
+	msgUS, _ := hex.DecodeString(stmt.Hash)
+	for name, in := range map[string]parley.EventInput{
+		"through the generic append": {Type: parley.EventSignOff, Payload: mustJSON(t, parley.SignOff{Seq: stmt.Seq, Hash: stmt.Hash, Signature: ed25519.Sign(priv, msgUS)})},
+	} {
+		if _, err := s.AppendEvent(as(ctx, w.ruHead), w.talk.ID, in); code(err) != parley.EINVALID {
+			t.Errorf("sign-off %s: %v, want invalid", name, err)
+		}
+	}
 	r, err := s.Record(as(ctx, w.uaHead), w.talk.ID)
 	must(t, err)
-	if err := parley.Verify(roundTrip(t, r)); err != nil {
-		t.Fatalf("record with sign-offs does not verify: %v", err)
-	}
+	verifyPinned(t, s, r)
 	held := map[int64]bool{}
 	for _, k := range r.Keys {
 		held[k.PartyID] = k.ServerHeld

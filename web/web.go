@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -41,6 +42,7 @@ func NewServer(a *api.Server) *Server {
 	s := &Server{api: a, Logger: a.Logger}
 	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"time": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
+		"inc":  func(i int) int { return i + 1 },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -80,6 +82,7 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("POST /admin/users/{id}/disable", s.serve(s.disableUser))
 	mux.Handle("POST /users/{id}/approve", s.serve(s.approveMember))
 	s.registerConsult(mux)
+	s.registerNegotiations(mux)
 }
 
 func cacheForever(h http.Handler) http.Handler {
@@ -303,10 +306,14 @@ type activity struct {
 	Text    string
 	Private bool
 	Hidden  bool
+	// PrivateChain marks an event of the viewer's own party's private chain,
+	// whose Seq counts in that chain.
+	PrivateChain bool
 }
 
 func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, users map[int64]string, canSign bool) activity {
-	a := activity{TalkID: e.TalkID, SignOff: canSign && e.Type == "statement", Seq: e.Seq, Time: e.Time, Party: names[e.PartyID], Type: e.Type, Private: e.PrivateTo != 0, Hidden: e.Redacted}
+	a := activity{TalkID: e.TalkID, SignOff: canSign && e.Type == "statement", Seq: e.Seq, Time: e.Time, Party: names[e.PartyID], Type: e.Type, Private: e.PrivateTo != 0, Hidden: e.Redacted,
+		PrivateChain: e.PrivateTo != 0 && e.V != 0}
 	if n, ok := users[e.ActorID]; ok {
 		a.Actor = n
 	} else if u, err := s.api.Users.FindUserByID(ctx, e.ActorID); err == nil {
@@ -341,16 +348,52 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
+	// Another party's legacy private entries (written before private
+	// chains) show nothing, not even that they exist.
+	es = slices.DeleteFunc(es, func(e *parley.Event) bool { return e.Redacted })
+	last := int64(0)
+	if n := len(es); n > 0 {
+		last = es[n-1].Seq
+	}
+	after := strconv.FormatInt(last, 10)
+	// A delegate also sees its own party's private chain, merged in.
+	_, inTalk := t.Party(u.PartyID)
+	if inTalk {
+		// The last 200 of the chain, paging to its end.
+		var ps []*parley.Event
+		for after := int64(0); ; {
+			page, err := s.api.Talks.ListPrivateEvents(r.Context(), id, after, 1000)
+			if err != nil {
+				return err
+			}
+			ps = append(ps, page...)
+			if len(ps) > 200 {
+				ps = ps[len(ps)-200:]
+			}
+			if len(page) < 1000 {
+				break
+			}
+			after = page[len(page)-1].Seq
+		}
+		lastPrivate := int64(0)
+		if n := len(ps); n > 0 {
+			lastPrivate = ps[n-1].Seq
+		}
+		after += "-" + strconv.FormatInt(lastPrivate, 10)
+		es = append(es, ps...)
+		slices.SortStableFunc(es, func(a, b *parley.Event) int { return a.Time.Compare(b.Time) })
+	}
 	users := map[int64]string{}
 	var acts []activity
-	last := int64(0)
 	canSign := parley.CanSignOff(u, t)
 	for _, e := range es {
 		acts = append(acts, s.activity(r.Context(), e, names, users, canSign))
-		last = e.Seq
 	}
+	// The current checkpoint, for the verification section; a server
+	// without a secret has none to show.
+	cp, _ := s.api.Talks.Checkpoint(r.Context(), id)
 	return s.render(w, r, "talk.html", map[string]any{
-		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": last,
+		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk,
 		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
 		"Invitable": invitable(t, names), "CanManage": parley.CanManageTalk(u, t),
 	})
@@ -377,6 +420,9 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	}
 	users := map[int64]string{}
 	return s.api.Stream(w, r, id, func(e *parley.Event) (string, string, error) {
+		if e.Redacted {
+			return "", "", nil // another party's legacy private entry: nothing to show
+		}
 		var buf bytes.Buffer
 		if err := s.tmpl.ExecuteTemplate(&buf, "activity", s.activity(r.Context(), e, names, users, canSign)); err != nil {
 			return "", "", err

@@ -128,9 +128,18 @@ func TestTalkPagesShowOnlyWhatTheViewerMaySee(t *testing.T) {
 	if _, body := s.get(us, talkPath); !strings.Contains(body, "our walk-away point") {
 		t.Error("the US delegation cannot read its own private note")
 	}
+	// The note lives in the US private chain: the other side sees no trace
+	// of it, not even that one was written (issue 9, item 7).
 	_, body := s.get(ru, talkPath)
-	if strings.Contains(body, "walk-away") || !strings.Contains(body, "content withheld") {
-		t.Error("the Russian delegation sees the US private note, or no trace of it")
+	if strings.Contains(body, "walk-away") || strings.Contains(body, "content withheld") || strings.Contains(body, "private to") {
+		t.Error("the Russian delegation sees the US private note, or a trace of it")
+	}
+	// Every delegate can download the checkpoint, the record, the keys and
+	// its own party's private record.
+	for _, link := range []string{"/checkpoint", "/record", "/private/record", "/api/v1/keys", "Current checkpoint: "} {
+		if !strings.Contains(body, link) {
+			t.Errorf("the verification section lacks %q", link)
+		}
 	}
 	if _, body := s.get(ua, "/talks"); strings.Contains(body, "Irritants") {
 		t.Error("a party outside the talk sees it in its list")

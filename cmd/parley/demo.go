@@ -121,7 +121,10 @@ func seedDemo(ctx context.Context, s *api.Server, out io.Writer) error {
 	if err := seedConsultation(ctx, s, users, parties, bilateral); err != nil {
 		return err
 	}
-	return seedProvisionalStatement(ctx, s, users, parties, war)
+	if err := seedProvisionalStatement(ctx, s, users, parties, war); err != nil {
+		return err
+	}
+	return seedNegotiations(ctx, s, users, war, bilateral)
 }
 
 // demoPassword is random so that a demo left reachable is not an open door.

@@ -44,9 +44,10 @@ type serveOptions struct {
 	connsPerAddr int
 	// tokenTTL is how long API tokens last; writeRate and writeBurst limit
 	// each user's changes.
-	tokenTTL   time.Duration
-	writeRate  float64
-	writeBurst int
+	tokenTTL     time.Duration
+	writeRate    float64
+	writeBurst   int
+	engineBudget time.Duration
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -79,6 +80,7 @@ PostgreSQL must share the secret.`,
 	f.DurationVar(&o.tokenTTL, "token-ttl", envDuration(e, "PARLEY_TOKEN_TTL", 90*24*time.Hour), "how long an API token lasts from its creation (PARLEY_TOKEN_TTL)")
 	f.Float64Var(&o.writeRate, "write-rate", envFloat(e, "PARLEY_WRITE_RATE", 1), "changes per second each user may make, sustained; 0 for no limit (PARLEY_WRITE_RATE)")
 	f.IntVar(&o.writeBurst, "write-burst", envInt(e, "PARLEY_WRITE_BURST", 60), "changes each user may make at once before --write-rate applies (PARLEY_WRITE_BURST)")
+	f.DurationVar(&o.engineBudget, "engine-budget", 20*time.Second, "longest a mediator's request for a text may compute before it is refused")
 	f.BoolVar(&o.demo, "demo", e.getenv("PARLEY_DEMO") == "1", "seed the illustrative Riyadh scenario and print its users' passwords (PARLEY_DEMO=1)")
 	return cmd
 }
@@ -115,6 +117,7 @@ func envOr(e *env, name, def string) string {
 type store interface {
 	storetest.Store
 	Ping(ctx context.Context) error
+	EnsureServerKey(ctx context.Context) error
 	Prune(ctx context.Context, keep time.Duration) error
 	Close() error
 }
@@ -168,22 +171,36 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 	defer db.Close()
 	setSecret(db, secret)
+	// The server's own key signs checkpoints; it is made at first start,
+	// sealed with the secret like the party keys.
+	if err := db.EnsureServerKey(ctx); err != nil {
+		return fmt.Errorf("server key: %w", err)
+	}
 	// Hooks are set before the first write: the store calls them from its
 	// own goroutines.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_http_request_duration_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
-	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Talk events heard by this node."})
+	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Events of talks' shared chains heard by this node."})
 	streams := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_streams", Help: "Open live event streams on this node."},
 		func() float64 { return float64(s.Hub.Streams()) })
 	reg.MustRegister(requests, duration, events, streams)
 	publish := s.Hub.Publish
-	onEvent := func(r parley.EventRef) { events.Inc(); publish(r) }
+	onEvent := func(r parley.EventRef) {
+		// Private events are not counted: the metric would tell their timing.
+		if r.Private == 0 {
+			events.Inc()
+		}
+		publish(r)
+	}
 	setOnEvent(db, onEvent)
 
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
+	s.Negotiations = db
+	s.Mediator = &parley.Mediator{Negotiations: db, EngineVersion: "parley " + version, Budget: o.engineBudget}
+	s.Mediator.Open()
 
 	if o.demo {
 		if err := seedDemo(ctx, s, e.stdout); err != nil {
