@@ -358,7 +358,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	after := strconv.FormatInt(last, 10)
 	// A delegate also sees its own party's private chain, merged in.
 	_, inTalk := t.Party(u.PartyID)
-	if inTalk {
+	if inTalk && parley.CanSeeTalk(u, t) {
 		// The last 200 of the chain, paging to its end.
 		var ps []*parley.Event
 		for after := int64(0); ; {
@@ -393,7 +393,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	// without a secret has none to show.
 	cp, _ := s.api.Talks.Checkpoint(r.Context(), id)
 	return s.render(w, r, "talk.html", map[string]any{
-		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk,
+		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk && parley.CanSeeTalk(u, t),
 		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
 		"Invitable": invitable(t, names), "CanManage": parley.CanManageTalk(u, t),
 	})
