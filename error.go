@@ -13,6 +13,12 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+	// EKEYREUSED is an Idempotency-Key sent again with another request.
+	EKEYREUSED = "idempotency_key_reused"
+	// ETOOLARGE is a request body over the size limit.
+	ETOOLARGE = "too_large"
+	// EUNAVAILABLE is a database that does not answer; retry later.
+	EUNAVAILABLE = "unavailable"
 )
 
 // Error is parley's one error type: a code and a message a user can act on.

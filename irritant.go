@@ -204,8 +204,9 @@ type IrritantMove struct {
 }
 
 // CheckMove returns nil when u may make move m on irritant i of talk t, and
-// otherwise an error a user can act on: EINVALID for an illegal move (naming
-// the legal ones), EFORBIDDEN for a move u may not make.
+// otherwise an error a user can act on: ECONFLICT for a move the irritant's
+// status does not allow (naming the legal ones), as for rounds; EINVALID for
+// a malformed move; EFORBIDDEN for a move u may not make.
 //
 // Any party to the irritant (its head or negotiators) and the talk's
 // mediators may move it, with two exceptions: only a party it is raised
@@ -220,9 +221,9 @@ func CheckMove(u *User, t *Talk, i *Irritant, m IrritantMove) error {
 	next := irritantMoves[i.Status]
 	if !slices.Contains(next, m.To) {
 		if len(next) == 0 {
-			return Errorf(EINVALID, "irritant %d is %s; it cannot move any more", i.ID, i.Status.Label())
+			return Errorf(ECONFLICT, "irritant %d is %s; it cannot move any more", i.ID, i.Status.Label())
 		}
-		return Errorf(EINVALID, "irritant %d is %s; it can move to %s, not to %s", i.ID, i.Status.Label(), statusList(next), m.To.Label())
+		return Errorf(ECONFLICT, "irritant %d is %s; it can move to %s, not to %s", i.ID, i.Status.Label(), statusList(next), m.To.Label())
 	}
 	if len(m.Reason) > 5000 {
 		return Errorf(EINVALID, "reason is %d characters; the limit is 5000", len(m.Reason))
@@ -294,7 +295,7 @@ func (i *Irritant) Apply(u *User, m IrritantMove, now time.Time) (moved bool) {
 			return false
 		}
 	} else if m.To != IrritantArchived {
-		i.Confirmations = nil
+		i.Confirmations = []Confirmation{}
 	}
 	i.Status, i.StatusReason, i.EscalatedTo, i.UpdatedAt = m.To, m.Reason, m.EscalatedTo, now
 	return true

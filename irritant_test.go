@@ -74,8 +74,8 @@ func TestIrritantEveryMove(t *testing.T) {
 				continue
 			}
 			if err != nil {
-				if parley.ErrorCode(err) != parley.EINVALID {
-					t.Errorf("%s → %s: code %s, want invalid", from, to, parley.ErrorCode(err))
+				if parley.ErrorCode(err) != parley.ECONFLICT {
+					t.Errorf("%s → %s: code %s, want conflict (as for rounds)", from, to, parley.ErrorCode(err))
 				}
 				msg := parley.ErrorMessage(err)
 				for _, n := range legal[from] {
@@ -175,7 +175,7 @@ func TestIrritantMoveRules(t *testing.T) {
 		{"dormant without reason", "raised", "us-head", parley.IrritantMove{To: "dormant"}, parley.EINVALID},
 		{"archive with reason", "raised", "us-head", parley.IrritantMove{To: "archived", Reason: "withdrawn"}, ""},
 		{"unknown status", "raised", "us-head", parley.IrritantMove{To: "closed"}, parley.EINVALID},
-		{"move an archived one", "archived", "us-head", parley.IrritantMove{To: "in_consultation"}, parley.EINVALID},
+		{"move an archived one", "archived", "us-head", parley.IrritantMove{To: "in_consultation"}, parley.ECONFLICT},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			talk, irr, us := irritantWorld()

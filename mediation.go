@@ -267,22 +267,24 @@ type PartyView struct {
 	Margin  float64 `json:"margin"` // utility minus reservation
 }
 
-// ViewText returns the party's utility and margin for text under its own
-// preferences; ok is false when the party has no profile.
-func ViewText(n *Negotiation, p *Preferences, text map[string]string) (PartyView, bool) {
+// ViewTexts returns, by version, the party's utility and margin for each
+// text of n under its own preferences; nil when the party has no profile.
+func ViewTexts(n *Negotiation, p *Preferences) map[int]*PartyView {
 	if p == nil || !p.HasProfile() {
-		return PartyView{}, false
+		return nil
 	}
 	prof, err := p.Profile(n, n.Domain(), "me")
 	if err != nil {
-		return PartyView{}, false
+		return nil
 	}
-	o, err := n.ParseText(text)
-	if err != nil {
-		return PartyView{}, false
+	out := make(map[int]*PartyView, len(n.Texts))
+	for _, x := range n.Texts {
+		if o, err := n.ParseText(x.Outcome); err == nil {
+			u := prof.Utility(o)
+			out[x.Version] = &PartyView{Utility: u, Margin: u - p.Reservation}
+		}
 	}
-	u := prof.Utility(o)
-	return PartyView{Utility: u, Margin: u - p.Reservation}, true
+	return out
 }
 
 // Package is a text with its utility for one party.

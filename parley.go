@@ -243,7 +243,22 @@ type UserService interface {
 	// SetPasswordHash replaces a user's password hash and ends all of the
 	// user's sessions and API tokens. ENOTFOUND.
 	SetPasswordHash(ctx context.Context, userID int64, hash string) error
+	// OfferSetup records the hash of a one-time setup token while no user
+	// exists, so that one token serves every node sharing the database. It
+	// returns false, keeping the token already offered, when another node
+	// offered one within SetupWindow (nodes started together), and when a
+	// user exists.
+	OfferSetup(ctx context.Context, tokenHash []byte) (offered bool, offeredAt time.Time, err error)
+	// CreateFirstAdmin uses up the setup token with this hash and stores u
+	// as an administrator, in one transaction: of concurrent attempts on
+	// any nodes one succeeds. EFORBIDDEN when the token is not the one
+	// offered or is used up; EINVALID, ECONFLICT as CreateUser.
+	CreateFirstAdmin(ctx context.Context, tokenHash []byte, u *User) error
 }
+
+// SetupWindow is how long a setup token offered by one node is shared with
+// nodes starting after it; a node starting later replaces it.
+const SetupWindow = 2 * time.Minute
 
 // PartyService manages parties and their signing keys.
 type PartyService interface {
@@ -357,28 +372,49 @@ type CredentialService interface {
 	DeleteCredential(ctx context.Context, userID, id int64) error
 }
 
-// StoredResponse is a response kept for an Idempotency-Key. Status 0 means
-// the first request with the key is still being handled.
+// StoredResponse is the response kept for an Idempotency-Key and returned
+// to every retry with that key.
 type StoredResponse struct {
 	Status int
-	Body   []byte
+	// ContentType and Location are the response headers a retry needs.
+	ContentType string
+	Location    string
+	Body        []byte
 }
 
-// IdempotencyService remembers responses to POSTs by Idempotency-Key so a
-// retried request does not act twice, even when the retry reaches another
-// node sharing the database.
+// IdempotencyService runs a request at most once per user and
+// Idempotency-Key, even when the retry reaches another node sharing the
+// database or the first attempt died half way.
 type IdempotencyService interface {
-	// ClaimKey marks the key as taken by a request about to act. ECONFLICT
-	// when the key is already claimed or has a stored response.
-	ClaimKey(ctx context.Context, userID int64, key string) error
-	// FindResponse returns ENOTFOUND when the key is unknown; a response with
-	// Status 0 when the key is claimed but not yet answered.
-	FindResponse(ctx context.Context, userID int64, key string) (*StoredResponse, error)
-	// SaveResponse stores the answer to a claimed key. ENOTFOUND when the key
-	// is not claimed, ECONFLICT when it is already answered.
-	SaveResponse(ctx context.Context, userID int64, key string, r *StoredResponse) error
-	// ReleaseKey forgets an unanswered claim, so that a retry acts.
-	ReleaseKey(ctx context.Context, userID int64, key string) error
+	// Idempotently runs fn once for the user's key. The claim of the key,
+	// every change fn makes through the store with the context it is given,
+	// and the response fn returns commit in one transaction: a crash at any
+	// point leaves either all of them or none. Later calls with the same key
+	// return the stored response and replayed true without running fn; a
+	// call made while the first is running waits for it.
+	//
+	// requestHash identifies the request (a hash of method, path and body);
+	// EKEYREUSED when the key was used for another request. When fn returns
+	// an error nothing is kept and the key stays free, so that a retry acts.
+	// EINVALID when key is empty or over 200 characters.
+	Idempotently(ctx context.Context, userID int64, key string, requestHash []byte, fn func(ctx context.Context) (*StoredResponse, error)) (r *StoredResponse, replayed bool, err error)
+}
+
+// Store is every service a parley server needs from its database; the
+// SQLite and PostgreSQL stores implement it (asserted in cmd/parley, which
+// wires them).
+type Store interface {
+	UserService
+	PartyService
+	TalkService
+	CredentialService
+	IdempotencyService
+	IrritantService
+	RoundService
+	StatementService
+	NotificationService
+	Reminders
+	NegotiationService
 }
 
 // EventRef names one event; it is what crosses nodes on a notification.

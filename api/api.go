@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -63,6 +64,18 @@ type Server struct {
 	SessionTTL time.Duration
 	// Heartbeat is how often idle live streams send a comment and catch up.
 	Heartbeat time.Duration
+	// Unavailable reports whether an error means the database cannot be
+	// reached or did not answer in time; such errors answer 503 with
+	// Retry-After instead of 500. Nil: only deadlines count.
+	Unavailable func(error) bool
+
+	// unavailableLog keeps a database outage from writing one ERROR line per
+	// request.
+	unavailableLog struct {
+		sync.Mutex
+		next       time.Time
+		suppressed int
+	}
 
 	// SignInLimit is how many sign-in attempts an account accepts from
 	// clients it does not know, and each known device of it, within
@@ -98,9 +111,6 @@ type Server struct {
 	// dummyHash is checked against when an account does not exist, so that
 	// answering takes as long as for an existing one.
 	dummyHash func() string
-
-	setupMu sync.Mutex
-	setup   string // one-time setup token; "" when used or not needed
 }
 
 // NewServer returns a Server with documented defaults.
@@ -128,7 +138,9 @@ func NewServer() *Server {
 }
 
 // Open checks the configuration. When no user exists it makes a one-time
-// setup token and returns it, to be shown to whoever starts the server.
+// setup token and returns it, to be shown to whoever starts the server;
+// when another node sharing the database has just offered one, it returns
+// "" and that node's token is the one that works.
 func (s *Server) Open(ctx context.Context) (setupToken string, err error) {
 	if len(s.Secret) < 16 {
 		return "", fmt.Errorf("api: secret must be at least 16 bytes")
@@ -141,10 +153,17 @@ func (s *Server) Open(ctx context.Context) (setupToken string, err error) {
 		return "", err
 	}
 	if n == 0 {
-		s.setupMu.Lock()
-		s.setup = rand.Text()
-		setupToken = s.setup
-		s.setupMu.Unlock()
+		// Nodes sharing a database offer one token between them.
+		token := rand.Text()
+		offered, at, err := s.Users.OfferSetup(ctx, hashSecret(token))
+		if err != nil {
+			return "", fmt.Errorf("offer setup token: %w", err)
+		}
+		if offered {
+			setupToken = token
+		} else if !at.IsZero() {
+			s.Logger.Info("no accounts yet; another node printed the setup link", "at", at)
+		}
 	}
 	return setupToken, nil
 }
@@ -163,6 +182,9 @@ var statuses = map[string]int{
 	parley.EUNAUTHORIZED: http.StatusUnauthorized,
 	parley.EFORBIDDEN:    http.StatusForbidden,
 	parley.EINTERNAL:     http.StatusInternalServerError,
+	parley.EKEYREUSED:    http.StatusUnprocessableEntity,
+	parley.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	parley.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
 // errTooMany is returned by rate limits; msg says what was refused.
@@ -190,12 +212,44 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	code := parley.ErrorCode(err)
 	msg := parley.ErrorMessage(err)
+	if code == parley.EINTERNAL && s.unavailable(err) {
+		s.logUnavailable(r, err)
+		code, msg = parley.EUNAVAILABLE, "the database is not answering; retry in a few seconds"
+	}
+	if code == parley.EUNAVAILABLE {
+		w.Header().Set("Retry-After", strconv.Itoa(int(RetryAfter.Seconds())))
+	}
 	if code == parley.EINTERNAL {
 		id := RequestID(r.Context())
 		s.Logger.ErrorContext(r.Context(), "internal error", "err", err, "method", r.Method, "path", r.URL.Path, "request_id", id)
 		msg = "internal error (request id " + id + ")"
 	}
 	writeJSON(w, statuses[code], errorBody(code, msg))
+}
+
+// RetryAfter is what a 503 asks clients to wait.
+const RetryAfter = 2 * time.Second
+
+func (s *Server) unavailable(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || (s.Unavailable != nil && s.Unavailable(err))
+}
+
+// logUnavailable logs a database outage at most once every ten seconds,
+// with how many failures went unlogged since.
+func (s *Server) logUnavailable(r *http.Request, err error) {
+	l := &s.unavailableLog
+	l.Lock()
+	now := s.Now()
+	if now.Before(l.next) {
+		l.suppressed++
+		l.Unlock()
+		return
+	}
+	n := l.suppressed
+	l.next, l.suppressed = now.Add(10*time.Second), 0
+	l.Unlock()
+	s.Logger.ErrorContext(r.Context(), "database unavailable; answering 503", "err", err, "method", r.Method, "path", r.URL.Path,
+		"request_id", RequestID(r.Context()), "unlogged_since_last", n)
 }
 
 func errorBody(code, msg string) any {
@@ -222,7 +276,7 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return parley.Errorf(parley.EINVALID, "request body is over %d bytes", MaxBodyBytes)
+			return parley.Errorf(parley.ETOOLARGE, "request body is over %d bytes", MaxBodyBytes)
 		}
 		if errors.Is(err, io.EOF) {
 			return parley.Errorf(parley.EINVALID, "request body is empty; send a JSON object")
@@ -263,10 +317,9 @@ func page(r *http.Request) (after int64, limit int, err error) {
 	return after, limit, nil
 }
 
-// idempotent runs h at most once per user and Idempotency-Key: a retry gets
-// the stored response again, marked Idempotent-Replayed; a retry while the
-// first request is still running gets 409. The claim is in the database, so
-// this holds across nodes.
+// idempotent runs h at most once per user and Idempotency-Key (see
+// Idempotent). Requests without a key, or without a signed-in user, run as
+// they are.
 func (s *Server) idempotent(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		key := r.Header.Get("Idempotency-Key")
@@ -274,62 +327,139 @@ func (s *Server) idempotent(h handler) handler {
 		if key == "" || u == nil {
 			return h(w, r)
 		}
-		if len(key) > 200 {
-			return parley.Errorf(parley.EINVALID, "Idempotency-Key is over 200 characters")
-		}
-		scope := r.Method + " " + r.URL.Path + " " + key
-		if err := s.Idempotency.ClaimKey(r.Context(), u.ID, scope); parley.ErrorCode(err) == parley.ECONFLICT {
-			sr, err := s.Idempotency.FindResponse(r.Context(), u.ID, scope)
-			if err != nil {
-				return err
-			}
-			if sr.Status == 0 {
-				return parley.Errorf(parley.ECONFLICT, "a request with this Idempotency-Key is still being handled; retry in a moment")
-			}
-			w.Header().Set("Content-Type", "application/json")
-			w.Header().Set("Idempotent-Replayed", "true")
-			w.WriteHeader(sr.Status)
-			_, err = w.Write(sr.Body)
-			return err
-		} else if err != nil {
+		body, err := readBody(w, r)
+		if err != nil {
 			return err
 		}
-		rec := &recorder{ResponseWriter: w}
-		err := h(rec, r)
-		// Keep what was acted on; forget failures, so that a retry may act.
-		ctx := context.WithoutCancel(r.Context())
-		if err == nil && rec.status > 0 && rec.status < 500 {
-			if err := s.Idempotency.SaveResponse(ctx, u.ID, scope, &parley.StoredResponse{Status: rec.status, Body: rec.body.Bytes()}); err != nil {
-				// Unrecorded, a retry would wait forever on the claim; let it act instead.
-				s.Logger.WarnContext(ctx, "store idempotent response", "err", err)
-				if err := s.Idempotency.ReleaseKey(ctx, u.ID, scope); err != nil {
-					s.Logger.WarnContext(ctx, "release idempotency key", "err", err)
-				}
-			}
-			return nil
-		}
-		if rerr := s.Idempotency.ReleaseKey(ctx, u.ID, scope); rerr != nil {
-			s.Logger.WarnContext(ctx, "release idempotency key", "err", rerr)
-		}
-		return err
+		return s.Idempotent(w, r, u, key, RequestHash(r.Method, r.URL.Path, body), h)
 	}
 }
 
-type recorder struct {
-	http.ResponseWriter
-	status int
-	body   bytes.Buffer
+// readBody reads the whole request body, up to MaxBodyBytes, and puts it
+// back for the handler to decode.
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, parley.Errorf(parley.ETOOLARGE, "request body is over %d bytes", MaxBodyBytes)
+	} else if err != nil {
+		return nil, parley.Errorf(parley.EINVALID, "request body: %v", err)
+	}
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return b, nil
 }
 
+// RequestHash is what an Idempotency-Key is bound to: a SHA-256 of the
+// method, the path and the body (for a form, its encoded values).
+func RequestHash(method, path string, body []byte) []byte {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s %s\n", method, path)
+	h.Write(body)
+	return h.Sum(nil)
+}
+
+// errServerFailed rolls back an idempotent request whose handler answered
+// with a server error: the key stays free, so that a retry acts.
+var errServerFailed = errors.New("handler answered with a server error")
+
+// Idempotent runs h at most once for u and key, and answers a retry with
+// the first response, marked Idempotent-Replayed: true. The key's claim,
+// whatever h changes through the services with the request's context, and
+// h's response commit in one transaction (see parley.IdempotencyService),
+// so a retry after a crash at any point either gets that response or acts
+// for the first time. A retry while the first request runs waits for it.
+// requestHash (see RequestHash) binds the key to one request: the same key
+// with another body is refused with 422.
+//
+// The response reaches the client only after the commit. A handler that
+// shows a secret once calls replayWithout so that the stored copy holds no
+// secret. Web forms use this with a one-time form key.
+func (s *Server) Idempotent(w http.ResponseWriter, r *http.Request, u *parley.User, key string, requestHash []byte, h handler) error {
+	var rec *recorder
+	stored, replayed, err := s.Idempotency.Idempotently(r.Context(), u.ID, key, requestHash, func(ctx context.Context) (*parley.StoredResponse, error) {
+		rec = &recorder{header: http.Header{}}
+		if err := h(rec, r.WithContext(ctx)); err != nil {
+			return nil, err
+		}
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		if rec.status >= 500 {
+			return nil, errServerFailed
+		}
+		body := rec.body.Bytes()
+		if rec.replay != nil {
+			body = rec.replay
+		}
+		return &parley.StoredResponse{Status: rec.status, ContentType: rec.header.Get("Content-Type"), Location: rec.header.Get("Location"), Body: body}, nil
+	})
+	switch {
+	case errors.Is(err, errServerFailed):
+		rec.flush(w)
+		return nil
+	case err != nil:
+		return err
+	case replayed:
+		if stored.ContentType != "" {
+			w.Header().Set("Content-Type", stored.ContentType)
+		}
+		if stored.Location != "" {
+			w.Header().Set("Location", stored.Location)
+		}
+		w.Header().Set("Idempotent-Replayed", "true")
+		w.WriteHeader(stored.Status)
+		_, err = w.Write(stored.Body)
+		return err
+	}
+	rec.flush(w)
+	return nil
+}
+
+// replayWithout stores v, not the response sent, for retries of an
+// idempotent request: the response shows a secret that must be shown once
+// and never kept.
+func replayWithout(w http.ResponseWriter, v any) error {
+	rec, ok := w.(*recorder)
+	if !ok {
+		return nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	rec.replay = append(b, '\n')
+	return nil
+}
+
+// recorder holds an idempotent request's response until it has committed.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+	// replay, when not nil, is the body kept for retries instead of body.
+	replay []byte
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
 func (r *recorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
+	if r.status == 0 {
+		r.status = code
+	}
 }
 
 func (r *recorder) Write(b []byte) (int, error) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
-	r.body.Write(b)
-	return r.ResponseWriter.Write(b)
+	return r.body.Write(b)
+}
+
+// flush sends the recorded response to w.
+func (r *recorder) flush(w http.ResponseWriter) {
+	for k, v := range r.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(r.status)
+	w.Write(r.body.Bytes())
 }

@@ -34,14 +34,21 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWrapped(t, nil)
+}
+
+// newFixtureWrapped is newFixture with the HTTP handler wrapped, when wrap
+// is not nil (the contract test checks every response on the way out).
+func newFixtureWrapped(t *testing.T, wrap func(http.Handler) http.Handler) *fixture {
+	t.Helper()
 	ctx := t.Context()
+	s := api.NewServer()
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "p.db"))
+	db.Secret, db.OnEvent = secret, s.Hub.Publish
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Secret = secret
-	s := api.NewServer()
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
 	s.Negotiations = db
@@ -49,14 +56,17 @@ func newFixture(t *testing.T) *fixture {
 	s.Mediator.Open()
 	s.Secret = secret
 	s.Logger = discardLogger()
-	db.OnEvent = s.Hub.Publish
 	f := &fixture{t: t, srv: s, db: db, users: map[string]*parley.User{}, party: map[string]*parley.Party{}, changed: map[string]bool{}}
 	if _, err := s.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
 	s.Register(mux)
-	f.http = httptest.NewServer(s.Middleware(mux))
+	var h http.Handler = s.Middleware(mux)
+	if wrap != nil {
+		h = wrap(h)
+	}
+	f.http = httptest.NewServer(h)
 	t.Cleanup(func() { s.Close(); f.http.Close() })
 
 	for _, n := range []string{"US", "RU", "SA", "UA", "FR"} {

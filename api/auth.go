@@ -294,21 +294,31 @@ func (s *Server) Logout(w http.ResponseWriter, r *http.Request) error {
 // CompleteSetup creates the first administrator with the one-time setup
 // token printed at the first start.
 func (s *Server) CompleteSetup(ctx context.Context, token, name, password string) (*parley.User, error) {
-	s.setupMu.Lock()
-	defer s.setupMu.Unlock()
-	if s.setup == "" || subtle.ConstantTimeCompare([]byte(token), []byte(s.setup)) != 1 {
-		return nil, parley.Errorf(parley.EFORBIDDEN, "this setup link is not valid or has been used")
-	}
 	u := &parley.User{Name: name, Admin: true}
-	if err := s.CreateUserWithPassword(ctx, u, password); err != nil {
+	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	s.setup = ""
+	if err := s.setPassword(ctx, u, password); err != nil {
+		return nil, err
+	}
+	// The store uses up the token and makes the user in one transaction, so
+	// that one first administrator is made across all nodes.
+	if err := s.Users.CreateFirstAdmin(ctx, hashSecret(token), u); err != nil {
+		return nil, err
+	}
 	return u, nil
 }
 
 // CreateUserWithPassword validates password, hashes it and stores u.
 func (s *Server) CreateUserWithPassword(ctx context.Context, u *parley.User, password string) error {
+	if err := s.setPassword(ctx, u, password); err != nil {
+		return err
+	}
+	return s.Users.CreateUser(ctx, u)
+}
+
+// setPassword validates password and sets u's hash of it.
+func (s *Server) setPassword(ctx context.Context, u *parley.User, password string) error {
 	if len(password) < 10 || len(password) > 256 {
 		return parley.Errorf(parley.EINVALID, "a password must be 10 to 256 characters")
 	}
@@ -317,7 +327,7 @@ func (s *Server) CreateUserWithPassword(ctx context.Context, u *parley.User, pas
 		return err
 	}
 	u.PasswordHash = h
-	return s.Users.CreateUser(ctx, u)
+	return nil
 }
 
 // RateLimited reports whether err is a sign-in refused for too many failures.

@@ -301,7 +301,10 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return err
 	}
-	if r.URL.Query().Get("limit") == "" {
+	// With ?limit= the export is one page (after ?after=); without it,
+	// every irritant, read in pages of 1000.
+	paged := r.URL.Query().Get("limit") != ""
+	if !paged {
 		f.Limit = 1000
 	}
 	ps, err := s.Parties.ListParties(r.Context())
@@ -379,7 +382,7 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 		if err := cw.Error(); err != nil {
 			return nil // the client left
 		}
-		if len(is) < f.Limit {
+		if paged || len(is) < f.Limit {
 			break
 		}
 		f.AfterID = is[len(is)-1].ID

@@ -55,8 +55,8 @@ func TestIrritantLifecycleThroughAPI(t *testing.T) {
 	must(t, json.Unmarshal(body, &i))
 	path := fmt.Sprintf("/api/v1/irritants/%d", i.ID)
 	resp, body = f.do("POST", path+"/moves", us, map[string]any{"to": "resolved"})
-	if resp.StatusCode != 400 || !strings.Contains(string(body), "acknowledged") {
-		t.Errorf("illegal move: %d %s; want 400 naming acknowledged", resp.StatusCode, body)
+	if resp.StatusCode != 409 || !strings.Contains(string(body), "acknowledged") {
+		t.Errorf("illegal move: %d %s; want 409 (as for rounds) naming acknowledged", resp.StatusCode, body)
 	}
 	for _, step := range []struct {
 		tok, path string

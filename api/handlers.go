@@ -128,7 +128,11 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	// The secret is shown once; only its hash is kept.
+	// The secret is shown once; only its hash is kept, and a retry by
+	// Idempotency-Key gets the token without it.
+	if err := replayWithout(w, map[string]any{"token": c}); err != nil {
+		return err
+	}
 	return writeJSON(w, http.StatusCreated, map[string]any{"token": c, "secret": secret})
 }
 

@@ -71,6 +71,23 @@ func (h *Hub) Publish(ref parley.EventRef) {
 	}
 }
 
+// WakeAll wakes every stream of every talk to read from its last event. Call
+// it when announcements may have been lost, as when the connection that
+// hears other nodes' events comes back. It never blocks.
+func (h *Hub) WakeAll() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	clear(h.reads)
+	for _, subs := range h.subs {
+		for c := range subs {
+			select {
+			case c <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
 // Subscribe returns a channel woken on new events of talk's shared chain and
 // of party's private chain (party 0: none), and a function to unsubscribe.
 func (h *Hub) Subscribe(talk, party int64) (<-chan struct{}, func()) {

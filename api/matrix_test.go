@@ -177,7 +177,12 @@ var matrix = map[string]entry{
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
-	f := newFixture(t)
+	runMatrix(t, newFixture(t))
+}
+
+// runMatrix calls every route as every kind of viewer and checks who is
+// allowed.
+func runMatrix(t *testing.T, f *fixture) {
 	maps.Copy(matrix, negotiationMatrix)
 	patterns := f.srv.Patterns()
 	for _, p := range patterns {

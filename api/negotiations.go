@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
@@ -111,6 +110,10 @@ type NegotiationView struct {
 	Disclosed       bool    `json:"disclosed"`
 	// Asked says, in words, what the viewer is asked to do now ("" when nothing).
 	Asked string `json:"asked"`
+
+	// Private is the viewer's party's own latest preferences, for pages
+	// shown to that party; never encoded.
+	Private *parley.PrivateProfile `json:"-"`
 }
 
 // NegotiationView returns negotiation id as the user in ctx sees it.
@@ -139,13 +142,9 @@ func (s *Server) NegotiationView(ctx context.Context, id int64) (*NegotiationVie
 	}
 	if u.PartyID != 0 {
 		if pp, err := svc.MyPreferences(ctx, id); err == nil {
+			v.Private = pp
 			v.MyVersion, v.MySubmitted = pp.Version, pp.Submitted
-			v.Mine = map[int]*parley.PartyView{}
-			for _, x := range n.Texts {
-				if pv, ok := parley.ViewText(n, &pp.Preferences, x.Outcome); ok {
-					v.Mine[x.Version] = &pv
-				}
-			}
+			v.Mine = parley.ViewTexts(n, &pp.Preferences)
 		} else if parley.ErrorCode(err) != parley.ENOTFOUND {
 			return nil, err
 		}
@@ -358,8 +357,14 @@ func (s *Server) PreferencesView(ctx context.Context, id int64) (*PrivateView, e
 	if err != nil {
 		return nil, err
 	}
+	return PrivateViewOf(ctx, n, pp)
+}
+
+// PrivateViewOf is PreferencesView for a negotiation and profile already read.
+func PrivateViewOf(ctx context.Context, n *parley.Negotiation, pp *parley.PrivateProfile) (*PrivateView, error) {
 	v := &PrivateView{Profile: pp, Best: []parley.Package{}, Worst: []parley.Package{}}
 	if pp.Preferences.HasProfile() {
+		var err error
 		if v.Best, v.Worst, err = parley.BestAndWorst(ctx, n, &pp.Preferences, 3); err != nil {
 			return nil, err
 		}
@@ -612,16 +617,4 @@ func (s *Server) handleAnalysisPlot(w http.ResponseWriter, r *http.Request) erro
 	}
 	w.Header().Set("Content-Type", "image/svg+xml")
 	return DancePlot(w, d, names)
-}
-
-// readAll reads at most limit bytes of r.
-func readAll(r io.Reader, limit int64) ([]byte, error) {
-	b, err := io.ReadAll(io.LimitReader(r, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, parley.Errorf(parley.EINVALID, "the file is over %d bytes", limit)
-	}
-	return b, nil
 }

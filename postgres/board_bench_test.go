@@ -12,10 +12,10 @@ import (
 // irritants on PostgreSQL (see consulttest.BenchmarkBoard).
 func BenchmarkBoard10k(b *testing.B) {
 	db := postgres.NewDB(cluster.NewDatabase(b))
+	db.Secret = storetest.Secret
 	if err := db.Open(b.Context()); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	db.Secret = storetest.Secret
 	consulttest.BenchmarkBoard(b, db, 10000)
 }

@@ -7,11 +7,14 @@ package postgres
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"strconv"
 	"strings"
 	"time"
@@ -42,21 +45,29 @@ var Dialect = sqlstore.Dialect{
 	NotifyEvent:   `SELECT pg_notify('` + channel + `', $1)`,
 }
 
-var (
-	_ parley.UserService        = (*DB)(nil)
-	_ parley.PartyService       = (*DB)(nil)
-	_ parley.TalkService        = (*DB)(nil)
-	_ parley.CredentialService  = (*DB)(nil)
-	_ parley.IdempotencyService = (*DB)(nil)
-)
-
 // DB is parley's store on a PostgreSQL database.
 type DB struct {
 	*sqlstore.DB
+	// Config (clock, secret, event hook) is set before Open.
+	sqlstore.Config
 	// URL is the connection string, postgres://…
 	URL string
 	// Logger reports lost notification connections; it defaults to slog.Default().
 	Logger *slog.Logger
+	// ConnectTimeout bounds making a connection, including the server's
+	// first answer (default 10 s): a port that accepts and never answers
+	// fails Open instead of hanging.
+	ConnectTimeout time.Duration
+	// StatementTimeout is the server's statement_timeout (default 30 s).
+	StatementTimeout time.Duration
+	// TxTimeout is the server's idle_in_transaction_session_timeout
+	// (default 60 s): a transaction whose client went quiet is ended and its
+	// locks freed.
+	TxTimeout time.Duration
+	// OnResubscribe is called each time Listen is listening again after a
+	// lost connection: events committed meanwhile were not announced, so
+	// every reader waiting for events should look for itself.
+	OnResubscribe func()
 
 	pool *pgxpool.Pool
 	sql  *sql.DB
@@ -70,12 +81,33 @@ func (db *DB) Open(ctx context.Context) error {
 	if db.Logger == nil {
 		db.Logger = slog.Default()
 	}
+	if db.ConnectTimeout <= 0 {
+		db.ConnectTimeout = 10 * time.Second
+	}
+	if db.StatementTimeout <= 0 {
+		db.StatementTimeout = 30 * time.Second
+	}
+	if db.TxTimeout <= 0 {
+		db.TxTimeout = time.Minute
+	}
 	cfg, err := pgxpool.ParseConfig(db.URL)
 	if err != nil {
 		return fmt.Errorf("postgres url: %w", err)
 	}
+	cfg.ConnConfig.ConnectTimeout = db.ConnectTimeout
+	cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(db.StatementTimeout.Milliseconds(), 10)
+	cfg.ConnConfig.RuntimeParams["idle_in_transaction_session_timeout"] = strconv.FormatInt(db.TxTimeout.Milliseconds(), 10)
 	if db.pool, err = pgxpool.NewWithConfig(ctx, cfg); err != nil {
 		return fmt.Errorf("connect: %w", err)
+	}
+	// Connections are made lazily; make one now so that a database that
+	// does not answer is reported at start, clearly.
+	pctx, cancel := context.WithTimeout(ctx, db.ConnectTimeout)
+	err = db.pool.Ping(pctx)
+	cancel()
+	if err != nil {
+		db.pool.Close()
+		return fmt.Errorf("postgres at %s:%d gives no usable connection within %v (connect timeout): %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, db.ConnectTimeout, err)
 	}
 	db.sql = stdlib.OpenDBFromPool(db.pool)
 	sub, _ := fs.Sub(migrations, "migrations")
@@ -83,8 +115,31 @@ func (db *DB) Open(ctx context.Context) error {
 		db.Close()
 		return fmt.Errorf("migrate: %w", err)
 	}
-	db.DB = sqlstore.New(db.sql, db.sql, Dialect)
+	if db.Now == nil {
+		db.Now = time.Now
+	}
+	db.DB = sqlstore.New(db.sql, db.sql, Dialect, db.Config)
 	return nil
+}
+
+// IsUnavailable reports whether err means the database cannot be reached or
+// did not answer in time, rather than that the request was wrong: the
+// client should retry later.
+func (db *DB) IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Connection exceptions, shutdown, too many connections, query
+		// canceled by a timeout.
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "53300" || pe.Code == "57014" || pe.Code == "25P03"
+	}
+	var ce *pgconn.ConnectError
+	var ne net.Error
+	return errors.As(err, &ce) || errors.As(err, &ne) || pgconn.Timeout(err) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, context.DeadlineExceeded) || errors.Is(err, driver.ErrBadConn) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 // Close closes the connections. Cancel Listen first: Close waits for it.
@@ -106,8 +161,12 @@ func (db *DB) Close() error {
 // done, reconnecting when the connection drops. Set OnEvent before calling it.
 // ready, if not nil, is closed once the first LISTEN is in place.
 func (db *DB) Listen(ctx context.Context, ready chan<- struct{}) error {
-	for {
-		err := db.listen(ctx, ready)
+	for first := true; ; first = false {
+		var resubscribed func()
+		if !first {
+			resubscribed = db.OnResubscribe
+		}
+		err := db.listen(ctx, ready, resubscribed)
 		ready = nil
 		if ctx.Err() != nil {
 			return nil
@@ -121,7 +180,7 @@ func (db *DB) Listen(ctx context.Context, ready chan<- struct{}) error {
 	}
 }
 
-func (db *DB) listen(ctx context.Context, ready chan<- struct{}) error {
+func (db *DB) listen(ctx context.Context, ready chan<- struct{}, resubscribed func()) error {
 	c, err := db.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -132,6 +191,10 @@ func (db *DB) listen(ctx context.Context, ready chan<- struct{}) error {
 	}
 	if ready != nil {
 		close(ready)
+	}
+	if resubscribed != nil {
+		db.Logger.Info("event notifications restored")
+		resubscribed()
 	}
 	for {
 		n, err := c.Conn().WaitForNotification(ctx)

@@ -2,9 +2,12 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
 
 	"parley"
 	"parley/postgres"
@@ -23,11 +26,11 @@ func TestMain(m *testing.M) {
 
 func open(t *testing.T) *postgres.DB {
 	db := postgres.NewDB(cluster.NewDatabase(t))
+	db.Secret = storetest.Secret
 	if err := db.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Secret = storetest.Secret
 	return db
 }
 
@@ -39,15 +42,15 @@ func TestConformance(t *testing.T) {
 // is announced on another node sharing the database.
 func TestNotifyReachesOtherNodes(t *testing.T) {
 	a := open(t)
+	got := make(chan parley.EventRef, 10)
 	b := postgres.NewDB(a.URL)
+	b.OnEvent = func(r parley.EventRef) { got <- r }
 	if err := b.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	defer b.Close()
 	lctx, cancel := context.WithCancel(t.Context())
 	defer cancel() // before Close, which waits for the listening connection
-	got := make(chan parley.EventRef, 10)
-	b.OnEvent = func(r parley.EventRef) { got <- r }
 	ready := make(chan struct{})
 	go b.Listen(lctx, ready)
 	<-ready
@@ -72,4 +75,39 @@ func TestNotifyReachesOtherNodes(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no notification on the other node")
 	}
+}
+
+// TestResubscribeWakesReaders: when the listening connection is lost, events
+// committed before LISTEN is back are never announced, so Listen tells its
+// owner once it listens again (the server then wakes every live stream).
+func TestResubscribeWakesReaders(t *testing.T) {
+	a := open(t)
+	resubscribed := make(chan struct{}, 1)
+	b := postgres.NewDB(a.URL)
+	b.OnResubscribe = func() { resubscribed <- struct{}{} }
+	if err := b.Open(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	lctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	ready := make(chan struct{})
+	go b.Listen(lctx, ready)
+	<-ready
+	select {
+	case <-resubscribed:
+		t.Fatal("OnResubscribe called on the first LISTEN")
+	default:
+	}
+	admin, err := sql.Open("pgx", a.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	var n int
+	if err := admin.QueryRowContext(t.Context(), `SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+		WHERE query LIKE 'LISTEN %' AND pid <> pg_backend_pid()`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("terminate the listening backend: %d, %v", n, err)
+	}
+	<-resubscribed // the test times out if it never comes
 }

@@ -87,9 +87,9 @@ func TestVersion1DatabaseKeepsVerifying(t *testing.T) {
 	must(t, raw.Close())
 
 	db := sqlite.NewDB(path)
+	db.Secret = storetest.Secret
 	must(t, db.Open(ctx))
 	defer db.Close()
-	db.Secret = storetest.Secret
 	must(t, db.EnsureServerKey(ctx)) // as serve does at start
 	ru, err := db.FindUserByID(ctx, 2)
 	must(t, err)
@@ -120,6 +120,18 @@ func TestVersion1DatabaseKeepsVerifying(t *testing.T) {
 		}
 	}
 	check("version 1 record")
+	// Listings and streams show another party nothing of the old private
+	// note; the export keeps its hash for the chain.
+	es, err := db.ListEvents(as, 1, 0, 100)
+	must(t, err)
+	if len(es) != 2 || es[0].Seq != 1 || es[1].Seq != 3 {
+		t.Errorf("RU lists %d events; want 1 and 3, without US's old private note", len(es))
+	}
+	us, err := db.FindUserByID(ctx, 1)
+	must(t, err)
+	if es, err := db.ListEvents(parley.NewContextWithUser(ctx, us), 1, 0, 100); err != nil || len(es) != 3 || es[1].Payload == nil {
+		t.Errorf("US lists %d events (%v); want 3 with its own note readable", len(es), err)
+	}
 	_, err = db.AppendEvent(as, 1, parley.EventInput{Type: "statement", Payload: json.RawMessage(`{"text":"continued in version 2"}`)})
 	must(t, err)
 	cp, err := db.Checkpoint(as, 1)

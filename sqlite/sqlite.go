@@ -11,29 +11,24 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
+	"time"
 
 	"github.com/ncruces/go-sqlite3"
 	_ "github.com/ncruces/go-sqlite3/driver" // registers "sqlite3"
 
-	"parley"
 	"parley/sqlstore"
 )
 
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-var (
-	_ parley.UserService        = (*DB)(nil)
-	_ parley.PartyService       = (*DB)(nil)
-	_ parley.TalkService        = (*DB)(nil)
-	_ parley.CredentialService  = (*DB)(nil)
-	_ parley.IdempotencyService = (*DB)(nil)
-)
-
 // DB is parley's store on one SQLite file.
 type DB struct {
 	*sqlstore.DB
+	// Config (clock, secret, event hook) is set before Open.
+	sqlstore.Config
 	// Path is the database file.
 	Path string
 
@@ -55,7 +50,7 @@ var Dialect = sqlstore.Dialect{
 }
 
 // Open opens the database, creating it if needed, and applies migrations.
-// Fields of the embedded sqlstore.DB (Now, Secret, OnEvent) may be set after Open.
+// Set Config first: the store takes it at Open.
 func (db *DB) Open(ctx context.Context) (err error) {
 	if db.Path == "" {
 		return fmt.Errorf("sqlite: no path")
@@ -82,8 +77,25 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		db.Close()
 		return fmt.Errorf("migrate %s: %w", db.Path, err)
 	}
-	db.DB = sqlstore.New(db.write, db.read, Dialect)
+	if db.Now == nil {
+		db.Now = time.Now
+	}
+	db.DB = sqlstore.New(db.write, db.read, Dialect, db.Config)
 	return nil
+}
+
+// IsUnavailable reports whether err means the database cannot take the
+// request now (disk full, I/O error, locked for too long) rather than that
+// the request was wrong: the client should retry later.
+func (db *DB) IsUnavailable(err error) bool {
+	// The driver returns *sqlite3.Error or bare (extended) codes; errors.Is
+	// matches a code in either.
+	for _, c := range []sqlite3.ErrorCode{sqlite3.FULL, sqlite3.IOERR, sqlite3.BUSY, sqlite3.CANTOPEN} {
+		if errors.Is(err, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // Close closes the database.
@@ -111,7 +123,16 @@ func (db *DB) Backup(ctx context.Context, path string) error {
 		return err
 	}
 	defer c.Close()
+	// The copy holds password and token hashes and sealed keys: readable by
+	// the owner only. VACUUM INTO accepts an empty file, so make it first
+	// with the right mode (and refuse to overwrite anything).
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("backup to %s: %w", path, err)
+	}
+	f.Close()
 	if _, err := c.ExecContext(ctx, `VACUUM INTO $1`, path); err != nil {
+		os.Remove(path)
 		return fmt.Errorf("backup to %s: %w", path, err)
 	}
 	return nil

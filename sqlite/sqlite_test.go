@@ -12,11 +12,11 @@ import (
 
 func open(t testing.TB) *sqlite.DB {
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "parley.db"))
+	db.Secret = storetest.Secret
 	if err := db.Open(t.Context()); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	db.Secret = storetest.Secret
 	return db
 }
 

@@ -150,9 +150,10 @@ func (db *DB) PrivateRecord(ctx context.Context, talkID int64) (*parley.PrivateR
 		}
 		after = es[len(es)-1].Seq
 	}
+	// Parameters appear in order: SQLite numbers them as they come.
 	rows, err := tx.QueryContext(ctx, `SELECT c.body, o.size, o.head, o.salt FROM checkpoints c
-		JOIN checkpoint_openings o ON o.checkpoint_id = c.id AND o.party_id = $2
-		WHERE c.talk_id = $1 ORDER BY c.id`, talkID, u.PartyID)
+		JOIN checkpoint_openings o ON o.checkpoint_id = c.id
+		WHERE c.talk_id = $1 AND o.party_id = $2 ORDER BY c.id`, talkID, u.PartyID)
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +263,7 @@ func (db *DB) EnsureServerKey(ctx context.Context) error {
 // time. Without a server secret there is none, and nothing is signed by the
 // server.
 func (db *DB) serverPrivate(ctx context.Context, tx *tx) (ed25519.PrivateKey, error) {
-	if len(db.Secret) == 0 {
+	if len(db.cfg.Secret) == 0 {
 		return nil, nil
 	}
 	db.mu.Lock()
@@ -275,7 +276,7 @@ func (db *DB) serverPrivate(ctx context.Context, tx *tx) (ed25519.PrivateKey, er
 	var created int64
 	err := tx.QueryRowContext(ctx, `SELECT public_key, sealed_private, created_at FROM server_keys WHERE id = 1`).Scan(&k.Public, &k.SealedPrivate, &created)
 	if errors.Is(err, sql.ErrNoRows) {
-		nk, err := parley.GenerateServerKey(db.Secret, db.now())
+		nk, err := parley.GenerateServerKey(db.cfg.Secret, db.now())
 		if err != nil {
 			return nil, err
 		}
@@ -292,7 +293,7 @@ func (db *DB) serverPrivate(ctx context.Context, tx *tx) (ed25519.PrivateKey, er
 	} else if err != nil {
 		return nil, fmt.Errorf("read server key: %w", err)
 	}
-	priv, err = k.Private(db.Secret)
+	priv, err = k.Private(db.cfg.Secret)
 	if err != nil {
 		return nil, err
 	}

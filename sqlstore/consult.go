@@ -209,7 +209,7 @@ func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -406,7 +406,7 @@ func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove)
 		return nil, err
 	}
 	for _, e := range es {
-		db.published(e)
+		db.published(ctx, e)
 	}
 	return i, nil
 }
@@ -462,7 +462,7 @@ func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) 
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 

@@ -16,13 +16,22 @@ func (db *DB) CreateCredential(ctx context.Context, c *parley.Credential) error 
 		return parley.Errorf(parley.EINVALID, "credential kind %q is not session or token", c.Kind)
 	}
 	c.CreatedAt = db.now()
-	err := db.write.QueryRowContext(ctx, `INSERT INTO credentials (user_id, kind, name, hash, created_at, expires_at)
+	// A transaction of its own, so that a clash inside an idempotent request
+	// undoes only this statement.
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, `INSERT INTO credentials (user_id, kind, name, hash, created_at, expires_at)
 		VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
 		c.UserID, c.Kind, c.Name, c.Hash, micros(c.CreatedAt), micros(c.ExpiresAt)).Scan(&c.ID)
 	if db.dialect.IsUnique(err) {
 		return parley.Errorf(parley.ECONFLICT, "credential exists")
+	} else if err != nil {
+		return err
 	}
-	return err
+	return tx.Commit()
 }
 
 const credCols = `id, user_id, kind, name, hash, created_at, expires_at`
@@ -75,55 +84,6 @@ func (db *DB) DeleteCredential(ctx context.Context, userID, id int64) error {
 		return parley.Errorf(parley.ENOTFOUND, "no credential %d", id)
 	}
 	return nil
-}
-
-// ClaimKey implements parley.IdempotencyService.
-func (db *DB) ClaimKey(ctx context.Context, userID int64, key string) error {
-	_, err := db.write.ExecContext(ctx, `INSERT INTO idempotency (user_id, key, status, body, created_at) VALUES ($1, $2, 0, $3, $4)`,
-		userID, key, []byte{}, micros(db.now()))
-	if db.dialect.IsUnique(err) {
-		return parley.Errorf(parley.ECONFLICT, "the Idempotency-Key %q has been used", key)
-	}
-	return err
-}
-
-// FindResponse implements parley.IdempotencyService.
-func (db *DB) FindResponse(ctx context.Context, userID int64, key string) (*parley.StoredResponse, error) {
-	var r parley.StoredResponse
-	// The writer, not a reader: a claim just made must be seen.
-	err := db.write.QueryRowContext(ctx, `SELECT status, body FROM idempotency WHERE user_id = $1 AND key = $2`, userID, key).Scan(&r.Status, &r.Body)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, parley.Errorf(parley.ENOTFOUND, "no stored response")
-	}
-	return &r, err
-}
-
-// SaveResponse implements parley.IdempotencyService.
-func (db *DB) SaveResponse(ctx context.Context, userID int64, key string, r *parley.StoredResponse) error {
-	if r.Body == nil {
-		r.Body = []byte{}
-	}
-	if r.Status == 0 {
-		return parley.Errorf(parley.EINVALID, "a stored response needs a status")
-	}
-	res, err := db.write.ExecContext(ctx, `UPDATE idempotency SET status = $1, body = $2 WHERE user_id = $3 AND key = $4 AND status = 0`,
-		r.Status, r.Body, userID, key)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := db.FindResponse(ctx, userID, key); err != nil {
-			return err
-		}
-		return parley.Errorf(parley.ECONFLICT, "a response is already stored for this key")
-	}
-	return nil
-}
-
-// ReleaseKey implements parley.IdempotencyService.
-func (db *DB) ReleaseKey(ctx context.Context, userID int64, key string) error {
-	_, err := db.write.ExecContext(ctx, `DELETE FROM idempotency WHERE user_id = $1 AND key = $2 AND status = 0`, userID, key)
-	return err
 }
 
 // Prune deletes expired sessions and Idempotency-Key records older than keep.

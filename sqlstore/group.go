@@ -114,7 +114,7 @@ func (db *DB) commitGroup(group []*appendReq) {
 	finish(nil)
 	for _, r := range group {
 		if r.err == nil {
-			db.published(r.e)
+			db.published(r.ctx, r.e)
 		}
 	}
 }

@@ -135,7 +135,7 @@ func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.S
 		return false, err
 	}
 	for _, e := range es {
-		db.published(e)
+		db.published(ctx, e)
 	}
 	return invited, nil
 }
@@ -216,7 +216,7 @@ func (db *DB) ConsentInvitation(ctx context.Context, talkID, partyID int64) (boo
 		return false, err
 	}
 	for _, e := range es {
-		db.published(e)
+		db.published(ctx, e)
 	}
 	return invited, nil
 }
@@ -266,7 +266,7 @@ func (db *DB) WithdrawInvitation(ctx context.Context, talkID, partyID int64) err
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -306,6 +306,6 @@ func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }

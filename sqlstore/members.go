@@ -96,7 +96,7 @@ func (db *DB) ApproveMember(ctx context.Context, userID int64) (*parley.User, er
 		return nil, err
 	}
 	for _, e := range es {
-		db.published(e)
+		db.published(ctx, e)
 	}
 	return m, nil
 }
@@ -143,7 +143,7 @@ func (db *DB) DisableUser(ctx context.Context, userID int64) (*parley.User, erro
 		return nil, err
 	}
 	for _, e := range es {
-		db.published(e)
+		db.published(ctx, e)
 	}
 	return m, nil
 }

@@ -189,7 +189,7 @@ func (db *DB) CreateNegotiation(ctx context.Context, n *parley.Negotiation) erro
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	n.Submitted, n.Texts, n.Disclosures = []parley.ProfileCommitment{}, []*parley.NegotiationText{}, []int64{}
 	return nil
 }
@@ -273,7 +273,7 @@ func (db *DB) changeNegotiation(ctx context.Context, id int64, change func(tx *t
 		return nil, err
 	}
 	for _, e := range es {
-		db.published(e)
+		db.published(ctx, e)
 	}
 	n, _, err = findVisibleNegotiation(ctx, db.write, u, id)
 	return n, err
@@ -403,7 +403,7 @@ func (db *DB) SavePreferences(ctx context.Context, id int64, p *parley.Preferenc
 			return err
 		}
 		raw, _ := json.Marshal(sealedPreferences{Preferences: *p, Salt: pp.Salt})
-		sealed, err := parley.SealData(db.Secret, raw)
+		sealed, err := parley.SealData(db.cfg.Secret, raw)
 		if err != nil {
 			return err
 		}
@@ -453,7 +453,7 @@ func (db *DB) openPreferences(ctx context.Context, q querier, id, party int64, v
 	} else if err != nil {
 		return nil, err
 	}
-	raw, err := parley.UnsealData(db.Secret, sealed)
+	raw, err := parley.UnsealData(db.cfg.Secret, sealed)
 	if err != nil {
 		return nil, err
 	}
@@ -464,14 +464,24 @@ func (db *DB) openPreferences(ctx context.Context, q querier, id, party int64, v
 	return &parley.PrivateProfile{NegotiationID: id, PartyID: party, Version: version, Preferences: sp.Preferences, Salt: sp.Salt, Commitment: commitment, SavedAt: fromMicros(saved)}, nil
 }
 
-// MyPreferences implements parley.NegotiationService.
+// MyPreferences implements parley.NegotiationService. It reads only what
+// it needs: the talk for the visibility rule, the sealed version, and
+// whether it is the one submitted.
 func (db *DB) MyPreferences(ctx context.Context, id int64) (*parley.PrivateProfile, error) {
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	n, _, err := findVisibleNegotiation(ctx, db.read, u, id)
-	if err != nil {
+	var talkID int64
+	err = db.read.QueryRowContext(ctx, `SELECT talk_id FROM negotiations WHERE id = $1`, id).Scan(&talkID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no negotiation %d", id)
+	} else if err != nil {
+		return nil, err
+	}
+	if _, err := findVisibleTalk(ctx, db.read, u, talkID); parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no negotiation %d", id)
+	} else if err != nil {
 		return nil, err
 	}
 	if u.PartyID == 0 {
@@ -481,9 +491,12 @@ func (db *DB) MyPreferences(ctx context.Context, id int64) (*parley.PrivateProfi
 	if err != nil {
 		return nil, err
 	}
-	if s := n.SubmittedBy(u.PartyID); s != nil && s.Version == pp.Version {
-		pp.Submitted = true
+	var submitted int
+	err = db.read.QueryRowContext(ctx, `SELECT version FROM negotiation_submissions WHERE negotiation_id = $1 AND party_id = $2`, id, u.PartyID).Scan(&submitted)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return nil, err
 	}
+	pp.Submitted = submitted == pp.Version
 	return pp, nil
 }
 

@@ -209,7 +209,7 @@ func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -305,7 +305,7 @@ func (db *DB) changeRound(ctx context.Context, id int64, change func(tx *tx, u *
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return r, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -43,18 +44,23 @@ type Dialect struct {
 	NotifyEvent string
 }
 
-// DB implements parley's services on a database.
-type DB struct {
-	write, read *sql.DB
-	dialect     Dialect
-
-	// Now is the clock; it defaults to time.Now.
+// Config is what a store needs besides its connections. The sqlite and
+// postgres stores embed it, so that it is set before Open.
+type Config struct {
+	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// Secret unseals party keys to sign events. Events of a party without a key are not signed.
 	Secret []byte
 	// OnEvent is called for each event appended, on this node or (when the
 	// dialect notifies) on any node sharing the database.
 	OnEvent func(parley.EventRef)
+}
+
+// DB implements parley's services on a database.
+type DB struct {
+	write, read pool
+	dialect     Dialect
+	cfg         Config
 
 	mu          sync.Mutex
 	prepareOnce sync.Once
@@ -80,9 +86,30 @@ type unsealedKey struct {
 type tx struct {
 	*sql.Tx
 	db *DB
+	// savepoint names the savepoint this tx is inside an ambient
+	// transaction (see idempotency.go); "" for a transaction of its own.
+	savepoint string
+	ctx       context.Context
+	done      bool
 }
 
 func (db *DB) begin(ctx context.Context) (*tx, error) {
+	if a := db.ambientTx(ctx); a != nil {
+		if err := a.start(ctx); err != nil {
+			return nil, err
+		}
+		a.savepoints++
+		name := "sp" + strconv.Itoa(a.savepoints)
+		if _, err := a.tx.Tx.ExecContext(ctx, `SAVEPOINT `+name); err != nil {
+			return nil, fmt.Errorf("savepoint: %w", err)
+		}
+		return &tx{Tx: a.tx.Tx, db: db, savepoint: name, ctx: ctx}, nil
+	}
+	return db.beginOwn(ctx)
+}
+
+// beginOwn begins a transaction of its own, whatever ctx carries.
+func (db *DB) beginOwn(ctx context.Context) (*tx, error) {
 	// Prepare before taking the write connection: on SQLite the pool has one
 	// connection, which the transaction then holds.
 	db.prepareOnce.Do(func() {
@@ -101,6 +128,37 @@ func (db *DB) begin(ctx context.Context) (*tx, error) {
 		return nil, err
 	}
 	return &tx{Tx: t, db: db}, nil
+}
+
+// Commit commits the transaction, or releases its savepoint inside an
+// ambient transaction.
+func (t *tx) Commit() error {
+	if t.savepoint == "" {
+		return t.Tx.Commit()
+	}
+	if t.done {
+		return sql.ErrTxDone
+	}
+	t.done = true
+	_, err := t.Tx.ExecContext(t.ctx, `RELEASE SAVEPOINT `+t.savepoint)
+	return err
+}
+
+// Rollback rolls the transaction back, or undoes what was done since its
+// savepoint inside an ambient transaction.
+func (t *tx) Rollback() error {
+	if t.savepoint == "" {
+		return t.Tx.Rollback()
+	}
+	if t.done {
+		return sql.ErrTxDone
+	}
+	t.done = true
+	if _, err := t.Tx.ExecContext(t.ctx, `ROLLBACK TO SAVEPOINT `+t.savepoint); err != nil {
+		return err
+	}
+	_, err := t.Tx.ExecContext(t.ctx, `RELEASE SAVEPOINT `+t.savepoint)
+	return err
 }
 
 // hotQueries are the statements of an append, prepared once.
@@ -149,7 +207,7 @@ func (db *DB) privateKey(k *parley.PartyKey) (ed25519.PrivateKey, error) {
 	if ok && bytes.Equal(c.sealed, k.SealedPrivate) {
 		return c.priv, nil
 	}
-	priv, err := k.Private(db.Secret)
+	priv, err := k.Private(db.cfg.Secret)
 	if err != nil {
 		return nil, err
 	}
@@ -162,19 +220,18 @@ func (db *DB) privateKey(k *parley.PartyKey) (ed25519.PrivateKey, error) {
 	return priv, nil
 }
 
-var (
-	_ parley.UserService        = (*DB)(nil)
-	_ parley.PartyService       = (*DB)(nil)
-	_ parley.TalkService        = (*DB)(nil)
-	_ parley.CredentialService  = (*DB)(nil)
-	_ parley.IdempotencyService = (*DB)(nil)
-)
+var _ parley.Store = (*DB)(nil)
 
 // New returns a DB that writes through write and reads through read (which
-// may be the same pool).
-func New(write, read *sql.DB, d Dialect) *DB {
-	return &DB{write: write, read: read, dialect: d, Now: time.Now,
+// may be the same pool), configured with c.
+func New(write, read *sql.DB, d Dialect, c Config) *DB {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	db := &DB{dialect: d, cfg: c,
 		appends: make(chan *appendReq), stop: make(chan struct{}), stopped: make(chan struct{})}
+	db.write, db.read = pool{write, db}, pool{read, db}
+	return db
 }
 
 // Close stops the group committer, failing appends still queued. It does
@@ -238,7 +295,7 @@ func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, d Dialect) error {
 	return tx.Commit()
 }
 
-func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+func (db *DB) now() time.Time { return db.cfg.Now().UTC().Truncate(time.Microsecond) }
 
 func micros(t time.Time) int64 {
 	if t.IsZero() {
@@ -267,6 +324,31 @@ func (db *DB) Ping(ctx context.Context) error {
 		return err
 	}
 	return db.read.PingContext(ctx)
+}
+
+// Ready reports whether the database answers and accepts writes: it
+// commits a page-sized row, so a full disk (or a database refusing writes)
+// makes it fail even while reads and pings still work.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.Ping(ctx); err != nil {
+		return err
+	}
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	// Random bytes: a page that cannot be compressed or shared.
+	probe := make([]byte, 4096)
+	rand.Read(probe)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO health (id, checked_at, probe) VALUES (1, $1, $2)
+		ON CONFLICT (id) DO UPDATE SET checked_at = excluded.checked_at, probe = excluded.probe`, micros(db.now()), probe); err != nil {
+		return fmt.Errorf("write probe: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit probe: %w", err)
+	}
+	return nil
 }
 
 // ---- users
@@ -345,7 +427,7 @@ func (db *DB) CreateUser(ctx context.Context, u *parley.User) error {
 		return err
 	}
 	for _, e := range es {
-		db.published(e)
+		db.published(ctx, e)
 	}
 	return nil
 }
@@ -441,12 +523,21 @@ func (db *DB) CreateParty(ctx context.Context, p *parley.Party) error {
 		return err
 	}
 	p.CreatedAt = db.now()
-	err := db.write.QueryRowContext(ctx, `INSERT INTO parties (name, kind, created_at) VALUES ($1, $2, $3) RETURNING id`,
+	// A transaction of its own, so that a taken name inside an idempotent
+	// request undoes only this statement.
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	err = tx.QueryRowContext(ctx, `INSERT INTO parties (name, kind, created_at) VALUES ($1, $2, $3) RETURNING id`,
 		p.Name, p.Kind, micros(p.CreatedAt)).Scan(&p.ID)
 	if db.dialect.IsUnique(err) {
 		return parley.Errorf(parley.ECONFLICT, "a party named %q exists", p.Name)
+	} else if err != nil {
+		return err
 	}
-	return err
+	return tx.Commit()
 }
 
 // FindPartyByID implements parley.PartyService.

@@ -190,7 +190,7 @@ func (db *DB) CreateStatement(ctx context.Context, s *parley.Statement, text str
 	if err := tx.Commit(); err != nil {
 		return err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -331,7 +331,7 @@ func (db *DB) EditStatement(ctx context.Context, id int64, base int, text string
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return v, nil
 }
 
@@ -363,7 +363,7 @@ func (db *DB) changeStatement(ctx context.Context, id int64, change func(tx *tx,
 		return nil, err
 	}
 	for _, e := range es {
-		db.published(e)
+		db.published(ctx, e)
 	}
 	return findStatement(ctx, db.write, id)
 }

@@ -105,6 +105,13 @@ func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
 	if u.Mediator && !t.Mediates(u.ID) {
 		t.MediatorIDs = append(t.MediatorIDs, u.ID)
 	}
+	// [] in JSON, as the API promises.
+	if t.MediatorIDs == nil {
+		t.MediatorIDs = []int64{}
+	}
+	if t.Parties == nil {
+		t.Parties = []parley.TalkParty{}
+	}
 	for i := range t.Parties {
 		// Parties are invited; the opener's own delegation is there already.
 		t.Parties[i].Accepted = t.Parties[i].PartyID == u.PartyID
@@ -149,7 +156,7 @@ func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
 		return err
 	}
 	t.LastSeq = e.Seq
-	db.published(e)
+	db.published(ctx, e)
 	return nil
 }
 
@@ -239,7 +246,8 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if err := in.ValidateFreeForm(); err != nil {
 		return nil, err
 	}
-	if db.dialect.GroupCommit {
+	// Inside an idempotent request the append joins its transaction.
+	if db.dialect.GroupCommit && db.ambientTx(ctx) == nil {
 		return db.appendGrouped(ctx, u, talkID, in)
 	}
 	tx, err := db.begin(ctx)
@@ -254,7 +262,7 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return e, nil
 }
 
@@ -364,10 +372,11 @@ func checkSignOff(ctx context.Context, tx *tx, e *parley.Event) error {
 	return nil
 }
 
-// published tells OnEvent about a committed event when the engine does not.
-func (db *DB) published(e *parley.Event) {
-	if db.dialect.NotifyEvent == "" && db.OnEvent != nil {
-		db.OnEvent(parley.EventRef{TalkID: e.TalkID, Seq: e.Seq, Private: e.PrivateTo})
+// published tells OnEvent about a committed event when the engine does not;
+// inside an idempotent request, once that commits.
+func (db *DB) published(ctx context.Context, e *parley.Event) {
+	if db.dialect.NotifyEvent == "" && db.cfg.OnEvent != nil {
+		db.afterCommit(ctx, func() { db.cfg.OnEvent(parley.EventRef{TalkID: e.TalkID, Seq: e.Seq, Private: e.PrivateTo}) })
 	}
 }
 
@@ -383,12 +392,20 @@ func (db *DB) ListEvents(ctx context.Context, talkID, afterSeq int64, limit int)
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
-	return listEvents(ctx, db.read, u, talkID, afterSeq, limit)
+	return listEvents(ctx, db.read, u, talkID, afterSeq, limit, true)
 }
 
-func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq int64, limit int) ([]*parley.Event, error) {
+// listEvents lists the talk's shared events after afterSeq as u may see
+// them. With skipWithheld, another party's version 1 private events (kept
+// in the shared chain as hashes) are left out altogether, so a listing or a
+// stream shows nothing of them; an export keeps them, as the chain needs.
+func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq int64, limit int, skipWithheld bool) ([]*parley.Event, error) {
+	var party int64 = -1 // every event
+	if skipWithheld {
+		party = u.PartyID
+	}
 	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+`
-		FROM events WHERE talk_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`, talkID, afterSeq, limit)
+		FROM events WHERE talk_id = $1 AND seq > $2 AND ($3 < 0 OR private_to = 0 OR private_to = $3) ORDER BY seq LIMIT $4`, talkID, afterSeq, party, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -422,7 +439,7 @@ func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) 
 	}
 	r := &parley.Record{Format: parley.RecordFormat, TalkID: t.ID, Title: t.Title, ExportedAt: db.now(), Keys: []parley.PublicKey{}}
 	for after := int64(0); ; {
-		es, err := listEvents(ctx, tx, u, talkID, after, 1000)
+		es, err := listEvents(ctx, tx, u, talkID, after, 1000, false)
 		if err != nil {
 			return nil, err
 		}
@@ -493,6 +510,6 @@ func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) 
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(e)
+	db.published(ctx, e)
 	return e, nil
 }

@@ -69,9 +69,9 @@ func testIrritants(t *testing.T, s Store) {
 	if _, err := move(w.usHead, staffing, parley.IrritantMove{To: parley.IrritantAcknowledged}); code(err) != parley.EFORBIDDEN {
 		t.Errorf("raiser acknowledges: %v, want forbidden", err)
 	}
-	if _, err := move(w.ruHead, staffing, parley.IrritantMove{To: parley.IrritantResolved}); code(err) != parley.EINVALID ||
+	if _, err := move(w.ruHead, staffing, parley.IrritantMove{To: parley.IrritantResolved}); code(err) != parley.ECONFLICT ||
 		!strings.Contains(parley.ErrorMessage(err), "acknowledged") {
-		t.Errorf("raised → resolved: %v, want invalid naming acknowledged", err)
+		t.Errorf("raised → resolved: %v, want conflict naming acknowledged", err)
 	}
 	for _, step := range []struct {
 		u    *parley.User

@@ -200,6 +200,15 @@ func testCheckpoints(t *testing.T, s Store) {
 	if err != nil || rep.Openings != 3 {
 		t.Errorf("US private record: %+v, %v; want 3 openings checked (2 stored checkpoints and the one kept)", rep, err)
 	}
+	// Every party's private record carries its own openings, RU's too.
+	rpr, err := s.PrivateRecord(as(ctx, w.ruHead), w.talk.ID)
+	must(t, err)
+	if len(rpr.Checkpoints) != 2 || rpr.Checkpoints[0].Opening.PartyID != w.ru.ID {
+		t.Errorf("RU's private record has %d checkpoints; want 2, with RU's openings", len(rpr.Checkpoints))
+	}
+	if _, err := parley.VerifyPrivate(roundTripJSON(t, rpr), parley.VerifyOptions{Keys: pins}); err != nil {
+		t.Errorf("RU private record: %v", err)
+	}
 	trunc := roundTripJSON(t, pr)
 	trunc.Events = nil
 	if _, err := parley.VerifyPrivate(trunc, parley.VerifyOptions{Keys: pins}); err == nil {

@@ -19,19 +19,7 @@ import (
 )
 
 // Store is everything a parley store implements.
-type Store interface {
-	parley.UserService
-	parley.PartyService
-	parley.TalkService
-	parley.CredentialService
-	parley.IdempotencyService
-	parley.IrritantService
-	parley.RoundService
-	parley.StatementService
-	parley.NotificationService
-	parley.Reminders
-	parley.NegotiationService
-}
+type Store = parley.Store
 
 // Secret is the server secret the suite seals party keys with; open must
 // configure the store with it.
@@ -48,6 +36,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Checkpoints", func(t *testing.T) { testCheckpoints(t, open(t)) })
 	t.Run("ConcurrentAppends", func(t *testing.T) { testConcurrentAppends(t, open(t)) })
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
+	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
+	t.Run("Setup", func(t *testing.T) { testSetup(t, open(t)) })
 	t.Run("Irritants", func(t *testing.T) { testIrritants(t, open(t)) })
 	t.Run("ConcurrentConfirmations", func(t *testing.T) { testConcurrentConfirmations(t, open(t)) })
 	t.Run("Rounds", func(t *testing.T) { testRounds(t, open(t)) })
@@ -426,35 +416,6 @@ func testCredentials(t *testing.T, s Store) {
 	if _, err := s.FindCredential(ctx, []byte("hash-1")); code(err) != parley.ENOTFOUND {
 		t.Errorf("revoked token: %v, want not_found", err)
 	}
-	// Idempotency.
-	if _, err := s.FindResponse(ctx, u.ID, "k"); code(err) != parley.ENOTFOUND {
-		t.Errorf("FindResponse: %v, want not_found", err)
-	}
-	if err := s.SaveResponse(ctx, u.ID, "k", &parley.StoredResponse{Status: 201}); code(err) != parley.ENOTFOUND {
-		t.Errorf("SaveResponse without a claim: %v, want not_found", err)
-	}
-	must(t, s.ClaimKey(ctx, u.ID, "k"))
-	if err := s.ClaimKey(ctx, u.ID, "k"); code(err) != parley.ECONFLICT {
-		t.Errorf("ClaimKey twice: %v, want conflict", err)
-	}
-	if r, err := s.FindResponse(ctx, u.ID, "k"); err != nil || r.Status != 0 {
-		t.Errorf("claimed key: %+v, %v; want status 0", r, err)
-	}
-	must(t, s.SaveResponse(ctx, u.ID, "k", &parley.StoredResponse{Status: 201, Body: []byte(`{}`)}))
-	if err := s.SaveResponse(ctx, u.ID, "k", &parley.StoredResponse{Status: 201}); code(err) != parley.ECONFLICT {
-		t.Errorf("SaveResponse twice: %v, want conflict", err)
-	}
-	r, err := s.FindResponse(ctx, u.ID, "k")
-	if err != nil || r.Status != 201 || string(r.Body) != `{}` {
-		t.Errorf("FindResponse = %+v, %v", r, err)
-	}
-	must(t, s.ReleaseKey(ctx, u.ID, "k")) // answered keys stay
-	if _, err := s.FindResponse(ctx, u.ID, "k"); err != nil {
-		t.Errorf("ReleaseKey forgot an answered key: %v", err)
-	}
-	must(t, s.ClaimKey(ctx, u.ID, "k2"))
-	must(t, s.ReleaseKey(ctx, u.ID, "k2"))
-	must(t, s.ClaimKey(ctx, u.ID, "k2")) // released: claimable again
 }
 
 func testSignOff(t *testing.T, s Store) {

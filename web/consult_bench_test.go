@@ -13,10 +13,10 @@ import (
 // irritants on SQLite (see consulttest.BenchmarkBoard).
 func BenchmarkBoard10k(b *testing.B) {
 	db := sqlite.NewDB(filepath.Join(b.TempDir(), "p.db"))
+	db.Secret = storetest.Secret
 	if err := db.Open(b.Context()); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	db.Secret = storetest.Secret
 	consulttest.BenchmarkBoard(b, db, 10000)
 }

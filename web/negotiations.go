@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -55,27 +56,27 @@ func (s *Server) once(w http.ResponseWriter, r *http.Request, fallback string, a
 		http.Redirect(w, r, target, http.StatusSeeOther)
 		return nil
 	}
-	scope := "web " + r.URL.Path + " " + key
-	ctx := r.Context()
-	if err := s.api.Idempotency.ClaimKey(ctx, u.ID, scope); parley.ErrorCode(err) == parley.ECONFLICT {
-		target := fallback
-		if sr, err := s.api.Idempotency.FindResponse(ctx, u.ID, scope); err == nil && sr.Status != 0 {
-			target = string(sr.Body)
+	// The form key works as an Idempotency-Key (see api.Server.Idempotent):
+	// the claim, the change and the stored redirect commit together. act
+	// reads r.Context(), so r carries the transaction's context meanwhile.
+	hash := api.RequestHash(r.Method, r.URL.Path, []byte(key))
+	orig := *r
+	sr, _, err := s.api.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, hash, func(ctx context.Context) (*parley.StoredResponse, error) {
+		*r = *orig.WithContext(ctx)
+		defer func() { *r = orig }()
+		target, err := act()
+		if err != nil {
+			return nil, err
 		}
-		http.Redirect(w, r, target, http.StatusSeeOther)
+		return &parley.StoredResponse{Status: http.StatusSeeOther, Location: target}, nil
+	})
+	if parley.ErrorCode(err) == parley.EKEYREUSED {
+		http.Redirect(w, r, fallback, http.StatusSeeOther)
 		return nil
 	} else if err != nil {
 		return err
 	}
-	target, err := act()
-	if err != nil {
-		s.api.Idempotency.ReleaseKey(ctx, u.ID, scope)
-		return err
-	}
-	if err := s.api.Idempotency.SaveResponse(ctx, u.ID, scope, &parley.StoredResponse{Status: http.StatusSeeOther, Body: []byte(target)}); err != nil {
-		s.Logger.WarnContext(ctx, "store form key", "err", err)
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
+	http.Redirect(w, r, sr.Location, http.StatusSeeOther)
 	return nil
 }
 
@@ -189,6 +190,10 @@ func (s *Server) renderNegotiationList(w http.ResponseWriter, r *http.Request, f
 	if err != nil {
 		return err
 	}
+	rounds, err := s.api.Rounds.FindRounds(r.Context(), id)
+	if err != nil {
+		return err
+	}
 	if form == nil {
 		form = map[string]string{"solution": "nash"}
 	}
@@ -196,7 +201,7 @@ func (s *Server) renderNegotiationList(w http.ResponseWriter, r *http.Request, f
 		w.WriteHeader(http.StatusBadRequest)
 	}
 	return s.render(w, r, "negotiations.html", map[string]any{"Talk": t, "Negotiations": ns, "CanOpen": parley.CanOpenNegotiation(u, t),
-		"Form": form, "Error": msg, "FormKey": formKey()})
+		"Form": form, "Error": msg, "FormKey": formKey(), "Rounds": rounds})
 }
 
 func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
@@ -207,9 +212,15 @@ func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	form := map[string]string{"title": r.PostFormValue("title"), "solution": r.PostFormValue("solution"), "issues": r.PostFormValue("issues"), "deadline": r.PostFormValue("deadline")}
+	form := map[string]string{"title": r.PostFormValue("title"), "solution": r.PostFormValue("solution"), "issues": r.PostFormValue("issues"),
+		"deadline": r.PostFormValue("deadline"), "round_id": r.PostFormValue("round_id")}
 	err = s.once(w, r, fmt.Sprintf("/talks/%d/negotiations", id), func() (string, error) {
 		n := &parley.Negotiation{TalkID: id, Title: strings.TrimSpace(form["title"]), Solution: form["solution"]}
+		if v := form["round_id"]; v != "" {
+			if n.RoundID, err = strconv.ParseInt(v, 10, 64); err != nil {
+				return "", parley.Errorf(parley.EINVALID, "round: choose one of the talk's rounds")
+			}
+		}
 		if v := form["deadline"]; v != "" {
 			d, err := time.Parse("2006-01-02", v)
 			if err != nil {
@@ -395,8 +406,8 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 	}
 	// The viewer's own preferences, for the form and the check of best and worst packages.
 	var mine *parley.Preferences
-	if u.PartyID != 0 && v.MyVersion > 0 {
-		pv, err := s.api.PreferencesView(ctx, id)
+	if v.Private != nil {
+		pv, err := api.PrivateViewOf(ctx, n, v.Private)
 		if err != nil {
 			return nil, err
 		}

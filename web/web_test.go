@@ -32,13 +32,13 @@ type site struct {
 
 func newSite(t *testing.T) *site {
 	ctx := t.Context()
+	secret := []byte("web-test-secret-0123456789abcdef")
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "p.db"))
+	db.Secret = secret
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	secret := []byte("web-test-secret-0123456789abcdef")
-	db.Secret = secret
 	a := api.NewServer()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
 	a.Irritants, a.Rounds, a.Statements, a.Notifications = db, db, db, db

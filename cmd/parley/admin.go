@@ -13,6 +13,7 @@ import (
 	"parley/api"
 	"parley/argon2id"
 	"parley/sqlite"
+	"parley/sqlstore"
 )
 
 func newAdminCmd(e *env) *cobra.Command {
@@ -138,7 +139,7 @@ func (o *createUserOptions) run(ctx context.Context, e *env, name string) error 
 // openStore opens the configured store for a one-off command.
 func openStore(ctx context.Context, dbURL, data string) (store, func(), error) {
 	if dbURL != "" {
-		pg, err := openPostgres(ctx, dbURL)
+		pg, err := openPostgres(ctx, dbURL, sqlstore.Config{})
 		if err != nil {
 			return nil, nil, err
 		}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -18,6 +19,10 @@ func TestBackupWhileServing(t *testing.T) {
 	var out, errOut syncBuffer
 	if err := run(context.Background(), []string{"backup", "--data", data, dst}, func(string) string { return "" }, strings.NewReader(""), &out, &errOut); err != nil {
 		t.Fatalf("backup: %v %s", err, errOut.String())
+	}
+	// It holds password and token hashes and sealed keys.
+	if st, err := os.Stat(dst); err != nil || st.Mode().Perm() != 0o600 {
+		t.Errorf("backup file mode %v (%v), want -rw-------", st.Mode().Perm(), err)
 	}
 	db := sqlite.NewDB(dst)
 	if err := db.Open(t.Context()); err != nil {

@@ -43,7 +43,18 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 	}
 }
 
-// reloaded navigates ctx to url and waits for the live stream.
+// submitted runs actions that submit a form, waits until the page they
+// lead to has replaced the current one, and waits for its live stream.
+func submitted(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	step(t, ctx, what, append([]chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`window.beforeSubmit = true`)}, actions...)...)
+	if err := afterReload(ctx, `!!document.getElementById('neg-panel')`); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	waitLive(t, ctx)
+}
+
+// openLive navigates ctx to url and waits for the live stream.
 func openLive(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
 	step(t, ctx, "open "+url, chromedp.Navigate(url), chromedp.WaitVisible(chromedp.CSS(`#neg-panel`)))
@@ -173,17 +184,15 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 	if !strings.Contains(assess, "Some text is better for every side") {
 		t.Errorf("assessment %q; want it to say a better text exists", assess)
 	}
-	step(t, med, "propose it", chromedp.Click(`//button[@value="manual"]`), chromedp.WaitVisible(`//h2[contains(., "version 2")]`))
-	waitLive(t, med)
+	submitted(t, med, "propose it", chromedp.Click(`//button[@value="manual"]`))
 
 	// Both members mark version 2; agreement appears live everywhere.
 	for name, ctx := range map[string]context.Context{"US": us, "Russia": ru} {
 		waitFor(t, ctx, name+" sees version 2", `document.getElementById('text-h').innerText.includes('version 2')`)
 		openLive(t, ctx, url)
-		step(t, ctx, name+" accepts version 2",
+		submitted(t, ctx, name+" accepts version 2",
 			chromedp.Click(chromedp.CSS(`input[name=mark][value=accept]`)), chromedp.SendKeys(chromedp.CSS(`#mreason`), "We can work with this."),
-			chromedp.Click(`//button[contains(., "Record our mark")]`), chromedp.WaitVisible(chromedp.CSS(`#neg-panel`)))
-		waitLive(t, ctx)
+			chromedp.Click(`//button[contains(., "Record our mark")]`))
 	}
 	waitFor(t, med, "the agreement", `!!document.getElementById('agreed')`)
 	waitFor(t, ua, "the agreement", `!!document.getElementById('agreed')`)
@@ -191,13 +200,15 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 
 	// parley finds an improvement; both accept it.
 	openLive(t, med, url)
-	step(t, med, "seek an improvement", chromedp.Click(chromedp.CSS(`#seek-improvement`)), chromedp.WaitVisible(`//h2[contains(., "Proposed improvement, version 3")]`))
-	waitLive(t, med)
+	submitted(t, med, "seek an improvement", chromedp.Click(chromedp.CSS(`#seek-improvement`)))
+	if h, _ := chromedp.Run(med, chromedp.Text(chromedp.CSS(`#text-h`))); !strings.Contains(h, "Proposed improvement, version 3") {
+		t.Fatalf("after seeking an improvement the text is %q", h)
+	}
 	for name, ctx := range map[string]context.Context{"US": us, "Russia": ru} {
 		waitFor(t, ctx, name+" sees the improvement", `document.getElementById('text-h').innerText.includes('version 3')`)
 		openLive(t, ctx, url)
-		step(t, ctx, name+" accepts the improvement",
-			chromedp.Click(chromedp.CSS(`input[name=mark][value=accept]`)), chromedp.Click(`//button[contains(., "Record our mark")]`), chromedp.WaitVisible(chromedp.CSS(`#neg-panel`)))
+		submitted(t, ctx, name+" accepts the improvement",
+			chromedp.Click(chromedp.CSS(`input[name=mark][value=accept]`)), chromedp.Click(`//button[contains(., "Record our mark")]`))
 	}
 	waitFor(t, med, "the improved agreement", `document.getElementById('agreed').innerText.includes('version 3')`)
 

@@ -24,7 +24,11 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	if failpointDir != "" {
+		os.RemoveAll(failpointDir)
+	}
+	os.Exit(code)
 }
 
 // startProcess runs `parley serve` as a child process and returns its URL.

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -24,7 +25,7 @@ import (
 	"parley/api"
 	"parley/postgres"
 	"parley/sqlite"
-	"parley/storetest"
+	"parley/sqlstore"
 	"parley/web"
 )
 
@@ -44,10 +45,12 @@ type serveOptions struct {
 	connsPerAddr int
 	// tokenTTL is how long API tokens last; writeRate and writeBurst limit
 	// each user's changes.
-	tokenTTL     time.Duration
-	writeRate    float64
-	writeBurst   int
-	engineBudget time.Duration
+	tokenTTL   time.Duration
+	writeRate  float64
+	writeBurst int
+	// PostgreSQL timeouts; txTimeout also bounds every request but live streams.
+	connectTimeout, statementTimeout, txTimeout time.Duration
+	engineBudget                                time.Duration
 }
 
 func newServeCmd(e *env) *cobra.Command {
@@ -80,6 +83,9 @@ PostgreSQL must share the secret.`,
 	f.DurationVar(&o.tokenTTL, "token-ttl", envDuration(e, "PARLEY_TOKEN_TTL", 90*24*time.Hour), "how long an API token lasts from its creation (PARLEY_TOKEN_TTL)")
 	f.Float64Var(&o.writeRate, "write-rate", envFloat(e, "PARLEY_WRITE_RATE", 1), "changes per second each user may make, sustained; 0 for no limit (PARLEY_WRITE_RATE)")
 	f.IntVar(&o.writeBurst, "write-burst", envInt(e, "PARLEY_WRITE_BURST", 60), "changes each user may make at once before --write-rate applies (PARLEY_WRITE_BURST)")
+	f.DurationVar(&o.connectTimeout, "db-connect-timeout", envDuration(e, "PARLEY_DB_CONNECT_TIMEOUT", 10*time.Second), "PostgreSQL: give up making a connection after this long, including a server that accepts and never answers (PARLEY_DB_CONNECT_TIMEOUT)")
+	f.DurationVar(&o.statementTimeout, "db-statement-timeout", envDuration(e, "PARLEY_DB_STATEMENT_TIMEOUT", 10*time.Second), "PostgreSQL: the server cancels a statement running longer (statement_timeout; PARLEY_DB_STATEMENT_TIMEOUT)")
+	f.DurationVar(&o.txTimeout, "db-tx-timeout", envDuration(e, "PARLEY_DB_TX_TIMEOUT", 30*time.Second), "every request but live streams fails with 503 after this long, and PostgreSQL ends transactions idle longer (idle_in_transaction_session_timeout; PARLEY_DB_TX_TIMEOUT)")
 	f.DurationVar(&o.engineBudget, "engine-budget", 20*time.Second, "longest a mediator's request for a text may compute before it is refused")
 	f.BoolVar(&o.demo, "demo", e.getenv("PARLEY_DEMO") == "1", "seed the illustrative Riyadh scenario and print its users' passwords (PARLEY_DEMO=1)")
 	return cmd
@@ -99,6 +105,8 @@ func envFloat(e *env, name string, def float64) float64 {
 	return def
 }
 
+// envDuration reads a duration such as "10s" from the variable name; a value
+// that does not parse is left for the flag's own check by returning def.
 func envDuration(e *env, name string, def time.Duration) time.Duration {
 	if d, err := time.ParseDuration(e.getenv(name)); err == nil {
 		return d
@@ -115,12 +123,22 @@ func envOr(e *env, name, def string) string {
 
 // store is what serve needs from either database.
 type store interface {
-	storetest.Store
+	parley.Store
 	Ping(ctx context.Context) error
+	// Ready is Ping and a write: not ready when writes fail (a full disk).
+	Ready(ctx context.Context) error
+	// IsUnavailable tells errors that should answer 503 and be retried.
+	IsUnavailable(err error) bool
 	EnsureServerKey(ctx context.Context) error
 	Prune(ctx context.Context, keep time.Duration) error
 	Close() error
 }
+
+// Both stores implement every service, asserted here where they are wired.
+var (
+	_ store = (*sqlite.DB)(nil)
+	_ store = (*postgres.DB)(nil)
+)
 
 func (o *serveOptions) run(ctx context.Context, e *env) error {
 	if (o.tlsCert == "") != (o.tlsKey == "") {
@@ -151,33 +169,6 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	s.Logger, s.Secret, s.SecureCookies = logger, secret, o.secureCookies
 	s.TokenTTL, s.WriteRate, s.WriteBurst = o.tokenTTL, o.writeRate, o.writeBurst
 
-	var db store
-	var listen func(context.Context, chan<- struct{}) error
-	if strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://") {
-		pg, err := openPostgres(ctx, o.db)
-		if err != nil {
-			return err
-		}
-		pg.Logger = logger
-		db, listen = pg, pg.Listen
-	} else if o.db != "" {
-		return fmt.Errorf("--db %q: only postgres:// URLs are supported; leave it empty for SQLite in --data", o.db)
-	} else {
-		sq := sqlite.NewDB(filepath.Join(o.data, "parley.db"))
-		if err := sq.Open(ctx); err != nil {
-			return err
-		}
-		db = sq
-	}
-	defer db.Close()
-	setSecret(db, secret)
-	// The server's own key signs checkpoints; it is made at first start,
-	// sealed with the secret like the party keys.
-	if err := db.EnsureServerKey(ctx); err != nil {
-		return fmt.Errorf("server key: %w", err)
-	}
-	// Hooks are set before the first write: the store calls them from its
-	// own goroutines.
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "parley_http_requests_total", Help: "HTTP requests by method and status."}, []string{"method", "code"})
@@ -186,15 +177,46 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	streams := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_streams", Help: "Open live event streams on this node."},
 		func() float64 { return float64(s.Hub.Streams()) })
 	reg.MustRegister(requests, duration, events, streams)
-	publish := s.Hub.Publish
-	onEvent := func(r parley.EventRef) {
+
+	// The store is configured before it opens: it calls the event hook from
+	// its own goroutines.
+	cfg := sqlstore.Config{Secret: secret, OnEvent: func(r parley.EventRef) {
 		// Private events are not counted: the metric would tell their timing.
 		if r.Private == 0 {
 			events.Inc()
 		}
-		publish(r)
+		s.Hub.Publish(r)
+	}}
+	var db store
+	var listen func(context.Context, chan<- struct{}) error
+	if strings.HasPrefix(o.db, "postgres://") || strings.HasPrefix(o.db, "postgresql://") {
+		pg := postgres.NewDB(o.db)
+		pg.Config, pg.Logger = cfg, logger
+		pg.ConnectTimeout, pg.StatementTimeout, pg.TxTimeout = o.connectTimeout, o.statementTimeout, o.txTimeout
+		// Announcements lost while the listening connection was down are
+		// made up for by every stream reading for itself.
+		pg.OnResubscribe = s.Hub.WakeAll
+		if err := pg.Open(ctx); err != nil {
+			return err
+		}
+		db, listen = pg, pg.Listen
+	} else if o.db != "" {
+		return fmt.Errorf("--db %q: only postgres:// URLs are supported; leave it empty for SQLite in --data", o.db)
+	} else {
+		sq := sqlite.NewDB(filepath.Join(o.data, "parley.db"))
+		sq.Config = cfg
+		if err := sq.Open(ctx); err != nil {
+			return err
+		}
+		db = sq
 	}
-	setOnEvent(db, onEvent)
+	defer db.Close()
+	s.Unavailable = db.IsUnavailable
+	// The server's own key signs checkpoints; it is made at first start,
+	// sealed with the secret like the party keys.
+	if err := db.EnsureServerKey(ctx); err != nil {
+		return fmt.Errorf("server key: %w", err)
+	}
 
 	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
 	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
@@ -203,7 +225,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	s.Mediator.Open()
 
 	if o.demo {
-		if err := seedDemo(ctx, s, e.stdout); err != nil {
+		if err := seedDemoOnce(ctx, s, db, e.stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
@@ -221,8 +243,10 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := db.Ping(ctx); err != nil {
-			http.Error(w, "database unavailable", http.StatusServiceUnavailable)
+		if err := db.Ready(ctx); err != nil {
+			logger.Warn("not ready", "err", err)
+			w.Header().Set("Retry-After", strconv.Itoa(int(api.RetryAfter.Seconds())))
+			http.Error(w, "database unavailable or not accepting writes", http.StatusServiceUnavailable)
 			return
 		}
 		fmt.Fprintln(w, "ready")
@@ -234,6 +258,13 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	handler := s.Middleware(mux)
 	measured := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
+		// A database that stops answering must not hold requests for ever:
+		// past the deadline they answer 503. Live streams wait by design.
+		if o.txTimeout > 0 && !strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+			ctx, cancel := context.WithTimeout(r.Context(), o.txTimeout)
+			defer cancel()
+			r = r.WithContext(ctx)
+		}
 		sw := &codeWriter{ResponseWriter: w, code: 200}
 		handler.ServeHTTP(sw, r)
 		requests.WithLabelValues(r.Method, strconv.Itoa(sw.code)).Inc()
@@ -310,29 +341,27 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	return nil
 }
 
+// seedDemo seeds the demo in one transaction claimed like an
+// Idempotency-Key, so that of nodes started together on one database one
+// seeds it and the others wait for it and find it done.
+func seedDemoOnce(ctx context.Context, s *api.Server, db store, out io.Writer) error {
+	_, replayed, err := db.Idempotently(ctx, 0, "parley: demo seed", []byte("demo seed"), func(ctx context.Context) (*parley.StoredResponse, error) {
+		if err := seedDemo(ctx, s, out); err != nil {
+			return nil, err
+		}
+		return &parley.StoredResponse{Status: http.StatusOK}, nil
+	})
+	if err == nil && replayed {
+		fmt.Fprintln(out, "Demo scenario seeded by another node; its passwords were printed there.")
+	}
+	return err
+}
+
 func dbKind(o *serveOptions) string {
 	if o.db != "" {
 		return "postgres"
 	}
 	return "sqlite " + filepath.Join(o.data, "parley.db")
-}
-
-func setSecret(db store, secret []byte) {
-	switch d := db.(type) {
-	case *sqlite.DB:
-		d.Secret = secret
-	case *postgres.DB:
-		d.Secret = secret
-	}
-}
-
-func setOnEvent(db store, fn func(parley.EventRef)) {
-	switch d := db.(type) {
-	case *sqlite.DB:
-		d.OnEvent = fn
-	case *postgres.DB:
-		d.OnEvent = fn
-	}
 }
 
 type codeWriter struct {
@@ -376,8 +405,9 @@ func loadSecret(e *env, dir string) ([]byte, error) {
 	return []byte(s), nil
 }
 
-func openPostgres(ctx context.Context, url string) (*postgres.DB, error) {
+func openPostgres(ctx context.Context, url string, cfg sqlstore.Config) (*postgres.DB, error) {
 	pg := postgres.NewDB(url)
+	pg.Config = cfg
 	if err := pg.Open(ctx); err != nil {
 		return nil, err
 	}

@@ -18,7 +18,9 @@ type verifyOptions struct {
 	keys          string
 	checkpoints   []string
 	allowUnsigned bool
-	profile       string
+	// profile is a disclosed negotiation profile to check against its
+	// commitment in the record.
+	profile string
 }
 
 func newVerifyCmd(e *env) *cobra.Command {
@@ -66,7 +68,7 @@ func readJSON(path, what string, v any) error {
 	return nil
 }
 
-func runVerify(w io.Writer, path string, o verifyOptions) (rerr error) {
+func runVerify(w io.Writer, path string, o verifyOptions) (result error) {
 	opts := parley.VerifyOptions{AllowUnsigned: o.allowUnsigned}
 	if o.keys != "" {
 		opts.Keys = &parley.KeyList{}
@@ -103,6 +105,15 @@ func runVerify(w io.Writer, path string, o verifyOptions) (rerr error) {
 			summary = fmt.Sprintf("private record of party %d in talk %d %q, %d events, %d signed, %d commitments opened, last hash %s",
 				r.PartyID, r.TalkID, r.Title, rep.Events, rep.Signed, rep.Openings, lastHash(r.Events))
 		}
+		if err == nil && o.profile != "" {
+			// A version never submitted is committed to only in the
+			// party's own chain (negotiation.preferences).
+			defer func() {
+				if perr := verifyProfile(w, o.profile, &parley.Record{TalkID: r.TalkID, Events: r.Events}); perr != nil && result == nil {
+					result = perr
+				}
+			}()
+		}
 	default:
 		var r parley.Record
 		if err := readJSON(path, "a record", &r); err != nil {
@@ -115,8 +126,8 @@ func runVerify(w io.Writer, path string, o verifyOptions) (rerr error) {
 		}
 		if err == nil && o.profile != "" {
 			defer func() {
-				if rerr == nil {
-					rerr = verifyProfile(w, o.profile, &r)
+				if perr := verifyProfile(w, o.profile, &r); perr != nil && result == nil {
+					result = perr
 				}
 			}()
 		}
@@ -202,13 +213,6 @@ func verifyCheckpoint(w io.Writer, path string, opts parley.VerifyOptions) error
 	return nil
 }
 
-func lastHash(es []*parley.Event) string {
-	if len(es) == 0 || es[len(es)-1] == nil {
-		return "(none)"
-	}
-	return es[len(es)-1].Hash
-}
-
 // verifyProfile checks a disclosed profile against its commitment in r.
 func verifyProfile(w io.Writer, file string, r *parley.Record) error {
 	b, err := os.ReadFile(file)
@@ -227,4 +231,11 @@ func verifyProfile(w io.Writer, file string, r *parley.Record) error {
 	fmt.Fprintf(w, "%s: OK: version %d of party %d's profile in negotiation %d opens commitment %s (record event %d)\n",
 		file, pp.Version, pp.PartyID, pp.NegotiationID, pp.Commitment, ev.Seq)
 	return nil
+}
+
+func lastHash(es []*parley.Event) string {
+	if len(es) == 0 || es[len(es)-1] == nil {
+		return "(none)"
+	}
+	return es[len(es)-1].Hash
 }

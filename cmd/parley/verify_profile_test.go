@@ -40,6 +40,17 @@ func TestVerifyDisclosedProfile(t *testing.T) {
 	}
 	rec := filepath.Join(dir, "record.json")
 	must(t, os.WriteFile(rec, record, 0o644))
+	// The US delegation's own private record holds the commitment too.
+	usPrivate := filepath.Join(dir, "private.json")
+	must(t, os.WriteFile(usPrivate, get(login(t, s.url, "us-head", pw["us-head"]), "/api/v1/talks/2/private/record"), 0o644))
+	for _, f := range []string{rec, usPrivate} {
+		file := filepath.Join(dir, "profile.json")
+		must(t, os.WriteFile(file, profile, 0o644))
+		var out bytes.Buffer
+		if err := run(context.Background(), []string{"verify", "--profile", file, f}, func(string) string { return "" }, nil, &out, &out); err != nil || !strings.Contains(out.String(), "opens commitment") {
+			t.Errorf("verify --profile against %s = %v, %q; want OK", filepath.Base(f), err, out.String())
+		}
+	}
 	for name, tc := range map[string]struct {
 		profile []byte
 		ok      bool

@@ -28,13 +28,13 @@ type exports struct {
 func exportRecord(t *testing.T) exports {
 	t.Helper()
 	ctx := t.Context()
+	secret := []byte("verify-test-secret-0123456789")
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "p.db"))
+	db.Secret = secret
 	if err := db.Open(ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	secret := []byte("verify-test-secret-0123456789")
-	db.Secret = secret
 	var heads []*parley.User
 	var parties []parley.TalkParty
 	for _, n := range []string{"US", "RU"} {

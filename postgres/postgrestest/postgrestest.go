@@ -12,7 +12,10 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -130,4 +133,62 @@ func (c *Cluster) NewDatabase(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	return c.URL(name)
+}
+
+// Restart stops the cluster as a crash would (pg_ctl -m immediate) and
+// starts it again on the same port.
+func (c *Cluster) Restart() error {
+	if c.err != nil {
+		return c.err
+	}
+	if out, err := c.cmd("pg_ctl", "-D", filepath.Join(c.dir, "data"), "-l", filepath.Join(c.dir, "log"), "-m", "immediate", "-w", "restart").CombinedOutput(); err != nil {
+		return fmt.Errorf("pg_ctl restart: %v: %s", err, out)
+	}
+	return nil
+}
+
+// Freeze stops every process of the cluster with SIGSTOP: connections stay
+// open and nothing answers, as with a hung server or a lost network.
+func (c *Cluster) Freeze() error { return c.signal(syscall.SIGSTOP) }
+
+// Thaw resumes a frozen cluster.
+func (c *Cluster) Thaw() error { return c.signal(syscall.SIGCONT) }
+
+// signal sends sig to the postmaster and every process it started.
+func (c *Cluster) signal(sig syscall.Signal) error {
+	if c.err != nil {
+		return c.err
+	}
+	b, err := os.ReadFile(filepath.Join(c.dir, "data", "postmaster.pid"))
+	if err != nil {
+		return err
+	}
+	first, _, _ := strings.Cut(string(b), "\n")
+	pm, err := strconv.Atoi(strings.TrimSpace(first))
+	if err != nil {
+		return fmt.Errorf("postmaster.pid: %q", first)
+	}
+	pids := []int{pm}
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	for _, st := range stats {
+		b, err := os.ReadFile(st)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid …; comm may hold spaces, so split after ")".
+		_, rest, ok := strings.Cut(string(b), ") ")
+		f := strings.Fields(rest)
+		if !ok || len(f) < 2 || f[1] != strconv.Itoa(pm) {
+			continue
+		}
+		if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(st))); err == nil {
+			pids = append(pids, pid)
+		}
+	}
+	for _, pid := range pids {
+		if err := syscall.Kill(pid, sig); err != nil && pid == pm {
+			return err
+		}
+	}
+	return nil
 }
