@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // IrritantStatus is where an irritant stands in the consultation mechanism.
@@ -135,13 +136,13 @@ func (i *Irritant) AwaitingConfirmation() []int64 {
 
 // Validate returns an EINVALID error when i cannot be raised in talk t.
 func (i *Irritant) Validate(t *Talk) error {
-	if strings.TrimSpace(i.Title) == "" || len(i.Title) > 300 {
+	if strings.TrimSpace(i.Title) == "" || utf8.RuneCountInString(i.Title) > 300 {
 		return Errorf(EINVALID, "irritant title must be 1 to 300 characters")
 	}
-	if len(i.Description) > 20000 {
-		return Errorf(EINVALID, "irritant description is %d characters; the limit is 20000", len(i.Description))
+	if utf8.RuneCountInString(i.Description) > 20000 {
+		return Errorf(EINVALID, "irritant description is %d characters; the limit is 20000", utf8.RuneCountInString(i.Description))
 	}
-	if len(i.Category) > 100 {
+	if utf8.RuneCountInString(i.Category) > 100 {
 		return Errorf(EINVALID, "irritant category must be at most 100 characters")
 	}
 	if i.Priority == "" {
@@ -225,8 +226,8 @@ func CheckMove(u *User, t *Talk, i *Irritant, m IrritantMove) error {
 		}
 		return Errorf(ECONFLICT, "irritant %d is %s; it can move to %s, not to %s", i.ID, i.Status.Label(), statusList(next), m.To.Label())
 	}
-	if len(m.Reason) > 5000 {
-		return Errorf(EINVALID, "reason is %d characters; the limit is 5000", len(m.Reason))
+	if utf8.RuneCountInString(m.Reason) > 5000 {
+		return Errorf(EINVALID, "reason is %d characters; the limit is 5000", utf8.RuneCountInString(m.Reason))
 	}
 	if m.To.needsReason() && strings.TrimSpace(m.Reason) == "" {
 		return Errorf(EINVALID, "say why the irritant is %s", m.To.Label())
@@ -331,7 +332,7 @@ func (c *IrritantComment) Validate() error {
 	if c.Kind != CommentResponse && c.Kind != CommentComment {
 		return Errorf(EINVALID, "kind %q is not one of response, comment", c.Kind)
 	}
-	if strings.TrimSpace(c.Text) == "" || len(c.Text) > 20000 {
+	if strings.TrimSpace(c.Text) == "" || utf8.RuneCountInString(c.Text) > 20000 {
 		return Errorf(EINVALID, "comment text must be 1 to 20000 characters")
 	}
 	return nil

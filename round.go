@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // RoundStatus is where a round of talks stands.
@@ -116,10 +117,10 @@ func RoundConcluders(r *Round, t *Talk) []int64 {
 
 // Validate returns an EINVALID error when r cannot be held in talk t.
 func (r *Round) Validate(t *Talk) error {
-	if strings.TrimSpace(r.Title) == "" || len(r.Title) > 300 {
+	if strings.TrimSpace(r.Title) == "" || utf8.RuneCountInString(r.Title) > 300 {
 		return Errorf(EINVALID, "round title must be 1 to 300 characters")
 	}
-	if len(r.Venue) > 300 {
+	if utf8.RuneCountInString(r.Venue) > 300 {
 		return Errorf(EINVALID, "venue must be at most 300 characters")
 	}
 	if r.StartsAt.IsZero() {
@@ -160,7 +161,7 @@ func ValidateAgenda(items []*AgendaItem) error {
 			return Errorf(EINVALID, "agenda item %d: irritant %d is on the agenda twice", k+1, it.IrritantID)
 		}
 		seen[it.IrritantID] = true
-		if len(it.Title) > 300 {
+		if utf8.RuneCountInString(it.Title) > 300 {
 			return Errorf(EINVALID, "agenda item %d: title must be at most 300 characters", k+1)
 		}
 	}
@@ -178,7 +179,7 @@ type Minutes struct {
 
 // Validate returns an EINVALID error when m cannot be recorded in talk t.
 func (m *Minutes) Validate(t *Talk) error {
-	if len(m.Minutes) > 50000 || len(m.Note) > 5000 {
+	if utf8.RuneCountInString(m.Minutes) > 50000 || utf8.RuneCountInString(m.Note) > 5000 {
 		return Errorf(EINVALID, "minutes are limited to 50000 characters and the outcome note to 5000")
 	}
 	switch m.Outcome {

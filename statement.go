@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Statement is a joint statement drafted as a single negotiating text: each
@@ -90,7 +91,7 @@ type StatementComment struct {
 
 // Validate returns an EINVALID error when s cannot be opened in talk t.
 func (s *Statement) Validate(t *Talk) error {
-	if strings.TrimSpace(s.Title) == "" || len(s.Title) > 300 {
+	if strings.TrimSpace(s.Title) == "" || utf8.RuneCountInString(s.Title) > 300 {
 		return Errorf(EINVALID, "statement title must be 1 to 300 characters")
 	}
 	seen := map[int64]bool{}
@@ -108,7 +109,7 @@ func (s *Statement) Validate(t *Talk) error {
 
 // ValidateStatementText returns an EINVALID error for a text that cannot be a version.
 func ValidateStatementText(text string) error {
-	if strings.TrimSpace(text) == "" || len(text) > 200000 {
+	if strings.TrimSpace(text) == "" || utf8.RuneCountInString(text) > 200000 {
 		return Errorf(EINVALID, "statement text must be 1 to 200000 characters")
 	}
 	return nil

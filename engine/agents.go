@@ -6,31 +6,45 @@ import (
 	"strings"
 )
 
-// AgentNames lists the agents NewAgent knows, in the order help text shows them.
-func AgentNames() []string {
-	return []string{"boulware", "linear", "conceder", "hardliner", "tft", "micro", "random", "nash"}
+// agentKind is one entry of the agents NewAgent knows.
+type agentKind struct {
+	name    string
+	aliases []string
+	make    func() Agent
 }
 
-// NewAgent returns a fresh agent by name (see AgentNames). Agents keep
-// per-negotiation state, so use a new one for every negotiation.
+// agentKinds is the one list of agents: NewAgent and AgentNames read it,
+// in the order help text shows them.
+func agentKinds() []agentKind {
+	return []agentKind{
+		{"boulware", nil, func() Agent { return NewTimeDependent(0.2) }},
+		{"linear", nil, func() Agent { return NewTimeDependent(1) }},
+		{"conceder", nil, func() Agent { return NewTimeDependent(2) }},
+		{"hardliner", nil, func() Agent { return NewTimeDependent(0) }},
+		{"tft", []string{"titfortat", "tit-for-tat"}, func() Agent { return &TitForTat{} }},
+		{"micro", nil, func() Agent { return &MiCRO{} }},
+		{"random", nil, func() Agent { return &RandomAgent{} }},
+		{"nash", []string{"nashseeker"}, func() Agent { return &NashSeeker{} }},
+	}
+}
+
+// AgentNames lists the agents NewAgent knows, in the order help text shows them.
+func AgentNames() []string {
+	var names []string
+	for _, k := range agentKinds() {
+		names = append(names, k.name)
+	}
+	return names
+}
+
+// NewAgent returns a fresh agent by name or alias (see AgentNames). Agents
+// keep per-negotiation state, so use a new one for every negotiation.
 func NewAgent(name string) (Agent, error) {
-	switch strings.ToLower(name) {
-	case "boulware":
-		return NewTimeDependent(0.2), nil
-	case "linear":
-		return NewTimeDependent(1), nil
-	case "conceder":
-		return NewTimeDependent(2), nil
-	case "hardliner":
-		return NewTimeDependent(0), nil
-	case "tft", "titfortat", "tit-for-tat":
-		return &TitForTat{}, nil
-	case "micro":
-		return &MiCRO{}, nil
-	case "random":
-		return &RandomAgent{}, nil
-	case "nash", "nashseeker":
-		return &NashSeeker{}, nil
+	name = strings.ToLower(name)
+	for _, k := range agentKinds() {
+		if k.name == name || slices.Contains(k.aliases, name) {
+			return k.make(), nil
+		}
 	}
 	return nil, Errorf("unknown agent %q; known agents are %s", name, strings.Join(AgentNames(), ", "))
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"math/big"
 )
@@ -71,8 +72,8 @@ type Analysis struct {
 	Welfare          float64
 	Egalitarian      *Point
 	EgalitarianGain  float64 // min_p (u_p − r_p) at the egalitarian point
-	// Method says how the frontier was found: "merge" (linear additive, no
-	// enumeration), "branch-and-bound" or "enumeration".
+	// Method names the search that found the frontier: one of
+	// MethodMerge, MethodBox, MethodFactor, MethodClique, MethodEnumerate.
 	Method string
 	// Grid is true when a real issue was analysed on a grid of values.
 	Grid bool
@@ -97,6 +98,11 @@ type AnalyzeOptions struct {
 	// acceptable outcomes, which on large nonlinear spaces can cost more
 	// than the frontier; protocols and mediators need only the frontier.
 	SkipCount bool
+	// Context, when set, stops the analysis once it is done (cancelled or
+	// past its deadline): Analyze then returns within about a second with
+	// the context's error, or, when only the count was left, with the
+	// analysis and the count unknown (CountError says why).
+	Context context.Context
 }
 
 // Defaults for AnalyzeOptions.
@@ -117,6 +123,22 @@ func (o *AnalyzeOptions) defaults() {
 		o.MaxNodes = DefaultMaxNodes
 	}
 }
+
+// The searches Analyze chooses from, as Analysis.Method names them. All
+// linear additive profiles: MethodMerge. Otherwise, when every profile can
+// bound its utility over a box of outcomes (Bounder): for two parties, box
+// branch and bound on a small budget first, then, when both utilities are
+// sums of small parts, the two-phase search over the parts (the clique
+// search when both are sums of inclusive boxes, the factor search
+// otherwise) or else the box search on the whole budget; for more parties,
+// box branch and bound. MethodEnumerate when none applies or finishes.
+const (
+	MethodMerge     = "merge"                // per-issue frontiers merged (Nemhauser–Ullmann), no enumeration
+	MethodBox       = "box branch and bound" // boundFrontier2, boundFrontier
+	MethodFactor    = "factor two-phase"     // factorFrontier2: weighted sums, then ε-constraint steps over factors
+	MethodClique    = "clique two-phase"     // cliqueFrontier2: the same over cliques of intersecting boxes
+	MethodEnumerate = "enumeration"          // every outcome evaluated
+)
 
 // Analyze computes the exact analysis of the outcome space of the profiles'
 // common domain. Linear additive profiles never enumerate the outcome
@@ -141,16 +163,26 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 		a.Reservations = append(a.Reservations, p.Reservation())
 	}
 
+	if err := ctxErr(opts.Context); err != nil {
+		return nil, err
+	}
 	var raw *rawFrontier
 	var err error
 	if lin, ok := allLinear(profiles); ok {
-		a.Method = "merge"
-		raw, err = linearFrontier(lin, opts.MaxFrontier)
+		a.Method = MethodMerge
+		raw, err = linearFrontier(opts.Context, lin, opts.MaxFrontier)
 		if err != nil {
 			return nil, err
 		}
 		if !opts.SkipCount {
-			a.Acceptable, err = countLinear(lin, a.Reservations, opts)
+			var cerr error
+			if a.Acceptable, cerr = countLinear(lin, a.Reservations, opts); cerr != nil {
+				if ctxErr(opts.Context) == nil {
+					return nil, cerr
+				}
+				// Stopped while counting: the frontier stands.
+				a.Acceptable, a.CountError = nil, "counting stopped: "+cerr.Error()
+			}
 		}
 	} else {
 		raw, a.Method, err = genericFrontier(profiles, opts)
@@ -360,19 +392,7 @@ func (a *Analysis) Improvements(o Outcome) ([]Point, []float64, error) {
 	}
 	var out []Point
 	for _, pt := range a.Pareto {
-		strict := false
-		ok := true
-		for p := range u {
-			k, ko := key(pt.Utilities[p]), key(u[p])
-			if k < ko {
-				ok = false
-				break
-			}
-			if k > ko {
-				strict = true
-			}
-		}
-		if ok && strict {
+		if ge, gt := compareKeys(pt.Utilities, u); ge && gt {
 			out = append(out, pt)
 		}
 	}

@@ -99,16 +99,7 @@ func bruteForce(ps []Profile) bruteResult {
 	for _, u := range pts {
 		dominated := false
 		for _, q := range pts {
-			ge, gt := true, false
-			for p := range u {
-				if key(q[p]) < key(u[p]) {
-					ge = false
-				}
-				if key(q[p]) > key(u[p]) {
-					gt = true
-				}
-			}
-			if ge && gt {
+			if ge, gt := compareKeys(q, u); ge && gt {
 				dominated = true
 				break
 			}
@@ -208,19 +199,26 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 		sizes   []int
 		coarse  bool
 		rv      float64
+		capped  bool // GENIUS's cap at 1 (the random weights add up to more)
 	}{
-		{"2 parties", 2, []int{4, 3, 5, 2, 3}, false, 0},
-		{"2 parties ties", 2, []int{4, 3, 5, 2, 3}, true, 0},
-		{"2 parties reservation", 2, []int{4, 6, 5, 3}, false, 0.45},
-		{"2 parties ties reservation", 2, []int{4, 6, 5, 3}, true, 0.4},
-		{"3 parties", 3, []int{4, 3, 5, 2, 3}, false, 0},
-		{"3 parties ties reservation", 3, []int{4, 3, 5, 3, 3}, true, 0.3},
-		{"4 parties", 4, []int{3, 3, 4, 2, 3}, false, 0.2},
-		{"4 parties ties", 4, []int{3, 3, 4, 2, 3}, true, 0.3},
-		{"1 issue", 2, []int{7}, false, 0},
-		{"single outcome", 2, []int{1, 1}, false, 0},
-		{"nothing acceptable", 2, []int{3, 3}, false, 5},
-		{"5 parties", 5, []int{3, 2, 3, 4}, true, 0.25},
+		{"2 parties", 2, []int{4, 3, 5, 2, 3}, false, 0, false},
+		{"2 parties ties", 2, []int{4, 3, 5, 2, 3}, true, 0, false},
+		{"2 parties reservation", 2, []int{4, 6, 5, 3}, false, 0.45, false},
+		{"2 parties ties reservation", 2, []int{4, 6, 5, 3}, true, 0.4, false},
+		{"3 parties", 3, []int{4, 3, 5, 2, 3}, false, 0, false},
+		{"3 parties ties reservation", 3, []int{4, 3, 5, 3, 3}, true, 0.3, false},
+		{"4 parties", 4, []int{3, 3, 4, 2, 3}, false, 0.2, false},
+		{"4 parties ties", 4, []int{3, 3, 4, 2, 3}, true, 0.3, false},
+		{"1 issue", 2, []int{7}, false, 0, false},
+		{"single outcome", 2, []int{1, 1}, false, 0, false},
+		{"nothing acceptable", 2, []int{3, 3}, false, 5, false},
+		{"5 parties", 5, []int{3, 2, 3, 4}, true, 0.25, false},
+		{"2 parties capped", 2, []int{4, 3, 5, 2, 3}, false, 0.4, true},
+		{"2 parties ties capped", 2, []int{4, 3, 5, 2, 3}, true, 0.3, true},
+		{"3 parties capped", 3, []int{4, 3, 5, 2, 3}, false, 0.4, true},
+		{"3 parties ties capped", 3, []int{4, 3, 5, 3, 3}, true, 0.3, true},
+		{"4 parties ties capped", 4, []int{3, 3, 4, 2, 3}, true, 0.3, true},
+		{"capped reservation above 1", 2, []int{3, 4}, true, 0.6, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for seed := uint64(1); seed <= 5; seed++ {
@@ -228,7 +226,14 @@ func TestAnalyzeMatchesBruteForce(t *testing.T) {
 				d := randomDomain(tc.sizes...)
 				var ps []Profile
 				for p := 0; p < tc.parties; p++ {
-					ps = append(ps, randomProfile(t, rng, d, fmt.Sprint("p", p), tc.coarse, tc.rv*rng.Float64()*2))
+					prof := randomProfile(t, rng, d, fmt.Sprint("p", p), tc.coarse, tc.rv*rng.Float64()*2)
+					if tc.capped {
+						prof.Cap = true
+						if err := prof.Compile(); err != nil {
+							t.Fatal(err)
+						}
+					}
+					ps = append(ps, prof)
 				}
 				a, err := Analyze(ps, AnalyzeOptions{})
 				if err != nil {

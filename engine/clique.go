@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math/bits"
 	"sort"
 )
@@ -8,8 +9,8 @@ import (
 // maxWeightClique finds a clique of greatest total weight in the graph
 // whose adjacency rows are adj (bitsets) and whose vertex weights are w
 // (all > 0), by Östergård's algorithm. It returns the clique's vertices
-// and false once *nodes passes maxNodes.
-func maxWeightClique(adj [][]uint64, w []float64, nodes *int, maxNodes int) ([]int, float64, bool) {
+// and false once *nodes passes maxNodes or ctx (nil: never) is done.
+func maxWeightClique(ctx context.Context, adj [][]uint64, w []float64, nodes *int, maxNodes int) ([]int, float64, bool) {
 	n := len(w)
 	words := (n + 63) / 64
 	// Heaviest first: the search grows cliques from the last vertex
@@ -57,7 +58,7 @@ func maxWeightClique(adj [][]uint64, w []float64, nodes *int, maxNodes int) ([]i
 	}
 	var expand func(u []uint64, depth int, size float64) bool
 	expand = func(u []uint64, depth int, size float64) bool {
-		if *nodes++; *nodes > maxNodes {
+		if *nodes++; *nodes > maxNodes || cancelled(ctx, *nodes) {
 			return false
 		}
 		empty := true
@@ -128,11 +129,6 @@ func maxWeightClique(adj [][]uint64, w []float64, nodes *int, maxNodes int) ([]i
 	return out, best, true
 }
 
-// boxer is a profile that may be a sum of inclusive hyperrectangles.
-type boxer interface {
-	inclusiveBoxes(w float64) ([]wbox, float64, bool)
-}
-
 // A wbox is an inclusive hyperrectangle of value indices with a weight.
 type wbox struct {
 	lo, hi []int // per issue of the domain; the full range when unbounded
@@ -198,7 +194,7 @@ func (p *Hyperrectangle) inclusiveBoxes(w float64) ([]wbox, float64, bool) {
 // Boxes are products of intervals, so boxes share a point exactly when
 // every two of them intersect (Helly's property on each issue): the best
 // point is a maximum-weight clique of the graph of intersecting boxes.
-func maxBoxes(d *Domain, bs []wbox, maxNodes int) (Outcome, float64, bool) {
+func maxBoxes(ctx context.Context, d *Domain, bs []wbox, maxNodes int) (Outcome, float64, bool) {
 	n := len(bs)
 	words := (n + 63) / 64
 	adj := make([][]uint64, n)
@@ -213,7 +209,7 @@ func maxBoxes(d *Domain, bs []wbox, maxNodes int) (Outcome, float64, bool) {
 		}
 	}
 	nodes := 0
-	set, v, ok := maxWeightClique(adj, w, &nodes, maxNodes)
+	set, v, ok := maxWeightClique(ctx, adj, w, &nodes, maxNodes)
 	if !ok {
 		return nil, 0, false
 	}

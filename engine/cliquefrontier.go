@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"math/bits"
 	"sort"
@@ -11,6 +12,7 @@ import (
 // its constant plus the utilities of the boxes that contain it, and the
 // boxes containing a point are a clique (and every clique has such points).
 type cgraph struct {
+	ctx    context.Context // nil: never cancelled
 	d      *Domain
 	n      int
 	words  int
@@ -109,7 +111,7 @@ func (g *cgraph) ostergard(w []float64, nodes *int, maxNodes int) ([]float64, []
 	var bestSet, cur []int
 	var expand func(u []uint64, depth int, size float64) bool
 	expand = func(u []uint64, depth int, size float64) bool {
-		if *nodes++; *nodes > maxNodes {
+		if *nodes++; *nodes > maxNodes || cancelled(g.ctx, *nodes) {
 			return false
 		}
 		rem := 0.0
@@ -199,7 +201,7 @@ func (g *cgraph) search(obj int, t float64, strict bool, cA, cB []float64, lags 
 	}
 	var expand func(u []uint64, depth int, ca, cb float64) bool
 	expand = func(u []uint64, depth int, ca, cb float64) bool {
-		if *nodes++; *nodes > maxNodes {
+		if *nodes++; *nodes > maxNodes || cancelled(g.ctx, *nodes) {
 			return false
 		}
 		remA, remB := sum(u, g.a), sum(u, g.b)
@@ -284,11 +286,11 @@ func isBoxSum(p Profile) bool {
 // cliqueFrontier2 is factorFrontier2 for two profiles that are sums of
 // inclusive hyperrectangles of utility >= 0, where the best outcome under
 // any weights is a maximum-weight clique of intersecting boxes: the same
-// two phases, with Östergård's algorithm for the weighted sums and a
-// clique branch and bound, bounded by Östergård's c[] of each profile and
-// of the hull segments' combined weights, for the ε-constraint steps. Its
-// budget is ten times maxNodes.
-func cliqueFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) {
+// two-phase driver (twophase.go), with Östergård's algorithm for the
+// weighted sums and a clique branch and bound, bounded by Östergård's c[]
+// of each profile and of the hull segments' combined weights, for the
+// ε-constraint steps. Its budget is ten times maxNodes.
+func cliqueFrontier2(ctx context.Context, ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) {
 	if len(ps) != 2 {
 		return nil, nil, false
 	}
@@ -305,179 +307,113 @@ func cliqueFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) 
 		return nil, nil, false
 	}
 	g := newCGraph(ps[0].Domain(), b0, b1, k0, k1, m0, m1)
-	nodes := 0
+	g.ctx = ctx
 	// A clique node costs tens of nanoseconds, far less than a node of
 	// the box search the budget is set for.
-	maxNodes = times10(maxNodes)
-	combined := func(w0, w1 float64) []float64 {
-		w := make([]float64, g.n)
-		for v := range w {
-			w[v] = w0*g.a[v] + w1*g.b[v]
-		}
-		return w
+	c := &cliqueSearch{g: g, m: [2]float64{m0, m1}, maxNodes: times10(maxNodes), lags: map[int]cLag{}}
+	var ok bool
+	if c.cA, c.setA, ok = g.ostergard(g.a, &c.nodes, c.maxNodes); !ok {
+		return nil, nil, false
 	}
-	cA, setA, ok := g.ostergard(g.a, &nodes, maxNodes)
+	if c.cB, c.setB, ok = g.ostergard(g.b, &c.nodes, c.maxNodes); !ok {
+		return nil, nil, false
+	}
+	// The ends' tie needs a bound for the other profile: the combined
+	// weights balanced by the maxima.
+	cBal, _, ok := g.ostergard(c.combined(1, m0/m1), &c.nodes, c.maxNodes)
 	if !ok {
 		return nil, nil, false
 	}
-	cB, setB, ok := g.ostergard(g.b, &nodes, maxNodes)
+	c.bal = []cLag{{m0 / m1, cBal}}
+	return twoPhaseFrontier(ps, c, m0, m1)
+}
+
+// cliqueSearch is the two-phase driver's search over cliques of boxes.
+type cliqueSearch struct {
+	g          *cgraph
+	m          [2]float64
+	nodes      int
+	maxNodes   int
+	hullNodes  int       // spent on weighted sums
+	cA, cB     []float64 // Östergård's c[] of each profile
+	setA, setB []int     // and a clique of each's greatest weight
+	bal        []cLag
+	lags       map[int]cLag // hull segment → its bound
+}
+
+func (c *cliqueSearch) combined(w0, w1 float64) []float64 {
+	w := make([]float64, c.g.n)
+	for v := range w {
+		w[v] = w0*c.g.a[v] + w1*c.g.b[v]
+	}
+	return w
+}
+
+// end starts from each profile's best clique (tiny weights for the other
+// would make every one of its boxes a branch), then breaks the tie.
+func (c *cliqueSearch) end(obj int) ([2]float64, error) {
+	set := c.setA
+	if obj == 1 {
+		set = c.setB
+	}
+	_, f := c.g.point(set)
+	t := math.Min(f[obj], c.m[obj])
+	_, fe, found, ok := c.g.search(1-obj, t, false, c.cA, c.cB, c.bal, &c.nodes, c.maxNodes)
 	if !ok {
-		return nil, nil, false
+		return f, c.failure()
 	}
-	// Phase 1: the hull, from each profile's best outcome (tiny weights
-	// for the other would make every one of its boxes a branch).
-	type vertex struct{ f0, f1 float64 }
-	// The hull only guides the bounds: a weighted sum that takes more than
-	// a few million nodes (Östergård's order suits balanced weights) is
-	// skipped.
-	hullNodes := 0
-	weighted := func(w0, w1 float64) (vertex, bool) {
-		each := 0
-		set, _, ok := maxWeightClique(g.adj, combined(w0, w1), &each, 2_000_000)
-		hullNodes += each
-		if !ok || hullNodes > maxNodes/4 {
-			return vertex{}, false
-		}
-		_, f := g.point(set)
-		return vertex{f[0], f[1]}, true
+	if !found {
+		return f, nil
 	}
-	// The ends of the hull: each profile's best outcome, and the best for
-	// the other among those (the tie needs a bound for the other profile:
-	// the combined weights balanced by the maxima).
-	cBal, _, ok := g.ostergard(combined(1, m0/m1), &nodes, maxNodes)
-	if !ok {
-		return nil, nil, false
+	return fe, nil
+}
+
+// weighted gives no guidance (false) past a few million nodes
+// (Östergård's order suits balanced weights): the hull only guides the
+// bounds.
+func (c *cliqueSearch) weighted(w0, w1 float64) ([2]float64, bool, error) {
+	each := 0
+	set, _, ok := maxWeightClique(c.g.ctx, c.g.adj, c.combined(w0, w1), &each, 2_000_000)
+	c.hullNodes += each
+	if err := ctxErr(c.g.ctx); err != nil {
+		return [2]float64{}, false, err
 	}
-	bal := []cLag{{m0 / m1, cBal}}
-	end := func(obj int, set []int) (vertex, bool) {
-		_, f := g.point(set)
-		t := math.Min(f[obj], []float64{m0, m1}[obj])
-		_, fe, found, ok := g.search(1-obj, t, false, cA, cB, bal, &nodes, maxNodes)
-		if !ok || !found {
-			return vertex{f[0], f[1]}, ok
-		}
-		return vertex{fe[0], fe[1]}, true
+	if !ok || c.hullNodes > c.maxNodes/4 {
+		return [2]float64{}, false, nil
 	}
-	left, ok := end(0, setA)
-	if !ok {
-		return nil, nil, false
+	_, f := c.g.point(set)
+	return f, true, nil
+}
+
+func (c *cliqueSearch) constrained(obj int, t float64, strict bool, segs []hullSegment) (Outcome, [2]float64, bool, error) {
+	if obj == 0 && math.IsInf(t, -1) {
+		// Unconstrained, the greatest F_0 is Östergård's.
+		return nil, [2]float64{c.g.konst[0] + c.cA[0], math.NaN()}, true, nil
 	}
-	right, ok := end(1, setB)
-	if !ok {
-		return nil, nil, false
-	}
-	hull := []vertex{left}
-	var refine func(a, b vertex, depth int) bool
-	refine = func(a, b vertex, depth int) bool {
-		if b.f1 <= a.f1 || a.f0 <= b.f0 || depth > 20 || len(hull) >= maxHull {
-			return true
-		}
-		w0, w1 := b.f1-a.f1, a.f0-b.f0
-		c, ok := weighted(w0, w1)
+	var lags []cLag
+	for _, g := range segs {
+		l, ok := c.lags[g.k]
 		if !ok {
-			return true // no guidance here
-		}
-		if w0*c.f0+w1*c.f1 <= w0*a.f0+w1*a.f1+1e-9*(math.Abs(w0*a.f0)+math.Abs(w1*a.f1)) {
-			return true
-		}
-		if !refine(a, c, depth+1) {
-			return false
-		}
-		hull = append(hull, c)
-		return refine(c, b, depth+1)
-	}
-	if !refine(left, right, 0) {
-		return nil, nil, false
-	}
-	if right.f1 > left.f1 {
-		hull = append(hull, right)
-	}
-	segment := func(k int) float64 {
-		if len(hull) < 2 {
-			return m0 / m1
-		}
-		k = max(0, min(k, len(hull)-2))
-		return math.Max((hull[k].f0-hull[k+1].f0)/(hull[k+1].f1-hull[k].f1), 1e-12)
-	}
-	by1 := func(x float64) int {
-		k := 0
-		for k+1 < len(hull) && x >= hull[k+1].f1 {
-			k++
-		}
-		return k
-	}
-	by0 := func(x float64) int {
-		k := 0
-		for k+1 < len(hull) && x <= hull[k+1].f0 {
-			k++
-		}
-		return k
-	}
-	lagCache := map[int]cLag{}
-	lagsFor := func(ks ...int) ([]cLag, bool) {
-		var out []cLag
-		seen := map[int]bool{}
-		for _, k := range ks {
-			k = max(0, min(k, len(hull)-2))
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			l, ok := lagCache[k]
+			cl, _, ok := c.g.ostergard(c.combined(1, g.lambda), &c.nodes, c.maxNodes)
 			if !ok {
-				lam := segment(k)
-				c, _, ok := g.ostergard(combined(1, lam), &nodes, maxNodes)
-				if !ok {
-					return nil, false
-				}
-				l = cLag{lam, c}
-				lagCache[k] = l
+				return nil, [2]float64{}, false, c.failure()
 			}
-			out = append(out, l)
+			l = cLag{g.lambda, cl}
+			c.lags[g.k] = l
 		}
-		return out, true
+		lags = append(lags, l)
 	}
-	// Phase 2.
-	var us [][]float64
-	var outs []Outcome
-	thr, strict := math.Inf(-1), false
-	for {
-		var lag0 []cLag
-		if !math.IsInf(thr, -1) {
-			k := by1(thr)
-			if lag0, ok = lagsFor(k, k+1); !ok {
-				return nil, nil, false
-			}
-		}
-		var a0 float64
-		if math.IsInf(thr, -1) {
-			// Unconstrained, the greatest F_0 is Östergård's.
-			a0 = g.konst[0] + cA[0]
-		} else {
-			_, fa, found, ok := g.search(0, thr, strict, cA, cB, lag0, &nodes, maxNodes)
-			if !ok {
-				return nil, nil, false
-			}
-			if !found {
-				return us, outs, true
-			}
-			a0 = fa[0]
-		}
-		t0 := math.Min(a0, m0)
-		k := by0(t0)
-		lag1, ok := lagsFor(k-1, k, k+1)
-		if !ok {
-			return nil, nil, false
-		}
-		o, fb, _, ok := g.search(1, t0, false, cA, cB, lag1, &nodes, maxNodes)
-		if !ok || o == nil {
-			return nil, nil, false
-		}
-		us = append(us, []float64{ps[0].Utility(o), ps[1].Utility(o)})
-		outs = append(outs, o)
-		if fb[1] >= m1 {
-			return us, outs, true
-		}
-		thr, strict = fb[1], true
+	o, f, found, ok := c.g.search(obj, t, strict, c.cA, c.cB, lags, &c.nodes, c.maxNodes)
+	if !ok {
+		return nil, [2]float64{}, false, c.failure()
 	}
+	return o, f, found, nil
+}
+
+// failure is why a search stopped: its context, or its budget.
+func (c *cliqueSearch) failure() error {
+	if err := ctxErr(c.g.ctx); err != nil {
+		return err
+	}
+	return errBudget
 }

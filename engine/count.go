@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"math/big"
 	"slices"
@@ -40,17 +41,20 @@ func countLinear(ps []*LinearAdditive, r []float64, opts AnalyzeOptions) (*big.I
 			tabsR[j] = partialSums(ps[p], left, len(d.Issues))
 		}
 		if len(binding) == 1 {
-			return count1(tabs[0], tabsR[0], thr[0]), nil
+			return count1(opts.Context, tabs[0], tabsR[0], thr[0])
 		}
-		return count2(tabs[0], tabs[1], tabsR[0], tabsR[1], thr[0], thr[1]), nil
+		return count2(opts.Context, tabs[0], tabs[1], tabsR[0], tabsR[1], thr[0], thr[1])
 	}
 	bs := make([]Bounder, len(ps))
 	gp := make([]Profile, len(ps))
 	for i, p := range ps {
 		bs[i], gp[i] = p, p
 	}
-	if c, ok := boundCount(gp, bs, r, opts.MaxNodes); ok {
+	if c, ok := boundCount(opts.Context, gp, bs, r, opts.MaxNodes); ok {
 		return c, nil
+	}
+	if err := ctxErr(opts.Context); err != nil {
+		return nil, err
 	}
 	return nil, Errorf("domain %q: counting the outcomes acceptable to %d parties at once did not finish within %d search nodes; raise the node limit, or analyse fewer parties", d.Name, len(binding), opts.MaxNodes)
 }
@@ -103,10 +107,13 @@ func partialSums(p *LinearAdditive, from, to int) []float64 {
 }
 
 // count1 counts pairs (a, b) with a + b >= t.
-func count1(a, b []float64, t float64) *big.Int {
+func count1(ctx context.Context, a, b []float64, t float64) (*big.Int, error) {
 	slices.Sort(b)
 	var c int64
-	for _, x := range a {
+	for j, x := range a {
+		if cancelled(ctx, j) {
+			return nil, ctx.Err()
+		}
 		i := search(b, t-x)
 		// BinarySearch finds the first b >= t−x; float rounding of x + b
 		// can differ from the comparison b >= t − x by one ulp, so check
@@ -119,13 +126,13 @@ func count1(a, b []float64, t float64) *big.Int {
 		}
 		c += int64(len(b) - i)
 	}
-	return new(big.Int).SetInt64(c)
+	return new(big.Int).SetInt64(c), nil
 }
 
 // count2 counts pairs (i, j) with a1[i]+b1[j] >= t1 and a2[i]+b2[j] >= t2:
 // b_j qualifies for a_i when b1[j] >= t1 − a1[i] and b2[j] >= t2 − a2[i], an
 // offline two-dimensional dominance count.
-func count2(a1, a2, b1, b2 []float64, t1, t2 float64) *big.Int {
+func count2(ctx context.Context, a1, a2, b1, b2 []float64, t1, t2 float64) (*big.Int, error) {
 	type pair struct{ x, y float64 }
 	// Rank b2 values for the Fenwick tree.
 	ys := slices.Clone(b2)
@@ -146,7 +153,10 @@ func count2(a1, a2, b1, b2 []float64, t1, t2 float64) *big.Int {
 	slices.SortFunc(as, func(p, q pair) int { return cmpDesc(q.x, p.x) })
 	var c int64
 	inserted := 0
-	for _, a := range as {
+	for j, a := range as {
+		if cancelled(ctx, j) {
+			return nil, ctx.Err()
+		}
 		for inserted < len(bs) && a.x+bs[inserted].x >= t1 {
 			for r := search(ys, bs[inserted].y) + 1; r < len(fen); r += r & -r {
 				fen[r]++
@@ -169,7 +179,7 @@ func count2(a1, a2, b1, b2 []float64, t1, t2 float64) *big.Int {
 		}
 		c += int64(inserted) - below
 	}
-	return new(big.Int).SetInt64(c)
+	return new(big.Int).SetInt64(c), nil
 }
 
 func cmpDesc(x, y float64) int {

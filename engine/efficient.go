@@ -2,6 +2,7 @@ package engine
 
 import (
 	"container/heap"
+	"context"
 	"math"
 )
 
@@ -14,6 +15,12 @@ import (
 // Bounder. It returns nil when no outcome is acceptable, and an error when
 // the searches need more than maxNodes nodes.
 func EfficientEgalitarian(ps []Profile, maxNodes int) (Outcome, error) {
+	return efficientEgalitarian(context.Background(), ps, maxNodes)
+}
+
+// efficientEgalitarian is EfficientEgalitarian, stopped with ctx's error
+// once ctx is done.
+func efficientEgalitarian(ctx context.Context, ps []Profile, maxNodes int) (Outcome, error) {
 	if len(ps) == 0 {
 		return nil, Errorf("no profiles")
 	}
@@ -54,7 +61,7 @@ func EfficientEgalitarian(ps []Profile, maxNodes int) (Outcome, error) {
 	// when the exact search is out of reach.
 	start := localEgalitarian(d, gainOf)
 	// Step 1: the largest least gain, on the key grid.
-	x, ok, err := bestFirst(ps, bs, &nodes, nodes+maxNodes/10, start, leastGain)
+	x, ok, err := bestFirst(ctx, ps, bs, &nodes, nodes+maxNodes/10, start, leastGain)
 	if err != nil {
 		// Out of reach: go on from the local search's outcome if it is
 		// acceptable; step 2 still makes the result Pareto-optimal.
@@ -72,7 +79,7 @@ func EfficientEgalitarian(ps []Profile, maxNodes int) (Outcome, error) {
 	x = climbDominating(d, x, keys)
 	kx := keys(x)
 	// x itself is the incumbent: only boxes that could beat its sum count.
-	y, _, err := bestFirst(ps, bs, &nodes, maxNodes, x, func(k []float64) (float64, bool) {
+	y, _, err := bestFirst(ctx, ps, bs, &nodes, maxNodes, x, func(k []float64) (float64, bool) {
 		s := 0.0
 		for p := range k {
 			if k[p] < kx[p] {
@@ -160,17 +167,7 @@ func climbDominating(d *Domain, x Outcome, keys func(Outcome) []float64) Outcome
 				}
 				x[i] = v
 				k := keys(x)
-				better, strict := true, false
-				for p := range k {
-					if k[p] < kx[p] {
-						better = false
-						break
-					}
-					if k[p] > kx[p] {
-						strict = true
-					}
-				}
-				if better && strict {
+				if ge, gt := compare(k, kx); ge && gt {
 					keep, kx, improved = v, k, true
 				}
 			}
@@ -186,7 +183,7 @@ func climbDominating(d *Domain, x Outcome, keys func(Outcome) []float64) Outcome
 // the objective and whether it is feasible; it must be monotone in every
 // utility, so that scoring a box's upper bounds bounds its outcomes. The
 // search stops with an error once *nodes passes limit.
-func bestFirst(ps []Profile, bs []Bounder, nodes *int, limit int, inc Outcome, score func(k []float64) (float64, bool)) (Outcome, bool, error) {
+func bestFirst(ctx context.Context, ps []Profile, bs []Bounder, nodes *int, limit int, inc Outcome, score func(k []float64) (float64, bool)) (Outcome, bool, error) {
 	d := ps[0].Domain()
 	k := make([]float64, len(bs))
 	eval := func(b box) (float64, bool) {
@@ -219,7 +216,10 @@ func bestFirst(ps []Profile, bs []Bounder, nodes *int, limit int, inc Outcome, s
 		if best != nil && nd.bound <= bestV {
 			break
 		}
-		if *nodes++; *nodes > limit {
+		if *nodes++; *nodes > limit || cancelled(ctx, *nodes) {
+			if err := ctxErr(ctx); err != nil {
+				return nil, false, err
+			}
 			return nil, false, Errorf("domain %q: the search for an efficient acceptable outcome needs more than %d nodes; raise --max-nodes", d.Name, limit)
 		}
 		if nd.b.single() {

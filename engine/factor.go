@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"sort"
 	"strconv"
@@ -17,22 +18,15 @@ type Factor struct {
 // maxFactorTable caps the table of one factor of a decomposed profile.
 const maxFactorTable = 1 << 16
 
-// Decomposer is a profile whose utility is a sum of factors, divided by a
-// maximum and capped at 1: U(o) = min(1, Σ_f f(o) / max).
-type Decomposer interface {
-	// Decompose returns the factors and the maximum (maxSum), and false when the
-	// utility is not such a sum (or its factors would be too large).
-	Decompose() (fs []Factor, maxSum float64, ok bool)
-}
-
 var (
 	_ Decomposer = (*Hyperrectangle)(nil)
 	_ Decomposer = (*LinearAdditive)(nil)
 )
 
-// Decompose writes a linear additive profile as one factor per issue. Its
-// utility is not capped, so it is such a sum (with M = 1) only when it
-// cannot exceed 1, as with weights that add up to 1.
+// Decompose writes a linear additive profile as one factor per issue, with
+// M = 1. A capped profile (Cap, as GENIUS evaluates) is always such a sum;
+// an uncapped one only when it cannot exceed 1, as with weights that add up
+// to 1.
 func (p *LinearAdditive) Decompose() ([]Factor, float64, bool) {
 	if _, ok := p.sumMax(); !ok {
 		return nil, 0, false
@@ -82,6 +76,9 @@ func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
 func (p *LinearAdditive) sumMax() (float64, bool) {
 	if p.table == nil {
 		return 0, false // not compiled
+	}
+	if p.Cap {
+		return 1, true // U = min(1, F/1)
 	}
 	top := 0.0
 	for i := range p.Dom.Issues {
@@ -162,6 +159,11 @@ func dedupInts(a []int) []int {
 // handles dozens of issues whose factors each touch a few. It stops with an
 // error after maxNodes search nodes.
 func MaxSum(d *Domain, fs []Factor, maxNodes int) (Outcome, float64, error) {
+	return maxSum(context.Background(), d, fs, maxNodes)
+}
+
+// maxSum is MaxSum, stopped with ctx's error once ctx is done.
+func maxSum(ctx context.Context, d *Domain, fs []Factor, maxNodes int) (Outcome, float64, error) {
 	if maxNodes <= 0 {
 		maxNodes = DefaultMaxNodes
 	}
@@ -182,6 +184,7 @@ func MaxSum(d *Domain, fs []Factor, maxNodes int) (Outcome, float64, error) {
 	if err != nil {
 		return nil, 0, Errorf("domain %q: %v", d.Name, err)
 	}
+	s.ctx = ctx
 	nodes := 0
 	a, v, _, err := s.maximize(0, -1, 0, false, nil, &nodes, maxNodes)
 	if err != nil {
@@ -417,6 +420,7 @@ type msSearch struct {
 	depth      []int              // search depth of each variable
 	adds, subs [][][]msBucketFunc // [set][variable]
 	root       []float64          // [set]
+	ctx        context.Context    // nil: never cancelled
 }
 
 // prepare eliminates variables by mini-buckets whose tables stay below a
@@ -567,7 +571,11 @@ func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangi
 			if boundFails(vs[c*T+1]) {
 				continue
 			}
-			if *nodes++; *nodes > maxNodes {
+			if *nodes++; *nodes > maxNodes || cancelled(s.ctx, *nodes) {
+				if err := ctxErr(s.ctx); err != nil {
+					errOut = err
+					return false
+				}
 				errOut = Errorf("the exact search for the best outcome needs more than %d nodes", maxNodes)
 				return false
 			}
@@ -830,9 +838,6 @@ func (m *msProblem) eliminate(fs []*msFunc, scope []int, v int, shift []float64)
 	return out
 }
 
-// maxHull bounds the hull vertices phase 1 of factorFrontier2 looks for.
-const maxHull = 64
-
 // release frees a set's tables; its index is not reused.
 func (s *msSearch) release(set int) {
 	s.m.funcs[set] = nil
@@ -844,238 +849,4 @@ func (s *msSearch) dropLast() {
 	k := len(s.m.funcs) - 1
 	s.m.funcs, s.m.konst = s.m.funcs[:k], s.m.konst[:k]
 	s.adds, s.subs, s.root = s.adds[:k], s.subs[:k], s.root[:k]
-}
-
-// factorFrontier2 finds the exact two-party frontier of profiles that are
-// sums of small parts, U_p = min(1, F_p/M_p), by the two-phase method.
-// Phase 1 finds the vertices of the frontier's convex hull by weighted
-// sums (Aneja and Nair). Phase 2 is the ε-constraint method on the sums:
-// the greatest F_0 subject to F_1 > the previous point's F_1, then, to
-// break ties, the greatest F_1 subject to F_0 reaching that (or M_0, where
-// U_0 is capped at 1). Its searches are bounded by the sums' own
-// mini-bucket bounds and by the Lagrangian bound of F_0 + λ·F_1 for the
-// slope λ of the hull segment the step lies under, which is tight there.
-// It reports false when the searches together pass maxNodes nodes, or when
-// a profile is not such a sum.
-func factorFrontier2(ps []Profile, maxNodes int) ([][]float64, []Outcome, bool) {
-	if len(ps) != 2 {
-		return nil, nil, false
-	}
-	f0, m0, err0 := decompose(ps[0])
-	f1, m1, err1 := decompose(ps[1])
-	if err0 != nil || err1 != nil {
-		return nil, nil, false
-	}
-	d := ps[0].Domain()
-	m := newMSProblem(d, f0, f1)
-	s, err := m.prepare()
-	if err != nil {
-		return nil, nil, false
-	}
-	nodes := 0
-	// Phase 1.
-	type vertex struct{ f0, f1 float64 }
-	weighted := func(w0, w1 float64) (vertex, error) {
-		set, err := s.addCombined(0, w0, 1, w1)
-		if err != nil {
-			return vertex{}, err
-		}
-		defer s.dropLast()
-		a, _, _, err := s.maximize(set, -1, 0, false, nil, &nodes, maxNodes)
-		if err != nil {
-			return vertex{}, err
-		}
-		return vertex{m.value(0, a), m.value(1, a)}, nil
-	}
-	const tiny = 1e-7
-	left, err := weighted(1, tiny*m0/m1)
-	if err != nil {
-		return nil, nil, false
-	}
-	right, err := weighted(tiny*m1/m0, 1)
-	if err != nil {
-		return nil, nil, false
-	}
-	hull := []vertex{left}
-	var refine func(a, b vertex, depth int) error
-	refine = func(a, b vertex, depth int) error {
-		if b.f1 <= a.f1 || a.f0 <= b.f0 || depth > 20 {
-			return nil
-		}
-		w0, w1 := b.f1-a.f1, a.f0-b.f0
-		c, err := weighted(w0, w1)
-		if err != nil {
-			return err
-		}
-		if w0*c.f0+w1*c.f1 <= w0*a.f0+w1*a.f1+1e-9*(math.Abs(w0*a.f0)+math.Abs(w1*a.f1)) {
-			return nil
-		}
-		if err := refine(a, c, depth+1); err != nil {
-			return err
-		}
-		hull = append(hull, c)
-		if len(hull) >= maxHull {
-			return nil // enough slopes to bound by
-		}
-		return refine(c, b, depth+1)
-	}
-	if err := refine(left, right, 0); err != nil {
-		return nil, nil, false
-	}
-	if right.f1 > left.f1 {
-		hull = append(hull, right)
-	}
-	// segment returns the slope of the hull segment k (F_0 given up per
-	// unit of F_1 gained), clamped to the ends.
-	segment := func(k int) float64 {
-		if len(hull) < 2 {
-			return m0 / m1
-		}
-		k = max(0, min(k, len(hull)-2))
-		return math.Max((hull[k].f0-hull[k+1].f0)/(hull[k+1].f1-hull[k].f1), 1e-12)
-	}
-	// by1 is the segment where the hull crosses F_1 = x; by0 where it
-	// crosses F_0 = x.
-	by1 := func(x float64) int {
-		k := 0
-		for k+1 < len(hull) && x >= hull[k+1].f1 {
-			k++
-		}
-		return k
-	}
-	by0 := func(x float64) int {
-		k := 0
-		for k+1 < len(hull) && x <= hull[k+1].f0 {
-			k++
-		}
-		return k
-	}
-	// Phase 2. Combined sets are made per hull segment as needed; the
-	// steps move along the hull, so only the latest few are kept.
-	sets := map[int]int{} // segment → set
-	var made []int        // segments in the order their sets were made
-	setFor := func(k int) (int, error) {
-		k = max(0, min(k, len(hull)-2))
-		if set, ok := sets[k]; ok {
-			return set, nil
-		}
-		set, err := s.addCombined(0, 1, 1, segment(k))
-		if err != nil {
-			return 0, err
-		}
-		sets[k] = set
-		made = append(made, k)
-		if len(made) > 6 {
-			s.release(sets[made[0]])
-			delete(sets, made[0])
-			made = made[1:]
-		}
-		return set, nil
-	}
-	lagsFor := func(ks []int, f func(set int, l float64) lagrangian) ([]lagrangian, error) {
-		var out []lagrangian
-		seen := map[int]bool{}
-		for _, k := range ks {
-			k = max(0, min(k, len(hull)-2))
-			if seen[k] {
-				continue
-			}
-			seen[k] = true
-			set, err := setFor(k)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, f(set, segment(k)))
-		}
-		return out, nil
-	}
-	var us [][]float64
-	var os []Outcome
-	con, thr := -1, math.Inf(-1)
-	for {
-		var lag0 []lagrangian
-		if con >= 0 {
-			k := by1(thr)
-			// max F_0 subject to F_1 > thr: F_0 <= h − λ·thr.
-			if lag0, err = lagsFor([]int{k, k + 1}, func(set int, l float64) lagrangian { return lagrangian{set, 1, -l * thr} }); err != nil {
-				return nil, nil, false
-			}
-		}
-		a, a0, ok, err := s.maximize(0, con, thr, true, lag0, &nodes, maxNodes)
-		if err != nil {
-			return nil, nil, false
-		}
-		if !ok {
-			pu, po := paretoOnly(us, os)
-			return pu, po, true
-		}
-		// U_0 = F_0/M_0 reaches 1 exactly at F_0 = M_0.
-		t0 := math.Min(a0, m0)
-		// max F_1 subject to F_0 >= t0: F_1 <= (h − t0)/λ.
-		k := by0(t0)
-		lag1, err := lagsFor([]int{k - 1, k, k + 1}, func(set int, l float64) lagrangian { return lagrangian{set, 1 / l, -t0 / l} })
-		if err != nil {
-			return nil, nil, false
-		}
-		b, b1, found, err := s.maximize(1, 0, t0, false, lag1, &nodes, maxNodes)
-		if err != nil {
-			return nil, nil, false
-		}
-		if a1 := m.value(1, a); !found || b1 <= a1 {
-			// Rounding kept the tie from improving on a (which already
-			// qualifies): a is the step's point, and the walk moves on.
-			b, b1 = a, a1
-		}
-		o := m.outcome(b)
-		us = append(us, []float64{ps[0].Utility(o), ps[1].Utility(o)})
-		os = append(os, o)
-		if b1 >= m1 {
-			pu, po := paretoOnly(us, os)
-			return pu, po, true // U_1 is 1: nothing further up
-		}
-		con, thr = 1, b1
-	}
-}
-
-// paretoOnly drops, from points found in order of falling U_0, any that
-// another dominates on the key grid (sums that differ by a rounding error
-// can make two steps find the same utilities twice, or one just below).
-func paretoOnly(us [][]float64, os []Outcome) ([][]float64, []Outcome) {
-	var pu [][]float64
-	var po []Outcome
-	for _, i := range paretoKeep(us) {
-		pu, po = append(pu, us[i]), append(po, os[i])
-	}
-	return pu, po
-}
-
-// paretoKeep returns the indices of the points no other point dominates
-// on the key grid, the first of equal ones.
-func paretoKeep(us [][]float64) []int {
-	var keep []int
-	for i, u := range us {
-		ok := true
-		for j, v := range us {
-			if i == j {
-				continue
-			}
-			ge, gt := true, false
-			for p := range u {
-				if key(v[p]) < key(u[p]) {
-					ge = false
-				}
-				if key(v[p]) > key(u[p]) {
-					gt = true
-				}
-			}
-			if ge && (gt || j < i) {
-				ok = false
-				break
-			}
-		}
-		if ok {
-			keep = append(keep, i)
-		}
-	}
-	return keep
 }

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"fmt"
 	"math"
 	"math/rand"
 	"testing"
@@ -59,35 +61,50 @@ func TestCliqueFrontierMatchesBruteForce(t *testing.T) {
 // testFrontierMatchesBruteForce runs 1,000 random problems; floats gives
 // them real utilities and maxima, whose sums round differently in the
 // searches' bounds than in the utilities.
-func testFrontierMatchesBruteForce(t *testing.T, mixed, floats bool, frontier func([]Profile, int) ([][]float64, []Outcome, bool)) {
+func testFrontierMatchesBruteForce(t *testing.T, mixed, floats bool, frontier func(context.Context, []Profile, int) ([][]float64, []Outcome, bool)) {
 	rng := rand.New(rand.NewSource(3))
 	for trial := 0; trial < 1000; trial++ {
-		d := &Domain{Name: "r"}
-		for i := 2 + rng.Intn(4); i > 0; i-- {
-			nv := 2 + rng.Intn(5)
-			d.Issues = append(d.Issues, Issue{Name: string(rune('a' + len(d.Issues))), Kind: Integer, Lower: 0, Upper: float64(nv - 1)})
-		}
+		d := randomIntDomain(rng, 2+rng.Intn(4), 5)
 		ps := []Profile{randomHRFull(rng, d, "a", mixed, floats), randomHRFull(rng, d, "b", mixed, floats)}
-		us, os, ok := frontier(ps, 10_000_000)
+		us, os, ok := frontier(t.Context(), ps, 10_000_000)
 		if !ok {
 			t.Fatalf("floats %v trial %d: no frontier", floats, trial)
 		}
-		want := bruteForce(ps).frontier
-		got := map[string]bool{}
-		for i, u := range us {
-			r := []float64{Round(u[0]), Round(u[1])}
-			if v := []float64{Round(ps[0].Utility(os[i])), Round(ps[1].Utility(os[i]))}; vecKey(v) != vecKey(r) {
-				t.Fatalf("trial %d: point %v has outcome %v worth %v", trial, r, os[i], v)
-			}
-			got[vecKey(r)] = true
+		checkFrontierPoints(t, fmt.Sprintf("floats %v trial %d", floats, trial), ps, us, os)
+	}
+}
+
+// randomIntDomain has the given number of integer issues of 2 to
+// 1+maxValues values each.
+func randomIntDomain(rng *rand.Rand, issues, maxValues int) *Domain {
+	d := &Domain{Name: "r"}
+	for ; issues > 0; issues-- {
+		nv := 2 + rng.Intn(maxValues)
+		d.Issues = append(d.Issues, Issue{Name: string(rune('a' + len(d.Issues))), Kind: Integer, Lower: 0, Upper: float64(nv - 1)})
+	}
+	return d
+}
+
+// checkFrontierPoints compares a two-party frontier (us, witnessed by os)
+// with enumeration: each point is worth what its outcome is, none is listed
+// twice, and the points are exactly the enumerated frontier's.
+func checkFrontierPoints(t *testing.T, what string, ps []Profile, us [][]float64, os []Outcome) {
+	t.Helper()
+	want := bruteForce(ps).frontier
+	got := map[string]bool{}
+	for i, u := range us {
+		r := []float64{Round(u[0]), Round(u[1])}
+		if v := []float64{Round(ps[0].Utility(os[i])), Round(ps[1].Utility(os[i]))}; vecKey(v) != vecKey(r) {
+			t.Fatalf("%s: point %v has outcome %v worth %v", what, r, os[i], v)
 		}
-		if len(got) != len(us) || len(got) != len(want) {
-			t.Fatalf("floats %v trial %d: %d points (%d distinct), enumeration finds %d: %v vs %v", floats, trial, len(us), len(got), len(want), got, want)
-		}
-		for k := range want {
-			if !got[k] {
-				t.Fatalf("trial %d: frontier point %s missing; found %v", trial, k, got)
-			}
+		got[vecKey(r)] = true
+	}
+	if len(got) != len(us) || len(got) != len(want) {
+		t.Fatalf("%s: %d points (%d distinct), enumeration finds %d: %v vs %v", what, len(us), len(got), len(want), got, want)
+	}
+	for k := range want {
+		if !got[k] {
+			t.Fatalf("%s: frontier point %s missing; found %v", what, k, got)
 		}
 	}
 }
@@ -108,7 +125,7 @@ func TestFactorFrontierAtTheCap(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	us, os, ok := factorFrontier2([]Profile{p0, p1}, 1000)
+	us, os, ok := factorFrontier2(t.Context(), []Profile{p0, p1}, 1000)
 	if !ok || len(us) != 1 || os[0][0] != 1 {
 		t.Fatalf("frontier %v %v (ok %v); want the one point (1, 0.1) at a=1", us, os, ok)
 	}
@@ -136,7 +153,7 @@ func TestFactorFrontierDeclinesUncappedLinear(t *testing.T) {
 		t.Fatal(err)
 	}
 	ps := []Profile{lin, hr}
-	if _, _, ok := factorFrontier2(ps, 1_000_000); ok {
+	if _, _, ok := factorFrontier2(t.Context(), ps, 1_000_000); ok {
 		t.Error("the exact search over sums took a linear profile that can reach 5 as capped at 1")
 	}
 	a, err := Analyze(ps, AnalyzeOptions{})
@@ -151,5 +168,46 @@ func TestFactorFrontierDeclinesUncappedLinear(t *testing.T) {
 		if !want[vecKey(p.Utilities)] {
 			t.Errorf("point %v is not on the enumerated frontier", p.Utilities)
 		}
+	}
+}
+
+// TestFactorFrontierCappedLinear: a GENIUS linear profile (Cap) whose
+// weights add up to more than 1 is min(1, Σ) — a capped sum the exact
+// search over sums takes — and its frontier against a hyperrectangle
+// profile matches enumeration, through factorFrontier2 and through
+// Analyze, on 300 random problems.
+func TestFactorFrontierCappedLinear(t *testing.T) {
+	rng := rand.New(rand.NewSource(13))
+	for trial := 0; trial < 300; trial++ {
+		d := randomIntDomain(rng, 2+rng.Intn(3), 4)
+		lin := &LinearAdditive{ProfileName: "lin", Dom: d, Cap: true}
+		for range d.Issues {
+			// Weights adding up to about 1.5: the cap binds on some outcomes.
+			w := float64(1+rng.Intn(8)) / 10
+			if trial%2 == 1 {
+				w = rng.Float64() * 0.8
+			}
+			lin.Weights = append(lin.Weights, w)
+			lin.Evaluators = append(lin.Evaluators, Evaluator{Kind: EvalLinear, Slope: float64(rng.Intn(3)) / 2, Offset: float64(rng.Intn(2)) / 2})
+		}
+		if err := lin.Compile(); err != nil {
+			t.Fatal(err)
+		}
+		ps := []Profile{lin, randomHRFull(rng, d, "hr", true, trial%2 == 1)}
+		us, os, ok := factorFrontier2(t.Context(), ps, 10_000_000)
+		if !ok {
+			t.Fatalf("trial %d: the exact search over sums declined a capped linear profile", trial)
+		}
+		for _, u := range us {
+			if Round(u[0]) > 1 {
+				t.Fatalf("trial %d: point %v exceeds the cap", trial, u)
+			}
+		}
+		checkFrontierPoints(t, fmt.Sprint("trial ", trial), ps, us, os)
+		a, err := Analyze(ps, AnalyzeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAgainstBrute(t, ps, a)
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"math"
 	"slices"
 )
@@ -54,6 +55,13 @@ func issuePoints(ps []*LinearAdditive, i int) *frontierSet {
 // ordered by its first utility descending (ties in any order), which saves
 // the sort.
 func nondominated(s *frontierSet, presorted bool) *frontierSet {
+	out, _ := nondominatedCtx(context.Background(), s, presorted)
+	return out
+}
+
+// nondominatedCtx is nondominated, stopped with ctx's error once ctx
+// is done.
+func nondominatedCtx(ctx context.Context, s *frontierSet, presorted bool) (*frontierSet, error) {
 	n := s.n
 	idx := make([]int32, s.size())
 	for i := range idx {
@@ -96,7 +104,7 @@ func nondominated(s *frontierSet, presorted bool) *frontierSet {
 		if len(idx) > 0 {
 			keep(idx[0])
 		}
-		return out
+		return out, nil
 	}
 	if n == 2 {
 		best := math.Inf(-1)
@@ -106,10 +114,13 @@ func nondominated(s *frontierSet, presorted bool) *frontierSet {
 				keep(i)
 			}
 		}
-		return out
+		return out, nil
 	}
 	d := newDominanceIndex(s, idx)
-	for _, i := range idx {
+	for j, i := range idx {
+		if cancelled(ctx, j) {
+			return nil, ctx.Err()
+		}
 		c := s.at(int(i))
 		if d.dominated(i, c) {
 			continue
@@ -117,7 +128,7 @@ func nondominated(s *frontierSet, presorted bool) *frontierSet {
 		d.add(i, c)
 		keep(i)
 	}
-	return out
+	return out, nil
 }
 
 // dominanceIndex answers "does a point already added weakly dominate c?"
@@ -349,10 +360,10 @@ func (s *staircase) addAux(x, y, z float64) {
 
 // mergeLevel returns ND(f ⊕ s), each point's parent indexing f and value
 // taken from s.
-func mergeLevel(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
+func mergeLevel(ctx context.Context, f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 	n := f.n
 	if n == 2 {
-		return merge2(f, s, maxPoints)
+		return merge2(ctx, f, s, maxPoints)
 	}
 	total := f.size() * s.size()
 	if maxPoints > 0 && total > 4*maxPoints && f.size() > maxPoints {
@@ -363,7 +374,10 @@ func mergeLevel(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 	c := &frontierSet{n: n, u: make([]float64, 0, total*n), parent: make([]int32, 0, total), value: make([]int32, 0, total)}
 	k, nf := s.size(), f.size()
 	heads := make([]int, k)
-	for {
+	for step := 1; ; step++ {
+		if cancelled(ctx, step) {
+			return nil, ctx.Err()
+		}
 		bj, bu := -1, 0.0
 		for j := 0; j < k; j++ {
 			if i := heads[j]; i < nf {
@@ -384,7 +398,10 @@ func mergeLevel(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 		c.parent = append(c.parent, int32(i))
 		c.value = append(c.value, s.value[bj])
 	}
-	out := nondominated(c, true)
+	out, err := nondominatedCtx(ctx, c, true)
+	if err != nil {
+		return nil, err
+	}
 	if maxPoints > 0 && out.size() > maxPoints {
 		return nil, errFrontierCap(maxPoints)
 	}
@@ -400,14 +417,17 @@ func errFrontierCap(max int) error {
 // k-way merge of them by u0 descending followed by one sweep keeping points
 // whose u1 beats every earlier one gives the frontier in O(|f|·|s|·|s|)
 // without sorting.
-func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
+func merge2(ctx context.Context, f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 	k := s.size()
 	nf := f.size()
 	heads := make([]int, k) // next index into f for list j
 	est := min(2*(nf+k), maxPoints+1)
 	out := &frontierSet{n: 2, u: make([]float64, 0, 2*est), parent: make([]int32, 0, est), value: make([]int32, 0, est)}
 	best := math.Inf(-1)
-	for {
+	for step := 1; ; step++ {
+		if cancelled(ctx, step) {
+			return nil, ctx.Err()
+		}
 		// Pick the list whose head has the largest u0 (ties: largest u1).
 		bj := -1
 		var bu0, bu1 float64
@@ -465,8 +485,10 @@ func merge2(f, s *frontierSet, maxPoints int) (*frontierSet, error) {
 }
 
 // linearFrontier computes the exact frontier of linear additive profiles
-// over their common domain, with a witness outcome for every point.
-func linearFrontier(ps []*LinearAdditive, maxPoints int) (*rawFrontier, error) {
+// over their common domain, with a witness outcome for every point. With
+// capped profiles the result may hold points that the cap made equal to or
+// dominated by another: roundFrontier drops them.
+func linearFrontier(ctx context.Context, ps []*LinearAdditive, maxPoints int) (*rawFrontier, error) {
 	d := ps[0].Dom
 	n := len(ps)
 	levels := make([]*frontierSet, len(d.Issues))
@@ -474,13 +496,23 @@ func linearFrontier(ps []*LinearAdditive, maxPoints int) (*rawFrontier, error) {
 	for i := range d.Issues {
 		s := issuePoints(ps, i)
 		var err error
-		f, err = mergeLevel(f, s, maxPoints)
+		f, err = mergeLevel(ctx, f, s, maxPoints)
 		if err != nil {
 			return nil, err
 		}
 		levels[i] = f
 		if i > 0 {
 			levels[i-1].u = nil // only the back pointers are needed now
+		}
+	}
+	// GENIUS caps a profile's utility at 1 (Cap). The cap is monotone, so
+	// the capped frontier is the cap of this one once the points it ties
+	// or makes dominated are dropped, which roundFrontier does.
+	for p, prof := range ps {
+		if prof.binds {
+			for j := p; j < len(f.u); j += n {
+				f.u[j] = math.Min(f.u[j], 1)
+			}
 		}
 	}
 	k := len(d.Issues)

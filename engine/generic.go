@@ -2,18 +2,13 @@ package engine
 
 import (
 	"container/heap"
+	"context"
 	"math"
 	"math/big"
 )
 
-// Bounder is implemented by profiles that can bound their utility over a box
-// of outcomes: every outcome whose value index on issue i lies in
-// [lo[i], hi[i]]. Analyze uses it for exact branch and bound.
-type Bounder interface {
-	Bounds(lo, hi []int) (min, max float64)
-}
-
-// Bounds returns the least and greatest utility over the box [lo, hi].
+// Bounds returns the least and greatest utility over the box [lo, hi]
+// (capped at 1 with Cap).
 func (p *LinearAdditive) Bounds(lo, hi []int) (min, max float64) {
 	for i := range lo {
 		t := p.table[p.offsets[i]+lo[i] : p.offsets[i]+hi[i]+1]
@@ -25,51 +20,61 @@ func (p *LinearAdditive) Bounds(lo, hi []int) (min, max float64) {
 		min += mn
 		max += mx
 	}
-	return min, max
+	// The cap is monotone: capped bounds bound the capped utility.
+	return p.capAt1(min), p.capAt1(max)
 }
 
 // genericFrontier finds the frontier of profiles that are not all linear
-// additive: by branch and bound when every profile is a Bounder and the
-// search finishes within opts.MaxNodes, by enumeration otherwise.
+// additive: by one of the exact searches named by the Method constants
+// (see Analyze) when every profile is a Bounder and a search finishes within opts.MaxNodes, by
+// enumeration otherwise. It returns the Method that found the frontier.
 func genericFrontier(ps []Profile, opts AnalyzeOptions) (*rawFrontier, string, error) {
+	ctx := opts.Context
 	n, k := len(ps), len(ps[0].Domain().Issues)
 	if bs, ok := allBounders(ps); ok {
 		var us [][]float64
 		var os []Outcome
+		method := MethodBox
 		if n == 2 {
 			// Box branch and bound finishes fast where it can; past a
 			// small budget, the exact search over the profiles' parts
 			// (when they are sums of small parts) reaches much larger
 			// spaces, and only then does the box search get the rest.
 			first := min(opts.MaxNodes, 200_000)
-			us, os, ok = boundFrontier2(ps, bs, first)
+			us, os, ok = boundFrontier2(ctx, ps, bs, first)
 			sums := isSum(ps[0]) && isSum(ps[1])
-			if !ok && sums {
+			if !ok && sums && ctxErr(ctx) == nil {
 				if isBoxSum(ps[0]) && isBoxSum(ps[1]) {
-					us, os, ok = cliqueFrontier2(ps, opts.MaxNodes)
+					method = MethodClique
+					us, os, ok = cliqueFrontier2(ctx, ps, opts.MaxNodes)
 				} else {
-					us, os, ok = factorFrontier2(ps, opts.MaxNodes)
+					method = MethodFactor
+					us, os, ok = factorFrontier2(ctx, ps, opts.MaxNodes)
 				}
 			}
-			if !ok && !sums && first < opts.MaxNodes {
-				us, os, ok = boundFrontier2(ps, bs, opts.MaxNodes)
+			if !ok && !sums && first < opts.MaxNodes && ctxErr(ctx) == nil {
+				method = MethodBox
+				us, os, ok = boundFrontier2(ctx, ps, bs, opts.MaxNodes)
 			}
 		} else {
-			us, os, ok = boundFrontier(ps, bs, opts.MaxNodes)
+			us, os, ok = boundFrontier(ctx, ps, bs, opts.MaxNodes)
 		}
 		if ok {
-			return newRawFrontier(n, k, us, os), "branch-and-bound", nil
+			return newRawFrontier(n, k, us, os), method, nil
+		}
+		if err := ctxErr(ctx); err != nil {
+			return nil, "", err // stopped, not out of reach
 		}
 	}
 	us, os, err := enumerateFrontier(ps, opts)
 	if err != nil {
-		if _, ok := allBounders(ps); ok {
+		if _, ok := allBounders(ps); ok && ctxErr(ctx) == nil {
 			return nil, "", Errorf("domain %q has %.3g outcomes: branch and bound did not finish within %d nodes and that is too many outcomes to evaluate one by one (limit %.3g); raise --max-nodes (a few hundred bytes of memory each) or --max-enumerate",
 				ps[0].Domain().Name, ps[0].Domain().SizeFloat(), opts.MaxNodes, opts.MaxEnumerate)
 		}
 		return nil, "", err
 	}
-	return newRawFrontier(n, k, us, os), "enumeration", nil
+	return newRawFrontier(n, k, us, os), MethodEnumerate, nil
 }
 
 func allBounders(ps []Profile) ([]Bounder, bool) {
@@ -94,12 +99,6 @@ func (b box) single() bool {
 		}
 	}
 	return true
-}
-
-// Splitter is implemented by profiles that can say which issues to split
-// a box on to tighten their bounds fastest (see Hyperrectangle.SplitScores).
-type Splitter interface {
-	SplitScores(lo, hi []int, score []float64)
 }
 
 // splitBy halves the box along the issue the profiles' Splitters score
@@ -166,14 +165,10 @@ type archive struct {
 
 // covers reports whether some point weakly dominates k.
 func (a *archive) covers(k []float64) bool {
-next:
 	for _, q := range a.keys {
-		for p := range k {
-			if q[p] < k[p] {
-				continue next
-			}
+		if weaklyDominates(q, k) {
+			return true
 		}
-		return true
 	}
 	return false
 }
@@ -184,14 +179,7 @@ func (a *archive) insert(k, raw []float64, o Outcome) {
 	}
 	j := 0
 	for i, q := range a.keys {
-		dominated := true
-		for p := range k {
-			if q[p] > k[p] {
-				dominated = false
-				break
-			}
-		}
-		if !dominated {
+		if !weaklyDominates(k, q) {
 			a.keys[j], a.raw[j], a.outs[j] = a.keys[i], a.raw[i], a.outs[i]
 			j++
 		}
@@ -202,7 +190,7 @@ func (a *archive) insert(k, raw []float64, o Outcome) {
 // boundFrontier is exact branch and bound over boxes of outcomes: a box
 // whose upper-bound vector is weakly dominated by a known point cannot hold
 // a new frontier point. It reports false when it runs out of nodes.
-func boundFrontier(ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Outcome, bool) {
+func boundFrontier(ctx context.Context, ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Outcome, bool) {
 	d := ps[0].Domain()
 	n := len(ps)
 	var ar archive
@@ -224,7 +212,7 @@ func boundFrontier(ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Out
 	rk, _ := ub(root)
 	stack := []node{{root, rk}}
 	for nodes := 0; len(stack) > 0; nodes++ {
-		if nodes > maxNodes {
+		if nodes > maxNodes || cancelled(ctx, nodes) {
 			return nil, nil, false
 		}
 		nd := stack[len(stack)-1]
@@ -295,6 +283,9 @@ func enumerateFrontier(ps []Profile, opts AnalyzeOptions) ([][]float64, []Outcom
 		cand.value = append(cand.value, 0)
 		ranks = append(ranks, o.Clone())
 		if cand.size() == chunk {
+			if err := ctxErr(opts.Context); err != nil {
+				return nil, nil, err
+			}
 			flush()
 			if front.size() > opts.MaxFrontier {
 				return nil, nil, errFrontierCap(opts.MaxFrontier)
@@ -348,7 +339,7 @@ func next(d *Domain, o Outcome) bool {
 func countGeneric(ps []Profile, r []float64, opts AnalyzeOptions) (*big.Int, error) {
 	d := ps[0].Domain()
 	if bs, ok := allBounders(ps); ok {
-		if c, ok := boundCount(ps, bs, r, opts.MaxNodes); ok {
+		if c, ok := boundCount(opts.Context, ps, bs, r, opts.MaxNodes); ok {
 			return c, nil
 		}
 	}
@@ -359,7 +350,10 @@ func countGeneric(ps []Profile, r []float64, opts AnalyzeOptions) (*big.Int, err
 	o := make(Outcome, len(d.Issues))
 	u := make([]float64, len(ps))
 	var count int64
-	for {
+	for k := 1; ; k++ {
+		if cancelled(opts.Context, k) {
+			return nil, opts.Context.Err()
+		}
 		for p, prof := range ps {
 			u[p] = prof.Utility(o)
 		}
@@ -373,7 +367,7 @@ func countGeneric(ps []Profile, r []float64, opts AnalyzeOptions) (*big.Int, err
 	return big.NewInt(count), nil
 }
 
-func boundCount(ps []Profile, bs []Bounder, r []float64, maxNodes int) (*big.Int, bool) {
+func boundCount(ctx context.Context, ps []Profile, bs []Bounder, r []float64, maxNodes int) (*big.Int, bool) {
 	d := ps[0].Domain()
 	count := new(big.Int)
 	size := func(b box) *big.Int {
@@ -385,7 +379,7 @@ func boundCount(ps []Profile, bs []Bounder, r []float64, maxNodes int) (*big.Int
 	}
 	stack := []box{fullBox(d)}
 	for nodes := 0; len(stack) > 0; nodes++ {
-		if nodes > maxNodes {
+		if nodes > maxNodes || cancelled(ctx, nodes) {
 			return nil, false
 		}
 		b := stack[len(stack)-1]
@@ -431,7 +425,7 @@ func boundCount(ps []Profile, bs []Bounder, r []float64, maxNodes int) (*big.Int
 // One search tree serves every step: raising t only removes outcomes, so
 // the boxes and evaluated outcomes left over from one step are still valid
 // for the next. It reports false when the search exceeds maxNodes.
-func boundFrontier2(ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Outcome, bool) {
+func boundFrontier2(ctx context.Context, ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Outcome, bool) {
 	d := ps[0].Domain()
 	bound := func(b box) bbNode {
 		_, m0 := bs[0].Bounds(b.lo, b.hi)
@@ -475,7 +469,7 @@ func boundFrontier2(ps []Profile, bs []Bounder, maxNodes int) ([][]float64, []Ou
 			if !beats(top.ub0, top.ub1) {
 				break // the heap holds nothing better for this step
 			}
-			if nodes++; nodes > maxNodes {
+			if nodes++; nodes > maxNodes || cancelled(ctx, nodes) {
 				return nil, nil, false
 			}
 			heap.Pop(h)

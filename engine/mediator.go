@@ -223,7 +223,7 @@ func MediateEfficient(profiles []Profile, judges []Judge, opts SingleTextOptions
 	res := &SingleTextResult{}
 	none := fmt.Sprintf("the exact frontier is out of reach (%v); an exact search found no outcome acceptable to every party", why)
 	egalitarian := func() (Outcome, error) {
-		o, err := EfficientEgalitarian(profiles, opts.Analysis.MaxNodes)
+		o, err := efficientEgalitarian(opts.Analysis.Context, profiles, opts.Analysis.MaxNodes)
 		if err != nil {
 			return nil, err
 		}
@@ -248,7 +248,7 @@ func MediateEfficient(profiles []Profile, judges []Judge, opts SingleTextOptions
 	if o == nil {
 		var solves int
 		var werr error
-		o, solves, werr = supportedText(profiles, sol, opts.Analysis.MaxNodes)
+		o, solves, werr = supportedText(opts.Analysis.Context, profiles, sol, opts.Analysis.MaxNodes)
 		switch {
 		case werr == nil && o == nil:
 			res.Note = none

@@ -16,9 +16,6 @@ const (
 	poolMaxNodes = 2_000_000
 )
 
-// pooler is a profile that keeps its pool once built.
-type pooler interface{ outcomePool() *outcomePool }
-
 // poolOf returns p's pool, built once where p keeps it.
 func poolOf(p Profile) *outcomePool {
 	if c, ok := p.(pooler); ok {

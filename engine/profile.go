@@ -118,7 +118,7 @@ func (e *Evaluator) Eval(is *Issue, v int) float64 {
 }
 
 // LinearAdditive is the additive profile of GENIUS and GeniusWeb:
-// U(o) = Σ_i w_i · eval_i(o_i).
+// U(o) = Σ_i w_i · eval_i(o_i), or min(1, Σ_i w_i · eval_i(o_i)) with Cap.
 //
 // Fill the exported fields, then call Compile, which validates the profile
 // and precomputes a flat table so that Utility costs one load and add per
@@ -133,10 +133,19 @@ type LinearAdditive struct {
 	ReservationValue float64
 	ReservationBid   Outcome
 	Discount         float64
+	// Cap caps the utility at 1: U(o) = min(1, Σ_i w_i · eval_i(o_i)).
+	// GENIUS does (AdditiveUtilitySpace.getUtility ends with
+	// "if (result > 1) return 1") and uses weights as stored, so a GENIUS
+	// XML profile whose weights add up to more than 1 (the Laptop
+	// profiles, QODomain) has utilities capped at 1; the GENIUS XML reader
+	// sets Cap. GeniusWeb's weights must sum to 1 and its utility is not
+	// capped.
+	Cap bool
 
 	offsets []int     // offsets[i] is where issue i's values start in table
 	table   []float64 // w_i·eval_i(v), flat
 	rv      float64
+	binds   bool // Cap is set and the sum can exceed 1
 }
 
 var _ Profile = (*LinearAdditive)(nil)
@@ -173,16 +182,21 @@ func (p *LinearAdditive) Compile() error {
 	}
 	p.offsets[len(d.Issues)] = n
 	p.table = make([]float64, n)
+	top := 0.0
 	for i := range d.Issues {
 		is := &d.Issues[i]
+		m := math.Inf(-1)
 		for v := 0; v < is.NumValues(); v++ {
 			x := p.Weights[i] * p.Evaluators[i].Eval(is, v)
 			if math.IsNaN(x) || math.IsInf(x, 0) {
 				return Errorf("profile %q: issue %q value %s evaluates to %v; evaluators must give finite numbers", p.ProfileName, is.Name, is.ValueString(v), x)
 			}
 			p.table[p.offsets[i]+v] = x
+			m = math.Max(m, x)
 		}
+		top += m
 	}
+	p.binds = p.Cap && top > 1
 	if math.IsNaN(p.ReservationValue) || math.IsInf(p.ReservationValue, 0) {
 		return Errorf("profile %q: reservation value is %v; it must be a finite number", p.ProfileName, p.ReservationValue)
 	}
@@ -211,8 +225,17 @@ func (p *LinearAdditive) Reservation() float64 { return p.rv }
 // DiscountFactor returns the GENIUS discount factor.
 func (p *LinearAdditive) DiscountFactor() float64 { return p.Discount }
 
-// Utility returns U(o), summed in issue order.
+// Utility returns U(o), summed in issue order (and capped at 1 with Cap).
 func (p *LinearAdditive) Utility(o Outcome) float64 {
+	u := p.sum(o)
+	if u > 1 && p.Cap {
+		return 1
+	}
+	return u
+}
+
+// sum returns Σ_i w_i·eval_i(o_i), summed in issue order, never capped.
+func (p *LinearAdditive) sum(o Outcome) float64 {
 	u := 0.0
 	t, off := p.table, p.offsets[:len(o)] // one bounds check for off
 	for i, v := range o {
@@ -221,9 +244,23 @@ func (p *LinearAdditive) Utility(o Outcome) float64 {
 	return u
 }
 
-// Contribution returns w_i·eval_i(v): what value v of issue i adds to U.
+// Contribution returns w_i·eval_i(v): what value v of issue i adds to the
+// sum. With Cap, U is the sum capped at 1, so sums of contributions bound
+// U from above, and from below wherever they do not exceed 1.
 func (p *LinearAdditive) Contribution(issue, v int) float64 {
 	return p.table[p.offsets[issue]+v]
+}
+
+// CapBinds reports whether the utility is capped at 1 for some outcome:
+// Cap is set and the greatest sum exceeds 1.
+func (p *LinearAdditive) CapBinds() bool { return p.binds }
+
+// capAt1 returns u capped at 1 when the profile caps its utility.
+func (p *LinearAdditive) capAt1(u float64) float64 {
+	if p.Cap && u > 1 {
+		return 1
+	}
+	return u
 }
 
 // clone returns a deep copy of the profile, its domain included.

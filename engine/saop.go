@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -73,6 +74,7 @@ const (
 	Deadline                  // the rounds or the time ran out
 	Ended                     // a party ended it
 	Broken                    // a party broke the protocol or missed its turn
+	Stopped                   // SAOPOptions.Context was done first
 )
 
 // String returns the reason's name.
@@ -86,6 +88,8 @@ func (r EndReason) String() string {
 		return "ended"
 	case Broken:
 		return "broken"
+	case Stopped:
+		return "stopped"
 	}
 	return fmt.Sprintf("EndReason(%d)", int(r))
 }
@@ -135,6 +139,10 @@ type SAOPOptions struct {
 	// NoTrace leaves Result.Trace empty: a wall-time negotiation can run
 	// millions of turns, and a tournament needs only the result.
 	NoTrace bool
+	// Context, when set, stops the negotiation at the next round once it
+	// is done (cancelled or past its deadline): the result, with End
+	// Stopped, is what the negotiation had reached.
+	Context context.Context
 }
 
 // Validate reports why the options cannot run a negotiation, or nil.
@@ -268,6 +276,10 @@ func RunSAOP(profiles []Profile, agents []Agent, opts SAOPOptions) (*Result, err
 		return res
 	}
 	for r := 0; opts.Rounds == 0 || r < opts.Rounds; r++ {
+		if ctxErr(opts.Context) != nil {
+			t, _ = now(r, 0)
+			return finish(Stopped, -1, ""), nil
+		}
 		res.Rounds = r + 1
 		for k := 0; k < n; k++ {
 			var over bool
@@ -353,17 +365,37 @@ func act(a Agent, t float64) (act Action, breach string) {
 // agentView is the copy of a party's profile its agent works with, so that
 // an agent that changes its profile cannot change the utilities the
 // protocol records for its party. A linear additive profile is copied
-// (agents index it for speed); any other kind is hidden behind the Profile
-// interface.
+// (agents index it for speed); any other kind is hidden behind a view that
+// forwards Profile and every optional capability (capability.go) the
+// profile has: a Bounder behind a boundedView, others behind a profileView.
 func agentView(p Profile) Profile {
 	if la, ok := p.(*LinearAdditive); ok {
 		return la.clone()
 	}
+	if _, ok := p.(Bounder); ok {
+		return boundedView{profileView{p}}
+	}
 	return profileView{p}
 }
 
-// profileView exposes only the Profile methods of a profile.
+// profileView exposes the Profile methods of a profile and the
+// capabilities that can say they do not apply (each reports false, or
+// builds what the profile does not keep).
 type profileView struct{ p Profile }
+
+// boundedView is a profileView of a Bounder: Bounds has no way to say it
+// does not apply, so only a Bounder's view has it.
+type boundedView struct{ profileView }
+
+// Bounds forwards the profile's bounds.
+func (v boundedView) Bounds(lo, hi []int) (float64, float64) { return v.p.(Bounder).Bounds(lo, hi) }
+
+// SplitScores forwards the profile's preference, if it has one.
+func (v boundedView) SplitScores(lo, hi []int, score []float64) {
+	if s, ok := v.p.(Splitter); ok {
+		s.SplitScores(lo, hi, score)
+	}
+}
 
 func (v profileView) Name() string              { return v.p.Name() }
 func (v profileView) Domain() *Domain           { return v.p.Domain().clone() }

@@ -85,69 +85,100 @@ func TestOutcomeIndexMatchesBruteForce(t *testing.T) {
 		{"balanced pair", []int{5, 5, 5, 5, 5, 5, 5}},
 		{"forced three groups", []int{5, 4, 6, 5, 3, 7}},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			p := synthetic(t, 7, tc.sizes, 1)[0]
-			var all []Outcome
-			if p.Domain().SizeFloat() < 1e5 {
-				all = allOutcomes(p.Domain())
+		for _, capped := range []bool{false, true} {
+			name := tc.name
+			if capped {
+				name += " capped"
 			}
-			for _, prof := range []Profile{p, notLinear{p}} {
-				if _, ok := prof.(notLinear); ok && all == nil {
-					continue
-				}
-				x, err := NewOutcomeIndex(prof)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if la, ok := prof.(*LinearAdditive); ok && tc.name == "balanced pair" {
-					// Force two balanced groups merged with two pointers.
-					x.groups, x.bisect = nil, false
-					for _, part := range balancedParts(la.Dom, la.Dom.SizeFloat()) {
-						x.groups = append(x.groups, additiveGroup(la, part))
-					}
-					x.finish()
-					if len(x.groups) != 2 {
-						t.Fatalf("%d groups", len(x.groups))
-					}
-				}
-				if la, ok := prof.(*LinearAdditive); ok && tc.name == "forced three groups" {
-					// Force a depth-first search over one group above a
-					// two-pointer merge of the last two.
-					x.groups, x.bisect = nil, false
-					for _, part := range [][]int{{0, 1}, {2, 3}, {4, 5}} {
-						x.groups = append(x.groups, additiveGroup(la, part))
-					}
-					x.finish()
-				}
-				r := rand.New(rand.NewPCG(3, 4))
-				for q := 0; q < 200; q++ {
-					target := x.Min() - 0.05 + r.Float64()*(x.Max()-x.Min()+0.1)
-					o, _ := x.Nearest(target, nil)
-					got := math.Abs(p.Utility(o) - target)
-					o2, _, ok := x.Below(target, nil)
-					if all == nil {
-						continue
-					}
-					want, wantBelow := math.Inf(1), math.Inf(-1)
-					for _, c := range all {
-						u := p.Utility(c)
-						want = min(want, math.Abs(u-target))
-						if u < target-1e-12 {
-							wantBelow = max(wantBelow, u)
-						}
-					}
-					if math.Abs(got-want) > 1e-9 {
-						t.Fatalf("Nearest(%v) = %v at distance %v; the nearest outcome is at distance %v", target, o, got, want)
-					}
-					if ok != !math.IsInf(wantBelow, -1) {
-						t.Fatalf("Below(%v) ok = %v; want %v", target, ok, !ok)
-					}
-					if ok && math.Abs(p.Utility(o2)-wantBelow) > 1e-9 {
-						t.Fatalf("Below(%v) utility %v; want %v", target, p.Utility(o2), wantBelow)
-					}
+			t.Run(name, func(t *testing.T) {
+				testOutcomeIndex(t, tc.name, tc.sizes, capped)
+			})
+		}
+	}
+}
+
+// testOutcomeIndex checks an index against brute force; capped makes the
+// profile GENIUS's min(1, Σ) with weights adding up to 1.3.
+func testOutcomeIndex(t *testing.T, name string, sizes []int, capped bool) {
+	p := synthetic(t, 7, sizes, 1)[0]
+	if capped {
+		la := p.(*LinearAdditive)
+		for i := range la.Weights {
+			la.Weights[i] *= 1.3
+		}
+		la.Cap = true
+		if err := la.Compile(); err != nil {
+			t.Fatal(err)
+		}
+		if !la.CapBinds() {
+			t.Fatal("the cap does not bind")
+		}
+	}
+	var all []Outcome
+	if p.Domain().SizeFloat() < 1e5 {
+		all = allOutcomes(p.Domain())
+	}
+	for _, prof := range []Profile{p, notLinear{p}} {
+		if _, ok := prof.(notLinear); ok && all == nil {
+			continue
+		}
+		x, err := NewOutcomeIndex(prof)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if la, ok := prof.(*LinearAdditive); ok && name == "balanced pair" {
+			// Force two balanced groups merged with two pointers.
+			x.groups, x.bisect = nil, false
+			for _, part := range balancedParts(la.Dom, la.Dom.SizeFloat()) {
+				x.groups = append(x.groups, additiveGroup(la, part))
+			}
+			x.finish()
+			if len(x.groups) != 2 {
+				t.Fatalf("%d groups", len(x.groups))
+			}
+		}
+		if la, ok := prof.(*LinearAdditive); ok && name == "forced three groups" {
+			// Force a depth-first search over one group above a
+			// two-pointer merge of the last two.
+			x.groups, x.bisect = nil, false
+			for _, part := range [][]int{{0, 1}, {2, 3}, {4, 5}} {
+				x.groups = append(x.groups, additiveGroup(la, part))
+			}
+			x.finish()
+		}
+		r := rand.New(rand.NewPCG(3, 4))
+		for q := 0; q < 200; q++ {
+			target := x.Min() - 0.05 + r.Float64()*(x.Max()-x.Min()+0.1)
+			o, u := x.Nearest(target, nil)
+			got := math.Abs(p.Utility(o) - target)
+			o2, u2, ok := x.Below(target, nil)
+			if math.Abs(u-p.Utility(o)) > 1e-9 || ok && math.Abs(u2-p.Utility(o2)) > 1e-9 {
+				t.Fatalf("target %v: Nearest says %v, Below %v; the outcomes are worth %v and %v", target, u, u2, p.Utility(o), p.Utility(o2))
+			}
+			if all == nil {
+				continue
+			}
+			want, wantBelow := math.Inf(1), math.Inf(-1)
+			for _, c := range all {
+				u := p.Utility(c)
+				want = min(want, math.Abs(u-target))
+				if u < target-1e-12 {
+					wantBelow = max(wantBelow, u)
 				}
 			}
-		})
+			if math.Abs(got-want) > 1e-9 {
+				t.Fatalf("Nearest(%v) = %v at distance %v; the nearest outcome is at distance %v", target, o, got, want)
+			}
+			if ok != !math.IsInf(wantBelow, -1) {
+				t.Fatalf("Below(%v) ok = %v; want %v", target, ok, !ok)
+			}
+			if ok && math.Abs(p.Utility(o2)-wantBelow) > 1e-9 {
+				t.Fatalf("Below(%v) utility %v; want %v", target, p.Utility(o2), wantBelow)
+			}
+		}
+		if capped && x.Max() != 1 {
+			t.Fatalf("Max() = %v; a capped profile's greatest utility is 1", x.Max())
+		}
 	}
 }
 
@@ -627,5 +658,33 @@ func TestAgentCannotChangeRecordedUtilities(t *testing.T) {
 		if got, want := st.Utilities[0], orig.Utility(st.Offer); got != want {
 			t.Fatalf("round %d: recorded utility %v for party 0, its profile says %v", st.Round, got, want)
 		}
+	}
+}
+
+// TestAgentTable: NewAgent and AgentNames read one table: every name and
+// alias makes a fresh agent, names and aliases are distinct, and an
+// unknown name is refused with the known ones listed.
+func TestAgentTable(t *testing.T) {
+	seen := map[string]bool{}
+	for _, k := range agentKinds() {
+		for _, n := range append([]string{k.name}, k.aliases...) {
+			if seen[n] {
+				t.Errorf("agent name %q is listed twice", n)
+			}
+			seen[n] = true
+			a, err := NewAgent(strings.ToUpper(n))
+			if err != nil {
+				t.Fatalf("%s: %v", n, err)
+			}
+			if b, _ := NewAgent(n); a == b {
+				t.Errorf("%s: NewAgent returned the same agent twice", n)
+			}
+		}
+	}
+	if names := AgentNames(); len(names) != len(agentKinds()) || names[0] != "boulware" {
+		t.Errorf("AgentNames() = %v", names)
+	}
+	if _, err := NewAgent("nobody"); err == nil || !strings.Contains(err.Error(), strings.Join(AgentNames(), ", ")) {
+		t.Errorf("unknown agent: error %v; want the known agents listed", err)
 	}
 }

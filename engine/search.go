@@ -55,6 +55,10 @@ type OutcomeIndex struct {
 	pool    *outcomePool // instead of groups, for a profile too large to enumerate
 	minRest []float64    // minRest[k]: least utility groups k.. can add
 	maxRest []float64
+	// top is an outcome of greatest sum of a profile whose utility is
+	// capped at 1 and can reach the cap (LinearAdditive.CapBinds): the
+	// groups index sums, and every sum of at least 1 is utility 1.
+	top Outcome
 
 	// Search state.
 	target  float64
@@ -93,6 +97,16 @@ func NewOutcomeIndex(p Profile) (*OutcomeIndex, error) {
 		return nil, Errorf("profile %q is not compiled; call Compile before indexing it", p.Name())
 	} else if ok {
 		x.buildAdditive(la)
+		if la.CapBinds() {
+			x.top = make(Outcome, len(d.Issues))
+			for i := range d.Issues {
+				for v := 1; v < d.Issues[i].NumValues(); v++ {
+					if la.Contribution(i, v) > la.Contribution(i, x.top[i]) {
+						x.top[i] = v
+					}
+				}
+			}
+		}
 	} else {
 		if d.SizeFloat() > MaxEnumeratedIndex {
 			x.pool = poolOf(p)
@@ -354,21 +368,47 @@ func sortedGroup(d *Domain, issues []int, u func(Outcome) float64) indexGroup {
 }
 
 // Min returns the lowest utility of any outcome.
-func (x *OutcomeIndex) Min() float64 { return x.minRest[0] }
+func (x *OutcomeIndex) Min() float64 { return x.capped(x.minRest[0]) }
 
 // Max returns the highest utility of any outcome.
-func (x *OutcomeIndex) Max() float64 { return x.maxRest[0] }
+func (x *OutcomeIndex) Max() float64 { return x.capped(x.maxRest[0]) }
+
+// capped returns the utility of sum s: s itself, or at most 1 when the
+// profile caps its utility.
+func (x *OutcomeIndex) capped(s float64) float64 {
+	if x.top != nil && s > 1 {
+		return 1
+	}
+	return s
+}
 
 // Nearest writes into dst (grown if needed) the outcome whose utility is
 // nearest target and returns it with that utility as the index computes it.
 func (x *OutcomeIndex) Nearest(target float64, dst Outcome) (Outcome, float64) {
 	o, u, _ := x.search(target, false, dst)
+	if x.top != nil {
+		// The sum nearest target is of utility nearest target, except
+		// that a sum beyond 1 is worth 1, which may be nearer: target
+		// 0.99, sums 0.95 and 1.04.
+		if u = x.capped(u); math.Abs(1-target) < math.Abs(u-target) {
+			return append(o[:0], x.top...), 1
+		}
+	}
 	return o, u
 }
 
 // Below writes into dst the outcome of highest utility strictly below level
 // and returns it with its utility; ok is false when no outcome is below level.
 func (x *OutcomeIndex) Below(level float64, dst Outcome) (o Outcome, u float64, ok bool) {
+	if x.top != nil && level > 1 {
+		// Every sum of at least 1 is utility 1, the greatest: below any
+		// level above 1.
+		if cap(dst) < x.issues {
+			dst = make(Outcome, x.issues)
+		}
+		return append(dst[:0], x.top...), 1, true
+	}
+	// Sums below level <= 1 are their utilities.
 	return x.search(level, true, dst)
 }
 

@@ -334,17 +334,7 @@ func TestSolveBruteForce(t *testing.T) {
 		} else if c.p.Baseline != nil {
 			improvements++
 		}
-		for _, m := range solveMethods {
-			name := fmt.Sprintf("case %d (%s, %d parties, %d constraints, baseline %v, integer %v, %s)", i, c.p.Solution, len(c.p.Parties), len(c.p.Constraints), c.p.Baseline, c.integer, m.name)
-			s, err := newSolveSearch(t.Context(), &c.p, SolveOptions{}, m.m)
-			if err != nil {
-				t.Fatalf("%s: %v", name, err)
-			}
-			s.noSeed = m.noSeed
-			sol, _ := ParseSolution(string(c.p.Solution))
-			got, err := s.solve(sol)
-			checkSolved(t, name, &c.p, ref, got, err)
-		}
+		checkSolveMethods(t, fmt.Sprintf("case %d (integer %v", i, c.integer), &c.p, ref)
 		if got, err := Solve(t.Context(), c.p, SolveOptions{}); ref.best != nil && err != nil {
 			t.Fatalf("case %d: Solve: %v", i, err)
 		} else if err == nil && got.Method != "branch and bound" {
@@ -791,5 +781,64 @@ func TestSolveWideIntegerIssue(t *testing.T) {
 		ref := bruteSolve(&p)
 		got, err := Solve(t.Context(), p, SolveOptions{})
 		checkSolved(t, string(sol), &p, ref, got, err)
+	}
+}
+
+// TestSolveBruteForceCapped: GENIUS's linear profiles are capped at 1
+// (LinearAdditive.Cap). Every search bounds with the sums (which are at
+// least the capped utilities) and evaluates outcomes by Utility, so the
+// answers must still be the definitions' on profiles the cap binds on:
+// 300 random problems with each profile scaled to reach 1.3 and capped.
+func TestSolveBruteForceCapped(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 4))
+	bound := 0
+	for i := range 300 {
+		c := randomSolveCase(rng, 400)
+		for _, p := range append(slices.Clone(c.p.Parties), c.p.Constraints...) {
+			l := p.(*LinearAdditive)
+			top := 0.0
+			for k := range l.Dom.Issues {
+				m := 0.0
+				for v := 0; v < l.Dom.Issues[k].NumValues(); v++ {
+					m = max(m, l.Contribution(k, v))
+				}
+				top += m
+			}
+			if top == 0 {
+				continue
+			}
+			for k := range l.Weights {
+				l.Weights[k] *= 1.3 / top
+			}
+			l.ReservationValue *= 1.3 / top
+			l.Cap = true
+			if err := l.Compile(); err != nil {
+				t.Fatal(err)
+			}
+			if l.CapBinds() {
+				bound++
+			}
+		}
+		checkSolveMethods(t, fmt.Sprintf("capped case %d (capped", i), &c.p, bruteSolve(&c.p))
+	}
+	if bound < 300 {
+		t.Fatalf("the cap binds on only %d profiles", bound)
+	}
+}
+
+// checkSolveMethods runs every search on p and checks it against ref;
+// what opens the case's name in messages, which this closes.
+func checkSolveMethods(t *testing.T, what string, p *Problem, ref solveRef) {
+	t.Helper()
+	for _, m := range solveMethods {
+		name := fmt.Sprintf("%s, %s, %d parties, %d constraints, baseline %v, %s)", what, p.Solution, len(p.Parties), len(p.Constraints), p.Baseline, m.name)
+		s, err := newSolveSearch(t.Context(), p, SolveOptions{}, m.m)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		s.noSeed = m.noSeed
+		sol, _ := ParseSolution(string(p.Solution))
+		got, err := s.solve(sol)
+		checkSolved(t, name, p, ref, got, err)
 	}
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"sort"
@@ -20,6 +21,12 @@ import (
 // rectangles that meet; otherwise a branch and bound over issues. It stops
 // with an error after maxNodes search nodes.
 func MaxWeighted(ps []Profile, w []float64, maxNodes int) (Outcome, error) {
+	return maxWeighted(context.Background(), ps, w, maxNodes)
+}
+
+// maxWeighted is MaxWeighted, stopped with ctx's error once ctx (nil:
+// never) is done.
+func maxWeighted(ctx context.Context, ps []Profile, w []float64, maxNodes int) (Outcome, error) {
 	if len(ps) == 0 || len(w) != len(ps) {
 		return nil, Errorf("%d profiles and %d weights; give one weight per profile", len(ps), len(w))
 	}
@@ -51,8 +58,11 @@ func MaxWeighted(ps []Profile, w []float64, maxNodes int) (Outcome, error) {
 		boxes = append(boxes, bs...)
 	}
 	if clique {
-		o, _, ok := maxBoxes(d, boxes, maxNodes)
+		o, _, ok := maxBoxes(ctx, d, boxes, maxNodes)
 		if !ok {
+			if err := ctxErr(ctx); err != nil {
+				return nil, err
+			}
 			return nil, Errorf("domain %q: the exact search for the best outcome needs more than %d nodes", d.Name, maxNodes)
 		}
 		return o, nil
@@ -74,7 +84,7 @@ func MaxWeighted(ps []Profile, w []float64, maxNodes int) (Outcome, error) {
 			fs = append(fs, g)
 		}
 	}
-	o, _, err := MaxSum(d, fs, maxNodes)
+	o, _, err := maxSum(ctx, d, fs, maxNodes)
 	return o, err
 }
 
@@ -88,12 +98,6 @@ func decompose(p Profile) ([]Factor, float64, error) {
 		return nil, 0, Errorf("profile %q is not a sum of small parts (it aggregates by min or max, or a part spans too many values), so no exact search can maximise it without enumerating outcomes", p.Name())
 	}
 	return fs, top, nil
-}
-
-// summer is a profile that knows, without tabulating its parts, the M of
-// U = min(1, F/M) when its utility is a sum.
-type summer interface {
-	sumMax() (float64, bool)
 }
 
 // isSum reports whether p's utility is a sum of small parts.
@@ -157,7 +161,7 @@ func integerWeights(ps []Profile, w []float64) ([]float64, error) {
 //
 // Each search may take ten times maxNodes, and at least DefaultMaxNodes:
 // its nodes cost far less than those of the analysis's branch and bound.
-func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, error) {
+func supportedText(ctx context.Context, ps []Profile, sol Solution, maxNodes int) (Outcome, int, error) {
 	maxNodes = max(times10(maxNodes), DefaultMaxNodes)
 	n := len(ps)
 	r := make([]float64, n)
@@ -174,7 +178,7 @@ func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, erro
 		r[p] = prof.Reservation()
 		w := make([]float64, n)
 		w[p] = 1
-		o, err := MaxWeighted(ps, w, maxNodes)
+		o, err := maxWeighted(ctx, ps, w, maxNodes)
 		solves++
 		if err != nil {
 			return nil, solves, err
@@ -223,7 +227,7 @@ func supportedText(ps []Profile, sol Solution, maxNodes int) (Outcome, int, erro
 	// the best so far. It reports the utilities, whether the outcome was
 	// seen before, and which parties' caps bind there.
 	try := func(w []float64) (x []float64, again bool, capped []bool, err error) {
-		o, err := MaxWeighted(ps, w, maxNodes)
+		o, err := maxWeighted(ctx, ps, w, maxNodes)
 		solves++
 		if err != nil {
 			return nil, false, nil, err

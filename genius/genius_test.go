@@ -45,6 +45,18 @@ func TestUtilities(t *testing.T) {
 		{"laptop mac", "anac2012-LaptopA", "Laptop-A-prof1.xml",
 			map[string]string{"Laptop": "Macintosh", "Harddisk": "120 Gb", "External Monitor": "20'' LCD"},
 			0.4452125771655631*20.0/30 + 0.37808251708013424*9.0/30 + 0.1767567099260568*10.0/30},
+		// GENIUS caps an additive utility at 1 (AdditiveUtilitySpace.getUtility:
+		// "if (result > 1) return 1"): these weights add up to 1.000051804172.
+		{"laptop capped", "anac2012-LaptopA", "Laptop-A-prof1.xml",
+			map[string]string{"Laptop": "HP", "Harddisk": "60 Gb", "External Monitor": "19'' LCD"}, 1},
+		// QODomain Side B's weights add up to 1.45.
+		{"qo capped", "other-QODomain", "Side_B_utility.xml",
+			map[string]string{"Salary": "20,000 NIS", "Job Description": "Project Manager", "Leased Car": "With leased car",
+				"Pension Fund": "20%", "Promotion Possibilities": "Fast promotion track", "Working Hours": "8 hours"}, 1},
+		{"qo below the cap", "other-QODomain", "Side_B_utility.xml",
+			map[string]string{"Salary": "7,000 NIS", "Job Description": "Programmer", "Leased Car": "No agreement",
+				"Pension Fund": "10%", "Promotion Possibilities": "Fast promotion track", "Working Hours": "10 hours"},
+			0.2*3/8 + 0.15*4/6 + 0.2*6/11 + 0.1*6/8 + 0.5*6/6 + 0.3*3/7},
 		// IntegerDomain: clamp(offset + slope·(x − lower), 0, 1).
 		{"integer low", "other-IntegerDomain", "IntegerDomain-prof1.xml",
 			map[string]string{"price": "-5", "otherprice": "-5"}, 0.75*0.3 + 0.25*0},
@@ -330,5 +342,24 @@ func copyFile(tb testing.TB, from, to string) {
 	}
 	if err := os.WriteFile(to, b, 0o644); err != nil {
 		tb.Fatal(err)
+	}
+}
+
+// TestCappedProfileNotWrittenAsJSON: GeniusWeb JSON has no cap at 1, so a
+// GENIUS profile that adds up to more than 1 is refused rather than
+// written with different utilities; one whose weights add up to 1 converts.
+func TestCappedProfileNotWrittenAsJSON(t *testing.T) {
+	sc := load(t, "other-QODomain", "Side_A_utility.xml", "Side_B_utility.xml")
+	var b bytes.Buffer
+	if err := WriteProfileJSON(&b, sc.Profiles[0]); err != nil {
+		t.Errorf("Side A (weights add up to 1): %v", err)
+	}
+	b.Reset()
+	err := WriteProfileJSON(&b, sc.Profiles[1])
+	if err == nil || !strings.Contains(err.Error(), "cannot express the cap") {
+		t.Errorf("Side B (weights add up to 1.45): error %v; want a refusal naming the cap", err)
+	}
+	if b.Len() != 0 {
+		t.Errorf("wrote %d bytes for a refused profile", b.Len())
 	}
 }

@@ -463,6 +463,9 @@ func WriteProfileJSON(w io.Writer, p engine.Profile) error {
 	if la.Discount > 0 && la.Discount < 1 {
 		return engine.Errorf("profile %q has discount factor %v; GeniusWeb JSON cannot express a discount", la.ProfileName, la.Discount)
 	}
+	if la.CapBinds() && maxSum(la) > 1+1e-12 { // not a rounding error in weights that add up to 1
+		return engine.Errorf("profile %q can add up to more than 1, where GENIUS caps its utility at 1; GeniusWeb JSON cannot express the cap (its weights must add up to 1)", la.ProfileName)
+	}
 	d := la.Dom
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "{\n\t\"LinearAdditiveUtilitySpace\": {\n\t\t\"name\": %s,\n\t\t\"issueUtilities\": {\n", jstr(la.ProfileName))
@@ -549,4 +552,17 @@ func WriteProfileJSON(w io.Writer, p engine.Profile) error {
 	b.WriteString("\n\t}\n}\n")
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// maxSum is the greatest Σ_i w_i·eval_i of a linear profile, before any cap.
+func maxSum(la *engine.LinearAdditive) float64 {
+	s := 0.0
+	for i := range la.Dom.Issues {
+		m := math.Inf(-1)
+		for v := 0; v < la.Dom.Issues[i].NumValues(); v++ {
+			m = math.Max(m, la.Contribution(i, v))
+		}
+		s += m
+	}
+	return s
 }

@@ -355,6 +355,9 @@ func readLinearXML(file string, obj *node, d *engine.Domain, pos posFunc, name s
 		Evaluators:       make([]engine.Evaluator, len(d.Issues)),
 		ReservationValue: rv,
 		Discount:         disc,
+		// GENIUS caps an additive utility at 1 and uses the weights as
+		// stored, even where they add up to more than 1.
+		Cap: true,
 	}
 	hasWeight := make([]bool, len(d.Issues))
 	for _, wn := range obj.all("weight") {

@@ -104,7 +104,7 @@ func testNegotiations(t *testing.T, s Store) {
 	}
 	// A draft, then a revision that is submitted.
 	draft := usPrefs
-	draft.Reservation = 0.9
+	draft.Reservation = 0.987654321
 	_, err = s.SavePreferences(as(ctx, w.usNeg), n.ID, &draft, false)
 	must(t, err)
 	pp, err := s.SavePreferences(as(ctx, w.usHead), n.ID, &usPrefs, true)
@@ -223,7 +223,7 @@ func testNegotiations(t *testing.T, s Store) {
 	}
 
 	// Nothing of the US preferences is in what others read of the record.
-	secret := []string{`"Pre-2022 line":100`, "0.9", pp.Salt}
+	secret := []string{`"Pre-2022 line":100`, "0.987654321", pp.Salt}
 	for _, u := range []*parley.User{w.ruHead, w.uaHead, w.saHead, w.mediator, w.admin} {
 		r, err := s.Record(as(ctx, u), w.talk.ID)
 		must(t, err)

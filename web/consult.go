@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"parley"
 )
@@ -22,11 +23,10 @@ const boardColumn = 25
 func (s *Server) registerConsult(mux *http.ServeMux) {
 	mux.Handle("GET /talks/{id}/irritants", s.serve(s.board))
 	mux.Handle("GET /talks/{id}/irritants/board", s.serve(s.boardFragment))
-	mux.Handle("POST /talks/{id}/irritants", s.serve(s.raiseIrritant))
+	mux.Handle("POST /talks/{id}/irritants", s.serve(s.onceForm(s.raiseIrritant)))
 	mux.Handle("GET /irritants/{id}", s.serve(s.irritant))
-	mux.Handle("GET /irritants/{id}/panel", s.serve(s.irritantPanel))
-	mux.Handle("POST /irritants/{id}/moves", s.serve(s.moveIrritant))
-	mux.Handle("POST /irritants/{id}/comments", s.serve(s.commentIrritant))
+	mux.Handle("POST /irritants/{id}/moves", s.serve(s.onceForm(s.moveIrritant)))
+	mux.Handle("POST /irritants/{id}/comments", s.serve(s.onceForm(s.commentIrritant)))
 	s.registerRounds(mux)
 	s.registerNotifications(mux)
 }
@@ -40,9 +40,10 @@ func (s *Server) irritantService() (parley.IrritantService, error) {
 
 // column is one status on the board.
 type column struct {
-	Status    parley.IrritantStatus
-	Label     string
-	Count     int
+	Status parley.IrritantStatus
+	Label  string
+	// Shown counts the column's irritants that match the filter.
+	Shown     int
 	Irritants []irritantCard
 }
 
@@ -50,10 +51,30 @@ type column struct {
 type irritantCard struct {
 	*parley.Irritant
 	From, Toward string
+	// Overdue is set for an open irritant past its due date, OverdueBy
+	// says by how long.
+	Overdue   bool
+	OverdueBy string
 }
 
 func (s *Server) card(i *parley.Irritant, names map[int64]string) irritantCard {
-	return irritantCard{Irritant: i, From: names[i.RaisedBy], Toward: partyList(i.Toward, names)}
+	c := irritantCard{Irritant: i, From: names[i.RaisedBy], Toward: partyList(i.Toward, names)}
+	c.Overdue, c.OverdueBy = overdue(s.api.Now(), i.Due, i.Status != parley.IrritantResolved && i.Status != parley.IrritantArchived)
+	return c
+}
+
+// overdue reports whether a due date (YYYY-MM-DD) of something still open
+// has passed, and by how long in words.
+func overdue(now time.Time, due string, open bool) (bool, string) {
+	d, err := time.Parse(time.DateOnly, due)
+	if !open || err != nil {
+		return false, ""
+	}
+	d = d.Add(24 * time.Hour) // due at the end of the day
+	if !now.After(d) {
+		return false, ""
+	}
+	return true, strings.TrimSuffix(ago(now, d), " ago")
 }
 
 func partyList(ids []int64, names map[int64]string) string {
@@ -79,35 +100,64 @@ func (s *Server) boardData(ctx context.Context, id int64, f boardFilter) (map[st
 	if err != nil {
 		return nil, err
 	}
+	filtered := f.Query != "" || f.Category != "" || f.Priority != "" || f.Party != 0
+	perColumn := boardColumn
+	if f.Status != "" {
+		perColumn = boardAll
+	}
 	var cols []column
+	total, matches := 0, 0
 	for _, st := range parley.IrritantStatuses {
-		c := column{Status: st, Label: st.Label(), Count: counts[st]}
-		if c.Count > 0 {
+		total += counts[st]
+		if f.Status != "" && st != f.Status {
+			continue
+		}
+		c := column{Status: st, Label: st.Label(), Shown: counts[st]}
+		if c.Shown > 0 {
+			limit := perColumn
+			if filtered {
+				// Counting the matches takes reading them, up to a bound.
+				limit = boardAll
+			}
 			is, err := svc.FindIrritants(ctx, parley.IrritantFilter{TalkID: id, Status: []parley.IrritantStatus{st}, Query: f.Query,
-				Category: f.Category, Priority: f.Priority, Party: f.Party, Limit: boardColumn})
+				Category: f.Category, Priority: f.Priority, Party: f.Party, Limit: limit})
 			if err != nil {
 				return nil, err
 			}
-			for _, i := range is {
+			if filtered {
+				c.Shown = len(is)
+			}
+			for k, i := range is {
+				if k == perColumn {
+					break
+				}
 				c.Irritants = append(c.Irritants, s.card(i, names))
 			}
 		}
+		matches += c.Shown
 		cols = append(cols, c)
 	}
-	return map[string]any{"TalkID": id, "Columns": cols, "Filter": f, "Query": f.Query, "PerColumn": boardColumn, "Filtered": f != boardFilter{}}, nil
+	return map[string]any{"TalkID": id, "Columns": cols, "Filter": f, "Query": f.Query, "Filtered": filtered || f.Status != "",
+		"Total": total, "Matches": matches}, nil
 }
+
+// boardAll is how many irritants a board shows in one column when asked
+// for all of them, and how many matches of a filter it counts.
+const boardAll = 1000
 
 // boardFilter is what the board is narrowed to; the zero value shows all.
 type boardFilter struct {
 	Query, Category, Priority string
 	Party                     int64
+	// Status shows one column only, in full.
+	Status parley.IrritantStatus
 }
 
 // Encode returns the filter as a query string, "" when empty. It is a
 // template.URL so that templates keep its = and & as they are.
 func (f boardFilter) Encode() template.URL {
 	v := url.Values{}
-	for k, x := range map[string]string{"q": f.Query, "category": f.Category, "priority": f.Priority} {
+	for k, x := range map[string]string{"q": f.Query, "category": f.Category, "priority": f.Priority, "status": string(f.Status)} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -121,6 +171,9 @@ func (f boardFilter) Encode() template.URL {
 func readBoardFilter(r *http.Request) boardFilter {
 	q := r.URL.Query()
 	f := boardFilter{Query: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Priority: q.Get("priority")}
+	if st := parley.IrritantStatus(q.Get("status")); st.Valid() {
+		f.Status = st
+	}
 	f.Party, _ = strconv.ParseInt(q.Get("party"), 10, 64)
 	return f
 }
@@ -152,7 +205,8 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 		if p.Standing == parley.StandingMember && p.PartyID != u.PartyID {
 			members = append(members, o)
 		}
-		if p.PartyID != u.PartyID {
+		// The counterpart is a party to the irritant, not an affected stakeholder.
+		if p.PartyID != u.PartyID && p.Standing != parley.StandingMember {
 			others = append(others, o)
 		}
 	}
@@ -163,12 +217,15 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	b["AllMembers"] = all
+	if b["After"], err = s.feedAfter(r.Context(), u, t); err != nil {
+		return err
+	}
 	b["Talk"] = t
 	b["CanRaise"] = parley.CanRaiseIrritant(u, t)
+	b["WhyNotRaise"] = whyNotRaise(u, t)
 	b["Members"], b["Parties"] = members, others
 	b["Priorities"] = parley.IrritantPriorities
-	b["Error"] = flash(r)
-	return s.render(w, r, "irritants.html", b)
+	return s.renderTalk(w, r, "irritants.html", "Irritants · "+t.Title, t, "irritants", b)
 }
 
 type partyOption struct {
@@ -177,10 +234,15 @@ type partyOption struct {
 }
 
 func (s *Server) boardFragment(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
+	u, err := signedIn(r)
+	if err != nil {
 		return err
 	}
 	id, err := talkID(r)
+	if err != nil {
+		return err
+	}
+	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -188,6 +250,7 @@ func (s *Server) boardFragment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	b["CanRaise"] = parley.CanRaiseIrritant(u, t)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	return s.tmpl.ExecuteTemplate(w, "board", b)
@@ -218,10 +281,6 @@ func (s *Server) raiseIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-	if err := r.ParseForm(); err != nil {
-		return parley.Errorf(parley.EINVALID, "the form could not be read")
-	}
 	toward, err := formIDs(r, "toward")
 	if err != nil {
 		return err
@@ -230,16 +289,21 @@ func (s *Server) raiseIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	i := &parley.Irritant{TalkID: id, Title: strings.TrimSpace(r.PostFormValue("title")), Description: strings.TrimSpace(r.PostFormValue("description")),
-		Category: strings.TrimSpace(r.PostFormValue("category")), Priority: r.PostFormValue("priority"), Due: r.PostFormValue("due"),
+	i := &parley.Irritant{TalkID: id, Title: formText(r, "title"), Description: formText(r, "description"),
+		Category: formText(r, "category"), Priority: r.PostFormValue("priority"), Due: r.PostFormValue("due"),
 		Toward: toward, Stakeholders: stake}
+	var c checks
+	c.text("title", "title", i.Title, true, limitTitle)
+	c.text("description", "description", i.Description, false, limitDescription)
+	if len(toward) == 0 {
+		c.add("toward", "Choose at least one delegation the irritant is raised toward.")
+	}
+	c.text("category", "category", i.Category, false, limitCategory)
+	if !c.ok() {
+		return s.refill(w, r, "raise", c, nil, s.board)
+	}
 	if err := svc.RaiseIrritant(r.Context(), i); err != nil {
-		if code := parley.ErrorCode(err); code == parley.EINVALID {
-			setFlash(w, r, parley.ErrorMessage(err))
-			http.Redirect(w, r, fmt.Sprintf("/talks/%d/irritants", id), http.StatusSeeOther)
-			return nil
-		}
-		return err
+		return s.refill(w, r, "raise", c, err, s.board)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/irritants/%d", i.ID), http.StatusSeeOther)
 	return nil
@@ -268,8 +332,10 @@ type irritantPage struct {
 	Comments     []commentView
 	Timeline     []activity
 	Party        string
-	Error        string
-	Rounds       []discussionView
+	IsMediator   bool
+	// After is where the live stream starts.
+	After  string
+	Rounds []discussionView
 }
 
 type discussionView struct {
@@ -317,7 +383,7 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 		return nil, err
 	}
 	p := &irritantPage{irritantCard: s.card(i, names), Talk: t, StatusLabel: i.Status.Label(), Stakeholders: partyList(i.Stakeholders, names),
-		Party: names[u.PartyID], Error: flash(r)}
+		Party: names[u.PartyID]}
 	for _, c := range i.Confirmations {
 		p.Confirmed = append(p.Confirmed, names[c.PartyID])
 	}
@@ -326,7 +392,11 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 			p.Awaiting = append(p.Awaiting, names[a])
 		}
 	}
+	if p.After, err = s.feedAfter(ctx, u, t); err != nil {
+		return nil, err
+	}
 	p.CanAct = parley.CanActInTalk(u, t)
+	p.IsMediator = t.Mediates(u.ID) && u.PartyID == 0
 	// Acknowledging and confirming get buttons of their own.
 	for _, to := range parley.MovesFor(u, t, i) {
 		switch to {
@@ -363,33 +433,8 @@ func (s *Server) irritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "irritant.html", p)
-}
-
-func (s *Server) irritantPanel(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.irritantData(r)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	return s.tmpl.ExecuteTemplate(w, "irritant-panel", map[string]any{"Data": p, "CSRF": s.api.CSRFToken(r)})
-}
-
-// back redirects to the irritant page, with err's message when it is one a
-// user can act on.
-func back(w http.ResponseWriter, r *http.Request, id int64, err error) error {
-	target := fmt.Sprintf("/irritants/%d", id)
-	if err != nil {
-		switch parley.ErrorCode(err) {
-		case parley.EINVALID, parley.ECONFLICT, parley.EFORBIDDEN:
-			setFlash(w, r, parley.ErrorMessage(err))
-		default:
-			return err
-		}
-	}
-	http.Redirect(w, r, target, http.StatusSeeOther)
-	return nil
+	return s.renderTalk(w, r, "irritant.html", p.Title, p.Talk, "irritants", p)
 }
 
 func (s *Server) moveIrritant(w http.ResponseWriter, r *http.Request) error {
@@ -404,14 +449,29 @@ func (s *Server) moveIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	m := parley.IrritantMove{To: parley.IrritantStatus(r.PostFormValue("to")), Reason: strings.TrimSpace(r.PostFormValue("reason")),
-		EscalatedTo: strings.TrimSpace(r.PostFormValue("escalated_to"))}
+	m := parley.IrritantMove{To: parley.IrritantStatus(r.PostFormValue("to")), Reason: formText(r, "reason"),
+		EscalatedTo: formText(r, "escalated_to")}
 	if m.To != parley.IrritantEscalated {
 		m.EscalatedTo = ""
 	}
-	_, err = svc.MoveIrritant(r.Context(), id, m)
-	return back(w, r, id, err)
+	form := "move"
+	if r.PostFormValue("form") == "confirm" || r.PostFormValue("form") == "acknowledge" {
+		form = r.PostFormValue("form")
+	}
+	var c checks
+	if form == "move" && m.To == "" {
+		c.add("to", "Choose where the irritant moves to.")
+	}
+	c.text("reason", "reason", m.Reason, false, limitReason)
+	c.text("escalated_to", "name of the higher-level talk", m.EscalatedTo, m.To == parley.IrritantEscalated, limitTitle)
+	if !c.ok() {
+		return s.refill(w, r, form, c, nil, s.irritant)
+	}
+	if _, err := svc.MoveIrritant(r.Context(), id, m); err != nil {
+		return s.refill(w, r, form, c, err, s.irritant)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/irritants/%d", id), http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
@@ -427,14 +487,40 @@ func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	c := &parley.IrritantComment{IrritantID: id, Kind: r.PostFormValue("kind"), Text: strings.TrimSpace(r.PostFormValue("text"))}
+	ic := &parley.IrritantComment{IrritantID: id, Kind: r.PostFormValue("kind"), Text: formText(r, "text")}
 	if r.PostFormValue("visibility") == "internal" {
-		c.PrivateTo = u.PartyID
+		ic.PrivateTo = u.PartyID
 	}
-	return back(w, r, id, svc.CommentOnIrritant(r.Context(), c))
+	var c checks
+	c.text("text", "comment", ic.Text, true, limitComment)
+	if !c.ok() {
+		return s.refill(w, r, "comment", c, nil, s.irritant)
+	}
+	if err := svc.CommentOnIrritant(r.Context(), ic); err != nil {
+		return s.refill(w, r, "comment", c, err, s.irritant)
+	}
+	http.Redirect(w, r, fmt.Sprintf("/irritants/%d#comments", id), http.StatusSeeOther)
+	return nil
 }
 
 // consultSummary renders the consultation's record events for the activity
 // feed; ok is false for other events.
 func consultSummary(e *parley.Event) (string, bool) { return parley.Summary(e) }
+
+// whyNotRaise says why u cannot raise irritants in t, and who can.
+func whyNotRaise(u *parley.User, t *parley.Talk) string {
+	p, ok := t.Party(u.PartyID)
+	switch {
+	case t.Mediates(u.ID):
+		return "As a mediator you follow the irritants; the delegations at the table raise them."
+	case ok && p.Standing == parley.StandingStakeholder:
+		return "Your delegation is an affected stakeholder: it follows the irritants that concern it and comments on them, and the delegations at the table raise them."
+	case ok && p.Standing == parley.StandingObserver:
+		return "Your delegation observes this talk; the delegations at the table raise irritants."
+	case ok && !p.Accepted:
+		return "Your delegation has not accepted the invitation yet; its head of delegation can accept it on the talk's overview."
+	case ok && u.Role == parley.RoleObserver:
+		return "As an observer in your delegation you follow the irritants; your head of delegation and negotiators raise them."
+	}
+	return "Only the heads and negotiators of the delegations at the table raise irritants."
+}

@@ -200,7 +200,7 @@ func (s *Server) renderNegotiationList(w http.ResponseWriter, r *http.Request, f
 	if msg != "" {
 		w.WriteHeader(http.StatusBadRequest)
 	}
-	return s.render(w, r, "negotiations.html", map[string]any{"Talk": t, "Negotiations": ns, "CanOpen": parley.CanOpenNegotiation(u, t),
+	return s.renderTalk(w, r, "negotiations.html", "Negotiations · "+t.Title, t, "negotiations", map[string]any{"Talk": t, "Negotiations": ns, "CanOpen": parley.CanOpenNegotiation(u, t),
 		"Form": form, "Error": msg, "FormKey": formKey(), "Rounds": rounds})
 }
 
@@ -283,6 +283,7 @@ type negotiationPage struct {
 	FormKey                                     string
 	Improving, Agreed, Closed, Disclosed, Ended bool
 	MyDisclosed, IsMember                       bool
+	After                                       string
 }
 
 // textRow is one issue of the current text.
@@ -348,7 +349,11 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &negotiationPage{View: v, Talk: t, Names: names, Party: names[u.PartyID], IsMediator: parley.CanMediate(u, t),
+	after, err := s.feedAfter(ctx, u, t)
+	if err != nil {
+		return nil, err
+	}
+	p := &negotiationPage{View: v, Talk: t, Names: names, After: after, Party: names[u.PartyID], IsMediator: parley.CanMediate(u, t),
 		CanDraft: parley.CanOpenNegotiation(u, t), CanEnter: parley.CanEnterPreferences(u, t), CanMark: parley.CanMarkText(u, t),
 		Stakeholder: v.Standing == string(parley.StandingStakeholder), Current: n.Current(), IssuesText: issuesText(n.Issues),
 		Errors: map[string]string{}, FormKey: formKey(), Agreed: n.State == parley.NegotiationAgreed, Closed: n.State == parley.NegotiationClosed}
@@ -546,7 +551,7 @@ func (s *Server) negotiationPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "negotiation.html", p)
+	return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 }
 
 func (s *Server) negotiationPanel(w http.ResponseWriter, r *http.Request) error {
@@ -576,7 +581,7 @@ func (s *Server) rerender(w http.ResponseWriter, r *http.Request, form string, e
 	}
 	p.Errors[form] = parley.ErrorMessage(err)
 	w.WriteHeader(refusedStatus(err))
-	return s.render(w, r, "negotiation.html", p)
+	return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 }
 
 func negotiationPath(id int64) string { return fmt.Sprintf("/negotiations/%d", id) }
@@ -654,7 +659,7 @@ func (s *Server) negotiationPreferences(w http.ResponseWriter, r *http.Request) 
 	if refused(err) {
 		w.WriteHeader(refusedStatus(err))
 		p.Errors["prefs"] = parley.ErrorMessage(err)
-		return s.render(w, r, "negotiation.html", p)
+		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
 	return err
 }
@@ -712,7 +717,7 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 		}
 		keep(p)
 		p.Assessment = a
-		return s.render(w, r, "negotiation.html", p)
+		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
 	if kind == "improvement" {
 		// Not behind a form key: a repeat finds the improvement being marked and says so.
@@ -731,7 +736,7 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		p.Said = note
-		return s.render(w, r, "negotiation.html", p)
+		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
 	err = s.once(w, r, negotiationPath(id), func() (string, error) {
 		_, _, _, err := s.api.ProposeText(r.Context(), id, req)
@@ -808,4 +813,43 @@ func (s *Server) negotiationDisclose(w http.ResponseWriter, r *http.Request) err
 		return s.rerender(w, r, "agreement", err, nil)
 	}
 	return err
+}
+
+// negotiationInbox lists what t's negotiations ask of u: its party's
+// profile or red lines to submit, a text to mark, an improvement to
+// consider, a disclosure to decide; for a mediator, a negotiation ready for
+// mediation or awaiting its first text. It reads only what every viewer of
+// the negotiation may see (which parties submitted, which marked).
+func negotiationInbox(u *parley.User, t *parley.Talk, ns []*parley.Negotiation) []inboxItem {
+	var out []inboxItem
+	for _, n := range ns {
+		link := negotiationPath(n.ID)
+		add := func(key, text string) {
+			out = append(out, inboxItem{Key: fmt.Sprintf("neg-%s-%d", key, n.ID), Text: text, Subject: n.Title, Link: link})
+		}
+		c := n.Current()
+		markable := c != nil && (n.State == parley.NegotiationMediating ||
+			n.State == parley.NegotiationAgreed && c.Source == "improvement" && !c.Declined && c.Version != n.Agreed)
+		marked := c != nil && slices.ContainsFunc(c.Marks, func(m parley.NegotiationMark) bool { return m.PartyID == u.PartyID })
+		tp, _ := t.Party(u.PartyID)
+		switch {
+		case n.State == parley.NegotiationEliciting && parley.CanEnterPreferences(u, t) && n.SubmittedBy(u.PartyID) == nil && tp.Standing == parley.StandingMember:
+			add("profile", "Enter and submit your party's confidential profile")
+		case n.State == parley.NegotiationEliciting && parley.CanEnterPreferences(u, t) && n.SubmittedBy(u.PartyID) == nil && tp.Standing == parley.StandingStakeholder:
+			add("redlines", "Enter your party's red lines, if the outcome could cross them")
+		case markable && parley.CanMarkText(u, t) && !marked:
+			what := "Mark version %d of the single negotiating text"
+			if n.State == parley.NegotiationAgreed {
+				what = "Mark version %d: an improvement of the agreement"
+			}
+			add(fmt.Sprintf("mark-%d", c.Version), fmt.Sprintf(what, c.Version))
+		case n.State == parley.NegotiationAgreed && parley.CanMarkText(u, t) && !slices.Contains(n.Disclosures, u.PartyID):
+			add("disclose", "The text is agreed: decide whether to disclose your party's profile to the other members")
+		case parley.CanMediate(u, t) && n.State == parley.NegotiationEliciting && len(n.Submitted) > 0 && !slices.ContainsFunc(t.Members(), func(p int64) bool { return n.SubmittedBy(p) == nil }):
+			add("mediate", "Every member submitted its profile: start mediating")
+		case parley.CanMediate(u, t) && n.State == parley.NegotiationMediating && c == nil:
+			add("text", "Ask parley for the first single negotiating text")
+		}
+	}
+	return out
 }

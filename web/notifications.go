@@ -1,8 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"parley"
 )
@@ -10,8 +12,8 @@ import (
 func (s *Server) registerNotifications(mux *http.ServeMux) {
 	mux.Handle("GET /notifications", s.serve(s.notificationsPage))
 	mux.Handle("GET /notifications/count", s.serve(s.unreadCount))
-	mux.Handle("POST /notifications/read", s.serve(s.markRead))
-	mux.Handle("POST /notifications/email", s.serve(s.setEmail))
+	mux.Handle("POST /notifications/read", s.serve(s.onceForm(s.markRead)))
+	mux.Handle("POST /notifications/email", s.serve(s.onceForm(s.setEmail)))
 }
 
 func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {
@@ -21,12 +23,26 @@ func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {
 	if s.api.Notifications == nil {
 		return parley.Errorf(parley.ENOTFOUND, "notifications are not configured")
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
-	return redirectBack(w, r, "/notifications", s.api.Notifications.SetEmailAddress(r.Context(), r.PostFormValue("email")))
+	return s.done(w, r, "/notifications", "email", s.api.Notifications.SetEmailAddress(r.Context(), strings.TrimSpace(r.PostFormValue("email"))), s.notificationsPage)
+}
+
+// noticeGroup is one talk's notifications.
+type noticeGroup struct {
+	TalkID int64
+	Title  string
+	List   []noticeView
+}
+
+// noticeView is a notification, marked when what it is about needs the
+// user (it is in their inbox).
+type noticeView struct {
+	*parley.Notification
+	Action bool
 }
 
 func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
+	u, err := signedIn(r)
+	if err != nil {
 		return err
 	}
 	if s.api.Notifications == nil {
@@ -40,7 +56,29 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "notifications.html", map[string]any{"List": ns, "Email": addr, "Error": flash(r)})
+	inbox, err := s.inboxData(r.Context(), u)
+	if err != nil {
+		return err
+	}
+	titles, needs := map[int64]string{}, map[string]bool{}
+	for _, t := range inbox {
+		titles[t.Talk.ID] = t.Talk.Title
+		for _, it := range t.Items {
+			needs[strings.SplitN(it.Link, "#", 2)[0]] = true
+		}
+	}
+	var groups []*noticeGroup
+	byTalk := map[int64]*noticeGroup{}
+	for _, n := range ns {
+		g := byTalk[n.TalkID]
+		if g == nil {
+			g = &noticeGroup{TalkID: n.TalkID, Title: titles[n.TalkID]}
+			byTalk[n.TalkID] = g
+			groups = append(groups, g)
+		}
+		g.List = append(g.List, noticeView{Notification: n, Action: needs[n.Link]})
+	}
+	return s.render(w, r, "notifications.html", map[string]any{"Groups": groups, "Any": len(ns) > 0, "Email": addr})
 }
 
 // unreadCount renders the unread count for the header badge: the number,
@@ -55,7 +93,7 @@ func (s *Server) unreadCount(w http.ResponseWriter, r *http.Request) error {
 	if err != nil || n == 0 {
 		return err
 	}
-	_, err = w.Write([]byte(strconv.Itoa(n)))
+	_, err = fmt.Fprintf(w, ` <span class="tag">%d<span class="skip"> unread</span></span>`, n)
 	return err
 }
 

@@ -14,22 +14,20 @@ import (
 
 func (s *Server) registerRounds(mux *http.ServeMux) {
 	mux.Handle("GET /talks/{id}/rounds", s.serve(s.roundList))
-	mux.Handle("POST /talks/{id}/rounds", s.serve(s.planRound))
+	mux.Handle("POST /talks/{id}/rounds", s.serve(s.onceForm(s.planRound)))
 	mux.Handle("GET /rounds/{id}", s.serve(s.roundPage))
-	mux.Handle("GET /rounds/{id}/panel", s.serve(s.roundPanel))
-	mux.Handle("POST /rounds/{id}/agenda", s.serve(s.addAgendaItem))
-	mux.Handle("POST /rounds/{id}/agenda/{item}/up", s.serve(s.moveAgendaItemUp))
-	mux.Handle("POST /rounds/{id}/items/{item}/minutes", s.serve(s.recordMinutes))
-	mux.Handle("POST /rounds/{id}/moves", s.serve(s.moveRound))
+	mux.Handle("POST /rounds/{id}/agenda", s.serve(s.onceForm(s.addAgendaItem)))
+	mux.Handle("POST /rounds/{id}/agenda/{item}/up", s.serve(s.onceForm(s.moveAgendaItemUp)))
+	mux.Handle("POST /rounds/{id}/items/{item}/minutes", s.serve(s.onceForm(s.recordMinutes)))
+	mux.Handle("POST /rounds/{id}/moves", s.serve(s.onceForm(s.moveRound)))
 	mux.Handle("GET /talks/{id}/joint-statements", s.serve(s.statementList))
-	mux.Handle("POST /talks/{id}/joint-statements", s.serve(s.openStatement))
+	mux.Handle("POST /talks/{id}/joint-statements", s.serve(s.onceForm(s.openStatement)))
 	mux.Handle("GET /joint-statements/{id}", s.serve(s.statementPage))
-	mux.Handle("GET /joint-statements/{id}/panel", s.serve(s.statementPanel))
-	mux.Handle("POST /joint-statements/{id}/versions", s.serve(s.editStatement))
-	mux.Handle("POST /joint-statements/{id}/marks", s.serve(s.markStatement))
-	mux.Handle("POST /joint-statements/{id}/signatures", s.serve(s.signStatement))
-	mux.Handle("POST /joint-statements/{id}/consents", s.serve(s.consentStatement))
-	mux.Handle("POST /joint-statements/{id}/comments", s.serve(s.commentStatement))
+	mux.Handle("POST /joint-statements/{id}/versions", s.serve(s.onceForm(s.editStatement)))
+	mux.Handle("POST /joint-statements/{id}/marks", s.serve(s.onceForm(s.markStatement)))
+	mux.Handle("POST /joint-statements/{id}/signatures", s.serve(s.onceForm(s.signStatement)))
+	mux.Handle("POST /joint-statements/{id}/consents", s.serve(s.onceForm(s.consentStatement)))
+	mux.Handle("POST /joint-statements/{id}/comments", s.serve(s.onceForm(s.commentStatement)))
 }
 
 func pathInt(r *http.Request, name, what string) (int64, error) {
@@ -40,16 +38,11 @@ func pathInt(r *http.Request, name, what string) (int64, error) {
 	return id, nil
 }
 
-// redirectBack sends the browser to target, carrying err's message when it
-// is one a user can act on.
-func redirectBack(w http.ResponseWriter, r *http.Request, target string, err error) error {
+// done redirects to target after a form acted; a failure the user can act
+// on renders page again with the form id kept and the message in it.
+func (s *Server) done(w http.ResponseWriter, r *http.Request, target, id string, err error, page handler) error {
 	if err != nil {
-		switch parley.ErrorCode(err) {
-		case parley.EINVALID, parley.ECONFLICT, parley.EFORBIDDEN:
-			setFlash(w, r, parley.ErrorMessage(err))
-		default:
-			return err
-		}
+		return s.refill(w, r, id, checks{}, err, page)
 	}
 	http.Redirect(w, r, target, http.StatusSeeOther)
 	return nil
@@ -80,8 +73,8 @@ func (s *Server) roundList(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range t.Parties {
 		parties = append(parties, roundParty{partyOption{ID: p.PartyID, Name: names[p.PartyID]}, p.Standing == parley.StandingMember})
 	}
-	return s.render(w, r, "rounds.html", map[string]any{"Talk": t, "Rounds": rs, "CanOrganise": parley.CanOrganiseRound(u, t),
-		"Parties": parties, "Error": flash(r)})
+	return s.renderTalk(w, r, "rounds.html", "Rounds · "+t.Title, t, "rounds", map[string]any{"Talk": t, "Rounds": rs, "CanOrganise": parley.CanOrganiseRound(u, t),
+		"Parties": parties})
 }
 
 // roundParty is a party of the talk offered as host or attending delegation.
@@ -98,20 +91,24 @@ func (s *Server) planRound(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	if err := r.ParseForm(); err != nil {
-		return parley.Errorf(parley.EINVALID, "the form could not be read")
-	}
-	back := fmt.Sprintf("/talks/%d/rounds", id)
-	rd := &parley.Round{TalkID: id, Title: strings.TrimSpace(r.PostFormValue("title")), Venue: strings.TrimSpace(r.PostFormValue("venue"))}
-	for name, at := range map[string]*time.Time{"starts_at": &rd.StartsAt, "ends_at": &rd.EndsAt} {
-		if v := r.PostFormValue(name); v != "" {
+	rd := &parley.Round{TalkID: id, Title: formText(r, "title"), Venue: formText(r, "venue")}
+	var c checks
+	c.text("title", "title", rd.Title, true, limitTitle)
+	c.text("venue", "venue", rd.Venue, false, limitTitle)
+	for _, f := range []struct {
+		name string
+		at   *time.Time
+	}{{"starts_at", &rd.StartsAt}, {"ends_at", &rd.EndsAt}} {
+		if v := r.PostFormValue(f.name); v != "" {
 			t, err := time.Parse("2006-01-02T15:04", v)
 			if err != nil {
-				return redirectBack(w, r, back, parley.Errorf(parley.EINVALID, "%q is not a date and time", v))
+				c.add(f.name, fmt.Sprintf("%q is not a date and time; pick one like 2026-03-31 09:00.", v))
 			}
-			*at = t
+			*f.at = t
 		}
+	}
+	if !rd.StartsAt.IsZero() && !rd.EndsAt.IsZero() && rd.EndsAt.Before(rd.StartsAt) {
+		c.add("ends_at", "The round ends before it starts; pick an end after the start.")
 	}
 	rd.Host, _ = strconv.ParseInt(r.PostFormValue("host"), 10, 64)
 	delegations, err := formIDs(r, "delegations")
@@ -119,8 +116,11 @@ func (s *Server) planRound(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rd.Delegations = delegations
+	if !c.ok() {
+		return s.refill(w, r, "plan", c, nil, s.roundList)
+	}
 	if err := s.api.Rounds.CreateRound(r.Context(), rd); err != nil {
-		return redirectBack(w, r, back, err)
+		return s.refill(w, r, "plan", c, err, s.roundList)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", rd.ID), http.StatusSeeOther)
 	return nil
@@ -137,7 +137,13 @@ type roundView struct {
 	Irritants   []*parley.Irritant
 	Members     []partyOption
 	Next        parley.RoundStatus
-	Error       string
+	// Open counts the agenda items without an outcome, which concluding
+	// leaves open.
+	Open int
+	// Early is set while the round's start is still ahead.
+	Early bool
+	// After is where the live stream starts.
+	After string
 }
 
 type agendaView struct {
@@ -168,9 +174,15 @@ func (s *Server) roundData(r *http.Request) (*roundView, error) {
 		return nil, err
 	}
 	v := &roundView{Round: rd, Talk: t, Host: names[rd.Host], Delegations: partyList(rd.Delegations, names), Next: rd.Status.Next(),
-		CanOrganise: parley.CanOrganiseRound(u, t) && rd.Status != parley.RoundConcluded, Error: flash(r)}
+		CanOrganise: parley.CanOrganiseRound(u, t) && rd.Status != parley.RoundConcluded, Early: !rd.StartsAt.IsZero() && s.api.Now().Before(rd.StartsAt)}
+	if v.After, err = s.feedAfter(ctx, u, t); err != nil {
+		return nil, err
+	}
 	for _, it := range rd.Agenda {
 		v.Items = append(v.Items, agendaView{AgendaItem: it, Owner: names[it.Owner]})
+		if it.Outcome == "" {
+			v.Open++
+		}
 	}
 	if v.CanOrganise {
 		if v.Irritants, err = s.api.Irritants.FindIrritants(ctx, parley.IrritantFilter{TalkID: t.ID, Limit: 200}); err != nil {
@@ -190,17 +202,8 @@ func (s *Server) roundPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "round.html", v)
-}
-
-func (s *Server) roundPanel(w http.ResponseWriter, r *http.Request) error {
-	v, err := s.roundData(r)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	return s.tmpl.ExecuteTemplate(w, "round-panel", map[string]any{"Data": v, "CSRF": s.api.CSRFToken(r)})
+	return s.renderTalk(w, r, "round.html", v.Title, v.Talk, "rounds", v)
 }
 
 func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
@@ -215,11 +218,17 @@ func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-	it := &parley.AgendaItem{Title: strings.TrimSpace(r.PostFormValue("title"))}
+	it := &parley.AgendaItem{Title: formText(r, "title")}
 	it.IrritantID, _ = strconv.ParseInt(r.PostFormValue("irritant_id"), 10, 64)
+	var c checks
+	if it.IrritantID == 0 {
+		c.text("title", "free item", it.Title, true, limitTitle)
+	}
+	if !c.ok() {
+		return s.refill(w, r, "agenda", c, nil, s.roundPage)
+	}
 	_, err = s.api.Rounds.SetAgenda(r.Context(), id, append(rd.Agenda, it))
-	return redirectBack(w, r, fmt.Sprintf("/rounds/%d", id), err)
+	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "agenda", err, s.roundPage)
 }
 
 // moveAgendaItemUp swaps an agenda item with the one before it.
@@ -247,7 +256,7 @@ func (s *Server) moveAgendaItemUp(w http.ResponseWriter, r *http.Request) error 
 		}
 	}
 	_, err = s.api.Rounds.SetAgenda(r.Context(), id, items)
-	return redirectBack(w, r, fmt.Sprintf("/rounds/%d", id), err)
+	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), fmt.Sprintf("up-%d", item), err, s.roundPage)
 }
 
 func (s *Server) recordMinutes(w http.ResponseWriter, r *http.Request) error {
@@ -262,16 +271,25 @@ func (s *Server) recordMinutes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 128<<10)
-	m := parley.Minutes{Minutes: strings.TrimSpace(r.PostFormValue("minutes")), Outcome: parley.Outcome(r.PostFormValue("outcome")),
-		Note: strings.TrimSpace(r.PostFormValue("note")), Due: r.PostFormValue("due")}
+	m := parley.Minutes{Minutes: formText(r, "minutes"), Outcome: parley.Outcome(r.PostFormValue("outcome")),
+		Note: formText(r, "note"), Due: r.PostFormValue("due")}
 	if m.Outcome == parley.OutcomeFollowUp {
 		m.Owner, _ = strconv.ParseInt(r.PostFormValue("owner"), 10, 64)
 	} else {
 		m.Due = ""
 	}
+	form := fmt.Sprintf("minutes-%d", item)
+	var c checks
+	c.text("minutes", "minutes", m.Minutes, false, limitMinutes)
+	c.text("note", "outcome note", m.Note, false, limitNote)
+	if m.Outcome == parley.OutcomeFollowUp && m.Due == "" {
+		c.add("due", "A follow-up needs a due date.")
+	}
+	if !c.ok() {
+		return s.refill(w, r, form, c, nil, s.roundPage)
+	}
 	_, err = s.api.Rounds.RecordMinutes(r.Context(), id, item, m)
-	return redirectBack(w, r, fmt.Sprintf("/rounds/%d", id), err)
+	return s.done(w, r, fmt.Sprintf("/rounds/%d#item-%d", id, item), form, err, s.roundPage)
 }
 
 func (s *Server) moveRound(w http.ResponseWriter, r *http.Request) error {
@@ -282,9 +300,8 @@ func (s *Server) moveRound(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	_, err = s.api.Rounds.MoveRound(r.Context(), id, parley.RoundStatus(r.PostFormValue("to")))
-	return redirectBack(w, r, fmt.Sprintf("/rounds/%d", id), err)
+	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "round-move", err, s.roundPage)
 }
 
 func (s *Server) statementList(w http.ResponseWriter, r *http.Request) error {
@@ -314,8 +331,8 @@ func (s *Server) statementList(w http.ResponseWriter, r *http.Request) error {
 			stake = append(stake, partyOption{ID: p.PartyID, Name: names[p.PartyID]})
 		}
 	}
-	return s.render(w, r, "statements.html", map[string]any{"Talk": t, "Statements": ss, "CanDraft": parley.CanDraftStatement(u, t),
-		"Stakeholders": stake, "Error": flash(r)})
+	return s.renderTalk(w, r, "statements.html", "Statements · "+t.Title, t, "statements", map[string]any{"Talk": t, "Statements": ss, "CanDraft": parley.CanDraftStatement(u, t),
+		"Stakeholders": stake})
 }
 
 func (s *Server) openStatement(w http.ResponseWriter, r *http.Request) error {
@@ -326,17 +343,20 @@ func (s *Server) openStatement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
-	if err := r.ParseForm(); err != nil {
-		return parley.Errorf(parley.EINVALID, "the form could not be read")
-	}
 	stake, err := formIDs(r, "stakeholders")
 	if err != nil {
 		return err
 	}
-	st := &parley.Statement{TalkID: id, Title: strings.TrimSpace(r.PostFormValue("title")), Stakeholders: stake}
-	if err := s.api.Statements.CreateStatement(r.Context(), st, r.PostFormValue("text")); err != nil {
-		return redirectBack(w, r, fmt.Sprintf("/talks/%d/joint-statements", id), err)
+	st := &parley.Statement{TalkID: id, Title: formText(r, "title"), Stakeholders: stake}
+	text := formText(r, "text")
+	var c checks
+	c.text("title", "title", st.Title, true, limitTitle)
+	c.text("text", "text", text, true, limitStatement)
+	if !c.ok() {
+		return s.refill(w, r, "open", c, nil, s.statementList)
+	}
+	if err := s.api.Statements.CreateStatement(r.Context(), st, text); err != nil {
+		return s.refill(w, r, "open", c, err, s.statementList)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/joint-statements/%d", st.ID), http.StatusSeeOther)
 	return nil
@@ -347,7 +367,7 @@ type statementPage struct {
 	*parley.Statement
 	Talk         *parley.Talk
 	Paragraphs   []paragraphView
-	Diff         []parley.DiffLine
+	Diff         [][]wordOp
 	Versions     []*parley.StatementVersion
 	Marks        []string
 	Signed       []string
@@ -360,9 +380,16 @@ type statementPage struct {
 	CanConsent   bool
 	CanComment   bool
 	Party        string
-	Error        string
-	// Conflict holds the editor's text when their edit lost to another.
-	Conflict    string
+	// Conflict holds the editor's text when their edit lost to another,
+	// and ConflictDiff how it differs from the version saved meanwhile.
+	Conflict     string
+	ConflictDiff [][]wordOp
+	// SavedBy says who saved the current version, for the notice an open
+	// editor gets when a newer version arrives.
+	SavedBy string
+	Authors map[int]string
+	// After is where the live stream starts.
+	After       string
 	NextVersion int
 	// From and To are the versions the diff compares.
 	From, To int
@@ -401,8 +428,22 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &statementPage{Statement: st, Talk: t, Versions: vs, Party: names[u.PartyID], Error: flash(r), NextVersion: st.Current.Number + 1}
+	p := &statementPage{Statement: st, Talk: t, Versions: vs, Party: names[u.PartyID], NextVersion: st.Current.Number + 1, Authors: map[int]string{}}
 	users := map[int64]string{}
+	for _, ver := range vs {
+		a := s.activity(ctx, &parley.Event{ActorID: ver.AuthorID}, names, users, false)
+		p.Authors[ver.Number] = a.Actor
+		if n := names[ver.PartyID]; n != "" {
+			p.Authors[ver.Number] = a.Actor + " (" + n + ")"
+		}
+	}
+	if p.After, err = s.feedAfter(ctx, u, t); err != nil {
+		return nil, err
+	}
+	p.SavedBy = names[st.Current.PartyID]
+	if p.SavedBy == "" {
+		p.SavedBy = p.Authors[st.Current.Number]
+	}
 	for k, text := range parley.Paragraphs(st.Current.Text) {
 		pv := paragraphView{N: k + 1, Text: text}
 		for _, c := range v.Comments {
@@ -425,7 +466,7 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 		p.From = p.To - 1
 	}
 	if p.From >= 1 && p.From != p.To {
-		p.Diff = parley.Diff(vs[p.From-1].Text, vs[p.To-1].Text)
+		p.Diff = wordDiff(vs[p.From-1].Text, vs[p.To-1].Text)
 	}
 	for _, m := range st.Marks {
 		p.Marks = append(p.Marks, names[m.PartyID]+": "+strings.ReplaceAll(m.Mark, "_", " "))
@@ -465,17 +506,8 @@ func (s *Server) statementPage(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "statement.html", p)
-}
-
-func (s *Server) statementPanel(w http.ResponseWriter, r *http.Request) error {
-	p, err := s.statementData(r)
-	if err != nil {
-		return err
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	return s.tmpl.ExecuteTemplate(w, "statement-panel", map[string]any{"Data": p, "CSRF": s.api.CSRFToken(r)})
+	return s.renderTalk(w, r, "statement.html", p.Title, p.Talk, "statements", p)
 }
 
 func statementID(r *http.Request) (int64, string, error) {
@@ -491,21 +523,29 @@ func (s *Server) editStatement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 512<<10)
 	base, _ := strconv.Atoi(r.PostFormValue("base"))
-	text := r.PostFormValue("text")
+	text := strings.ReplaceAll(r.PostFormValue("text"), "\r\n", "\n")
+	var c checks
+	c.text("text", "text", text, true, limitStatement)
+	if !c.ok() {
+		return s.refill(w, r, "edit", c, nil, s.statementPage)
+	}
 	_, err = s.api.Statements.EditStatement(r.Context(), id, base, text)
 	if parley.ErrorCode(err) == parley.ECONFLICT && base != 0 {
-		// Show both texts: the one saved meanwhile and the editor's own.
+		// Show both texts, and how the editor's differs from the one saved
+		// meanwhile; the editor keeps their text to merge.
 		p, perr := s.statementData(r)
 		if perr != nil {
 			return perr
 		}
-		p.Error, p.Conflict = parley.ErrorMessage(err), text
-		w.WriteHeader(http.StatusConflict)
-		return s.render(w, r, "statement.html", p)
+		if !p.Adopted {
+			p.Conflict, p.ConflictDiff = text, wordDiff(p.Current.Text, text)
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusConflict)
+			return s.renderTalk(w, r, "statement.html", p.Title, p.Talk, "statements", p)
+		}
 	}
-	return redirectBack(w, r, back, err)
+	return s.done(w, r, back, "edit", err, s.statementPage)
 }
 
 func (s *Server) markStatement(w http.ResponseWriter, r *http.Request) error {
@@ -516,10 +556,9 @@ func (s *Server) markStatement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	_, err = s.api.Statements.MarkStatement(r.Context(), id, version, r.PostFormValue("mark"))
-	return redirectBack(w, r, back, err)
+	return s.done(w, r, back, "mark", err, s.statementPage)
 }
 
 func (s *Server) signStatement(w http.ResponseWriter, r *http.Request) error {
@@ -530,10 +569,9 @@ func (s *Server) signStatement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	_, err = s.api.Statements.SignStatement(r.Context(), id, version, nil)
-	return redirectBack(w, r, back, err)
+	return s.done(w, r, back, "sign-form", err, s.statementPage)
 }
 
 func (s *Server) consentStatement(w http.ResponseWriter, r *http.Request) error {
@@ -544,10 +582,19 @@ func (s *Server) consentStatement(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	_, err = s.api.Statements.ConsentToStatement(r.Context(), id, version, r.PostFormValue("consent") == "yes", strings.TrimSpace(r.PostFormValue("note")))
-	return redirectBack(w, r, back, err)
+	note := formText(r, "note")
+	consent := r.PostFormValue("consent")
+	var c checks
+	if consent != "yes" && consent != "no" {
+		c.add("consent", "Choose whether you consent or object.")
+	}
+	c.text("note", "note", note, consent == "no", limitNote)
+	if !c.ok() {
+		return s.refill(w, r, "consent", c, nil, s.statementPage)
+	}
+	_, err = s.api.Statements.ConsentToStatement(r.Context(), id, version, consent == "yes", note)
+	return s.done(w, r, back, "consent", err, s.statementPage)
 }
 
 func (s *Server) commentStatement(w http.ResponseWriter, r *http.Request) error {
@@ -558,9 +605,13 @@ func (s *Server) commentStatement(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
 	n, _ := strconv.Atoi(r.PostFormValue("paragraph"))
-	c := &parley.StatementComment{Version: version, Paragraph: n - 1, Text: strings.TrimSpace(r.PostFormValue("text"))}
-	return redirectBack(w, r, back, s.api.Statements.CommentOnStatement(r.Context(), id, c))
+	sc := &parley.StatementComment{Version: version, Paragraph: n - 1, Text: formText(r, "text")}
+	var c checks
+	c.text("text", "comment", sc.Text, true, limitComment)
+	if !c.ok() {
+		return s.refill(w, r, "pcomment", c, nil, s.statementPage)
+	}
+	return s.done(w, r, back, "pcomment", s.api.Statements.CommentOnStatement(r.Context(), id, sc), s.statementPage)
 }

@@ -7,7 +7,9 @@ package web
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -35,14 +37,49 @@ type Server struct {
 	api    *api.Server
 	Logger *slog.Logger
 	tmpl   *template.Template
+	// Inbox finds the irritants waiting on a user's party; the inbox lists
+	// none while it is nil.
+	Inbox parley.IrritantInbox
+	// versions are the static files' content hashes.
+	versions map[string]string
+}
+
+func staticVersions() map[string]string {
+	v := map[string]string{}
+	fs.WalkDir(staticFS, "static", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		v[strings.TrimPrefix(path, "static/")] = hex.EncodeToString(sum[:6])
+		return nil
+	})
+	return v
 }
 
 // NewServer returns a web UI that uses a's services and sessions.
 func NewServer(a *api.Server) *Server {
-	s := &Server{api: a, Logger: a.Logger}
+	s := &Server{api: a, Logger: a.Logger, versions: staticVersions()}
 	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"time": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
-		"inc":  func(i int) int { return i + 1 },
+		// static names a static file with its version, so that it may be cached forever.
+		"static":     func(name string) string { return "/static/" + name + "?v=" + s.versions[name] },
+		"once":       newOnceKey,
+		"field":      fieldOf,
+		"formError":  formError,
+		"failed":     func(f *formState, id string) bool { return f != nil && f.ID == id },
+		"minus":      func(a, b int) int { return a - b },
+		"thousands":  thousands,
+		"page":       func(p page, data any) page { p.Data = data; return p },
+		"standing":   standingLabel,
+		"eventLabel": eventLabel,
+		"label":      func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
+		"ago":        func(t time.Time) string { return ago(s.api.Now(), t) },
+		"inc":        func(i int) int { return i + 1 },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -65,23 +102,24 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /setup", s.serve(s.setupForm))
 	mux.Handle("POST /setup", s.serve(s.setup))
 	mux.Handle("GET /talks", s.serve(s.talks))
-	mux.Handle("POST /talks", s.serve(s.createTalk))
+	mux.Handle("POST /talks", s.serve(s.onceForm(s.createTalk)))
 	mux.Handle("GET /talks/{id}", s.serve(s.talk))
-	mux.Handle("POST /talks/{id}/parties", s.serve(s.invite))
+	mux.Handle("POST /talks/{id}/parties", s.serve(s.onceForm(s.invite)))
 	mux.Handle("GET /talks/{id}/feed", s.serve(s.feed))
-	mux.Handle("POST /talks/{id}/statements", s.serve(s.statement))
-	mux.Handle("POST /talks/{id}/accept", s.serve(s.accept))
-	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.signOff))
+	mux.Handle("POST /talks/{id}/statements", s.serve(s.onceForm(s.statement)))
+	mux.Handle("POST /talks/{id}/accept", s.serve(s.onceForm(s.accept)))
+	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.onceForm(s.signOff)))
 	mux.Handle("GET /account", s.serve(s.account))
-	mux.Handle("POST /account/tokens", s.serve(s.createToken))
-	mux.Handle("POST /account/password", s.serve(s.changePassword))
-	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.revokeToken))
+	mux.Handle("POST /account/tokens", s.serve(s.onceForm(s.createToken)))
+	mux.Handle("POST /account/password", s.serve(s.onceForm(s.changePassword)))
+	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.onceForm(s.revokeToken)))
 	mux.Handle("GET /admin", s.serve(s.admin))
-	mux.Handle("POST /admin/parties", s.serve(s.createParty))
-	mux.Handle("POST /admin/users", s.serve(s.createUser))
-	mux.Handle("POST /admin/users/{id}/disable", s.serve(s.disableUser))
-	mux.Handle("POST /users/{id}/approve", s.serve(s.approveMember))
+	mux.Handle("POST /admin/parties", s.serve(s.onceForm(s.createParty)))
+	mux.Handle("POST /admin/users", s.serve(s.onceForm(s.createUser)))
+	mux.Handle("POST /admin/users/{id}/disable", s.serve(s.onceForm(s.disableUser)))
+	mux.Handle("POST /users/{id}/approve", s.serve(s.onceForm(s.approveMember)))
 	s.registerConsult(mux)
+	s.inboxRegister(mux)
 	s.registerNegotiations(mux)
 }
 
@@ -126,15 +164,32 @@ type page struct {
 	CSRF  string
 	Title string
 	Data  any
+	// Form is the form that failed, shown again; nil on a plain visit.
+	Form *formState
+	// Nav is the talk's title and tabs on a page of a talk.
+	Nav *talkNav
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, name string, data any) error {
+	return s.renderPage(w, r, name, page{Data: data})
+}
+
+// renderTalk renders a page of talk t under its tab.
+func (s *Server) renderTalk(w http.ResponseWriter, r *http.Request, name, title string, t *parley.Talk, tab string, data any) error {
+	u := parley.UserFromContext(r.Context())
+	return s.renderPage(w, r, name, page{Data: data, Title: title, Nav: newTalkNav(u, t, tab)})
+}
+
+func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, name string, p page) error {
 	var buf bytes.Buffer
-	p := page{User: parley.UserFromContext(r.Context()), CSRF: s.api.CSRFToken(r), Data: data}
+	p.User, p.CSRF, p.Form = parley.UserFromContext(r.Context()), s.api.CSRFToken(r), formFrom(r)
 	if err := s.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
 		return err
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if status, ok := r.Context().Value(statusKey{}).(int); ok {
+		w.WriteHeader(status)
+	}
 	_, err := buf.WriteTo(w)
 	return err
 }
@@ -151,7 +206,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 	if parley.UserFromContext(r.Context()) == nil {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 	} else {
-		http.Redirect(w, r, "/talks", http.StatusSeeOther)
+		http.Redirect(w, r, "/inbox", http.StatusSeeOther)
 	}
 	return nil
 }
@@ -173,7 +228,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		w.WriteHeader(http.StatusUnauthorized)
 		return s.render(w, r, "login.html", map[string]any{"Error": msg, "Name": name, "Next": localPath(next, "")})
 	}
-	http.Redirect(w, r, localPath(next, "/talks"), http.StatusSeeOther)
+	http.Redirect(w, r, localPath(next, "/inbox"), http.StatusSeeOther)
 	return nil
 }
 
@@ -306,6 +361,8 @@ type activity struct {
 	Text    string
 	Private bool
 	Hidden  bool
+	// Link is the page the entry is about, "" for none.
+	Link string
 	// PrivateChain marks an event of the viewer's own party's private chain,
 	// whose Seq counts in that chain.
 	PrivateChain bool
@@ -321,6 +378,9 @@ func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]
 	}
 	if !e.Redacted {
 		a.Text = summary(e)
+		if _, ok := parley.Summary(e); ok {
+			a.Link = parley.Link(e)
+		}
 	}
 	return a
 }
@@ -392,8 +452,8 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	// The current checkpoint, for the verification section; a server
 	// without a secret has none to show.
 	cp, _ := s.api.Talks.Checkpoint(r.Context(), id)
-	return s.render(w, r, "talk.html", map[string]any{
-		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk && parley.CanSeeTalk(u, t),
+	return s.renderTalk(w, r, "talk.html", t.Title, t, "overview", map[string]any{
+		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk && parley.CanSeeTalk(u, t), "IsMediator": t.Mediates(u.ID) && u.PartyID == 0,
 		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
 		"Invitable": invitable(t, names), "CanManage": parley.CanManageTalk(u, t),
 	})
@@ -442,22 +502,39 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	text := strings.TrimSpace(r.PostFormValue("text"))
-	if text == "" {
-		return parley.Errorf(parley.EINVALID, "write something first")
-	}
+	text := formText(r, "text")
 	in := parley.EventInput{Type: "statement"}
 	if r.PostFormValue("private") == "on" {
 		in.Type, in.PrivateTo = "note", u.PartyID
 	}
 	in.Payload = jsonText(text)
-	if _, err := s.api.Talks.AppendEvent(r.Context(), id, in); err != nil {
-		return err
+	var c checks
+	c.text("text", "statement", text, true, limitPost)
+	var err2 error
+	if c.ok() {
+		_, err2 = s.api.Talks.AppendEvent(r.Context(), id, in)
+		if err2 != nil && !userError(err2) {
+			return err2
+		}
 	}
-	if r.Header.Get("HX-Request") == "true" {
+	hx := r.Header.Get("HX-Request") == "true"
+	if !c.ok() || err2 != nil {
+		if !hx {
+			return s.refill(w, r, "compose", c, err2, s.talk)
+		}
+		st := &formState{ID: "compose", Values: r.PostForm, Errors: c.errs, First: c.first}
+		if err2 != nil {
+			st.Errors = map[string]string{"": sentence(parley.ErrorMessage(err2))}
+		}
+		// htmx swaps only a 2xx answer: the form comes back with its message.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.Header().Set(refusedHeader, "true")
+		return s.tmpl.ExecuteTemplate(w, "compose", page{CSRF: s.api.CSRFToken(r), User: u, Form: st, Data: map[string]any{"TalkID": id}})
+	}
+	if hx {
 		// The live feed shows the new entry; reset the form.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		return s.tmpl.ExecuteTemplate(w, "compose", map[string]any{"ID": id, "CSRF": s.api.CSRFToken(r)})
+		return s.tmpl.ExecuteTemplate(w, "compose", page{CSRF: s.api.CSRFToken(r), User: u, Data: map[string]any{"TalkID": id}})
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
 	return nil

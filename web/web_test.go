@@ -102,7 +102,7 @@ func (s *site) post(c *http.Client, path string, form url.Values) (int, string) 
 func (s *site) signIn(name string) *http.Client {
 	c := s.browser()
 	code, loc := s.post(c, "/login", url.Values{"name": {name}, "password": {"password-" + name}})
-	if code != 303 || !strings.HasPrefix(loc, "/talks") {
+	if code != 303 || !strings.HasPrefix(loc, "/inbox") {
 		s.t.Fatalf("sign in as %s: %d %s", name, code, loc)
 	}
 	return c
@@ -302,7 +302,7 @@ func TestOpenATalkAndInviteInTheBrowser(t *testing.T) {
 	if !strings.Contains(body, "Invite a party") || !strings.Contains(body, "invited") {
 		t.Fatalf("talk page lacks the invitation form or the invited party")
 	}
-	party := regexp.MustCompile(`<select id="iparty" name="party_id"><option value="(\d+)">UA</option>`).FindStringSubmatch(body)
+	party := regexp.MustCompile(`<select id="iparty" name="party_id" required><option value="">Choose a party</option><option value="(\d+)">UA</option>`).FindStringSubmatch(body)
 	if party == nil {
 		t.Fatal("UA is not offered for invitation")
 	}

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -28,6 +29,7 @@ type analyzeOptions struct {
 	maxFrontier  int
 	maxEnumerate float64
 	maxNodes     int
+	timeout      time.Duration
 }
 
 func newAnalyzeCmd(e *env) *cobra.Command {
@@ -57,14 +59,22 @@ the outcome space, so domains of 10^20 outcomes take milliseconds.
 DOMAIN is a folder (files are recognised by content) or a domain file. With no
 PROFILE named, every profile in the folder is used. Utilities follow GENIUS
 10.4: discrete evaluations are divided by the issue's largest evaluation,
-integer evaluators are clamped to [0,1], weights are used as given.`,
+integer evaluators are clamped to [0,1], weights are used as given, and a
+GENIUS XML linear profile's utility is capped at 1 (min(1, Σ w·eval), as
+GENIUS computes it where weights add up to more than 1); GeniusWeb JSON
+profiles are not capped.
+
+Method names the search that found the frontier: merge, box branch and
+bound, factor two-phase, clique two-phase or enumeration. Ctrl-C stops the
+analysis (exit status 130), printing the frontier if only the count was
+left; --timeout bounds it the same way.`,
 		Example: `  parley analyze testdata/domains/anac2010-EnglandZimbabwe
   parley analyze --json --max-points 5 testdata/domains/anac2011-Energy
   parley analyze --plot travel.svg testdata/domains/anac2010-Travel
   parley analyze --improve '{"Laptop":"Dell","Harddisk":"60 Gb","External Monitor":"19'"''"' LCD"}' testdata/domains/anac2011-Laptop`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return runAnalyze(e, o, args[0], args[1:])
+			return runAnalyze(cmd.Context(), e, o, args[0], args[1:])
 		},
 	}
 	f := cmd.Flags()
@@ -75,10 +85,11 @@ integer evaluators are clamped to [0,1], weights are used as given.`,
 	f.IntVar(&o.maxFrontier, "max-frontier", engine.DefaultMaxFrontier, "refuse frontiers of more than `N` points (bounds memory)")
 	f.Float64Var(&o.maxEnumerate, "max-enumerate", engine.DefaultMaxEnumerate, "largest outcome space to enumerate when no exact method applies")
 	f.IntVar(&o.maxNodes, "max-nodes", engine.DefaultMaxNodes, "branch-and-bound budget for nonlinear profiles, in search nodes (a few hundred bytes each)")
+	f.DurationVar(&o.timeout, "timeout", 0, "stop the analysis after this long (e.g. 30s); 0: no limit. Ctrl-C stops it too (exit status 130)")
 	return cmd
 }
 
-func runAnalyze(e *env, o analyzeOptions, domain string, profiles []string) error {
+func runAnalyze(ctx context.Context, e *env, o analyzeOptions, domain string, profiles []string) error {
 	if o.maxFrontier <= 0 {
 		return usageErrorf("--max-frontier is %d; it must be a positive number of points", o.maxFrontier)
 	}
@@ -101,7 +112,12 @@ func runAnalyze(e *env, o analyzeOptions, domain string, profiles []string) erro
 	if o.maxNodes <= 0 {
 		return usageErrorf("--max-nodes is %d; it must be a positive number of search nodes", o.maxNodes)
 	}
-	opts := engine.AnalyzeOptions{MaxFrontier: o.maxFrontier, MaxEnumerate: o.maxEnumerate, MaxNodes: o.maxNodes}
+	if o.timeout < 0 {
+		return usageErrorf("--timeout is %v; it must be a positive duration such as 30s (0: no limit)", o.timeout)
+	}
+	ctx, cancel := withTimeout(ctx, o.timeout)
+	defer cancel()
+	opts := engine.AnalyzeOptions{MaxFrontier: o.maxFrontier, MaxEnumerate: o.maxEnumerate, MaxNodes: o.maxNodes, Context: ctx}
 	var bar *progressbar.ProgressBar
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts.Progress = func(done, total float64) {
@@ -117,7 +133,16 @@ func runAnalyze(e *env, o analyzeOptions, domain string, profiles []string) erro
 	start := time.Now()
 	a, err := engine.Analyze(sc.Profiles, opts)
 	if err != nil {
+		if serr := stopped(ctx, o.timeout, "analysis of "+sc.Name+" stopped before the frontier was complete"); serr != nil {
+			return serr
+		}
 		return err
+	}
+	// Stopped while counting, the analysis has the frontier and the
+	// solutions: print them, then say it was stopped.
+	var stopErr error
+	if a.Acceptable == nil {
+		stopErr = stopped(ctx, o.timeout, "analysis of "+sc.Name+" stopped while counting the acceptable outcomes")
 	}
 	elapsed := time.Since(start)
 	if bar != nil {
@@ -143,9 +168,14 @@ func runAnalyze(e *env, o analyzeOptions, domain string, profiles []string) erro
 	if o.json {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", " ")
-		return enc.Encode(rep)
+		err = enc.Encode(rep)
+	} else {
+		err = rep.writeText(e.stdout)
 	}
-	return rep.writeText(e.stdout)
+	if err != nil {
+		return err
+	}
+	return stopErr
 }
 
 // loadScenario reads DOMAIN [PROFILE...] for the engine's commands.
@@ -367,11 +397,23 @@ func (r *analysisReport) writeText(w io.Writer) error {
 	if r.Grid {
 		fmt.Fprintf(&b, "Note        real issues are analysed on a grid of %d values each\n", engine.DefaultRealSteps)
 	}
-	method := map[string]string{
-		"merge":            "exact, by merging per-issue frontiers (no enumeration)",
-		"branch-and-bound": "exact, by branch and bound",
-		"enumeration":      "exact, by evaluating every outcome",
-	}[r.Method]
+	method := r.Method
+	if how := map[string]string{
+		engine.MethodMerge:     "exact, per-issue frontiers merged, no enumeration",
+		engine.MethodBox:       "exact, over boxes of outcomes",
+		engine.MethodFactor:    "exact, weighted sums then ε-constraint steps over the profiles' parts",
+		engine.MethodClique:    "exact, weighted sums then ε-constraint steps over cliques of intersecting rectangles",
+		engine.MethodEnumerate: "exact, every outcome evaluated",
+	}[r.Method]; how != "" {
+		method += " (" + how + ")"
+	}
+	// Enough decimal places to tell the listed points apart.
+	var listed [][]float64
+	for _, pt := range r.Pareto.Points {
+		listed = append(listed, pt.Utilities)
+	}
+	digits := utilityDigits(listed)
+	fmtUtils := func(u []float64) string { return fmtUtilities(u, digits) }
 	fmt.Fprintf(&b, "Method      %s, %s\n\n", method, fmtDuration(r.Seconds))
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "Party\tProfile\tKind\tReservation")
@@ -391,7 +433,7 @@ func (r *analysisReport) writeText(w io.Writer) error {
 	fmt.Fprintln(tw, "acceptable\toutcome")
 	for _, pt := range r.Pareto.Points {
 		for _, u := range pt.Utilities {
-			fmt.Fprintf(tw, "%.4f\t", u)
+			fmt.Fprintf(tw, "%s\t", decimal(u, digits))
 		}
 		acc := "no"
 		if pt.Acceptable {
@@ -430,10 +472,11 @@ func (r *analysisReport) writeText(w io.Writer) error {
 	return err
 }
 
-func fmtUtils(u []float64) string {
+// fmtUtilities prints a utility vector with d decimal places.
+func fmtUtilities(u []float64, d int) string {
 	s := make([]string, len(u))
 	for i, x := range u {
-		s[i] = fmt.Sprintf("%.4f", x)
+		s[i] = decimal(x, d)
 	}
 	return "(" + strings.Join(s, ", ") + ")"
 }

@@ -11,6 +11,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"parley/engine"
 )
 
 // runCmd runs the parley command line in-process.
@@ -369,7 +371,7 @@ func TestAnalyzeNonlinearMatchesGenius(t *testing.T) {
 			want = append(want, [2]float64{x, y})
 		}
 	}
-	if got.Method != "branch-and-bound" || len(got.Pareto.Points) != len(want) {
+	if got.Method != engine.MethodBox || len(got.Pareto.Points) != len(want) {
 		t.Fatalf("method %s, %d points; GENIUS has %d", got.Method, len(got.Pareto.Points), len(want))
 	}
 	// GENIUS stores floats (about 7 digits); match each of its points.
@@ -412,5 +414,71 @@ func TestAnalyzeKeepsTheFrontierWhenCountingFails(t *testing.T) {
 	text, _, err := runCmd(t, "analyze", "--max-nodes", "20000", filepath.Join("..", "..", "testdata", "domains", "other-S-1NAGUNL-114"))
 	if err != nil || !strings.Contains(text, "Acceptable  not counted: ") {
 		t.Errorf("text output: %v\n%s", err, text)
+	}
+}
+
+// TestAnalyzeCapsGeniusUtilities: GENIUS caps an additive utility at 1,
+// and parley analyses GENIUS XML profiles as GENIUS evaluates them. The
+// Laptop profiles' weights add up to 1.00005 and GENIUS's Nash point on
+// anac2012-LaptopA is (1.0, 0.815105395170), not (1.000052, 0.815105);
+// QODomain's Side B adds up to 1.45, and GENIUS's frontier there has the
+// four points below.
+func TestAnalyzeCapsGeniusUtilities(t *testing.T) {
+	type point struct {
+		Utilities []float64 `json:"utilities"`
+	}
+	var got struct {
+		Pareto struct {
+			Points []point `json:"points"`
+		} `json:"pareto"`
+		Ideal        []float64 `json:"ideal"`
+		Nash         point     `json:"nash"`
+		KS           point     `json:"kalai_smorodinsky"`
+		MaxWelfare   point     `json:"max_welfare"`
+		Improvements struct {
+			Utilities []float64 `json:"utilities"`
+		} `json:"improvements"`
+	}
+	root := filepath.Join("..", "..", "testdata", "domains")
+	out, _, err := runCmd(t, "analyze", "--json", "--improve", `{"Laptop": "HP", "Harddisk": "60 Gb", "External Monitor": "19'' LCD"}`, filepath.Join(root, "anac2012-LaptopA"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	if want := []float64{1, 0.815105395170}; !nearAll(got.Nash.Utilities, want) || !nearAll(got.MaxWelfare.Utilities, want) {
+		t.Errorf("LaptopA Nash %v, max welfare %v; GENIUS: %v", got.Nash.Utilities, got.MaxWelfare.Utilities, want)
+	}
+	if !nearAll(got.Ideal, []float64{1, 1}) || !nearAll(got.Improvements.Utilities, []float64{1, 0.815105395170}) {
+		t.Errorf("LaptopA ideal %v, --improve utilities %v; GENIUS caps both at 1", got.Ideal, got.Improvements.Utilities)
+	}
+	for _, p := range got.Pareto.Points {
+		for _, u := range p.Utilities {
+			if u > 1 {
+				t.Errorf("LaptopA frontier point %v exceeds GENIUS's cap", p.Utilities)
+			}
+		}
+	}
+
+	out, _, err = runCmd(t, "analyze", "--json", filepath.Join(root, "other-QODomain"), "Side_A_utility.xml", "Side_B_utility.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Pareto.Points = nil
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatal(err)
+	}
+	want := [][]float64{{1, 0.896753246753}, {0.98, 0.921753246753}, {0.95, 0.987662337662}, {0.93, 1}}
+	if len(got.Pareto.Points) != len(want) {
+		t.Fatalf("QODomain frontier %v; GENIUS: %v", got.Pareto.Points, want)
+	}
+	for i, p := range got.Pareto.Points {
+		if !nearAll(p.Utilities, want[i]) {
+			t.Errorf("QODomain frontier point %d is %v; GENIUS: %v", i, p.Utilities, want[i])
+		}
+	}
+	if w := []float64{0.95, 0.987662337662}; !nearAll(got.Nash.Utilities, w) || !nearAll(got.KS.Utilities, w) {
+		t.Errorf("QODomain Nash %v, Kalai–Smorodinsky %v; GENIUS: %v for both", got.Nash.Utilities, got.KS.Utilities, w)
 	}
 }

@@ -22,6 +22,8 @@ func signInContext(t *testing.T, ctx context.Context, base, name, password strin
 		chromedp.SendKeys(chromedp.CSS(`#name`), name),
 		chromedp.SendKeys(chromedp.CSS(`#password`), password),
 		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`#inbox`)),
+		chromedp.Navigate(base+"/talks"),
 		chromedp.WaitVisible(chromedp.CSS(`ul.talks`)),
 	)
 	if err != nil {
@@ -149,12 +151,14 @@ func TestBrowserStatementSignedByBothHeads(t *testing.T) {
 		}
 		waitLive(t, ctx)
 	}
-	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#sign`)), chromedp.WaitNotPresent(chromedp.CSS(`#sign`))); err != nil {
+	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#sign`)), chromedp.WaitVisible(chromedp.CSS(`#sign-yes`)), chromedp.Click(chromedp.CSS(`#sign-yes`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#sign`)), chromedp.WaitVisible(chromedp.CSS(`#signed-note`))); err != nil {
 		t.Fatalf("US signs: %v", err)
 	}
 	waitLive(t, us)
 	waitFor(t, ru, "the US signature on the Russian page", `document.getElementById('statement-status').innerText.includes('signed by United States')`)
-	if err := chromedp.Do(ru, chromedp.Click(chromedp.CSS(`#sign`)), chromedp.WaitVisible(chromedp.CSS(`#statement-status[data-adopted="true"]`))); err != nil {
+	if err := chromedp.Do(ru, chromedp.Click(chromedp.CSS(`#sign`)), chromedp.WaitVisible(chromedp.CSS(`#sign-yes`)), chromedp.Click(chromedp.CSS(`#sign-yes`)),
+		chromedp.WaitVisible(chromedp.CSS(`#statement-status[data-adopted="true"]`))); err != nil {
 		t.Fatalf("Russia signs: %v", err)
 	}
 	// The panel may be swapped again as later events arrive, so the check
@@ -238,14 +242,16 @@ func TestBrowserRoundAndResolutionEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("US keeps minutes: %v", err)
 	}
-	waitFor(t, ru, "the minutes on the Russian page", fmt.Sprintf(`document.getElementById('panel').innerText.includes(%q)`, minutes))
+	waitFor(t, ru, "the minutes on the Russian page", fmt.Sprintf(`document.getElementById('live').innerText.includes(%q)`, minutes))
 	// One delegation only asks to conclude; the round concludes when the
 	// other asks too.
-	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#round-move`)), chromedp.WaitVisible(chromedp.CSS(`#round-status[data-status="in_progress"]`))); err != nil {
+	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#round-move`)), chromedp.WaitVisible(chromedp.CSS(`#conclude-yes`)), chromedp.Click(chromedp.CSS(`#conclude-yes`)),
+		chromedp.WaitVisible(chromedp.CSS(`#round-status[data-status="in_progress"]`))); err != nil {
 		t.Fatalf("US asks to conclude: %v", err)
 	}
 	waitLive(t, us)
 	if err := chromedp.Do(ru, chromedp.Navigate(strings.SplitN(loc, "?", 2)[0]), chromedp.Click(chromedp.CSS(`#round-move`)),
+		chromedp.WaitVisible(chromedp.CSS(`#conclude-yes`)), chromedp.Click(chromedp.CSS(`#conclude-yes`)),
 		chromedp.WaitVisible(chromedp.CSS(`#round-status[data-status="concluded"]`))); err != nil {
 		t.Fatalf("RU concludes: %v", err)
 	}
@@ -259,12 +265,14 @@ func TestBrowserRoundAndResolutionEndToEnd(t *testing.T) {
 		waitLive(t, ctx)
 	}
 	// The old page has #resolution too; only the reloaded one lacks #confirm.
-	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#confirm`)), chromedp.WaitNotPresent(chromedp.CSS(`#confirm`)), chromedp.WaitVisible(chromedp.CSS(`#resolution`))); err != nil {
+	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#confirm`)), chromedp.WaitVisible(chromedp.CSS(`#confirm-yes`)), chromedp.Click(chromedp.CSS(`#confirm-yes`)),
+		chromedp.WaitNotPresent(chromedp.CSS(`#confirm`)), chromedp.WaitVisible(chromedp.CSS(`#resolution`))); err != nil {
 		t.Fatalf("US confirms: %v", err)
 	}
 	waitLive(t, us)
 	waitFor(t, ru, "the US confirmation on the Russian page", `(document.getElementById('resolution')||{innerText:''}).innerText.includes('confirmed by United States')`)
-	if err := chromedp.Do(ru, chromedp.Click(chromedp.CSS(`#confirm`)), chromedp.WaitVisible(chromedp.CSS(`#status[data-status="resolved"]`))); err != nil {
+	if err := chromedp.Do(ru, chromedp.Click(chromedp.CSS(`#confirm`)), chromedp.WaitVisible(chromedp.CSS(`#confirm-yes`)), chromedp.Click(chromedp.CSS(`#confirm-yes`)),
+		chromedp.WaitVisible(chromedp.CSS(`#status[data-status="resolved"]`))); err != nil {
 		t.Fatalf("Russia confirms: %v", err)
 	}
 	waitFor(t, us, "the resolution on the US page", `document.getElementById('status').dataset.status === 'resolved'`)

@@ -54,6 +54,12 @@ func submitted(t *testing.T, ctx context.Context, what string, actions ...chrome
 	waitLive(t, ctx)
 }
 
+// textOf reads an element's text by script, which a live update replacing
+// the element between a query and its read cannot break.
+func textOf(id string) chromedp.Action[string] {
+	return chromedp.Evaluate[string](fmt.Sprintf(`(document.getElementById(%q) || {innerText: ''}).innerText`, id))
+}
+
 // openLive navigates ctx to url and waits for the live stream.
 func openLive(t *testing.T, ctx context.Context, url string) {
 	t.Helper()
@@ -96,7 +102,7 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 
 	// The mediator opens a negotiation in the talk on ending the war.
 	step(t, med, "open the negotiations of talk 2",
-		chromedp.Navigate(s.url+"/talks/2"), chromedp.Click(chromedp.CSS(`#negotiations-link`)), chromedp.WaitVisible(chromedp.CSS(`#ntitle`)))
+		chromedp.Navigate(s.url+"/talks/2"), chromedp.Click(chromedp.CSS(`#tab-negotiations`)), chromedp.WaitVisible(chromedp.CSS(`#ntitle`)))
 	shot(t, med, "negotiations-list")
 	// A bad issue line comes back with the text kept and the message by the form.
 	step(t, med, "submit an issue with one option",
@@ -105,7 +111,7 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 		chromedp.Click(`//button[contains(., "Open the negotiation")]`),
 		chromedp.WaitVisible(chromedp.CSS(`#open-error`)))
 	kept, _ := chromedp.Run(med, chromedp.Value(chromedp.CSS(`#nissues`)))
-	msg, _ := chromedp.Run(med, chromedp.Text(chromedp.CSS(`#open-error`)))
+	msg, _ := chromedp.Run(med, textOf("open-error"))
 	focused, _ := chromedp.Run(med, chromedp.Evaluate[string](`document.activeElement.id`))
 	if kept != "Staffing: Cut" || !strings.Contains(msg, "at least 2 options") || focused != "open-error" {
 		t.Errorf("refused form: kept %q, message %q, focus on %q", kept, msg, focused)
@@ -161,7 +167,7 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 	// The mediator starts mediating and asks parley for the text.
 	step(t, med, "start mediating", chromedp.Click(chromedp.CSS(`#start-mediating`)), chromedp.WaitVisible(chromedp.CSS(`#ask-engine`)))
 	step(t, med, "ask parley", chromedp.Click(chromedp.CSS(`#ask-engine`)), chromedp.WaitVisible(chromedp.CSS(`#current-text`)))
-	text, _ := chromedp.Run(med, chromedp.Text(chromedp.CSS(`#current-text`)))
+	text, _ := chromedp.Run(med, textOf("current-text"))
 	if strings.Contains(text, "Cut") {
 		t.Errorf("parley's text crosses Ukraine's red line:\n%s", text)
 	}
@@ -169,7 +175,7 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 	for name, ctx := range map[string]context.Context{"US": us, "Russia": ru, "Ukraine": ua} {
 		waitFor(t, ctx, name+" sees the text", `!!document.getElementById('current-text')`)
 	}
-	mine, _ := chromedp.Run(us, chromedp.Text(chromedp.CSS(`#my-utility`)))
+	mine, _ := chromedp.Run(us, textOf("my-utility"))
 	if !strings.Contains(mine, "above its reservation") {
 		t.Errorf("the US does not see its utility and margin: %q", mine)
 	}
@@ -180,7 +186,7 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 	step(t, med, "check and propose a hand-written text",
 		chromedp.SetValue(chromedp.CSS(`#o-0`), "Freeze"), chromedp.SetValue(chromedp.CSS(`#o-1`), "Restricted"), chromedp.SetValue(chromedp.CSS(`#o-2`), "None"),
 		chromedp.Click(`//button[@value="assess"]`), chromedp.WaitVisible(chromedp.CSS(`#assessment`)))
-	assess, _ := chromedp.Run(med, chromedp.Text(chromedp.CSS(`#assessment`)))
+	assess, _ := chromedp.Run(med, textOf("assessment"))
 	if !strings.Contains(assess, "Some text is better for every side") {
 		t.Errorf("assessment %q; want it to say a better text exists", assess)
 	}
@@ -201,7 +207,7 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 	// parley finds an improvement; both accept it.
 	openLive(t, med, url)
 	submitted(t, med, "seek an improvement", chromedp.Click(chromedp.CSS(`#seek-improvement`)))
-	if h, _ := chromedp.Run(med, chromedp.Text(chromedp.CSS(`#text-h`))); !strings.Contains(h, "Proposed improvement, version 3") {
+	if h, _ := chromedp.Run(med, textOf("text-h")); !strings.Contains(h, "Proposed improvement, version 3") {
 		t.Fatalf("after seeking an improvement the text is %q", h)
 	}
 	for name, ctx := range map[string]context.Context{"US": us, "Russia": ru} {
@@ -217,9 +223,11 @@ func TestBrowserNegotiationProcedure(t *testing.T) {
 	step(t, med, "draft the joint statement", chromedp.Click(chromedp.CSS(`#draft-statement`)), chromedp.WaitVisible(chromedp.CSS(`#statement-status`)))
 	stURL, _ := chromedp.Run(med, chromedp.Location())
 	for name, ctx := range map[string]context.Context{"US": us, "Russia": ru} {
-		step(t, ctx, name+" signs", chromedp.Navigate(stURL), chromedp.WaitVisible(chromedp.CSS(`#sign`)), chromedp.Click(chromedp.CSS(`#sign`)), chromedp.WaitNotPresent(chromedp.CSS(`#sign`)))
+		step(t, ctx, name+" signs", chromedp.Navigate(stURL), chromedp.WaitVisible(chromedp.CSS(`#sign`)), chromedp.Click(chromedp.CSS(`#sign`)),
+			chromedp.WaitVisible(chromedp.CSS(`#sign-yes`)), chromedp.Click(chromedp.CSS(`#sign-yes`)), chromedp.WaitNotPresent(chromedp.CSS(`#sign`)))
 	}
 	step(t, ua, "Ukraine consents", chromedp.Navigate(stURL), chromedp.WaitVisible(`//button[@value="yes"]`), chromedp.Click(`//button[@value="yes"]`),
+		chromedp.WaitVisible(chromedp.CSS(`#consent-yes`)), chromedp.Click(chromedp.CSS(`#consent-yes`)),
 		chromedp.WaitVisible(`//p[@id="provisional" and not(contains(., "Ukraine"))]`))
 	// The European Union, the other affected stakeholder, consents through the API.
 	stID := stURL[strings.LastIndex(stURL, "/")+1:]

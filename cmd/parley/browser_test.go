@@ -66,6 +66,8 @@ func TestBrowserSignInTalksAndLiveActivity(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`#name`), "ru-head"),
 		chromedp.SendKeys(chromedp.CSS(`#password`), pw["ru-head"]),
 		chromedp.Submit(chromedp.CSS(`#password`)),
+		chromedp.WaitVisible(chromedp.CSS(`#inbox`)),
+		chromedp.Navigate(s.url+"/talks"),
 		chromedp.WaitVisible(chromedp.CSS(`ul.talks`)),
 	)
 	if err != nil {
@@ -148,7 +150,7 @@ func signInBrowser(t *testing.T, base, name, password string) context.Context {
 		chromedp.SendKeys(chromedp.CSS(`#name`), name),
 		chromedp.SendKeys(chromedp.CSS(`#password`), password),
 		chromedp.Submit(chromedp.CSS(`#password`)),
-		chromedp.WaitVisible(chromedp.CSS(`ul.talks`)),
+		chromedp.WaitVisible(chromedp.CSS(`#inbox`)),
 		chromedp.Navigate(base+"/talks/2"),
 		chromedp.WaitVisible(chromedp.CSS(`#feed`)),
 	)

@@ -36,7 +36,7 @@ func TestDemoConsultationPages(t *testing.T) {
 		path string
 		want []string
 	}{
-		{"/talks/1", []string{"Irritants", "Rounds of talks", "Joint statements"}},
+		{"/talks/1", []string{`id="tab-overview" aria-current="page"`, `id="tab-irritants"`, `id="tab-rounds"`, `id="tab-statements"`, `id="raise-action"`}},
 		{"/talks/1/irritants", []string{"Embassy staffing levels", "Presidential summit", `id="col-escalated"`}},
 		{"/irritants/1", []string{"in consultation", "We are ready to restore staffing", "Exchange lists of positions to be filled", "In rounds of talks", "Riyadh"}},
 		{"/talks/1/rounds", []string{"Riyadh", "Istanbul", "concluded"}},
@@ -44,7 +44,7 @@ func TestDemoConsultationPages(t *testing.T) {
 		{"/talks/1/joint-statements", []string{"Joint statement on the Istanbul consultations"}},
 		{"/joint-statements/1", []string{"awaiting the signature of", "fourteen days", `id="sign"`}},
 		{"/notifications", []string{"raised irritant", `id="email"`}},
-		{"/joint-statements/1?from=1&to=2", []string{"Changes from version 1 to 2", "<ins>Diplomatic notes will be answered within fourteen days.</ins>"}},
+		{"/joint-statements/1?from=1&to=2", []string{"Changes from version 1 to 2", "<ins>Diplomatic notes will be answered within fourteen days.</ins>", "saved by"}},
 	} {
 		body := page(ru, tt.path)
 		for _, w := range tt.want {
@@ -61,7 +61,7 @@ func TestDemoConsultationPages(t *testing.T) {
 		!strings.Contains(board, `/irritants/board?priority=urgent&amp;q=property"`) {
 		t.Errorf("the board filtered to urgent property matters shows the wrong irritants or loses the filter when live:\n%s", board)
 	}
-	if body := page(login(t, s.url, "ua-head", pw["ua-head"]), "/joint-statements/2"); !strings.Contains(body, "Provisional — awaiting the consent of Ukraine, European Union") ||
+	if body := page(login(t, s.url, "ua-head", pw["ua-head"]), "/joint-statements/2"); !strings.Contains(body, "Provisional: awaiting the consent of Ukraine, European Union") ||
 		!strings.Contains(body, "Consent for Ukraine") {
 		t.Errorf("the Ukrainian head does not see the statement as provisional on Ukraine's consent, with a consent button")
 	}
@@ -117,5 +117,50 @@ func TestDemoConsultationPages(t *testing.T) {
 	}
 	if body := page(us, "/irritants/1"); !strings.Contains(body, note) || !strings.Contains(body, "internal to your party") {
 		t.Error("the US delegation does not see its own internal note marked internal")
+	}
+}
+
+// TestSearchAcrossTalksHonoursVisibility: the search across every talk finds
+// an internal comment for its own delegation only, finds minutes and
+// statements, and says so when nothing matches.
+func TestSearchAcrossTalksHonoursVisibility(t *testing.T) {
+	s := startServer(t, nil, "--demo")
+	pw := demoPasswords(t, s.out.String())
+	search := func(user, q string) string {
+		t.Helper()
+		req, _ := http.NewRequest("GET", s.url+"/search?q="+url.QueryEscape(q), nil)
+		req.Header.Set("Authorization", "Bearer "+login(t, s.url, user, pw[user]))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 {
+			t.Fatalf("search %q as %s: %d", q, user, resp.StatusCode)
+		}
+		return string(b)
+	}
+	for _, tt := range []struct {
+		user, q string
+		want    []string
+		not     []string
+	}{
+		{"us-negotiator", "phased plan", []string{`href="/irritants/1"`, "1 result"}, nil},
+		{"ru-head", "phased plan", []string{`id="no-results"`}, []string{`href="/irritants/1"`}},
+		{"ru-head", "designated bank", []string{"Minutes of Istanbul", `href="/joint-statements/1"`, `href="/irritants/3"`}, nil},
+		{"ua-head", "enduring", []string{`href="/joint-statements/2"`}, []string{"US–Russia consultation mechanism</a></h2>"}},
+	} {
+		body := search(tt.user, tt.q)
+		for _, w := range tt.want {
+			if !strings.Contains(body, w) {
+				t.Errorf("search %q as %s lacks %s", tt.q, tt.user, w)
+			}
+		}
+		for _, w := range tt.not {
+			if strings.Contains(body, w) {
+				t.Errorf("search %q as %s shows %s", tt.q, tt.user, w)
+			}
+		}
 	}
 }

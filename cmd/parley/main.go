@@ -19,13 +19,26 @@ func main() {
 	err := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
 	stop()
 	if err != nil {
-		var ee *exitError
-		if errors.As(err, &ee) {
-			os.Exit(ee.code)
+		if !errors.As(err, new(*exitError)) {
+			fmt.Fprintln(os.Stderr, "parley:", err)
 		}
-		fmt.Fprintln(os.Stderr, "parley:", err)
-		os.Exit(1)
+		os.Exit(exitCode(ctx, err))
 	}
+}
+
+// exitCode is the exit status for err, returned by run with ctx: an
+// exitError's own code; 130, as a shell reports SIGINT, for a command that
+// Ctrl-C or SIGTERM stopped (ctx is done and err wraps context.Canceled);
+// 1 otherwise.
+func exitCode(ctx context.Context, err error) int {
+	var ee *exitError
+	switch {
+	case errors.As(err, &ee):
+		return ee.code
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		return 130
+	}
+	return 1
 }
 
 // exitError carries an exit code for an error that has already been reported.

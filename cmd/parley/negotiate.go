@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -30,6 +31,8 @@ type negotiateOptions struct {
 	start    string
 	maxNodes int
 	maxEnum  float64
+	timeout  time.Duration
+	noAnal   bool
 }
 
 func newNegotiateCmd(e *env) *cobra.Command {
@@ -42,13 +45,18 @@ every profile in the folder takes part, sorted by file name).
 
 With --protocol saop (the default) each party is played by the agent at its
 place in --agents (known agents: ` + strings.Join(engine.AgentNames(), ", ") + `).
+One SAOP round is one action (an offer, or accepting the latest offer) by
+each party in turn: in a bilateral negotiation, two GENIUS deadline steps.
 With --protocol single-text parley's confidential mediator (or, with
 --mediator answers, one that knows only the parties' answers) leads and every
 party answers truthfully from its own profile.
 
-Prints the agreement (or none), each party's utility, the rounds used, and the
-agreement's Euclidean distance in utility space to the Pareto frontier and to
-the Nash point of the exact analysis.`,
+Prints the agreement (or none), each party's utility, the rounds used, the
+protocol's own time, and the agreement's Euclidean distance in utility space
+to the Pareto frontier and to the Nash point of the exact analysis (with
+--no-analysis, the protocol only: no analysis, no distances and no mediator
+comparison). Ctrl-C stops the negotiation and prints where it had got to
+(exit status 130); --timeout bounds the whole run.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if cmd.Flags().Changed("rounds") && o.rounds <= 0 {
@@ -66,7 +74,10 @@ the Nash point of the exact analysis.`,
 			if !cmd.Flags().Changed("rounds") && o.time > 0 {
 				o.rounds = 0
 			}
-			return runNegotiate(e, o, args[0], args[1:])
+			if o.timeout < 0 {
+				return engine.Errorf("--timeout is %v; it must be a positive duration such as 30s (0: no limit)", o.timeout)
+			}
+			return runNegotiate(cmd.Context(), e, o, args[0], args[1:])
 		},
 	}
 	f := cmd.Flags()
@@ -74,7 +85,7 @@ the Nash point of the exact analysis.`,
 	f.StringVar(&o.protocol, "protocol", "saop", "saop (stacked alternating offers) or single-text")
 	f.StringVar(&o.mediator, "mediator", "confidential", "single-text mediator: confidential (holds every profile) or answers (knows only answers)")
 	f.StringVar(&o.solution, "solution", "nash", "what the confidential mediator aims for: nash, ks or egalitarian")
-	f.IntVar(&o.rounds, "rounds", 1000, "deadline in rounds")
+	f.IntVar(&o.rounds, "rounds", 1000, "deadline in rounds; a round is one action by each party (two GENIUS deadline steps for two parties)")
 	f.DurationVar(&o.time, "time", 0, "deadline in wall time (e.g. 3s); with --rounds, whichever comes first")
 	f.Uint64Var(&o.seed, "seed", 1, "random seed")
 	f.BoolVar(&o.json, "json", false, "print JSON")
@@ -82,6 +93,8 @@ the Nash point of the exact analysis.`,
 	f.StringVar(&o.plot, "plot", "", "write an SVG of the offers over the utility space and the frontier to this file")
 	f.IntVar(&o.maxNodes, "max-nodes", 200_000, "search budget of the exact analysis of nonlinear profiles (and of the mediator's search when the frontier is out of reach), in nodes")
 	f.Float64Var(&o.maxEnum, "max-enumerate", engine.DefaultMaxEnumerate, "largest outcome space the exact analysis may evaluate one by one when no exact method applies")
+	f.DurationVar(&o.timeout, "timeout", 0, "stop the whole run (analysis and protocol) after this long, e.g. 30s; 0: no limit")
+	f.BoolVar(&o.noAnal, "no-analysis", false, "run the protocol only: no exact analysis, distances or mediator comparison")
 	f.StringVar(&o.start, "start", "", `single-text: a tentative agreement to improve, as JSON {"Issue": "value", …} or a JSON file; the confidential mediator then moves only to a text no party likes less`)
 	return cmd
 }
@@ -129,9 +142,12 @@ type negotiation struct {
 	DistanceToPareto *float64       `json:"distance_to_pareto"`
 	DistanceToNash   *float64       `json:"distance_to_nash"`
 	Nash             []float64      `json:"nash"`
-	Mediated         *mediatedJSON  `json:"mediated,omitempty"`
-	Note             string         `json:"note,omitempty"`
-	Trace            []stepJSON     `json:"trace,omitempty"`
+	// ProtocolSeconds is the protocol's own time: the agents' or the
+	// mediator's, without the analysis parley makes to measure them.
+	ProtocolSeconds float64       `json:"protocol_seconds"`
+	Mediated        *mediatedJSON `json:"mediated,omitempty"`
+	Note            string        `json:"note,omitempty"`
+	Trace           []stepJSON    `json:"trace,omitempty"`
 }
 
 type agreementJSON struct {
@@ -172,7 +188,7 @@ func num(f float64) *float64 {
 	return &f
 }
 
-func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) error {
+func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string, profiles []string) error {
 	if o.protocol != "saop" && o.protocol != "single-text" {
 		return engine.Errorf("unknown protocol %q; use saop or single-text", o.protocol)
 	}
@@ -208,9 +224,21 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			return engine.Errorf("--plot %s is a directory; name an .svg file", o.plot)
 		}
 	}
-	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes, MaxEnumerate: o.maxEnum, SkipCount: true}
-	a, err := engine.Analyze(sc.Profiles, limits)
+	if o.noAnal && o.start != "" {
+		return engine.Errorf("--start improves a tentative agreement by the exact analysis; drop --no-analysis")
+	}
+	ctx, cancel := withTimeout(ctx, o.timeout)
+	defer cancel()
+	stop := func() error { return stopped(ctx, o.timeout, "negotiation on "+sc.Name+" stopped") }
+	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes, MaxEnumerate: o.maxEnum, SkipCount: true, Context: ctx}
+	var a *engine.Analysis
 	var analysisErr error
+	if !o.noAnal {
+		a, err = engine.Analyze(sc.Profiles, limits)
+	}
+	if err := stop(); err != nil {
+		return err // nothing negotiated yet
+	}
 	if err != nil {
 		analysisErr = err
 		if o.protocol == "single-text" && o.mediator == "confidential" && o.start != "" {
@@ -229,7 +257,9 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 		for i, name := range names {
 			agents[i], _ = engine.NewAgent(name)
 		}
-		res, err := engine.RunSAOP(sc.Profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Time: o.time, Seed: o.seed, NoTrace: !o.trace && o.plot == ""})
+		began := time.Now()
+		res, err := engine.RunSAOP(sc.Profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Time: o.time, Seed: o.seed, NoTrace: !o.trace && o.plot == "", Context: ctx})
+		out.ProtocolSeconds = time.Since(began).Seconds()
 		if err != nil {
 			return err
 		}
@@ -241,7 +271,9 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 				out.End += " (" + res.Reason + ")"
 			}
 		}
-		if a != nil {
+		if o.noAnal || res.End == engine.Stopped {
+			// The protocol only, or stopped: no comparison.
+		} else if a != nil {
 			med, err := engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol})
 			if err == nil && med.Agreement != nil {
 				mu := utilitiesOf(sc.Profiles, med.Agreement)
@@ -268,12 +300,21 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 			}
 		}
 		var res *engine.SingleTextResult
-		if o.mediator == "answers" {
+		began := time.Now()
+		switch {
+		case o.mediator == "answers":
 			res, err = engine.HillClimbMediator(sc.Domain, truthful(sc.Profiles), engine.SingleTextOptions{Seed: o.seed})
-		} else if a != nil {
+		case o.noAnal:
+			// The mediator's own analysis is part of the protocol.
+			res, err = engine.ConfidentialMediator(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Analysis: limits})
+		case a != nil:
 			res, err = engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Start: start})
-		} else {
+		default:
 			res, err = engine.MediateEfficient(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Analysis: limits}, analysisErr)
+		}
+		out.ProtocolSeconds = time.Since(began).Seconds()
+		if serr := stop(); serr != nil {
+			return serr
 		}
 		if err != nil {
 			return err
@@ -352,9 +393,14 @@ func runNegotiate(e *env, o *negotiateOptions, path string, profiles []string) e
 	if o.json {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		err = enc.Encode(out)
+	} else {
+		err = printNegotiation(e.stdout, sc, &out, o)
 	}
-	return printNegotiation(e.stdout, sc, &out, o)
+	if err != nil {
+		return err
+	}
+	return stop() // stopped mid-protocol: what it had is printed
 }
 
 func truthful(ps []engine.Profile) []engine.Judge {
@@ -388,14 +434,14 @@ func fmtNum(f *float64) string {
 	if f == nil {
 		return "n/a"
 	}
-	return fmt.Sprintf("%.4f", *f)
+	return decimal(*f, minDigits)
 }
 
 func printNegotiation(w io.Writer, sc *genius.Scenario, out *negotiation, o *negotiateOptions) error {
 	b := &strings.Builder{}
 	fmt.Fprintf(b, "domain %s: %s outcomes, %d parties, protocol %s\n", sc.Name, sc.Domain.Size(), len(sc.Profiles), out.Protocol)
 	for i, p := range out.Parties {
-		fmt.Fprintf(b, "  party %d  %-28s %-10s reservation %.4f\n", i+1, p.Name, p.Agent, p.Reservation)
+		fmt.Fprintf(b, "  party %d  %-28s %-10s reservation %s\n", i+1, p.Name, p.Agent, decimal(p.Reservation, minDigits))
 	}
 	unit := "rounds"
 	if out.Protocol == "single-text" {
@@ -414,20 +460,23 @@ func printNegotiation(w io.Writer, sc *genius.Scenario, out *negotiation, o *neg
 	}
 	b.WriteString("utilities:")
 	for _, p := range out.Parties {
-		fmt.Fprintf(b, " %.4f", p.Utility)
+		fmt.Fprintf(b, " %s", decimal(p.Utility, minDigits))
 	}
 	b.WriteString("\n")
 	if out.Agreement != nil && out.Agreement.Discounted != nil {
 		fmt.Fprintf(b, "discounted: %v\n", out.Agreement.Discounted)
 	}
-	fmt.Fprintf(b, "distance to Pareto frontier %s, to Nash %s\n", fmtNum(out.DistanceToPareto), fmtNum(out.DistanceToNash))
+	fmt.Fprintf(b, "protocol time %s\n", fmtDuration(out.ProtocolSeconds))
+	if !o.noAnal {
+		fmt.Fprintf(b, "distance to Pareto frontier %s, to Nash %s\n", fmtNum(out.DistanceToPareto), fmtNum(out.DistanceToNash))
+	}
 	if out.Note != "" {
 		fmt.Fprintf(b, "note: %s\n", out.Note)
 	}
 	if m := out.Mediated; m != nil {
 		fmt.Fprintf(b, "confidential mediator (%s) would reach utilities", m.Solution)
 		for _, u := range m.Utilities {
-			fmt.Fprintf(b, " %.4f", u)
+			fmt.Fprintf(b, " %s", decimal(u, minDigits))
 		}
 		fmt.Fprintf(b, ": distance to Pareto frontier %s, to Nash %s\n", fmtNum(m.DistanceToPareto), fmtNum(m.DistanceToNash))
 	}
@@ -439,7 +488,7 @@ func printNegotiation(w io.Writer, sc *genius.Scenario, out *negotiation, o *neg
 			}
 			fmt.Fprintf(b, "  %s", who)
 			for _, u := range s.Utilities {
-				fmt.Fprintf(b, " %.4f", u)
+				fmt.Fprintf(b, " %s", decimal(u, minDigits))
 			}
 			if s.Offer != nil {
 				var parts []string

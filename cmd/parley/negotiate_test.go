@@ -57,8 +57,9 @@ func TestNegotiateJSON(t *testing.T) {
 		t.Errorf("last step %v; want the accept", last)
 	}
 	// The same seed gives the same negotiation.
+	// (All but the protocol's time, which is the clock's.)
 	again, _, _ := runCmd(t, "negotiate", travel, "--agents", "boulware,conceder", "--json", "--trace", "--seed", "3")
-	if again != out {
+	if withoutTime(t, again) != withoutTime(t, out) {
 		t.Error("two runs with the same seed differ")
 	}
 }
@@ -399,4 +400,67 @@ func TestNegotiateSingleTextImprovesStart(t *testing.T) {
 			t.Errorf("%v: err = %v; want %q", bad.args, err, bad.want)
 		}
 	}
+}
+
+// TestNegotiateCapsGeniusUtilities: the Laptop profiles' weights add up to
+// 1.00005 and GENIUS caps their utility at 1; every offer, the agreement and
+// the mediator's text are worth at most 1, and the opening offer of a party
+// asking for its best outcome is worth exactly 1.
+func TestNegotiateCapsGeniusUtilities(t *testing.T) {
+	laptop := filepath.Join("..", "..", "testdata", "domains", "anac2012-LaptopA")
+	for _, args := range [][]string{
+		{"--agents", "boulware,conceder", "--trace"},
+		{"--protocol", "single-text", "--trace"},
+	} {
+		out, _, err := runCmd(t, append([]string{"negotiate", laptop, "--json"}, args...)...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got struct {
+			Agreement *struct{ Utilities []float64 } `json:"agreement"`
+			Mediated  *struct{ Utilities []float64 } `json:"mediated"`
+			Trace     []struct {
+				Utilities []float64 `json:"utilities"`
+			} `json:"trace"`
+			Nash []float64 `json:"nash"`
+		}
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatal(err)
+		}
+		us := [][]float64{got.Nash}
+		if got.Agreement != nil {
+			us = append(us, got.Agreement.Utilities)
+		}
+		if got.Mediated != nil {
+			us = append(us, got.Mediated.Utilities)
+		}
+		for _, s := range got.Trace {
+			us = append(us, s.Utilities)
+		}
+		for _, u := range us {
+			for _, x := range u {
+				if x > 1 {
+					t.Errorf("%v: utilities %v exceed GENIUS's cap of 1", args, u)
+				}
+			}
+		}
+		if args[0] == "--agents" && (len(got.Trace) == 0 || got.Trace[0].Utilities[0] != 1) {
+			t.Errorf("opening offer %v; a Boulware agent opens with its best outcome, worth 1", got.Trace[0].Utilities)
+		}
+	}
+}
+
+// withoutTime is a negotiation's JSON without its protocol_seconds.
+func withoutTime(tb testing.TB, out string) string {
+	tb.Helper()
+	var m map[string]any
+	if err := json.Unmarshal([]byte(out), &m); err != nil {
+		tb.Fatal(err)
+	}
+	delete(m, "protocol_seconds")
+	b, err := json.Marshal(m)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return string(b)
 }

@@ -124,6 +124,7 @@ func envOr(e *env, name, def string) string {
 // store is what serve needs from either database.
 type store interface {
 	parley.Store
+	parley.IrritantInbox
 	Ping(ctx context.Context) error
 	// Ready is Ping and a write: not ready when writes fail (a full disk).
 	Ready(ctx context.Context) error
@@ -234,6 +235,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		return err
 	}
 	w := web.NewServer(s)
+	w.Inbox = db
 	w.Logger = logger
 
 	mux := http.NewServeMux()

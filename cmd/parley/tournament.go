@@ -41,6 +41,7 @@ type tournamentOptions struct {
 	out     string
 	plot    string
 	parties int
+	timeout time.Duration
 }
 
 func newTournamentCmd(e *env) *cobra.Command {
@@ -76,6 +77,7 @@ Known agents: ` + strings.Join(engine.AgentNames(), ", ") + `.`,
 	f.StringVar(&o.out, "out", "", "results CSV (appended to; required)")
 	f.StringVar(&o.plot, "plot", "", "write an SVG chart of the per-agent summary to this file")
 	f.IntVar(&o.parties, "parties", 0, "play only domains with this many parties (0: every domain with at most as many parties as agents)")
+	f.DurationVar(&o.timeout, "timeout", 0, "stop after this long (e.g. 10m), keeping the rows done so that rerunning resumes; 0: no limit")
 	return cmd
 }
 
@@ -98,11 +100,12 @@ type scenarioState struct {
 // corpus whose frontier is within reach at all needs far fewer nodes.
 const tournamentMaxNodes = 200_000
 
-func (s *scenarioState) analyse() *engine.Analysis {
+func (s *scenarioState) analyse(ctx context.Context) *engine.Analysis {
 	s.once.Do(func() {
 		// Keep a tournament bounded on huge non-additive domains: without
-		// an analysis the rows just lack distances.
-		a, err := engine.Analyze(s.sc.Profiles, engine.AnalyzeOptions{MaxEnumerate: 1e7, MaxNodes: tournamentMaxNodes, SkipCount: true})
+		// an analysis the rows just lack distances. (Stopped by ctx, it
+		// is nil too, and the tournament is stopping: no row is kept.)
+		a, err := engine.Analyze(s.sc.Profiles, engine.AnalyzeOptions{MaxEnumerate: 1e7, MaxNodes: tournamentMaxNodes, SkipCount: true, Context: ctx})
 		if err == nil {
 			s.analysis = a
 		}
@@ -236,7 +239,7 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 			progressbar.OptionThrottle(100*time.Millisecond), progressbar.OptionOnCompletion(func() { fmt.Fprintln(e.stderr) }))
 	}
 
-	ctx, cancel := context.WithCancel(ctx)
+	ctx, cancel := withTimeout(ctx, o.timeout)
 	defer cancel()
 	work := make(chan game)
 	results := make(chan []string)
@@ -246,7 +249,10 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 		go func() {
 			defer wg.Done()
 			for g := range work {
-				row := playGame(scenarios[g.scenario], g, config, o)
+				row := playGame(ctx, scenarios[g.scenario], g, config, o)
+				if ctx.Err() != nil {
+					return // stopped mid-game: the row is not a result
+				}
 				select {
 				case results <- row:
 				case <-ctx.Done():
@@ -283,11 +289,12 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 	if writeErr != nil {
 		return fmt.Errorf("write %s: %w", o.out, writeErr)
 	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("tournament interrupted after %d of %d negotiations; rerun the same command to resume: %w", len(rows), len(games), err)
+	stopErr := stopped(ctx, o.timeout, fmt.Sprintf("tournament stopped after %d of %d negotiations (rerun the same command to resume)", len(rows), len(games)))
+	if stopErr != nil && len(rows) == 0 {
+		return stopErr
 	}
 	summary := summarise(rows)
-	if m, ok := mediatedSummary(scenarios, rows); ok {
+	if m, ok := mediatedSummary(ctx, scenarios, rows); ok && stopErr == nil {
 		summary = append(summary, m)
 	}
 	if o.plot != "" {
@@ -295,7 +302,10 @@ func runTournament(ctx context.Context, e *env, o *tournamentOptions) error {
 			return err
 		}
 	}
-	return printSummary(e.stdout, summary, len(rows), o.out)
+	if err := printSummary(e.stdout, summary, len(rows), o.out); err != nil {
+		return err
+	}
+	return stopErr
 }
 
 func firstDuplicate(xs []string) string {
@@ -477,7 +487,7 @@ func gameSeed(seed uint64, key string) uint64 {
 	return binary.LittleEndian.Uint64(h[:8])
 }
 
-func playGame(s *scenarioState, g game, config string, o *tournamentOptions) []string {
+func playGame(ctx context.Context, s *scenarioState, g game, config string, o *tournamentOptions) []string {
 	sc := s.sc
 	key := g.key(sc)
 	seed := gameSeed(o.seed, key)
@@ -488,7 +498,7 @@ func playGame(s *scenarioState, g game, config string, o *tournamentOptions) []s
 		profiles[r] = sc.Profiles[k]
 		agents[r], _ = engine.NewAgent(g.agents[r])
 	}
-	res, err := engine.RunSAOP(profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Seed: seed, NoTrace: true})
+	res, err := engine.RunSAOP(profiles, agents, engine.SAOPOptions{Rounds: o.rounds, Seed: seed, NoTrace: true, Context: ctx})
 	if err != nil {
 		msg := strings.ReplaceAll(err.Error(), "\n", " ")
 		return append(row, "error: "+msg, "false", "0", "", "", "", "", "")
@@ -500,7 +510,7 @@ func playGame(s *scenarioState, g game, config string, o *tournamentOptions) []s
 		welfare += u
 	}
 	dp, dn := math.NaN(), math.NaN()
-	if a := s.analyse(); a != nil {
+	if a := s.analyse(ctx); a != nil {
 		// The analysis is in the scenario's profile order; put the
 		// utilities back in that order.
 		u := make([]float64, len(res.Raw))
@@ -613,7 +623,7 @@ func mean(sum float64, n int) float64 {
 // (where the frontier is out of reach, its text is proved Pareto-optimal
 // and has no distance to Nash); what it shows is the utility and welfare
 // the agents left on the table.
-func mediatedSummary(scenarios []*scenarioState, rows [][]string) (agentSummary, bool) {
+func mediatedSummary(ctx context.Context, scenarios []*scenarioState, rows [][]string) (agentSummary, bool) {
 	played := map[string]bool{}
 	for _, r := range rows {
 		if !strings.HasPrefix(r[6], "error") {
@@ -626,11 +636,14 @@ func mediatedSummary(scenarios []*scenarioState, rows [][]string) (agentSummary,
 		if !played[s.sc.Name] {
 			continue
 		}
-		a := s.analyse()
+		if ctx.Err() != nil {
+			return agentSummary{}, false
+		}
+		a := s.analyse(ctx)
 		if a == nil {
 			// Beyond the frontier: the mediator's text is proved
 			// Pareto-optimal, but there is no Nash point to measure by.
-			res, err := engine.MediateEfficient(s.sc.Profiles, truthful(s.sc.Profiles), engine.SingleTextOptions{Analysis: engine.AnalyzeOptions{MaxNodes: tournamentMaxNodes}}, errors.New("no analysis"))
+			res, err := engine.MediateEfficient(s.sc.Profiles, truthful(s.sc.Profiles), engine.SingleTextOptions{Analysis: engine.AnalyzeOptions{MaxNodes: tournamentMaxNodes, Context: ctx}}, errors.New("no analysis"))
 			if err != nil {
 				continue
 			}

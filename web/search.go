@@ -1,0 +1,120 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+
+	"parley"
+)
+
+// searchLimit is how many irritants of one talk a search lists.
+const searchLimit = 20
+
+// searchHit is one thing a search found.
+type searchHit struct {
+	Kind, Title, Link, Snippet string
+}
+
+// searchTalk is one talk's hits.
+type searchTalk struct {
+	Talk *parley.Talk
+	Hits []searchHit
+}
+
+// search looks for every word of q in every talk the user can see: the
+// irritants' titles, descriptions and the comments the user may read (the
+// board's own search, so visibility is exactly the board's), statements'
+// titles and current text, and rounds' agenda and minutes.
+func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	var out []searchTalk
+	n := 0
+	if q != "" {
+		ctx := r.Context()
+		ts, err := s.api.Talks.FindTalks(ctx, parley.TalkFilter{})
+		if err != nil {
+			return err
+		}
+		words := strings.Fields(strings.ToLower(q))
+		has := func(texts ...string) bool {
+			all := strings.ToLower(strings.Join(texts, "\n"))
+			for _, w := range words {
+				if !strings.Contains(all, w) {
+					return false
+				}
+			}
+			return true
+		}
+		for _, t := range ts {
+			st := searchTalk{Talk: t}
+			if s.api.Irritants != nil {
+				is, err := s.api.Irritants.FindIrritants(ctx, parley.IrritantFilter{TalkID: t.ID, Query: q, Limit: searchLimit})
+				if err != nil {
+					return err
+				}
+				for _, i := range is {
+					st.Hits = append(st.Hits, searchHit{Kind: "Irritant, " + i.Status.Label(), Title: i.Title, Link: fmt.Sprintf("/irritants/%d", i.ID), Snippet: snippet(i.Description, words)})
+				}
+			}
+			if s.api.Statements != nil {
+				ss, err := s.api.Statements.FindStatements(ctx, t.ID)
+				if err != nil {
+					return err
+				}
+				for _, x := range ss {
+					if has(x.Title, x.Current.Text) {
+						st.Hits = append(st.Hits, searchHit{Kind: "Joint statement", Title: x.Title, Link: fmt.Sprintf("/joint-statements/%d", x.ID), Snippet: snippet(x.Current.Text, words)})
+					}
+				}
+			}
+			if s.api.Rounds != nil {
+				rs, err := s.api.Rounds.FindRounds(ctx, t.ID)
+				if err != nil {
+					return err
+				}
+				for _, rd := range rs {
+					for _, it := range rd.Agenda {
+						if has(rd.Title, it.Title, it.Minutes, it.Note) {
+							st.Hits = append(st.Hits, searchHit{Kind: "Minutes of " + rd.Title, Title: it.Title, Link: fmt.Sprintf("/rounds/%d#item-%d", rd.ID, it.ID), Snippet: snippet(it.Minutes+" "+it.Note, words)})
+						}
+					}
+				}
+			}
+			if len(st.Hits) > 0 {
+				n += len(st.Hits)
+				out = append(out, st)
+			}
+		}
+	}
+	return s.render(w, r, "search.html", map[string]any{"Query": q, "Talks": out, "Count": n})
+}
+
+// snippet returns up to 200 characters of text around the first word found.
+func snippet(text string, words []string) string {
+	rs := []rune(text)
+	if len(rs) <= 200 {
+		return text
+	}
+	low := strings.ToLower(text)
+	at := 0
+	for _, w := range words {
+		if k := strings.Index(low, w); k >= 0 {
+			at = len([]rune(low[:k]))
+			break
+		}
+	}
+	from := max(0, at-60)
+	to := min(len(rs), from+200)
+	s := string(rs[from:to])
+	if from > 0 {
+		s = "…" + s
+	}
+	if to < len(rs) {
+		s += "…"
+	}
+	return s
+}
