@@ -81,8 +81,10 @@ func TestBrowserEveryPageAccessibleAtBothWidths(t *testing.T) {
 		t.Fatalf("axe on a page with an image lacking alt text reports %q; want image-alt", bad)
 	}
 	talk := []string{"/inbox", "/talks", "/talks/1", "/talks/1/irritants", "/irritants/1", "/talks/1/rounds", "/rounds/2",
-		"/talks/1/joint-statements", "/joint-statements/1", "/joint-statements/1?from=1&to=2", "/notifications", "/account"}
-	war := []string{"/inbox", "/talks/2", "/talks/2/irritants", "/talks/2/rounds", "/joint-statements/2", "/notifications"}
+		"/talks/1/joint-statements", "/joint-statements/1", "/joint-statements/1?from=1&to=2", "/notifications", "/account",
+		"/talks/1/negotiations", "/negotiations/2", "/negotiations/1"}
+	war := []string{"/inbox", "/talks/2", "/talks/2/irritants", "/talks/2/rounds", "/joint-statements/2", "/notifications",
+		"/talks/2/negotiations", "/negotiations/1"}
 	for _, tt := range []struct {
 		user  string
 		pages []string

@@ -306,11 +306,15 @@ func TestBrowserInboxListsWhatEachMustDo(t *testing.T) {
 	// due 2025-04-30) and 4 (visas, due 2025-06-30) are open and overdue;
 	// statement 1 (Istanbul) awaits both heads' signatures and statement 2
 	// (the war) the members' signatures and marks and the stakeholders'
-	// consent; Russia owns the Istanbul follow-up on staffing (item 4).
+	// consent; Russia owns the Istanbul follow-up on staffing (item 4). In
+	// the negotiations, both members must mark the war text (negotiation 1,
+	// version 1) and submit a profile for embassy operations (negotiation 2);
+	// the stakeholders have submitted their red lines, and the mediator has
+	// asked for the first text.
 	for _, tt := range []struct{ user, want string }{
-		{"us-head", "ack-5 overdue-1 overdue-4 sign-1-2 sign-2-1"},
-		{"us-negotiator", "ack-5 mark-2-1 overdue-1 overdue-4"},
-		{"ru-head", "followup-2-4 overdue-1 overdue-4 sign-1-2 sign-2-1"},
+		{"us-head", "ack-5 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4 sign-1-2 sign-2-1"},
+		{"us-negotiator", "ack-5 mark-2-1 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4"},
+		{"ru-head", "followup-2-4 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4 sign-1-2 sign-2-1"},
 		{"ua-head", "consent-2-1"},
 		{"eu-head", "consent-2-1"},
 		{"sa-host", ""},
@@ -336,7 +340,7 @@ func TestBrowserInboxListsWhatEachMustDo(t *testing.T) {
 		chromedp.Navigate(s.url+"/inbox"), chromedp.WaitVisible(chromedp.CSS(`#inbox`))); err != nil {
 		t.Fatal(err)
 	}
-	if got := evalJS[string](t, us, `[...document.querySelectorAll('#inbox li.inbox-item')].map(li => li.dataset.key).sort().join(' ')`); got != "overdue-1 overdue-4 sign-1-2 sign-2-1" {
+	if got := evalJS[string](t, us, `[...document.querySelectorAll('#inbox li.inbox-item')].map(li => li.dataset.key).sort().join(' ')`); got != "neg-mark-1-1 neg-profile-2 overdue-1 overdue-4 sign-1-2 sign-2-1" {
 		t.Errorf("after acknowledging, the inbox lists %q", got)
 	}
 	if err := chromedp.Do(us, chromedp.Navigate(s.url+"/notifications"), chromedp.WaitVisible(chromedp.CSS(`#notifications`))); err != nil {
