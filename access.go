@@ -5,10 +5,10 @@ import "strconv"
 // This file is the visibility rule, written once. Stores, the API, the live
 // stream and the web UI all ask these functions; none repeats the rule.
 
-// CanSeeTalk reports whether u may see talk t: u's party is in the talk as a
-// member, observer or affected stakeholder (invited parties included, so they
-// can accept), or u is a mediator account that mediates the talk, or u is an
-// administrator.
+// CanSeeTalk reports whether u may see talk t: u's party has taken its seat
+// in the talk as a member, observer or affected stakeholder, or u is a
+// mediator account that mediates the talk, or u is an administrator. A
+// party invited but not yet seated sees only the title (CanSeeInvitation).
 func CanSeeTalk(u *User, t *Talk) bool {
 	if u == nil || t == nil {
 		return false
@@ -16,8 +16,39 @@ func CanSeeTalk(u *User, t *Talk) bool {
 	if u.Admin || mediates(u, t) {
 		return true
 	}
-	_, ok := t.Party(u.PartyID)
-	return ok
+	p, ok := t.Party(u.PartyID)
+	return ok && p.Accepted
+}
+
+// CanSeeInvitation reports whether u's delegation is invited to t and has
+// not yet accepted: it may see the talk's title, to decide, and no more.
+func CanSeeInvitation(u *User, t *Talk) bool {
+	if u == nil || t == nil {
+		return false
+	}
+	p, ok := t.Party(u.PartyID)
+	return ok && !p.Accepted
+}
+
+// InvitationView is what an invited delegation sees of t before accepting:
+// the title and its own invitation.
+func InvitationView(u *User, t *Talk) *Talk {
+	p, _ := t.Party(u.PartyID)
+	return &Talk{ID: t.ID, Title: t.Title, Parties: []TalkParty{p}, MediatorIDs: []int64{}}
+}
+
+// CanConsentInvitation reports whether u may consent, for their party or as
+// a mediator, to a party proposed for t: a mediator of t, or the head of a
+// seated member delegation.
+func CanConsentInvitation(u *User, t *Talk) bool {
+	if !CanSeeTalk(u, t) {
+		return false
+	}
+	if mediates(u, t) {
+		return true
+	}
+	p, ok := t.Party(u.PartyID)
+	return ok && p.Accepted && p.Standing == StandingMember && u.Role == RoleHead
 }
 
 // mediates reports whether u mediates t. Only mediator accounts mediate,
@@ -95,6 +126,20 @@ func CanCreateTalk(u *User) bool {
 // administrator, or the party's own head of delegation.
 func CanSetPartyKey(u *User, party int64) bool {
 	return u != nil && (u.Admin || (party != 0 && u.PartyID == party && u.Role == RoleHead))
+}
+
+// CanApproveMember reports whether u may let pending member m into their
+// party's delegation: the party's own active head; or, when the party has
+// no active head, an administrator other than the one who created m (two
+// people, so that no administrator alone can become a party).
+func CanApproveMember(u, m *User, partyHasHead bool) bool {
+	if u == nil || m == nil || m.PartyID == 0 || u.ID == m.ID || u.CanSignIn() != nil {
+		return false
+	}
+	if partyHasHead {
+		return u.PartyID == m.PartyID && u.Role == RoleHead
+	}
+	return u.Admin && u.ID != m.CreatedBy
 }
 
 // CanAdminister reports whether u may manage parties and users.

@@ -80,7 +80,11 @@ func TestTalkRuleExhaustive(t *testing.T) {
 		u, talk := setup(v)
 		inTalk := v.standing != ""
 		mediator := v.mediatesTalk && v.mediatorAccount // listed as mediator and holds a mediator account
-		wantSee := v.admin || mediator || inTalk
+		// An invited party sees only the invitation until it takes its seat.
+		wantSee := v.admin || mediator || inTalk && v.accepted
+		if got, want := parley.CanSeeInvitation(u, talk), inTalk && !v.accepted && !v.noParty; got != want {
+			t.Errorf("%v: CanSeeInvitation = %v, want %v", v, got, want)
+		}
 		wantAct := mediator ||
 			(inTalk && v.accepted && v.standing != parley.StandingObserver &&
 				(v.role == parley.RoleHead || v.role == parley.RoleNegotiator))
@@ -205,5 +209,25 @@ func TestCanSetPartyKey(t *testing.T) {
 		if got := parley.CanSetPartyKey(tt.u, 1); got != tt.want {
 			t.Errorf("%s: CanSetPartyKey = %v, want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestInvitedPartyHasNoSayUntilSeated: a party invited to a talk but not
+// yet seated sees only the title and holds up no adoption.
+func TestInvitedPartyHasNoSayUntilSeated(t *testing.T) {
+	talk := &parley.Talk{ID: 1, Title: "Fisheries", Description: "quotas", Parties: []parley.TalkParty{
+		{PartyID: 1, Standing: parley.StandingMember, Accepted: true},
+		{PartyID: 2, Standing: parley.StandingMember, Accepted: false},
+	}}
+	invitee := &parley.User{ID: 5, PartyID: 2, Role: parley.RoleHead}
+	if parley.CanSeeTalk(invitee, talk) || !parley.CanSeeInvitation(invitee, talk) {
+		t.Error("an invited party sees the talk, or not its invitation")
+	}
+	if v := parley.InvitationView(invitee, talk); v.Description != "" || len(v.Parties) != 1 {
+		t.Errorf("the invitation shows %+v; want the title alone", v)
+	}
+	st := &parley.Statement{Signatures: []parley.StatementSignature{{PartyID: 1}}}
+	if got := st.AwaitingSignature(talk); len(got) != 0 {
+		t.Errorf("adoption awaits %v; an invited party has no veto", got)
 	}
 }

@@ -251,6 +251,9 @@ func CheckMove(u *User, t *Talk, i *Irritant, m IrritantMove) error {
 		if i.Confirmed(u.PartyID) {
 			return Errorf(ECONFLICT, "your party has already confirmed the resolution; awaiting %d other parties", len(i.AwaitingConfirmation()))
 		}
+	case m.To == IrritantArchived && i.Status == IrritantRaised && !mediator && u.PartyID != i.RaisedBy:
+		// Otherwise the party it is raised toward could bury it unanswered.
+		return Errorf(EFORBIDDEN, "an irritant not yet acknowledged is archived only by the party that raised it (withdrawing it) or a mediator; acknowledge it first")
 	case !mediator && !i.IsParty(u.PartyID):
 		return Errorf(EFORBIDDEN, "only the parties to the irritant and the talk's mediators move it")
 	}

@@ -232,7 +232,7 @@ func TestMovesFor(t *testing.T) {
 		who  string
 		want []parley.IrritantStatus
 	}{
-		{"ru-head", []parley.IrritantStatus{"acknowledged", "dormant", "archived"}},
+		{"ru-head", []parley.IrritantStatus{"acknowledged", "dormant"}}, // archiving it unanswered would bury it
 		{"us-head", []parley.IrritantStatus{"dormant", "archived"}},
 		{"med", []parley.IrritantStatus{"dormant", "archived"}},
 		{"gb-head", nil},
@@ -241,5 +241,25 @@ func TestMovesFor(t *testing.T) {
 		if got := parley.MovesFor(us[tt.who], talk, irr); !slices.Equal(got, tt.want) {
 			t.Errorf("%s on a raised irritant may make %v, want %v", tt.who, got, tt.want)
 		}
+	}
+}
+
+// TestRaisedIrritantNotArchivedByItsTarget: the party an irritant is raised
+// toward cannot archive it unanswered; the party that raised it may
+// withdraw it, and a mediator may archive it.
+func TestRaisedIrritantNotArchivedByItsTarget(t *testing.T) {
+	talk, i, users := irritantWorld()
+	archive := parley.IrritantMove{To: parley.IrritantArchived, Reason: "closed"}
+	if err := parley.CheckMove(users["ru-head"], talk, i, archive); parley.ErrorCode(err) != parley.EFORBIDDEN {
+		t.Errorf("the target archives a raised irritant: %v, want forbidden", err)
+	}
+	for _, who := range []string{"us-neg", "med"} {
+		if err := parley.CheckMove(users[who], talk, i, archive); err != nil {
+			t.Errorf("%s archives a raised irritant: %v", who, err)
+		}
+	}
+	i.Status = parley.IrritantAcknowledged
+	if err := parley.CheckMove(users["ru-head"], talk, i, archive); err != nil {
+		t.Errorf("the target archives an acknowledged irritant: %v", err)
 	}
 }

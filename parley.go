@@ -8,6 +8,7 @@ package parley
 
 import (
 	"context"
+	"slices"
 	"time"
 )
 
@@ -41,6 +42,15 @@ type User struct {
 	Mediator    bool      `json:"mediator"`
 	Admin       bool      `json:"admin"`
 	CreatedAt   time.Time `json:"created_at"`
+	// Disabled accounts cannot sign in; disabling one ends its sessions and tokens.
+	Disabled bool `json:"disabled,omitempty"`
+	// Pending is true while a new delegate's place in their party's
+	// delegation awaits approval by its head (or, for a party without a
+	// head, by a second administrator): until then the account cannot sign in.
+	Pending bool `json:"pending,omitempty"`
+	// CreatedBy is the administrator who made the account, 0 when made
+	// from the command line or the first setup.
+	CreatedBy int64 `json:"created_by,omitempty"`
 
 	// PasswordHash is the encoded argon2id hash; it never leaves the server.
 	PasswordHash string `json:"-"`
@@ -59,6 +69,18 @@ func (u *User) Validate() error {
 	}
 	if u.Mediator && u.PartyID != 0 {
 		return Errorf(EINVALID, "user %s: mediators are neutral and belong to no party", u.Name)
+	}
+	return nil
+}
+
+// CanSignIn returns EFORBIDDEN when u may not sign in or use a session or
+// token: the account is disabled or its membership awaits approval.
+func (u *User) CanSignIn() error {
+	if u.Disabled {
+		return Errorf(EFORBIDDEN, "the account %s is disabled; ask an administrator", u.Name)
+	}
+	if u.Pending {
+		return Errorf(EFORBIDDEN, "the account %s awaits its delegation's approval; ask your head of delegation", u.Name)
 	}
 	return nil
 }
@@ -120,6 +142,22 @@ type Talk struct {
 	MediatorIDs  []int64     `json:"mediator_ids"`
 	// LastSeq is the sequence number of the talk's latest event.
 	LastSeq int64 `json:"last_seq"`
+	// Invitations are parties proposed for the talk, awaiting the consent
+	// of its seated member parties; shown to those who may see the talk.
+	Invitations []TalkInvitation `json:"invitations,omitempty"`
+}
+
+// TalkInvitation is a party proposed for a talk by one of its members. It is
+// invited (and learns of the talk) only once every seated member party or a
+// mediator of the talk consents.
+type TalkInvitation struct {
+	PartyID  int64    `json:"party_id"`
+	Standing Standing `json:"standing"`
+	// ProposedBy is the proposing party, 0 for an administrator.
+	ProposedBy int64 `json:"proposed_by"`
+	// Consents lists the member parties that have consented.
+	Consents  []int64   `json:"consents"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Validate returns an EINVALID error when t cannot be stored.
@@ -136,6 +174,16 @@ func (t *Talk) Validate() error {
 			return Errorf(EINVALID, "talk %q: party %d is listed twice", t.Title, p.PartyID)
 		}
 		seen[p.PartyID] = true
+	}
+	if !slices.ContainsFunc(t.Parties, func(p TalkParty) bool { return p.Standing == StandingMember }) {
+		return Errorf(EINVALID, "talk %q: name at least one member party in parties; a talk is held between parties", t.Title)
+	}
+	meds := map[int64]bool{}
+	for _, m := range t.MediatorIDs {
+		if meds[m] {
+			return Errorf(EINVALID, "talk %q: mediator %d is listed twice in mediator_ids", t.Title, m)
+		}
+		meds[m] = true
 	}
 	return nil
 }
@@ -182,8 +230,18 @@ type UserService interface {
 	ListUsers(ctx context.Context) ([]*User, error)
 	// CountUsers returns how many users exist.
 	CountUsers(ctx context.Context) (int, error)
+	// ApproveMember lets a pending member of a delegation take their place,
+	// acting as the user in ctx, and records the joining in every talk of
+	// the party. EFORBIDDEN unless the user is the party's active head, or
+	// an administrator other than the member's creator when the party has
+	// no active head; ECONFLICT when not pending; ENOTFOUND.
+	ApproveMember(ctx context.Context, userID int64) (*User, error)
+	// DisableUser disables an account and ends its sessions and tokens,
+	// acting as the administrator in ctx. EFORBIDDEN, ECONFLICT when already
+	// disabled, EINVALID for one's own account, ENOTFOUND.
+	DisableUser(ctx context.Context, userID int64) (*User, error)
 	// SetPasswordHash replaces a user's password hash and ends all of the
-	// user's sessions. ENOTFOUND.
+	// user's sessions and API tokens. ENOTFOUND.
 	SetPasswordHash(ctx context.Context, userID int64, hash string) error
 	// OfferSetup records the hash of a one-time setup token while no user
 	// exists, so that one token serves every node sharing the database. It
@@ -232,9 +290,23 @@ type TalkService interface {
 	FindTalkByID(ctx context.Context, id int64) (*Talk, error)
 	// FindTalks returns the talks the user may see.
 	FindTalks(ctx context.Context, f TalkFilter) ([]*Talk, error)
-	// InviteParty adds a party to a talk with a standing, not yet accepted.
-	// ENOTFOUND, EFORBIDDEN unless the user may manage the talk, ECONFLICT when already there.
-	InviteParty(ctx context.Context, talkID, partyID int64, s Standing) error
+	// InviteParty proposes a party for a talk with a standing and reports
+	// whether it is invited at once: when the user mediates the talk or no
+	// other member party is seated. Otherwise the proposal waits for
+	// ConsentInvitation by every other seated member party (or a mediator).
+	// An invited party sees only the talk's title until it accepts.
+	// ENOTFOUND, EFORBIDDEN unless the user may manage the talk, ECONFLICT
+	// when already there or proposed.
+	InviteParty(ctx context.Context, talkID, partyID int64, s Standing) (invited bool, err error)
+	// ConsentInvitation records the user's party's (or, for a mediator, the
+	// talk's) consent to a proposed party, and invites it once every seated
+	// member party has consented. ENOTFOUND, EFORBIDDEN, ECONFLICT when
+	// already consented.
+	ConsentInvitation(ctx context.Context, talkID, partyID int64) (invited bool, err error)
+	// WithdrawInvitation withdraws a proposal or an invitation not yet
+	// accepted. ENOTFOUND, EFORBIDDEN unless the user may manage the talk,
+	// ECONFLICT when the party has taken its seat.
+	WithdrawInvitation(ctx context.Context, talkID, partyID int64) error
 	// AcceptInvitation marks the user's party as having accepted. ENOTFOUND,
 	// EFORBIDDEN unless the user heads their delegation, ECONFLICT when already accepted.
 	AcceptInvitation(ctx context.Context, talkID int64) error

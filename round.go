@@ -2,6 +2,7 @@ package parley
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -56,6 +57,10 @@ type Round struct {
 	CreatedAt   time.Time     `json:"created_at"`
 	// MinutesSeq is the record event holding the minutes, once concluded.
 	MinutesSeq int64 `json:"minutes_seq,omitempty"`
+	// ConcludeRequests are the delegations that have asked to conclude the
+	// round; it concludes when every attending member delegation has, or
+	// when a mediator concludes it.
+	ConcludeRequests []int64 `json:"conclude_requests,omitempty"`
 }
 
 // AgendaItem is one item on a round's agenda: an irritant, or a free item.
@@ -70,6 +75,44 @@ type AgendaItem struct {
 	// Owner and Due are the party and date of a follow-up.
 	Owner int64  `json:"owner,omitempty"`
 	Due   string `json:"due,omitempty"`
+	// MinutesBy is who recorded the minutes and MinutesParty their party
+	// (0 for a mediator): only that party or a mediator changes or removes them.
+	MinutesBy    int64 `json:"minutes_by,omitempty"`
+	MinutesParty int64 `json:"minutes_party,omitempty"`
+}
+
+// HasMinutes reports whether anything was recorded on the item.
+func (it *AgendaItem) HasMinutes() bool {
+	return it.Minutes != "" || it.Outcome != "" || it.Note != "" || it.Owner != 0 || it.Due != ""
+}
+
+// CanChangeMinutes reports whether u may change or remove the minutes
+// recorded on item it in talk t: a mediator of t, or the delegation that
+// recorded them. Items without minutes are anyone's to record.
+func CanChangeMinutes(u *User, t *Talk, it *AgendaItem) bool {
+	if !it.HasMinutes() || it.MinutesBy == 0 && it.MinutesParty == 0 {
+		return true
+	}
+	if mediates(u, t) {
+		return true
+	}
+	return it.MinutesParty != 0 && u.PartyID == it.MinutesParty
+}
+
+// RoundConcluders returns the delegations whose request concludes r in t:
+// the attending member delegations, or every seated member party when the
+// round names none.
+func RoundConcluders(r *Round, t *Talk) []int64 {
+	var out []int64
+	for _, p := range t.Parties {
+		if p.Standing != StandingMember || !p.Accepted {
+			continue
+		}
+		if len(r.Delegations) == 0 || slices.Contains(r.Delegations, p.PartyID) {
+			out = append(out, p.PartyID)
+		}
+	}
+	return out
 }
 
 // Validate returns an EINVALID error when r cannot be held in talk t.
@@ -80,7 +123,10 @@ func (r *Round) Validate(t *Talk) error {
 	if utf8.RuneCountInString(r.Venue) > 300 {
 		return Errorf(EINVALID, "venue must be at most 300 characters")
 	}
-	if !r.StartsAt.IsZero() && !r.EndsAt.IsZero() && r.EndsAt.Before(r.StartsAt) {
+	if r.StartsAt.IsZero() {
+		return Errorf(EINVALID, "round %q: starts_at is missing; give the time the round starts (RFC 3339, e.g. 2026-03-01T09:00:00Z)", r.Title)
+	}
+	if !r.EndsAt.IsZero() && r.EndsAt.Before(r.StartsAt) {
 		return Errorf(EINVALID, "the round ends (%s) before it starts (%s)", r.EndsAt.Format(time.RFC3339), r.StartsAt.Format(time.RFC3339))
 	}
 	if r.Host != 0 {

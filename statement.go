@@ -94,10 +94,15 @@ func (s *Statement) Validate(t *Talk) error {
 	if strings.TrimSpace(s.Title) == "" || utf8.RuneCountInString(s.Title) > 300 {
 		return Errorf(EINVALID, "statement title must be 1 to 300 characters")
 	}
+	seen := map[int64]bool{}
 	for _, p := range s.Stakeholders {
 		if tp, ok := t.Party(p); !ok || tp.Standing != StandingStakeholder {
 			return Errorf(EINVALID, "party %d is not an affected stakeholder of this talk", p)
 		}
+		if seen[p] {
+			return Errorf(EINVALID, "stakeholders: party %d is named twice", p)
+		}
+		seen[p] = true
 	}
 	return nil
 }
@@ -115,8 +120,8 @@ func ValidateStatementText(text string) error {
 func (s *Statement) AwaitingSignature(t *Talk) []int64 {
 	var out []int64
 	for _, p := range t.Parties {
-		if p.Standing != StandingMember {
-			continue
+		if p.Standing != StandingMember || !p.Accepted {
+			continue // an invited party has no say until it takes its seat
 		}
 		if !slices.ContainsFunc(s.Signatures, func(g StatementSignature) bool { return g.PartyID == p.PartyID }) {
 			out = append(out, p.PartyID)

@@ -13,7 +13,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net/http"
+	"os"
+	"runtime"
 	"strconv"
 	"sync"
 	"time"
@@ -74,9 +77,37 @@ type Server struct {
 		suppressed int
 	}
 
-	// Failed sign-ins are limited per account name, and more loosely per
-	// client address so that one office behind one address is not locked out.
-	nameLimit, addrLimit *limiter
+	// SignInLimit is how many sign-in attempts an account accepts from
+	// clients it does not know, and each known device of it, within
+	// SignInWindow; AddressLimit is how many an address may make for
+	// accounts it is not a known device of. Known devices (see
+	// DeviceCookie) are not held back by what strangers do.
+	SignInLimit, AddressLimit int
+	SignInWindow              time.Duration
+	// HashSlots is how many password hashes are computed at once (each
+	// takes 19 MiB); HashQueue sign-ins may wait up to HashWait for a turn,
+	// and further ones are refused at once with 429.
+	HashSlots, HashQueue int
+	HashWait             time.Duration
+	// TokenTTL is how long an API token lasts from its creation.
+	TokenTTL time.Duration
+	// BodyTimeout is the longest a request body may take to arrive;
+	// after BodyGrace it must also keep up at least MinBodyRate bytes a
+	// second. Requests without a body, such as live streams, are exempt.
+	BodyTimeout time.Duration
+	BodyGrace   time.Duration
+	MinBodyRate int
+	// WriteRate and WriteBurst limit each user's unsafe requests: a sustained
+	// rate per second and a burst.
+	WriteRate  float64
+	WriteBurst int
+
+	limitsOnce               sync.Once
+	accounts, devices, addrs *attempts
+	gateOnce                 sync.Once
+	hashes                   *hashGate
+	writersOnce              sync.Once
+	writers                  *writeLimits
 	// dummyHash is checked against when an account does not exist, so that
 	// answering takes as long as for an existing one.
 	dummyHash func() string
@@ -85,14 +116,24 @@ type Server struct {
 // NewServer returns a Server with documented defaults.
 func NewServer() *Server {
 	return &Server{
-		Hub:        NewHub(),
-		Logger:     slog.Default(),
-		Now:        time.Now,
-		SessionTTL: 14 * 24 * time.Hour,
-		Heartbeat:  15 * time.Second,
-		nameLimit:  newLimiter(5, 15*time.Minute),
-		addrLimit:  newLimiter(30, 15*time.Minute),
-		dummyHash:  sync.OnceValue(argon2id.Dummy),
+		Hub:          NewHub(),
+		Logger:       slog.Default(),
+		Now:          time.Now,
+		SessionTTL:   14 * 24 * time.Hour,
+		Heartbeat:    15 * time.Second,
+		SignInLimit:  5,
+		AddressLimit: 30,
+		SignInWindow: 15 * time.Minute,
+		HashSlots:    runtime.GOMAXPROCS(0),
+		HashQueue:    4 * runtime.GOMAXPROCS(0),
+		HashWait:     2 * time.Second,
+		TokenTTL:     90 * 24 * time.Hour,
+		BodyTimeout:  60 * time.Second,
+		BodyGrace:    5 * time.Second,
+		MinBodyRate:  4 << 10,
+		WriteRate:    1,
+		WriteBurst:   60,
+		dummyHash:    sync.OnceValue(argon2id.Dummy),
 	}
 }
 
@@ -146,8 +187,11 @@ var statuses = map[string]int{
 	parley.EUNAVAILABLE:  http.StatusServiceUnavailable,
 }
 
-// errTooMany is returned by rate limits.
-type errTooMany struct{ retry time.Duration }
+// errTooMany is returned by rate limits; msg says what was refused.
+type errTooMany struct {
+	retry time.Duration
+	msg   string
+}
 
 func (e *errTooMany) Error() string { return "too many attempts" }
 
@@ -157,8 +201,13 @@ func (e *errTooMany) Error() string { return "too many attempts" }
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	var tm *errTooMany
 	if errors.As(err, &tm) {
-		w.Header().Set("Retry-After", strconv.Itoa(int(tm.retry.Seconds())+1))
-		writeJSON(w, http.StatusTooManyRequests, errorBody("rate_limited", fmt.Sprintf("too many sign-in attempts; try again in %d minutes", int(tm.retry.Minutes())+1)))
+		secs := int(math.Ceil(tm.retry.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(max(1, secs)))
+		msg := tm.msg
+		if msg == "" {
+			msg = fmt.Sprintf("too many sign-in attempts; try again in %d minutes", int(tm.retry.Minutes())+1)
+		}
+		writeJSON(w, http.StatusTooManyRequests, errorBody("rate_limited", msg))
 		return
 	}
 	code := parley.ErrorCode(err)
@@ -231,6 +280,9 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 		}
 		if errors.Is(err, io.EOF) {
 			return parley.Errorf(parley.EINVALID, "request body is empty; send a JSON object")
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			return parley.Errorf(parley.EINVALID, "request body arrived too slowly; send it at once")
 		}
 		return parley.Errorf(parley.EINVALID, "request body: %v", err)
 	}

@@ -9,10 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"log/slog"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"parley"
@@ -52,6 +50,8 @@ func (s *Server) Middleware(next http.Handler) http.Handler {
 			id = rand.Text()[:16]
 		}
 		w.Header().Set("X-Request-Id", id)
+		securityHeaders(w.Header())
+		s.guardBody(w, r)
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
@@ -76,6 +76,9 @@ func (s *Server) Middleware(next http.Handler) http.Handler {
 			r = r.WithContext(ctx)
 			if sess.cookie && !safeMethod(r.Method) && !csrfExempt(r) && !s.validCSRF(r) {
 				s.Error(sw, r, parley.Errorf(parley.EFORBIDDEN, "the form has expired or came from another site; reload the page and try again"))
+				return
+			}
+			if !s.limitWrites(sw, r) {
 				return
 			}
 		}
@@ -165,6 +168,12 @@ func (s *Server) authenticate(r *http.Request) (*parley.User, *session, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := u.CanSignIn(); err != nil {
+		if sess.cookie {
+			return nil, nil, nil // as signed out, so the sign-in page still shows
+		}
+		return nil, nil, parley.Errorf(parley.EUNAUTHORIZED, "%s", parley.ErrorMessage(err))
+	}
 	return u, sess, nil
 }
 
@@ -197,83 +206,65 @@ func (s *Server) validCSRF(r *http.Request) bool {
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
-// limiter counts failed sign-ins per key within a window.
-type limiter struct {
-	mu     sync.Mutex
-	max    int
-	window time.Duration
-	fails  map[string][]time.Time
-}
-
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
-}
-
-// wait returns how long key must wait before its next attempt, or 0.
-func (l *limiter) wait(key string, now time.Time) time.Duration {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	fs := l.fails[key]
-	for len(fs) > 0 && now.Sub(fs[0]) > l.window {
-		fs = fs[1:]
-	}
-	l.fails[key] = fs
-	if len(fs) < l.max {
-		return 0
-	}
-	return l.window - now.Sub(fs[0])
-}
-
-func (l *limiter) fail(key string, now time.Time) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if len(l.fails) > 100000 {
-		clear(l.fails)
-	}
-	l.fails[key] = append(l.fails[key], now)
-}
-
-func (l *limiter) reset(key string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	delete(l.fails, key)
-}
-
 // errBadLogin says the same whether the account exists or not.
 var errBadLogin = parley.Errorf(parley.EUNAUTHORIZED, "the name or the password is wrong")
 
-// Login checks a name and password and, when they match, starts a session
-// and sets its cookie. Failures are limited per account name and per client
-// address, and the messages do not say whether the account exists.
+// limits returns the sign-in attempt counters, made from the server's
+// settings on first use.
+func (s *Server) limits() (accounts, devices, addrs *attempts) {
+	s.limitsOnce.Do(func() {
+		s.accounts = newAttempts(s.SignInLimit, s.SignInWindow)
+		s.devices = newAttempts(s.SignInLimit, s.SignInWindow)
+		s.addrs = newAttempts(s.AddressLimit, s.SignInWindow)
+	})
+	return s.accounts, s.devices, s.addrs
+}
+
+// errBusy refuses a sign-in when too many are being checked already.
+var errBusy = &errTooMany{retry: time.Second, msg: "the server is checking many sign-ins at once; try again in a second"}
+
+// Login checks a name and password and, when they match, starts a session,
+// sets its cookie and marks the client as a known device of the account.
+//
+// Each attempt is counted before the password is checked. A known device
+// has its own count; other clients share one count per account and one per
+// address, so a stranger's guesses hold back only clients the account has
+// never signed in from. Messages do not say whether the account exists.
 func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password string) (*parley.User, error) {
 	now := s.Now()
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
+	accounts, devices, addrs := s.limits()
+	var ls []limit
+	if nonce := s.knownDevice(r, name); nonce != "" {
+		ls = []limit{{devices, nonce}}
+	} else {
+		ls = []limit{{accounts, strings.ToLower(name)}, {addrs, clientAddr(r)}}
 	}
-	nameKey := strings.ToLower(name)
-	for _, l := range []struct {
-		lim *limiter
-		key string
-	}{{s.nameLimit, nameKey}, {s.addrLimit, host}} {
-		if d := l.lim.wait(l.key, now); d > 0 {
-			return nil, &errTooMany{retry: d}
-		}
+	if d := reserve(now, ls...); d > 0 {
+		return nil, &errTooMany{retry: d}
+	}
+	if !s.gate().tryAcquire(r.Context()) {
+		unreserve(now, ls...) // not an attempt: the password was not checked
+		return nil, errBusy
 	}
 	u, err := s.Users.FindUserByName(r.Context(), name)
 	hash := s.dummyHash()
 	if err == nil {
 		hash = u.PasswordHash
 	} else if parley.ErrorCode(err) != parley.ENOTFOUND {
+		s.gate().release()
+		unreserve(now, ls...)
 		return nil, err
 	}
 	ok := argon2id.Verify(hash, password) // run even for a missing account: same timing
+	s.gate().release()
 	if err != nil || !ok || u.PasswordHash == "" {
-		s.nameLimit.fail(nameKey, now)
-		s.addrLimit.fail(host, now)
-		return nil, errBadLogin
+		return nil, errBadLogin // the reservation stays, counted as a failure
 	}
-	s.nameLimit.reset(nameKey)
+	unreserve(now, ls...)
+	ls[0].a.reset(ls[0].key)
+	if err := u.CanSignIn(); err != nil {
+		return nil, err
+	}
 	secret := rand.Text() + rand.Text()
 	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialSession, Hash: hashSecret(secret), ExpiresAt: now.Add(s.SessionTTL)}
 	if err := s.Credentials.CreateCredential(r.Context(), c); err != nil {
@@ -281,6 +272,7 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password st
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
 		Secure: s.SecureCookies || r.TLS != nil, Expires: c.ExpiresAt})
+	s.setDeviceCookie(w, r, u.Name)
 	return u, nil
 }
 
@@ -306,7 +298,7 @@ func (s *Server) CompleteSetup(ctx context.Context, token, name, password string
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if err := setPassword(u, password); err != nil {
+	if err := s.setPassword(ctx, u, password); err != nil {
 		return nil, err
 	}
 	// The store uses up the token and makes the user in one transaction, so
@@ -319,18 +311,18 @@ func (s *Server) CompleteSetup(ctx context.Context, token, name, password string
 
 // CreateUserWithPassword validates password, hashes it and stores u.
 func (s *Server) CreateUserWithPassword(ctx context.Context, u *parley.User, password string) error {
-	if err := setPassword(u, password); err != nil {
+	if err := s.setPassword(ctx, u, password); err != nil {
 		return err
 	}
 	return s.Users.CreateUser(ctx, u)
 }
 
 // setPassword validates password and sets u's hash of it.
-func setPassword(u *parley.User, password string) error {
+func (s *Server) setPassword(ctx context.Context, u *parley.User, password string) error {
 	if len(password) < 10 || len(password) > 256 {
 		return parley.Errorf(parley.EINVALID, "a password must be 10 to 256 characters")
 	}
-	h, err := argon2id.Hash(password)
+	h, err := s.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -347,15 +339,29 @@ func RateLimited(err error) bool {
 // ChangePassword checks u's current password and sets a new one; every
 // session of u ends, and the caller signs in again.
 func (s *Server) ChangePassword(ctx context.Context, u *parley.User, current, next string) error {
-	if !argon2id.Verify(u.PasswordHash, current) {
-		return parley.Errorf(parley.EFORBIDDEN, "the current password is wrong")
-	}
 	if len(next) < 10 || len(next) > 256 {
 		return parley.Errorf(parley.EINVALID, "a password must be 10 to 256 characters")
 	}
-	h, err := argon2id.Hash(next)
+	if err := s.gate().acquire(ctx); err != nil {
+		return err
+	}
+	ok := argon2id.Verify(u.PasswordHash, current)
+	s.gate().release()
+	if !ok {
+		return parley.Errorf(parley.EFORBIDDEN, "the current password is wrong")
+	}
+	h, err := s.hash(ctx, next)
 	if err != nil {
 		return err
 	}
 	return s.Users.SetPasswordHash(ctx, u.ID, h)
+}
+
+// hash hashes a password in a turn of the hash gate.
+func (s *Server) hash(ctx context.Context, password string) (string, error) {
+	if err := s.gate().acquire(ctx); err != nil {
+		return "", err
+	}
+	defer s.gate().release()
+	return argon2id.Hash(password)
 }

@@ -322,21 +322,38 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 		}
 		return strings.Join(out, "; ")
 	}
-	// Everything is read before the first byte is written, so an error
-	// still gets a proper status.
-	var rows [][]string
+	// Written page by page as it is read, so an export of any size takes
+	// one page of memory. The first page is read before the first byte is
+	// written, so that an error there still gets a proper status.
+	var cw *csv.Writer
 	for {
 		is, err := svc.FindIrritants(r.Context(), f)
-		if err != nil {
-			return err
+		if err == nil && cw != nil && len(is) == 0 {
+			break
 		}
-		ids := make([]int64, len(is))
-		for k, i := range is {
-			ids[k] = i.ID
+		var comments map[int64][]*parley.IrritantComment
+		if err == nil {
+			ids := make([]int64, len(is))
+			for k, i := range is {
+				ids[k] = i.ID
+			}
+			comments, err = svc.CommentsOnIrritants(r.Context(), id, ids)
 		}
-		comments, err := svc.CommentsOnIrritants(r.Context(), id, ids)
 		if err != nil {
-			return err
+			if cw == nil {
+				return err
+			}
+			// Rows are out with a 200: end the response unfinished, so the
+			// client sees a broken transfer rather than a short export.
+			s.Logger.ErrorContext(r.Context(), "csv export", "err", err, "request_id", RequestID(r.Context()))
+			panic(http.ErrAbortHandler)
+		}
+		if cw == nil {
+			w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+			w.Header().Set("Content-Disposition", `attachment; filename="talk-`+strconv.FormatInt(id, 10)+`-irritants.csv"`)
+			cw = csv.NewWriter(w)
+			cw.Write([]string{"id", "title", "status", "raised_by", "toward", "category", "priority", "due", "stakeholders", "confirmed_by",
+				"escalated_to", "status_reason", "created_at", "updated_at", "description", "comments"})
 		}
 		for _, i := range is {
 			var confirmed []int64
@@ -353,25 +370,22 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 				}
 				texts = append(texts, label+": "+c.Text)
 			}
-			rows = append(rows, []string{strconv.FormatInt(i.ID, 10), i.Title, string(i.Status), names[i.RaisedBy], list(i.Toward),
+			row := []string{strconv.FormatInt(i.ID, 10), i.Title, string(i.Status), names[i.RaisedBy], list(i.Toward),
 				i.Category, i.Priority, i.Due, list(i.Stakeholders), list(confirmed), i.EscalatedTo, i.StatusReason,
-				i.CreatedAt.Format(time.RFC3339), i.UpdatedAt.Format(time.RFC3339), i.Description, strings.Join(texts, "\n")})
+				i.CreatedAt.Format(time.RFC3339), i.UpdatedAt.Format(time.RFC3339), i.Description, strings.Join(texts, "\n")}
+			for k := range row {
+				row[k] = csvCell(row[k])
+			}
+			cw.Write(row)
 		}
-		if paged || len(is) < f.Limit || len(rows) >= 100000 {
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return nil // the client left
+		}
+		if paged || len(is) < f.Limit {
 			break
 		}
 		f.AfterID = is[len(is)-1].ID
-	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="talk-`+strconv.FormatInt(id, 10)+`-irritants.csv"`)
-	cw := csv.NewWriter(w)
-	cw.Write([]string{"id", "title", "status", "raised_by", "toward", "category", "priority", "due", "stakeholders", "confirmed_by",
-		"escalated_to", "status_reason", "created_at", "updated_at", "description", "comments"})
-	for _, row := range rows {
-		for k := range row {
-			row[k] = csvCell(row[k])
-		}
-		cw.Write(row)
 	}
 	cw.Flush()
 	return cw.Error()

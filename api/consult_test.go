@@ -244,7 +244,7 @@ var organisers = []string{"same party", "other party", "mediator"}
 func (f *fixture) round(status parley.RoundStatus) *parley.Round {
 	f.t.Helper()
 	ctx := parley.NewContextWithUser(f.t.Context(), f.users["mediator"])
-	r := &parley.Round{TalkID: f.talk.ID, Title: "Riyadh", Agenda: []*parley.AgendaItem{{Title: "Opening"}}}
+	r := &parley.Round{TalkID: f.talk.ID, Title: "Riyadh", StartsAt: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC), Agenda: []*parley.AgendaItem{{Title: "Opening"}}}
 	must(f.t, f.db.CreateRound(ctx, r))
 	if status != parley.RoundPlanned {
 		_, err := f.db.MoveRound(ctx, r.ID, parley.RoundInProgress)

@@ -144,6 +144,9 @@ func (s *Server) CreateToken(ctx context.Context, u *parley.User, name string) (
 	}
 	secret := "pt_" + strings.ReplaceAll(rand.Text()+rand.Text(), "=", "")
 	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialToken, Name: name, Hash: hashSecret(secret)}
+	if s.TokenTTL > 0 {
+		c.ExpiresAt = s.Now().Add(s.TokenTTL)
+	}
 	if err := s.Credentials.CreateCredential(ctx, c); err != nil {
 		return nil, "", err
 	}
@@ -228,7 +231,8 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireAdmin(r); err != nil {
+	admin, err := requireAdmin(r)
+	if err != nil {
 		return err
 	}
 	var req struct {
@@ -243,7 +247,9 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	u := &parley.User{Name: req.Name, DisplayName: req.DisplayName, PartyID: req.PartyID, Role: req.Role, Mediator: req.Mediator, Admin: req.Admin}
+	// CreatedBy makes a member of a delegation that has members wait for
+	// its head's approval.
+	u := &parley.User{Name: req.Name, DisplayName: req.DisplayName, PartyID: req.PartyID, Role: req.Role, Mediator: req.Mediator, Admin: req.Admin, CreatedBy: admin.ID}
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -251,6 +257,63 @@ func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, u)
+}
+
+func (s *Server) handleApproveMember(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := s.Users.ApproveMember(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, m)
+}
+
+func (s *Server) handleDisableUser(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireAdmin(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	m, err := s.Users.DisableUser(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, m)
+}
+
+// handleListMembers lists a delegation, pending members included, to its
+// own members (whose head approves newcomers) and to administrators.
+func (s *Server) handleListMembers(w http.ResponseWriter, r *http.Request) error {
+	u, err := requireUser(r)
+	if err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	if !u.Admin && u.PartyID != id {
+		return parley.Errorf(parley.EFORBIDDEN, "only the party's own delegation and administrators list its members")
+	}
+	us, err := s.Users.ListUsers(r.Context())
+	if err != nil {
+		return err
+	}
+	out := []*parley.User{}
+	for _, m := range us {
+		if m.PartyID == id {
+			out = append(out, m)
+		}
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"members": out})
 }
 
 func (s *Server) handleListTalks(w http.ResponseWriter, r *http.Request) error {
@@ -324,10 +387,63 @@ func (s *Server) handleInviteParty(w http.ResponseWriter, r *http.Request) error
 	if err := decode(w, r, &req); err != nil {
 		return err
 	}
-	if err := s.Talks.InviteParty(r.Context(), id, req.PartyID, req.Standing); err != nil {
+	invited, err := s.Talks.InviteParty(r.Context(), id, req.PartyID, req.Standing)
+	if err != nil {
 		return err
 	}
-	return s.handleGetTalk(w, r)
+	return s.writeTalk(w, r, id, invited)
+}
+
+// writeTalk answers with the talk: 200 when the party is invited, 202 when
+// the proposal awaits other members' consent.
+func (s *Server) writeTalk(w http.ResponseWriter, r *http.Request, id int64, invited bool) error {
+	t, err := s.Talks.FindTalkByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if !invited {
+		status = http.StatusAccepted
+	}
+	return writeJSON(w, status, t)
+}
+
+func (s *Server) handleConsentInvitation(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	party, err := pathID(r, "party")
+	if err != nil {
+		return err
+	}
+	invited, err := s.Talks.ConsentInvitation(r.Context(), id, party)
+	if err != nil {
+		return err
+	}
+	return s.writeTalk(w, r, id, invited)
+}
+
+func (s *Server) handleWithdrawInvitation(w http.ResponseWriter, r *http.Request) error {
+	if _, err := requireUser(r); err != nil {
+		return err
+	}
+	id, err := pathID(r, "id")
+	if err != nil {
+		return err
+	}
+	party, err := pathID(r, "party")
+	if err != nil {
+		return err
+	}
+	if err := s.Talks.WithdrawInvitation(r.Context(), id, party); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
 }
 
 func (s *Server) handleAccept(w http.ResponseWriter, r *http.Request) error {

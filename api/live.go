@@ -257,7 +257,27 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 			// re-read catches anything a lost notification missed.
 			fmt.Fprint(w, ": keep-alive\n\n")
 		}
+		// A session or token revoked, expired or of an account disabled
+		// since the stream opened ends it before anything more is sent.
+		if !s.stillSignedIn(ctx) {
+			return nil
+		}
 	}
+}
+
+// stillSignedIn reports whether the credential the request was
+// authenticated with is still valid and its account may still sign in.
+func (s *Server) stillSignedIn(ctx context.Context) bool {
+	sess, _ := ctx.Value(sessionKey).(*session)
+	if sess == nil {
+		return false
+	}
+	c, err := s.Credentials.FindCredential(ctx, sess.hash)
+	if err != nil {
+		return false
+	}
+	u, err := s.Users.FindUserByID(ctx, c.UserID)
+	return err == nil && u.CanSignIn() == nil
 }
 
 // mergeByTime merges two chains' events, each in seq order, by time.

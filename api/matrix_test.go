@@ -96,8 +96,21 @@ var matrix = map[string]entry{
 	"POST /api/v1/users": {func(f *fixture, v, _ string) call {
 		return call{"/api/v1/users", map[string]any{"name": "new-" + strings.ReplaceAll(v, " ", "-"), "password": "0123456789ab"}}
 	}, onlyAdmin},
-	"GET /api/v1/talks":      {fixed("/api/v1/talks", nil), signedIn},
-	"POST /api/v1/talks":     {fixed("/api/v1/talks", map[string]any{"title": "new talk"}), []string{"other party", "observer", "stakeholder", "mediator", "outsider", "admin"}},
+	"POST /api/v1/users/{id}/approve": {func(f *fixture, v, _ string) call {
+		return call{fmt.Sprintf("/api/v1/users/%d/approve", f.pendingMember("RU", v).ID), nil}
+	}, []string{"other party"}},
+	"POST /api/v1/users/{id}/disable": {func(f *fixture, v, _ string) call {
+		u := &parley.User{Name: "to-disable-" + strings.ReplaceAll(v, " ", "-")}
+		must(f.t, f.db.CreateUser(f.t.Context(), u))
+		return call{fmt.Sprintf("/api/v1/users/%d/disable", u.ID), nil}
+	}, onlyAdmin},
+	"GET /api/v1/parties/{id}/members": {func(f *fixture, _, _ string) call {
+		return call{fmt.Sprintf("/api/v1/parties/%d/members", f.party["US"].ID), nil}
+	}, []string{"same party", "admin"}},
+	"GET /api/v1/talks": {fixed("/api/v1/talks", nil), signedIn},
+	"POST /api/v1/talks": {func(f *fixture, v, _ string) call {
+		return call{"/api/v1/talks", map[string]any{"title": "new talk", "parties": []map[string]any{{"party_id": f.party["FR"].ID, "standing": "member"}}}}
+	}, []string{"other party", "observer", "stakeholder", "mediator", "outsider", "admin"}},
 	"GET /api/v1/talks/{id}": {onTalk("", nil), inTalk},
 	"POST /api/v1/talks/{id}/parties": {func(f *fixture, v, _ string) call {
 		p := &parley.Party{Name: "invitee " + v}
@@ -107,6 +120,12 @@ var matrix = map[string]entry{
 	"POST /api/v1/talks/{id}/accept": {func(f *fixture, v, _ string) call {
 		return call{fmt.Sprintf("/api/v1/talks/%d/accept", f.newTalk(false).ID), nil}
 	}, []string{"other party", "observer", "stakeholder"}},
+	"POST /api/v1/talks/{id}/invitations/{party}/consent": {func(f *fixture, v, _ string) call {
+		return call{fmt.Sprintf("/api/v1/talks/%d/invitations/%d/consent", f.talk.ID, f.proposed(v).ID), nil}
+	}, []string{"other party", "mediator"}},
+	"DELETE /api/v1/talks/{id}/invitations/{party}": {func(f *fixture, v, _ string) call {
+		return call{fmt.Sprintf("/api/v1/talks/%d/invitations/%d", f.talk.ID, f.proposed(v).ID), nil}
+	}, []string{"other party", "mediator", "admin"}},
 	"GET /api/v1/talks/{id}/events":  {onTalk("/events", nil), inTalk},
 	"POST /api/v1/talks/{id}/events": {onTalk("/events", map[string]any{"type": "statement", "payload": map[string]string{"text": "hi"}}), []string{"same party", "other party", "stakeholder", "mediator"}},
 	"GET /api/v1/talks/{id}/record":  {onTalk("/record", nil), inTalk},
@@ -133,7 +152,7 @@ var matrix = map[string]entry{
 	"POST /api/v1/irritants/{id}/confirm":  {onIrritant("/confirm", parley.IrritantInConsultation, map[string]any{"reason": "done"}), []string{"same party", "other party"}},
 	"POST /api/v1/irritants/{id}/comments": {onIrritant("/comments", parley.IrritantRaised, map[string]any{"text": "noted"}), []string{"same party", "other party", "stakeholder", "mediator"}},
 	"GET /api/v1/talks/{id}/rounds":        {onTalk("/rounds", nil), inTalk},
-	"POST /api/v1/talks/{id}/rounds":       {onTalk("/rounds", map[string]any{"title": "Istanbul", "agenda": []map[string]any{{"title": "Opening"}}}), organisers},
+	"POST /api/v1/talks/{id}/rounds":       {onTalk("/rounds", map[string]any{"title": "Istanbul", "starts_at": "2026-03-01T09:00:00Z", "agenda": []map[string]any{{"title": "Opening"}}}), organisers},
 	"GET /api/v1/rounds/{id}":              {onRound("", parley.RoundPlanned, nil), inTalk},
 	"PUT /api/v1/rounds/{id}/agenda":       {onRound("/agenda", parley.RoundPlanned, map[string]any{"agenda": []map[string]any{{"title": "Visas"}}}), organisers},
 	"POST /api/v1/rounds/{id}/agenda/{item}/minutes": {func(f *fixture, _, _ string) call {

@@ -59,7 +59,11 @@ func TestNotifyReachesOtherNodes(t *testing.T) {
 	if err := a.CreateUser(ctx, admin); err != nil {
 		t.Fatal(err)
 	}
-	talk := &parley.Talk{Title: "t"}
+	p := &parley.Party{Name: "Norway"}
+	if err := a.CreateParty(ctx, p); err != nil {
+		t.Fatal(err)
+	}
+	talk := &parley.Talk{Title: "t", Parties: []parley.TalkParty{{PartyID: p.ID, Standing: parley.StandingMember}}}
 	if err := a.CreateTalk(parley.NewContextWithUser(ctx, admin), talk); err != nil {
 		t.Fatal(err)
 	}

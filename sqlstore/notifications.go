@@ -59,22 +59,84 @@ func (db *DB) consultEvent(ctx context.Context, tx *tx, u *parley.User, talkID i
 	text = actorName + " " + text
 	link := parley.Link(e)
 	for _, r := range to {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, talk_id, seq, type, text, link, created_at, read_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 0)`,
-			r.id, talkID, e.Seq, e.Type, text, link, micros(e.Time)); err != nil {
-			return nil, fmt.Errorf("insert notification: %w", err)
+		if err := notify(ctx, tx, r.id, u.ID, e, text, link); err != nil {
+			return nil, err
 		}
 		if parley.Emailed(e.Type) {
-			subject := text
-			if len(subject) > 120 {
-				subject = subject[:strings.LastIndex(subject[:117], " ")+1] + "…"
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO email_outbox (user_id, subject, body, created_at, sent_at) VALUES ($1, $2, $3, $4, 0)`,
-				r.id, "[parley] "+subject, text+"\n\n"+link+"\n", micros(e.Time)); err != nil {
-				return nil, fmt.Errorf("insert e-mail: %w", err)
+			if err := queueMail(ctx, tx, r.id, e, text, link); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return e, nil
+}
+
+// notify tells user about e: a new notification, or the user's unread one
+// about the same actor's events of the same kind in the talk, updated to
+// the latest and counted.
+func notify(ctx context.Context, tx *tx, user, actorID int64, e *parley.Event, text, link string) error {
+	var id, n int64
+	err := tx.QueryRowContext(ctx, `SELECT id, count FROM notifications WHERE user_id = $1 AND talk_id = $2 AND type = $3 AND actor_id = $4 AND read_at = 0
+		ORDER BY id DESC LIMIT 1`, user, e.TalkID, e.Type, actorID).Scan(&id, &n)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, talk_id, seq, type, text, link, created_at, read_at, actor_id, count) VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 1)`,
+			user, e.TalkID, e.Seq, e.Type, text, link, micros(e.Time), actorID); err != nil {
+			return fmt.Errorf("insert notification: %w", err)
+		}
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("find notification: %w", err)
+	}
+	n++
+	if _, err := tx.ExecContext(ctx, `UPDATE notifications SET seq = $1, text = $2, link = $3, created_at = $4, count = $5 WHERE id = $6`,
+		e.Seq, fmt.Sprintf("%s (and %d more like it)", text, n-1), link, micros(e.Time), n, id); err != nil {
+		return fmt.Errorf("update notification: %w", err)
+	}
+	return nil
+}
+
+// mailItems is how many notices one e-mail lists before it only counts them.
+const mailItems = 20
+
+// queueMail queues an e-mail to user about e, or adds e to the user's unsent
+// e-mail about the same talk.
+func queueMail(ctx context.Context, tx *tx, user int64, e *parley.Event, text, link string) error {
+	var id, n int64
+	var body string
+	err := tx.QueryRowContext(ctx, `SELECT id, items, body FROM email_outbox WHERE user_id = $1 AND talk_id = $2 AND sent_at = 0 ORDER BY id DESC LIMIT 1`,
+		user, e.TalkID).Scan(&id, &n, &body)
+	if errors.Is(err, sql.ErrNoRows) {
+		subject := text
+		if len(subject) > 120 {
+			subject = subject[:strings.LastIndex(subject[:117], " ")+1] + "…"
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO email_outbox (user_id, subject, body, created_at, sent_at, talk_id, items) VALUES ($1, $2, $3, $4, 0, $5, 1)`,
+			user, "[parley] "+subject, text+"\n\n"+link+"\n", micros(e.Time), e.TalkID); err != nil {
+			return fmt.Errorf("insert e-mail: %w", err)
+		}
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("find e-mail: %w", err)
+	}
+	n++
+	if n <= mailItems {
+		body += "\n" + text + "\n\n" + link + "\n"
+	} else {
+		body, _, _ = strings.Cut(body, "\n-- \n")
+		body += fmt.Sprintf("\n-- \n%d more notices about this talk are on parley.\n", n-mailItems)
+	}
+	var title string
+	if err := tx.QueryRowContext(ctx, `SELECT title FROM talks WHERE id = $1`, e.TalkID).Scan(&title); err != nil {
+		return err
+	}
+	if len(title) > 80 {
+		title = title[:77] + "…"
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE email_outbox SET subject = $1, body = $2, items = $3 WHERE id = $4`,
+		fmt.Sprintf("[parley] %d notices about %s", n, title), body, n, id); err != nil {
+		return fmt.Errorf("update e-mail: %w", err)
+	}
+	return nil
 }
 
 // Notifications implements parley.NotificationService.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"parley"
@@ -44,7 +45,23 @@ func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = q.QueryContext(ctx, `SELECT id, irritant_id, title, minutes, outcome, note, owner, due FROM agenda_items WHERE round_id = $1 ORDER BY position`, id)
+	rows, err = q.QueryContext(ctx, `SELECT party_id FROM round_conclusions WHERE round_id = $1 ORDER BY party_id`, id)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var p int64
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		r.ConcludeRequests = append(r.ConcludeRequests, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = q.QueryContext(ctx, `SELECT id, irritant_id, title, minutes, outcome, note, owner, due, minutes_by, minutes_party FROM agenda_items WHERE round_id = $1 ORDER BY position`, id)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +70,7 @@ func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) 
 	for rows.Next() {
 		var it parley.AgendaItem
 		var outcome string
-		if err := rows.Scan(&it.ID, &it.IrritantID, &it.Title, &it.Minutes, &outcome, &it.Note, &it.Owner, &it.Due); err != nil {
+		if err := rows.Scan(&it.ID, &it.IrritantID, &it.Title, &it.Minutes, &outcome, &it.Note, &it.Owner, &it.Due, &it.MinutesBy, &it.MinutesParty); err != nil {
 			return nil, err
 		}
 		it.Outcome = parley.Outcome(outcome)
@@ -78,14 +95,32 @@ func findVisibleRound(ctx context.Context, q querier, u *parley.User, id int64) 
 }
 
 // writeAgenda replaces round r's agenda with items, keeping the minutes of
-// items whose ID is already on it. Irritant items must be of the talk.
-func writeAgenda(ctx context.Context, tx *tx, r *parley.Round, items []*parley.AgendaItem) error {
+// items whose ID is already on it. Irritant items must be of the talk. It
+// returns the items dropped with their minutes: only their authors' party
+// or a mediator may drop minutes, and the event says what was dropped.
+func writeAgenda(ctx context.Context, tx *tx, u *parley.User, t *parley.Talk, r *parley.Round, items []*parley.AgendaItem) ([]*parley.AgendaItem, error) {
 	old := map[int64]*parley.AgendaItem{}
 	for _, it := range r.Agenda {
 		old[it.ID] = it
 	}
+	kept := map[int64]bool{}
+	for _, it := range items {
+		if it.ID != 0 && old[it.ID] != nil {
+			kept[it.ID] = true
+		}
+	}
+	var dropped []*parley.AgendaItem
+	for _, it := range r.Agenda {
+		if kept[it.ID] || !it.HasMinutes() {
+			continue
+		}
+		if t != nil && !parley.CanChangeMinutes(u, t, it) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "agenda item %d (%q) has minutes another delegation recorded; keep its id on the agenda, or ask that delegation or a mediator to remove it", it.ID, it.Title)
+		}
+		dropped = append(dropped, it)
+	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM agenda_items WHERE round_id = $1`, r.ID); err != nil {
-		return err
+		return nil, err
 	}
 	for k, it := range items {
 		if it.IrritantID != 0 {
@@ -93,27 +128,27 @@ func writeAgenda(ctx context.Context, tx *tx, r *parley.Round, items []*parley.A
 			var title string
 			err := tx.QueryRowContext(ctx, `SELECT talk_id, title FROM irritants WHERE id = $1`, it.IrritantID).Scan(&talk, &title)
 			if errors.Is(err, sql.ErrNoRows) || talk != r.TalkID {
-				return parley.Errorf(parley.EINVALID, "agenda item %d: irritant %d is not in this talk", k+1, it.IrritantID)
+				return nil, parley.Errorf(parley.EINVALID, "agenda item %d: irritant %d is not in this talk", k+1, it.IrritantID)
 			} else if err != nil {
-				return err
+				return nil, err
 			}
 			if it.Title == "" {
 				it.Title = title
 			}
 		}
 		if o := old[it.ID]; o != nil && it.ID != 0 {
-			it.Minutes, it.Outcome, it.Note, it.Owner, it.Due = o.Minutes, o.Outcome, o.Note, o.Owner, o.Due
+			it.Minutes, it.Outcome, it.Note, it.Owner, it.Due, it.MinutesBy, it.MinutesParty = o.Minutes, o.Outcome, o.Note, o.Owner, o.Due, o.MinutesBy, o.MinutesParty
 		} else {
-			it.Minutes, it.Outcome, it.Note, it.Owner, it.Due = "", "", "", 0, ""
+			it.Minutes, it.Outcome, it.Note, it.Owner, it.Due, it.MinutesBy, it.MinutesParty = "", "", "", 0, "", 0, 0
 		}
-		if err := tx.QueryRowContext(ctx, `INSERT INTO agenda_items (round_id, position, irritant_id, title, minutes, outcome, note, owner, due)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-			r.ID, k, it.IrritantID, it.Title, it.Minutes, string(it.Outcome), it.Note, it.Owner, it.Due).Scan(&it.ID); err != nil {
-			return fmt.Errorf("insert agenda item: %w", err)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO agenda_items (round_id, position, irritant_id, title, minutes, outcome, note, owner, due, minutes_by, minutes_party)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+			r.ID, k, it.IrritantID, it.Title, it.Minutes, string(it.Outcome), it.Note, it.Owner, it.Due, it.MinutesBy, it.MinutesParty).Scan(&it.ID); err != nil {
+			return nil, fmt.Errorf("insert agenda item: %w", err)
 		}
 	}
 	r.Agenda = items
-	return nil
+	return dropped, nil
 }
 
 func agendaPayload(r *parley.Round) []byte {
@@ -162,7 +197,7 @@ func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
 	}
 	items := r.Agenda
 	r.Agenda = nil
-	if err := writeAgenda(ctx, tx, r, items); err != nil {
+	if _, err := writeAgenda(ctx, tx, u, nil, r, items); err != nil {
 		return err
 	}
 	payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "venue": r.Venue, "starts_at": r.StartsAt, "ends_at": r.EndsAt,
@@ -286,10 +321,16 @@ func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.Agen
 		if err := parley.ValidateAgenda(items); err != nil {
 			return parley.EventInput{}, err
 		}
-		if err := writeAgenda(ctx, tx, r, items); err != nil {
+		dropped, err := writeAgenda(ctx, tx, u, t, r, items)
+		if err != nil {
 			return parley.EventInput{}, err
 		}
-		return parley.EventInput{Type: "round.agenda", Payload: agendaPayload(r)}, nil
+		if len(dropped) == 0 {
+			return parley.EventInput{Type: "round.agenda", Payload: agendaPayload(r)}, nil
+		}
+		// Nothing recorded goes silently: the event keeps what was removed.
+		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "agenda": r.Agenda, "removed": dropped})
+		return parley.EventInput{Type: "round.agenda", Payload: payload}, nil
 	})
 }
 
@@ -314,12 +355,28 @@ func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley
 		if it == nil {
 			return parley.EventInput{}, parley.Errorf(parley.ENOTFOUND, "round %d has no agenda item %d", r.ID, itemID)
 		}
+		if !parley.CanChangeMinutes(u, t, it) {
+			return parley.EventInput{}, parley.Errorf(parley.EFORBIDDEN, "another delegation recorded the minutes of item %q; only it or a mediator changes or clears them (comment instead)", it.Title)
+		}
+		var previous *parley.AgendaItem
+		if it.HasMinutes() {
+			p := *it
+			previous = &p
+		}
 		it.Minutes, it.Outcome, it.Note, it.Owner, it.Due = m.Minutes, m.Outcome, m.Note, m.Owner, m.Due
-		if _, err := tx.ExecContext(ctx, `UPDATE agenda_items SET minutes = $1, outcome = $2, note = $3, owner = $4, due = $5 WHERE id = $6`,
-			it.Minutes, string(it.Outcome), it.Note, it.Owner, it.Due, it.ID); err != nil {
+		it.MinutesBy, it.MinutesParty = u.ID, u.PartyID
+		if !it.HasMinutes() {
+			it.MinutesBy, it.MinutesParty = 0, 0
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE agenda_items SET minutes = $1, outcome = $2, note = $3, owner = $4, due = $5, minutes_by = $6, minutes_party = $7 WHERE id = $8`,
+			it.Minutes, string(it.Outcome), it.Note, it.Owner, it.Due, it.MinutesBy, it.MinutesParty, it.ID); err != nil {
 			return parley.EventInput{}, err
 		}
-		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "item": it})
+		out := map[string]any{"round_id": r.ID, "item": it}
+		if previous != nil {
+			out["previous"] = previous // what was replaced stays in the record
+		}
+		payload, _ := json.Marshal(out)
 		return parley.EventInput{Type: "round.minutes", Payload: payload}, nil
 	})
 }
@@ -329,6 +386,27 @@ func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatu
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		if err := parley.CheckRoundMove(r.Status, to); err != nil {
 			return parley.EventInput{}, err
+		}
+		if to == parley.RoundConcluded && !(u.Mediator && t.Mediates(u.ID)) {
+			// A delegation alone does not conclude: it asks, and the round
+			// concludes when every attending member delegation has asked.
+			if slices.Contains(r.ConcludeRequests, u.PartyID) {
+				return parley.EventInput{}, parley.Errorf(parley.ECONFLICT, "your delegation has already asked to conclude round %q; awaiting the others", r.Title)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO round_conclusions (round_id, party_id) VALUES ($1, $2)`, r.ID, u.PartyID); err != nil {
+				return parley.EventInput{}, err
+			}
+			r.ConcludeRequests = append(r.ConcludeRequests, u.PartyID)
+			var waiting []int64
+			for _, p := range parley.RoundConcluders(r, t) {
+				if !slices.Contains(r.ConcludeRequests, p) {
+					waiting = append(waiting, p)
+				}
+			}
+			if len(waiting) > 0 {
+				payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "party_id": u.PartyID, "awaiting": waiting})
+				return parley.EventInput{Type: "round.conclusion_requested", Payload: payload}, nil
+			}
 		}
 		from := r.Status
 		r.Status = to

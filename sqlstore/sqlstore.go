@@ -365,16 +365,17 @@ func (db *DB) Ready(ctx context.Context) error {
 
 // ---- users
 
-const userCols = `id, name, display_name, party_id, role, mediator, admin, password_hash, created_at`
+const userCols = `id, name, display_name, party_id, role, mediator, admin, password_hash, created_at, disabled, pending, created_by`
 
 func scanUser(s interface{ Scan(...any) error }) (*parley.User, error) {
 	var u parley.User
 	var role string
-	var med, adm, created int64
-	if err := s.Scan(&u.ID, &u.Name, &u.DisplayName, &u.PartyID, &role, &med, &adm, &u.PasswordHash, &created); err != nil {
+	var med, adm, created, disabled, pending int64
+	if err := s.Scan(&u.ID, &u.Name, &u.DisplayName, &u.PartyID, &role, &med, &adm, &u.PasswordHash, &created, &disabled, &pending, &u.CreatedBy); err != nil {
 		return nil, err
 	}
 	u.Role, u.Mediator, u.Admin, u.CreatedAt = parley.Role(role), med != 0, adm != 0, fromMicros(created)
+	u.Disabled, u.Pending = disabled != 0, pending != 0
 	return &u, nil
 }
 
@@ -397,15 +398,50 @@ func (db *DB) CreateUser(ctx context.Context, u *parley.User) error {
 			return err
 		}
 	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO users (name, display_name, party_id, role, mediator, admin, password_hash, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		u.Name, u.DisplayName, u.PartyID, string(u.Role), b2i(u.Mediator), b2i(u.Admin), u.PasswordHash, micros(u.CreatedAt)).Scan(&u.ID)
+	if u.PartyID != 0 && u.CreatedBy != 0 {
+		// Made by an administrator: the first member of a party joins at
+		// once; anyone later waits for the delegation's approval.
+		all, _, err := partyMembers(ctx, tx, u.PartyID)
+		if err != nil {
+			return err
+		}
+		u.Pending = all > 0
+	}
+	if u.PartyID != 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE party_id = $1 AND lower(display_name) = lower($2)`, u.PartyID, u.DisplayName).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return parley.Errorf(parley.ECONFLICT, "the delegation already has a member shown as %q; choose another display name", u.DisplayName)
+		}
+	}
+	err = tx.QueryRowContext(ctx, `INSERT INTO users (name, display_name, party_id, role, mediator, admin, password_hash, created_at, disabled, pending, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+		u.Name, u.DisplayName, u.PartyID, string(u.Role), b2i(u.Mediator), b2i(u.Admin), u.PasswordHash, micros(u.CreatedAt),
+		b2i(u.Disabled), b2i(u.Pending), u.CreatedBy).Scan(&u.ID)
 	if db.dialect.IsUnique(err) {
-		return parley.Errorf(parley.ECONFLICT, "the user name %q is taken", u.Name)
+		return parley.Errorf(parley.ECONFLICT, "the user name %q or the display name %q in its delegation is taken", u.Name, u.DisplayName)
 	} else if err != nil {
 		return fmt.Errorf("insert user: %w", err)
 	}
-	return tx.Commit()
+	var es []*parley.Event
+	if u.PartyID != 0 && !u.Pending {
+		by := parley.UserFromContext(ctx)
+		if by == nil {
+			by = u // from the command line: the member is recorded as joining
+		}
+		if es, err = db.recordMembership(ctx, tx, by, u, "member.joined"); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, e := range es {
+		db.published(ctx, e)
+	}
+	return nil
 }
 
 // FindUserByID implements parley.UserService.
@@ -465,8 +501,9 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) er
 	if n, _ := res.RowsAffected(); n == 0 {
 		return parley.Errorf(parley.ENOTFOUND, "no user %d", userID)
 	}
-	// Whoever knew the old password may hold a session; end them all.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1 AND kind = $2`, userID, parley.CredentialSession); err != nil {
+	// Whoever knew the old password may hold a session or have made a
+	// token with it; end them all.
+	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1`, userID); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -380,6 +380,9 @@ func (db *DB) MarkStatement(ctx context.Context, id int64, version int, mark str
 		if err := current(s, version, "mark it"); err != nil {
 			return nil, err
 		}
+		if s.Adopted {
+			return nil, parley.Errorf(parley.ECONFLICT, "%q is adopted; its marks are final", s.Title)
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM statement_marks WHERE statement_id = $1 AND version = $2 AND party_id = $3`, s.ID, version, u.PartyID); err != nil {
 			return nil, err
 		}

@@ -176,7 +176,20 @@ func (db *DB) FindTalkByID(ctx context.Context, id int64) (*parley.Talk, error) 
 	if err != nil {
 		return nil, err
 	}
-	return findVisibleTalk(ctx, db.read, u, id)
+	t, err := findTalk(ctx, db.read, id)
+	if err != nil {
+		return nil, err
+	}
+	if parley.CanSeeInvitation(u, t) && !parley.CanSeeTalk(u, t) {
+		return parley.InvitationView(u, t), nil
+	}
+	if !parley.CanSeeTalk(u, t) {
+		return nil, parley.Errorf(parley.ENOTFOUND, "no talk %d", id)
+	}
+	if t.Invitations, err = findInvitations(ctx, db.read, id); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // FindTalks implements parley.TalkService.
@@ -217,90 +230,11 @@ func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) ([]*parley.Tal
 		}
 		if parley.CanSeeTalk(u, t) {
 			ts = append(ts, t)
+		} else if parley.CanSeeInvitation(u, t) {
+			ts = append(ts, parley.InvitationView(u, t))
 		}
 	}
 	return ts, nil
-}
-
-// InviteParty implements parley.TalkService.
-func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.Standing) error {
-	u, err := actor(ctx)
-	if err != nil {
-		return err
-	}
-	if !s.Valid() {
-		return parley.Errorf(parley.EINVALID, "standing %q is not one of member, observer, stakeholder", s)
-	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, talkID)
-	if err != nil {
-		return err
-	}
-	if !parley.CanManageTalk(u, t) {
-		return parley.Errorf(parley.EFORBIDDEN, "only the talk's mediators, administrators and heads of member delegations invite parties")
-	}
-	p, err := findParty(ctx, tx, partyID)
-	if err != nil {
-		return err
-	}
-	if _, ok := t.Party(partyID); ok {
-		return parley.Errorf(parley.ECONFLICT, "%s is already in this talk", p.Name)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO talk_parties (talk_id, party_id, standing, accepted) VALUES ($1, $2, $3, 0)`,
-		talkID, partyID, string(s)); err != nil {
-		return fmt.Errorf("invite party: %w", err)
-	}
-	payload, _ := json.Marshal(map[string]any{"party_id": partyID, "standing": s})
-	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "party.invited", Payload: payload})
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.published(ctx, e)
-	return nil
-}
-
-// AcceptInvitation implements parley.TalkService.
-func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) error {
-	u, err := actor(ctx)
-	if err != nil {
-		return err
-	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, talkID)
-	if err != nil {
-		return err
-	}
-	p, ok := t.Party(u.PartyID)
-	if ok && p.Accepted {
-		return parley.Errorf(parley.ECONFLICT, "your delegation has already accepted")
-	}
-	if !parley.CanAcceptInvitation(u, t) {
-		return parley.Errorf(parley.EFORBIDDEN, "only the head of an invited delegation accepts")
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE talk_parties SET accepted = 1 WHERE talk_id = $1 AND party_id = $2`, talkID, u.PartyID); err != nil {
-		return err
-	}
-	payload, _ := json.Marshal(map[string]any{"party_id": u.PartyID, "standing": p.Standing})
-	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "invitation.accepted", Payload: payload})
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.published(ctx, e)
-	return nil
 }
 
 // AppendEvent implements parley.TalkService.

@@ -126,7 +126,8 @@ func testReminders(t *testing.T, s Store) {
 	if len(ns) != 1 || !strings.Contains(ns[0].Text, "Visas") || ns[0].Type != "reminder" {
 		t.Errorf("RU reminders %+v", ns)
 	}
-	if ns, _ := s.Notifications(as(ctx, w.saHead), true, 10); len(ns) != 2 { // the two raisings, no reminder
-		t.Errorf("the observer party got %d notifications, want only the two raisings", len(ns))
+	// The two raisings, folded into one notice, and no reminder.
+	if ns, _ := s.Notifications(as(ctx, w.saHead), true, 10); len(ns) != 1 || ns[0].Type != "irritant.raised" || !strings.Contains(ns[0].Text, "1 more") {
+		t.Errorf("the observer party got %+v, want only the two raisings, folded", ns)
 	}
 }

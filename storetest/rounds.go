@@ -78,9 +78,26 @@ func testRounds(t *testing.T, s Store) {
 	if len(tl) != 2 || tl[1].Type != "round.minutes" {
 		t.Errorf("irritant timeline lacks the minutes: %d events", len(tl))
 	}
-	concluded, err := s.MoveRound(as(ctx, w.usHead), r.ID, parley.RoundConcluded)
+	// Minutes another delegation recorded are not the US's to change or drop.
+	// (Re-writing the agenda gave the kept item a new id.)
+	if _, err := s.RecordMinutes(as(ctx, w.usNeg), r.ID, got.Agenda[1].ID, parley.Minutes{}); code(err) != parley.EFORBIDDEN {
+		t.Errorf("US clears RU's minutes: %v, want forbidden", err)
+	}
+	if _, err := s.SetAgenda(as(ctx, w.usHead), r.ID, []*parley.AgendaItem{{Title: "Opening"}, {IrritantID: irr.ID}}); code(err) != parley.EFORBIDDEN {
+		t.Errorf("US re-sends the agenda without RU's item id, dropping its minutes: %v, want forbidden", err)
+	}
+	// One delegation does not conclude alone.
+	half, err := s.MoveRound(as(ctx, w.usHead), r.ID, parley.RoundConcluded)
 	must(t, err)
-	if concluded.MinutesSeq == 0 {
+	if half.Status != parley.RoundInProgress || len(half.ConcludeRequests) != 1 {
+		t.Fatalf("after the US asks to conclude: %s, requests %v; want in progress awaiting RU", half.Status, half.ConcludeRequests)
+	}
+	if _, err := s.MoveRound(as(ctx, w.usNeg), r.ID, parley.RoundConcluded); code(err) != parley.ECONFLICT {
+		t.Errorf("the US asks twice: %v, want conflict", err)
+	}
+	concluded, err := s.MoveRound(as(ctx, w.ruHead), r.ID, parley.RoundConcluded)
+	must(t, err)
+	if concluded.Status != parley.RoundConcluded || concluded.MinutesSeq == 0 {
 		t.Fatal("concluded round names no minutes event")
 	}
 	for name, err := range map[string]error{

@@ -213,20 +213,34 @@ func testTalks(t *testing.T, s Store) {
 		t.Errorf("missing talk: %v, want not_found", err)
 	}
 	// Invitations.
-	if err := s.InviteParty(as(ctx, w.ruHead), w.talk.ID, w.fr.ID, parley.StandingStakeholder); err != nil {
-		t.Fatal(err)
+	// One member proposes; the party is invited only with the other
+	// member's consent, and until then does not learn of the talk.
+	if invited, err := s.InviteParty(as(ctx, w.ruHead), w.talk.ID, w.fr.ID, parley.StandingStakeholder); err != nil || invited {
+		t.Fatalf("RU proposes FR: invited=%v %v; want a proposal awaiting US", invited, err)
 	}
-	if err := s.InviteParty(as(ctx, w.ruHead), w.talk.ID, w.fr.ID, parley.StandingMember); code(err) != parley.ECONFLICT {
+	if _, err := s.InviteParty(as(ctx, w.ruHead), w.talk.ID, w.fr.ID, parley.StandingMember); code(err) != parley.ECONFLICT {
 		t.Errorf("second invitation: %v, want conflict", err)
 	}
-	if err := s.InviteParty(as(ctx, w.saHead), w.talk.ID, w.fr.ID, parley.StandingMember); code(err) != parley.EFORBIDDEN {
+	if _, err := s.InviteParty(as(ctx, w.saHead), w.talk.ID, w.fr.ID, parley.StandingMember); code(err) != parley.EFORBIDDEN {
 		t.Errorf("observer inviting: %v, want forbidden", err)
 	}
-	if _, err := s.FindTalkByID(as(ctx, w.frHead), w.talk.ID); err != nil {
-		t.Errorf("invited party cannot see the talk: %v", err)
+	if _, err := s.FindTalkByID(as(ctx, w.frHead), w.talk.ID); code(err) != parley.ENOTFOUND {
+		t.Errorf("a proposed party sees the talk: %v, want not_found", err)
 	}
-	if _, err := s.AppendEvent(as(ctx, w.frHead), w.talk.ID, parley.EventInput{Type: "note"}); code(err) != parley.EFORBIDDEN {
-		t.Errorf("append before accepting: %v, want forbidden", err)
+	if _, err := s.ConsentInvitation(as(ctx, w.ruHead), w.talk.ID, w.fr.ID); code(err) != parley.ECONFLICT {
+		t.Errorf("the proposer consents again: %v, want conflict", err)
+	}
+	if invited, err := s.ConsentInvitation(as(ctx, w.usHead), w.talk.ID, w.fr.ID); err != nil || !invited {
+		t.Fatalf("US consents: invited=%v %v", invited, err)
+	}
+	if seen, err := s.FindTalkByID(as(ctx, w.frHead), w.talk.ID); err != nil || seen.Title != w.talk.Title || seen.Description != "" || len(seen.Parties) != 1 {
+		t.Errorf("invited party sees %+v, %v; want the title alone", seen, err)
+	}
+	if _, err := s.ListEvents(as(ctx, w.frHead), w.talk.ID, 0, 10); code(err) != parley.ENOTFOUND {
+		t.Errorf("invited party reads the history before accepting: %v, want not_found", err)
+	}
+	if _, err := s.AppendEvent(as(ctx, w.frHead), w.talk.ID, parley.EventInput{Type: "note"}); code(err) != parley.ENOTFOUND {
+		t.Errorf("append before accepting: %v, want not_found (the talk is not theirs to see yet)", err)
 	}
 	if err := s.AcceptInvitation(as(ctx, w.frHead), w.talk.ID); err != nil {
 		t.Fatal(err)

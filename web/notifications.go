@@ -116,10 +116,6 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 	if err := s.api.Notifications.MarkRead(r.Context(), ids); err != nil {
 		return err
 	}
-	next := r.PostFormValue("next")
-	if len(next) == 0 || next[0] != '/' || len(next) > 1 && next[1] == '/' {
-		next = "/notifications"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.PostFormValue("next"), "/notifications"), http.StatusSeeOther)
 	return nil
 }

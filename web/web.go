@@ -116,6 +116,8 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /admin", s.serve(s.admin))
 	mux.Handle("POST /admin/parties", s.serve(s.onceForm(s.createParty)))
 	mux.Handle("POST /admin/users", s.serve(s.onceForm(s.createUser)))
+	mux.Handle("POST /admin/users/{id}/disable", s.serve(s.onceForm(s.disableUser)))
+	mux.Handle("POST /users/{id}/approve", s.serve(s.onceForm(s.approveMember)))
 	s.registerConsult(mux)
 	s.inboxRegister(mux)
 	s.registerNegotiations(mux)
@@ -133,6 +135,7 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 
 func (s *Server) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = s.withFlash(w, r)
 		err := h(w, r)
 		if err == nil {
 			return
@@ -209,7 +212,7 @@ func (s *Server) home(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, "login.html", map[string]any{"Next": r.URL.Query().Get("next")})
+	return s.render(w, r, "login.html", map[string]any{"Next": localPath(r.URL.Query().Get("next"), "")})
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
@@ -223,12 +226,9 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		w.WriteHeader(http.StatusUnauthorized)
-		return s.render(w, r, "login.html", map[string]any{"Error": msg, "Name": name, "Next": next})
+		return s.render(w, r, "login.html", map[string]any{"Error": msg, "Name": name, "Next": localPath(next, "")})
 	}
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") {
-		next = "/inbox"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(next, "/inbox"), http.StatusSeeOther)
 	return nil
 }
 
@@ -402,9 +402,11 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	es, err := s.api.Talks.ListEvents(r.Context(), id, max(0, t.LastSeq-200), 200)
-	if err != nil {
-		return err
+	var es []*parley.Event
+	if parley.CanSeeTalk(u, t) { // an invited party sees the title alone until it accepts
+		if es, err = s.api.Talks.ListEvents(r.Context(), id, max(0, t.LastSeq-200), 200); err != nil {
+			return err
+		}
 	}
 	// Another party's legacy private entries (written before private
 	// chains) show nothing, not even that they exist.
@@ -416,7 +418,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	after := strconv.FormatInt(last, 10)
 	// A delegate also sees its own party's private chain, merged in.
 	_, inTalk := t.Party(u.PartyID)
-	if inTalk {
+	if inTalk && parley.CanSeeTalk(u, t) {
 		// The last 200 of the chain, paging to its end.
 		var ps []*parley.Event
 		for after := int64(0); ; {
@@ -451,7 +453,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	// without a secret has none to show.
 	cp, _ := s.api.Talks.Checkpoint(r.Context(), id)
 	return s.renderTalk(w, r, "talk.html", t.Title, t, "overview", map[string]any{
-		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk, "IsMediator": t.Mediates(u.ID) && u.PartyID == 0,
+		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk && parley.CanSeeTalk(u, t), "IsMediator": t.Mediates(u.ID) && u.PartyID == 0,
 		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
 		"Invitable": invitable(t, names), "CanManage": parley.CanManageTalk(u, t),
 	})
@@ -558,7 +560,7 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) error {
 	for _, p := range ps {
 		names[p.ID] = p.Name
 	}
-	return s.render(w, r, "admin.html", map[string]any{"Parties": ps, "Users": us, "Names": names, "Message": r.URL.Query().Get("done")})
+	return s.render(w, r, "admin.html", map[string]any{"Parties": ps, "Users": us, "Names": names, "Message": flash(r)})
 }
 
 func (s *Server) createParty(w http.ResponseWriter, r *http.Request) error {
@@ -573,7 +575,8 @@ func (s *Server) createParty(w http.ResponseWriter, r *http.Request) error {
 	if err := s.api.CreateParty(r.Context(), p); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin?done="+url.QueryEscape("Party "+p.Name+" created."), http.StatusSeeOther)
+	setFlash(w, r, "Party "+p.Name+" created.")
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 	return nil
 }
 
@@ -585,7 +588,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if !parley.CanAdminister(u) {
 		return parley.Errorf(parley.EFORBIDDEN, "only administrators manage users")
 	}
-	nu := &parley.User{Name: strings.TrimSpace(r.PostFormValue("name")), DisplayName: strings.TrimSpace(r.PostFormValue("display_name")),
+	nu := &parley.User{Name: strings.TrimSpace(r.PostFormValue("name")), DisplayName: strings.TrimSpace(r.PostFormValue("display_name")), CreatedBy: u.ID,
 		Mediator: r.PostFormValue("kind") == "mediator", Admin: r.PostFormValue("kind") == "admin"}
 	if pid, _ := strconv.ParseInt(r.PostFormValue("party_id"), 10, 64); pid != 0 && r.PostFormValue("kind") == "delegate" {
 		nu.PartyID, nu.Role = pid, parley.Role(r.PostFormValue("role"))
@@ -596,7 +599,8 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := s.api.CreateUserWithPassword(r.Context(), nu, r.PostFormValue("password")); err != nil {
 		return err
 	}
-	http.Redirect(w, r, "/admin?done="+url.QueryEscape("User "+nu.Name+" created."), http.StatusSeeOther)
+	setFlash(w, r, "User "+nu.Name+" created.")
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 	return nil
 }
 
@@ -652,7 +656,60 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, secret stri
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, "account.html", map[string]any{"Tokens": ts, "Secret": secret})
+	var pending []*parley.User
+	if u.PartyID != 0 && u.Role == parley.RoleHead {
+		us, err := s.api.Users.ListUsers(r.Context())
+		if err != nil {
+			return err
+		}
+		for _, m := range us {
+			if m.PartyID == u.PartyID && m.Pending {
+				pending = append(pending, m)
+			}
+		}
+	}
+	return s.render(w, r, "account.html", map[string]any{"Tokens": ts, "Secret": secret, "Pending": pending})
+}
+
+// approveMember lets a pending member into their delegation: the head's
+// act (a second administrator's for a delegation without a head).
+func (s *Server) approveMember(w http.ResponseWriter, r *http.Request) error {
+	u, err := signedIn(r)
+	if err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.ENOTFOUND, "no such person")
+	}
+	m, err := s.api.Users.ApproveMember(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	setFlash(w, r, m.Name+" has joined the delegation.")
+	if u.Admin {
+		http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	} else {
+		http.Redirect(w, r, "/account", http.StatusSeeOther)
+	}
+	return nil
+}
+
+func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return parley.Errorf(parley.ENOTFOUND, "no such person")
+	}
+	m, err := s.api.Users.DisableUser(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	setFlash(w, r, m.Name+" is disabled; their sessions and tokens have ended.")
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+	return nil
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
@@ -745,7 +802,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return parley.Errorf(parley.EINVALID, "choose a party to invite")
 	}
-	if err := s.api.Talks.InviteParty(r.Context(), id, pid, parley.Standing(r.PostFormValue("standing"))); err != nil {
+	if _, err := s.api.Talks.InviteParty(r.Context(), id, pid, parley.Standing(r.PostFormValue("standing"))); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)

@@ -41,6 +41,7 @@ func newSite(t *testing.T) *site {
 	t.Cleanup(func() { db.Close() })
 	a := api.NewServer()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
+	a.Irritants, a.Rounds, a.Statements, a.Notifications = db, db, db, db
 	a.Secret, a.Logger = secret, slog.New(slog.NewTextHandler(io.Discard, nil))
 	if _, err := a.Open(ctx); err != nil {
 		t.Fatal(err)
@@ -167,10 +168,18 @@ func TestInvitedHeadAcceptsInTheBrowser(t *testing.T) {
 	ctx := parley.NewContextWithUser(context.Background(), s.us)
 	ua, err := s.db.FindUserByName(ctx, "ua")
 	must(t, err)
-	must(t, s.db.InviteParty(ctx, s.talk.ID, ua.PartyID, parley.StandingStakeholder))
+	_, err = s.db.InviteParty(ctx, s.talk.ID, ua.PartyID, parley.StandingStakeholder)
+	must(t, err)
+	ru, err := s.db.FindUserByName(ctx, "ru")
+	must(t, err)
+	_, err = s.db.ConsentInvitation(parley.NewContextWithUser(ctx, ru), s.talk.ID, ua.PartyID)
+	must(t, err)
 	c := s.signIn("ua")
 	talkPath := fmt.Sprintf("/talks/%d", s.talk.ID)
 	_, body := s.get(c, talkPath)
+	if strings.Contains(body, "content withheld") || strings.Contains(body, "Irritants") == false {
+		t.Error("before accepting, the invited party sees the talk's history, or not its title")
+	}
 	csrf := regexp.MustCompile(`name="csrf" value="([0-9a-f]+)"`).FindStringSubmatch(body)
 	if !strings.Contains(body, "Accept the invitation") || csrf == nil {
 		t.Fatal("no invitation to accept on the talk page")

@@ -103,7 +103,8 @@ func lastSeq(b testing.TB, base, token string) int64 {
 // subscribers of its talk (SQLite, one node).
 func BenchmarkFanout1000(b *testing.B) {
 	const subs = 1000
-	s := startServer(b, nil, "--demo")
+	// One test address opens every stream and writes every event: no caps.
+	s := startServer(b, nil, "--demo", "--max-conns-per-addr", "0", "--write-rate", "0")
 	pw := demoPasswords(b, s.out.String())
 	ru, us := login(b, s.url, "ru-head", pw["ru-head"]), login(b, s.url, "us-head", pw["us-head"])
 	ctx, cancel := context.WithCancel(context.Background())
@@ -120,7 +121,8 @@ func BenchmarkFanout1000(b *testing.B) {
 func BenchmarkCrossNode(b *testing.B) {
 	cluster := postgrestest.Start()
 	defer cluster.Stop()
-	env := map[string]string{"PARLEY_DATABASE_URL": cluster.NewDatabase(b), "PARLEY_SECRET": "shared-secret-of-the-cluster"}
+	env := map[string]string{"PARLEY_DATABASE_URL": cluster.NewDatabase(b), "PARLEY_SECRET": "shared-secret-of-the-cluster",
+		"PARLEY_MAX_CONNS_PER_ADDR": "0", "PARLEY_WRITE_RATE": "0"}
 	a := startServer(b, env, "--data", b.TempDir(), "--demo")
 	pw := demoPasswords(b, a.out.String())
 	nb := startServer(b, env, "--data", b.TempDir())

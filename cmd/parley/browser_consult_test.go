@@ -207,6 +207,7 @@ func TestBrowserRoundAndResolutionEndToEnd(t *testing.T) {
 		chromedp.WaitVisible(chromedp.CSS(`#rtitle`)),
 		chromedp.SendKeys(chromedp.CSS(`#rtitle`), "Geneva"),
 		chromedp.SendKeys(chromedp.CSS(`#venue`), "Palais des Nations"),
+		chromedp.SetValue(chromedp.CSS(`#starts_at`), "2025-05-06T09:00"),
 		chromedp.Submit(chromedp.CSS(`#rtitle`)),
 		chromedp.WaitVisible(chromedp.CSS(`#round-status[data-status="planned"]`)),
 		chromedp.SetValue(chromedp.CSS(`#irritant_id`), "4"), // Visa issuance for diplomats
@@ -242,11 +243,19 @@ func TestBrowserRoundAndResolutionEndToEnd(t *testing.T) {
 		t.Fatalf("US keeps minutes: %v", err)
 	}
 	waitFor(t, ru, "the minutes on the Russian page", fmt.Sprintf(`document.getElementById('live').innerText.includes(%q)`, minutes))
+	// One delegation only asks to conclude; the round concludes when the
+	// other asks too.
 	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#round-move`)), chromedp.WaitVisible(chromedp.CSS(`#conclude-yes`)), chromedp.Click(chromedp.CSS(`#conclude-yes`)),
-		chromedp.WaitVisible(chromedp.CSS(`#round-status[data-status="concluded"]`))); err != nil {
-		t.Fatalf("US concludes: %v", err)
+		chromedp.WaitVisible(chromedp.CSS(`#round-status[data-status="in_progress"]`))); err != nil {
+		t.Fatalf("US asks to conclude: %v", err)
 	}
-	waitFor(t, ru, "the conclusion on the Russian page", `document.getElementById('round-status').dataset.status === 'concluded'`)
+	waitLive(t, us)
+	if err := chromedp.Do(ru, chromedp.Navigate(strings.SplitN(loc, "?", 2)[0]), chromedp.Click(chromedp.CSS(`#round-move`)),
+		chromedp.WaitVisible(chromedp.CSS(`#conclude-yes`)), chromedp.Click(chromedp.CSS(`#conclude-yes`)),
+		chromedp.WaitVisible(chromedp.CSS(`#round-status[data-status="concluded"]`))); err != nil {
+		t.Fatalf("RU concludes: %v", err)
+	}
+	waitFor(t, us, "the conclusion on the US page", `document.getElementById('round-status').dataset.status === 'concluded'`)
 
 	// Both sides confirm irritant 1 resolved.
 	for _, ctx := range []context.Context{us, ru} {

@@ -90,7 +90,7 @@ func TestBrowserLiveUpdatesKeepTyping(t *testing.T) {
 			ID int64 `json:"id"`
 		} `json:"agenda"`
 	}
-	if code := call(t, "POST", s.url+"/api/v1/talks/1/rounds", usTok, map[string]any{"title": "Vienna", "delegations": []int64{1, 2},
+	if code := call(t, "POST", s.url+"/api/v1/talks/1/rounds", usTok, map[string]any{"title": "Vienna", "starts_at": "2025-06-02T09:00:00Z", "delegations": []int64{1, 2},
 		"agenda": []map[string]any{{"title": "Consular staff"}, {"title": "Flights"}}}, &rd); code != 201 || len(rd.Agenda) != 2 {
 		t.Fatalf("plan a round: %d %+v", code, rd)
 	}

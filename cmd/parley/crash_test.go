@@ -35,7 +35,8 @@ func TestMain(m *testing.M) {
 func startProcess(t *testing.T, data string) (*exec.Cmd, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "serve", "--addr", "127.0.0.1:0", "--data", data)
-	cmd.Env = append(os.Environ(), "PARLEY_TEST_RUN_MAIN=1")
+	// Written to as fast as the test can: no per-user write limit.
+	cmd.Env = append(os.Environ(), "PARLEY_TEST_RUN_MAIN=1", "PARLEY_WRITE_RATE=0")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -147,8 +147,11 @@ func seedRounds(ctx context.Context, s *api.Server, as func(string) context.Cont
 				return fmt.Errorf("round %s item %d: %w", rd.title, k+1, err)
 			}
 		}
-		if _, err := s.Rounds.MoveRound(as("us-head"), r.ID, parley.RoundConcluded); err != nil {
-			return err
+		// Both delegations conclude; one alone only asks to.
+		for _, head := range []string{"us-head", "ru-head"} {
+			if _, err := s.Rounds.MoveRound(as(head), r.ID, parley.RoundConcluded); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

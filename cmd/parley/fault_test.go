@@ -81,7 +81,9 @@ func startBinary(t *testing.T, bin string, env []string, args ...string) *proc {
 // launch is startBinary for use from several goroutines at once.
 func launch(t *testing.T, bin string, env []string, args ...string) (*proc, error) {
 	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
-	cmd.Env = append(os.Environ(), env...)
+	// These servers are pushed as hard as the tests can write to find lost
+	// or doubled events; the per-user write limit would only slow that down.
+	cmd.Env = append(append(os.Environ(), "PARLEY_WRITE_RATE=0", "PARLEY_MAX_CONNS_PER_ADDR=0"), env...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		return nil, err

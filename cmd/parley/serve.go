@@ -36,6 +36,18 @@ type serveOptions struct {
 	secureCookies  bool
 	tlsCert        string
 	tlsKey         string
+	// metricsAddr serves /metrics on its own listener; metricsPublic on the
+	// main address. By default metrics are not served: they tell anyone
+	// how busy each talk's streams are.
+	metricsAddr   string
+	metricsPublic bool
+	// connsPerAddr caps simultaneous connections from one client address (0: no cap).
+	connsPerAddr int
+	// tokenTTL is how long API tokens last; writeRate and writeBurst limit
+	// each user's changes.
+	tokenTTL   time.Duration
+	writeRate  float64
+	writeBurst int
 	// PostgreSQL timeouts; txTimeout also bounds every request but live streams.
 	connectTimeout, statementTimeout, txTimeout time.Duration
 	engineBudget                                time.Duration
@@ -65,12 +77,32 @@ PostgreSQL must share the secret.`,
 	f.BoolVar(&o.secureCookies, "secure-cookies", e.getenv("PARLEY_SECURE_COOKIES") == "1", "mark cookies Secure, for serving behind a TLS proxy (PARLEY_SECURE_COOKIES=1); they are always Secure on TLS connections")
 	f.StringVar(&o.tlsCert, "tls-cert", e.getenv("PARLEY_TLS_CERT"), "serve HTTPS with this certificate file (PEM; PARLEY_TLS_CERT); needs --tls-key")
 	f.StringVar(&o.tlsKey, "tls-key", e.getenv("PARLEY_TLS_KEY"), "private key file for --tls-cert (PEM; PARLEY_TLS_KEY)")
+	f.StringVar(&o.metricsAddr, "metrics-addr", e.getenv("PARLEY_METRICS_ADDR"), "serve Prometheus metrics at /metrics on this separate address, e.g. 127.0.0.1:9090 (PARLEY_METRICS_ADDR); default: not served")
+	f.BoolVar(&o.metricsPublic, "metrics-public", e.getenv("PARLEY_METRICS_PUBLIC") == "1", "serve /metrics on --addr to anyone who can reach it (PARLEY_METRICS_PUBLIC=1)")
+	f.IntVar(&o.connsPerAddr, "max-conns-per-addr", envInt(e, "PARLEY_MAX_CONNS_PER_ADDR", 128), "most simultaneous connections from one client address; 0 for no cap, e.g. behind a proxy that limits them itself (PARLEY_MAX_CONNS_PER_ADDR)")
+	f.DurationVar(&o.tokenTTL, "token-ttl", envDuration(e, "PARLEY_TOKEN_TTL", 90*24*time.Hour), "how long an API token lasts from its creation (PARLEY_TOKEN_TTL)")
+	f.Float64Var(&o.writeRate, "write-rate", envFloat(e, "PARLEY_WRITE_RATE", 1), "changes per second each user may make, sustained; 0 for no limit (PARLEY_WRITE_RATE)")
+	f.IntVar(&o.writeBurst, "write-burst", envInt(e, "PARLEY_WRITE_BURST", 60), "changes each user may make at once before --write-rate applies (PARLEY_WRITE_BURST)")
 	f.DurationVar(&o.connectTimeout, "db-connect-timeout", envDuration(e, "PARLEY_DB_CONNECT_TIMEOUT", 10*time.Second), "PostgreSQL: give up making a connection after this long, including a server that accepts and never answers (PARLEY_DB_CONNECT_TIMEOUT)")
 	f.DurationVar(&o.statementTimeout, "db-statement-timeout", envDuration(e, "PARLEY_DB_STATEMENT_TIMEOUT", 10*time.Second), "PostgreSQL: the server cancels a statement running longer (statement_timeout; PARLEY_DB_STATEMENT_TIMEOUT)")
 	f.DurationVar(&o.txTimeout, "db-tx-timeout", envDuration(e, "PARLEY_DB_TX_TIMEOUT", 30*time.Second), "every request but live streams fails with 503 after this long, and PostgreSQL ends transactions idle longer (idle_in_transaction_session_timeout; PARLEY_DB_TX_TIMEOUT)")
 	f.DurationVar(&o.engineBudget, "engine-budget", 20*time.Second, "longest a mediator's request for a text may compute before it is refused")
 	f.BoolVar(&o.demo, "demo", e.getenv("PARLEY_DEMO") == "1", "seed the illustrative Riyadh scenario and print its users' passwords (PARLEY_DEMO=1)")
 	return cmd
+}
+
+func envInt(e *env, name string, def int) int {
+	if n, err := strconv.Atoi(e.getenv(name)); err == nil {
+		return n
+	}
+	return def
+}
+
+func envFloat(e *env, name string, def float64) float64 {
+	if n, err := strconv.ParseFloat(e.getenv(name), 64); err == nil {
+		return n
+	}
+	return def
 }
 
 // envDuration reads a duration such as "10s" from the variable name; a value
@@ -136,6 +168,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 	s := api.NewServer()
 	s.Logger, s.Secret, s.SecureCookies = logger, secret, o.secureCookies
+	s.TokenTTL, s.WriteRate, s.WriteBurst = o.tokenTTL, o.writeRate, o.writeBurst
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -220,7 +253,10 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	metrics := promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+	if o.metricsPublic {
+		mux.Handle("GET /metrics", metrics)
+	}
 	handler := s.Middleware(mux)
 	measured := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -240,6 +276,22 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	ln, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
+	}
+	if o.connsPerAddr > 0 {
+		ln = newCapListener(ln, o.connsPerAddr)
+	}
+	if o.metricsAddr != "" {
+		mln, err := net.Listen("tcp", o.metricsAddr)
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("--metrics-addr: %w", err)
+		}
+		mmux := http.NewServeMux()
+		mmux.Handle("GET /metrics", metrics)
+		msrv := &http.Server{Handler: mmux, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 30 * time.Second}
+		go msrv.Serve(mln)
+		defer msrv.Close()
+		fmt.Fprintf(e.stdout, "parley metrics on http://%s/metrics\n", mln.Addr())
 	}
 	srv := &http.Server{Handler: measured, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	url := "http://" + ln.Addr().String()

@@ -182,7 +182,7 @@ func TestServeFirstStartSetupAndAPI(t *testing.T) {
 	if m == nil {
 		t.Fatalf("no setup link printed:\n%s", s.out.String())
 	}
-	for _, path := range []string{"/healthz", "/readyz", "/metrics"} {
+	for _, path := range []string{"/healthz", "/readyz"} {
 		resp, err := http.Get(s.url + path)
 		if err != nil || resp.StatusCode != 200 {
 			t.Fatalf("GET %s: %v %v", path, resp, err)
