@@ -245,8 +245,12 @@ func TestBrowserRoundAndResolutionEndToEnd(t *testing.T) {
 	waitFor(t, ru, "the minutes on the Russian page", fmt.Sprintf(`document.getElementById('live').innerText.includes(%q)`, minutes))
 	// One delegation only asks to conclude; the round concludes when the
 	// other asks too.
-	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#round-move`)), chromedp.WaitVisible(chromedp.CSS(`#conclude-yes`)), chromedp.Click(chromedp.CSS(`#conclude-yes`)),
-		chromedp.WaitVisible(chromedp.CSS(`#round-status[data-status="in_progress"]`))); err != nil {
+	// Wait for the page the request leads to, not the old one still showing.
+	if err := chromedp.Do(us, chromedp.Click(chromedp.CSS(`#round-move`)), chromedp.WaitVisible(chromedp.CSS(`#conclude-yes`)),
+		chromedp.Evaluate[chromedp.Void](`window.beforeSubmit = true`), chromedp.Click(chromedp.CSS(`#conclude-yes`))); err != nil {
+		t.Fatalf("US asks to conclude: %v", err)
+	}
+	if err := afterReload(us, `(document.getElementById('round-status') || {dataset: {}}).dataset.status === 'in_progress'`); err != nil {
 		t.Fatalf("US asks to conclude: %v", err)
 	}
 	waitLive(t, us)
