@@ -21,7 +21,7 @@ import (
 // and submit a profile with numbers no one else could guess, and Ukraine a
 // red line, in the demo's negotiations, while every other kind of viewer
 // watches every channel: API reads, the live event stream, the record
-// export, notifications, the web pages, the server's logs, error messages
+// export, notifications, the web pages (inbox and search included), the server's logs, error messages
 // and the database files at rest. None may hold the numbers, and the US
 // drafts may leave no trace at all — not an event, not a notification, not
 // a change in what others see of the talk.
@@ -163,7 +163,7 @@ func TestNegotiationPreferencesReachNobodyElse(t *testing.T) {
 		}
 		// The web pages, signed in with a session as a browser would be.
 		jar := webSession(t, s.url, who, pw[who])
-		for _, path := range []string{"/negotiations/2", "/negotiations/2/panel", "/talks/1", "/notifications", "/negotiations/1"} {
+		for _, path := range []string{"/negotiations/2", "/negotiations/2/panel", "/talks/1", "/notifications", "/negotiations/1", "/inbox", "/search?q=Staffing", "/search?q=embassy"} {
 			check(who+" page "+path, jar(path))
 		}
 	}
