@@ -161,7 +161,9 @@ func (s *Server) Open(ctx context.Context) (setupToken string, err error) {
 		}
 		if offered {
 			setupToken = token
-		} else if !at.IsZero() {
+		} else {
+			// Say so even when the other node's offer carries no time, so
+			// whoever starts this node knows where the link is.
 			s.Logger.Info("no accounts yet; another node printed the setup link", "at", at)
 		}
 	}

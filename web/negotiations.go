@@ -27,13 +27,16 @@ func (s *Server) registerNegotiations(mux *http.ServeMux) {
 	mux.Handle("POST /talks/{id}/negotiations", s.serve(s.openNegotiation))
 	mux.Handle("GET /negotiations/{id}", s.serve(s.negotiationPage))
 	mux.Handle("GET /negotiations/{id}/panel", s.serve(s.negotiationPanel))
-	mux.Handle("POST /negotiations/{id}/issues", s.serve(s.negotiationIssues))
-	mux.Handle("POST /negotiations/{id}/moves", s.serve(s.negotiationMove))
+	mux.Handle("POST /negotiations/{id}/issues", s.serve(s.negotiationAct("issues", s.negotiationIssues,
+		func(r *http.Request, p *negotiationPage) { p.IssuesText = r.PostFormValue("issues") })))
+	mux.Handle("POST /negotiations/{id}/moves", s.serve(s.negotiationAct("move", s.negotiationMove, nil)))
 	mux.Handle("POST /negotiations/{id}/preferences", s.serve(s.negotiationPreferences))
 	mux.Handle("POST /negotiations/{id}/texts", s.serve(s.negotiationText))
-	mux.Handle("POST /negotiations/{id}/marks", s.serve(s.negotiationMark))
-	mux.Handle("POST /negotiations/{id}/statement", s.serve(s.negotiationStatement))
-	mux.Handle("POST /negotiations/{id}/disclosures", s.serve(s.negotiationDisclose))
+	mux.Handle("POST /negotiations/{id}/marks", s.serve(s.negotiationAct("mark", s.negotiationMark, func(r *http.Request, p *negotiationPage) {
+		p.MarkReason, p.MarkPublic = strings.TrimSpace(r.PostFormValue("reason")), r.PostFormValue("reason_public") == "yes"
+	})))
+	mux.Handle("POST /negotiations/{id}/statement", s.serve(s.negotiationAct("agreement", s.negotiationStatement, nil)))
+	mux.Handle("POST /negotiations/{id}/disclosures", s.serve(s.negotiationAct("agreement", s.negotiationDisclose, nil)))
 }
 
 // formKey is a fresh one-time key for a form.
@@ -586,47 +589,6 @@ func (s *Server) rerender(w http.ResponseWriter, r *http.Request, form string, e
 
 func negotiationPath(id int64) string { return fmt.Sprintf("/negotiations/%d", id) }
 
-func (s *Server) negotiationIssues(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "negotiation")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	text := r.PostFormValue("issues")
-	err = s.once(w, r, negotiationPath(id), func() (string, error) {
-		issues, err := parseIssuesText(text)
-		if err != nil {
-			return "", err
-		}
-		_, err = s.api.Negotiations.SetIssues(r.Context(), id, issues, strings.TrimSpace(r.PostFormValue("title")), r.PostFormValue("solution"))
-		return negotiationPath(id) + "#issues", err
-	})
-	if refused(err) {
-		return s.rerender(w, r, "issues", err, func(p *negotiationPage) { p.IssuesText = text })
-	}
-	return err
-}
-
-func (s *Server) negotiationMove(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "negotiation")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	err = s.once(w, r, negotiationPath(id), func() (string, error) {
-		_, err := s.api.Negotiations.MoveNegotiation(r.Context(), id, parley.NegotiationState(r.PostFormValue("to")))
-		return negotiationPath(id), err
-	})
-	if refused(err) {
-		return s.rerender(w, r, "move", err, nil)
-	}
-	return err
-}
-
 func (s *Server) negotiationPreferences(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathInt(r, "id", "negotiation")
 	if err != nil {
@@ -752,69 +714,6 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 	return err
 }
 
-func (s *Server) negotiationMark(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "negotiation")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	reason, public := strings.TrimSpace(r.PostFormValue("reason")), r.PostFormValue("reason_public") == "yes"
-	err = s.once(w, r, negotiationPath(id), func() (string, error) {
-		mark := r.PostFormValue("mark")
-		if mark == "" {
-			return "", parley.Errorf(parley.EINVALID, "mark: choose accept, can live with it, or reject")
-		}
-		_, err := s.api.Negotiations.MarkText(r.Context(), id, version, mark, reason, public)
-		return negotiationPath(id) + "#text", err
-	})
-	if refused(err) {
-		return s.rerender(w, r, "mark", err, func(p *negotiationPage) { p.MarkReason, p.MarkPublic = reason, public })
-	}
-	return err
-}
-
-func (s *Server) negotiationStatement(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "negotiation")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	err = s.once(w, r, negotiationPath(id), func() (string, error) {
-		st, err := s.api.DraftStatement(r.Context(), id)
-		if err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("/joint-statements/%d", st.ID), nil
-	})
-	if refused(err) {
-		return s.rerender(w, r, "agreement", err, nil)
-	}
-	return err
-}
-
-func (s *Server) negotiationDisclose(w http.ResponseWriter, r *http.Request) error {
-	id, err := pathInt(r, "id", "negotiation")
-	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
-	err = s.once(w, r, negotiationPath(id), func() (string, error) {
-		_, err := s.api.Negotiations.ConsentToDisclose(r.Context(), id)
-		return negotiationPath(id) + "#disclosure", err
-	})
-	if refused(err) {
-		return s.rerender(w, r, "agreement", err, nil)
-	}
-	return err
-}
-
 // negotiationInbox lists what t's negotiations ask of u: its party's
 // profile or red lines to submit, a text to mark, an improvement to
 // consider, a disclosure to decide; for a mediator, a negotiation ready for
@@ -852,4 +751,65 @@ func negotiationInbox(u *parley.User, t *parley.Talk, ns []*parley.Negotiation) 
 		}
 	}
 	return out
+}
+
+// negotiationAct serves a form of the negotiation page: it acts once per
+// form key and leads to where act says; a refused form shows the page again
+// with the message by the form named form, and keep puts back what was typed.
+func (s *Server) negotiationAct(form string, act func(r *http.Request, id int64) (string, error), keep func(r *http.Request, p *negotiationPage)) handler {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		id, err := pathInt(r, "id", "negotiation")
+		if err != nil {
+			return err
+		}
+		if err := parseForm(w, r); err != nil {
+			return err
+		}
+		err = s.once(w, r, negotiationPath(id), func() (string, error) { return act(r, id) })
+		if refused(err) {
+			return s.rerender(w, r, form, err, func(p *negotiationPage) {
+				if keep != nil {
+					keep(r, p)
+				}
+			})
+		}
+		return err
+	}
+}
+
+func (s *Server) negotiationIssues(r *http.Request, id int64) (string, error) {
+	issues, err := parseIssuesText(r.PostFormValue("issues"))
+	if err != nil {
+		return "", err
+	}
+	_, err = s.api.Negotiations.SetIssues(r.Context(), id, issues, strings.TrimSpace(r.PostFormValue("title")), r.PostFormValue("solution"))
+	return negotiationPath(id) + "#issues", err
+}
+
+func (s *Server) negotiationMove(r *http.Request, id int64) (string, error) {
+	_, err := s.api.Negotiations.MoveNegotiation(r.Context(), id, parley.NegotiationState(r.PostFormValue("to")))
+	return negotiationPath(id), err
+}
+
+func (s *Server) negotiationMark(r *http.Request, id int64) (string, error) {
+	mark := r.PostFormValue("mark")
+	if mark == "" {
+		return "", parley.Errorf(parley.EINVALID, "mark: choose accept, can live with it, or reject")
+	}
+	version, _ := strconv.Atoi(r.PostFormValue("version"))
+	_, err := s.api.Negotiations.MarkText(r.Context(), id, version, mark, strings.TrimSpace(r.PostFormValue("reason")), r.PostFormValue("reason_public") == "yes")
+	return negotiationPath(id) + "#text", err
+}
+
+func (s *Server) negotiationStatement(r *http.Request, id int64) (string, error) {
+	st, err := s.api.DraftStatement(r.Context(), id)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("/joint-statements/%d", st.ID), nil
+}
+
+func (s *Server) negotiationDisclose(r *http.Request, id int64) (string, error) {
+	_, err := s.api.Negotiations.ConsentToDisclose(r.Context(), id)
+	return negotiationPath(id) + "#disclosure", err
 }

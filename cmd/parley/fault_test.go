@@ -392,8 +392,12 @@ func TestPostgresFaults(t *testing.T) {
 		// node printed it.
 		links := 0
 		var token string
-		for _, n := range nodes {
+		for i, n := range nodes {
+			deadline := time.Now().Add(30 * time.Second)
 			for !strings.Contains(n.out.String(), "setup?token=") && !strings.Contains(n.out.String(), "another node printed the setup link") {
+				if time.Now().After(deadline) {
+					t.Fatalf("node %d said neither that it has the setup link nor that another node printed it:\n%s", i, n.out.String())
+				}
 				time.Sleep(20 * time.Millisecond)
 			}
 			if m := regexp.MustCompile(`setup\?token=(\S+)`).FindStringSubmatch(n.out.String()); m != nil {
