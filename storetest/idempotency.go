@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"parley"
 )
@@ -184,6 +185,48 @@ func slicesContainsName(ps []*parley.Party, name string) bool {
 		}
 	}
 	return false
+}
+
+// testConcurrentSetupOffers offers setup tokens from many goroutines at
+// once, as nodes starting together do: exactly one is offered, and every
+// other is told the time of that one's offer, never that none was made.
+func testConcurrentSetupOffers(t *testing.T, s Store) {
+	ctx := t.Context()
+	const nodes = 8
+	offered := make([]bool, nodes)
+	at := make([]time.Time, nodes)
+	var wg sync.WaitGroup
+	for i := range nodes {
+		wg.Go(func() {
+			var err error
+			offered[i], at[i], err = s.OfferSetup(ctx, []byte{byte(i)})
+			if err != nil {
+				t.Errorf("offer %d: %v", i, err)
+			}
+		})
+	}
+	wg.Wait()
+	winner := -1
+	for i := range nodes {
+		if offered[i] {
+			if winner >= 0 {
+				t.Fatalf("offers %d and %d were both accepted", winner, i)
+			}
+			winner = i
+		}
+	}
+	if winner < 0 {
+		t.Fatalf("none of %d concurrent offers was accepted (times %v)", nodes, at)
+	}
+	for i := range nodes {
+		if i != winner && !at[i].Equal(at[winner]) {
+			t.Errorf("offer %d declined with time %v, want the accepted offer's %v", i, at[i], at[winner])
+		}
+	}
+	// The accepted token is the one that works.
+	if err := s.CreateFirstAdmin(ctx, []byte{byte(winner)}, &parley.User{Name: "admin"}); err != nil {
+		t.Errorf("setup with the accepted token: %v", err)
+	}
 }
 
 // testSetup checks that nodes sharing a database offer one setup token and

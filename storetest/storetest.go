@@ -38,6 +38,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Credentials", func(t *testing.T) { testCredentials(t, open(t)) })
 	t.Run("Idempotency", func(t *testing.T) { testIdempotency(t, open(t)) })
 	t.Run("Setup", func(t *testing.T) { testSetup(t, open(t)) })
+	t.Run("ConcurrentSetupOffers", func(t *testing.T) { testConcurrentSetupOffers(t, open(t)) })
 	t.Run("Irritants", func(t *testing.T) { testIrritants(t, open(t)) })
 	t.Run("ConcurrentConfirmations", func(t *testing.T) { testConcurrentConfirmations(t, open(t)) })
 	t.Run("Rounds", func(t *testing.T) { testRounds(t, open(t)) })

@@ -1,14 +1,12 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"os/exec"
-	"regexp"
 	"strings"
 	"sync"
 	"syscall"
@@ -46,16 +44,12 @@ func startProcess(t *testing.T, data string) (*exec.Cmd, string) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	sc := bufio.NewScanner(out)
-	re := regexp.MustCompile(`parley listening on (http://\S+)`)
-	for sc.Scan() {
-		if m := re.FindStringSubmatch(sc.Text()); m != nil {
-			go io.Copy(io.Discard, out)
-			return cmd, m[1]
-		}
+	url, rest := untilListening(out, io.Discard)
+	if url == "" {
+		t.Fatal("server exited before listening")
 	}
-	t.Fatal("server exited before listening")
-	return nil, ""
+	go rest()
+	return cmd, url
 }
 
 // TestCrashSafety kills the server with SIGKILL in the middle of a stream of
