@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"strconv"
@@ -31,14 +32,26 @@ func subscribe(b testing.TB, ctx context.Context, base, token string, n int, aft
 			resp, err := client.Do(req)
 			ready.Done()
 			if err != nil {
+				b.Errorf("open stream: %v", err)
 				return
 			}
 			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+				b.Errorf("open stream: %s %s", resp.Status, body)
+				return
+			}
 			sc := bufio.NewScanner(resp.Body)
 			sc.Buffer(nil, 1<<20)
 			for sc.Scan() {
 				if id, ok := strings.CutPrefix(sc.Text(), "id: "); ok {
-					seq, _ := strconv.ParseInt(id, 10, 64)
+					// A party's delegate gets "shared-private" ids.
+					shared, _, _ := strings.Cut(id, "-")
+					seq, err := strconv.ParseInt(shared, 10, 64)
+					if err != nil {
+						b.Errorf("stream event id %q: %v", id, err)
+						return
+					}
 					select {
 					case ch <- arrival{seq, time.Now()}:
 					case <-ctx.Done():
