@@ -23,6 +23,7 @@ tmp=$(mktemp -d)
 chmod 755 "$tmp"
 pids=()
 pgctl=
+pgpid=
 cleanup() {
 	for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
 	[ -z "$pgctl" ] || $pgctl -D "$tmp/pg/data" -m immediate -w stop >/dev/null 2>&1 || true
@@ -35,11 +36,30 @@ go build -o "$tmp/parley" ./cmd/parley
 start_node() {
 	local name=$1
 	shift
-	"$tmp/parley" serve --addr 127.0.0.1:0 --data "$tmp/$name" "$@" >"$tmp/$name.out" 2>/dev/null &
+	# One user writes as fast as wrk can: no per-user write limit (else
+	# nearly every request is a cheap 429).
+	"$tmp/parley" serve --addr 127.0.0.1:0 --data "$tmp/$name" --write-rate 0 --max-conns-per-addr 0 "$@" >"$tmp/$name.out" 2>/dev/null &
 	pids+=($!)
 	for _ in $(seq 300); do grep -qs "listening on" "$tmp/$name.out" && break; sleep 0.1; done
 	sed -n 's/^parley listening on //p' "$tmp/$name.out" >"$tmp/$name.url"
+	pid_of[$(cat "$tmp/$name.url")]=$!
 }
+declare -A pid_of
+
+# ticks PID...: CPU time (user and system, in clock ticks) the processes
+# have used so far; with a PostgreSQL postmaster, also that of its children,
+# live or ended.
+ticks() {
+	local p t=0
+	for p in "$@"; do
+		t=$((t + $(awk '{print $14 + $15 + $16 + $17}' "/proc/$p/stat")))
+		for c in $(cat "/proc/$p/task/"*/children); do
+			t=$((t + $(awk '{print $14 + $15}' "/proc/$c/stat" 2>/dev/null || echo 0)))
+		done
+	done
+	echo "$t"
+}
+hz=$(getconf CLK_TCK)
 
 # setup URL DEMO_OUT: signs in as the US head of delegation, takes an API
 # token and opens $ntalks talks with the US as member; sets $token, $talks.
@@ -66,17 +86,32 @@ setup() {
 # spread over them; prints each node's line and the aggregate (throughput
 # summed, the worst node's p99).
 appends() {
-	local label=$1 ts=$2 n i=0 w=()
+	local label=$1 ts=$2 n i=0 w=() nodes=() t0 pg0=0 t1 pg1=0
 	shift 2
 	n=$#
+	for url in "$@"; do nodes+=("${pid_of[$url]}"); done
+	t0=$(ticks "${nodes[@]}")
+	[ -z "$pgpid" ] || pg0=$(ticks "$pgpid")
 	for url in "$@"; do
 		TOKEN=$token TALKS=$ts wrk -t1 -c$((conns / n)) -d"${secs}s" --latency -s scripts/append.lua "$url" | tail -n 1 >"$tmp/wrk.$i" &
 		w+=($!)
 		i=$((i + 1))
 	done
 	wait "${w[@]}"
+	t1=$(ticks "${nodes[@]}")
+	[ -z "$pgpid" ] || pg1=$(ticks "$pgpid")
 	cat "$tmp"/wrk.*
-	awk -v l="$label" '{s += $2; if ($7 > p) p = $7; e += $10 + $12} END {printf "== %s: %.0f appends/s, p99 %.1f ms, %d errors\n", l, s, p, e}' "$tmp"/wrk.*
+	# Throughput summed, the worse node's percentiles, and the CPU time
+	# the parley nodes (and PostgreSQL) used per request: unlike the
+	# rates, that does not depend on what else the machine is doing.
+	awk -v l="$label" -v c="$conns" -v cpu=$(((t1 - t0) * 1000 / hz)) -v pg=$(((pg1 - pg0) * 1000 / hz)) '
+		{s += $2; if ($4 > p50) p50 = $4; if ($7 > p) p = $7; e += $10 + $12; r += $14}
+		END {
+			printf "== %s: %.0f appends/s, p99 %.1f ms, %d errors; CPU per request: parley %.2f ms", l, s, p, e, cpu / r
+			if (pg > 0) printf ", PostgreSQL %.2f ms", pg / r
+			printf "\n| %d connections, %s | %.0f/s, p50 %.1f ms, p99 %.1f ms, %.2f ms CPU/request |\n", c, l, s, p50, p, (cpu + pg) / r
+			if (e > 0) printf "!! %d requests failed: these figures do not count\n", e
+		}' "$tmp"/wrk.*
 	rm -f "$tmp"/wrk.*
 }
 
@@ -114,6 +149,7 @@ if [ "$mode" != sqlite ]; then
 	pgctl="${run[*]} $bins/pg_ctl"
 	$pgctl -D "$tmp/pg/data" -l "$tmp/pg/log" -w start \
 		-o "-k $tmp/pg -p $port -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
+	pgpid=$(head -n 1 "$tmp/pg/data/postmaster.pid")
 	export PARLEY_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" PARLEY_SECRET=load-test-secret
 	echo "== PostgreSQL, two nodes, ${secs}s per run, ${conns} connections spread over both (wrk)"
 	start_node a --demo
