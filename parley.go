@@ -366,6 +366,10 @@ type CredentialService interface {
 	CreateCredential(ctx context.Context, c *Credential) error
 	// FindCredential returns the unexpired credential with this hash, or ENOTFOUND.
 	FindCredential(ctx context.Context, hash []byte) (*Credential, error)
+	// FindCredentialUser returns the unexpired credential with this hash
+	// and its user, read together (every request is authenticated so), or
+	// ENOTFOUND.
+	FindCredentialUser(ctx context.Context, hash []byte) (*Credential, *User, error)
 	// ListCredentials returns a user's credentials of one kind.
 	ListCredentials(ctx context.Context, userID int64, kind string) ([]*Credential, error)
 	// DeleteCredential removes a user's credential. ENOTFOUND.

@@ -152,7 +152,7 @@ func (s *Server) authenticate(r *http.Request) (*parley.User, *session, error) {
 		return nil, nil, nil
 	}
 	sess.hash = hashSecret(secret)
-	c, err := s.Credentials.FindCredential(r.Context(), sess.hash)
+	c, u, err := s.Credentials.FindCredentialUser(r.Context(), sess.hash)
 	if parley.ErrorCode(err) == parley.ENOTFOUND {
 		if sess.cookie {
 			return nil, nil, nil // a stale cookie: treat as signed out
@@ -163,10 +163,6 @@ func (s *Server) authenticate(r *http.Request) (*parley.User, *session, error) {
 	}
 	if (c.Kind == parley.CredentialSession) != sess.cookie {
 		return nil, nil, parley.Errorf(parley.EUNAUTHORIZED, "sessions are cookies and tokens are bearer tokens")
-	}
-	u, err := s.Users.FindUserByID(r.Context(), c.UserID)
-	if err != nil {
-		return nil, nil, err
 	}
 	if err := u.CanSignIn(); err != nil {
 		if sess.cookie {

@@ -272,11 +272,7 @@ func (s *Server) stillSignedIn(ctx context.Context) bool {
 	if sess == nil {
 		return false
 	}
-	c, err := s.Credentials.FindCredential(ctx, sess.hash)
-	if err != nil {
-		return false
-	}
-	u, err := s.Users.FindUserByID(ctx, c.UserID)
+	_, u, err := s.Credentials.FindCredentialUser(ctx, sess.hash)
 	return err == nil && u.CanSignIn() == nil
 }
 

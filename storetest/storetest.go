@@ -405,6 +405,12 @@ func testCredentials(t *testing.T, s Store) {
 	if _, err := s.FindCredential(ctx, []byte("hash-2")); code(err) != parley.ENOTFOUND {
 		t.Errorf("expired credential: %v, want not_found", err)
 	}
+	if c, cu, err := s.FindCredentialUser(ctx, []byte("hash-1")); err != nil || c.ID != live.ID || c.Kind != parley.CredentialToken || cu.ID != u.ID || cu.Name != "u" {
+		t.Errorf("FindCredentialUser = %+v, %+v, %v; want token %d of user %d", c, cu, err, live.ID, u.ID)
+	}
+	if _, _, err := s.FindCredentialUser(ctx, []byte("hash-2")); code(err) != parley.ENOTFOUND {
+		t.Errorf("FindCredentialUser, expired credential: %v, want not_found", err)
+	}
 	cs, err := s.ListCredentials(ctx, u.ID, parley.CredentialToken)
 	must(t, err)
 	if len(cs) != 1 {
@@ -416,6 +422,9 @@ func testCredentials(t *testing.T, s Store) {
 	must(t, s.DeleteCredential(ctx, u.ID, live.ID))
 	if _, err := s.FindCredential(ctx, []byte("hash-1")); code(err) != parley.ENOTFOUND {
 		t.Errorf("revoked token: %v, want not_found", err)
+	}
+	if _, _, err := s.FindCredentialUser(ctx, []byte("hash-1")); code(err) != parley.ENOTFOUND {
+		t.Errorf("FindCredentialUser, revoked token: %v, want not_found", err)
 	}
 }
 
