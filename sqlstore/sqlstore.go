@@ -123,12 +123,18 @@ func (db *DB) begin(ctx context.Context) (*tx, error) {
 // beginOwn begins a transaction of its own, whatever ctx carries.
 func (db *DB) beginOwn(ctx context.Context) (*tx, error) {
 	// Prepare before taking the write connection: on SQLite the pool has one
-	// connection, which the transaction then holds.
+	// connection, which the transaction then holds. Not on PostgreSQL: pgx
+	// caches prepared statements on each connection itself, while
+	// database/sql's connections over pgxpool are new for each transaction,
+	// so that a statement of database/sql's was prepared again in each (a
+	// round trip) and deallocated when the transaction ended (another).
 	db.prepareOnce.Do(func() {
 		stmts := map[string]*sql.Stmt{}
 		for _, q := range hotQueries {
-			if st, err := db.write.PrepareContext(ctx, q); err == nil {
-				stmts[q] = st
+			if db.dialect.Name == "sqlite" {
+				if st, err := db.write.PrepareContext(ctx, q); err == nil {
+					stmts[q] = st
+				}
 			}
 		}
 		db.mu.Lock()
