@@ -11,11 +11,16 @@
 # the postgres user when this runs as root, with fsync on (as SQLite runs
 # with synchronous=FULL): an acknowledged event is on disk in both.
 # Usage: scripts/load.sh [seconds] [connections] [talks] [sqlite|postgres|both|all]
+# connections may be a list (16,64): each workload runs with each count.
 # (both: the appends on SQLite and PostgreSQL; all: and the go test benchmarks)
+# Besides each run's figures it prints the CPU time the parley nodes and
+# PostgreSQL used per request, which depends far less than the rates on what
+# else the machine runs, and at the end a table in the form BENCHMARKS.md
+# records.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-20}
-conns=${2:-16}
+conns=${2:-16,64}
 ntalks=${3:-16}
 mode=${4:-all}
 command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null; }
@@ -82,18 +87,20 @@ setup() {
 	talks=${talks%,}
 }
 
-# appends LABEL TALKS URL...: wrk on every URL at once, the connections
-# spread over them; prints each node's line and the aggregate (throughput
-# summed, the worst node's p99).
+# appends ENGINE WORKLOAD TALKS URL...: wrk on every URL at once, the
+# connections ($c) spread over them; prints each node's line and the
+# aggregate (throughput summed, the worse node's percentiles, CPU per
+# request) and keeps the aggregate for the table.
+declare -A result
 appends() {
-	local label=$1 ts=$2 n i=0 w=() nodes=() t0 pg0=0 t1 pg1=0
-	shift 2
+	local engine=$1 workload=$2 ts=$3 n i=0 w=() nodes=() t0 pg0=0 t1 pg1=0 line
+	shift 3
 	n=$#
 	for url in "$@"; do nodes+=("${pid_of[$url]}"); done
 	t0=$(ticks "${nodes[@]}")
 	[ -z "$pgpid" ] || pg0=$(ticks "$pgpid")
 	for url in "$@"; do
-		TOKEN=$token TALKS=$ts wrk -t1 -c$((conns / n)) -d"${secs}s" --latency -s scripts/append.lua "$url" | tail -n 1 >"$tmp/wrk.$i" &
+		TOKEN=$token TALKS=$ts wrk -t1 -c$((c / n)) -d"${secs}s" --latency -s scripts/append.lua "$url" | tail -n 1 >"$tmp/wrk.$i" &
 		w+=($!)
 		i=$((i + 1))
 	done
@@ -101,17 +108,15 @@ appends() {
 	t1=$(ticks "${nodes[@]}")
 	[ -z "$pgpid" ] || pg1=$(ticks "$pgpid")
 	cat "$tmp"/wrk.*
-	# Throughput summed, the worse node's percentiles, and the CPU time
-	# the parley nodes (and PostgreSQL) used per request: unlike the
-	# rates, that does not depend on what else the machine is doing.
-	awk -v l="$label" -v c="$conns" -v cpu=$(((t1 - t0) * 1000 / hz)) -v pg=$(((pg1 - pg0) * 1000 / hz)) '
+	line=$(awk -v cpu=$(((t1 - t0) * 1000 / hz)) -v pg=$(((pg1 - pg0) * 1000 / hz)) '
 		{s += $2; if ($4 > p50) p50 = $4; if ($7 > p) p = $7; e += $10 + $12; r += $14}
 		END {
-			printf "== %s: %.0f appends/s, p99 %.1f ms, %d errors; CPU per request: parley %.2f ms", l, s, p, e, cpu / r
-			if (pg > 0) printf ", PostgreSQL %.2f ms", pg / r
-			printf "\n| %d connections, %s | %.0f/s, p50 %.1f ms, p99 %.1f ms, %.2f ms CPU/request |\n", c, l, s, p50, p, (cpu + pg) / r
-			if (e > 0) printf "!! %d requests failed: these figures do not count\n", e
-		}' "$tmp"/wrk.*
+			printf "%.0f/s, p50 %.1f ms, p99 %.1f ms; CPU %.2f ms/request", s, p50, p, cpu / r
+			if (pg > 0) printf " + PostgreSQL %.2f", pg / r
+			if (e > 0) printf "; %d FAILED (figures do not count)", e
+		}' "$tmp"/wrk.*)
+	echo "== $engine, $c connections, $workload: $line"
+	result["$c connections, $workload|$engine"]=$line
 	rm -f "$tmp"/wrk.*
 }
 
@@ -125,13 +130,16 @@ check() {
 	echo "chains verified"
 }
 
+workloads=("one talk" "$ntalks talks")
 if [ "$mode" != postgres ]; then
-	echo "== SQLite, one node, ${secs}s per run, ${conns} connections (wrk)"
+	echo "== SQLite, one node, ${secs}s per run, $conns connections (wrk)"
 	start_node sqlite --demo
 	url=$(cat "$tmp/sqlite.url")
 	setup "$url" "$tmp/sqlite.out"
-	appends "SQLite, one talk" 1 "$url"
-	appends "SQLite, $ntalks talks" "$talks" "$url"
+	for c in ${conns//,/ }; do
+		appends SQLite "${workloads[0]}" 1 "$url"
+		appends SQLite "${workloads[1]}" "$talks" "$url"
+	done
 	check "$url" "1,$talks"
 	kill "${pids[0]}"
 	wait "${pids[0]}" 2>/dev/null || true
@@ -151,16 +159,28 @@ if [ "$mode" != sqlite ]; then
 		-o "-k $tmp/pg -p $port -c listen_addresses=127.0.0.1 -c max_connections=200" >/dev/null
 	pgpid=$(head -n 1 "$tmp/pg/data/postmaster.pid")
 	export PARLEY_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable" PARLEY_SECRET=load-test-secret
-	echo "== PostgreSQL, two nodes, ${secs}s per run, ${conns} connections spread over both (wrk)"
+	echo "== PostgreSQL, two nodes, ${secs}s per run, $conns connections spread over both (wrk)"
 	start_node a --demo
 	start_node b
 	a=$(cat "$tmp/a.url") b=$(cat "$tmp/b.url")
 	setup "$a" "$tmp/a.out"
-	appends "PostgreSQL two nodes, one talk" 1 "$a" "$b"
-	appends "PostgreSQL two nodes, $ntalks talks" "$talks" "$a" "$b"
+	for c in ${conns//,/ }; do
+		appends "PostgreSQL, two nodes" "${workloads[0]}" 1 "$a" "$b"
+		appends "PostgreSQL, two nodes" "${workloads[1]}" "$talks" "$a" "$b"
+	done
 	check "$b" "1,$talks"
 	unset PARLEY_DATABASE_URL PARLEY_SECRET
 fi
+
+echo
+echo "| ${secs} s runs, chains verified after each | target | SQLite, one node | PostgreSQL, two nodes |"
+echo "|---|---|---|---|"
+for c in ${conns//,/ }; do
+	for wl in "${workloads[@]}"; do
+		echo "| $c connections, $wl | ≥ 2,000/s, p99 ≤ 50 ms | ${result["$c connections, $wl|SQLite"]:-} | ${result["$c connections, $wl|PostgreSQL, two nodes"]:-} |"
+	done
+done
+echo "(load average at the end: $(cut -d' ' -f1-3 /proc/loadavg); $(nproc) CPUs)"
 
 if [ "$mode" = all ]; then
 	echo "== one event to 1,000 SSE subscribers (SQLite) and across two nodes (PostgreSQL)"
