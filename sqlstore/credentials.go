@@ -75,16 +75,46 @@ func (db *DB) FindCredential(ctx context.Context, hash []byte) (*parley.Credenti
 // PostgreSQL each is a round trip, and every request makes this one.
 func (db *DB) FindCredentialUser(ctx context.Context, hash []byte) (*parley.Credential, *parley.User, error) {
 	var r credRow
-	row := db.read.QueryRowContext(ctx, `SELECT c.`+strings.ReplaceAll(credCols, ", ", ", c.")+`, u.`+strings.ReplaceAll(userCols, ", ", ", u.")+`
-		FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.hash = $1 AND (c.expires_at = 0 OR c.expires_at > $2)`,
-		hash, micros(db.now()))
-	u, err := scanUser(prefixed{row, r.dest()})
+	u, err := scanUser(prefixed{db.readPrepared(ctx, qCredentialUser, hash, micros(db.now())), r.dest()})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, parley.Errorf(parley.ENOTFOUND, "no such credential")
 	} else if err != nil {
 		return nil, nil, err
 	}
 	return r.credential(), u, nil
+}
+
+var qCredentialUser = `SELECT c.` + strings.ReplaceAll(credCols, ", ", ", c.") + `, u.` + strings.ReplaceAll(userCols, ", ", ", u.") + `
+	FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.hash = $1 AND (c.expires_at = 0 OR c.expires_at > $2)`
+
+// readPrepared runs q, one of the queries every request makes, on the read
+// pool; on SQLite as a statement prepared once, since there parsing it
+// costs more than running it. (pgx caches prepared statements itself.)
+func (db *DB) readPrepared(ctx context.Context, q string, args ...any) *sql.Row {
+	if db.dialect.Name != "sqlite" || db.ambientTx(ctx) != nil {
+		return db.read.QueryRowContext(ctx, q, args...)
+	}
+	db.mu.Lock()
+	st := db.readStmts[q]
+	db.mu.Unlock()
+	if st == nil {
+		var err error
+		if st, err = db.read.DB.PrepareContext(ctx, q); err != nil {
+			return db.read.QueryRowContext(ctx, q, args...)
+		}
+		db.mu.Lock()
+		if db.readStmts == nil {
+			db.readStmts = map[string]*sql.Stmt{}
+		}
+		if prev := db.readStmts[q]; prev != nil {
+			st.Close() // prepared meanwhile by another request
+			st = prev
+		} else {
+			db.readStmts[q] = st
+		}
+		db.mu.Unlock()
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // prefixed is a row whose first columns go to first, the rest where its
