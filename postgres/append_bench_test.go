@@ -58,34 +58,13 @@ func benchmarkAppend(b *testing.B, nodes, clients int, manyTalks bool) {
 		dbs = append(dbs, db)
 	}
 	db := dbs[0]
-	p := &parley.Party{Name: "US", Kind: "state"}
-	if err := db.CreateParty(ctx, p); err != nil {
-		b.Fatal(err)
-	}
-	k, err := parley.GeneratePartyKey(p.ID, storetest.Secret, time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := db.SetPartyKey(ctx, k); err != nil {
-		b.Fatal(err)
-	}
-	head := &parley.User{Name: "head", PartyID: p.ID, Role: parley.RoleHead}
-	if err := db.CreateUser(ctx, head); err != nil {
-		b.Fatal(err)
-	}
+	_, head := seedParty(b, db)
 	as := parley.NewContextWithUser(ctx, head)
 	ntalks := 1
 	if manyTalks {
 		ntalks = clients
 	}
-	var talks []int64
-	for i := range ntalks {
-		t := &parley.Talk{Title: fmt.Sprint("talk ", i), Parties: []parley.TalkParty{{PartyID: p.ID, Standing: parley.StandingMember}}}
-		if err := db.CreateTalk(as, t); err != nil {
-			b.Fatal(err)
-		}
-		talks = append(talks, t.ID)
-	}
+	talks := seedTalks(b, db, head, ntalks)
 	payload, _ := json.Marshal(map[string]string{"text": "load test statement"})
 	var next atomic.Int64
 	var mu sync.Mutex

@@ -26,33 +26,13 @@ func TestTwoNodesAppendConcurrently(t *testing.T) {
 	}
 	t.Cleanup(func() { b.Close() })
 	ctx := t.Context()
-	p := &parley.Party{Name: "US", Kind: "state"}
-	if err := a.CreateParty(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	k, err := parley.GeneratePartyKey(p.ID, storetest.Secret, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := a.SetPartyKey(ctx, k); err != nil {
-		t.Fatal(err)
-	}
-	head := &parley.User{Name: "head", PartyID: p.ID, Role: parley.RoleHead}
+	p, head := seedParty(t, a)
 	observer := &parley.User{Name: "observer", PartyID: p.ID, Role: parley.RoleObserver}
-	for _, u := range []*parley.User{head, observer} {
-		if err := a.CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
+	if err := a.CreateUser(ctx, observer); err != nil {
+		t.Fatal(err)
 	}
+	talks := seedTalks(t, a, head, 3)
 	as := parley.NewContextWithUser(ctx, head)
-	var talks []int64
-	for i := range 3 {
-		tk := &parley.Talk{Title: fmt.Sprint("talk ", i), Parties: []parley.TalkParty{{PartyID: p.ID, Standing: parley.StandingMember}}}
-		if err := a.CreateTalk(as, tk); err != nil {
-			t.Fatal(err)
-		}
-		talks = append(talks, tk.ID)
-	}
 
 	const workers, each = 16, 30
 	type ack struct {
@@ -144,4 +124,42 @@ func TestTwoNodesAppendConcurrently(t *testing.T) {
 			t.Errorf("talk %d: %d acknowledged events missing, e.g. %v", id, len(want[id]), want[id])
 		}
 	}
+}
+
+// seedParty makes a party whose key the server holds and its head of
+// delegation.
+func seedParty(tb testing.TB, db *postgres.DB) (*parley.Party, *parley.User) {
+	tb.Helper()
+	ctx := tb.Context()
+	p := &parley.Party{Name: "US", Kind: "state"}
+	if err := db.CreateParty(ctx, p); err != nil {
+		tb.Fatal(err)
+	}
+	k, err := parley.GeneratePartyKey(p.ID, storetest.Secret, time.Now())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := db.SetPartyKey(ctx, k); err != nil {
+		tb.Fatal(err)
+	}
+	head := &parley.User{Name: "head", PartyID: p.ID, Role: parley.RoleHead}
+	if err := db.CreateUser(ctx, head); err != nil {
+		tb.Fatal(err)
+	}
+	return p, head
+}
+
+// seedTalks opens n talks, as head, with head's party as a member, and
+// returns their ids.
+func seedTalks(tb testing.TB, db *postgres.DB, head *parley.User, n int) []int64 {
+	tb.Helper()
+	var talks []int64
+	for i := range n {
+		t := &parley.Talk{Title: fmt.Sprint("talk ", i), Parties: []parley.TalkParty{{PartyID: head.PartyID, Standing: parley.StandingMember}}}
+		if err := db.CreateTalk(parley.NewContextWithUser(tb.Context(), head), t); err != nil {
+			tb.Fatal(err)
+		}
+		talks = append(talks, t.ID)
+	}
+	return talks
 }

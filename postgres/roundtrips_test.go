@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"parley"
 	"parley/postgres"
@@ -111,30 +110,12 @@ func TestAppendRoundTrips(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	ctx := t.Context()
-	p := &parley.Party{Name: "US", Kind: "state"}
-	if err := db.CreateParty(ctx, p); err != nil {
-		t.Fatal(err)
-	}
-	k, err := parley.GeneratePartyKey(p.ID, storetest.Secret, time.Now())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := db.SetPartyKey(ctx, k); err != nil {
-		t.Fatal(err)
-	}
-	head := &parley.User{Name: "head", PartyID: p.ID, Role: parley.RoleHead}
-	if err := db.CreateUser(ctx, head); err != nil {
-		t.Fatal(err)
-	}
-	as := parley.NewContextWithUser(ctx, head)
-	talk := &parley.Talk{Title: "t", Parties: []parley.TalkParty{{PartyID: p.ID, Standing: parley.StandingMember}}}
-	if err := db.CreateTalk(as, talk); err != nil {
-		t.Fatal(err)
-	}
+	_, head := seedParty(t, db)
+	as := parley.NewContextWithUser(t.Context(), head)
+	talk := seedTalks(t, db, head, 1)[0]
 	appendOne := func(i int) {
 		payload, _ := json.Marshal(map[string]string{"text": fmt.Sprint(i)})
-		if _, err := db.AppendEvent(as, talk.ID, parley.EventInput{Type: "statement", Payload: payload}); err != nil {
+		if _, err := db.AppendEvent(as, talk, parley.EventInput{Type: "statement", Payload: payload}); err != nil {
 			t.Fatal(err)
 		}
 	}
