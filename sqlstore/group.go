@@ -190,10 +190,7 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 			return err
 		}
 		keys := map[int64]ed25519.PrivateKey{}
-		var q strings.Builder
-		q.WriteString(qInsertEvents)
-		args := make([]any, 0, 13*len(shared))
-		for i, r := range shared {
+		for _, r := range shared {
 			h := heads[r.talkID]
 			if h == nil {
 				return fmt.Errorf("talk %d vanished", r.talkID)
@@ -211,44 +208,58 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 				return err
 			}
 			h.hash, r.e = e.Hash, e
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			values(&q, len(args), 13)
-			args = append(args, e.TalkID, e.Seq, micros(e.Time), e.ActorID, e.PartyID, e.Type, e.PrivateTo, []byte(e.Payload), e.PayloadHash, e.PrevHash, e.Hash, e.Signature, e.V)
 			notes = append(notes, fmt.Sprintf("%d:%d", e.TalkID, e.Seq))
 		}
-		var move strings.Builder
-		move.WriteString(`UPDATE talks SET last_seq = v.column2, last_hash = v.column3 FROM (VALUES `)
-		hargs := make([]any, 0, 3*len(locked))
-		if db.dialect.WriteCTE {
-			hargs = args // one statement: numbered after the insert's
-		}
-		for i, id := range locked {
-			if i > 0 {
-				move.WriteString(", ")
-			}
-			n := len(hargs)
-			fmt.Fprintf(&move, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", n+1, n+2, n+3)
-			hargs = append(hargs, id, heads[id].seq, heads[id].hash)
-		}
-		move.WriteString(`) AS v WHERE talks.id = v.column1`)
 		if db.dialect.WriteCTE {
 			// Insert, heads and notification in one round trip, which
-			// the talks' locks are held over.
+			// the talks' locks are held over, in a statement whose text
+			// is the same whatever the group: prepared once per
+			// connection, and planned once rather than for every group.
+			var c eventColumns
+			for _, r := range shared {
+				c.add(r.e)
+			}
+			var moved headColumns
+			for _, id := range locked {
+				moved.id, moved.seq, moved.hash = append(moved.id, id), append(moved.seq, heads[id].seq), append(moved.hash, heads[id].hash)
+			}
+			args := append(c.args(), moved.id, moved.seq, moved.hash)
 			notify := "SELECT 1"
 			if db.dialect.NotifyEvents != nil {
-				notify = db.dialect.NotifyEvents(len(hargs) + 1)
-				hargs = append(hargs, notes)
+				notify = db.dialect.NotifyEvents(len(args) + 1)
+				args = append(args, notes)
 				notes = nil
 			}
-			if _, err := tx.ExecContext(ctx, "WITH ins AS ("+q.String()+"), heads AS ("+move.String()+") "+notify, hargs...); err != nil {
+			if _, err := tx.ExecContext(ctx, qAppendGroupArrays+notify, args...); err != nil {
 				return fmt.Errorf("insert events: %w", err)
 			}
 		} else {
+			var q strings.Builder
+			q.WriteString(qInsertEvents)
+			args := make([]any, 0, 13*len(shared))
+			for i, r := range shared {
+				e := r.e
+				if i > 0 {
+					q.WriteString(", ")
+				}
+				values(&q, len(args), 13)
+				args = append(args, e.TalkID, e.Seq, micros(e.Time), e.ActorID, e.PartyID, e.Type, e.PrivateTo, []byte(e.Payload), e.PayloadHash, e.PrevHash, e.Hash, e.Signature, e.V)
+			}
 			if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 				return fmt.Errorf("insert events: %w", err)
 			}
+			var move strings.Builder
+			move.WriteString(`UPDATE talks SET last_seq = v.column2, last_hash = v.column3 FROM (VALUES `)
+			hargs := make([]any, 0, 3*len(locked))
+			for i, id := range locked {
+				if i > 0 {
+					move.WriteString(", ")
+				}
+				n := len(hargs)
+				fmt.Fprintf(&move, "(CAST($%d AS BIGINT), CAST($%d AS BIGINT), CAST($%d AS TEXT))", n+1, n+2, n+3)
+				hargs = append(hargs, id, heads[id].seq, heads[id].hash)
+			}
+			move.WriteString(`) AS v WHERE talks.id = v.column1`)
 			if _, err := tx.ExecContext(ctx, move.String(), hargs...); err != nil {
 				return fmt.Errorf("move heads: %w", err)
 			}
@@ -260,6 +271,42 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// qAppendGroupArrays inserts the events given as one array per column
+// ($1–$13) and moves the talks' heads given as arrays of ids, seqs and
+// hashes ($14–$16); the notification follows.
+const qAppendGroupArrays = `WITH ins AS (INSERT INTO events (talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v)
+		SELECT * FROM unnest(CAST($1 AS BIGINT[]), CAST($2 AS BIGINT[]), CAST($3 AS BIGINT[]), CAST($4 AS BIGINT[]), CAST($5 AS BIGINT[]),
+			CAST($6 AS TEXT[]), CAST($7 AS BIGINT[]), CAST($8 AS BYTEA[]), CAST($9 AS TEXT[]), CAST($10 AS TEXT[]), CAST($11 AS TEXT[]),
+			CAST($12 AS BYTEA[]), CAST($13 AS BIGINT[]))),
+	heads AS (UPDATE talks SET last_seq = v.seq, last_hash = v.hash
+		FROM unnest(CAST($14 AS BIGINT[]), CAST($15 AS BIGINT[]), CAST($16 AS TEXT[])) AS v(id, seq, hash) WHERE talks.id = v.id) `
+
+// eventColumns holds events column by column, for qAppendGroupArrays.
+type eventColumns struct {
+	talk, seq, time, actor, party, privateTo, v []int64
+	typ, payloadHash, prevHash, hash           []string
+	payload, signature                         [][]byte
+}
+
+func (c *eventColumns) add(e *parley.Event) {
+	c.talk, c.seq, c.time = append(c.talk, e.TalkID), append(c.seq, e.Seq), append(c.time, micros(e.Time))
+	c.actor, c.party, c.typ = append(c.actor, e.ActorID), append(c.party, e.PartyID), append(c.typ, e.Type)
+	c.privateTo, c.payload = append(c.privateTo, e.PrivateTo), append(c.payload, []byte(e.Payload))
+	c.payloadHash, c.prevHash, c.hash = append(c.payloadHash, e.PayloadHash), append(c.prevHash, e.PrevHash), append(c.hash, e.Hash)
+	c.signature, c.v = append(c.signature, e.Signature), append(c.v, int64(e.V))
+}
+
+// args returns the columns in the order of qAppendGroupArrays.
+func (c *eventColumns) args() []any {
+	return []any{c.talk, c.seq, c.time, c.actor, c.party, c.typ, c.privateTo, c.payload, c.payloadHash, c.prevHash, c.hash, c.signature, c.v}
+}
+
+// headColumns holds talks' new heads column by column.
+type headColumns struct {
+	id, seq []int64
+	hash    []string
 }
 
 // values writes one "($n+1, …, $n+k)" to q.

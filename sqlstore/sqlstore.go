@@ -51,8 +51,10 @@ type Dialect struct {
 	// argument, an array of "talkID:seq", being parameter $param; group
 	// commits use it.
 	NotifyEvents func(param int) string
-	// WriteCTE says the engine runs writes in WITH: a group commit's insert,
-	// heads and notification are then one statement (PostgreSQL).
+	// WriteCTE says the engine runs writes in WITH and takes arrays as
+	// parameters (PostgreSQL): a group commit's insert, heads and
+	// notification are then one statement, of the same text whatever the
+	// group (qAppendGroupArrays).
 	WriteCTE bool
 }
 
