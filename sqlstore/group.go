@@ -286,8 +286,8 @@ const qAppendGroupArrays = `WITH ins AS (INSERT INTO events (talk_id, seq, time,
 // eventColumns holds events column by column, for qAppendGroupArrays.
 type eventColumns struct {
 	talk, seq, time, actor, party, privateTo, v []int64
-	typ, payloadHash, prevHash, hash           []string
-	payload, signature                         [][]byte
+	typ, payloadHash, prevHash, hash            []string
+	payload, signature                          [][]byte
 }
 
 func (c *eventColumns) add(e *parley.Event) {
