@@ -20,8 +20,8 @@ func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) 
 	var r parley.Round
 	var status string
 	var starts, ends, created int64
-	err := q.QueryRowContext(ctx, `SELECT id, talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at FROM rounds WHERE id = $1`, id).
-		Scan(&r.ID, &r.TalkID, &r.Title, &r.Venue, &starts, &ends, &r.Host, &status, &r.MinutesSeq, &created)
+	err := q.QueryRowContext(ctx, `SELECT id, talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at, minutes_version, agreed_seq FROM rounds WHERE id = $1`, id).
+		Scan(&r.ID, &r.TalkID, &r.Title, &r.Venue, &starts, &ends, &r.Host, &status, &r.MinutesSeq, &created, &r.MinutesVersion, &r.AgreedSeq)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no round %d", id)
 	} else if err != nil {
@@ -61,6 +61,9 @@ func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) 
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
+	if err := readApprovals(ctx, q, &r); err != nil {
+		return nil, err
+	}
 	rows, err = q.QueryContext(ctx, `SELECT id, irritant_id, title, minutes, outcome, note, owner, due, minutes_by, minutes_party FROM agenda_items WHERE round_id = $1 ORDER BY position`, id)
 	if err != nil {
 		return nil, err
@@ -77,6 +80,60 @@ func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) 
 		r.Agenda = append(r.Agenda, &it)
 	}
 	return &r, rows.Err()
+}
+
+// readApprovals reads the approvals of r's minutes, standing and reset.
+func readApprovals(ctx context.Context, q querier, r *parley.Round) error {
+	rows, err := q.QueryContext(ctx, `SELECT party_id, user_id, version, approved_at, reset_at FROM round_approvals WHERE round_id = $1 ORDER BY approved_at, party_id`, r.ID)
+	if err != nil {
+		return fmt.Errorf("read approvals: %w", err)
+	}
+	defer rows.Close()
+	r.Approvals = []parley.MinutesApproval{}
+	for rows.Next() {
+		var a parley.MinutesApproval
+		var at, reset int64
+		if err := rows.Scan(&a.PartyID, &a.UserID, &a.Version, &at, &reset); err != nil {
+			return err
+		}
+		a.At = fromMicros(at)
+		if reset != 0 {
+			a.ResetAt = fromMicros(reset)
+			r.ResetApprovals = append(r.ResetApprovals, a)
+		} else {
+			r.Approvals = append(r.Approvals, a)
+		}
+	}
+	return rows.Err()
+}
+
+// minutesChanged counts a change of r's minutes or agenda once the round
+// has started and resets the approvals given, returning the parties whose
+// approval it undid (for the event to say so).
+func (db *DB) minutesChanged(ctx context.Context, tx *tx, r *parley.Round) ([]int64, error) {
+	if r.Status == parley.RoundPlanned {
+		return nil, nil
+	}
+	r.MinutesVersion++
+	if _, err := tx.ExecContext(ctx, `UPDATE rounds SET minutes_version = $1, agreed_seq = 0 WHERE id = $2`, r.MinutesVersion, r.ID); err != nil {
+		return nil, err
+	}
+	r.AgreedSeq = 0
+	if len(r.Approvals) == 0 {
+		return nil, nil
+	}
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `UPDATE round_approvals SET reset_at = $1 WHERE round_id = $2 AND reset_at = 0`, micros(now), r.ID); err != nil {
+		return nil, fmt.Errorf("reset approvals: %w", err)
+	}
+	var reset []int64
+	for _, a := range r.Approvals {
+		reset = append(reset, a.PartyID)
+		a.ResetAt = now
+		r.ResetApprovals = append(r.ResetApprovals, a)
+	}
+	r.Approvals = []parley.MinutesApproval{}
+	return reset, nil
 }
 
 // findVisibleRound loads a round and its talk as u may see them.
@@ -263,6 +320,15 @@ func (db *DB) FindRounds(ctx context.Context, talkID int64) ([]*parley.Round, er
 // changeRound runs change on round id inside a write transaction, after the
 // checks every change shares, then records the event it returns.
 func (db *DB) changeRound(ctx context.Context, id int64, change func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error)) (*parley.Round, error) {
+	return db.changeRoundEvents(ctx, id, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) ([]parley.EventInput, error) {
+		in, err := change(tx, u, r, t)
+		return []parley.EventInput{in}, err
+	})
+}
+
+// changeRoundEvents is changeRound for a change that records several
+// events, in order.
+func (db *DB) changeRoundEvents(ctx context.Context, id int64, change func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) ([]parley.EventInput, error)) (*parley.Round, error) {
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -283,29 +349,41 @@ func (db *DB) changeRound(ctx context.Context, id int64, change func(tx *tx, u *
 	if !parley.CanOrganiseRound(u, t) {
 		return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations organise rounds")
 	}
-	in, err := change(tx, u, r, t)
+	ins, err := change(tx, u, r, t)
 	if err != nil {
 		return nil, err
 	}
-	e, err := db.consultEvent(ctx, tx, u, r.TalkID, in)
-	if err != nil {
-		return nil, err
-	}
-	if link := linkIrritant(in); link != 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_events (irritant_id, talk_id, seq) VALUES ($1, $2, $3)`, link, e.TalkID, e.Seq); err != nil {
-			return nil, fmt.Errorf("link minutes to irritant: %w", err)
-		}
-	}
-	if in.Type == "round.concluded" {
-		r.MinutesSeq = e.Seq
-		if _, err := tx.ExecContext(ctx, `UPDATE rounds SET minutes_seq = $1 WHERE id = $2`, e.Seq, r.ID); err != nil {
+	var es []*parley.Event
+	for _, in := range ins {
+		e, err := db.consultEvent(ctx, tx, u, r.TalkID, in)
+		if err != nil {
 			return nil, err
+		}
+		es = append(es, e)
+		if link := linkIrritant(in); link != 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_events (irritant_id, talk_id, seq) VALUES ($1, $2, $3)`, link, e.TalkID, e.Seq); err != nil {
+				return nil, fmt.Errorf("link minutes to irritant: %w", err)
+			}
+		}
+		var column string
+		switch in.Type {
+		case "round.concluded":
+			r.MinutesSeq, column = e.Seq, "minutes_seq"
+		case "round.minutes_agreed":
+			r.AgreedSeq, column = e.Seq, "agreed_seq"
+		}
+		if column != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE rounds SET `+column+` = $1 WHERE id = $2`, e.Seq, r.ID); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(ctx, e)
+	for _, e := range es {
+		db.published(ctx, e)
+	}
 	return r, nil
 }
 
@@ -325,11 +403,19 @@ func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.Agen
 		if err != nil {
 			return parley.EventInput{}, err
 		}
-		if len(dropped) == 0 {
-			return parley.EventInput{Type: "round.agenda", Payload: agendaPayload(r)}, nil
+		reset, err := db.minutesChanged(ctx, tx, r)
+		if err != nil {
+			return parley.EventInput{}, err
 		}
-		// Nothing recorded goes silently: the event keeps what was removed.
-		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "agenda": r.Agenda, "removed": dropped})
+		out := map[string]any{"round_id": r.ID, "title": r.Title, "agenda": r.Agenda}
+		if len(dropped) > 0 {
+			// Nothing recorded goes silently: the event keeps what was removed.
+			out["removed"] = dropped
+		}
+		if len(reset) > 0 {
+			out["approvals_reset"] = reset
+		}
+		payload, _ := json.Marshal(out)
 		return parley.EventInput{Type: "round.agenda", Payload: payload}, nil
 	})
 }
@@ -372,9 +458,16 @@ func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley
 			it.Minutes, string(it.Outcome), it.Note, it.Owner, it.Due, it.MinutesBy, it.MinutesParty, it.ID); err != nil {
 			return parley.EventInput{}, err
 		}
-		out := map[string]any{"round_id": r.ID, "item": it}
+		reset, err := db.minutesChanged(ctx, tx, r)
+		if err != nil {
+			return parley.EventInput{}, err
+		}
+		out := map[string]any{"round_id": r.ID, "title": r.Title, "item": it}
 		if previous != nil {
 			out["previous"] = previous // what was replaced stays in the record
+		}
+		if len(reset) > 0 {
+			out["approvals_reset"] = reset
 		}
 		payload, _ := json.Marshal(out)
 		return parley.EventInput{Type: "round.minutes", Payload: payload}, nil
@@ -420,6 +513,56 @@ func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatu
 		}
 		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "from": from, "to": to})
 		return parley.EventInput{Type: "round.started", Payload: payload}, nil
+	})
+}
+
+// UpdateRound implements parley.RoundService.
+func (db *DB) UpdateRound(ctx context.Context, roundID int64, d parley.RoundDetails) (*parley.Round, error) {
+	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
+		if err := parley.CheckEditDetails(r); err != nil {
+			return parley.EventInput{}, err
+		}
+		was := parley.RoundDetails{Title: r.Title, Venue: r.Venue, StartsAt: r.StartsAt, EndsAt: r.EndsAt}
+		r.Title, r.Venue, r.StartsAt, r.EndsAt = d.Title, d.Venue, d.StartsAt.UTC().Truncate(time.Microsecond), d.EndsAt.UTC().Truncate(time.Microsecond)
+		if err := r.Validate(t); err != nil {
+			return parley.EventInput{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE rounds SET title = $1, venue = $2, starts_at = $3, ends_at = $4 WHERE id = $5`,
+			r.Title, r.Venue, tmicros(r.StartsAt), tmicros(r.EndsAt), r.ID); err != nil {
+			return parley.EventInput{}, fmt.Errorf("update round: %w", err)
+		}
+		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "venue": r.Venue, "starts_at": r.StartsAt, "ends_at": r.EndsAt, "previous": was})
+		return parley.EventInput{Type: "round.updated", Payload: payload}, nil
+	})
+}
+
+// ApproveMinutes implements parley.RoundService.
+func (db *DB) ApproveMinutes(ctx context.Context, roundID int64, version int) (*parley.Round, error) {
+	return db.changeRoundEvents(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) ([]parley.EventInput, error) {
+		if err := parley.CheckApproveMinutes(u, t, r, version); err != nil {
+			return nil, err
+		}
+		a := parley.MinutesApproval{PartyID: u.PartyID, UserID: u.ID, Version: version, At: db.now()}
+		// An approval reset earlier gives way to the new one.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM round_approvals WHERE round_id = $1 AND party_id = $2`, r.ID, u.PartyID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO round_approvals (round_id, party_id, user_id, version, approved_at) VALUES ($1, $2, $3, $4, $5)`,
+			r.ID, a.PartyID, a.UserID, a.Version, micros(a.At)); err != nil {
+			return nil, fmt.Errorf("approve minutes: %w", err)
+		}
+		r.Approvals = append(r.Approvals, a)
+		r.ResetApprovals = slices.DeleteFunc(r.ResetApprovals, func(x parley.MinutesApproval) bool { return x.PartyID == u.PartyID })
+		waiting := nonNilIDs(r.AwaitingApproval(t))
+		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "party_id": u.PartyID, "version": version, "awaiting": waiting})
+		ins := []parley.EventInput{{Type: "round.minutes_approved", Payload: payload}}
+		if len(waiting) == 0 {
+			// The minutes as agreed are the record's, hashed and signed.
+			payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "version": version, "delegations": parley.RoundConcluders(r, t),
+				"approvals": r.Approvals, "agenda": r.Agenda})
+			ins = append(ins, parley.EventInput{Type: "round.minutes_agreed", Payload: payload})
+		}
+		return ins, nil
 	})
 }
 
