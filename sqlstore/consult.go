@@ -387,7 +387,7 @@ func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove)
 	}
 	var es []*parley.Event
 	if m.To == parley.IrritantResolved {
-		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "party_id": u.PartyID, "reason": m.Reason, "awaiting": nonNilIDs(i.AwaitingConfirmation())})
+		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "party_id": u.PartyID, "reason": m.Reason, "awaiting": nonNilIDs(i.AwaitingConfirmation())})
 		e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.confirmed", Payload: payload})
 		if err != nil {
 			return nil, err
@@ -395,7 +395,7 @@ func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove)
 		es = append(es, e)
 	}
 	if moved {
-		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "from": from, "to": i.Status, "reason": m.Reason, "escalated_to": m.EscalatedTo})
+		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "from": from, "to": i.Status, "reason": m.Reason, "escalated_to": m.EscalatedTo})
 		e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.moved", Payload: payload})
 		if err != nil {
 			return nil, err
@@ -454,7 +454,7 @@ func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) 
 			return err
 		}
 	}
-	payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "comment_id": c.ID, "kind": c.Kind, "text": c.Text})
+	payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "comment_id": c.ID, "kind": c.Kind, "text": c.Text})
 	e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.commented", PrivateTo: c.PrivateTo, Payload: payload})
 	if err != nil {
 		return err

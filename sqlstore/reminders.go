@@ -33,7 +33,7 @@ func (db *DB) SendReminders(ctx context.Context, now time.Time) (int, error) {
 			return 0, err
 		}
 		items = append(items, due{key: fmt.Sprintf("irritant:%d:%s", id, date), talk: talk,
-			text: fmt.Sprintf("Reminder: irritant #%d “%s” is due %s", id, title, date), link: fmt.Sprintf("/irritants/%d", id)})
+			text: fmt.Sprintf("Reminder: the irritant “%s” is due %s", title, date), link: fmt.Sprintf("/irritants/%d", id)})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -390,7 +390,7 @@ func (db *DB) MarkStatement(ctx context.Context, id int64, version int, mark str
 			s.ID, version, u.PartyID, u.ID, mark, micros(db.now())); err != nil {
 			return nil, err
 		}
-		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "version": version, "mark": mark})
+		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "title": s.Title, "version": version, "mark": mark})
 		return []parley.EventInput{{Type: "statement.marked", Payload: payload}}, nil
 	})
 }
@@ -487,7 +487,7 @@ func (db *DB) ConsentToStatement(ctx context.Context, id int64, version int, con
 		if !consent {
 			typ = "statement.objected"
 		}
-		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "version": version, "hash": s.Current.Hash, "note": note})
+		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "title": s.Title, "version": version, "hash": s.Current.Hash, "note": note})
 		return []parley.EventInput{{Type: typ, Payload: payload}}, nil
 	})
 }
@@ -518,7 +518,7 @@ func (db *DB) CommentOnStatement(ctx context.Context, id int64, c *parley.Statem
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, s.ID, c.Version, c.Paragraph, c.AuthorID, c.PartyID, c.Text, micros(c.CreatedAt)).Scan(&c.ID); err != nil {
 			return nil, err
 		}
-		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "version": c.Version, "paragraph": c.Paragraph, "text": c.Text})
+		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "title": s.Title, "version": c.Version, "paragraph": c.Paragraph, "text": c.Text})
 		return []parley.EventInput{{Type: "statement.commented", Payload: payload}}, nil
 	})
 	return err

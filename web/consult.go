@@ -408,7 +408,7 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 			p.Moves = append(p.Moves, to)
 		}
 	}
-	users := map[int64]string{}
+	users := newLookups()
 	for _, c := range cs {
 		a := s.activity(ctx, &parley.Event{ActorID: c.AuthorID}, names, users, false)
 		p.Comments = append(p.Comments, commentView{IrritantComment: c, Author: a.Actor, Party: names[c.PartyID]})

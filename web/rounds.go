@@ -429,7 +429,7 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 		return nil, err
 	}
 	p := &statementPage{Statement: st, Talk: t, Versions: vs, Party: names[u.PartyID], NextVersion: st.Current.Number + 1, Authors: map[int]string{}}
-	users := map[int64]string{}
+	users := newLookups()
 	for _, ver := range vs {
 		a := s.activity(ctx, &parley.Event{ActorID: ver.AuthorID}, names, users, false)
 		p.Authors[ver.Number] = a.Actor

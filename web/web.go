@@ -358,29 +358,25 @@ type activity struct {
 	Actor   string
 	Party   string
 	Type    string
-	Text    string
 	Private bool
+	// Line is what was done, to what (linked).
+	Line    activityLine
 	Hidden  bool
-	// Link is the page the entry is about, "" for none.
-	Link string
 	// PrivateChain marks an event of the viewer's own party's private chain,
 	// whose Seq counts in that chain.
 	PrivateChain bool
 }
 
-func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, users map[int64]string, canSign bool) activity {
+func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, lk *lookups, canSign bool) activity {
 	a := activity{TalkID: e.TalkID, SignOff: canSign && e.Type == "statement", Seq: e.Seq, Time: e.Time, Party: names[e.PartyID], Type: e.Type, Private: e.PrivateTo != 0, Hidden: e.Redacted,
 		PrivateChain: e.PrivateTo != 0 && e.V != 0}
-	if n, ok := users[e.ActorID]; ok {
+	if n, ok := lk.users[e.ActorID]; ok {
 		a.Actor = n
 	} else if u, err := s.api.Users.FindUserByID(ctx, e.ActorID); err == nil {
-		a.Actor, users[e.ActorID] = u.DisplayName, u.DisplayName
+		a.Actor, lk.users[e.ActorID] = u.DisplayName, u.DisplayName
 	}
-	if !e.Redacted {
-		a.Text = summary(e)
-		if _, ok := parley.Summary(e); ok {
-			a.Link = parley.Link(e)
-		}
+	if !e.Redacted && e.Type != "" {
+		a.Line = s.describe(ctx, e, names, lk)
 	}
 	return a
 }
@@ -443,7 +439,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 		es = append(es, ps...)
 		slices.SortStableFunc(es, func(a, b *parley.Event) int { return a.Time.Compare(b.Time) })
 	}
-	users := map[int64]string{}
+	users := newLookups()
 	var acts []activity
 	canSign := parley.CanSignOff(u, t)
 	for _, e := range es {
@@ -478,7 +474,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	users := map[int64]string{}
+	users := newLookups()
 	return s.api.Stream(w, r, id, func(e *parley.Event) (string, string, error) {
 		if e.Redacted {
 			return "", "", nil // another party's legacy private entry: nothing to show

@@ -215,7 +215,7 @@ func TestSignOffFromTheTalkPage(t *testing.T) {
 	if code, _ := s.post(ru, talkPath+"/signoffs", url.Values{"seq": {seq}, "csrf": {csrf[1]}}); code != 303 {
 		t.Fatalf("sign off: %d", code)
 	}
-	if _, body := s.get(s.signIn("us"), talkPath); !strings.Contains(body, "signed off entry #"+seq) {
+	if _, body := s.get(s.signIn("us"), talkPath); !strings.Contains(body, `signed off <a href="#ev-`+seq+`">`) {
 		t.Error("the sign-off is not in the activity")
 	}
 }
