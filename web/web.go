@@ -360,8 +360,8 @@ type activity struct {
 	Type    string
 	Private bool
 	// Line is what was done, to what (linked).
-	Line    activityLine
-	Hidden  bool
+	Line   activityLine
+	Hidden bool
 	// PrivateChain marks an event of the viewer's own party's private chain,
 	// whose Seq counts in that chain.
 	PrivateChain bool
