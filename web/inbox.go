@@ -171,6 +171,9 @@ func (s *Server) inboxData(ctx context.Context, u *parley.User) ([]inboxTalk, er
 				case rd.Status == parley.RoundInProgress && attending:
 					it.Items = append(it.Items, inboxItem{Key: fmt.Sprintf("round-%d", rd.ID), Text: "The round is under way", Subject: rd.Title, Link: link})
 				}
+				if item, ok := approvalInbox(u, t, rd, link); ok {
+					it.Items = append(it.Items, item)
+				}
 				for _, a := range rd.Agenda {
 					if a.Outcome != parley.OutcomeFollowUp || a.Owner != u.PartyID || u.PartyID == 0 {
 						continue
@@ -190,4 +193,23 @@ func (s *Server) inboxData(ctx context.Context, u *parley.User) ([]inboxTalk, er
 		out = append(out, it)
 	}
 	return out, nil
+}
+
+// approvalInbox is the item asking u's delegation to approve the minutes
+// of rd: once the round is concluded, or while it is in progress once
+// another delegation has approved them (or the delegation's own approval
+// was reset by a change).
+func approvalInbox(u *parley.User, t *parley.Talk, rd *parley.Round, link string) (inboxItem, bool) {
+	if !parley.CanApproveMinutes(u, t, rd) || rd.Approved(u.PartyID) {
+		return inboxItem{}, false
+	}
+	reset := slices.ContainsFunc(rd.ResetApprovals, func(a parley.MinutesApproval) bool { return a.PartyID == u.PartyID })
+	if rd.Status != parley.RoundConcluded && !(rd.Status == parley.RoundInProgress && (len(rd.Approvals) > 0 || reset)) {
+		return inboxItem{}, false
+	}
+	text := "Minutes awaiting your approval"
+	if reset {
+		text = "The minutes changed after your delegation approved them; read them again and approve"
+	}
+	return inboxItem{Key: fmt.Sprintf("minutes-%d", rd.ID), Text: text, Subject: rd.Title, Link: link + "#approval"}, true
 }

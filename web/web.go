@@ -80,6 +80,14 @@ func NewServer(a *api.Server) *Server {
 		"label":      func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
 		"ago":        func(t time.Time) string { return ago(s.api.Now(), t) },
 		"inc":        func(i int) int { return i + 1 },
+		"list":       func(xs ...string) []string { return xs },
+		// utcInput is t as a datetime-local input's value, in UTC ("" for none).
+		"utcInput": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02T15:04")
+		},
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

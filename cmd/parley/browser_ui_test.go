@@ -306,7 +306,8 @@ func TestBrowserInboxListsWhatEachMustDo(t *testing.T) {
 	// due 2025-04-30) and 4 (visas, due 2025-06-30) are open and overdue;
 	// statement 1 (Istanbul) awaits both heads' signatures and statement 2
 	// (the war) the members' signatures and marks and the stakeholders'
-	// consent; Russia owns the Istanbul follow-up on staffing (item 4). In
+	// consent; Russia owns the Istanbul follow-up on staffing (item 4) and
+	// has yet to approve the Istanbul minutes (round 2). In
 	// the negotiations, both members must mark the war text (negotiation 1,
 	// version 1) and submit a profile for embassy operations (negotiation 2);
 	// the stakeholders have submitted their red lines, and the mediator has
@@ -314,7 +315,7 @@ func TestBrowserInboxListsWhatEachMustDo(t *testing.T) {
 	for _, tt := range []struct{ user, want string }{
 		{"us-head", "ack-5 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4 sign-1-2 sign-2-1"},
 		{"us-negotiator", "ack-5 mark-2-1 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4"},
-		{"ru-head", "followup-2-4 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4 sign-1-2 sign-2-1"},
+		{"ru-head", "followup-2-4 minutes-2 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4 sign-1-2 sign-2-1"},
 		{"ua-head", "consent-2-1"},
 		{"eu-head", "consent-2-1"},
 		{"sa-host", ""},
