@@ -254,6 +254,21 @@ func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) ([]*pa
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 1000
 	}
+	order := "i.id"
+	switch f.Sort {
+	case "", parley.SortOldest:
+	case parley.SortNewest:
+		order = "i.id DESC"
+	case parley.SortUpdated:
+		order = "i.updated_at DESC, i.id DESC"
+	case parley.SortTitle:
+		order = "lower(i.title), i.id"
+	default:
+		return nil, parley.Errorf(parley.EINVALID, "sort %q is not one of oldest, newest, updated, title", f.Sort)
+	}
+	if order != "i.id" && f.AfterID != 0 {
+		return nil, parley.Errorf(parley.EINVALID, "after_id pages only in the default order (oldest first); leave out sort=%s to page", f.Sort)
+	}
 	where := []string{"i.talk_id = $1", "i.id > $2"}
 	args := []any{f.TalkID, f.AfterID}
 	arg := func(v any) string {
@@ -298,7 +313,7 @@ func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) ([]*pa
 				WHERE (c.private_to = 0 OR c.private_to = `+own+`) AND `+contains+`(c.search, `+p+`) > 0))`)
 		}
 	}
-	q := `SELECT i.id FROM irritants i WHERE ` + strings.Join(where, " AND ") + ` ORDER BY i.id LIMIT ` + arg(f.Limit)
+	q := `SELECT i.id FROM irritants i WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
 	rows, err := db.read.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("find irritants: %w", err)

@@ -221,3 +221,44 @@ func testMinutesApproval(t *testing.T, s Store) {
 		t.Error(err)
 	}
 }
+
+// testIrritantSort: a listing comes in the order asked for; an unknown
+// order, or paging by id in another order, is refused.
+func testIrritantSort(t *testing.T, s Store) {
+	ctx := t.Context()
+	w := newWorld(t, s)
+	var ids []int64
+	for _, title := range []string{"banking", "Airspace", "consulates"} {
+		i := &parley.Irritant{TalkID: w.talk.ID, Title: title, Toward: []int64{w.ru.ID}}
+		must(t, s.RaiseIrritant(as(ctx, w.usHead), i))
+		ids = append(ids, i.ID)
+	}
+	_, err := s.MoveIrritant(as(ctx, w.ruHead), ids[0], parley.IrritantMove{To: parley.IrritantAcknowledged})
+	must(t, err)
+	titles := func(sort parley.IrritantSort) string {
+		is, err := s.FindIrritants(as(ctx, w.usHead), parley.IrritantFilter{TalkID: w.talk.ID, Sort: sort})
+		must(t, err)
+		var out []string
+		for _, i := range is {
+			out = append(out, i.Title)
+		}
+		return strings.Join(out, ", ")
+	}
+	for sort, want := range map[parley.IrritantSort]string{
+		"":                 "banking, Airspace, consulates",
+		parley.SortOldest:  "banking, Airspace, consulates",
+		parley.SortNewest:  "consulates, Airspace, banking",
+		parley.SortTitle:   "Airspace, banking, consulates",
+		parley.SortUpdated: "banking, consulates, Airspace",
+	} {
+		if got := titles(sort); got != want {
+			t.Errorf("sort %q: %s; want %s", sort, got, want)
+		}
+	}
+	if _, err := s.FindIrritants(as(ctx, w.usHead), parley.IrritantFilter{TalkID: w.talk.ID, Sort: "random"}); code(err) != parley.EINVALID {
+		t.Errorf("unknown sort: %v, want invalid", err)
+	}
+	if _, err := s.FindIrritants(as(ctx, w.usHead), parley.IrritantFilter{TalkID: w.talk.ID, Sort: parley.SortNewest, AfterID: ids[0]}); code(err) != parley.EINVALID {
+		t.Errorf("after_id with sort=newest: %v, want invalid", err)
+	}
+}

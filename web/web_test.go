@@ -28,6 +28,7 @@ type site struct {
 	db   *sqlite.DB
 	talk *parley.Talk
 	us   *parley.User
+	api  *api.Server
 }
 
 func newSite(t *testing.T) *site {
@@ -52,7 +53,7 @@ func newSite(t *testing.T) *site {
 	w.Register(mux)
 	srv := httptest.NewServer(a.Middleware(mux))
 	t.Cleanup(func() { a.Close(); srv.Close() })
-	s := &site{t: t, url: srv.URL, db: db}
+	s := &site{t: t, url: srv.URL, db: db, api: a}
 	users := map[string]*parley.User{}
 	var parties []parley.TalkParty
 	for _, n := range []string{"US", "RU", "UA"} {
