@@ -25,7 +25,7 @@ func TestMinutesApprovalRules(t *testing.T) {
 		{"us-head", 2, parley.RoundInProgress, ""},
 		{"us-neg", 2, parley.RoundConcluded, ""},
 		{"ru-head", 2, parley.RoundInProgress, ""},
-		{"us-obs", 2, parley.RoundInProgress, parley.EFORBIDDEN}, // an observer of the delegation
+		{"us-obs", 2, parley.RoundInProgress, parley.EFORBIDDEN},  // an observer of the delegation
 		{"gb-head", 2, parley.RoundInProgress, parley.EFORBIDDEN}, // a member not attending
 		{"sa-head", 2, parley.RoundInProgress, parley.EFORBIDDEN}, // an attending observer party
 		{"med", 2, parley.RoundInProgress, parley.EFORBIDDEN},

@@ -240,7 +240,8 @@ func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
 	if err := r.Validate(t); err != nil {
 		return err
 	}
-	r.Status, r.CreatedAt, r.MinutesSeq = parley.RoundPlanned, db.now(), 0
+	r.Status, r.CreatedAt, r.MinutesSeq, r.MinutesVersion, r.AgreedSeq = parley.RoundPlanned, db.now(), 0, 0, 0
+	r.Approvals, r.ResetApprovals = []parley.MinutesApproval{}, nil
 	r.StartsAt, r.EndsAt = r.StartsAt.UTC().Truncate(time.Microsecond), r.EndsAt.UTC().Truncate(time.Microsecond)
 	if err := tx.QueryRowContext(ctx, `INSERT INTO rounds (talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id`,
