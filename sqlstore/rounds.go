@@ -208,11 +208,6 @@ func writeAgenda(ctx context.Context, tx *tx, u *parley.User, t *parley.Talk, r 
 	return dropped, nil
 }
 
-func agendaPayload(r *parley.Round) []byte {
-	b, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "agenda": r.Agenda})
-	return b
-}
-
 // CreateRound implements parley.RoundService.
 func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
 	u, err := actor(ctx)

@@ -508,10 +508,6 @@ func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-// consultSummary renders the consultation's record events for the activity
-// feed; ok is false for other events.
-func consultSummary(e *parley.Event) (string, bool) { return parley.Summary(e) }
-
 // whyNotRaise says why u cannot raise irritants in t, and who can.
 func whyNotRaise(u *parley.User, t *parley.Talk) string {
 	p, ok := t.Party(u.PartyID)
