@@ -35,16 +35,7 @@ func TestBrowserMinutesApprovedByBothDelegations(t *testing.T) {
 		}
 	}
 
-	var rd struct {
-		ID     int64 `json:"id"`
-		Agenda []struct {
-			ID int64 `json:"id"`
-		} `json:"agenda"`
-	}
-	if code := call(t, "POST", s.url+"/api/v1/talks/1/rounds", usTok, map[string]any{"title": "Vienna", "starts_at": "2030-06-02T09:00:00Z", "delegations": []int64{1, 2},
-		"agenda": []map[string]any{{"title": "Consular staff"}, {"title": "Flights"}}}, &rd); code != 201 {
-		t.Fatalf("plan a round: %d", code)
-	}
+	rd := planVienna(t, s, usTok, "2030-06-02T09:00:00Z")
 	page := fmt.Sprintf("%s/rounds/%d", s.url, rd.ID)
 	staff := rd.Agenda[0].ID
 

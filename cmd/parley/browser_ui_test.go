@@ -84,16 +84,7 @@ func TestBrowserLiveUpdatesKeepTyping(t *testing.T) {
 	keeps(t, us, "irritant page", map[string]string{"#reason": reason, "#ctext": comment}, "#ctext")
 
 	// The round page: minutes of one item while the other's are recorded.
-	var rd struct {
-		ID     int64 `json:"id"`
-		Agenda []struct {
-			ID int64 `json:"id"`
-		} `json:"agenda"`
-	}
-	if code := call(t, "POST", s.url+"/api/v1/talks/1/rounds", usTok, map[string]any{"title": "Vienna", "starts_at": "2025-06-02T09:00:00Z", "delegations": []int64{1, 2},
-		"agenda": []map[string]any{{"title": "Consular staff"}, {"title": "Flights"}}}, &rd); code != 201 || len(rd.Agenda) != 2 {
-		t.Fatalf("plan a round: %d %+v", code, rd)
-	}
+	rd := planVienna(t, s, usTok, "2025-06-02T09:00:00Z")
 	if code := call(t, "POST", fmt.Sprintf("%s/api/v1/rounds/%d/moves", s.url, rd.ID), usTok, map[string]any{"to": "in_progress"}, nil); code != 200 {
 		t.Fatalf("start the round: %d", code)
 	}
@@ -152,6 +143,27 @@ func TestBrowserLiveUpdatesKeepTyping(t *testing.T) {
 	if diff := evalJS[string](t, us, `document.getElementById('conflict-diff').innerHTML`); !strings.Contains(diff, "<del>") || !strings.Contains(diff, "<ins>") {
 		t.Errorf("the conflict shows no tracked changes: %s", diff)
 	}
+}
+
+// roundRef is a round as the API answers, with its agenda items' ids.
+type roundRef struct {
+	ID     int64 `json:"id"`
+	Agenda []struct {
+		ID int64 `json:"id"`
+	} `json:"agenda"`
+}
+
+// planVienna plans, through the API as tok, the round "Vienna" of talk 1
+// between the US and Russia starting at starts (RFC 3339), with the agenda
+// items "Consular staff" and "Flights".
+func planVienna(t *testing.T, s *server, tok, starts string) roundRef {
+	t.Helper()
+	var rd roundRef
+	if code := call(t, "POST", s.url+"/api/v1/talks/1/rounds", tok, map[string]any{"title": "Vienna", "starts_at": starts, "delegations": []int64{1, 2},
+		"agenda": []map[string]any{{"title": "Consular staff"}, {"title": "Flights"}}}, &rd); code != 201 || len(rd.Agenda) != 2 {
+		t.Fatalf("plan a round: %d %+v", code, rd)
+	}
+	return rd
 }
 
 func demoPW(t *testing.T, s *server, name string) string {
