@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -98,17 +99,10 @@ func (s *Server) title(ctx context.Context, link string, lk *lookups) string {
 	if t, ok := lk.titles[link]; ok {
 		return t
 	}
-	var kind string
-	var id int64
-	if n, _ := fmt.Sscanf(link, "/%[a-z-]/%d", &kind, &id); n != 2 {
-		parts := strings.Split(strings.Trim(link, "/"), "/")
-		if len(parts) != 2 {
-			return ""
-		}
-		kind = parts[0]
-		if _, err := fmt.Sscan(parts[1], &id); err != nil {
-			return ""
-		}
+	kind, rest, _ := strings.Cut(strings.TrimPrefix(link, "/"), "/")
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil {
+		return ""
 	}
 	var t string
 	switch kind {
