@@ -44,4 +44,3 @@ func TestBoardAndSearchSortKeptInTheURL(t *testing.T) {
 		t.Errorf("search newest first: Airspace at %d, banking at %d", a, b)
 	}
 }
-
