@@ -200,6 +200,9 @@ func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) error {
 	if err := add(roleStakeholder, i.Stakeholders); err != nil {
 		return err
 	}
+	if err := refreshWaits(ctx, tx, i.ID); err != nil {
+		return err
+	}
 	payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "description": i.Description, "category": i.Category,
 		"priority": i.Priority, "due": i.Due, "raised_by": i.RaisedBy, "toward": i.Toward, "stakeholders": i.Stakeholders})
 	e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.raised", Payload: payload})
@@ -384,6 +387,9 @@ func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove)
 			i.ID, c.PartyID, c.UserID, micros(c.At)); err != nil {
 			return nil, fmt.Errorf("insert confirmation: %w", err)
 		}
+	}
+	if err := refreshWaits(ctx, tx, i.ID); err != nil {
+		return nil, err
 	}
 	var es []*parley.Event
 	if m.To == parley.IrritantResolved {

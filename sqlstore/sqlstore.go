@@ -82,6 +82,7 @@ type DB struct {
 	stop      chan struct{}
 	stopped   chan struct{}
 	stmts     map[string]*sql.Stmt  // prepared on the write pool, by query
+	readStmts map[string]*sql.Stmt  // prepared on the read pool, by query (readPrepared)
 	keys      map[int64]unsealedKey // party keys unsealed, by party
 	serverKey ed25519.PrivateKey    // the server's key, unsealed
 }

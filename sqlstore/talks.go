@@ -43,39 +43,86 @@ func findTalk(ctx context.Context, q querier, id int64) (*parley.Talk, error) {
 		return nil, fmt.Errorf("find talk: %w", err)
 	}
 	t.Illustrative, t.CreatedAt = ill != 0, fromMicros(created)
-	rows, err := q.QueryContext(ctx, qTalkParties, id)
-	if err != nil {
+	if t.Parties, err = all(ctx, q, qTalkParties, []any{id}, scanTalkParty); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	t.Parties = []parley.TalkParty{}
-	for rows.Next() {
+	t.MediatorIDs, err = all(ctx, q, qTalkMediators, []any{id}, scanInt64)
+	return &t, err
+}
+
+func scanTalkParty(s scanner) (parley.TalkParty, error) {
+	var p parley.TalkParty
+	var standing string
+	var acc int64
+	err := s.Scan(&p.PartyID, &standing, &acc)
+	p.Standing, p.Accepted = parley.Standing(standing), acc != 0
+	return p, err
+}
+
+// loadTalks reads the talks with these ids, with their parties and
+// mediators: three queries however many. A talk that does not exist is
+// missing from the map.
+func loadTalks(ctx context.Context, q querier, ids []int64) (map[int64]*parley.Talk, error) {
+	out := map[int64]*parley.Talk{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := int64Args(ids)
+	in := placeholders(1, len(ids))
+	err := each(ctx, q, `SELECT id, title, description, illustrative, created_by, created_at, last_seq FROM talks WHERE id IN (`+in+`)`, args, func(s scanner) error {
+		var t parley.Talk
+		var ill, created int64
+		if err := s.Scan(&t.ID, &t.Title, &t.Description, &ill, &t.CreatedBy, &created, &t.LastSeq); err != nil {
+			return err
+		}
+		t.Illustrative, t.CreatedAt = ill != 0, fromMicros(created)
+		t.Parties, t.MediatorIDs = []parley.TalkParty{}, []int64{}
+		out[t.ID] = &t
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load talks: %w", err)
+	}
+	err = each(ctx, q, `SELECT talk_id, party_id, standing, accepted FROM talk_parties WHERE talk_id IN (`+in+`) ORDER BY talk_id, party_id`, args, func(s scanner) error {
+		var talk int64
 		var p parley.TalkParty
-		var s string
+		var standing string
 		var acc int64
-		if err := rows.Scan(&p.PartyID, &s, &acc); err != nil {
-			return nil, err
+		if err := s.Scan(&talk, &p.PartyID, &standing, &acc); err != nil {
+			return err
 		}
-		p.Standing, p.Accepted = parley.Standing(s), acc != 0
-		t.Parties = append(t.Parties, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	mrows, err := q.QueryContext(ctx, qTalkMediators, id)
+		p.Standing, p.Accepted = parley.Standing(standing), acc != 0
+		if t := out[talk]; t != nil {
+			t.Parties = append(t.Parties, p)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load talk parties: %w", err)
 	}
-	defer mrows.Close()
-	t.MediatorIDs = []int64{}
-	for mrows.Next() {
-		var m int64
-		if err := mrows.Scan(&m); err != nil {
-			return nil, err
+	err = each(ctx, q, `SELECT talk_id, user_id FROM talk_mediators WHERE talk_id IN (`+in+`) ORDER BY talk_id, user_id`, args, func(s scanner) error {
+		var talk, m int64
+		if err := s.Scan(&talk, &m); err != nil {
+			return err
 		}
-		t.MediatorIDs = append(t.MediatorIDs, m)
+		if t := out[talk]; t != nil {
+			t.MediatorIDs = append(t.MediatorIDs, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load talk mediators: %w", err)
 	}
-	return &t, mrows.Err()
+	return out, nil
+}
+
+// int64Args returns ids as query arguments.
+func int64Args(ids []int64) []any {
+	args := make([]any, len(ids))
+	for k, id := range ids {
+		args[k] = id
+	}
+	return args
 }
 
 // findVisibleTalk loads a talk and applies the rule; a talk the user may not
@@ -202,31 +249,22 @@ func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) ([]*parley.Tal
 		f.Limit = 500
 	}
 	// The query narrows the candidates; the rule in the domain decides.
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM talks t WHERE id > $1 AND ($2 = 1
+	ids, err := all(ctx, db.read, `SELECT id FROM talks t WHERE id > $1 AND ($2 = 1
 			OR EXISTS (SELECT 1 FROM talk_parties p WHERE p.talk_id = t.id AND p.party_id = $3 AND $3 <> 0)
 			OR EXISTS (SELECT 1 FROM talk_mediators m WHERE m.talk_id = t.id AND m.user_id = $4))
-		ORDER BY id LIMIT $5`, f.AfterID, b2i(u.Admin), u.PartyID, u.ID, f.Limit)
+		ORDER BY id LIMIT $5`, []any{f.AfterID, b2i(u.Admin), u.PartyID, u.ID, f.Limit}, scanInt64)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	byID, err := loadTalks(ctx, db.read, ids)
+	if err != nil {
 		return nil, err
 	}
 	ts := []*parley.Talk{}
 	for _, id := range ids {
-		t, err := findTalk(ctx, db.read, id)
-		if err != nil {
-			return nil, err
+		t := byID[id]
+		if t == nil {
+			continue
 		}
 		if parley.CanSeeTalk(u, t) {
 			ts = append(ts, t)
