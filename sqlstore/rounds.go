@@ -17,66 +17,64 @@ var _ parley.RoundService = (*DB)(nil)
 func tmicros(t time.Time) int64 { return micros(t.UTC().Truncate(time.Microsecond)) }
 
 func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) {
-	var r parley.Round
-	var status string
-	var starts, ends, created int64
-	err := q.QueryRowContext(ctx, `SELECT id, talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at FROM rounds WHERE id = $1`, id).
-		Scan(&r.ID, &r.TalkID, &r.Title, &r.Venue, &starts, &ends, &r.Host, &status, &r.MinutesSeq, &created)
-	if errors.Is(err, sql.ErrNoRows) {
+	rs, err := loadRounds(ctx, q, `r.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no round %d", id)
-	} else if err != nil {
-		return nil, fmt.Errorf("find round: %w", err)
 	}
-	r.Status, r.StartsAt, r.EndsAt, r.CreatedAt = parley.RoundStatus(status), fromMicros(starts), fromMicros(ends), fromMicros(created)
-	rows, err := q.QueryContext(ctx, `SELECT party_id FROM round_delegations WHERE round_id = $1 ORDER BY party_id`, id)
+	return rs[0], nil
+}
+
+// loadRounds loads the rounds r that where (on r, with arg as $1) selects,
+// by start and id, with their delegations, conclusion requests and agendas:
+// four queries however many rounds.
+func loadRounds(ctx context.Context, q querier, where string, arg any) ([]*parley.Round, error) {
+	args := []any{arg}
+	byID := map[int64]*parley.Round{}
+	out, err := all(ctx, q, `SELECT r.id, r.talk_id, r.title, r.venue, r.starts_at, r.ends_at, r.host, r.status, r.minutes_seq, r.created_at FROM rounds r
+		WHERE `+where+` ORDER BY r.starts_at, r.id`, args, func(s scanner) (*parley.Round, error) {
+		r := &parley.Round{Delegations: []int64{}, Agenda: []*parley.AgendaItem{}}
+		var status string
+		var starts, ends, created int64
+		err := s.Scan(&r.ID, &r.TalkID, &r.Title, &r.Venue, &starts, &ends, &r.Host, &status, &r.MinutesSeq, &created)
+		r.Status, r.StartsAt, r.EndsAt, r.CreatedAt = parley.RoundStatus(status), fromMicros(starts), fromMicros(ends), fromMicros(created)
+		byID[r.ID] = r
+		return r, err
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find rounds: %w", err)
 	}
-	r.Delegations = []int64{}
-	for rows.Next() {
-		var p int64
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.Delegations = append(r.Delegations, p)
+	if len(out) == 0 {
+		return out, nil
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT party_id FROM round_conclusions WHERE round_id = $1 ORDER BY party_id`, id)
+	err = children(ctx, q, `SELECT d.round_id, d.party_id FROM round_delegations d JOIN rounds r ON r.id = d.round_id
+		WHERE `+where+` ORDER BY d.round_id, d.party_id`, args, byID, scanPair,
+		func(r *parley.Round, p int64) { r.Delegations = append(r.Delegations, p) })
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("round delegations: %w", err)
 	}
-	for rows.Next() {
-		var p int64
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.ConcludeRequests = append(r.ConcludeRequests, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT id, irritant_id, title, minutes, outcome, note, owner, due, minutes_by, minutes_party FROM agenda_items WHERE round_id = $1 ORDER BY position`, id)
+	err = children(ctx, q, `SELECT c.round_id, c.party_id FROM round_conclusions c JOIN rounds r ON r.id = c.round_id
+		WHERE `+where+` ORDER BY c.round_id, c.party_id`, args, byID, scanPair,
+		func(r *parley.Round, p int64) { r.ConcludeRequests = append(r.ConcludeRequests, p) })
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("round conclusions: %w", err)
 	}
-	defer rows.Close()
-	r.Agenda = []*parley.AgendaItem{}
-	for rows.Next() {
-		var it parley.AgendaItem
-		var outcome string
-		if err := rows.Scan(&it.ID, &it.IrritantID, &it.Title, &it.Minutes, &outcome, &it.Note, &it.Owner, &it.Due, &it.MinutesBy, &it.MinutesParty); err != nil {
-			return nil, err
-		}
-		it.Outcome = parley.Outcome(outcome)
-		r.Agenda = append(r.Agenda, &it)
+	err = children(ctx, q, `SELECT a.round_id, a.id, a.irritant_id, a.title, a.minutes, a.outcome, a.note, a.owner, a.due, a.minutes_by, a.minutes_party
+		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE `+where+` ORDER BY a.round_id, a.position`, args, byID,
+		func(s scanner) (int64, *parley.AgendaItem, error) {
+			var round int64
+			var it parley.AgendaItem
+			var outcome string
+			err := s.Scan(&round, &it.ID, &it.IrritantID, &it.Title, &it.Minutes, &outcome, &it.Note, &it.Owner, &it.Due, &it.MinutesBy, &it.MinutesParty)
+			it.Outcome = parley.Outcome(outcome)
+			return round, &it, err
+		}, func(r *parley.Round, it *parley.AgendaItem) { r.Agenda = append(r.Agenda, it) })
+	if err != nil {
+		return nil, fmt.Errorf("agenda items: %w", err)
 	}
-	return &r, rows.Err()
+	return out, nil
 }
 
 // findVisibleRound loads a round and its talk as u may see them.
@@ -232,32 +230,7 @@ func (db *DB) FindRounds(ctx context.Context, talkID int64) ([]*parley.Round, er
 	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM rounds WHERE talk_id = $1 ORDER BY starts_at, id`, talkID)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := []*parley.Round{}
-	for _, id := range ids {
-		r, err := findRound(ctx, db.read, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return loadRounds(ctx, db.read, `r.talk_id = $1`, talkID)
 }
 
 // changeRound runs change on round id inside a write transaction, after the

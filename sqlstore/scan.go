@@ -97,6 +97,30 @@ func (p preparedReads) QueryRowContext(ctx context.Context, query string, args .
 	return st.QueryRowContext(ctx, args...)
 }
 
+// children runs query, each row of which belongs to the parent in parents
+// whose id scan returns with the row's child, and hands each child to add
+// with its parent; rows of a parent not in parents are skipped. It loads a
+// list's parts in one query rather than one per parent.
+func children[P, C any](ctx context.Context, q querier, query string, args []any, parents map[int64]P,
+	scan func(scanner) (int64, C, error), add func(P, C)) error {
+	return each(ctx, q, query, args, func(r scanner) error {
+		id, c, err := scan(r)
+		if err != nil {
+			return err
+		}
+		if p, ok := parents[id]; ok {
+			add(p, c)
+		}
+		return nil
+	})
+}
+
+// scanPair scans a row of two integer columns, an id and another.
+func scanPair(s scanner) (id, v int64, err error) {
+	err = s.Scan(&id, &v)
+	return id, v, err
+}
+
 // scanInt64 scans a row of one integer column.
 func scanInt64(s scanner) (int64, error) {
 	var v int64
