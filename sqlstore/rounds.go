@@ -227,10 +227,12 @@ func (db *DB) FindRounds(ctx context.Context, talkID int64) ([]*parley.Round, er
 	if err != nil {
 		return nil, err
 	}
-	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
+	// Constant queries, prepared once: the inbox reads every talk's.
+	rd := preparedReads{db}
+	if _, err := findVisibleTalk(ctx, rd, u, talkID); err != nil {
 		return nil, err
 	}
-	return loadRounds(ctx, db.read, `r.talk_id = $1`, talkID)
+	return loadRounds(ctx, rd, `r.talk_id = $1`, talkID)
 }
 
 // changeRound runs change on round id inside a write transaction, after the

@@ -206,10 +206,12 @@ func (db *DB) FindStatements(ctx context.Context, talkID int64) ([]*parley.State
 	if err != nil {
 		return nil, err
 	}
-	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
+	// Constant queries, prepared once: the inbox reads every talk's.
+	rd := preparedReads{db}
+	if _, err := findVisibleTalk(ctx, rd, u, talkID); err != nil {
 		return nil, err
 	}
-	return loadStatements(ctx, db.read, `s.talk_id = $1`, talkID)
+	return loadStatements(ctx, rd, `s.talk_id = $1`, talkID)
 }
 
 // StatementVersions implements parley.StatementService.
