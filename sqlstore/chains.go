@@ -109,7 +109,8 @@ func listPrivateEvents(ctx context.Context, q querier, talkID, party, afterSeq i
 }
 
 // ListPrivateEvents implements parley.TalkService.
-func (db *DB) ListPrivateEvents(ctx context.Context, talkID, afterSeq int64, limit int) ([]*parley.Event, error) {
+func (db *DB) ListPrivateEvents(ctx context.Context, talkID, afterSeq int64, limit int) (_ []*parley.Event, err error) {
+	defer wrap(&err, "ListPrivateEvents(%d, %d, %d)", talkID, afterSeq, limit)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -124,7 +125,8 @@ func (db *DB) ListPrivateEvents(ctx context.Context, talkID, afterSeq int64, lim
 }
 
 // PrivateRecord implements parley.TalkService.
-func (db *DB) PrivateRecord(ctx context.Context, talkID int64) (*parley.PrivateRecord, error) {
+func (db *DB) PrivateRecord(ctx context.Context, talkID int64) (_ *parley.PrivateRecord, err error) {
+	defer wrap(&err, "PrivateRecord(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -212,7 +214,8 @@ func partyKeys(ctx context.Context, q querier) ([]parley.PublicKey, error) {
 }
 
 // ListKeys implements parley.PartyService.
-func (db *DB) ListKeys(ctx context.Context) (*parley.KeyList, error) {
+func (db *DB) ListKeys(ctx context.Context) (_ *parley.KeyList, err error) {
+	defer wrap(&err, "ListKeys")
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -247,7 +250,8 @@ func serverPublic(ctx context.Context, q querier) (*parley.PublicKey, error) {
 
 // EnsureServerKey makes the server's key if it has none yet; serve calls it
 // at start, so the key exists before anything is signed.
-func (db *DB) EnsureServerKey(ctx context.Context) error {
+func (db *DB) EnsureServerKey(ctx context.Context) (err error) {
+	defer wrap(&err, "EnsureServerKey")
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -311,7 +315,8 @@ const checkpointEvery = time.Hour
 // the shared chain has grown since the last one, or the last is an hour old;
 // never because a private chain grew, so checkpoints tell nothing of
 // private activity.
-func (db *DB) Checkpoint(ctx context.Context, talkID int64) (*parley.Checkpoint, error) {
+func (db *DB) Checkpoint(ctx context.Context, talkID int64) (_ *parley.Checkpoint, err error) {
+	defer wrap(&err, "Checkpoint(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -382,7 +387,8 @@ func (db *DB) currentCheckpoint(ctx context.Context, q querier, t *parley.Talk) 
 }
 
 // ConsistencyProof implements parley.TalkService.
-func (db *DB) ConsistencyProof(ctx context.Context, talkID, from, to int64) ([]string, error) {
+func (db *DB) ConsistencyProof(ctx context.Context, talkID, from, to int64) (_ []string, err error) {
+	defer wrap(&err, "ConsistencyProof(%d, %d, %d)", talkID, from, to)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err

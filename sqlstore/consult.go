@@ -150,7 +150,8 @@ func irritantSearch(i *parley.Irritant) string {
 }
 
 // RaiseIrritant implements parley.IrritantService.
-func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) error {
+func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) (err error) {
+	defer wrap(&err, "RaiseIrritant")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -236,7 +237,8 @@ func (db *DB) irritantEvent(ctx context.Context, tx *tx, u *parley.User, i *parl
 }
 
 // FindIrritantByID implements parley.IrritantService.
-func (db *DB) FindIrritantByID(ctx context.Context, id int64) (*parley.Irritant, error) {
+func (db *DB) FindIrritantByID(ctx context.Context, id int64) (_ *parley.Irritant, err error) {
+	defer wrap(&err, "FindIrritantByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -246,7 +248,8 @@ func (db *DB) FindIrritantByID(ctx context.Context, id int64) (*parley.Irritant,
 }
 
 // FindIrritants implements parley.IrritantService.
-func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) ([]*parley.Irritant, error) {
+func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) (_ []*parley.Irritant, err error) {
+	defer wrap(&err, "FindIrritants")
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -323,7 +326,8 @@ func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) ([]*pa
 }
 
 // CountIrritants implements parley.IrritantService.
-func (db *DB) CountIrritants(ctx context.Context, talkID int64) (map[parley.IrritantStatus]int, error) {
+func (db *DB) CountIrritants(ctx context.Context, talkID int64) (_ map[parley.IrritantStatus]int, err error) {
+	defer wrap(&err, "CountIrritants(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -349,7 +353,8 @@ func (db *DB) CountIrritants(ctx context.Context, talkID int64) (map[parley.Irri
 }
 
 // MoveIrritant implements parley.IrritantService.
-func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove) (*parley.Irritant, error) {
+func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove) (_ *parley.Irritant, err error) {
+	defer wrap(&err, "MoveIrritant(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -425,7 +430,8 @@ func nonNilIDs(ids []int64) []int64 {
 }
 
 // CommentOnIrritant implements parley.IrritantService.
-func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) error {
+func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) (err error) {
+	defer wrap(&err, "CommentOnIrritant")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -473,7 +479,8 @@ func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) 
 }
 
 // IrritantComments implements parley.IrritantService.
-func (db *DB) IrritantComments(ctx context.Context, id int64) ([]*parley.IrritantComment, error) {
+func (db *DB) IrritantComments(ctx context.Context, id int64) (_ []*parley.IrritantComment, err error) {
+	defer wrap(&err, "IrritantComments(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -504,7 +511,8 @@ func (db *DB) IrritantComments(ctx context.Context, id int64) ([]*parley.Irritan
 }
 
 // CommentsOnIrritants implements parley.IrritantService.
-func (db *DB) CommentsOnIrritants(ctx context.Context, talkID int64, ids []int64) (map[int64][]*parley.IrritantComment, error) {
+func (db *DB) CommentsOnIrritants(ctx context.Context, talkID int64, ids []int64) (_ map[int64][]*parley.IrritantComment, err error) {
+	defer wrap(&err, "CommentsOnIrritants(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -547,7 +555,8 @@ func (db *DB) CommentsOnIrritants(ctx context.Context, talkID int64, ids []int64
 }
 
 // IrritantTimeline implements parley.IrritantService.
-func (db *DB) IrritantTimeline(ctx context.Context, id int64) ([]*parley.Event, error) {
+func (db *DB) IrritantTimeline(ctx context.Context, id int64) (_ []*parley.Event, err error) {
+	defer wrap(&err, "IrritantTimeline(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err

@@ -70,7 +70,8 @@ func awaiting(t *parley.Talk, in parley.TalkInvitation) []int64 {
 }
 
 // InviteParty implements parley.TalkService.
-func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.Standing) (bool, error) {
+func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.Standing) (_ bool, err error) {
+	defer wrap(&err, "InviteParty(%d, %d)", talkID, partyID)
 	u, err := actor(ctx)
 	if err != nil {
 		return false, err
@@ -161,7 +162,8 @@ func (db *DB) seat(ctx context.Context, tx *tx, u *parley.User, t *parley.Talk, 
 }
 
 // ConsentInvitation implements parley.TalkService.
-func (db *DB) ConsentInvitation(ctx context.Context, talkID, partyID int64) (bool, error) {
+func (db *DB) ConsentInvitation(ctx context.Context, talkID, partyID int64) (_ bool, err error) {
+	defer wrap(&err, "ConsentInvitation(%d, %d)", talkID, partyID)
 	u, err := actor(ctx)
 	if err != nil {
 		return false, err
@@ -222,7 +224,8 @@ func (db *DB) ConsentInvitation(ctx context.Context, talkID, partyID int64) (boo
 }
 
 // WithdrawInvitation implements parley.TalkService.
-func (db *DB) WithdrawInvitation(ctx context.Context, talkID, partyID int64) error {
+func (db *DB) WithdrawInvitation(ctx context.Context, talkID, partyID int64) (err error) {
+	defer wrap(&err, "WithdrawInvitation(%d, %d)", talkID, partyID)
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -271,7 +274,8 @@ func (db *DB) WithdrawInvitation(ctx context.Context, talkID, partyID int64) err
 }
 
 // AcceptInvitation implements parley.TalkService.
-func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) error {
+func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) (err error) {
+	defer wrap(&err, "AcceptInvitation(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return err

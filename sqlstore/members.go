@@ -57,7 +57,8 @@ func (db *DB) recordMembership(ctx context.Context, tx *tx, actor, member *parle
 }
 
 // ApproveMember implements parley.UserService.
-func (db *DB) ApproveMember(ctx context.Context, userID int64) (*parley.User, error) {
+func (db *DB) ApproveMember(ctx context.Context, userID int64) (_ *parley.User, err error) {
+	defer wrap(&err, "ApproveMember(%d)", userID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -102,7 +103,8 @@ func (db *DB) ApproveMember(ctx context.Context, userID int64) (*parley.User, er
 }
 
 // DisableUser implements parley.UserService.
-func (db *DB) DisableUser(ctx context.Context, userID int64) (*parley.User, error) {
+func (db *DB) DisableUser(ctx context.Context, userID int64) (_ *parley.User, err error) {
+	defer wrap(&err, "DisableUser(%d)", userID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err

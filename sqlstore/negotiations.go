@@ -132,7 +132,8 @@ func findVisibleNegotiation(ctx context.Context, q querier, u *parley.User, id i
 }
 
 // CreateNegotiation implements parley.NegotiationService.
-func (db *DB) CreateNegotiation(ctx context.Context, n *parley.Negotiation) error {
+func (db *DB) CreateNegotiation(ctx context.Context, n *parley.Negotiation) (err error) {
+	defer wrap(&err, "CreateNegotiation")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -195,7 +196,8 @@ func (db *DB) CreateNegotiation(ctx context.Context, n *parley.Negotiation) erro
 }
 
 // FindNegotiationByID implements parley.NegotiationService.
-func (db *DB) FindNegotiationByID(ctx context.Context, id int64) (*parley.Negotiation, error) {
+func (db *DB) FindNegotiationByID(ctx context.Context, id int64) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "FindNegotiationByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -205,7 +207,8 @@ func (db *DB) FindNegotiationByID(ctx context.Context, id int64) (*parley.Negoti
 }
 
 // FindNegotiations implements parley.NegotiationService.
-func (db *DB) FindNegotiations(ctx context.Context, talkID int64) ([]*parley.Negotiation, error) {
+func (db *DB) FindNegotiations(ctx context.Context, talkID int64) (_ []*parley.Negotiation, err error) {
+	defer wrap(&err, "FindNegotiations(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -299,7 +302,8 @@ func negotiationEvent(typ string, n *parley.Negotiation, fields map[string]any) 
 }
 
 // SetIssues implements parley.NegotiationService.
-func (db *DB) SetIssues(ctx context.Context, id int64, issues []parley.NegotiationIssue, title, solution string) (*parley.Negotiation, error) {
+func (db *DB) SetIssues(ctx context.Context, id int64, issues []parley.NegotiationIssue, title, solution string) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "SetIssues(%d)", id)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanOpenNegotiation(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations draft the issues")
@@ -332,7 +336,8 @@ func (db *DB) setState(ctx context.Context, tx *tx, n *parley.Negotiation, to pa
 }
 
 // MoveNegotiation implements parley.NegotiationService.
-func (db *DB) MoveNegotiation(ctx context.Context, id int64, to parley.NegotiationState) (*parley.Negotiation, error) {
+func (db *DB) MoveNegotiation(ctx context.Context, id int64, to parley.NegotiationState) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "MoveNegotiation(%d)", id)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanOpenNegotiation(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations move a negotiation on")
@@ -375,9 +380,10 @@ type sealedPreferences struct {
 }
 
 // SavePreferences implements parley.NegotiationService.
-func (db *DB) SavePreferences(ctx context.Context, id int64, p *parley.Preferences, submit bool) (*parley.PrivateProfile, error) {
+func (db *DB) SavePreferences(ctx context.Context, id int64, p *parley.Preferences, submit bool) (_ *parley.PrivateProfile, err error) {
+	defer wrap(&err, "SavePreferences(%d)", id)
 	var pp *parley.PrivateProfile
-	_, err := db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
+	_, err = db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanEnterPreferences(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only the head and negotiators of a member delegation or affected stakeholder enter their party's preferences")
 		}
@@ -467,7 +473,8 @@ func (db *DB) openPreferences(ctx context.Context, q querier, id, party int64, v
 // MyPreferences implements parley.NegotiationService. It reads only what
 // it needs: the talk for the visibility rule, the sealed version, and
 // whether it is the one submitted.
-func (db *DB) MyPreferences(ctx context.Context, id int64) (*parley.PrivateProfile, error) {
+func (db *DB) MyPreferences(ctx context.Context, id int64) (_ *parley.PrivateProfile, err error) {
+	defer wrap(&err, "MyPreferences(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -520,7 +527,8 @@ func (db *DB) inputs(ctx context.Context, n *parley.Negotiation, t *parley.Talk)
 }
 
 // ConfidentialInputs implements parley.NegotiationService.
-func (db *DB) ConfidentialInputs(ctx context.Context, id int64) (*parley.Inputs, error) {
+func (db *DB) ConfidentialInputs(ctx context.Context, id int64) (_ *parley.Inputs, err error) {
+	defer wrap(&err, "ConfidentialInputs(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -536,7 +544,8 @@ func (db *DB) ConfidentialInputs(ctx context.Context, id int64) (*parley.Inputs,
 }
 
 // ProposeText implements parley.NegotiationService.
-func (db *DB) ProposeText(ctx context.Context, id int64, base int, text *parley.NegotiationText) (*parley.Negotiation, error) {
+func (db *DB) ProposeText(ctx context.Context, id int64, base int, text *parley.NegotiationText) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "ProposeText(%d, %d)", id, base)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanMediate(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only a mediator of this talk proposes texts")
@@ -573,7 +582,8 @@ func (db *DB) ProposeText(ctx context.Context, id int64, base int, text *parley.
 }
 
 // MarkText implements parley.NegotiationService.
-func (db *DB) MarkText(ctx context.Context, id int64, version int, mark, reason string, reasonPublic bool) (*parley.Negotiation, error) {
+func (db *DB) MarkText(ctx context.Context, id int64, version int, mark, reason string, reasonPublic bool) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "MarkText(%d, %d)", id, version)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanMarkText(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only the heads and negotiators of member delegations mark texts for their party")
@@ -644,8 +654,9 @@ func (db *DB) MarkText(ctx context.Context, id int64, version int, mark, reason 
 }
 
 // LinkStatement implements parley.NegotiationService.
-func (db *DB) LinkStatement(ctx context.Context, id, statementID int64) error {
-	_, err := db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
+func (db *DB) LinkStatement(ctx context.Context, id, statementID int64) (err error) {
+	defer wrap(&err, "LinkStatement(%d, %d)", id, statementID)
+	_, err = db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if n.State != parley.NegotiationAgreed {
 			return parley.Errorf(parley.ECONFLICT, "only an agreed text becomes a joint statement")
 		}
@@ -658,7 +669,8 @@ func (db *DB) LinkStatement(ctx context.Context, id, statementID int64) error {
 }
 
 // ConsentToDisclose implements parley.NegotiationService.
-func (db *DB) ConsentToDisclose(ctx context.Context, id int64) (*parley.Negotiation, error) {
+func (db *DB) ConsentToDisclose(ctx context.Context, id int64) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "ConsentToDisclose(%d)", id)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanMarkText(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only the heads and negotiators of member delegations consent to disclose their party's profile")
@@ -695,7 +707,8 @@ func disclosed(n *parley.Negotiation, t *parley.Talk) bool {
 }
 
 // DisclosedInputs implements parley.NegotiationService.
-func (db *DB) DisclosedInputs(ctx context.Context, id int64) (*parley.Inputs, error) {
+func (db *DB) DisclosedInputs(ctx context.Context, id int64) (_ *parley.Inputs, err error) {
+	defer wrap(&err, "DisclosedInputs(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err

@@ -140,7 +140,8 @@ func queueMail(ctx context.Context, tx *tx, user int64, e *parley.Event, text, l
 }
 
 // Notifications implements parley.NotificationService.
-func (db *DB) Notifications(ctx context.Context, unread bool, limit int) ([]*parley.Notification, error) {
+func (db *DB) Notifications(ctx context.Context, unread bool, limit int) (_ []*parley.Notification, err error) {
+	defer wrap(&err, "Notifications(%d)", limit)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -171,7 +172,8 @@ func (db *DB) Notifications(ctx context.Context, unread bool, limit int) ([]*par
 }
 
 // UnreadCount implements parley.NotificationService.
-func (db *DB) UnreadCount(ctx context.Context) (int, error) {
+func (db *DB) UnreadCount(ctx context.Context) (_ int, err error) {
+	defer wrap(&err, "UnreadCount")
 	u, err := actor(ctx)
 	if err != nil {
 		return 0, err
@@ -182,7 +184,8 @@ func (db *DB) UnreadCount(ctx context.Context) (int, error) {
 }
 
 // MarkRead implements parley.NotificationService.
-func (db *DB) MarkRead(ctx context.Context, ids []int64) error {
+func (db *DB) MarkRead(ctx context.Context, ids []int64) (err error) {
+	defer wrap(&err, "MarkRead")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -204,7 +207,8 @@ func (db *DB) MarkRead(ctx context.Context, ids []int64) error {
 }
 
 // Outbox implements parley.NotificationService.
-func (db *DB) Outbox(ctx context.Context, addressed bool, limit int) ([]*parley.Email, error) {
+func (db *DB) Outbox(ctx context.Context, addressed bool, limit int) (_ []*parley.Email, err error) {
+	defer wrap(&err, "Outbox(%d)", limit)
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
@@ -232,7 +236,8 @@ func (db *DB) Outbox(ctx context.Context, addressed bool, limit int) ([]*parley.
 }
 
 // MarkSent implements parley.NotificationService.
-func (db *DB) MarkSent(ctx context.Context, ids []int64) error {
+func (db *DB) MarkSent(ctx context.Context, ids []int64) (err error) {
+	defer wrap(&err, "MarkSent")
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
 		args := []any{micros(db.now())}
@@ -248,7 +253,8 @@ func (db *DB) MarkSent(ctx context.Context, ids []int64) error {
 }
 
 // SetEmailAddress implements parley.NotificationService.
-func (db *DB) SetEmailAddress(ctx context.Context, addr string) error {
+func (db *DB) SetEmailAddress(ctx context.Context, addr string) (err error) {
+	defer wrap(&err, "SetEmailAddress")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -276,7 +282,8 @@ func (db *DB) SetEmailAddress(ctx context.Context, addr string) error {
 }
 
 // EmailAddress implements parley.NotificationService.
-func (db *DB) EmailAddress(ctx context.Context) (string, error) {
+func (db *DB) EmailAddress(ctx context.Context) (_ string, err error) {
+	defer wrap(&err, "EmailAddress")
 	u, err := actor(ctx)
 	if err != nil {
 		return "", err

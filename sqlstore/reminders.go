@@ -11,7 +11,8 @@ import (
 var _ parley.Reminders = (*DB)(nil)
 
 // SendReminders implements parley.Reminders.
-func (db *DB) SendReminders(ctx context.Context, now time.Time) (int, error) {
+func (db *DB) SendReminders(ctx context.Context, now time.Time) (_ int, err error) {
+	defer wrap(&err, "SendReminders")
 	horizon := now.Add(parley.ReminderWindow).UTC().Format(time.DateOnly)
 	type due struct {
 		key, text, link string

@@ -155,7 +155,8 @@ func agendaPayload(r *parley.Round) []byte {
 }
 
 // CreateRound implements parley.RoundService.
-func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
+func (db *DB) CreateRound(ctx context.Context, r *parley.Round) (err error) {
+	defer wrap(&err, "CreateRound")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -212,7 +213,8 @@ func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
 }
 
 // FindRoundByID implements parley.RoundService.
-func (db *DB) FindRoundByID(ctx context.Context, id int64) (*parley.Round, error) {
+func (db *DB) FindRoundByID(ctx context.Context, id int64) (_ *parley.Round, err error) {
+	defer wrap(&err, "FindRoundByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -222,7 +224,8 @@ func (db *DB) FindRoundByID(ctx context.Context, id int64) (*parley.Round, error
 }
 
 // FindRounds implements parley.RoundService.
-func (db *DB) FindRounds(ctx context.Context, talkID int64) ([]*parley.Round, error) {
+func (db *DB) FindRounds(ctx context.Context, talkID int64) (_ []*parley.Round, err error) {
+	defer wrap(&err, "FindRounds(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -285,7 +288,8 @@ func (db *DB) changeRound(ctx context.Context, id int64, change func(tx *tx, u *
 }
 
 // SetAgenda implements parley.RoundService.
-func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.AgendaItem) (*parley.Round, error) {
+func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.AgendaItem) (_ *parley.Round, err error) {
+	defer wrap(&err, "SetAgenda(%d)", roundID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		if r.Status == parley.RoundConcluded {
 			return parley.EventInput{}, parley.Errorf(parley.ECONFLICT, "round %q is concluded; a concluded round is read-only", r.Title)
@@ -310,7 +314,8 @@ func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.Agen
 }
 
 // RecordMinutes implements parley.RoundService.
-func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley.Minutes) (*parley.Round, error) {
+func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley.Minutes) (_ *parley.Round, err error) {
+	defer wrap(&err, "RecordMinutes(%d, %d)", roundID, itemID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		switch r.Status {
 		case parley.RoundConcluded:
@@ -357,7 +362,8 @@ func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley
 }
 
 // MoveRound implements parley.RoundService.
-func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatus) (*parley.Round, error) {
+func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatus) (_ *parley.Round, err error) {
+	defer wrap(&err, "MoveRound(%d)", roundID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		if err := parley.CheckRoundMove(r.Status, to); err != nil {
 			return parley.EventInput{}, err
@@ -399,7 +405,8 @@ func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatu
 }
 
 // IrritantRounds implements parley.RoundService.
-func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) ([]parley.Discussion, error) {
+func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) (_ []parley.Discussion, err error) {
+	defer wrap(&err, "IrritantRounds(%d)", irritantID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err

@@ -141,7 +141,8 @@ func (db *DB) addVersion(ctx context.Context, tx *tx, u *parley.User, s *parley.
 }
 
 // CreateStatement implements parley.StatementService.
-func (db *DB) CreateStatement(ctx context.Context, s *parley.Statement, text string) error {
+func (db *DB) CreateStatement(ctx context.Context, s *parley.Statement, text string) (err error) {
+	defer wrap(&err, "CreateStatement")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -191,7 +192,8 @@ func (db *DB) CreateStatement(ctx context.Context, s *parley.Statement, text str
 }
 
 // FindStatementByID implements parley.StatementService.
-func (db *DB) FindStatementByID(ctx context.Context, id int64) (*parley.Statement, error) {
+func (db *DB) FindStatementByID(ctx context.Context, id int64) (_ *parley.Statement, err error) {
+	defer wrap(&err, "FindStatementByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -201,7 +203,8 @@ func (db *DB) FindStatementByID(ctx context.Context, id int64) (*parley.Statemen
 }
 
 // FindStatements implements parley.StatementService.
-func (db *DB) FindStatements(ctx context.Context, talkID int64) ([]*parley.Statement, error) {
+func (db *DB) FindStatements(ctx context.Context, talkID int64) (_ []*parley.Statement, err error) {
+	defer wrap(&err, "FindStatements(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -215,7 +218,8 @@ func (db *DB) FindStatements(ctx context.Context, talkID int64) ([]*parley.State
 }
 
 // StatementVersions implements parley.StatementService.
-func (db *DB) StatementVersions(ctx context.Context, id int64) ([]*parley.StatementVersion, error) {
+func (db *DB) StatementVersions(ctx context.Context, id int64) (_ []*parley.StatementVersion, err error) {
+	defer wrap(&err, "StatementVersions(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -267,7 +271,8 @@ func current(s *parley.Statement, version int, doing string) error {
 }
 
 // EditStatement implements parley.StatementService.
-func (db *DB) EditStatement(ctx context.Context, id int64, base int, text string) (*parley.StatementVersion, error) {
+func (db *DB) EditStatement(ctx context.Context, id int64, base int, text string) (_ *parley.StatementVersion, err error) {
+	defer wrap(&err, "EditStatement(%d, %d)", id, base)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -342,7 +347,8 @@ func (db *DB) changeStatement(ctx context.Context, id int64, change func(tx *tx,
 }
 
 // MarkStatement implements parley.StatementService.
-func (db *DB) MarkStatement(ctx context.Context, id int64, version int, mark string) (*parley.Statement, error) {
+func (db *DB) MarkStatement(ctx context.Context, id int64, version int, mark string) (_ *parley.Statement, err error) {
+	defer wrap(&err, "MarkStatement(%d, %d)", id, version)
 	return db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
 		if !parley.CanRaiseIrritant(u, t) {
 			return nil, parley.Errorf(parley.EFORBIDDEN, "only the heads and negotiators of member delegations mark a statement for their party")
@@ -369,7 +375,8 @@ func (db *DB) MarkStatement(ctx context.Context, id int64, version int, mark str
 }
 
 // SignStatement implements parley.StatementService.
-func (db *DB) SignStatement(ctx context.Context, id int64, version int, signature []byte) (*parley.Statement, error) {
+func (db *DB) SignStatement(ctx context.Context, id int64, version int, signature []byte) (_ *parley.Statement, err error) {
+	defer wrap(&err, "SignStatement(%d, %d)", id, version)
 	return db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
 		if !parley.CanSignStatement(u, t) {
 			return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of a member delegation signs a statement for their party")
@@ -433,7 +440,8 @@ func (db *DB) SignStatement(ctx context.Context, id int64, version int, signatur
 }
 
 // ConsentToStatement implements parley.StatementService.
-func (db *DB) ConsentToStatement(ctx context.Context, id int64, version int, consent bool, note string) (*parley.Statement, error) {
+func (db *DB) ConsentToStatement(ctx context.Context, id int64, version int, consent bool, note string) (_ *parley.Statement, err error) {
+	defer wrap(&err, "ConsentToStatement(%d, %d)", id, version)
 	return db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
 		p, ok := t.Party(u.PartyID)
 		named := false
@@ -466,8 +474,9 @@ func (db *DB) ConsentToStatement(ctx context.Context, id int64, version int, con
 }
 
 // CommentOnStatement implements parley.StatementService.
-func (db *DB) CommentOnStatement(ctx context.Context, id int64, c *parley.StatementComment) error {
-	_, err := db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
+func (db *DB) CommentOnStatement(ctx context.Context, id int64, c *parley.StatementComment) (err error) {
+	defer wrap(&err, "CommentOnStatement(%d)", id)
+	_, err = db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
 		if !parley.CanActInTalk(u, t) {
 			return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of seated delegations comment")
 		}
@@ -498,7 +507,8 @@ func (db *DB) CommentOnStatement(ctx context.Context, id int64, c *parley.Statem
 }
 
 // StatementComments implements parley.StatementService.
-func (db *DB) StatementComments(ctx context.Context, id int64) ([]*parley.StatementComment, error) {
+func (db *DB) StatementComments(ctx context.Context, id int64) (_ []*parley.StatementComment, err error) {
+	defer wrap(&err, "StatementComments(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err

@@ -139,7 +139,8 @@ func findVisibleTalk(ctx context.Context, q querier, u *parley.User, id int64) (
 }
 
 // CreateTalk implements parley.TalkService.
-func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
+func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) (err error) {
+	defer wrap(&err, "CreateTalk")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -218,7 +219,8 @@ func findUser(ctx context.Context, q querier, id int64) (*parley.User, error) {
 }
 
 // FindTalkByID implements parley.TalkService.
-func (db *DB) FindTalkByID(ctx context.Context, id int64) (*parley.Talk, error) {
+func (db *DB) FindTalkByID(ctx context.Context, id int64) (_ *parley.Talk, err error) {
+	defer wrap(&err, "FindTalkByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -240,7 +242,8 @@ func (db *DB) FindTalkByID(ctx context.Context, id int64) (*parley.Talk, error) 
 }
 
 // FindTalks implements parley.TalkService.
-func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) ([]*parley.Talk, error) {
+func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) (_ []*parley.Talk, err error) {
+	defer wrap(&err, "FindTalks")
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -276,7 +279,8 @@ func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) ([]*parley.Tal
 }
 
 // AppendEvent implements parley.TalkService.
-func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInput) (*parley.Event, error) {
+func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInput) (_ *parley.Event, err error) {
+	defer wrap(&err, "AppendEvent(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -437,7 +441,8 @@ func (db *DB) published(ctx context.Context, e *parley.Event) {
 }
 
 // ListEvents implements parley.TalkService.
-func (db *DB) ListEvents(ctx context.Context, talkID, afterSeq int64, limit int) ([]*parley.Event, error) {
+func (db *DB) ListEvents(ctx context.Context, talkID, afterSeq int64, limit int) (_ []*parley.Event, err error) {
+	defer wrap(&err, "ListEvents(%d, %d, %d)", talkID, afterSeq, limit)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -478,7 +483,8 @@ func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq
 }
 
 // Record implements parley.TalkService.
-func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) {
+func (db *DB) Record(ctx context.Context, talkID int64) (_ *parley.Record, err error) {
+	defer wrap(&err, "Record(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -515,7 +521,8 @@ func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) 
 }
 
 // SignOff implements parley.TalkService.
-func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) (*parley.Event, error) {
+func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) (_ *parley.Event, err error) {
+	defer wrap(&err, "SignOff(%d, %d)", talkID, seq)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
