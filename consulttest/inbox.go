@@ -22,7 +22,7 @@ import (
 // InboxStore is a store the inbox reads.
 type InboxStore interface {
 	storetest.Store
-	parley.IrritantInbox
+	parley.Inbox
 	// RebuildInbox recomputes what waits on each party from the tables,
 	// which the seed writes around the store.
 	RebuildInbox(context.Context) error

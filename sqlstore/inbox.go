@@ -11,7 +11,7 @@ import (
 	"parley"
 )
 
-var _ parley.IrritantInbox = (*DB)(nil)
+var _ parley.Inbox = (*DB)(nil)
 
 // What of an irritant waits on which party is kept in irritant_waits, one
 // row per party, kind and irritant, by the writes that change it (raising,
@@ -100,15 +100,11 @@ func (db *DB) IrritantsAwaiting(ctx context.Context, talkIDs []int64, today stri
 	if err != nil {
 		return nil, err
 	}
-	ts, err := loadTalks(ctx, db.read, talkIDs)
-	if err != nil {
+	if _, err := visibleTalks(ctx, db.read, u, talkIDs); err != nil {
 		return nil, err
 	}
 	out := map[int64]*parley.IrritantWait{}
 	for _, id := range talkIDs {
-		if t := ts[id]; t == nil || !parley.CanSeeTalk(u, t) {
-			return nil, parley.Errorf(parley.ENOTFOUND, "no talk %d", id)
-		}
 		out[id] = &parley.IrritantWait{}
 	}
 	if u.PartyID == 0 || len(talkIDs) == 0 {
@@ -162,4 +158,60 @@ func waitOf(w *parley.IrritantWait, kind string) (*[]parley.IrritantRef, *int) {
 	default:
 		return &w.Overdue, &w.OverdueCount
 	}
+}
+
+// InboxLists implements parley.Inbox: the talks, their statements and
+// their rounds in three, five and four queries however many talks; the
+// negotiations of the talks that have any, one by one, as
+// FindNegotiations reads them.
+func (db *DB) InboxLists(ctx context.Context, talkIDs []int64) (_ map[int64]*parley.TalkLists, err error) {
+	defer wrap(&err, "InboxLists(%v)", talkIDs)
+	u, err := actor(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ts, err := visibleTalks(ctx, db.read, u, talkIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*parley.TalkLists{}
+	for _, id := range talkIDs {
+		out[id] = &parley.TalkLists{Statements: []*parley.Statement{}, Rounds: []*parley.Round{}, Negotiations: []*parley.Negotiation{}}
+	}
+	if len(talkIDs) == 0 {
+		return out, nil
+	}
+	args := int64Args(talkIDs)
+	in := placeholders(1, len(talkIDs))
+	ss, err := loadStatements(ctx, db.read, `s.talk_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range ss {
+		out[s.TalkID].Statements = append(out[s.TalkID].Statements, s)
+	}
+	rs, err := loadRounds(ctx, db.read, `r.talk_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		out[r.TalkID].Rounds = append(out[r.TalkID].Rounds, r)
+	}
+	type ref struct{ talk, id int64 }
+	ns, err := all(ctx, db.read, `SELECT talk_id, id FROM negotiations WHERE talk_id IN (`+in+`) ORDER BY talk_id, id`, args, func(s scanner) (ref, error) {
+		var r ref
+		err := s.Scan(&r.talk, &r.id)
+		return r, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range ns {
+		n, err := findNegotiation(ctx, db.read, u, ts[r.talk], r.id)
+		if err != nil {
+			return nil, err
+		}
+		out[r.talk].Negotiations = append(out[r.talk].Negotiations, n)
+	}
+	return out, nil
 }

@@ -27,11 +27,10 @@ func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) 
 	return rs[0], nil
 }
 
-// loadRounds loads the rounds r that where (on r, with arg as $1) selects,
+// loadRounds loads the rounds r that where (on r, with args) selects,
 // by start and id, with their delegations, conclusion requests and agendas:
 // four queries however many rounds.
-func loadRounds(ctx context.Context, q querier, where string, arg any) ([]*parley.Round, error) {
-	args := []any{arg}
+func loadRounds(ctx context.Context, q querier, where string, args ...any) ([]*parley.Round, error) {
 	byID := map[int64]*parley.Round{}
 	out, err := all(ctx, q, `SELECT r.id, r.talk_id, r.title, r.venue, r.starts_at, r.ends_at, r.host, r.status, r.minutes_seq, r.created_at FROM rounds r
 		WHERE `+where+` ORDER BY r.starts_at, r.id`, args, func(s scanner) (*parley.Round, error) {

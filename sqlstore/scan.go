@@ -47,7 +47,10 @@ func all[T any](ctx context.Context, q querier, query string, args []any, scan f
 // preparedReads is the read pool running each query, a constant, as a
 // statement prepared once: parsing is a good part of a small read's cost
 // on SQLite. Inside an ambient transaction (idempotency.go) queries run
-// there, unprepared.
+// there, unprepared. On PostgreSQL it is the read pool as it is: pgx
+// caches prepared statements on each connection itself, while
+// database/sql's connections over pgxpool come and go and would prepare
+// each statement again, a round trip more.
 type preparedReads struct{ db *DB }
 
 // stmt returns the statement prepared for query.
@@ -78,7 +81,7 @@ func (p preparedReads) stmt(ctx context.Context, query string) (*sql.Stmt, error
 
 // QueryContext implements querier.
 func (p preparedReads) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	if p.db.ambientTx(ctx) != nil {
+	if p.db.ambientTx(ctx) != nil || p.db.dialect.Name != "sqlite" {
 		return p.db.read.QueryContext(ctx, query, args...)
 	}
 	st, err := p.stmt(ctx, query)
@@ -90,8 +93,11 @@ func (p preparedReads) QueryContext(ctx context.Context, query string, args ...a
 
 // QueryRowContext implements querier.
 func (p preparedReads) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if p.db.ambientTx(ctx) != nil || p.db.dialect.Name != "sqlite" {
+		return p.db.read.QueryRowContext(ctx, query, args...)
+	}
 	st, err := p.stmt(ctx, query)
-	if p.db.ambientTx(ctx) != nil || err != nil {
+	if err != nil {
 		return p.db.read.QueryRowContext(ctx, query, args...)
 	}
 	return st.QueryRowContext(ctx, args...)

@@ -40,12 +40,11 @@ func findStatement(ctx context.Context, q querier, id int64) (*parley.Statement,
 	return ss[0], nil
 }
 
-// loadStatements loads the statements s that where (on s, with arg as $1)
+// loadStatements loads the statements s that where (on s, with args)
 // selects, in id order, each with its current version, stakeholders, and
 // the marks, signatures and consents of that version: five queries however
 // many statements.
-func loadStatements(ctx context.Context, q querier, where string, arg any) ([]*parley.Statement, error) {
-	args := []any{arg}
+func loadStatements(ctx context.Context, q querier, where string, args ...any) ([]*parley.Statement, error) {
 	byID := map[int64]*parley.Statement{}
 	out, err := all(ctx, q, `SELECT s.id, s.talk_id, s.title, s.adopted, s.created_at, v.number, v.text, v.author_id, v.party_id, v.seq, v.hash, v.created_at
 		FROM statements s JOIN statement_versions v ON v.statement_id = s.id AND v.number = s.version WHERE `+where+` ORDER BY s.id`, args,

@@ -116,6 +116,21 @@ func loadTalks(ctx context.Context, q querier, ids []int64) (map[int64]*parley.T
 	return out, nil
 }
 
+// visibleTalks loads the talks with these ids as u may see them: ENOTFOUND
+// for one that does not exist or that u may not see.
+func visibleTalks(ctx context.Context, q querier, u *parley.User, ids []int64) (map[int64]*parley.Talk, error) {
+	ts, err := loadTalks(ctx, q, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, id := range ids {
+		if t := ts[id]; t == nil || !parley.CanSeeTalk(u, t) {
+			return nil, parley.Errorf(parley.ENOTFOUND, "no talk %d", id)
+		}
+	}
+	return ts, nil
+}
+
 // int64Args returns ids as query arguments.
 func int64Args(ids []int64) []any {
 	args := make([]any, len(ids))
