@@ -18,7 +18,7 @@ import (
 
 const eventCols = `talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v`
 
-func scanEvent(s interface{ Scan(...any) error }) (*parley.Event, error) {
+func scanEvent(s scanner) (*parley.Event, error) {
 	var e parley.Event
 	var t int64
 	var payload []byte

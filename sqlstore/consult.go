@@ -21,7 +21,7 @@ const (
 
 const irritantCols = `id, talk_id, raised_by, raised_by_user, title, description, category, priority, due, status, status_reason, escalated_to, created_at, updated_at`
 
-func scanIrritant(s interface{ Scan(...any) error }) (*parley.Irritant, error) {
+func scanIrritant(s scanner) (*parley.Irritant, error) {
 	var i parley.Irritant
 	var status string
 	var created, updated int64
@@ -32,6 +32,14 @@ func scanIrritant(s interface{ Scan(...any) error }) (*parley.Irritant, error) {
 	i.Status, i.CreatedAt, i.UpdatedAt = parley.IrritantStatus(status), fromMicros(created), fromMicros(updated)
 	i.Toward, i.Stakeholders, i.Confirmations = []int64{}, []int64{}, []parley.Confirmation{}
 	return &i, nil
+}
+
+func scanComment(s scanner) (*parley.IrritantComment, error) {
+	var c parley.IrritantComment
+	var created int64
+	err := s.Scan(&c.ID, &c.IrritantID, &c.AuthorID, &c.PartyID, &c.Kind, &c.PrivateTo, &c.Text, &created)
+	c.CreatedAt = fromMicros(created)
+	return &c, err
 }
 
 // placeholders returns "$from, $from+1, …" for n arguments.
@@ -53,70 +61,47 @@ func loadIrritants(ctx context.Context, q querier, ids []int64) ([]*parley.Irrit
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for k, id := range ids {
-		args[k] = id
-	}
+	args := int64Args(ids)
 	in := placeholders(1, len(ids))
 	byID := map[int64]*parley.Irritant{}
-	rows, err := q.QueryContext(ctx, `SELECT `+irritantCols+` FROM irritants WHERE id IN (`+in+`)`, args...)
+	err := each(ctx, q, `SELECT `+irritantCols+` FROM irritants WHERE id IN (`+in+`)`, args, func(r scanner) error {
+		i, err := scanIrritant(r)
+		if err == nil {
+			byID[i.ID] = i
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load irritants: %w", err)
 	}
-	for rows.Next() {
-		i, err := scanIrritant(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byID[i.ID] = i
+	type party struct {
+		role string
+		id   int64
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT irritant_id, role, party_id FROM irritant_parties WHERE irritant_id IN (`+in+`) ORDER BY irritant_id, role, position`, args...)
+	err = children(ctx, q, `SELECT irritant_id, role, party_id FROM irritant_parties WHERE irritant_id IN (`+in+`) ORDER BY irritant_id, role, position`, args, byID,
+		func(r scanner) (id int64, p party, err error) {
+			err = r.Scan(&id, &p.role, &p.id)
+			return id, p, err
+		}, func(i *parley.Irritant, p party) {
+			switch p.role {
+			case roleToward:
+				i.Toward = append(i.Toward, p.id)
+			case roleStakeholder:
+				i.Stakeholders = append(i.Stakeholders, p.id)
+			}
+		})
 	if err != nil {
 		return nil, fmt.Errorf("load irritant parties: %w", err)
 	}
-	for rows.Next() {
-		var id, p int64
-		var role string
-		if err := rows.Scan(&id, &role, &p); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if i := byID[id]; i != nil {
-			switch role {
-			case roleToward:
-				i.Toward = append(i.Toward, p)
-			case roleStakeholder:
-				i.Stakeholders = append(i.Stakeholders, p)
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT irritant_id, party_id, user_id, at FROM irritant_confirmations WHERE irritant_id IN (`+in+`) ORDER BY irritant_id, at, party_id`, args...)
+	err = children(ctx, q, `SELECT irritant_id, party_id, user_id, at FROM irritant_confirmations WHERE irritant_id IN (`+in+`) ORDER BY irritant_id, at, party_id`, args, byID,
+		func(r scanner) (id int64, c parley.Confirmation, err error) {
+			var at int64
+			err = r.Scan(&id, &c.PartyID, &c.UserID, &at)
+			c.At = fromMicros(at)
+			return id, c, err
+		}, func(i *parley.Irritant, c parley.Confirmation) { i.Confirmations = append(i.Confirmations, c) })
 	if err != nil {
 		return nil, fmt.Errorf("load confirmations: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, at int64
-		var c parley.Confirmation
-		if err := rows.Scan(&id, &c.PartyID, &c.UserID, &at); err != nil {
-			return nil, err
-		}
-		c.At = fromMicros(at)
-		if i := byID[id]; i != nil {
-			i.Confirmations = append(i.Confirmations, c)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	for _, id := range ids {
 		if i := byID[id]; i != nil {
@@ -305,22 +290,9 @@ func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) (_ []*
 		}
 	}
 	q := `SELECT i.id FROM irritants i WHERE ` + strings.Join(where, " AND ") + ` ORDER BY i.id LIMIT ` + arg(f.Limit)
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	ids, err := all(ctx, db.read, q, args, scanInt64)
 	if err != nil {
 		return nil, fmt.Errorf("find irritants: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	return loadIrritants(ctx, db.read, ids)
 }
@@ -335,21 +307,15 @@ func (db *DB) CountIrritants(ctx context.Context, talkID int64) (_ map[parley.Ir
 	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT status, count(*) FROM irritants WHERE talk_id = $1 GROUP BY status`, talkID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[parley.IrritantStatus]int{}
-	for rows.Next() {
+	err = each(ctx, db.read, `SELECT status, count(*) FROM irritants WHERE talk_id = $1 GROUP BY status`, []any{talkID}, func(r scanner) error {
 		var s string
 		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&s, &n)
 		out[parley.IrritantStatus(s)] = n
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // MoveIrritant implements parley.IrritantService.
@@ -489,25 +455,18 @@ func (db *DB) IrritantComments(ctx context.Context, id int64) (_ []*parley.Irrit
 		return nil, err
 	}
 	// The query keeps to what the viewer may read; the rule checks again.
-	rows, err := db.read.QueryContext(ctx, `SELECT id, irritant_id, author_id, party_id, kind, private_to, body, created_at
-		FROM irritant_comments WHERE irritant_id = $1 AND (private_to = 0 OR private_to = $2) ORDER BY id`, id, u.PartyID)
+	cs, err := all(ctx, db.read, `SELECT id, irritant_id, author_id, party_id, kind, private_to, body, created_at
+		FROM irritant_comments WHERE irritant_id = $1 AND (private_to = 0 OR private_to = $2) ORDER BY id`, []any{id, u.PartyID}, scanComment)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := []*parley.IrritantComment{}
-	for rows.Next() {
-		var c parley.IrritantComment
-		var created int64
-		if err := rows.Scan(&c.ID, &c.IrritantID, &c.AuthorID, &c.PartyID, &c.Kind, &c.PrivateTo, &c.Text, &created); err != nil {
-			return nil, err
-		}
-		c.CreatedAt = fromMicros(created)
+	for _, c := range cs {
 		if parley.CanSeePrivate(u, c.PrivateTo) {
-			out = append(out, &c)
+			out = append(out, c)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CommentsOnIrritants implements parley.IrritantService.
@@ -528,27 +487,16 @@ func (db *DB) CommentsOnIrritants(ctx context.Context, talkID int64, ids []int64
 			args = append(args, id)
 		}
 		ids = ids[n:]
-		rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.irritant_id, c.author_id, c.party_id, c.kind, c.private_to, c.body, c.created_at
+		cs, err := all(ctx, db.read, `SELECT c.id, c.irritant_id, c.author_id, c.party_id, c.kind, c.private_to, c.body, c.created_at
 			FROM irritant_comments c JOIN irritants i ON i.id = c.irritant_id
-			WHERE i.talk_id = $1 AND (c.private_to = 0 OR c.private_to = $2) AND c.irritant_id IN (`+placeholders(3, n)+`) ORDER BY c.id`, args...)
+			WHERE i.talk_id = $1 AND (c.private_to = 0 OR c.private_to = $2) AND c.irritant_id IN (`+placeholders(3, n)+`) ORDER BY c.id`, args, scanComment)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var c parley.IrritantComment
-			var created int64
-			if err := rows.Scan(&c.ID, &c.IrritantID, &c.AuthorID, &c.PartyID, &c.Kind, &c.PrivateTo, &c.Text, &created); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			c.CreatedAt = fromMicros(created)
+		for _, c := range cs {
 			if parley.CanSeePrivate(u, c.PrivateTo) {
-				out[c.IrritantID] = append(out[c.IrritantID], &c)
+				out[c.IrritantID] = append(out[c.IrritantID], c)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 	}
 	return out, nil
@@ -566,28 +514,23 @@ func (db *DB) IrritantTimeline(ctx context.Context, id int64) (_ []*parley.Event
 	}
 	// The shared events, then the user's own party's private ones (its
 	// internal comments), in time order; another party's never appear.
-	rows, err := db.read.QueryContext(ctx, `SELECT e.talk_id, e.seq, e.time, e.actor_id, e.party_id, e.type, e.private_to, e.payload, e.payload_hash, e.prev_hash, e.hash, e.signature, e.v
+	evs, err := all(ctx, db.read, `SELECT e.talk_id, e.seq, e.time, e.actor_id, e.party_id, e.type, e.private_to, e.payload, e.payload_hash, e.prev_hash, e.hash, e.signature, e.v
 		FROM irritant_events ie JOIN events e ON e.talk_id = ie.talk_id AND e.seq = ie.seq WHERE ie.irritant_id = $1
 		UNION ALL
 		SELECT e.talk_id, e.seq, e.time, e.actor_id, e.party_id, e.type, e.private_to, e.payload, e.payload_hash, e.prev_hash, e.hash, e.signature, e.v
 		FROM irritant_private_events ie JOIN private_events e ON e.talk_id = ie.talk_id AND e.private_to = ie.private_to AND e.seq = ie.seq
 		WHERE ie.irritant_id = $1 AND ie.private_to = $2 AND $2 <> 0
-		ORDER BY 3, 2`, id, u.PartyID)
+		ORDER BY 3, 2`, []any{id, u.PartyID}, scanEvent)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	es := []*parley.Event{}
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
+	for _, e := range evs {
 		// Another party's legacy (version 1) internal comments stay out of
 		// the timeline altogether; the record export keeps them as hashes only.
 		if v := parley.VisibleEvent(u, e); !v.Redacted {
 			es = append(es, v)
 		}
 	}
-	return es, rows.Err()
+	return es, nil
 }

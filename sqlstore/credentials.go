@@ -37,7 +37,7 @@ func (db *DB) CreateCredential(ctx context.Context, c *parley.Credential) (err e
 
 const credCols = `id, user_id, kind, name, hash, created_at, expires_at`
 
-func scanCred(s interface{ Scan(...any) error }) (*parley.Credential, error) {
+func scanCred(s scanner) (*parley.Credential, error) {
 	var c parley.Credential
 	var created, expires int64
 	if err := s.Scan(&c.ID, &c.UserID, &c.Kind, &c.Name, &c.Hash, &created, &expires); err != nil {

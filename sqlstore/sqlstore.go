@@ -370,7 +370,7 @@ func (db *DB) Ready(ctx context.Context) (err error) {
 
 const userCols = `id, name, display_name, party_id, role, mediator, admin, password_hash, created_at, disabled, pending, created_by`
 
-func scanUser(s interface{ Scan(...any) error }) (*parley.User, error) {
+func scanUser(s scanner) (*parley.User, error) {
 	var u parley.User
 	var role string
 	var med, adm, created, disabled, pending int64

@@ -15,7 +15,7 @@ import (
 
 var _ parley.StatementService = (*DB)(nil)
 
-func scanVersion(s interface{ Scan(...any) error }) (*parley.StatementVersion, error) {
+func scanVersion(s scanner) (*parley.StatementVersion, error) {
 	var v parley.StatementVersion
 	var created int64
 	if err := s.Scan(&v.Number, &v.Text, &v.AuthorID, &v.PartyID, &v.Seq, &v.Hash, &created); err != nil {
