@@ -61,20 +61,7 @@ func (db *DB) FindCredential(ctx context.Context, hash []byte) (_ *parley.Creden
 // ListCredentials implements parley.CredentialService.
 func (db *DB) ListCredentials(ctx context.Context, userID int64, kind string) (_ []*parley.Credential, err error) {
 	defer wrap(&err, "ListCredentials(%d)", userID)
-	rows, err := db.read.QueryContext(ctx, `SELECT `+credCols+` FROM credentials WHERE user_id = $1 AND kind = $2 ORDER BY id`, userID, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cs := []*parley.Credential{}
-	for rows.Next() {
-		c, err := scanCred(rows)
-		if err != nil {
-			return nil, err
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+	return all(ctx, db.read, `SELECT `+credCols+` FROM credentials WHERE user_id = $1 AND kind = $2 ORDER BY id`, []any{userID, kind}, scanCred)
 }
 
 // DeleteCredential implements parley.CredentialService.

@@ -41,7 +41,7 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 		n.Deadline = &d
 	}
 	n.Submitted, n.Texts, n.Disclosures = []parley.ProfileCommitment{}, []*parley.NegotiationText{}, []int64{}
-	err = scanRows(ctx, q, `SELECT party_id, version, commitment, red_lines, seq, at FROM negotiation_submissions WHERE negotiation_id = $1 ORDER BY seq`, []any{id}, func(rows *sql.Rows) error {
+	err = each(ctx, q, `SELECT party_id, version, commitment, red_lines, seq, at FROM negotiation_submissions WHERE negotiation_id = $1 ORDER BY seq`, []any{id}, func(rows scanner) error {
 		var c parley.ProfileCommitment
 		var red, at int64
 		err := rows.Scan(&c.PartyID, &c.Version, &c.Commitment, &red, &c.Seq, &at)
@@ -52,8 +52,8 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 	if err != nil {
 		return nil, err
 	}
-	err = scanRows(ctx, q, `SELECT version, outcome, source, solution, pareto_optimal, method, engine_version, author_id, declined, seq, hash, created_at
-		FROM negotiation_texts WHERE negotiation_id = $1 ORDER BY version`, []any{id}, func(rows *sql.Rows) error {
+	err = each(ctx, q, `SELECT version, outcome, source, solution, pareto_optimal, method, engine_version, author_id, declined, seq, hash, created_at
+		FROM negotiation_texts WHERE negotiation_id = $1 ORDER BY version`, []any{id}, func(rows scanner) error {
 		x := &parley.NegotiationText{Marks: []parley.NegotiationMark{}}
 		var outcome string
 		var pareto, declined, at int64
@@ -67,7 +67,7 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 	if err != nil {
 		return nil, err
 	}
-	err = scanRows(ctx, q, `SELECT version, party_id, user_id, mark, reason, reason_public, at FROM negotiation_marks WHERE negotiation_id = $1 ORDER BY version, party_id`, []any{id}, func(rows *sql.Rows) error {
+	err = each(ctx, q, `SELECT version, party_id, user_id, mark, reason, reason_public, at FROM negotiation_marks WHERE negotiation_id = $1 ORDER BY version, party_id`, []any{id}, func(rows scanner) error {
 		var m parley.NegotiationMark
 		var public, at int64
 		if err := rows.Scan(&m.Version, &m.PartyID, &m.UserID, &m.Mark, &m.Reason, &public, &at); err != nil {
@@ -85,7 +85,7 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 	if err != nil {
 		return nil, err
 	}
-	err = scanRows(ctx, q, `SELECT party_id FROM negotiation_disclosures WHERE negotiation_id = $1 ORDER BY party_id`, []any{id}, func(rows *sql.Rows) error {
+	err = each(ctx, q, `SELECT party_id FROM negotiation_disclosures WHERE negotiation_id = $1 ORDER BY party_id`, []any{id}, func(rows scanner) error {
 		var p int64
 		err := rows.Scan(&p)
 		n.Disclosures = append(n.Disclosures, p)
@@ -95,21 +95,6 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 		return nil, err
 	}
 	return &n, nil
-}
-
-// scanRows runs query and calls each for every row.
-func scanRows(ctx context.Context, q querier, query string, args []any, each func(rows *sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // findVisibleNegotiation loads negotiation id and its talk as u may see them.
@@ -218,7 +203,7 @@ func (db *DB) FindNegotiations(ctx context.Context, talkID int64) (_ []*parley.N
 		return nil, err
 	}
 	var ids []int64
-	err = scanRows(ctx, db.read, `SELECT id FROM negotiations WHERE talk_id = $1 ORDER BY id`, []any{talkID}, func(rows *sql.Rows) error {
+	err = each(ctx, db.read, `SELECT id FROM negotiations WHERE talk_id = $1 ORDER BY id`, []any{talkID}, func(rows scanner) error {
 		var id int64
 		err := rows.Scan(&id)
 		ids = append(ids, id)

@@ -26,31 +26,26 @@ func (db *DB) consultEvent(ctx context.Context, tx *tx, u *parley.User, talkID i
 	if !ok {
 		return e, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, party_id, name FROM users WHERE id <> $1 AND (
-			(party_id <> 0 AND party_id IN (SELECT party_id FROM talk_parties WHERE talk_id = $2 AND accepted = 1))
-			OR id IN (SELECT user_id FROM talk_mediators WHERE talk_id = $2))`, u.ID, talkID)
-	if err != nil {
-		return nil, fmt.Errorf("notify: %w", err)
-	}
 	type recipient struct {
 		id, party int64
 	}
 	var to []recipient
-	for rows.Next() {
+	err = each(ctx, tx, `SELECT id, party_id, name FROM users WHERE id <> $1 AND (
+			(party_id <> 0 AND party_id IN (SELECT party_id FROM talk_parties WHERE talk_id = $2 AND accepted = 1))
+			OR id IN (SELECT user_id FROM talk_mediators WHERE talk_id = $2))`, []any{u.ID, talkID}, func(s scanner) error {
 		var r recipient
 		var name string
-		if err := rows.Scan(&r.id, &r.party, &name); err != nil {
-			rows.Close()
-			return nil, err
+		if err := s.Scan(&r.id, &r.party, &name); err != nil {
+			return err
 		}
 		// The rule decides, not the query: private payloads reach their party only.
 		if parley.CanSeePrivate(&parley.User{ID: r.id, PartyID: r.party}, e.PrivateTo) {
 			to = append(to, r)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
 	}
 	actorName := u.DisplayName
 	if actorName == "" {
@@ -153,22 +148,13 @@ func (db *DB) Notifications(ctx context.Context, unread bool, limit int) (_ []*p
 	if unread {
 		q += ` AND read_at = 0`
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY id DESC LIMIT $2`, u.ID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*parley.Notification{}
-	for rows.Next() {
+	return all(ctx, db.read, q+` ORDER BY id DESC LIMIT $2`, []any{u.ID, limit}, func(s scanner) (*parley.Notification, error) {
 		var n parley.Notification
 		var created, read int64
-		if err := rows.Scan(&n.ID, &n.UserID, &n.TalkID, &n.Seq, &n.Type, &n.Text, &n.Link, &created, &read); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&n.ID, &n.UserID, &n.TalkID, &n.Seq, &n.Type, &n.Text, &n.Link, &created, &read)
 		n.CreatedAt, n.ReadAt = fromMicros(created), fromMicros(read)
-		out = append(out, &n)
-	}
-	return out, rows.Err()
+		return &n, err
+	})
 }
 
 // UnreadCount implements parley.NotificationService.
@@ -217,22 +203,13 @@ func (db *DB) Outbox(ctx context.Context, addressed bool, limit int) (_ []*parle
 	if addressed {
 		q += ` AND a.address IS NOT NULL`
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY o.id LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*parley.Email{}
-	for rows.Next() {
+	return all(ctx, db.read, q+` ORDER BY o.id LIMIT $1`, []any{limit}, func(s scanner) (*parley.Email, error) {
 		var m parley.Email
 		var created int64
-		if err := rows.Scan(&m.ID, &m.UserID, &m.To, &m.Subject, &m.Body, &created); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&m.ID, &m.UserID, &m.To, &m.Subject, &m.Body, &created)
 		m.CreatedAt = fromMicros(created)
-		out = append(out, &m)
-	}
-	return out, rows.Err()
+		return &m, err
+	})
 }
 
 // MarkSent implements parley.NotificationService.

@@ -413,24 +413,15 @@ func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) (_ []parley.
 	if _, _, err := findVisibleIrritant(ctx, db.read, u, irritantID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.title, r.status, r.starts_at, a.id, a.outcome, a.note, a.owner, a.due
-		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE a.irritant_id = $1 ORDER BY r.starts_at, r.id`, irritantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []parley.Discussion{}
-	for rows.Next() {
+	return all(ctx, db.read, `SELECT r.id, r.title, r.status, r.starts_at, a.id, a.outcome, a.note, a.owner, a.due
+		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE a.irritant_id = $1 ORDER BY r.starts_at, r.id`, []any{irritantID}, func(s scanner) (parley.Discussion, error) {
 		var d parley.Discussion
 		var status, outcome string
 		var starts int64
-		if err := rows.Scan(&d.RoundID, &d.RoundTitle, &status, &starts, &d.ItemID, &outcome, &d.Note, &d.Owner, &d.Due); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&d.RoundID, &d.RoundTitle, &status, &starts, &d.ItemID, &outcome, &d.Note, &d.Owner, &d.Due)
 		d.RoundStatus, d.StartsAt, d.Outcome = parley.RoundStatus(status), fromMicros(starts), parley.Outcome(outcome)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	})
 }
 
 // linkIrritant returns the irritant whose timeline a round event belongs

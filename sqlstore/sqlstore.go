@@ -471,20 +471,13 @@ func (db *DB) FindUserByName(ctx context.Context, name string) (_ *parley.User, 
 // ListUsers implements parley.UserService.
 func (db *DB) ListUsers(ctx context.Context) (_ []*parley.User, err error) {
 	defer wrap(&err, "ListUsers")
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var us []*parley.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
+	err = each(ctx, db.read, `SELECT `+userCols+` FROM users ORDER BY id`, nil, func(s scanner) error {
+		u, err := scanUser(s)
 		us = append(us, u)
-	}
-	return us, rows.Err()
+		return err
+	})
+	return us, err
 }
 
 // CountUsers implements parley.UserService.
@@ -571,22 +564,16 @@ func (db *DB) FindPartyByID(ctx context.Context, id int64) (_ *parley.Party, err
 // ListParties implements parley.PartyService.
 func (db *DB) ListParties(ctx context.Context) (_ []*parley.Party, err error) {
 	defer wrap(&err, "ListParties")
-	rows, err := db.read.QueryContext(ctx, `SELECT id, name, kind, created_at FROM parties ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var ps []*parley.Party
-	for rows.Next() {
+	err = each(ctx, db.read, `SELECT id, name, kind, created_at FROM parties ORDER BY id`, nil, func(s scanner) error {
 		var p parley.Party
 		var created int64
-		if err := rows.Scan(&p.ID, &p.Name, &p.Kind, &created); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&p.ID, &p.Name, &p.Kind, &created)
 		p.CreatedAt = fromMicros(created)
 		ps = append(ps, &p)
-	}
-	return ps, rows.Err()
+		return err
+	})
+	return ps, err
 }
 
 // SetPartyKey implements parley.PartyService. The key replaced, if any, is

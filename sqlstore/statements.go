@@ -226,20 +226,7 @@ func (db *DB) StatementVersions(ctx context.Context, id int64) (_ []*parley.Stat
 	if _, _, err := findVisibleStatement(ctx, db.read, u, id); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+versionCols+` FROM statement_versions WHERE statement_id = $1 ORDER BY number`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*parley.StatementVersion{}
-	for rows.Next() {
-		v, err := scanVersion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return all(ctx, db.read, `SELECT `+versionCols+` FROM statement_versions WHERE statement_id = $1 ORDER BY number`, []any{id}, scanVersion)
 }
 
 // statementTx opens a write transaction holding statement id's row, so
@@ -515,20 +502,12 @@ func (db *DB) StatementComments(ctx context.Context, id int64) (_ []*parley.Stat
 	if _, _, err := findVisibleStatement(ctx, db.read, u, id); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, version, paragraph, author_id, party_id, text, created_at FROM statement_comments WHERE statement_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*parley.StatementComment{}
-	for rows.Next() {
-		var c parley.StatementComment
-		var created int64
-		if err := rows.Scan(&c.ID, &c.Version, &c.Paragraph, &c.AuthorID, &c.PartyID, &c.Text, &created); err != nil {
-			return nil, err
-		}
-		c.CreatedAt = fromMicros(created)
-		out = append(out, &c)
-	}
-	return out, rows.Err()
+	return all(ctx, db.read, `SELECT id, version, paragraph, author_id, party_id, text, created_at FROM statement_comments WHERE statement_id = $1 ORDER BY id`, []any{id},
+		func(s scanner) (*parley.StatementComment, error) {
+			var c parley.StatementComment
+			var created int64
+			err := s.Scan(&c.ID, &c.Version, &c.Paragraph, &c.AuthorID, &c.PartyID, &c.Text, &created)
+			c.CreatedAt = fromMicros(created)
+			return &c, err
+		})
 }

@@ -480,21 +480,12 @@ func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq
 	if skipWithheld {
 		party = u.PartyID
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+`
-		FROM events WHERE talk_id = $1 AND seq > $2 AND ($3 < 0 OR private_to = 0 OR private_to = $3) ORDER BY seq LIMIT $4`, talkID, afterSeq, party, limit)
-	if err != nil {
-		return nil, err
+	es, err := all(ctx, q, `SELECT `+eventCols+`
+		FROM events WHERE talk_id = $1 AND seq > $2 AND ($3 < 0 OR private_to = 0 OR private_to = $3) ORDER BY seq LIMIT $4`, []any{talkID, afterSeq, party, limit}, scanEvent)
+	for k, e := range es {
+		es[k] = parley.VisibleEvent(u, e)
 	}
-	defer rows.Close()
-	es := []*parley.Event{}
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		es = append(es, parley.VisibleEvent(u, e))
-	}
-	return es, rows.Err()
+	return es, err
 }
 
 // Record implements parley.TalkService.
