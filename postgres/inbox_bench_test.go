@@ -26,5 +26,5 @@ func BenchmarkInbox20x10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { raw.Close() })
-	consulttest.BenchmarkInbox(b, db, raw, true, 20, 10000)
+	consulttest.BenchmarkInbox(b, db, raw, true, 20, 10000, cluster.CPUTime)
 }

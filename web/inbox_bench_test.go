@@ -27,5 +27,5 @@ func BenchmarkInbox20x10k(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { raw.Close() })
-	consulttest.BenchmarkInbox(b, db, raw, false, 20, 10000)
+	consulttest.BenchmarkInbox(b, db, raw, false, 20, 10000, nil)
 }
