@@ -76,13 +76,16 @@ func (db *DB) RebuildInbox(ctx context.Context) (err error) {
 //
 // The party and the limits are written into the text (they are integers):
 // bound as parameters, SQLite's wasm build ran the statement four times
-// slower (it prepares it again at each run). The text is then one per party,
-// prepared once (preparedReads).
+// slower (it planned it again at each run, see below). The text is then one
+// per party, prepared once (preparedReads).
 func waitingQuery(party int64, limit int) string {
 	var lists, counts []string
 	for _, kind := range waitKinds {
-		// SQLite numbers $n by first appearance: they appear in order.
-		where := `w.talk_id = $1 AND w.due < $2 AND w.party_id = ` + strconv.FormatInt(party, 10) + ` AND w.kind = '` + kind + `'`
+		// SQLite numbers $n by first appearance: they appear in order. A
+		// parameter compared with an indexed column makes SQLite plan the
+		// statement again whenever its value changes (with STAT4, which the
+		// wasm build has); a subquery's value does not.
+		where := `w.talk_id = (SELECT CAST($1 AS BIGINT)) AND w.due < (SELECT CAST($2 AS TEXT)) AND w.party_id = ` + strconv.FormatInt(party, 10) + ` AND w.kind = '` + kind + `'`
 		lists = append(lists, `SELECT * FROM (SELECT w.kind, 0 AS n, i.id, i.talk_id, i.title, i.priority, i.due, i.status
 	FROM irritant_waits w JOIN irritants i ON i.id = w.irritant_id WHERE `+where+`
 	ORDER BY w.due, w.irritant_id LIMIT `+strconv.Itoa(limit)+`) AS l_`+kind)
