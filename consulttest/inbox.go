@@ -64,6 +64,13 @@ func BenchmarkInbox(b *testing.B, db InboxStore, raw *sql.DB, numbered bool, tal
 	}
 	seedIrritants(b, raw, numbered, talkIDs, perTalk, us.ID, ru.ID)
 	mustB(b, db.RebuildInbox(ctx))
+	if numbered {
+		// PostgreSQL's autovacuum would analyze the fresh rows during the
+		// timed loop, its CPU counted as the inbox's: do it now, as it
+		// would have been done on a database that grew over months.
+		_, err := raw.ExecContext(ctx, `VACUUM ANALYZE`)
+		mustB(b, err)
+	}
 	b.Logf("seeded %d talks of %d irritants in %v", talks, perTalk, time.Since(start).Round(time.Millisecond))
 	if _, err := a.Open(ctx); err != nil {
 		b.Fatal(err)
