@@ -23,10 +23,10 @@ import (
 
 // TestInboxFollowsEveryKindOfEvent drives a talk through every kind of
 // event the inbox shows — an invitation, an irritant raised, acknowledged
-// and confirmed by one side, a statement signed, consented and edited (the
-// consent reset), a round planned and under way with a follow-up, a
-// negotiation eliciting profiles — and after each checks the inbox of every
-// kind of user, as the page lists it.
+// and confirmed by one side, a statement consented and edited (the consent
+// reset), a round planned and under way with a follow-up, a negotiation
+// eliciting profiles until the mediator is asked to mediate — and after
+// each checks the inbox of every kind of user, as the page lists it.
 func TestInboxFollowsEveryKindOfEvent(t *testing.T) {
 	ctx := t.Context()
 	secret := []byte("web-test-secret-0123456789abcdef")
@@ -161,6 +161,15 @@ func TestInboxFollowsEveryKindOfEvent(t *testing.T) {
 	_, err = db.MoveNegotiation(cu("mediator"), n.ID, parley.NegotiationEliciting)
 	must(t, err)
 	profile := fmt.Sprintf("neg-profile-%d", n.ID)
+	redlines := fmt.Sprintf("neg-redlines-%d", n.ID)
 	check("negotiation", map[string]string{"US": follow + " " + profile + " " + round + " " + sign(2), "RU": profile + " " + round + " " + sign(2),
-		"UA": fmt.Sprintf("neg-redlines-%d", n.ID), "FR": invite, "mediator": round})
+		"UA": redlines, "FR": invite, "mediator": round})
+	prefs := parley.Preferences{Weights: map[string]float64{"Line": 60, "Monitoring": 40},
+		Scores: map[string]map[string]float64{"Line": {"Current": 100, "Negotiated": 50}, "Monitoring": {"UN": 100, "OSCE": 0}}, Reservation: 0.3}
+	for _, p := range []string{"US", "RU"} {
+		_, err = db.SavePreferences(cu(p), n.ID, &prefs, true)
+		must(t, err)
+	}
+	check("every member submitted: the mediator's request", map[string]string{"US": follow + " " + round + " " + sign(2), "RU": round + " " + sign(2),
+		"UA": redlines, "FR": invite, "mediator": round + " " + fmt.Sprintf("neg-mediate-%d", n.ID)})
 }
