@@ -17,94 +17,85 @@ var _ parley.RoundService = (*DB)(nil)
 func tmicros(t time.Time) int64 { return micros(t.UTC().Truncate(time.Microsecond)) }
 
 func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) {
-	var r parley.Round
-	var status string
-	var starts, ends, created int64
-	err := q.QueryRowContext(ctx, `SELECT id, talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at, minutes_version, agreed_seq FROM rounds WHERE id = $1`, id).
-		Scan(&r.ID, &r.TalkID, &r.Title, &r.Venue, &starts, &ends, &r.Host, &status, &r.MinutesSeq, &created, &r.MinutesVersion, &r.AgreedSeq)
-	if errors.Is(err, sql.ErrNoRows) {
+	rs, err := loadRounds(ctx, q, `r.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no round %d", id)
-	} else if err != nil {
-		return nil, fmt.Errorf("find round: %w", err)
 	}
-	r.Status, r.StartsAt, r.EndsAt, r.CreatedAt = parley.RoundStatus(status), fromMicros(starts), fromMicros(ends), fromMicros(created)
-	rows, err := q.QueryContext(ctx, `SELECT party_id FROM round_delegations WHERE round_id = $1 ORDER BY party_id`, id)
-	if err != nil {
-		return nil, err
-	}
-	r.Delegations = []int64{}
-	for rows.Next() {
-		var p int64
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.Delegations = append(r.Delegations, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT party_id FROM round_conclusions WHERE round_id = $1 ORDER BY party_id`, id)
-	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var p int64
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.ConcludeRequests = append(r.ConcludeRequests, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	if err := readApprovals(ctx, q, &r); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT id, irritant_id, title, minutes, outcome, note, owner, due, minutes_by, minutes_party FROM agenda_items WHERE round_id = $1 ORDER BY position`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	r.Agenda = []*parley.AgendaItem{}
-	for rows.Next() {
-		var it parley.AgendaItem
-		var outcome string
-		if err := rows.Scan(&it.ID, &it.IrritantID, &it.Title, &it.Minutes, &outcome, &it.Note, &it.Owner, &it.Due, &it.MinutesBy, &it.MinutesParty); err != nil {
-			return nil, err
-		}
-		it.Outcome = parley.Outcome(outcome)
-		r.Agenda = append(r.Agenda, &it)
-	}
-	return &r, rows.Err()
+	return rs[0], nil
 }
 
-// readApprovals reads the approvals of r's minutes, standing and reset.
-func readApprovals(ctx context.Context, q querier, r *parley.Round) error {
-	rows, err := q.QueryContext(ctx, `SELECT party_id, user_id, version, approved_at, reset_at FROM round_approvals WHERE round_id = $1 ORDER BY approved_at, party_id`, r.ID)
+// loadRounds loads the rounds r that where (on r, with args) selects,
+// by start and id, with their delegations, conclusion requests and agendas:
+// four queries however many rounds.
+func loadRounds(ctx context.Context, q querier, where string, args ...any) ([]*parley.Round, error) {
+	byID := map[int64]*parley.Round{}
+	out, err := all(ctx, q, `SELECT r.id, r.talk_id, r.title, r.venue, r.starts_at, r.ends_at, r.host, r.status, r.minutes_seq, r.created_at, r.minutes_version, r.agreed_seq FROM rounds r
+		WHERE `+where+` ORDER BY r.starts_at, r.id`, args, func(s scanner) (*parley.Round, error) {
+		r := &parley.Round{Delegations: []int64{}, Agenda: []*parley.AgendaItem{}, Approvals: []parley.MinutesApproval{}}
+		var status string
+		var starts, ends, created int64
+		err := s.Scan(&r.ID, &r.TalkID, &r.Title, &r.Venue, &starts, &ends, &r.Host, &status, &r.MinutesSeq, &created, &r.MinutesVersion, &r.AgreedSeq)
+		r.Status, r.StartsAt, r.EndsAt, r.CreatedAt = parley.RoundStatus(status), fromMicros(starts), fromMicros(ends), fromMicros(created)
+		byID[r.ID] = r
+		return r, err
+	})
 	if err != nil {
-		return fmt.Errorf("read approvals: %w", err)
+		return nil, fmt.Errorf("find rounds: %w", err)
 	}
-	defer rows.Close()
-	r.Approvals = []parley.MinutesApproval{}
-	for rows.Next() {
-		var a parley.MinutesApproval
-		var at, reset int64
-		if err := rows.Scan(&a.PartyID, &a.UserID, &a.Version, &at, &reset); err != nil {
-			return err
-		}
-		a.At = fromMicros(at)
-		if reset != 0 {
-			a.ResetAt = fromMicros(reset)
-			r.ResetApprovals = append(r.ResetApprovals, a)
-		} else {
-			r.Approvals = append(r.Approvals, a)
-		}
+	if len(out) == 0 {
+		return out, nil
 	}
-	return rows.Err()
+	err = children(ctx, q, `SELECT d.round_id, d.party_id FROM round_delegations d JOIN rounds r ON r.id = d.round_id
+		WHERE `+where+` ORDER BY d.round_id, d.party_id`, args, byID, scanPair,
+		func(r *parley.Round, p int64) { r.Delegations = append(r.Delegations, p) })
+	if err != nil {
+		return nil, fmt.Errorf("round delegations: %w", err)
+	}
+	err = children(ctx, q, `SELECT c.round_id, c.party_id FROM round_conclusions c JOIN rounds r ON r.id = c.round_id
+		WHERE `+where+` ORDER BY c.round_id, c.party_id`, args, byID, scanPair,
+		func(r *parley.Round, p int64) { r.ConcludeRequests = append(r.ConcludeRequests, p) })
+	if err != nil {
+		return nil, fmt.Errorf("round conclusions: %w", err)
+	}
+	// The minutes' approvals, standing and reset.
+	err = children(ctx, q, `SELECT a.round_id, a.party_id, a.user_id, a.version, a.approved_at, a.reset_at
+		FROM round_approvals a JOIN rounds r ON r.id = a.round_id WHERE `+where+` ORDER BY a.round_id, a.approved_at, a.party_id`, args, byID,
+		func(s scanner) (int64, parley.MinutesApproval, error) {
+			var round, at, reset int64
+			var a parley.MinutesApproval
+			err := s.Scan(&round, &a.PartyID, &a.UserID, &a.Version, &at, &reset)
+			a.At = fromMicros(at)
+			if reset != 0 {
+				a.ResetAt = fromMicros(reset)
+			}
+			return round, a, err
+		}, func(r *parley.Round, a parley.MinutesApproval) {
+			if a.ResetAt.IsZero() {
+				r.Approvals = append(r.Approvals, a)
+			} else {
+				r.ResetApprovals = append(r.ResetApprovals, a)
+			}
+		})
+	if err != nil {
+		return nil, fmt.Errorf("round approvals: %w", err)
+	}
+	err = children(ctx, q, `SELECT a.round_id, a.id, a.irritant_id, a.title, a.minutes, a.outcome, a.note, a.owner, a.due, a.minutes_by, a.minutes_party
+		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE `+where+` ORDER BY a.round_id, a.position`, args, byID,
+		func(s scanner) (int64, *parley.AgendaItem, error) {
+			var round int64
+			var it parley.AgendaItem
+			var outcome string
+			err := s.Scan(&round, &it.ID, &it.IrritantID, &it.Title, &it.Minutes, &outcome, &it.Note, &it.Owner, &it.Due, &it.MinutesBy, &it.MinutesParty)
+			it.Outcome = parley.Outcome(outcome)
+			return round, &it, err
+		}, func(r *parley.Round, it *parley.AgendaItem) { r.Agenda = append(r.Agenda, it) })
+	if err != nil {
+		return nil, fmt.Errorf("agenda items: %w", err)
+	}
+	return out, nil
 }
 
 // minutesChanged counts a change of r's minutes or agenda once the round
@@ -209,7 +200,8 @@ func writeAgenda(ctx context.Context, tx *tx, u *parley.User, t *parley.Talk, r 
 }
 
 // CreateRound implements parley.RoundService.
-func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
+func (db *DB) CreateRound(ctx context.Context, r *parley.Round) (err error) {
+	defer wrap(&err, "CreateRound")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -267,7 +259,8 @@ func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
 }
 
 // FindRoundByID implements parley.RoundService.
-func (db *DB) FindRoundByID(ctx context.Context, id int64) (*parley.Round, error) {
+func (db *DB) FindRoundByID(ctx context.Context, id int64) (_ *parley.Round, err error) {
+	defer wrap(&err, "FindRoundByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -277,40 +270,18 @@ func (db *DB) FindRoundByID(ctx context.Context, id int64) (*parley.Round, error
 }
 
 // FindRounds implements parley.RoundService.
-func (db *DB) FindRounds(ctx context.Context, talkID int64) ([]*parley.Round, error) {
+func (db *DB) FindRounds(ctx context.Context, talkID int64) (_ []*parley.Round, err error) {
+	defer wrap(&err, "FindRounds(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
+	// Constant queries, prepared once: the inbox reads every talk's.
+	rd := preparedReads{db}
+	if _, err := findVisibleTalk(ctx, rd, u, talkID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM rounds WHERE talk_id = $1 ORDER BY starts_at, id`, talkID)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := []*parley.Round{}
-	for _, id := range ids {
-		r, err := findRound(ctx, db.read, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return loadRounds(ctx, rd, `r.talk_id = $1`, talkID)
 }
 
 // changeRound runs change on round id inside a write transaction, after the
@@ -384,7 +355,8 @@ func (db *DB) changeRoundEvents(ctx context.Context, id int64, change func(tx *t
 }
 
 // SetAgenda implements parley.RoundService.
-func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.AgendaItem) (*parley.Round, error) {
+func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.AgendaItem) (_ *parley.Round, err error) {
+	defer wrap(&err, "SetAgenda(%d)", roundID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		if r.Status == parley.RoundConcluded {
 			return parley.EventInput{}, parley.Errorf(parley.ECONFLICT, "round %q is concluded; a concluded round is read-only", r.Title)
@@ -417,7 +389,8 @@ func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.Agen
 }
 
 // RecordMinutes implements parley.RoundService.
-func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley.Minutes) (*parley.Round, error) {
+func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley.Minutes) (_ *parley.Round, err error) {
+	defer wrap(&err, "RecordMinutes(%d, %d)", roundID, itemID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		switch r.Status {
 		case parley.RoundConcluded:
@@ -471,7 +444,8 @@ func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley
 }
 
 // MoveRound implements parley.RoundService.
-func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatus) (*parley.Round, error) {
+func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatus) (_ *parley.Round, err error) {
+	defer wrap(&err, "MoveRound(%d)", roundID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		if err := parley.CheckRoundMove(r.Status, to); err != nil {
 			return parley.EventInput{}, err
@@ -513,7 +487,8 @@ func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatu
 }
 
 // UpdateRound implements parley.RoundService.
-func (db *DB) UpdateRound(ctx context.Context, roundID int64, d parley.RoundDetails) (*parley.Round, error) {
+func (db *DB) UpdateRound(ctx context.Context, roundID int64, d parley.RoundDetails) (_ *parley.Round, err error) {
+	defer wrap(&err, "UpdateRound(%d)", roundID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		if err := parley.CheckEditDetails(r); err != nil {
 			return parley.EventInput{}, err
@@ -533,7 +508,8 @@ func (db *DB) UpdateRound(ctx context.Context, roundID int64, d parley.RoundDeta
 }
 
 // ApproveMinutes implements parley.RoundService.
-func (db *DB) ApproveMinutes(ctx context.Context, roundID int64, version int) (*parley.Round, error) {
+func (db *DB) ApproveMinutes(ctx context.Context, roundID int64, version int) (_ *parley.Round, err error) {
+	defer wrap(&err, "ApproveMinutes(%d, %d)", roundID, version)
 	return db.changeRoundEvents(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) ([]parley.EventInput, error) {
 		if err := parley.CheckApproveMinutes(u, t, r, version); err != nil {
 			return nil, err
@@ -563,7 +539,8 @@ func (db *DB) ApproveMinutes(ctx context.Context, roundID int64, version int) (*
 }
 
 // IrritantRounds implements parley.RoundService.
-func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) ([]parley.Discussion, error) {
+func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) (_ []parley.Discussion, err error) {
+	defer wrap(&err, "IrritantRounds(%d)", irritantID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -571,24 +548,15 @@ func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) ([]parley.Di
 	if _, _, err := findVisibleIrritant(ctx, db.read, u, irritantID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.title, r.status, r.starts_at, a.id, a.outcome, a.note, a.owner, a.due
-		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE a.irritant_id = $1 ORDER BY r.starts_at, r.id`, irritantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []parley.Discussion{}
-	for rows.Next() {
+	return all(ctx, db.read, `SELECT r.id, r.title, r.status, r.starts_at, a.id, a.outcome, a.note, a.owner, a.due
+		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE a.irritant_id = $1 ORDER BY r.starts_at, r.id`, []any{irritantID}, func(s scanner) (parley.Discussion, error) {
 		var d parley.Discussion
 		var status, outcome string
 		var starts int64
-		if err := rows.Scan(&d.RoundID, &d.RoundTitle, &status, &starts, &d.ItemID, &outcome, &d.Note, &d.Owner, &d.Due); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&d.RoundID, &d.RoundTitle, &status, &starts, &d.ItemID, &outcome, &d.Note, &d.Owner, &d.Due)
 		d.RoundStatus, d.StartsAt, d.Outcome = parley.RoundStatus(status), fromMicros(starts), parley.Outcome(outcome)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	})
 }
 
 // linkIrritant returns the irritant whose timeline a round event belongs

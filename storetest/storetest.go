@@ -49,6 +49,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
 	t.Run("Reminders", func(t *testing.T) { testReminders(t, open(t)) })
 	t.Run("Negotiations", func(t *testing.T) { testNegotiations(t, open(t)) })
+	t.Run("Inbox", func(t *testing.T) { testInbox(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }

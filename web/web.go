@@ -39,7 +39,7 @@ type Server struct {
 	tmpl   *template.Template
 	// Inbox finds the irritants waiting on a user's party; the inbox lists
 	// none while it is nil.
-	Inbox parley.IrritantInbox
+	Inbox parley.Inbox
 	// versions are the static files' content hashes.
 	versions map[string]string
 }
