@@ -12,7 +12,8 @@ import (
 )
 
 // CreateCredential implements parley.CredentialService.
-func (db *DB) CreateCredential(ctx context.Context, c *parley.Credential) error {
+func (db *DB) CreateCredential(ctx context.Context, c *parley.Credential) (err error) {
+	defer wrap(&err, "CreateCredential")
 	if c.Kind != parley.CredentialSession && c.Kind != parley.CredentialToken {
 		return parley.Errorf(parley.EINVALID, "credential kind %q is not session or token", c.Kind)
 	}
@@ -53,7 +54,7 @@ func (r *credRow) credential() *parley.Credential {
 	return &r.c
 }
 
-func scanCred(s interface{ Scan(...any) error }) (*parley.Credential, error) {
+func scanCred(s scanner) (*parley.Credential, error) {
 	var r credRow
 	if err := s.Scan(r.dest()...); err != nil {
 		return nil, err
@@ -62,7 +63,8 @@ func scanCred(s interface{ Scan(...any) error }) (*parley.Credential, error) {
 }
 
 // FindCredential implements parley.CredentialService.
-func (db *DB) FindCredential(ctx context.Context, hash []byte) (*parley.Credential, error) {
+func (db *DB) FindCredential(ctx context.Context, hash []byte) (_ *parley.Credential, err error) {
+	defer wrap(&err, "FindCredential")
 	c, err := scanCred(db.read.QueryRowContext(ctx, `SELECT `+credCols+` FROM credentials WHERE hash = $1 AND (expires_at = 0 OR expires_at > $2)`,
 		hash, micros(db.now())))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -72,10 +74,12 @@ func (db *DB) FindCredential(ctx context.Context, hash []byte) (*parley.Credenti
 }
 
 // FindCredentialUser implements parley.CredentialService. One query: on
-// PostgreSQL each is a round trip, and every request makes this one.
-func (db *DB) FindCredentialUser(ctx context.Context, hash []byte) (*parley.Credential, *parley.User, error) {
+// PostgreSQL each is a round trip, and every request makes this one; on
+// SQLite, prepared once (parsing it cost three times running it).
+func (db *DB) FindCredentialUser(ctx context.Context, hash []byte) (_ *parley.Credential, _ *parley.User, err error) {
+	defer wrap(&err, "FindCredentialUser")
 	var r credRow
-	u, err := scanUser(prefixed{db.readPrepared(ctx, qCredentialUser, hash, micros(db.now())), r.dest()})
+	u, err := scanUser(prefixed{preparedReads{db}.QueryRowContext(ctx, qCredentialUser, hash, micros(db.now())), r.dest()})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, parley.Errorf(parley.ENOTFOUND, "no such credential")
 	} else if err != nil {
@@ -87,65 +91,24 @@ func (db *DB) FindCredentialUser(ctx context.Context, hash []byte) (*parley.Cred
 var qCredentialUser = `SELECT c.` + strings.ReplaceAll(credCols, ", ", ", c.") + `, u.` + strings.ReplaceAll(userCols, ", ", ", u.") + `
 	FROM credentials c JOIN users u ON u.id = c.user_id WHERE c.hash = $1 AND (c.expires_at = 0 OR c.expires_at > $2)`
 
-// readPrepared runs q, one of the queries every request makes, on the read
-// pool; on SQLite as a statement prepared once, since there parsing it
-// costs more than running it. (pgx caches prepared statements itself.)
-func (db *DB) readPrepared(ctx context.Context, q string, args ...any) *sql.Row {
-	if db.dialect.Name != "sqlite" || db.ambientTx(ctx) != nil {
-		return db.read.QueryRowContext(ctx, q, args...)
-	}
-	db.mu.Lock()
-	st := db.readStmts[q]
-	db.mu.Unlock()
-	if st == nil {
-		var err error
-		if st, err = db.read.DB.PrepareContext(ctx, q); err != nil {
-			return db.read.QueryRowContext(ctx, q, args...)
-		}
-		db.mu.Lock()
-		if db.readStmts == nil {
-			db.readStmts = map[string]*sql.Stmt{}
-		}
-		if prev := db.readStmts[q]; prev != nil {
-			st.Close() // prepared meanwhile by another request
-			st = prev
-		} else {
-			db.readStmts[q] = st
-		}
-		db.mu.Unlock()
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
 // prefixed is a row whose first columns go to first, the rest where its
 // caller asks: one table's scan function reads a join's second table.
 type prefixed struct {
-	row   interface{ Scan(...any) error }
+	row   scanner
 	first []any
 }
 
 func (p prefixed) Scan(dest ...any) error { return p.row.Scan(append(p.first, dest...)...) }
 
 // ListCredentials implements parley.CredentialService.
-func (db *DB) ListCredentials(ctx context.Context, userID int64, kind string) ([]*parley.Credential, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+credCols+` FROM credentials WHERE user_id = $1 AND kind = $2 ORDER BY id`, userID, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cs := []*parley.Credential{}
-	for rows.Next() {
-		c, err := scanCred(rows)
-		if err != nil {
-			return nil, err
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+func (db *DB) ListCredentials(ctx context.Context, userID int64, kind string) (_ []*parley.Credential, err error) {
+	defer wrap(&err, "ListCredentials(%d)", userID)
+	return all(ctx, db.read, `SELECT `+credCols+` FROM credentials WHERE user_id = $1 AND kind = $2 ORDER BY id`, []any{userID, kind}, scanCred)
 }
 
 // DeleteCredential implements parley.CredentialService.
-func (db *DB) DeleteCredential(ctx context.Context, userID, id int64) error {
+func (db *DB) DeleteCredential(ctx context.Context, userID, id int64) (err error) {
+	defer wrap(&err, "DeleteCredential(%d, %d)", userID, id)
 	res, err := db.write.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1 AND id = $2`, userID, id)
 	if err != nil {
 		return err
@@ -157,7 +120,8 @@ func (db *DB) DeleteCredential(ctx context.Context, userID, id int64) error {
 }
 
 // Prune deletes expired sessions and Idempotency-Key records older than keep.
-func (db *DB) Prune(ctx context.Context, keep time.Duration) error {
+func (db *DB) Prune(ctx context.Context, keep time.Duration) (err error) {
+	defer wrap(&err, "Prune")
 	now := db.now()
 	if _, err := db.write.ExecContext(ctx, `DELETE FROM credentials WHERE expires_at <> 0 AND expires_at < $1`, micros(now)); err != nil {
 		return fmt.Errorf("prune credentials: %w", err)
