@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"parley/app"
 	"strconv"
 	"strings"
 	"time"
@@ -345,7 +346,7 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 			}
 			// Rows are out with a 200: end the response unfinished, so the
 			// client sees a broken transfer rather than a short export.
-			s.Logger.ErrorContext(r.Context(), "csv export", "err", err, "request_id", RequestID(r.Context()))
+			s.Logger.ErrorContext(r.Context(), "csv export", "err", err, "request_id", app.RequestID(r.Context()))
 			panic(http.ErrAbortHandler)
 		}
 		if cw == nil {

@@ -9,13 +9,13 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"parley/app"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"parley"
-	"parley/api"
 )
 
 // TestIdempotencyKeyOtherBody: a retry with the key of another request is
@@ -128,7 +128,7 @@ func TestIdempotentAppendWakesStreams(t *testing.T) {
 // TestHubWakeAll: after lost announcements every stream of every talk is
 // woken to read for itself.
 func TestHubWakeAll(t *testing.T) {
-	h := api.NewHub()
+	h := app.NewHub()
 	a, stopA := h.Subscribe(1, 0)
 	defer stopA()
 	b, stopB := h.Subscribe(2, 7)

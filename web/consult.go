@@ -32,10 +32,10 @@ func (s *Server) registerConsult(mux *http.ServeMux) {
 }
 
 func (s *Server) irritantService() (parley.IrritantService, error) {
-	if s.api.Irritants == nil {
+	if s.app.Irritants == nil {
 		return nil, fmt.Errorf("web: no irritant service")
 	}
-	return s.api.Irritants, nil
+	return s.app.Irritants, nil
 }
 
 // column is one status on the board.
@@ -59,7 +59,7 @@ type irritantCard struct {
 
 func (s *Server) card(i *parley.Irritant, names map[int64]string) irritantCard {
 	c := irritantCard{Irritant: i, From: names[i.RaisedBy], Toward: partyList(i.Toward, names)}
-	c.Overdue, c.OverdueBy = overdue(s.api.Now(), i.Due, i.Status != parley.IrritantResolved && i.Status != parley.IrritantArchived)
+	c.Overdue, c.OverdueBy = overdue(s.app.Now(), i.Due, i.Status != parley.IrritantResolved && i.Status != parley.IrritantArchived)
 	return c
 }
 
@@ -92,7 +92,7 @@ func (s *Server) boardData(ctx context.Context, id int64, f boardFilter) (map[st
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -187,7 +187,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -195,7 +195,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -242,7 +242,7 @@ func (s *Server) boardFragment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -366,11 +366,11 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.api.Talks.FindTalkByID(ctx, i.TalkID)
+	t, err := s.app.Talks.FindTalkByID(ctx, i.TalkID)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -416,8 +416,8 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 	for _, e := range es {
 		p.Timeline = append(p.Timeline, s.activity(ctx, e, names, users, false))
 	}
-	if s.api.Rounds != nil {
-		ds, err := s.api.Rounds.IrritantRounds(ctx, id)
+	if s.app.Rounds != nil {
+		ds, err := s.app.Rounds.IrritantRounds(ctx, id)
 		if err != nil {
 			return nil, err
 		}

@@ -66,7 +66,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 			clear = append(clear, t)
 		}
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -76,11 +76,11 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 
 // inboxData reads what needs u in every talk u may see.
 func (s *Server) inboxData(ctx context.Context, u *parley.User) ([]inboxTalk, error) {
-	ts, err := s.api.Talks.FindTalks(ctx, parley.TalkFilter{})
+	ts, err := s.app.Talks.FindTalks(ctx, parley.TalkFilter{})
 	if err != nil {
 		return nil, err
 	}
-	now := s.api.Now()
+	now := s.app.Now()
 	today := now.UTC().Format(time.DateOnly)
 	waits := map[int64]*parley.IrritantWait{}
 	if s.Inbox != nil {
@@ -123,8 +123,8 @@ func (s *Server) inboxData(ctx context.Context, u *parley.User) ([]inboxTalk, er
 			add(wt.Confirm, wt.ConfirmCount, "confirm", "The other side confirmed this resolved; confirm it or reply")
 			add(wt.Overdue, wt.OverdueCount, "overdue", "Past its due date")
 		}
-		if s.api.Statements != nil {
-			ss, err := s.api.Statements.FindStatements(ctx, t.ID)
+		if s.app.Statements != nil {
+			ss, err := s.app.Statements.FindStatements(ctx, t.ID)
 			if err != nil {
 				return nil, err
 			}
@@ -150,15 +150,15 @@ func (s *Server) inboxData(ctx context.Context, u *parley.User) ([]inboxTalk, er
 				}
 			}
 		}
-		if s.api.Negotiations != nil {
-			ns, err := s.api.Negotiations.FindNegotiations(ctx, t.ID)
+		if s.app.Negotiations != nil {
+			ns, err := s.app.Negotiations.FindNegotiations(ctx, t.ID)
 			if err != nil {
 				return nil, err
 			}
 			it.Items = append(it.Items, negotiationInbox(u, t, ns)...)
 		}
-		if s.api.Rounds != nil && (tp.Standing == parley.StandingMember || t.Mediates(u.ID)) {
-			rs, err := s.api.Rounds.FindRounds(ctx, t.ID)
+		if s.app.Rounds != nil && (tp.Standing == parley.StandingMember || t.Mediates(u.ID)) {
+			rs, err := s.app.Rounds.FindRounds(ctx, t.ID)
 			if err != nil {
 				return nil, err
 			}

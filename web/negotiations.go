@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"parley"
-	"parley/api"
+	"parley/app"
 )
 
 // This file is the UI of negotiations. Its pages follow the workspace's
@@ -62,9 +62,9 @@ func (s *Server) once(w http.ResponseWriter, r *http.Request, fallback string, a
 	// The form key works as an Idempotency-Key (see api.Server.Idempotent):
 	// the claim, the change and the stored redirect commit together. act
 	// reads r.Context(), so r carries the transaction's context meanwhile.
-	hash := api.RequestHash(r.Method, r.URL.Path, []byte(key))
+	hash := app.RequestHash(r.Method, r.URL.Path, []byte(key))
 	orig := *r
-	sr, _, err := s.api.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, hash, func(ctx context.Context) (*parley.StoredResponse, error) {
+	sr, _, err := s.app.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, hash, func(ctx context.Context) (*parley.StoredResponse, error) {
 		*r = *orig.WithContext(ctx)
 		defer func() { *r = orig }()
 		target, err := act()
@@ -158,9 +158,9 @@ func uploaded(r *http.Request, field string) (string, string, error) {
 
 // parseForm reads a urlencoded or multipart form of at most 5 MiB.
 func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, api.MaxUploadBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, app.MaxUploadBytes)
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		if err := r.ParseMultipartForm(api.MaxUploadBytes); err != nil {
+		if err := r.ParseMultipartForm(app.MaxUploadBytes); err != nil {
 			return parley.Errorf(parley.EINVALID, "the form could not be read (files are limited to 4 MiB)")
 		}
 		return nil
@@ -185,15 +185,15 @@ func (s *Server) renderNegotiationList(w http.ResponseWriter, r *http.Request, f
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	ns, err := s.api.Negotiations.FindNegotiations(r.Context(), id)
+	ns, err := s.app.Negotiations.FindNegotiations(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	rounds, err := s.api.Rounds.FindRounds(r.Context(), id)
+	rounds, err := s.app.Rounds.FindRounds(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
 		}
 		if file != "" {
 			var title string
-			if n.Issues, title, err = api.ParseDomainFile(name, []byte(file)); err != nil {
+			if n.Issues, title, err = app.ParseDomainFile(name, []byte(file)); err != nil {
 				return "", err
 			}
 			if n.Title == "" {
@@ -246,7 +246,7 @@ func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
 		} else if n.Issues, err = parseIssuesText(form["issues"]); err != nil {
 			return "", err
 		}
-		if err := s.api.Negotiations.CreateNegotiation(r.Context(), n); err != nil {
+		if err := s.app.Negotiations.CreateNegotiation(r.Context(), n); err != nil {
 			return "", err
 		}
 		return fmt.Sprintf("/negotiations/%d", n.ID), nil
@@ -259,7 +259,7 @@ func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
 
 // negotiationPage is what the negotiation page shows.
 type negotiationPage struct {
-	View  *api.NegotiationView
+	View  *app.NegotiationView
 	Talk  *parley.Talk
 	Names map[int64]string
 	// Who the viewer is and what they may do.
@@ -339,16 +339,16 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	v, err := s.api.NegotiationView(ctx, id)
+	v, err := s.app.NegotiationView(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	n := v.Negotiation
-	t, err := s.api.Talks.FindTalkByID(ctx, n.TalkID)
+	t, err := s.app.Talks.FindTalkByID(ctx, n.TalkID)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -398,7 +398,7 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 		h := historyRow{NegotiationText: x, Author: "parley's engine"}
 		if x.Source == "mediator" {
 			if _, ok := users[x.AuthorID]; !ok {
-				if au, err := s.api.Users.FindUserByID(ctx, x.AuthorID); err == nil {
+				if au, err := s.app.Users.FindUserByID(ctx, x.AuthorID); err == nil {
 					users[x.AuthorID] = au.DisplayName
 				}
 			}
@@ -415,7 +415,7 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 	// The viewer's own preferences, for the form and the check of best and worst packages.
 	var mine *parley.Preferences
 	if v.Private != nil {
-		pv, err := api.PrivateViewOf(ctx, n, v.Private)
+		pv, err := app.PrivateViewOf(ctx, n, v.Private)
 		if err != nil {
 			return nil, err
 		}
@@ -439,7 +439,7 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 }
 
 // reservationRank says where the reservation falls among the party's packages.
-func reservationRank(pv *api.PrivateView) string {
+func reservationRank(pv *app.PrivateView) string {
 	if len(pv.Best) == 0 {
 		return ""
 	}
@@ -614,7 +614,7 @@ func (s *Server) negotiationPreferences(w http.ResponseWriter, r *http.Request) 
 	err = ferr
 	if err == nil {
 		err = s.once(w, r, negotiationPath(id), func() (string, error) {
-			_, err := s.api.SavePreferences(r.Context(), id, pref, file, name, submit)
+			_, err := s.app.SavePreferences(r.Context(), id, pref, file, name, submit)
 			return negotiationPath(id) + "#my-profile", err
 		})
 	}
@@ -646,9 +646,9 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	kind := r.PostFormValue("kind")
-	req := api.TextRequest{Kind: kind}
+	req := app.TextRequest{Kind: kind}
 	if kind == "manual" || kind == "assess" {
-		n, err := s.api.Negotiations.FindNegotiationByID(r.Context(), id)
+		n, err := s.app.Negotiations.FindNegotiationByID(r.Context(), id)
 		if err != nil {
 			return err
 		}
@@ -666,7 +666,7 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if kind == "assess" {
-		a, err := s.api.Mediator.Assess(r.Context(), id, req.Outcome)
+		a, err := s.app.Mediator.Assess(r.Context(), id, req.Outcome)
 		if err != nil {
 			if refused(err) {
 				return s.rerender(w, r, "manual", err, keep)
@@ -683,7 +683,7 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 	}
 	if kind == "improvement" {
 		// Not behind a form key: a repeat finds the improvement being marked and says so.
-		_, _, note, err := s.api.ProposeText(r.Context(), id, req)
+		_, _, note, err := s.app.ProposeText(r.Context(), id, req)
 		if refused(err) {
 			return s.rerender(w, r, "engine", err, nil)
 		} else if err != nil {
@@ -701,7 +701,7 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
 	err = s.once(w, r, negotiationPath(id), func() (string, error) {
-		_, _, _, err := s.api.ProposeText(r.Context(), id, req)
+		_, _, _, err := s.app.ProposeText(r.Context(), id, req)
 		return negotiationPath(id) + "#text", err
 	})
 	if refused(err) {
@@ -782,12 +782,12 @@ func (s *Server) negotiationIssues(r *http.Request, id int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = s.api.Negotiations.SetIssues(r.Context(), id, issues, strings.TrimSpace(r.PostFormValue("title")), r.PostFormValue("solution"))
+	_, err = s.app.Negotiations.SetIssues(r.Context(), id, issues, strings.TrimSpace(r.PostFormValue("title")), r.PostFormValue("solution"))
 	return negotiationPath(id) + "#issues", err
 }
 
 func (s *Server) negotiationMove(r *http.Request, id int64) (string, error) {
-	_, err := s.api.Negotiations.MoveNegotiation(r.Context(), id, parley.NegotiationState(r.PostFormValue("to")))
+	_, err := s.app.Negotiations.MoveNegotiation(r.Context(), id, parley.NegotiationState(r.PostFormValue("to")))
 	return negotiationPath(id), err
 }
 
@@ -797,12 +797,12 @@ func (s *Server) negotiationMark(r *http.Request, id int64) (string, error) {
 		return "", parley.Errorf(parley.EINVALID, "mark: choose accept, can live with it, or reject")
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	_, err := s.api.Negotiations.MarkText(r.Context(), id, version, mark, strings.TrimSpace(r.PostFormValue("reason")), r.PostFormValue("reason_public") == "yes")
+	_, err := s.app.Negotiations.MarkText(r.Context(), id, version, mark, strings.TrimSpace(r.PostFormValue("reason")), r.PostFormValue("reason_public") == "yes")
 	return negotiationPath(id) + "#text", err
 }
 
 func (s *Server) negotiationStatement(r *http.Request, id int64) (string, error) {
-	st, err := s.api.DraftStatement(r.Context(), id)
+	st, err := s.app.DraftStatement(r.Context(), id)
 	if err != nil {
 		return "", err
 	}
@@ -810,6 +810,6 @@ func (s *Server) negotiationStatement(r *http.Request, id int64) (string, error)
 }
 
 func (s *Server) negotiationDisclose(r *http.Request, id int64) (string, error) {
-	_, err := s.api.Negotiations.ConsentToDisclose(r.Context(), id)
+	_, err := s.app.Negotiations.ConsentToDisclose(r.Context(), id)
 	return negotiationPath(id) + "#disclosure", err
 }

@@ -7,7 +7,7 @@ import (
 	"net/http"
 
 	"parley"
-	"parley/api"
+	"parley/app"
 )
 
 // Every form carries a one-time key (the hidden field "form_key", made by
@@ -40,7 +40,7 @@ func (s *Server) onceForm(h handler) handler {
 			return h(w, r)
 		}
 		var rec *buffered
-		sr, _, err := s.api.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, api.RequestHash(r.Method, r.URL.Path, []byte(key)),
+		sr, _, err := s.app.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, app.RequestHash(r.Method, r.URL.Path, []byte(key)),
 			func(ctx context.Context) (*parley.StoredResponse, error) {
 				rec = &buffered{header: http.Header{}}
 				if err := h(rec, r.WithContext(ctx)); err != nil {

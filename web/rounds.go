@@ -57,15 +57,15 @@ func (s *Server) roundList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	rs, err := s.api.Rounds.FindRounds(r.Context(), id)
+	rs, err := s.app.Rounds.FindRounds(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -119,7 +119,7 @@ func (s *Server) planRound(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, "plan", c, nil, s.roundList)
 	}
-	if err := s.api.Rounds.CreateRound(r.Context(), rd); err != nil {
+	if err := s.app.Rounds.CreateRound(r.Context(), rd); err != nil {
 		return s.refill(w, r, "plan", c, err, s.roundList)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", rd.ID), http.StatusSeeOther)
@@ -161,20 +161,20 @@ func (s *Server) roundData(r *http.Request) (*roundView, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	rd, err := s.api.Rounds.FindRoundByID(ctx, id)
+	rd, err := s.app.Rounds.FindRoundByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.api.Talks.FindTalkByID(ctx, rd.TalkID)
+	t, err := s.app.Talks.FindTalkByID(ctx, rd.TalkID)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
 	v := &roundView{Round: rd, Talk: t, Host: names[rd.Host], Delegations: partyList(rd.Delegations, names), Next: rd.Status.Next(),
-		CanOrganise: parley.CanOrganiseRound(u, t) && rd.Status != parley.RoundConcluded, Early: !rd.StartsAt.IsZero() && s.api.Now().Before(rd.StartsAt)}
+		CanOrganise: parley.CanOrganiseRound(u, t) && rd.Status != parley.RoundConcluded, Early: !rd.StartsAt.IsZero() && s.app.Now().Before(rd.StartsAt)}
 	if v.After, err = s.feedAfter(ctx, u, t); err != nil {
 		return nil, err
 	}
@@ -185,7 +185,7 @@ func (s *Server) roundData(r *http.Request) (*roundView, error) {
 		}
 	}
 	if v.CanOrganise {
-		if v.Irritants, err = s.api.Irritants.FindIrritants(ctx, parley.IrritantFilter{TalkID: t.ID, Limit: 200}); err != nil {
+		if v.Irritants, err = s.app.Irritants.FindIrritants(ctx, parley.IrritantFilter{TalkID: t.ID, Limit: 200}); err != nil {
 			return nil, err
 		}
 		for _, p := range t.Parties {
@@ -214,7 +214,7 @@ func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rd, err := s.api.Rounds.FindRoundByID(r.Context(), id)
+	rd, err := s.app.Rounds.FindRoundByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -227,7 +227,7 @@ func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, "agenda", c, nil, s.roundPage)
 	}
-	_, err = s.api.Rounds.SetAgenda(r.Context(), id, append(rd.Agenda, it))
+	_, err = s.app.Rounds.SetAgenda(r.Context(), id, append(rd.Agenda, it))
 	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "agenda", err, s.roundPage)
 }
 
@@ -244,7 +244,7 @@ func (s *Server) moveAgendaItemUp(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
-	rd, err := s.api.Rounds.FindRoundByID(r.Context(), id)
+	rd, err := s.app.Rounds.FindRoundByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -255,7 +255,7 @@ func (s *Server) moveAgendaItemUp(w http.ResponseWriter, r *http.Request) error 
 			break
 		}
 	}
-	_, err = s.api.Rounds.SetAgenda(r.Context(), id, items)
+	_, err = s.app.Rounds.SetAgenda(r.Context(), id, items)
 	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), fmt.Sprintf("up-%d", item), err, s.roundPage)
 }
 
@@ -288,7 +288,7 @@ func (s *Server) recordMinutes(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, form, c, nil, s.roundPage)
 	}
-	_, err = s.api.Rounds.RecordMinutes(r.Context(), id, item, m)
+	_, err = s.app.Rounds.RecordMinutes(r.Context(), id, item, m)
 	return s.done(w, r, fmt.Sprintf("/rounds/%d#item-%d", id, item), form, err, s.roundPage)
 }
 
@@ -300,7 +300,7 @@ func (s *Server) moveRound(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.api.Rounds.MoveRound(r.Context(), id, parley.RoundStatus(r.PostFormValue("to")))
+	_, err = s.app.Rounds.MoveRound(r.Context(), id, parley.RoundStatus(r.PostFormValue("to")))
 	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "round-move", err, s.roundPage)
 }
 
@@ -313,15 +313,15 @@ func (s *Server) statementList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	ss, err := s.api.Statements.FindStatements(r.Context(), id)
+	ss, err := s.app.Statements.FindStatements(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -355,7 +355,7 @@ func (s *Server) openStatement(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, "open", c, nil, s.statementList)
 	}
-	if err := s.api.Statements.CreateStatement(r.Context(), st, text); err != nil {
+	if err := s.app.Statements.CreateStatement(r.Context(), st, text); err != nil {
 		return s.refill(w, r, "open", c, err, s.statementList)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/joint-statements/%d", st.ID), http.StatusSeeOther)
@@ -411,20 +411,20 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	v, err := s.api.StatementView(ctx, id)
+	v, err := s.app.StatementView(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	st := v.Statement
-	t, err := s.api.Talks.FindTalkByID(ctx, st.TalkID)
+	t, err := s.app.Talks.FindTalkByID(ctx, st.TalkID)
 	if err != nil {
 		return nil, err
 	}
-	vs, err := s.api.Statements.StatementVersions(ctx, id)
+	vs, err := s.app.Statements.StatementVersions(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -530,7 +530,7 @@ func (s *Server) editStatement(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, "edit", c, nil, s.statementPage)
 	}
-	_, err = s.api.Statements.EditStatement(r.Context(), id, base, text)
+	_, err = s.app.Statements.EditStatement(r.Context(), id, base, text)
 	if parley.ErrorCode(err) == parley.ECONFLICT && base != 0 {
 		// Show both texts, and how the editor's differs from the one saved
 		// meanwhile; the editor keeps their text to merge.
@@ -557,7 +557,7 @@ func (s *Server) markStatement(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	_, err = s.api.Statements.MarkStatement(r.Context(), id, version, r.PostFormValue("mark"))
+	_, err = s.app.Statements.MarkStatement(r.Context(), id, version, r.PostFormValue("mark"))
 	return s.done(w, r, back, "mark", err, s.statementPage)
 }
 
@@ -570,7 +570,7 @@ func (s *Server) signStatement(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	_, err = s.api.Statements.SignStatement(r.Context(), id, version, nil)
+	_, err = s.app.Statements.SignStatement(r.Context(), id, version, nil)
 	return s.done(w, r, back, "sign-form", err, s.statementPage)
 }
 
@@ -593,7 +593,7 @@ func (s *Server) consentStatement(w http.ResponseWriter, r *http.Request) error 
 	if !c.ok() {
 		return s.refill(w, r, "consent", c, nil, s.statementPage)
 	}
-	_, err = s.api.Statements.ConsentToStatement(r.Context(), id, version, consent == "yes", note)
+	_, err = s.app.Statements.ConsentToStatement(r.Context(), id, version, consent == "yes", note)
 	return s.done(w, r, back, "consent", err, s.statementPage)
 }
 
@@ -613,5 +613,5 @@ func (s *Server) commentStatement(w http.ResponseWriter, r *http.Request) error 
 	if !c.ok() {
 		return s.refill(w, r, "pcomment", c, nil, s.statementPage)
 	}
-	return s.done(w, r, back, "pcomment", s.api.Statements.CommentOnStatement(r.Context(), id, sc), s.statementPage)
+	return s.done(w, r, back, "pcomment", s.app.Statements.CommentOnStatement(r.Context(), id, sc), s.statementPage)
 }

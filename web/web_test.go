@@ -18,6 +18,7 @@ import (
 
 	"parley"
 	"parley/api"
+	"parley/app"
 	"parley/sqlite"
 	"parley/web"
 )
@@ -39,7 +40,7 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a := api.NewServer()
+	a := app.New()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
 	a.Irritants, a.Rounds, a.Statements, a.Notifications = db, db, db, db
 	a.Secret, a.Logger = secret, slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -48,7 +49,7 @@ func newSite(t *testing.T) *site {
 	}
 	w := web.NewServer(a)
 	mux := http.NewServeMux()
-	a.Register(mux)
+	api.NewServer(a).Register(mux)
 	w.Register(mux)
 	srv := httptest.NewServer(a.Middleware(mux))
 	t.Cleanup(func() { a.Close(); srv.Close() })
