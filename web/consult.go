@@ -20,17 +20,6 @@ import (
 // boardColumn is how many irritants a board column shows.
 const boardColumn = 25
 
-func (s *Server) registerConsult(mux *http.ServeMux) {
-	mux.Handle("GET /talks/{id}/irritants", s.serve(s.board))
-	mux.Handle("GET /talks/{id}/irritants/board", s.serve(s.boardFragment))
-	mux.Handle("POST /talks/{id}/irritants", s.serve(s.onceForm(s.raiseIrritant)))
-	mux.Handle("GET /irritants/{id}", s.serve(s.irritant))
-	mux.Handle("POST /irritants/{id}/moves", s.serve(s.onceForm(s.moveIrritant)))
-	mux.Handle("POST /irritants/{id}/comments", s.serve(s.onceForm(s.commentIrritant)))
-	s.registerRounds(mux)
-	s.registerNotifications(mux)
-}
-
 func (s *Server) irritantService() (parley.IrritantService, error) {
 	if s.app.Irritants == nil {
 		return nil, fmt.Errorf("web: no irritant service")

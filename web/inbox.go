@@ -40,11 +40,6 @@ type inboxTalk struct {
 	Items []inboxItem
 }
 
-func (s *Server) inboxRegister(mux *http.ServeMux) {
-	mux.Handle("GET /inbox", s.serve(s.inbox))
-	mux.Handle("GET /search", s.serve(s.search))
-}
-
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	u, err := signedIn(r)
 	if err != nil {

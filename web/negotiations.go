@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -22,75 +21,8 @@ import (
 // the message beside it; every form carries a one-time key, so a double
 // submit acts once.
 
-func (s *Server) registerNegotiations(mux *http.ServeMux) {
-	mux.Handle("GET /talks/{id}/negotiations", s.serve(s.negotiationList))
-	mux.Handle("POST /talks/{id}/negotiations", s.serve(s.openNegotiation))
-	mux.Handle("GET /negotiations/{id}", s.serve(s.negotiationPage))
-	mux.Handle("GET /negotiations/{id}/panel", s.serve(s.negotiationPanel))
-	mux.Handle("POST /negotiations/{id}/issues", s.serve(s.negotiationAct("issues", s.negotiationIssues,
-		func(r *http.Request, p *negotiationPage) { p.IssuesText = r.PostFormValue("issues") })))
-	mux.Handle("POST /negotiations/{id}/moves", s.serve(s.negotiationAct("move", s.negotiationMove, nil)))
-	mux.Handle("POST /negotiations/{id}/preferences", s.serve(s.negotiationPreferences))
-	mux.Handle("POST /negotiations/{id}/texts", s.serve(s.negotiationText))
-	mux.Handle("POST /negotiations/{id}/marks", s.serve(s.negotiationAct("mark", s.negotiationMark, func(r *http.Request, p *negotiationPage) {
-		p.MarkReason, p.MarkPublic = strings.TrimSpace(r.PostFormValue("reason")), r.PostFormValue("reason_public") == "yes"
-	})))
-	mux.Handle("POST /negotiations/{id}/statement", s.serve(s.negotiationAct("agreement", s.negotiationStatement, nil)))
-	mux.Handle("POST /negotiations/{id}/disclosures", s.serve(s.negotiationAct("agreement", s.negotiationDisclose, nil)))
-}
-
 // formKey is a fresh one-time key for a form.
 func formKey() string { return rand.Text() }
-
-// once runs act at most once for the form's one-time key: a second submit
-// of the same form (a double click, a resent POST) acts no more and lands
-// where the first did.
-func (s *Server) once(w http.ResponseWriter, r *http.Request, fallback string, act func() (string, error)) error {
-	u, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	key := r.PostFormValue("form_key")
-	if key == "" || len(key) > 64 {
-		target, err := act()
-		if err != nil {
-			return err
-		}
-		http.Redirect(w, r, target, http.StatusSeeOther)
-		return nil
-	}
-	// The form key works as an Idempotency-Key (see api.Server.Idempotent):
-	// the claim, the change and the stored redirect commit together. act
-	// reads r.Context(), so r carries the transaction's context meanwhile.
-	hash := app.RequestHash(r.Method, r.URL.Path, []byte(key))
-	orig := *r
-	sr, _, err := s.app.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, hash, func(ctx context.Context) (*parley.StoredResponse, error) {
-		*r = *orig.WithContext(ctx)
-		defer func() { *r = orig }()
-		target, err := act()
-		if err != nil {
-			return nil, err
-		}
-		return &parley.StoredResponse{Status: http.StatusSeeOther, Location: target}, nil
-	})
-	if parley.ErrorCode(err) == parley.EKEYREUSED {
-		http.Redirect(w, r, fallback, http.StatusSeeOther)
-		return nil
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, sr.Location, http.StatusSeeOther)
-	return nil
-}
-
-// refused reports whether err is one the user can act on, to be shown on the form.
-func refused(err error) bool {
-	switch parley.ErrorCode(err) {
-	case parley.EINVALID, parley.ECONFLICT, parley.EFORBIDDEN:
-		return true
-	}
-	return false
-}
 
 var rangeRE = regexp.MustCompile(`^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$`)
 
@@ -156,21 +88,6 @@ func uploaded(r *http.Request, field string) (string, string, error) {
 	return string(b), h.Filename, nil
 }
 
-// parseForm reads a urlencoded or multipart form of at most 5 MiB.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, app.MaxUploadBytes)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		if err := r.ParseMultipartForm(app.MaxUploadBytes); err != nil {
-			return parley.Errorf(parley.EINVALID, "the form could not be read (files are limited to 4 MiB)")
-		}
-		return nil
-	}
-	if err := r.ParseForm(); err != nil {
-		return parley.Errorf(parley.EINVALID, "the form could not be read")
-	}
-	return nil
-}
-
 // negotiationList is the talk's negotiations with the form to open one.
 func (s *Server) negotiationList(w http.ResponseWriter, r *http.Request) error {
 	return s.renderNegotiationList(w, r, nil, "")
@@ -212,12 +129,9 @@ func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
 	form := map[string]string{"title": r.PostFormValue("title"), "solution": r.PostFormValue("solution"), "issues": r.PostFormValue("issues"),
 		"deadline": r.PostFormValue("deadline"), "round_id": r.PostFormValue("round_id")}
-	err = s.once(w, r, fmt.Sprintf("/talks/%d/negotiations", id), func() (string, error) {
+	target, err := func() (string, error) {
 		n := &parley.Negotiation{TalkID: id, Title: strings.TrimSpace(form["title"]), Solution: form["solution"]}
 		if v := form["round_id"]; v != "" {
 			if n.RoundID, err = strconv.ParseInt(v, 10, 64); err != nil {
@@ -249,12 +163,12 @@ func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
 		if err := s.app.Negotiations.CreateNegotiation(r.Context(), n); err != nil {
 			return "", err
 		}
-		return fmt.Sprintf("/negotiations/%d", n.ID), nil
-	})
-	if refused(err) {
+		return negotiationPath(n.ID), nil
+	}()
+	if userError(err) {
 		return s.renderNegotiationList(w, r, form, parley.ErrorMessage(err))
 	}
-	return err
+	return redirectOr(w, r, target, err)
 }
 
 // negotiationPage is what the negotiation page shows.
@@ -583,7 +497,7 @@ func (s *Server) rerender(w http.ResponseWriter, r *http.Request, form string, e
 		fill(p)
 	}
 	p.Errors[form] = parley.ErrorMessage(err)
-	w.WriteHeader(refusedStatus(err))
+	w.WriteHeader(app.Status(parley.ErrorCode(err)))
 	return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 }
 
@@ -592,9 +506,6 @@ func negotiationPath(id int64) string { return fmt.Sprintf("/negotiations/%d", i
 func (s *Server) negotiationPreferences(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathInt(r, "id", "negotiation")
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	p, err := s.negotiationData(r)
@@ -613,36 +524,19 @@ func (s *Server) negotiationPreferences(w http.ResponseWriter, r *http.Request) 
 	submit := r.PostFormValue("submit") == "yes"
 	err = ferr
 	if err == nil {
-		err = s.once(w, r, negotiationPath(id), func() (string, error) {
-			_, err := s.app.SavePreferences(r.Context(), id, pref, file, name, submit)
-			return negotiationPath(id) + "#my-profile", err
-		})
+		_, err = s.app.SavePreferences(r.Context(), id, pref, file, name, submit)
 	}
-	if refused(err) {
-		w.WriteHeader(refusedStatus(err))
+	if userError(err) {
+		w.WriteHeader(app.Status(parley.ErrorCode(err)))
 		p.Errors["prefs"] = parley.ErrorMessage(err)
 		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
-	return err
-}
-
-// refusedStatus is the HTTP status of a refused form.
-func refusedStatus(err error) int {
-	switch parley.ErrorCode(err) {
-	case parley.ECONFLICT:
-		return http.StatusConflict
-	case parley.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusBadRequest
+	return redirectOr(w, r, negotiationPath(id)+"#my-profile", err)
 }
 
 func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathInt(r, "id", "negotiation")
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	kind := r.PostFormValue("kind")
@@ -668,7 +562,7 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 	if kind == "assess" {
 		a, err := s.app.Mediator.Assess(r.Context(), id, req.Outcome)
 		if err != nil {
-			if refused(err) {
+			if userError(err) {
 				return s.rerender(w, r, "manual", err, keep)
 			}
 			return err
@@ -684,7 +578,7 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 	if kind == "improvement" {
 		// Not behind a form key: a repeat finds the improvement being marked and says so.
 		_, _, note, err := s.app.ProposeText(r.Context(), id, req)
-		if refused(err) {
+		if userError(err) {
 			return s.rerender(w, r, "engine", err, nil)
 		} else if err != nil {
 			return err
@@ -700,18 +594,15 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 		p.Said = note
 		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
-	err = s.once(w, r, negotiationPath(id), func() (string, error) {
-		_, _, _, err := s.app.ProposeText(r.Context(), id, req)
-		return negotiationPath(id) + "#text", err
-	})
-	if refused(err) {
+	_, _, _, err = s.app.ProposeText(r.Context(), id, req)
+	if userError(err) {
 		form := "engine"
 		if kind == "manual" {
 			form = "manual"
 		}
 		return s.rerender(w, r, form, err, keep)
 	}
-	return err
+	return redirectOr(w, r, negotiationPath(id)+"#text", err)
 }
 
 // negotiationInbox lists what t's negotiations ask of u: its party's
@@ -754,26 +645,24 @@ func negotiationInbox(u *parley.User, t *parley.Talk, ns []*parley.Negotiation) 
 }
 
 // negotiationAct serves a form of the negotiation page: it acts once per
-// form key and leads to where act says; a refused form shows the page again
-// with the message by the form named form, and keep puts back what was typed.
+// form key (see onceForm) and leads to where act says; a refused form shows
+// the page again with the message by the form named form, and keep puts
+// back what was typed.
 func (s *Server) negotiationAct(form string, act func(r *http.Request, id int64) (string, error), keep func(r *http.Request, p *negotiationPage)) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathInt(r, "id", "negotiation")
 		if err != nil {
 			return err
 		}
-		if err := parseForm(w, r); err != nil {
-			return err
-		}
-		err = s.once(w, r, negotiationPath(id), func() (string, error) { return act(r, id) })
-		if refused(err) {
+		target, err := act(r, id)
+		if userError(err) {
 			return s.rerender(w, r, form, err, func(p *negotiationPage) {
 				if keep != nil {
 					keep(r, p)
 				}
 			})
 		}
-		return err
+		return redirectOr(w, r, target, err)
 	}
 }
 

@@ -9,13 +9,6 @@ import (
 	"parley"
 )
 
-func (s *Server) registerNotifications(mux *http.ServeMux) {
-	mux.Handle("GET /notifications", s.serve(s.notificationsPage))
-	mux.Handle("GET /notifications/count", s.serve(s.unreadCount))
-	mux.Handle("POST /notifications/read", s.serve(s.onceForm(s.markRead)))
-	mux.Handle("POST /notifications/email", s.serve(s.onceForm(s.setEmail)))
-}
-
 func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {
 	if _, err := signedIn(r); err != nil {
 		return err

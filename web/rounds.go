@@ -12,24 +12,6 @@ import (
 
 // This file is the UI of rounds of talks and joint statements.
 
-func (s *Server) registerRounds(mux *http.ServeMux) {
-	mux.Handle("GET /talks/{id}/rounds", s.serve(s.roundList))
-	mux.Handle("POST /talks/{id}/rounds", s.serve(s.onceForm(s.planRound)))
-	mux.Handle("GET /rounds/{id}", s.serve(s.roundPage))
-	mux.Handle("POST /rounds/{id}/agenda", s.serve(s.onceForm(s.addAgendaItem)))
-	mux.Handle("POST /rounds/{id}/agenda/{item}/up", s.serve(s.onceForm(s.moveAgendaItemUp)))
-	mux.Handle("POST /rounds/{id}/items/{item}/minutes", s.serve(s.onceForm(s.recordMinutes)))
-	mux.Handle("POST /rounds/{id}/moves", s.serve(s.onceForm(s.moveRound)))
-	mux.Handle("GET /talks/{id}/joint-statements", s.serve(s.statementList))
-	mux.Handle("POST /talks/{id}/joint-statements", s.serve(s.onceForm(s.openStatement)))
-	mux.Handle("GET /joint-statements/{id}", s.serve(s.statementPage))
-	mux.Handle("POST /joint-statements/{id}/versions", s.serve(s.onceForm(s.editStatement)))
-	mux.Handle("POST /joint-statements/{id}/marks", s.serve(s.onceForm(s.markStatement)))
-	mux.Handle("POST /joint-statements/{id}/signatures", s.serve(s.onceForm(s.signStatement)))
-	mux.Handle("POST /joint-statements/{id}/consents", s.serve(s.onceForm(s.consentStatement)))
-	mux.Handle("POST /joint-statements/{id}/comments", s.serve(s.onceForm(s.commentStatement)))
-}
-
 func pathInt(r *http.Request, name, what string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil {

@@ -90,38 +90,6 @@ func NewServer(a *app.App) *Server {
 	return s
 }
 
-// Register adds the UI's routes to mux.
-func (s *Server) Register(mux *http.ServeMux) {
-	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
-	mux.Handle("GET /{$}", s.serve(s.home))
-	mux.Handle("GET /login", s.serve(s.loginForm))
-	mux.Handle("POST /login", s.serve(s.login))
-	mux.Handle("POST /logout", s.serve(s.logout))
-	mux.Handle("GET /setup", s.serve(s.setupForm))
-	mux.Handle("POST /setup", s.serve(s.setup))
-	mux.Handle("GET /talks", s.serve(s.talks))
-	mux.Handle("POST /talks", s.serve(s.onceForm(s.createTalk)))
-	mux.Handle("GET /talks/{id}", s.serve(s.talk))
-	mux.Handle("POST /talks/{id}/parties", s.serve(s.onceForm(s.invite)))
-	mux.Handle("GET /talks/{id}/feed", s.serve(s.feed))
-	mux.Handle("POST /talks/{id}/statements", s.serve(s.onceForm(s.statement)))
-	mux.Handle("POST /talks/{id}/accept", s.serve(s.onceForm(s.accept)))
-	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.onceForm(s.signOff)))
-	mux.Handle("GET /account", s.serve(s.account))
-	mux.Handle("POST /account/tokens", s.serve(s.onceForm(s.createToken)))
-	mux.Handle("POST /account/password", s.serve(s.onceForm(s.changePassword)))
-	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.onceForm(s.revokeToken)))
-	mux.Handle("GET /admin", s.serve(s.admin))
-	mux.Handle("POST /admin/parties", s.serve(s.onceForm(s.createParty)))
-	mux.Handle("POST /admin/users", s.serve(s.onceForm(s.createUser)))
-	mux.Handle("POST /admin/users/{id}/disable", s.serve(s.onceForm(s.disableUser)))
-	mux.Handle("POST /users/{id}/approve", s.serve(s.onceForm(s.approveMember)))
-	s.registerConsult(mux)
-	s.inboxRegister(mux)
-	s.registerNegotiations(mux)
-}
-
 func cacheForever(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// File names carry their versions.
