@@ -20,9 +20,6 @@ import (
 	"parley/app"
 )
 
-// MaxBodyBytes limits request bodies.
-const MaxBodyBytes = app.MaxBodyBytes
-
 // Server serves the JSON API over an application: the services, the
 // clock, the logger and the operations it uses are the App's.
 type Server struct {
@@ -38,15 +35,15 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 func writeJSON(w http.ResponseWriter, status int, v any) error { return app.WriteJSON(w, status, v) }
 
 // decode reads a JSON body into v, rejecting unknown fields, trailing data
-// and bodies over MaxBodyBytes.
+// and bodies over app.MaxBodyBytes.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {
-	r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, app.MaxBodyBytes)
 	dec := json.NewDecoder(r.Body)
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return parley.Errorf(parley.ETOOLARGE, "request body is over %d bytes", MaxBodyBytes)
+			return parley.Errorf(parley.ETOOLARGE, "request body is over %d bytes", app.MaxBodyBytes)
 		}
 		if errors.Is(err, io.EOF) {
 			return parley.Errorf(parley.EINVALID, "request body is empty; send a JSON object")
@@ -105,13 +102,13 @@ func (s *Server) idempotent(h handler) handler {
 	}
 }
 
-// readBody reads the whole request body, up to MaxBodyBytes, and puts it
+// readBody reads the whole request body, up to app.MaxBodyBytes, and puts it
 // back for the handler to decode.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, app.MaxBodyBytes))
 	var mbe *http.MaxBytesError
 	if errors.As(err, &mbe) {
-		return nil, parley.Errorf(parley.ETOOLARGE, "request body is over %d bytes", MaxBodyBytes)
+		return nil, parley.Errorf(parley.ETOOLARGE, "request body is over %d bytes", app.MaxBodyBytes)
 	} else if err != nil {
 		return nil, parley.Errorf(parley.EINVALID, "request body: %v", err)
 	}
