@@ -15,13 +15,6 @@ import (
 // This file is the consultation mechanism's part of the API: irritants,
 // their moves, confirmations, comments and CSV export.
 
-func (s *Server) irritants() (parley.IrritantService, error) {
-	if s.Irritants == nil {
-		return nil, parley.Errorf(parley.EINTERNAL, "the consultation mechanism is not configured")
-	}
-	return s.Irritants, nil
-}
-
 // irritantFilter reads a listing's filters from the query string:
 // status (comma-separated), category, priority, party, q, after, limit.
 func irritantFilter(r *http.Request, talkID int64) (parley.IrritantFilter, error) {
@@ -55,7 +48,7 @@ func (s *Server) handleListIrritants(w http.ResponseWriter, r *http.Request) err
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -90,7 +83,7 @@ func (s *Server) handleRaiseIrritant(w http.ResponseWriter, r *http.Request) err
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -129,7 +122,7 @@ type irritantView struct {
 
 // IrritantView returns irritant id with its comments, as the user in ctx may see them.
 func (s *Server) IrritantView(ctx context.Context, id int64) (*irritantView, error) {
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +166,7 @@ func (s *Server) handleIrritantTimeline(w http.ResponseWriter, r *http.Request) 
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -192,7 +185,7 @@ func (s *Server) handleMoveIrritant(w http.ResponseWriter, r *http.Request) erro
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -215,7 +208,7 @@ func (s *Server) handleConfirmIrritant(w http.ResponseWriter, r *http.Request) e
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -243,7 +236,7 @@ func (s *Server) handleCommentIrritant(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -290,7 +283,7 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}

@@ -16,15 +16,6 @@ import (
 // user sees it, saving preferences, asking for a text, and the joint
 // statement of an agreement.
 
-// NegotiationService returns the negotiation service, or an internal error
-// when negotiations are not configured (no service or no mediator).
-func (a *App) NegotiationService() (parley.NegotiationService, error) {
-	if a.Negotiations == nil || a.Mediator == nil {
-		return nil, parley.Errorf(parley.EINTERNAL, "negotiations are not configured")
-	}
-	return a.Negotiations, nil
-}
-
 // ParseDomainFile reads a GENIUS XML or GeniusWeb JSON domain file into a
 // negotiation's issues.
 func ParseDomainFile(name string, b []byte) ([]parley.NegotiationIssue, string, error) {

@@ -6,15 +6,6 @@ import (
 	"parley"
 )
 
-// StatementService returns the statement service, or an internal error
-// when statements are not configured.
-func (a *App) StatementService() (parley.StatementService, error) {
-	if a.Statements == nil {
-		return nil, parley.Errorf(parley.EINTERNAL, "statements are not configured")
-	}
-	return a.Statements, nil
-}
-
 // StatementView is a statement with who is still to sign and consent.
 type StatementView struct {
 	Statement         *parley.Statement          `json:"statement"`

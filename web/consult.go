@@ -20,13 +20,6 @@ import (
 // boardColumn is how many irritants a board column shows.
 const boardColumn = 25
 
-func (s *Server) irritantService() (parley.IrritantService, error) {
-	if s.app.Irritants == nil {
-		return nil, fmt.Errorf("web: no irritant service")
-	}
-	return s.app.Irritants, nil
-}
-
 // column is one status on the board.
 type column struct {
 	Status parley.IrritantStatus
@@ -77,7 +70,7 @@ func partyList(ids []int64, names map[int64]string) string {
 // boardData reads the board of talk id: every status with its count and
 // first irritants, or, with a search, the matches in their columns.
 func (s *Server) boardData(ctx context.Context, id int64, f boardFilter) (map[string]any, error) {
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return nil, err
 	}
@@ -262,7 +255,7 @@ func (s *Server) raiseIrritant(w http.ResponseWriter, r *http.Request) error {
 	if _, err := signedIn(r); err != nil {
 		return err
 	}
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -342,7 +335,7 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return nil, err
 	}
@@ -430,7 +423,7 @@ func (s *Server) moveIrritant(w http.ResponseWriter, r *http.Request) error {
 	if _, err := signedIn(r); err != nil {
 		return err
 	}
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -468,7 +461,7 @@ func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return err
 	}
