@@ -26,6 +26,7 @@ import (
 type site struct {
 	t    *testing.T
 	url  string
+	app  *app.App
 	db   *sqlite.DB
 	talk *parley.Talk
 	us   *parley.User
@@ -53,7 +54,7 @@ func newSite(t *testing.T) *site {
 	w.Register(mux)
 	srv := httptest.NewServer(a.Middleware(mux))
 	t.Cleanup(func() { a.Close(); srv.Close() })
-	s := &site{t: t, url: srv.URL, db: db}
+	s := &site{t: t, url: srv.URL, app: a, db: db}
 	users := map[string]*parley.User{}
 	var parties []parley.TalkParty
 	for _, n := range []string{"US", "RU", "UA"} {
