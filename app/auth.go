@@ -208,7 +208,7 @@ func (a *App) validCSRF(r *http.Request) bool {
 // errBadLogin says the same whether the account exists or not.
 var errBadLogin = parley.Errorf(parley.EUNAUTHORIZED, "the name or the password is wrong")
 
-// limits returns the sign-in attempt counters, made from the server's
+// limits returns the sign-in attempt counters, made from the App's
 // settings on first use.
 func (a *App) limits() (accounts, devices, addrs *attempts) {
 	a.limitsOnce.Do(func() {
