@@ -131,44 +131,49 @@ func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
 	}
 	form := map[string]string{"title": r.PostFormValue("title"), "solution": r.PostFormValue("solution"), "issues": r.PostFormValue("issues"),
 		"deadline": r.PostFormValue("deadline"), "round_id": r.PostFormValue("round_id")}
-	target, err := func() (string, error) {
-		n := &parley.Negotiation{TalkID: id, Title: strings.TrimSpace(form["title"]), Solution: form["solution"]}
-		if v := form["round_id"]; v != "" {
-			if n.RoundID, err = strconv.ParseInt(v, 10, 64); err != nil {
-				return "", parley.Errorf(parley.EINVALID, "round: choose one of the talk's rounds")
-			}
-		}
-		if v := form["deadline"]; v != "" {
-			d, err := time.Parse("2006-01-02", v)
-			if err != nil {
-				return "", parley.Errorf(parley.EINVALID, "deadline: %q is not a date (YYYY-MM-DD)", v)
-			}
-			n.Deadline = &d
-		}
-		file, name, err := uploaded(r, "domain_file")
-		if err != nil {
-			return "", err
-		}
-		if file != "" {
-			var title string
-			if n.Issues, title, err = app.ParseDomainFile(name, []byte(file)); err != nil {
-				return "", err
-			}
-			if n.Title == "" {
-				n.Title = title
-			}
-		} else if n.Issues, err = parseIssuesText(form["issues"]); err != nil {
-			return "", err
-		}
-		if err := s.app.Negotiations.CreateNegotiation(r.Context(), n); err != nil {
-			return "", err
-		}
-		return negotiationPath(n.ID), nil
-	}()
+	n, err := s.createNegotiation(r, id, form)
 	if userError(err) {
 		return s.renderNegotiationList(w, r, form, parley.ErrorMessage(err))
+	} else if err != nil {
+		return err
 	}
-	return redirectOr(w, r, target, err)
+	http.Redirect(w, r, negotiationPath(n.ID), http.StatusSeeOther)
+	return nil
+}
+
+// createNegotiation opens the negotiation the form describes in talk id,
+// its issues from an uploaded domain file or written one per line.
+func (s *Server) createNegotiation(r *http.Request, id int64, form map[string]string) (*parley.Negotiation, error) {
+	n := &parley.Negotiation{TalkID: id, Title: strings.TrimSpace(form["title"]), Solution: form["solution"]}
+	if v := form["round_id"]; v != "" {
+		var err error
+		if n.RoundID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return nil, parley.Errorf(parley.EINVALID, "round: choose one of the talk's rounds")
+		}
+	}
+	if v := form["deadline"]; v != "" {
+		d, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return nil, parley.Errorf(parley.EINVALID, "deadline: %q is not a date (YYYY-MM-DD)", v)
+		}
+		n.Deadline = &d
+	}
+	file, name, err := uploaded(r, "domain_file")
+	if err != nil {
+		return nil, err
+	}
+	if file != "" {
+		var title string
+		if n.Issues, title, err = app.ParseDomainFile(name, []byte(file)); err != nil {
+			return nil, err
+		}
+		if n.Title == "" {
+			n.Title = title
+		}
+	} else if n.Issues, err = parseIssuesText(form["issues"]); err != nil {
+		return nil, err
+	}
+	return n, s.app.Negotiations.CreateNegotiation(r.Context(), n)
 }
 
 // negotiationPage is what the negotiation page shows.
