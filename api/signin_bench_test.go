@@ -20,7 +20,7 @@ import (
 
 // BenchmarkParallelSignIn sends 1,000 sign-ins at once (wrong passwords for
 // 1,000 different names, from one address whose limit is lifted) and
-// reports the peak heap: the hash gate keeps it near HashSlots × 19 MiB
+// reports the peak heap: the hash gate keeps it near one hash slot per CPU × 19 MiB
 // however many arrive, where each sign-in used to take its own 19 MiB.
 //
 //	go test ./api -run '^$' -bench ParallelSignIn -benchtime 3x

@@ -54,7 +54,7 @@ func newSite(t *testing.T) *site {
 	w.Register(mux)
 	srv := httptest.NewServer(a.Middleware(mux))
 	t.Cleanup(func() { a.Close(); srv.Close() })
-	s := &site{t: t, url: srv.URL, app: a, db: db}
+	s := &site{t: t, url: srv.URL, db: db, app: a}
 	users := map[string]*parley.User{}
 	var parties []parley.TalkParty
 	for _, n := range []string{"US", "RU", "UA"} {
@@ -217,7 +217,7 @@ func TestSignOffFromTheTalkPage(t *testing.T) {
 	if code, _ := s.post(ru, talkPath+"/signoffs", url.Values{"seq": {seq}, "csrf": {csrf[1]}}); code != 303 {
 		t.Fatalf("sign off: %d", code)
 	}
-	if _, body := s.get(s.signIn("us"), talkPath); !strings.Contains(body, "signed off entry #"+seq) {
+	if _, body := s.get(s.signIn("us"), talkPath); !strings.Contains(body, `signed off <a href="#ev-`+seq+`">`) {
 		t.Error("the sign-off is not in the activity")
 	}
 }
