@@ -742,3 +742,24 @@ func cmpUint(a, b uint64) int {
 	}
 	return 0
 }
+
+// Improve answers "is there an improvement of this text", for the parties
+// alone (no reservations, constraints or allowed options): it returns the
+// chosen solution over the outcomes every party likes at least as much as
+// text and one strictly more, with text as every party's disagreement
+// point (the gains are u_p − u_p(text)) — Raiffa's post-settlement
+// settlement. When text is Pareto-optimal it returns an error matching
+// ErrNoFeasible. Other errors are Solve's.
+func Improve(ctx context.Context, parties []Profile, text Outcome, sol Solution, opts SolveOptions) (*Solved, error) {
+	sol, err := ParseSolution(string(sol))
+	if err != nil {
+		return nil, err
+	}
+	s, err := newSolveSearch(ctx, &Problem{Parties: parties, Baseline: text}, opts, methodAuto)
+	if err != nil {
+		return nil, err
+	}
+	copy(s.rk, s.base)
+	copy(s.tk, s.base)
+	return s.solve(sol)
+}

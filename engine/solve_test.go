@@ -956,3 +956,124 @@ func utilitiesOfOutcome(ps []Profile, o Outcome) []float64 {
 	}
 	return u
 }
+
+// improveReference is Improve's definition as a Problem: every party's
+// reservation moved to its utility of text, and text as the baseline.
+func improveReference(tb testing.TB, ps []Profile, text Outcome, sol Solution) Problem {
+	tb.Helper()
+	p := Problem{Solution: sol, Baseline: text}
+	for _, q := range ps {
+		l, ok := q.(*LinearAdditive)
+		if !ok {
+			tb.Fatalf("improveReference needs linear additive profiles, not %T", q)
+		}
+		c := *l
+		c.rv = l.Utility(text)
+		p.Parties = append(p.Parties, &c)
+	}
+	return p
+}
+
+// checkImprove compares Improve with the brute-force reference.
+func checkImprove(t *testing.T, what string, ps []Profile, text Outcome, sol Solution) (improvable bool) {
+	t.Helper()
+	ref := improveReference(t, ps, text, sol)
+	want := bruteSolve(&ref)
+	got, err := Improve(t.Context(), ps, text, sol, SolveOptions{})
+	checkSolved(t, fmt.Sprintf("%s: improvement of %v (%s)", what, text, sol), &ref, want, got, err)
+	return want.best != nil
+}
+
+// TestImproveBruteForce checks "is there an improvement of this text" on
+// 1,000 random small problems (2–6 parties, integer and real utilities,
+// every solution), texts drawn at random and solutions' texts (which have
+// none).
+func TestImproveBruteForce(t *testing.T) {
+	count := 1000
+	if testing.Short() {
+		count = 200
+	}
+	rng := rand.New(rand.NewPCG(13, 22))
+	var improvable int
+	for i := range count {
+		c := randomSolveCase(rng, 400)
+		d := c.p.Parties[0].Domain()
+		text := make(Outcome, len(d.Issues))
+		for j := range text {
+			text[j] = rng.IntN(d.Issues[j].NumValues())
+		}
+		if rng.IntN(4) == 0 {
+			if s, err := Solve(t.Context(), Problem{Parties: c.p.Parties, Solution: c.p.Solution}, SolveOptions{}); err == nil {
+				text = s.Outcome
+			}
+		}
+		if checkImprove(t, fmt.Sprintf("case %d (integer %v, %d parties)", i, c.integer, len(c.p.Parties)), c.p.Parties, text, c.p.Solution) {
+			improvable++
+		}
+	}
+	if improvable < count/10 || improvable > count*95/100 {
+		t.Fatalf("%d of %d texts can be improved; the generator needs retuning", improvable, count)
+	}
+}
+
+// TestAssessAndImproveBruteForceMillion checks acceptability, "does a
+// feasible text dominate this one" (Assess) and "which improvement"
+// (Improve) against enumeration at 10^6 outcomes with 3–6 parties and 0–2
+// stakeholders (skipped with -short).
+func TestAssessAndImproveBruteForceMillion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("enumerates 10^6 outcomes per case")
+	}
+	rng := rand.New(rand.NewPCG(13, 23))
+	sols := []Solution{SolutionNash, SolutionKalaiSmorodinsky, SolutionEgalitarian, SolutionNash}
+	var dominatedSeen, undominatedSeen, feasibleSeen int
+	for i, sol := range sols {
+		parties := 3 + i
+		p := mediatorProblem(t, 6, 10, parties, i%3, 0.2, 0.45)
+		d := p.Parties[0].Domain()
+		nash, err := Solve(t.Context(), p, SolveOptions{})
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		random := make(Outcome, len(d.Issues))
+		for j := range random {
+			random[j] = rng.IntN(10)
+		}
+		// A text one step from the mediator's: feasible, and often
+		// improvable.
+		near := nash.Outcome.Clone()
+		near[rng.IntN(len(near))] = rng.IntN(10)
+		for _, text := range []Outcome{random, nash.Outcome, near} {
+			what := fmt.Sprintf("case %d (%d parties, %d constraints), text %v", i, parties, len(p.Constraints), text)
+			wantFeasible := bruteFeasible(&p, text)
+			tk, _ := bruteKeys(&p, text)
+			wantDominated := false
+			o := make(Outcome, len(d.Issues))
+			for !wantDominated {
+				if bruteFeasible(&p, o) {
+					k, _ := bruteKeys(&p, o)
+					wantDominated = dominates(k, tk)
+				}
+				if !next(d, o) {
+					break
+				}
+			}
+			f, dom, err := Assess(t.Context(), p, text, SolveOptions{})
+			if err != nil || f != wantFeasible || dom != wantDominated {
+				t.Fatalf("%s: Assess says feasible %v dominated %v (%v); want %v %v", what, f, dom, err, wantFeasible, wantDominated)
+			}
+			if f {
+				feasibleSeen++
+			}
+			if dom {
+				dominatedSeen++
+			} else {
+				undominatedSeen++
+			}
+			checkImprove(t, what, p.Parties, text, sol)
+		}
+	}
+	if feasibleSeen == 0 || dominatedSeen == 0 || undominatedSeen == 0 {
+		t.Fatalf("%d feasible, %d dominated, %d undominated texts: the cases test too little", feasibleSeen, dominatedSeen, undominatedSeen)
+	}
+}
