@@ -107,7 +107,11 @@ type AnalyzeOptions struct {
 	// more can hold millions of points: the ideal point and the solutions
 	// are found by SolveAll (branch and bound over the issues, memory
 	// O(issues × parties)), with MaxNodes as each solution's node budget
-	// (0: DefaultSolveNodes). The acceptable count is made as usual.
+	// (0: DefaultSolveNodes). The acceptable count is made as usual, but
+	// when MaxNodes is 0 within MaxCountNodesWithoutFrontier search nodes
+	// (a second or so): the count of three or more parties whose
+	// reservations bind is often out of reach where the solutions are
+	// not, and then CountError says so.
 	NoFrontier bool
 	// Context, when set, stops the analysis once it is done (cancelled or
 	// past its deadline): Analyze then returns within about a second with
@@ -221,6 +225,10 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 	return a, nil
 }
 
+// MaxCountNodesWithoutFrontier bounds the acceptable count of an analysis
+// without the frontier (AnalyzeOptions.NoFrontier).
+const MaxCountNodesWithoutFrontier = 1 << 18
+
 // solveWithoutFrontier fills a's solutions by SolveAll, then counts the
 // acceptable outcomes (unless opts.SkipCount).
 func (a *Analysis) solveWithoutFrontier(opts AnalyzeOptions, nodes int) error {
@@ -251,6 +259,9 @@ func (a *Analysis) solveWithoutFrontier(opts AnalyzeOptions, nodes int) error {
 	if opts.SkipCount {
 		return nil
 	}
+	if nodes == 0 {
+		opts.MaxNodes = MaxCountNodesWithoutFrontier
+	}
 	var cerr error
 	if lin, ok := allLinear(a.Parties); ok {
 		a.Acceptable, cerr = countLinear(lin, a.Reservations, opts)
@@ -258,10 +269,11 @@ func (a *Analysis) solveWithoutFrontier(opts AnalyzeOptions, nodes int) error {
 		a.Acceptable, cerr = countGeneric(a.Parties, a.Reservations, opts)
 	}
 	if cerr != nil {
-		if ctxErr(opts.Context) == nil {
-			return cerr
+		// The solutions stand; the count is unknown, and says why.
+		a.Acceptable, a.CountError = nil, cerr.Error()
+		if ctxErr(opts.Context) != nil {
+			a.CountError = "counting stopped: " + cerr.Error()
 		}
-		a.Acceptable, a.CountError = nil, "counting stopped: "+cerr.Error()
 	}
 	return nil
 }

@@ -66,9 +66,30 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 	slices.Sort(names)
 	for _, name := range names {
 		ref := refs[name]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
+		// Every domain twice: as analyze chooses (the frontier for these
+		// sizes), and with --frontier=false (the solutions found without it).
+		for _, noFrontier := range []bool{false, true} {
+			name := name
+			if noFrontier {
+				name += "/without-frontier"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				checkAnalysisAgainstReference(t, root, ref, noFrontier)
+			})
+		}
+	}
+}
+
+// checkAnalysisAgainstReference runs analyze --json on ref's domain and
+// compares every figure with the reference.
+func checkAnalysisAgainstReference(t *testing.T, root string, ref reference, noFrontier bool) {
+	{
+		{
 			args := []string{"analyze", "--json", filepath.Join(root, ref.Folder)}
+			if noFrontier {
+				args = append(args, "--frontier=false")
+			}
 			args = append(args, ref.Profiles...)
 			out, _, err := runCmd(t, args...)
 			if err != nil {
@@ -80,14 +101,15 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 				Parties    []struct {
 					Reservation float64 `json:"reservation"`
 				} `json:"parties"`
-				Pareto struct {
+				Pareto *struct {
 					Size   int `json:"size"`
 					Points []struct {
 						Utilities []float64 `json:"utilities"`
 					} `json:"points"`
 				} `json:"pareto"`
-				Ideal []float64 `json:"ideal"`
-				Nash  *struct {
+				ParetoNote string    `json:"pareto_note"`
+				Ideal      []float64 `json:"ideal"`
+				Nash       *struct {
 					Utilities []float64         `json:"utilities"`
 					Product   float64           `json:"product"`
 					Outcome   map[string]string `json:"outcome"`
@@ -116,16 +138,25 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 					t.Errorf("party %d reservation %v; reference %v", i, p.Reservation, ref.Reservations[i])
 				}
 			}
-			if got.Pareto.Size != ref.ParetoSize || len(got.Pareto.Points) != got.Pareto.Size {
-				t.Errorf("Pareto size %d (%d listed); reference %d", got.Pareto.Size, len(got.Pareto.Points), ref.ParetoSize)
-			}
 			want := map[string]bool{}
 			for _, u := range ref.ParetoFrontier {
 				want[vec(u)] = true
 			}
-			for _, p := range got.Pareto.Points {
-				if !want[vec(p.Utilities)] {
-					t.Errorf("frontier point %v is not in the reference frontier", p.Utilities)
+			switch {
+			case noFrontier:
+				if got.Pareto != nil || !strings.Contains(got.ParetoNote, "--frontier=false") {
+					t.Errorf("--frontier=false: pareto %v, note %q; want null and a note", got.Pareto, got.ParetoNote)
+				}
+			case got.Pareto == nil:
+				t.Fatalf("no frontier (%s)", got.ParetoNote)
+			default:
+				if got.Pareto.Size != ref.ParetoSize || len(got.Pareto.Points) != got.Pareto.Size {
+					t.Errorf("Pareto size %d (%d listed); reference %d", got.Pareto.Size, len(got.Pareto.Points), ref.ParetoSize)
+				}
+				for _, p := range got.Pareto.Points {
+					if !want[vec(p.Utilities)] {
+						t.Errorf("frontier point %v is not in the reference frontier", p.Utilities)
+					}
 				}
 			}
 			if ref.NashProduct == nil {
@@ -166,7 +197,7 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 			if !nearAll(got.Ideal, ref.Ideal) {
 				t.Errorf("ideal %v; reference %v", got.Ideal, ref.Ideal)
 			}
-		})
+		}
 	}
 }
 
@@ -258,9 +289,6 @@ func TestAnalyzeBadInput(t *testing.T) {
 			return []string{"analyze", dir}
 		}, []string{"d.json"}},
 		{"no such folder", func(t *testing.T) []string { return []string{"analyze", "no/such/folder"} }, []string{"no/such/folder", "no such file"}},
-		{"frontier cap", func(t *testing.T) []string {
-			return []string{"analyze", "--max-frontier", "10", filepath.Join("..", "..", "testdata", "domains", "anac2011-Energy")}
-		}, []string{"beyond 10 points", "--max-frontier"}},
 		{"bad --improve", func(t *testing.T) []string {
 			return []string{"analyze", "--improve", `{"Laptop": "Lenovo"}`, laptop}
 		}, []string{"--improve", "Laptop", "Lenovo", "valid values"}},
