@@ -102,7 +102,8 @@ type SingleTextResult struct {
 	// efficient egalitarian text instead.
 	Note string
 	// ParetoOptimal says that the final text is proved Pareto-optimal
-	// although the frontier was out of reach (MediateEfficient).
+	// without the frontier (by Solve, or by MediateEfficient when the
+	// frontier was out of reach).
 	ParetoOptimal bool
 }
 
@@ -282,6 +283,7 @@ func mediateBySolve(ctx context.Context, profiles []Profile, judges []Judge, opt
 		}
 		res.Texts = append(res.Texts, text)
 	}
+	res.ParetoOptimal = true
 	if !askAll(judges, text, res) {
 		if start != nil && len(res.Texts) == 1 {
 			return res, nil // the tentative text stands, unsigned

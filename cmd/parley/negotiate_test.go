@@ -464,3 +464,76 @@ func withoutTime(tb testing.TB, out string) string {
 	}
 	return string(b)
 }
+
+// TestNegotiateManyPartiesWithoutFrontier: on 5 parties and 10^20
+// outcomes the confidential mediator's text is the exact Nash point that
+// analyze finds (distance 0 to it, proved Pareto-optimal), from a start
+// text its improvement, and agents' agreements say whether they are
+// Pareto-optimal where the distance to the frontier is unknown.
+func TestNegotiateManyPartiesWithoutFrontier(t *testing.T) {
+	dir := syntheticScenario(t, t.TempDir(), 20, 10, 5, 0.3)
+	an := analyzeJSON(t, dir)
+	type result struct {
+		Agreement *struct {
+			Outcome   map[string]string `json:"outcome"`
+			Utilities []float64         `json:"utilities"`
+		} `json:"agreement"`
+		DistanceToPareto *float64  `json:"distance_to_pareto"`
+		DistanceToNash   *float64  `json:"distance_to_nash"`
+		ParetoOptimal    *bool     `json:"pareto_optimal"`
+		Nash             []float64 `json:"nash"`
+		Mediated         *struct {
+			Utilities []float64 `json:"utilities"`
+		} `json:"mediated"`
+	}
+	negotiate := func(args ...string) result {
+		t.Helper()
+		out, _, err := runCmd(t, append([]string{"negotiate", dir, "--json"}, args...)...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		var got result
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v: %v\n%s", args, err, out)
+		}
+		return got
+	}
+	got := negotiate("--protocol", "single-text")
+	if got.Agreement == nil || !nearAll(got.Agreement.Utilities, an.Nash.Utilities) || !nearAll(got.Nash, an.Nash.Utilities) {
+		t.Fatalf("single text: agreement %+v, Nash %v; analyze's Nash point is %v", got.Agreement, got.Nash, an.Nash.Utilities)
+	}
+	if got.DistanceToPareto == nil || *got.DistanceToPareto != 0 || got.DistanceToNash == nil || *got.DistanceToNash != 0 || got.ParetoOptimal == nil || !*got.ParetoOptimal {
+		t.Errorf("single text: distances %v %v, Pareto-optimal %v; want 0, 0, true", got.DistanceToPareto, got.DistanceToNash, got.ParetoOptimal)
+	}
+	// From a start text in the middle of the space, every party gains.
+	start := map[string]string{}
+	for k := range an.Nash.Outcome {
+		start[k] = "option1"
+	}
+	startJSON, _ := json.Marshal(start)
+	imp := negotiate("--protocol", "single-text", "--solution", "ks", "--start", string(startJSON))
+	sc, err := loadScenario(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := sc.Domain.ParseOutcome(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := rounded(utilitiesOf(sc.Profiles, o))
+	if imp.Agreement == nil || imp.ParetoOptimal == nil || !*imp.ParetoOptimal {
+		t.Fatalf("from %v: agreement %+v, Pareto-optimal %v", base, imp.Agreement, imp.ParetoOptimal)
+	}
+	for p, u := range imp.Agreement.Utilities {
+		if u < base[p] {
+			t.Errorf("from %v: party %d gets %v, less than at the start", base, p+1, u)
+		}
+	}
+	saop := negotiate("--agents", "boulware,conceder,boulware,conceder,boulware", "--rounds", "200")
+	if saop.Mediated == nil || !nearAll(saop.Mediated.Utilities, an.Nash.Utilities) || saop.DistanceToNash == nil {
+		t.Fatalf("saop: mediator %+v, distance to Nash %v; want the Nash point and a distance", saop.Mediated, saop.DistanceToNash)
+	}
+	if saop.Agreement != nil && (saop.ParetoOptimal == nil || *saop.ParetoOptimal != (saop.DistanceToPareto != nil)) {
+		t.Errorf("saop: Pareto-optimal %v with distance to the frontier %v", saop.ParetoOptimal, saop.DistanceToPareto)
+	}
+}
