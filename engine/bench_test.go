@@ -27,34 +27,43 @@ func opposedProfiles(tb testing.TB, issues, values, parties int, rv float64) []P
 	}
 	var ps []Profile
 	for p := 0; p < parties; p++ {
-		prof := &LinearAdditive{ProfileName: fmt.Sprint("party", p), Dom: d, ReservationValue: rv}
-		sum := 0.0
-		for i := 0; i < issues; i++ {
-			w := 0.1 + rng.Float64()
-			sum += w
-			prof.Weights = append(prof.Weights, w)
-			ev := Evaluator{Kind: EvalDiscrete}
-			for v := 0; v < values; v++ {
-				switch p {
-				case 0:
-					ev.Evaluations = append(ev.Evaluations, base[i][v])
-				case 1:
-					ev.Evaluations = append(ev.Evaluations, 1-base[i][v])
-				default:
-					ev.Evaluations = append(ev.Evaluations, rng.Float64())
-				}
+		ps = append(ps, weightedProfile(tb, rng, d, fmt.Sprint("party", p), rv, func(i, v int) float64 {
+			switch p {
+			case 0:
+				return base[i][v]
+			case 1:
+				return 1 - base[i][v]
 			}
-			prof.Evaluators = append(prof.Evaluators, ev)
-		}
-		for i := range prof.Weights {
-			prof.Weights[i] /= sum
-		}
-		if err := prof.Compile(); err != nil {
-			tb.Fatal(err)
-		}
-		ps = append(ps, prof)
+			return rng.Float64()
+		}))
 	}
 	return ps
+}
+
+// weightedProfile is a linear additive profile over d with reservation rv:
+// per issue, a random weight (0.1 to 1.1, then normalised to sum 1) drawn
+// before the issue's evaluations eval(issue, value).
+func weightedProfile(tb testing.TB, rng *rand.Rand, d *Domain, name string, rv float64, eval func(i, v int) float64) *LinearAdditive {
+	tb.Helper()
+	prof := &LinearAdditive{ProfileName: name, Dom: d, ReservationValue: rv}
+	sum := 0.0
+	for i := range d.Issues {
+		w := 0.1 + rng.Float64()
+		sum += w
+		prof.Weights = append(prof.Weights, w)
+		ev := Evaluator{Kind: EvalDiscrete}
+		for v := 0; v < d.Issues[i].NumValues(); v++ {
+			ev.Evaluations = append(ev.Evaluations, eval(i, v))
+		}
+		prof.Evaluators = append(prof.Evaluators, ev)
+	}
+	for i := range prof.Weights {
+		prof.Weights[i] /= sum
+	}
+	if err := prof.Compile(); err != nil {
+		tb.Fatal(err)
+	}
+	return prof
 }
 
 func benchAnalyze(b *testing.B, ps []Profile) {

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"math"
@@ -627,12 +628,12 @@ func (r *solveRun) cmpObjective(a, b *solveLeaf) int {
 		}
 		return pa.Cmp(pb)
 	case objEgal:
-		return cmpInt(r.leastGain(a), r.leastGain(b))
+		return cmp.Compare(r.leastGain(a), r.leastGain(b))
 	case objWelfare:
 		if a.sum != b.sum {
-			return cmpInt(a.sum, b.sum)
+			return cmp.Compare(a.sum, b.sum)
 		}
-		return cmpInt(r.leastGain(a), r.leastGain(b))
+		return cmp.Compare(r.leastGain(a), r.leastGain(b))
 	case objKS:
 		an, ad := r.ksRatio(a)
 		bn, bd := r.ksRatio(b)
@@ -640,9 +641,9 @@ func (r *solveRun) cmpObjective(a, b *solveLeaf) int {
 		h1, l1 := bits.Mul64(uint64(an), uint64(bd))
 		h2, l2 := bits.Mul64(uint64(bn), uint64(ad))
 		if h1 != h2 {
-			return cmpUint(h1, h2)
+			return cmp.Compare(h1, h2)
 		}
-		return cmpUint(l1, l2)
+		return cmp.Compare(l1, l2)
 	}
 	var sa, sb int64
 	for q := 0; q < s.n; q++ {
@@ -651,7 +652,7 @@ func (r *solveRun) cmpObjective(a, b *solveLeaf) int {
 			sb += b.k[q]
 		}
 	}
-	return cmpInt(sa, sb)
+	return cmp.Compare(sa, sb)
 }
 
 // better reports whether leaf a beats leaf b: by the objective, then the
@@ -721,26 +722,6 @@ func (r *solveRun) objFloat(l *solveLeaf) float64 {
 		v += r.coef[q] * float64(l.k[q]-s.rk[q]) / precisionScale
 	}
 	return v
-}
-
-func cmpInt(a, b int64) int {
-	switch {
-	case a > b:
-		return 1
-	case a < b:
-		return -1
-	}
-	return 0
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a > b:
-		return 1
-	case a < b:
-		return -1
-	}
-	return 0
 }
 
 // Improve answers "is there an improvement of this text", for the parties

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -264,7 +265,7 @@ func bruteSolve(p *Problem) solveRef {
 		c := ob.Cmp(res.bestObj)
 		if c == 0 && p.Solution == solutionWelfare {
 			// Max welfare's ties go to the larger least gain.
-			c = cmpInt(slices.Min(gains(k, r)), slices.Min(gains(res.best, r)))
+			c = cmp.Compare(slices.Min(gains(k, r)), slices.Min(gains(res.best, r)))
 		}
 		if c == 0 {
 			if s, bs := sum(k), sum(res.best); s != bs {
@@ -344,10 +345,7 @@ var solveMethods = []struct {
 // random small problems (2–6 parties, 0–2 constraints, Allowed masks,
 // baselines, integer and real utilities, each solution).
 func TestSolveBruteForce(t *testing.T) {
-	count := 1000
-	if testing.Short() {
-		count = 200
-	}
+	count := bruteCases()
 	rng := rand.New(rand.NewPCG(13, 4))
 	var none, improvements int
 	for i := range count {
@@ -435,10 +433,7 @@ func TestSolveBruteForceMillion(t *testing.T) {
 // feasible by the definition, and dominated exactly when a feasible
 // outcome is at least as good for every party and better for one.
 func TestAssessBruteForce(t *testing.T) {
-	count := 1000
-	if testing.Short() {
-		count = 200
-	}
+	count := bruteCases()
 	rng := rand.New(rand.NewPCG(13, 6))
 	var feasibleSeen, dominatedSeen, undominatedSeen int
 	for i := range count {
@@ -879,10 +874,7 @@ func checkSolveMethods(t *testing.T, what string, p *Problem, ref solveRef) {
 // reservations that often leave nothing acceptable), then on larger
 // spaces (10^8 outcomes, 3–4 parties) where the frontier is still in reach.
 func TestAnalyzeWithoutFrontierMatchesFrontier(t *testing.T) {
-	count := 1000
-	if testing.Short() {
-		count = 200
-	}
+	count := bruteCases()
 	rng := rand.New(rand.NewPCG(13, 21))
 	var none int
 	for i := range count {
@@ -989,10 +981,7 @@ func checkImprove(t *testing.T, what string, ps []Profile, text Outcome, sol Sol
 // every solution), texts drawn at random and solutions' texts (which have
 // none).
 func TestImproveBruteForce(t *testing.T) {
-	count := 1000
-	if testing.Short() {
-		count = 200
-	}
+	count := bruteCases()
 	rng := rand.New(rand.NewPCG(13, 22))
 	var improvable int
 	for i := range count {
@@ -1076,4 +1065,13 @@ func TestAssessAndImproveBruteForceMillion(t *testing.T) {
 	if feasibleSeen == 0 || dominatedSeen == 0 || undominatedSeen == 0 {
 		t.Fatalf("%d feasible, %d dominated, %d undominated texts: the cases test too little", feasibleSeen, dominatedSeen, undominatedSeen)
 	}
+}
+
+// bruteCases is how many random problems a brute-force test checks: 1,000,
+// or 200 with -short.
+func bruteCases() int {
+	if testing.Short() {
+		return 200
+	}
+	return 1000
 }
