@@ -541,11 +541,17 @@ type solutionJSON struct {
 
 func analyzeJSON(t *testing.T, args ...string) analysisJSON {
 	t.Helper()
-	out, _, err := runCmd(t, append([]string{"analyze", "--json"}, args...)...)
+	return runJSON[analysisJSON](t, append([]string{"analyze", "--json"}, args...)...)
+}
+
+// runJSON runs parley with args and decodes its output as a T.
+func runJSON[T any](t *testing.T, args ...string) T {
+	t.Helper()
+	out, _, err := runCmd(t, args...)
 	if err != nil {
 		t.Fatalf("%v: %v", args, err)
 	}
-	var got analysisJSON
+	var got T
 	if err := json.Unmarshal([]byte(out), &got); err != nil {
 		t.Fatalf("%v: %v\n%s", args, err, out)
 	}

@@ -488,15 +488,7 @@ func TestNegotiateManyPartiesWithoutFrontier(t *testing.T) {
 	}
 	negotiate := func(args ...string) result {
 		t.Helper()
-		out, _, err := runCmd(t, append([]string{"negotiate", dir, "--json"}, args...)...)
-		if err != nil {
-			t.Fatalf("%v: %v", args, err)
-		}
-		var got result
-		if err := json.Unmarshal([]byte(out), &got); err != nil {
-			t.Fatalf("%v: %v\n%s", args, err, out)
-		}
-		return got
+		return runJSON[result](t, append([]string{"negotiate", dir, "--json"}, args...)...)
 	}
 	got := negotiate("--protocol", "single-text")
 	if got.Agreement == nil || !nearAll(got.Agreement.Utilities, an.Nash.Utilities) || !nearAll(got.Nash, an.Nash.Utilities) {
