@@ -109,7 +109,7 @@ type AnalyzeOptions struct {
 	// O(issues × parties)), with MaxNodes as each solution's node budget
 	// (0: DefaultSolveNodes). The acceptable count is made as usual, but
 	// when MaxNodes is 0 within MaxCountNodesWithoutFrontier search nodes
-	// (a second or so): the count of three or more parties whose
+	// (a tenth of a second or so): the count of three or more parties whose
 	// reservations bind is often out of reach where the solutions are
 	// not, and then CountError says so.
 	NoFrontier bool
@@ -227,7 +227,7 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 
 // MaxCountNodesWithoutFrontier bounds the acceptable count of an analysis
 // without the frontier (AnalyzeOptions.NoFrontier).
-const MaxCountNodesWithoutFrontier = 1 << 18
+const MaxCountNodesWithoutFrontier = 1 << 16
 
 // solveWithoutFrontier fills a's solutions by SolveAll, then counts the
 // acceptable outcomes (unless opts.SkipCount).

@@ -99,6 +99,38 @@ func BenchmarkAnalyzeManyParties(b *testing.B) {
 	}
 }
 
+// BenchmarkAnalyzeWithoutFrontier covers issue 13's multilateral targets
+// through Analyze: the ideal point and the Nash, Kalai–Smorodinsky,
+// egalitarian and max-welfare points without the frontier (what parley
+// analyze does for three parties or more beyond 10^6 outcomes), 3, 4 and 5
+// parties on 10^20 outcomes (≤ 1 s for 5) and 10 parties on 10^10 (≤ 10 s).
+// With reservations 0 every outcome is acceptable; with 0.3 they bind,
+// and the acceptable count is given up within its default budget (or
+// skipped: "nocount", the solutions alone).
+func BenchmarkAnalyzeWithoutFrontier(b *testing.B) {
+	for _, c := range []struct{ issues, parties int }{{20, 3}, {20, 4}, {20, 5}, {10, 10}} {
+		for _, v := range []struct {
+			rv   float64
+			skip bool
+		}{{0, false}, {0.3, false}, {0.3, true}} {
+			name := fmt.Sprintf("%dparties-1e%d-rv%g", c.parties, c.issues, v.rv)
+			if v.skip {
+				name += "-nocount"
+			}
+			b.Run(name, func(b *testing.B) {
+				ps := opposedProfiles(b, c.issues, 10, c.parties, v.rv)
+				b.ReportAllocs()
+				for b.Loop() {
+					a, err := Analyze(ps, AnalyzeOptions{NoFrontier: true, SkipCount: v.skip})
+					if err != nil || a.Nash == nil {
+						b.Fatalf("no Nash point: %v", err)
+					}
+				}
+			})
+		}
+	}
+}
+
 // BenchmarkAcceptableCount covers the exact count of acceptable outcomes
 // of 10^12 ≤ 2 s, with both parties' reservations binding.
 func BenchmarkAcceptableCount(b *testing.B) {
