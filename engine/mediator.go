@@ -231,7 +231,8 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 		res = nil // the texts a party rejected are not proposed again
 	}
 	lim := opts.Analysis
-	lim.SkipCount = true // the mediator needs only the frontier
+	lim.SkipCount = true   // the mediator needs only the frontier
+	lim.NoFrontier = false // and it needs the frontier
 	a, err := Analyze(profiles, lim)
 	if err != nil {
 		if opts.Start == nil {

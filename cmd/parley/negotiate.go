@@ -34,6 +34,8 @@ type negotiateOptions struct {
 	maxEnum  float64
 	timeout  time.Duration
 	noAnal   bool
+	// maxNodesSet says --max-nodes was given.
+	maxNodesSet bool
 }
 
 func newNegotiateCmd(e *env) *cobra.Command {
@@ -83,6 +85,7 @@ unknown otherwise (pareto_optimal in the JSON says which). Ctrl-C stops the nego
 			if o.timeout < 0 {
 				return engine.Errorf("--timeout is %v; it must be a positive duration such as 30s (0: no limit)", o.timeout)
 			}
+			o.maxNodesSet = cmd.Flags().Changed("max-nodes")
 			return runNegotiate(cmd.Context(), e, o, args[0], args[1:])
 		},
 	}
@@ -97,7 +100,7 @@ unknown otherwise (pareto_optimal in the JSON says which). Ctrl-C stops the nego
 	f.BoolVar(&o.json, "json", false, "print JSON")
 	f.BoolVar(&o.trace, "trace", false, "include every action")
 	f.StringVar(&o.plot, "plot", "", "write an SVG of the offers over the utility space and the frontier to this file")
-	f.IntVar(&o.maxNodes, "max-nodes", 200_000, "search budget of the exact analysis of nonlinear profiles (and of the mediator's search when the frontier is out of reach), in nodes")
+	f.IntVar(&o.maxNodes, "max-nodes", 200_000, "search budget, in nodes, of the exact analysis of nonlinear profiles and of the mediator's search for them (linear additive profiles: Solve's own), and of each solution when the analysis is made without the frontier")
 	f.Float64Var(&o.maxEnum, "max-enumerate", engine.DefaultMaxEnumerate, "largest outcome space the exact analysis may evaluate one by one when no exact method applies")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop the whole run (analysis and protocol) after this long, e.g. 30s; 0: no limit")
 	f.BoolVar(&o.noAnal, "no-analysis", false, "run the protocol only: no exact analysis, distances or mediator comparison")
@@ -237,11 +240,17 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 	ctx, cancel := withTimeout(ctx, o.timeout)
 	defer cancel()
 	stop := func() error { return stopped(ctx, o.timeout, "negotiation on "+sc.Name+" stopped") }
-	// The frontier only where analyze computes it by default: with many
-	// parties on large spaces the distances are measured without it.
-	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes, MaxEnumerate: o.maxEnum, SkipCount: true, Context: ctx,
-		NoFrontier: !frontierByDefault(n, sc.Domain.SizeFloat())}
+	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes, MaxEnumerate: o.maxEnum, SkipCount: true, Context: ctx}
 	mediator := engine.SingleTextOptions{Solution: sol, Analysis: limits}
+	if !frontierByDefault(n, sc.Domain.SizeFloat()) {
+		// The frontier only where analyze computes it by default: with
+		// many parties on large spaces the distances are measured without
+		// it, each solution within Solve's own budget unless --max-nodes.
+		limits.NoFrontier = true
+		if !o.maxNodesSet {
+			limits.MaxNodes = 0
+		}
+	}
 	var a *engine.Analysis
 	if !o.noAnal {
 		a, err = engine.Analyze(sc.Profiles, limits)
