@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -527,5 +528,27 @@ func TestNegotiateManyPartiesWithoutFrontier(t *testing.T) {
 	}
 	if saop.Agreement != nil && (saop.ParetoOptimal == nil || *saop.ParetoOptimal != (saop.DistanceToPareto != nil)) {
 		t.Errorf("saop: Pareto-optimal %v with distance to the frontier %v", saop.ParetoOptimal, saop.DistanceToPareto)
+	}
+}
+
+// TestTournamentManyPartiesWithoutFrontier: a tournament on 3 parties and
+// 10^20 outcomes measures the distance to the Nash point without the
+// frontier; the distance to the frontier is left blank (n/a in the
+// summary), and the mediator's Nash text is on it (0).
+func TestTournamentManyPartiesWithoutFrontier(t *testing.T) {
+	dir := syntheticScenario(t, t.TempDir(), 20, 10, 3, 0.3)
+	csv := filepath.Join(t.TempDir(), "r.csv")
+	out, _, err := runCmd(t, "tournament", "--domains", dir, "--agents", "boulware,conceder,linear", "--rounds", "50", "--out", csv)
+	if err != nil || !strings.Contains(out, "18 negotiations") {
+		t.Fatalf("err %v, summary:\n%s", err, out)
+	}
+	for _, row := range dataRows(t, csv) {
+		f := strings.Split(row, ",")
+		if f[7] == "true" && (f[11] != "" || f[12] == "") {
+			t.Errorf("row with an agreement: distance to the frontier %q, to Nash %q; want none and one", f[11], f[12])
+		}
+	}
+	if !strings.Contains(out, "n/a") || !regexp.MustCompile(`mediator \(nash\)\s+1\s+1\.000\s+\S+\s+\S+\s+0\.000\s+0\.000`).MatchString(out) {
+		t.Errorf("summary:\n%s\nwant n/a for the agents' distance to the frontier and 0 for the mediator's", out)
 	}
 }
