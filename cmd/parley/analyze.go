@@ -92,8 +92,7 @@ welfare exactly without it, by branch and bound over the issues (5 parties
 on 10^20 outcomes in milliseconds); --frontier computes it anyway and
 --frontier=false never does. Should the frontier of linear additive
 profiles pass --max-frontier, analyze says so and gives the solutions found
-without it.
-Without the frontier, --improve gives the Nash, Kalai–Smorodinsky and
+without it. Without the frontier, --improve gives the Nash, Kalai–Smorodinsky and
 egalitarian improvements (with the outcome as every party's disagreement
 point) rather than every Pareto point that improves on it.
 
@@ -105,7 +104,7 @@ frontier if only the count was left; --timeout bounds it the same way.`,
 		Example: `  parley analyze testdata/domains/anac2010-EnglandZimbabwe
   parley analyze --json --max-points 5 testdata/domains/anac2011-Energy
   parley analyze --plot travel.svg testdata/domains/anac2010-Travel
-  parley analyze --frontier testdata/domains/other-Domain16
+  parley analyze --frontier=false testdata/domains/other-Domain16
   parley analyze --improve '{"Laptop":"Dell","Harddisk":"60 Gb","External Monitor":"19'"''"' LCD"}' testdata/domains/anac2011-Laptop`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
