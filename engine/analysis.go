@@ -454,8 +454,12 @@ func scoreUtilities(u, r, ideal []float64) (prod, ratio, gain, sum float64) {
 // Improvements returns the Pareto points that every party weakly prefers to
 // o and at least one strictly prefers (Raiffa's post-settlement settlement):
 // the mediator's "everyone can do better than this". It returns nil when o
-// is itself Pareto-optimal.
+// is itself Pareto-optimal. An analysis without the frontier cannot say:
+// it returns an error (Improve answers without the frontier).
 func (a *Analysis) Improvements(o Outcome) ([]Point, []float64, error) {
+	if a.NoFrontier {
+		return nil, nil, Errorf("the analysis was made without the frontier, so it cannot list the improvements of an outcome; use Improve")
+	}
 	if err := a.Domain.ValidOutcome(o); err != nil {
 		return nil, nil, err
 	}

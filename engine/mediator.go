@@ -228,8 +228,8 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 		return nil, cerr
 	}
 	if !errors.Is(err, errRejected) {
-		res = nil // the texts a party rejected are not proposed again
-	}
+		res = nil // the search failed: the frontier starts afresh
+	} // else res holds the rejected text, which is not proposed again
 	lim := opts.Analysis
 	lim.SkipCount = true   // the mediator needs only the frontier
 	lim.NoFrontier = false // and it needs the frontier
@@ -536,8 +536,8 @@ func rankBy(a *Analysis, sol Solution, pts []Point) []Point {
 }
 
 // OutcomeDistances returns the Euclidean distance in utility space from u
-// to the nearest point of a's Pareto frontier and to its Nash point (NaN
-// when there is no Nash point).
+// to the nearest point of a's Pareto frontier (NaN without the frontier)
+// and to its Nash point (NaN when there is no Nash point).
 func OutcomeDistances(a *Analysis, u []float64) (pareto, nash float64) {
 	pareto, nash = math.Inf(1), math.NaN()
 	for _, pt := range a.Pareto {

@@ -905,6 +905,9 @@ func compareAnalyses(t *testing.T, what string, ps []Profile) bool {
 	if !got.NoFrontier || got.Pareto != nil {
 		t.Fatalf("%s: NoFrontier %v with %d frontier points", what, got.NoFrontier, len(got.Pareto))
 	}
+	if _, _, err := got.Improvements(make(Outcome, len(got.Domain.Issues))); err == nil {
+		t.Fatalf("%s: an analysis without the frontier lists improvements", what)
+	}
 	if want.Acceptable.Cmp(got.Acceptable) != 0 {
 		t.Fatalf("%s: acceptable %v, with the frontier %v", what, got.Acceptable, want.Acceptable)
 	}
