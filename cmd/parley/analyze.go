@@ -119,7 +119,7 @@ frontier if only the count was left; --timeout bounds it the same way.`,
 	f.StringVar(&o.plot, "plot", "", "write an SVG chart of the utility space to `FILE`")
 	f.IntVar(&o.maxPoints, "max-points", -1, "list at most `N` frontier points, evenly spread along it (default: 15 in text, all in JSON); never changes the size")
 	f.StringVar(&o.improve, "improve", "", "list the Pareto points every party prefers to `OUTCOME`, a JSON object of issue → value or a file holding one")
-	f.IntVar(&o.maxFrontier, "max-frontier", engine.DefaultMaxFrontier, "refuse frontiers of more than `N` points (bounds memory)")
+	f.IntVar(&o.maxFrontier, "max-frontier", engine.DefaultMaxFrontier, "give up a frontier past `N` points (bounds memory); linear additive profiles then get the solutions without it")
 	f.Float64Var(&o.maxEnumerate, "max-enumerate", engine.DefaultMaxEnumerate, "largest outcome space to enumerate when no exact method applies")
 	f.IntVar(&o.maxNodes, "max-nodes", engine.DefaultMaxNodes, "branch-and-bound budget, in search nodes: of the frontier of nonlinear profiles (a few hundred bytes each), of the acceptable count, and of each solution found without the frontier (default there 50,000,000; the count without the frontier 65,536)")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop the analysis after this long (e.g. 30s); 0: no limit. Ctrl-C stops it too (exit status 130)")
