@@ -54,7 +54,7 @@ func (f *factorSearch) weighted(w0, w1 float64) ([2]float64, bool, error) {
 		return [2]float64{}, false, err
 	}
 	defer f.s.dropLast()
-	a, _, _, err := f.s.maximize(set, -1, 0, false, nil, &f.nodes, f.maxNodes)
+	a, _, _, err := f.s.maximize(set, -1, 0, false, math.Inf(-1), nil, &f.nodes, f.maxNodes)
 	if err != nil {
 		return [2]float64{}, false, err
 	}
@@ -90,7 +90,7 @@ func (f *factorSearch) setFor(g hullSegment) (int, error) {
 	return set, nil
 }
 
-func (f *factorSearch) constrained(obj int, t float64, strict bool, segs []hullSegment) (Outcome, [2]float64, bool, error) {
+func (f *factorSearch) constrained(obj int, t float64, strict bool, floor float64, segs []hullSegment) (Outcome, [2]float64, bool, error) {
 	con := 1 - obj
 	if math.IsInf(t, -1) {
 		con = -1
@@ -109,7 +109,7 @@ func (f *factorSearch) constrained(obj int, t float64, strict bool, segs []hullS
 			lags = append(lags, lagrangian{set, 1 / g.lambda, -t / g.lambda})
 		}
 	}
-	a, v, found, err := f.s.maximize(obj, con, t, strict, lags, &f.nodes, f.maxNodes)
+	a, v, found, err := f.s.maximize(obj, con, t, strict, floor, lags, &f.nodes, f.maxNodes)
 	if err != nil || !found {
 		return nil, [2]float64{}, false, err
 	}
