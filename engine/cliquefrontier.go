@@ -192,6 +192,12 @@ type cLag struct {
 func (g *cgraph) search(obj int, t float64, strict bool, floor float64, cA, cB []float64, lags []cLag, nodes *int, maxNodes int) (Outcome, [2]float64, bool, bool) {
 	con := 1 - obj
 	fails := func(f float64) bool { return f < t || (strict && f <= t) }
+	// The bounds add in another order than a point's sums (point), so a
+	// bound may fall a rounding error short of the value it bounds:
+	// prune on the constraint only clearly below t (leaves are checked
+	// exactly). With real utilities the tie steps' t is a sum just
+	// reached, and pruning at t itself lost the only qualifying outcome.
+	tol := 1e-9 * (1 + math.Abs(t))
 	var best Outcome
 	var bestF [2]float64
 	bestObj := floor
@@ -230,7 +236,7 @@ func (g *cgraph) search(obj int, t float64, strict bool, floor float64, cA, cB [
 			addA, addB := math.Min(remA, cA[j]), math.Min(remB, cB[j])
 			fa, fb := g.konst[0]+ca+addA, g.konst[1]+cb+addB
 			f := [2]float64{fa, fb}
-			if fails(f[con]) {
+			if f[con] < t-tol {
 				return true
 			}
 			bound := f[obj]
@@ -446,8 +452,11 @@ func (c *cliqueSearch) weighted(w0, w1 float64) ([2]float64, bool, error) {
 
 func (c *cliqueSearch) constrained(obj int, t float64, strict bool, floor float64, segs []hullSegment) (Outcome, [2]float64, bool, error) {
 	if obj == 0 && math.IsInf(t, -1) {
-		// Unconstrained, the greatest F_0 is Östergård's.
-		return nil, [2]float64{c.views[2].g.konst[0] + c.views[2].cA[0], math.NaN()}, true, nil
+		// Unconstrained, the greatest F_0 is Östergård's, at its best
+		// clique (summed as every step sums a point: the next step's
+		// constraint compares with that sum).
+		o, f := c.views[2].g.point(c.setA)
+		return o, f, true, nil
 	}
 	o, f, found, err := c.search(obj, t, strict, floor, segs)
 	return o, f, found, err

@@ -53,9 +53,8 @@ func TestFactorFrontierMatchesBruteForce(t *testing.T) {
 // TestCliqueFrontierMatchesBruteForce does the same for the clique search,
 // on sums of inclusive boxes.
 func TestCliqueFrontierMatchesBruteForce(t *testing.T) {
-	// Integer utilities only: with real ones the clique search can still
-	// miss a constraint by a rounding error (see the closing notes).
 	testFrontierMatchesBruteForce(t, false, false, cliqueFrontier2)
+	testFrontierMatchesBruteForce(t, false, true, cliqueFrontier2)
 }
 
 // testFrontierMatchesBruteForce runs 1,000 random problems; floats gives
