@@ -248,3 +248,46 @@ func TestFactorCountMatchesBruteForce(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalyzeSumsBeyondBoxFirstSize: past boxFirstSize outcomes, sums go
+// to the search over their parts at once. The same random rectangles on a
+// few issues, then on those issues and 15 more of 10 values that no
+// rectangle bounds (more than 10^15 outcomes): Analyze finds the frontier
+// enumeration finds on the few.
+func TestAnalyzeSumsBeyondBoxFirstSize(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for trial := 0; trial < 60; trial++ {
+		mixed, floats := trial%3 == 0, trial%2 == 1
+		small := randomIntDomain(rng, 2+rng.Intn(3), 5)
+		ps := []Profile{randomHRFull(rng, small, "a", mixed, floats), randomHRFull(rng, small, "b", mixed, floats)}
+		big := &Domain{Name: "big", Issues: append([]Issue(nil), small.Issues...)}
+		for range 15 {
+			big.Issues = append(big.Issues, Issue{Name: fmt.Sprint("x", len(big.Issues)), Kind: Integer, Lower: 0, Upper: 9})
+		}
+		if big.SizeFloat() <= boxFirstSize {
+			t.Fatalf("%g outcomes; want more than %g", big.SizeFloat(), boxFirstSize)
+		}
+		var bps []Profile
+		for _, p := range ps {
+			h := *p.(*Hyperrectangle)
+			h.Dom = big
+			if err := h.Compile(); err != nil {
+				t.Fatal(err)
+			}
+			bps = append(bps, &h)
+		}
+		a, err := Analyze(bps, AnalyzeOptions{SkipCount: true})
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		want := bruteForce(ps).frontier
+		if len(a.Pareto) != len(want) {
+			t.Fatalf("trial %d (%s): %d points; enumeration of the few issues finds %d", trial, a.Method, len(a.Pareto), len(want))
+		}
+		for _, p := range a.Pareto {
+			if !want[vecKey(p.Utilities)] {
+				t.Fatalf("trial %d (%s): point %v is not on the frontier", trial, a.Method, p.Utilities)
+			}
+		}
+	}
+}

@@ -45,6 +45,7 @@ func genericFrontier(ps []Profile, opts AnalyzeOptions) (*rawFrontier, string, e
 			// 1.5-2.5 s there and never found a frontier in the corpus.
 			first := min(opts.MaxNodes, 200_000)
 			sums := isSum(ps[0]) && isSum(ps[1])
+			ok = false
 			if !sums || ps[0].Domain().SizeFloat() <= boxFirstSize {
 				us, os, ok = boundFrontier2(ctx, ps, bs, first)
 			}
