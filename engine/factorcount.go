@@ -22,9 +22,9 @@ import (
 // seconds), where this search finishes in a fraction of it.
 func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (*big.Int, bool, error) {
 	d := ps[0].Domain()
-	n := len(ps)
-	sets := make([][]Factor, 0, 2*n)
-	ms := make([]float64, n)
+	var sets [][]Factor
+	var ms, br []float64
+	var bp []Profile // the parties whose reservation binds
 	for p, prof := range ps {
 		dp, ok := prof.(Decomposer)
 		if !ok {
@@ -37,6 +37,9 @@ func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (
 		if key(r[p]) > key(1) {
 			return new(big.Int), true, nil // no utility reaches it
 		}
+		if r[p] <= 0 && nonNegative(fs) {
+			continue // every outcome is worth at least 0 to p
+		}
 		neg := make([]Factor, len(fs))
 		for i, f := range fs {
 			t := make([]float64, len(f.Table))
@@ -45,9 +48,14 @@ func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (
 			}
 			neg[i] = Factor{Scope: f.Scope, Table: t}
 		}
-		ms[p] = m
+		ms, br, bp = append(ms, m), append(br, r[p]), append(bp, prof)
 		sets = append(sets, fs, neg)
 	}
+	if len(bp) == 0 {
+		return d.Size(), true, nil
+	}
+	ps, r = bp, br
+	n := len(ps)
 	m := newMSProblem(d, sets...)
 	s, err := m.prepare()
 	if err != nil {
@@ -66,12 +74,19 @@ func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (
 	for p := nv - 1; p >= 0; p-- {
 		rest[p] = new(big.Int).Mul(rest[p+1], big.NewInt(int64(d.Issues[s.order[nv-1-p]].NumValues())))
 	}
+	restF := make([]float64, nv+1)
+	for p := range restF {
+		restF[p], _ = rest[p].Float64()
+	}
 	// weight[p]: how many values the classes assigned above depth p have.
 	weight := make([]*big.Int, nv+1)
 	for p := range weight {
 		weight[p] = new(big.Int)
 	}
 	weight[0].SetInt64(1)
+	// frac[p]: weight[p] as a float (the share needs no exact count).
+	frac := make([]float64, nv+1)
+	frac[0] = 1
 	vals := make([][]float64, nv)
 	for p := range vals {
 		vals[p] = make([]float64, m.card[s.order[nv-1-p]]*T)
@@ -98,6 +113,14 @@ func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (
 	u := make([]float64, n)
 	var errOut error
 	nodes := 0
+	// The share of the space decided so far (counted or skipped), to
+	// give up early on a search that would need far more than its budget:
+	// past a tenth of it, the nodes so far divided by that share project
+	// the whole search's.
+	share, total := 0.0, d.SizeFloat()
+	shareOf := func(p, c int) float64 {
+		return float64(m.size[s.order[nv-1-p]][c]) * restF[p+1] * frac[p] / total
+	}
 	var dfs func(p int, cur []float64) bool
 	dfs = func(p int, cur []float64) bool {
 		v := s.order[nv-1-p]
@@ -107,9 +130,10 @@ func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (
 			b := vs[c*T : c*T+T]
 			none, all := verdict(b)
 			if none {
+				share += shareOf(p, c)
 				continue
 			}
-			if nodes++; nodes > maxNodes || cancelled(ctx, nodes) {
+			if nodes++; nodes > maxNodes || cancelled(ctx, nodes) || hopeless(nodes, maxNodes, share) {
 				if errOut = ctxErr(ctx); errOut == nil {
 					errOut = Errorf("counting the acceptable outcomes exactly needs more than %d search nodes", maxNodes)
 				}
@@ -120,6 +144,7 @@ func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (
 			switch {
 			case all:
 				count.Add(count, tmp.Mul(weight[p+1], rest[p+1]))
+				share += shareOf(p, c)
 			case p == nv-1:
 				for q := range ps {
 					u[q] = math.Min(1, m.value(2*q, a)/ms[q])
@@ -138,7 +163,9 @@ func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (
 				if acceptable(u, r) {
 					count.Add(count, weight[p+1])
 				}
+				share += shareOf(p, c)
 			default:
+				frac[p+1] = frac[p] * float64(m.size[v][c])
 				if !dfs(p+1, b) {
 					return false
 				}
@@ -168,4 +195,26 @@ func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (
 		return nil, true, errOut
 	}
 	return count, true, nil
+}
+
+// hopeless reports, every 2^16 nodes past a tenth of the budget, whether a
+// search that has decided share of its space after nodes nodes projects
+// to more than four times maxNodes.
+func hopeless(nodes, maxNodes int, share float64) bool {
+	if nodes&(1<<16-1) != 0 || nodes < maxNodes/10 {
+		return false
+	}
+	return float64(nodes) > 4*float64(maxNodes)*share
+}
+
+// nonNegative reports whether every entry of every factor is >= 0.
+func nonNegative(fs []Factor) bool {
+	for _, f := range fs {
+		for _, x := range f.Table {
+			if x < 0 {
+				return false
+			}
+		}
+	}
+	return true
 }
