@@ -17,6 +17,26 @@ type IrritantInbox interface {
 	IrritantsAwaiting(ctx context.Context, talkIDs []int64, today string, limit int) (map[int64]*IrritantWait, error)
 }
 
+// Inbox reads at once what the inbox needs of the user's talks, so that an
+// inbox costs a few queries however many talks the user takes part in.
+type Inbox interface {
+	IrritantInbox
+	// InboxLists returns, for each of talkIDs, the talk's statements,
+	// rounds and negotiations as FindStatements, FindRounds and
+	// FindNegotiations return them to the user. ENOTFOUND for a talk the
+	// user may not see.
+	InboxLists(ctx context.Context, talkIDs []int64) (map[int64]*TalkLists, error)
+}
+
+// TalkLists is what the inbox reads of one talk besides its irritants. A
+// new kind of inbox entry that needs more of a talk adds it here, read for
+// every talk at once.
+type TalkLists struct {
+	Statements   []*Statement
+	Rounds       []*Round
+	Negotiations []*Negotiation
+}
+
 // InboxCountCap is how far IrritantsAwaiting counts.
 const InboxCountCap = 50
 

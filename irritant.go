@@ -349,9 +349,37 @@ type IrritantFilter struct {
 	// Query keeps irritants whose title, description, category or comments
 	// the viewer may read contain every word of it.
 	Query string
+	// Sort orders the irritants; "" is the order they were raised in.
+	// AfterID pages only in that order.
+	Sort IrritantSort
 	// AfterID and Limit page through irritants in ID order.
 	AfterID int64
 	Limit   int
+}
+
+// IrritantSort is an order of irritants in a listing.
+type IrritantSort string
+
+// The orders of a listing of irritants.
+const (
+	SortOldest  IrritantSort = "oldest"
+	SortNewest  IrritantSort = "newest"
+	SortUpdated IrritantSort = "updated"
+	SortTitle   IrritantSort = "title"
+)
+
+// SortOption is an order as a person chooses it.
+type SortOption struct {
+	Sort  IrritantSort
+	Label string
+}
+
+// IrritantSorts lists the orders with how a person reads them.
+var IrritantSorts = []SortOption{{SortNewest, "newest first"}, {SortOldest, "oldest first"}, {SortUpdated, "recently updated"}, {SortTitle, "title, A to Z"}}
+
+// Valid reports whether s is one of the orders or "".
+func (s IrritantSort) Valid() bool {
+	return s == "" || slices.ContainsFunc(IrritantSorts, func(x SortOption) bool { return x.Sort == s })
 }
 
 // IrritantService tracks irritants. Every method acts as the user in ctx and
@@ -364,7 +392,9 @@ type IrritantService interface {
 	RaiseIrritant(ctx context.Context, i *Irritant) error
 	// FindIrritantByID returns ENOTFOUND when there is no irritant the user may see.
 	FindIrritantByID(ctx context.Context, id int64) (*Irritant, error)
-	// FindIrritants returns a talk's irritants matching f. ENOTFOUND for an unseen talk.
+	// FindIrritants returns a talk's irritants matching f, in f's order.
+	// ENOTFOUND for an unseen talk; EINVALID for an unknown order, or
+	// AfterID with an order other than the default.
 	FindIrritants(ctx context.Context, f IrritantFilter) ([]*Irritant, error)
 	// CountIrritants returns how many irritants of the talk are in each status. ENOTFOUND.
 	CountIrritants(ctx context.Context, talkID int64) (map[IrritantStatus]int, error)

@@ -175,7 +175,7 @@ func MarkLabel(mark string) string {
 	case MarkReject:
 		return "reject"
 	}
-	return mark
+	return strings.ReplaceAll(mark, "_", " ")
 }
 
 // NegotiationMark is a member party's answer to one text version. Reason is

@@ -65,9 +65,60 @@ var emailed = map[string]bool{"irritant.raised": true, "irritant.moved": true, "
 // Emailed reports whether events of type typ are also sent by e-mail.
 func Emailed(typ string) bool { return emailed[typ] }
 
+// Line is an event as a person reads it, after the name of who acted:
+// Before, then Subject — the title of what the event is about, which a page
+// links — then After. Subject is "" when the payload does not carry the
+// title (events older than the titles in payloads); a reader names it.
+type Line struct {
+	Before, Subject, After string
+	// Noun names the subject when its title is unknown ("an irritant").
+	Noun string
+	// Awaiting are the parties still awaited (to confirm, approve,
+	// conclude); Reset those whose approval of minutes a change undid.
+	Awaiting, Reset []int64
+	// Reason is the reason given for the act, if any.
+	Reason string
+}
+
+// String is the line as plain text, the subject in quotes.
+func (l Line) String() string {
+	subject := l.Noun
+	if l.Subject != "" {
+		subject = "“" + l.Subject + "”"
+	}
+	return l.Before + subject + l.After + l.Tail(func(ids []int64, one, many string) string { return plural(len(ids), one, many) })
+}
+
+// Tail is what follows the subject's sentence: who is awaited, whose
+// approval was reset, and the reason; name says a list of parties.
+func (l Line) Tail(name func(ids []int64, one, many string) string) string {
+	var b strings.Builder
+	if len(l.Awaiting) > 0 {
+		b.WriteString("; awaiting " + name(l.Awaiting, "party", "parties"))
+	}
+	if len(l.Reset) > 0 {
+		b.WriteString("; the approval of the minutes by " + name(l.Reset, "delegation", "delegations") + " is reset and must be given again")
+	}
+	if l.Reason != "" {
+		b.WriteString(" — " + l.Reason)
+	}
+	return b.String()
+}
+
 // Summary renders a consultation event as one line a person reads, and
 // whether it is one; it is what notifications and activity feeds show.
 func Summary(e *Event) (string, bool) {
+	l, ok := Describe(e)
+	if !ok {
+		return "", false
+	}
+	return l.String(), true
+}
+
+// Describe renders a consultation event as a Line, and whether it is one.
+// It names no party (the payload has only their ids): a reader with the
+// names says who is awaited.
+func Describe(e *Event) (Line, bool) {
 	var p struct {
 		IrritantID  int64          `json:"irritant_id"`
 		RoundID     int64          `json:"round_id"`
@@ -87,97 +138,118 @@ func Summary(e *Event) (string, bool) {
 		Source      string         `json:"source"`
 		RedLines    bool           `json:"red_lines"`
 		Agreed      int            `json:"agreed"`
+		Reset       []int64        `json:"approvals_reset"`
+		Item        struct {
+			Title string `json:"title"`
+		} `json:"item"`
 	}
 	if e.Payload == nil || json.Unmarshal(e.Payload, &p) != nil {
-		return "", false
+		return Line{}, false
 	}
-	var b strings.Builder
+	l := Line{Subject: p.Title}
+	set := func(noun, before, after string, args ...any) {
+		l.Noun, l.Before, l.After = noun, before, fmt.Sprintf(after, args...)
+	}
 	switch e.Type {
 	case "irritant.raised":
-		fmt.Fprintf(&b, "raised irritant #%d “%s”", p.IrritantID, p.Title)
+		set("an irritant", "raised ", "")
 	case "irritant.moved":
-		fmt.Fprintf(&b, "moved irritant #%d from %s to %s", p.IrritantID, p.From.Label(), IrritantStatus(p.To).Label())
+		set("an irritant", "moved ", " from %s to %s", p.From.Label(), IrritantStatus(p.To).Label())
 		if p.EscalatedTo != "" {
-			fmt.Fprintf(&b, " (to %s)", p.EscalatedTo)
+			l.After += fmt.Sprintf(" (to %s)", p.EscalatedTo)
 		}
 	case "irritant.confirmed":
-		fmt.Fprintf(&b, "confirmed irritant #%d is resolved", p.IrritantID)
-		if len(p.Awaiting) > 0 {
-			fmt.Fprintf(&b, "; awaiting %d more", len(p.Awaiting))
-		}
+		set("an irritant", "confirmed that ", " is resolved")
 	case "irritant.commented":
 		kind := p.Kind
 		if kind == "" {
 			kind = "comment"
 		}
-		fmt.Fprintf(&b, "%s on irritant #%d: %s", kind, p.IrritantID, p.Text)
+		set("an irritant", "wrote a "+kind+" on ", ": %s", p.Text)
 	case "round.planned":
-		fmt.Fprintf(&b, "planned the round “%s”", p.Title)
+		set("a round", "planned the round ", "")
+	case "round.updated":
+		set("a round", "changed the title, date or place of the round ", "")
 	case "round.started":
-		fmt.Fprintf(&b, "started the round “%s”", p.Title)
+		set("a round", "started the round ", "")
 	case "round.agenda":
-		fmt.Fprintf(&b, "changed the agenda of “%s”", p.Title)
+		set("a round", "changed the agenda of ", "")
 	case "round.minutes":
-		fmt.Fprintf(&b, "recorded minutes in round #%d", p.RoundID)
+		set("a round", "recorded minutes in ", "")
+		if p.Item.Title != "" {
+			l.After = fmt.Sprintf(" on “%s”", p.Item.Title)
+		}
+	case "round.conclusion_requested":
+		set("a round", "asked to conclude ", "")
 	case "round.concluded":
-		fmt.Fprintf(&b, "concluded the round “%s”; its minutes are in the record", p.Title)
+		set("a round", "concluded the round ", "; its minutes are in the record")
+	case "round.minutes_approved":
+		set("a round", "approved the minutes of ", "")
+	case "round.minutes_agreed":
+		set("a round", "gave the last approval: the minutes of ", " are agreed by every attending delegation")
 	case "statement.version":
-		fmt.Fprintf(&b, "saved version %d of “%s”", p.Version, p.Title)
+		set("a statement", fmt.Sprintf("saved version %d of ", p.Version), "")
 	case "statement.marked":
-		fmt.Fprintf(&b, "marked version %d of statement #%d: %s", p.Version, p.StatementID, strings.ReplaceAll(p.Mark, "_", " "))
+		set("a statement", fmt.Sprintf("marked version %d of ", p.Version), ": %s", strings.ReplaceAll(p.Mark, "_", " "))
 	case "statement.adopted":
-		fmt.Fprintf(&b, "“%s” is adopted in version %d", p.Title, p.Version)
+		set("a statement", "", " is adopted in version %d", p.Version)
 	case "statement.consented":
-		fmt.Fprintf(&b, "consented to version %d of statement #%d", p.Version, p.StatementID)
+		set("a statement", fmt.Sprintf("consented to version %d of ", p.Version), "")
 	case "statement.objected":
-		fmt.Fprintf(&b, "objected to version %d of statement #%d", p.Version, p.StatementID)
+		set("a statement", fmt.Sprintf("objected to version %d of ", p.Version), "")
 	case "statement.commented":
-		fmt.Fprintf(&b, "commented on ¶ %d of statement #%d: %s", p.Paragraph+1, p.StatementID, p.Text)
+		set("a statement", fmt.Sprintf("commented on paragraph %d of ", p.Paragraph+1), ": %s", p.Text)
 	case "negotiation.opened":
-		fmt.Fprintf(&b, "opened the negotiation “%s”", p.Title)
+		set("a negotiation", "opened the negotiation ", "")
 	case "negotiation.issues":
-		fmt.Fprintf(&b, "redrafted the issues of “%s”", p.Title)
+		set("a negotiation", "redrafted the issues of ", "")
 	case "negotiation.frozen":
-		fmt.Fprintf(&b, "froze the issues of “%s”: parties may now enter their confidential preferences", p.Title)
+		set("a negotiation", "froze the issues of ", ": parties may now enter their confidential preferences")
 	case "negotiation.preferences":
-		fmt.Fprintf(&b, "saved version %d of your party's confidential preferences (negotiation #%d)", p.Version, p.Negotiation)
+		set("a negotiation", fmt.Sprintf("saved version %d of your party's confidential preferences in ", p.Version), "")
 	case "negotiation.submitted":
 		what := "profile"
 		if p.RedLines {
 			what = "red lines"
 		}
-		fmt.Fprintf(&b, "submitted its confidential %s for “%s” (only a commitment is in the record)", what, p.Title)
+		set("a negotiation", "submitted its confidential "+what+" for ", " (only a commitment is in the record)")
 	case "negotiation.mediating":
-		fmt.Fprintf(&b, "“%s” is in mediation: every member has submitted its profile", p.Title)
+		set("a negotiation", "", " is in mediation: every member has submitted its profile")
 	case "negotiation.text":
 		what := "the single negotiating text"
 		if p.Source == "improvement" {
 			what = "an improvement of the agreement"
 		}
-		fmt.Fprintf(&b, "proposed version %d of “%s”: %s", p.Version, p.Title, what)
+		set("a negotiation", fmt.Sprintf("proposed version %d of ", p.Version), ": %s", what)
 	case "negotiation.marked":
-		fmt.Fprintf(&b, "marked version %d of “%s”: %s", p.Version, p.Title, MarkLabel(p.Mark))
+		set("a negotiation", fmt.Sprintf("marked version %d of ", p.Version), ": %s", MarkLabel(p.Mark))
 	case "negotiation.agreed":
-		fmt.Fprintf(&b, "“%s” is agreed in version %d", p.Title, p.Version)
+		set("a negotiation", "", " is agreed in version %d", p.Version)
 	case "negotiation.improved":
-		fmt.Fprintf(&b, "every member accepted version %d of “%s”: it replaces the agreement", p.Version, p.Title)
+		set("a negotiation", fmt.Sprintf("saw every member accept version %d of ", p.Version), ": it replaces the agreement")
 	case "negotiation.improvement_declined":
-		fmt.Fprintf(&b, "the improvement of “%s” was declined; the agreement in version %d stands", p.Title, p.Agreed)
+		set("a negotiation", "saw the improvement of ", " declined; the agreement in version %d stands", p.Agreed)
 	case "negotiation.closed":
-		fmt.Fprintf(&b, "closed “%s” without agreement", p.Title)
+		set("a negotiation", "closed ", " without agreement")
 	case "negotiation.statement":
-		fmt.Fprintf(&b, "drafted joint statement #%d from the agreement on “%s”", p.StatementID, p.Title)
+		set("a negotiation", "drafted a joint statement from the agreement on ", "")
 	case "negotiation.disclosure":
-		fmt.Fprintf(&b, "consented to disclose its profile in “%s”", p.Title)
+		set("a negotiation", "consented to disclose its profile in ", "")
 	case "negotiation.disclosed":
-		fmt.Fprintf(&b, "every member consented: the analysis of “%s” is disclosed to the members", p.Title)
+		set("a negotiation", "saw every member consent: the analysis of ", " is disclosed to the members")
 	default:
-		return "", false
+		return Line{}, false
 	}
-	if p.Reason != "" {
-		fmt.Fprintf(&b, " — %s", p.Reason)
+	l.Awaiting, l.Reset, l.Reason = p.Awaiting, p.Reset, p.Reason
+	return l, true
+}
+
+// plural is "1 party" or "3 parties".
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
 	}
-	return b.String(), true
+	return fmt.Sprintf("%d %s", n, many)
 }
 
 // Link returns the page a consultation event is about, or "".

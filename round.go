@@ -61,6 +61,108 @@ type Round struct {
 	// round; it concludes when every attending member delegation has, or
 	// when a mediator concludes it.
 	ConcludeRequests []int64 `json:"conclude_requests,omitempty"`
+	// MinutesVersion counts the changes to the minutes and the agenda once
+	// the round has started; an approval names the version it approved.
+	MinutesVersion int `json:"minutes_version"`
+	// Approvals are the attending delegations' approvals of the minutes as
+	// they stand; the minutes are the agreed record once every attending
+	// member delegation has approved them (see Round.Agreed).
+	Approvals []MinutesApproval `json:"approvals"`
+	// ResetApprovals are approvals a later change of the minutes undid,
+	// which their delegations must give again; one per party, at most.
+	ResetApprovals []MinutesApproval `json:"reset_approvals,omitempty"`
+	// AgreedSeq is the record event in which the minutes became agreed; 0
+	// while they are not.
+	AgreedSeq int64 `json:"agreed_seq,omitempty"`
+}
+
+// MinutesApproval is one delegation's approval of a round's minutes.
+type MinutesApproval struct {
+	PartyID int64     `json:"party_id"`
+	UserID  int64     `json:"user_id"`
+	Version int       `json:"version"`
+	At      time.Time `json:"at"`
+	// ResetAt is when a change of the minutes undid the approval.
+	ResetAt time.Time `json:"reset_at,omitzero"`
+}
+
+// Approved reports whether party p has approved the minutes as they stand.
+func (r *Round) Approved(p int64) bool {
+	return p != 0 && slices.ContainsFunc(r.Approvals, func(a MinutesApproval) bool { return a.PartyID == p })
+}
+
+// AwaitingApproval returns the attending member delegations of t that have
+// not approved r's minutes as they stand.
+func (r *Round) AwaitingApproval(t *Talk) []int64 {
+	var out []int64
+	for _, p := range RoundConcluders(r, t) {
+		if !r.Approved(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// Agreed reports whether r's minutes are the agreed record: every attending
+// member delegation of t has approved them as they stand.
+func (r *Round) Agreed(t *Talk) bool {
+	return r.Status != RoundPlanned && len(RoundConcluders(r, t)) > 0 && len(r.AwaitingApproval(t)) == 0
+}
+
+// OpenItems returns the agenda items without an outcome, which concluding
+// leaves open.
+func (r *Round) OpenItems() []*AgendaItem {
+	var out []*AgendaItem
+	for _, it := range r.Agenda {
+		if it.Outcome == "" {
+			out = append(out, it)
+		}
+	}
+	return out
+}
+
+// CanApproveMinutes reports whether u approves minutes of r in t for a
+// delegation: the head or a negotiator of an attending member delegation.
+func CanApproveMinutes(u *User, t *Talk, r *Round) bool {
+	return CanRaiseIrritant(u, t) && slices.Contains(RoundConcluders(r, t), u.PartyID)
+}
+
+// CheckApproveMinutes returns nil when u may approve version of r's
+// minutes for their delegation: EFORBIDDEN for anyone but the head or a
+// negotiator of an attending member delegation, ECONFLICT before the round
+// starts, after the minutes were agreed, for a second approval, and when the
+// minutes changed since version (naming the current one).
+func CheckApproveMinutes(u *User, t *Talk, r *Round, version int) error {
+	if !CanApproveMinutes(u, t, r) {
+		return Errorf(EFORBIDDEN, "only the heads and negotiators of the delegations attending round %q approve its minutes", r.Title)
+	}
+	if r.Status == RoundPlanned {
+		return Errorf(ECONFLICT, "round %q has not started; its minutes are approved once they are kept", r.Title)
+	}
+	if r.Approved(u.PartyID) {
+		return Errorf(ECONFLICT, "your delegation has already approved version %d of the minutes of %q; awaiting %d other delegations", r.MinutesVersion, r.Title, len(r.AwaitingApproval(t)))
+	}
+	if version != r.MinutesVersion {
+		return Errorf(ECONFLICT, "the minutes of %q changed since version %d; they are now at version %d: read them again and approve version %d", r.Title, version, r.MinutesVersion, r.MinutesVersion)
+	}
+	return nil
+}
+
+// RoundDetails are what may change of a round while it is planned.
+type RoundDetails struct {
+	Title    string    `json:"title"`
+	Venue    string    `json:"venue"`
+	StartsAt time.Time `json:"starts_at"`
+	EndsAt   time.Time `json:"ends_at"`
+}
+
+// CheckEditDetails returns nil when r's details may change: ECONFLICT once
+// the round has started.
+func CheckEditDetails(r *Round) error {
+	if r.Status != RoundPlanned {
+		return Errorf(ECONFLICT, "round %q is %s; its title, date and place change only while it is planned", r.Title, strings.ReplaceAll(string(r.Status), "_", " "))
+	}
+	return nil
 }
 
 // AgendaItem is one item on a round's agenda: an irritant, or a free item.
@@ -243,6 +345,17 @@ type RoundService interface {
 	// "round.concluded" with every item's minutes and outcome. ENOTFOUND,
 	// EFORBIDDEN, EINVALID for any other move.
 	MoveRound(ctx context.Context, roundID int64, to RoundStatus) (*Round, error)
+	// UpdateRound changes the title, venue and times of a planned round and
+	// records "round.updated" with what they were. ENOTFOUND, EFORBIDDEN,
+	// EINVALID, ECONFLICT once the round has started (see CheckEditDetails).
+	UpdateRound(ctx context.Context, roundID int64, d RoundDetails) (*Round, error)
+	// ApproveMinutes records the user's delegation's approval of version of
+	// the minutes ("round.minutes_approved"); the last approval makes them
+	// the agreed record ("round.minutes_agreed", holding the minutes as
+	// agreed). Any later change of the minutes or the agenda (SetAgenda,
+	// RecordMinutes) resets every approval and says so in its event.
+	// ENOTFOUND, EFORBIDDEN, ECONFLICT (see CheckApproveMinutes).
+	ApproveMinutes(ctx context.Context, roundID int64, version int) (*Round, error)
 	// IrritantRounds returns every round whose agenda names an irritant, by
 	// start time, with the outcome and any follow-up. ENOTFOUND.
 	IrritantRounds(ctx context.Context, irritantID int64) ([]Discussion, error)

@@ -29,7 +29,8 @@ func irritantFilter(r *http.Request, talkID int64) (parley.IrritantFilter, error
 		return parley.IrritantFilter{}, err
 	}
 	q := r.URL.Query()
-	f := parley.IrritantFilter{TalkID: talkID, AfterID: after, Limit: limit, Category: q.Get("category"), Priority: q.Get("priority"), Query: q.Get("q")}
+	f := parley.IrritantFilter{TalkID: talkID, AfterID: after, Limit: limit, Category: q.Get("category"), Priority: q.Get("priority"), Query: q.Get("q"),
+		Sort: parley.IrritantSort(q.Get("sort"))}
 	if v := q.Get("status"); v != "" {
 		for _, st := range strings.Split(v, ",") {
 			st := parley.IrritantStatus(strings.TrimSpace(st))

@@ -155,6 +155,9 @@ var matrix = map[string]entry{
 	"POST /api/v1/talks/{id}/rounds":       {onTalk("/rounds", map[string]any{"title": "Istanbul", "starts_at": "2026-03-01T09:00:00Z", "agenda": []map[string]any{{"title": "Opening"}}}), organisers},
 	"GET /api/v1/rounds/{id}":              {onRound("", parley.RoundPlanned, nil), inTalk},
 	"PUT /api/v1/rounds/{id}/agenda":       {onRound("/agenda", parley.RoundPlanned, map[string]any{"agenda": []map[string]any{{"title": "Visas"}}}), organisers},
+	"PATCH /api/v1/rounds/{id}":            {onRound("", parley.RoundPlanned, map[string]any{"title": "Riyadh II", "venue": "Diriyah"}), organisers},
+	// The attending delegations approve minutes: not a mediator, who has none.
+	"POST /api/v1/rounds/{id}/approvals": {onRound("/approvals", parley.RoundInProgress, map[string]any{"version": 0}), []string{"same party", "other party"}},
 	"POST /api/v1/rounds/{id}/agenda/{item}/minutes": {func(f *fixture, _, _ string) call {
 		r := f.round(parley.RoundInProgress)
 		return call{fmt.Sprintf("/api/v1/rounds/%d/agenda/%d/minutes", r.ID, r.Agenda[0].ID), map[string]any{"minutes": "Discussed.", "outcome": "noted"}}

@@ -49,3 +49,50 @@ func TestMinutesCannotBeBlankedByTheOtherSide(t *testing.T) {
 		t.Error("the record does not keep the minutes the mediator removed")
 	}
 }
+
+// TestMinutesApprovalOverTheAPI: both delegations approve the version they
+// read; an approval of an outdated version is refused naming the current
+// one; a change after an approval resets it; a started round's details are
+// refused with a 409 that says why.
+func TestMinutesApprovalOverTheAPI(t *testing.T) {
+	f := newFixture(t)
+	us, ru := f.token("same party"), f.token("other party")
+	planned := f.round(parley.RoundPlanned)
+	resp, body := f.do("PATCH", fmt.Sprintf("/api/v1/rounds/%d", planned.ID), ru, map[string]any{"venue": "Diriyah Palace"})
+	var got parley.Round
+	json.Unmarshal(body, &got)
+	if resp.StatusCode != 200 || got.Venue != "Diriyah Palace" || got.Title != "Riyadh" {
+		t.Fatalf("PATCH a planned round's venue: %d %s", resp.StatusCode, body)
+	}
+	r := f.round(parley.RoundInProgress)
+	if resp, body := f.do("PATCH", fmt.Sprintf("/api/v1/rounds/%d", r.ID), ru, map[string]any{"title": "Later"}); resp.StatusCode != 409 || !strings.Contains(string(body), "only while it is planned") {
+		t.Errorf("PATCH a started round: %d %s; want 409 saying why", resp.StatusCode, body)
+	}
+	minutes := fmt.Sprintf("/api/v1/rounds/%d/agenda/%d/minutes", r.ID, r.Agenda[0].ID)
+	approve := fmt.Sprintf("/api/v1/rounds/%d/approvals", r.ID)
+	if resp, body := f.do("POST", minutes, us, map[string]any{"minutes": "Opened.", "outcome": "noted"}); resp.StatusCode != 200 {
+		t.Fatalf("minutes: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := f.do("POST", approve, us, map[string]any{"version": 0}); resp.StatusCode != 409 || !strings.Contains(string(body), "version 1") {
+		t.Errorf("approve an outdated version: %d %s; want 409 naming version 1", resp.StatusCode, body)
+	}
+	if resp, body := f.do("POST", approve, us, map[string]any{}); resp.StatusCode != 400 {
+		t.Errorf("approve without a version: %d %s; want 400", resp.StatusCode, body)
+	}
+	if resp, body := f.do("POST", approve, us, map[string]any{"version": 1}); resp.StatusCode != 200 {
+		t.Fatalf("US approves: %d %s", resp.StatusCode, body)
+	}
+	_, body = f.do("POST", minutes, us, map[string]any{"minutes": "Opened by the host.", "outcome": "noted"})
+	got = parley.Round{}
+	json.Unmarshal(body, &got)
+	if len(got.Approvals) != 0 || len(got.ResetApprovals) != 1 || got.MinutesVersion != 2 {
+		t.Fatalf("after a change: %s", body)
+	}
+	f.do("POST", approve, us, map[string]any{"version": 2})
+	resp, body = f.do("POST", approve, ru, map[string]any{"version": 2})
+	got = parley.Round{}
+	json.Unmarshal(body, &got)
+	if resp.StatusCode != 200 || got.AgreedSeq == 0 {
+		t.Errorf("after both approve: %d %s; want agreed", resp.StatusCode, body)
+	}
+}

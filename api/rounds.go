@@ -104,6 +104,66 @@ func (s *Server) handleGetRound(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, http.StatusOK, rd)
 }
 
+// handleUpdateRound changes a planned round's title, venue or times; the
+// fields a request leaves out keep their values.
+func (s *Server) handleUpdateRound(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.rounds)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Title    *string    `json:"title"`
+		Venue    *string    `json:"venue"`
+		StartsAt *time.Time `json:"starts_at"`
+		EndsAt   *time.Time `json:"ends_at"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	rd, err := svc.FindRoundByID(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	d := parley.RoundDetails{Title: rd.Title, Venue: rd.Venue, StartsAt: rd.StartsAt, EndsAt: rd.EndsAt}
+	if req.Title != nil {
+		d.Title = *req.Title
+	}
+	if req.Venue != nil {
+		d.Venue = *req.Venue
+	}
+	if req.StartsAt != nil {
+		d.StartsAt = *req.StartsAt
+	}
+	if req.EndsAt != nil {
+		d.EndsAt = *req.EndsAt
+	}
+	if rd, err = svc.UpdateRound(r.Context(), id, d); err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rd)
+}
+
+func (s *Server) handleApproveMinutes(w http.ResponseWriter, r *http.Request) error {
+	svc, id, err := serviceCall(r, s.rounds)
+	if err != nil {
+		return err
+	}
+	var req struct {
+		Version *int `json:"version"`
+	}
+	if err := decode(w, r, &req); err != nil {
+		return err
+	}
+	if req.Version == nil {
+		return parley.Errorf(parley.EINVALID, "version is missing; give the minutes_version of the round you read and approve")
+	}
+	rd, err := svc.ApproveMinutes(r.Context(), id, *req.Version)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, rd)
+}
+
 func (s *Server) handleSetAgenda(w http.ResponseWriter, r *http.Request) error {
 	svc, id, err := serviceCall(r, s.rounds)
 	if err != nil {

@@ -16,15 +16,15 @@ import (
 func BenchmarkInbox20x10k(b *testing.B) {
 	dsn := cluster.NewDatabase(b)
 	db := postgres.NewDB(dsn)
+	db.Secret = storetest.Secret
 	if err := db.Open(b.Context()); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	db.Secret = storetest.Secret
 	raw, err := sql.Open("pgx", dsn)
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { raw.Close() })
-	consulttest.BenchmarkInbox(b, db, raw, true, 20, 10000)
+	consulttest.BenchmarkInbox(b, db, raw, true, 20, 10000, cluster.CPUTime)
 }

@@ -18,7 +18,7 @@ import (
 
 const eventCols = `talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v`
 
-func scanEvent(s interface{ Scan(...any) error }) (*parley.Event, error) {
+func scanEvent(s scanner) (*parley.Event, error) {
 	var e parley.Event
 	var t int64
 	var payload []byte
@@ -91,25 +91,13 @@ func ownChain(ctx context.Context, q querier, u *parley.User, talkID int64) (*pa
 }
 
 func listPrivateEvents(ctx context.Context, q querier, talkID, party, afterSeq int64, limit int) ([]*parley.Event, error) {
-	rows, err := q.QueryContext(ctx, `SELECT talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v
-		FROM private_events WHERE talk_id = $1 AND private_to = $2 AND seq > $3 ORDER BY seq LIMIT $4`, talkID, party, afterSeq, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	es := []*parley.Event{}
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		es = append(es, e)
-	}
-	return es, rows.Err()
+	return all(ctx, q, `SELECT talk_id, seq, time, actor_id, party_id, type, private_to, payload, payload_hash, prev_hash, hash, signature, v
+		FROM private_events WHERE talk_id = $1 AND private_to = $2 AND seq > $3 ORDER BY seq LIMIT $4`, []any{talkID, party, afterSeq, limit}, scanEvent)
 }
 
 // ListPrivateEvents implements parley.TalkService.
-func (db *DB) ListPrivateEvents(ctx context.Context, talkID, afterSeq int64, limit int) ([]*parley.Event, error) {
+func (db *DB) ListPrivateEvents(ctx context.Context, talkID, afterSeq int64, limit int) (_ []*parley.Event, err error) {
+	defer wrap(&err, "ListPrivateEvents(%d, %d, %d)", talkID, afterSeq, limit)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -124,7 +112,8 @@ func (db *DB) ListPrivateEvents(ctx context.Context, talkID, afterSeq int64, lim
 }
 
 // PrivateRecord implements parley.TalkService.
-func (db *DB) PrivateRecord(ctx context.Context, talkID int64) (*parley.PrivateRecord, error) {
+func (db *DB) PrivateRecord(ctx context.Context, talkID int64) (_ *parley.PrivateRecord, err error) {
+	defer wrap(&err, "PrivateRecord(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -151,27 +140,23 @@ func (db *DB) PrivateRecord(ctx context.Context, talkID int64) (*parley.PrivateR
 		after = es[len(es)-1].Seq
 	}
 	// Parameters appear in order: SQLite numbers them as they come.
-	rows, err := tx.QueryContext(ctx, `SELECT c.body, o.size, o.head, o.salt FROM checkpoints c
+	err = each(ctx, tx, `SELECT c.body, o.size, o.head, o.salt FROM checkpoints c
 		JOIN checkpoint_openings o ON o.checkpoint_id = c.id
-		WHERE c.talk_id = $1 AND o.party_id = $2 ORDER BY c.id`, talkID, u.PartyID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
+		WHERE c.talk_id = $1 AND o.party_id = $2 ORDER BY c.id`, []any{talkID, u.PartyID}, func(s scanner) error {
 		var body []byte
 		o := parley.Opening{PartyID: u.PartyID}
-		if err := rows.Scan(&body, &o.Size, &o.Head, &o.Salt); err != nil {
-			return nil, err
+		if err := s.Scan(&body, &o.Size, &o.Head, &o.Salt); err != nil {
+			return err
 		}
 		var cp parley.Checkpoint
 		if err := json.Unmarshal(body, &cp); err != nil {
-			return nil, fmt.Errorf("stored checkpoint: %w", err)
+			return fmt.Errorf("stored checkpoint: %w", err)
 		}
 		cp.Opening = &o
 		r.Checkpoints = append(r.Checkpoints, &cp)
-	}
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if r.Keys, err = partyKeys(ctx, tx); err != nil {
@@ -186,33 +171,25 @@ func (db *DB) PrivateRecord(ctx context.Context, talkID int64) (*parley.PrivateR
 // partyKeys lists every party key, current and retired, with the times it
 // was in use.
 func partyKeys(ctx context.Context, q querier) ([]parley.PublicKey, error) {
-	rows, err := q.QueryContext(ctx, `SELECT k.party_id, p.name, k.public_key, CASE WHEN k.sealed_private IS NULL THEN 0 ELSE 1 END, k.created_at, 0
+	return all(ctx, q, `SELECT k.party_id, p.name, k.public_key, CASE WHEN k.sealed_private IS NULL THEN 0 ELSE 1 END, k.created_at, 0
 			FROM party_keys k JOIN parties p ON p.id = k.party_id
 		UNION ALL
 		SELECT k.party_id, p.name, k.public_key, k.server_held, k.created_at, k.retired_at
 			FROM retired_party_keys k JOIN parties p ON p.id = k.party_id
-		ORDER BY 1, 5`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	ks := []parley.PublicKey{}
-	for rows.Next() {
+		ORDER BY 1, 5`, nil, func(s scanner) (parley.PublicKey, error) {
 		var k parley.PublicKey
 		var pub []byte
 		var held, from, until int64
-		if err := rows.Scan(&k.PartyID, &k.Party, &pub, &held, &from, &until); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&k.PartyID, &k.Party, &pub, &held, &from, &until)
 		k.Key, k.ServerHeld, k.From, k.Until = pub, held != 0, fromMicros(from), fromMicros(until)
 		k.Fingerprint = parley.Fingerprint(k.Key)
-		ks = append(ks, k)
-	}
-	return ks, rows.Err()
+		return k, err
+	})
 }
 
 // ListKeys implements parley.PartyService.
-func (db *DB) ListKeys(ctx context.Context) (*parley.KeyList, error) {
+func (db *DB) ListKeys(ctx context.Context) (_ *parley.KeyList, err error) {
+	defer wrap(&err, "ListKeys")
 	tx, err := db.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return nil, err
@@ -247,7 +224,8 @@ func serverPublic(ctx context.Context, q querier) (*parley.PublicKey, error) {
 
 // EnsureServerKey makes the server's key if it has none yet; serve calls it
 // at start, so the key exists before anything is signed.
-func (db *DB) EnsureServerKey(ctx context.Context) error {
+func (db *DB) EnsureServerKey(ctx context.Context) (err error) {
+	defer wrap(&err, "EnsureServerKey")
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -311,7 +289,8 @@ const checkpointEvery = time.Hour
 // the shared chain has grown since the last one, or the last is an hour old;
 // never because a private chain grew, so checkpoints tell nothing of
 // private activity.
-func (db *DB) Checkpoint(ctx context.Context, talkID int64) (*parley.Checkpoint, error) {
+func (db *DB) Checkpoint(ctx context.Context, talkID int64) (_ *parley.Checkpoint, err error) {
+	defer wrap(&err, "Checkpoint(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -382,7 +361,8 @@ func (db *DB) currentCheckpoint(ctx context.Context, q querier, t *parley.Talk) 
 }
 
 // ConsistencyProof implements parley.TalkService.
-func (db *DB) ConsistencyProof(ctx context.Context, talkID, from, to int64) ([]string, error) {
+func (db *DB) ConsistencyProof(ctx context.Context, talkID, from, to int64) (_ []string, err error) {
+	defer wrap(&err, "ConsistencyProof(%d, %d, %d)", talkID, from, to)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -403,20 +383,10 @@ func (db *DB) ConsistencyProof(ctx context.Context, talkID, from, to int64) ([]s
 
 // eventHashes returns the hashes of the talk's shared events 1..size.
 func eventHashes(ctx context.Context, q querier, talkID, size int64) ([]string, error) {
-	rows, err := q.QueryContext(ctx, `SELECT hash FROM events WHERE talk_id = $1 AND seq <= $2 ORDER BY seq`, talkID, size)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	hashes := []string{}
-	for rows.Next() {
-		var h string
-		if err := rows.Scan(&h); err != nil {
-			return nil, err
-		}
-		hashes = append(hashes, h)
-	}
-	return hashes, rows.Err()
+	return all(ctx, q, `SELECT hash FROM events WHERE talk_id = $1 AND seq <= $2 ORDER BY seq`, []any{talkID, size}, func(s scanner) (h string, err error) {
+		err = s.Scan(&h)
+		return h, err
+	})
 }
 
 // makeCheckpoint signs and stores a checkpoint of t's shared chain as it is

@@ -21,7 +21,7 @@ const (
 
 const irritantCols = `id, talk_id, raised_by, raised_by_user, title, description, category, priority, due, status, status_reason, escalated_to, created_at, updated_at`
 
-func scanIrritant(s interface{ Scan(...any) error }) (*parley.Irritant, error) {
+func scanIrritant(s scanner) (*parley.Irritant, error) {
 	var i parley.Irritant
 	var status string
 	var created, updated int64
@@ -32,6 +32,14 @@ func scanIrritant(s interface{ Scan(...any) error }) (*parley.Irritant, error) {
 	i.Status, i.CreatedAt, i.UpdatedAt = parley.IrritantStatus(status), fromMicros(created), fromMicros(updated)
 	i.Toward, i.Stakeholders, i.Confirmations = []int64{}, []int64{}, []parley.Confirmation{}
 	return &i, nil
+}
+
+func scanComment(s scanner) (*parley.IrritantComment, error) {
+	var c parley.IrritantComment
+	var created int64
+	err := s.Scan(&c.ID, &c.IrritantID, &c.AuthorID, &c.PartyID, &c.Kind, &c.PrivateTo, &c.Text, &created)
+	c.CreatedAt = fromMicros(created)
+	return &c, err
 }
 
 // placeholders returns "$from, $from+1, …" for n arguments.
@@ -53,70 +61,47 @@ func loadIrritants(ctx context.Context, q querier, ids []int64) ([]*parley.Irrit
 	if len(ids) == 0 {
 		return out, nil
 	}
-	args := make([]any, len(ids))
-	for k, id := range ids {
-		args[k] = id
-	}
+	args := int64Args(ids)
 	in := placeholders(1, len(ids))
 	byID := map[int64]*parley.Irritant{}
-	rows, err := q.QueryContext(ctx, `SELECT `+irritantCols+` FROM irritants WHERE id IN (`+in+`)`, args...)
+	err := each(ctx, q, `SELECT `+irritantCols+` FROM irritants WHERE id IN (`+in+`)`, args, func(r scanner) error {
+		i, err := scanIrritant(r)
+		if err == nil {
+			byID[i.ID] = i
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("load irritants: %w", err)
 	}
-	for rows.Next() {
-		i, err := scanIrritant(rows)
-		if err != nil {
-			rows.Close()
-			return nil, err
-		}
-		byID[i.ID] = i
+	type party struct {
+		role string
+		id   int64
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT irritant_id, role, party_id FROM irritant_parties WHERE irritant_id IN (`+in+`) ORDER BY irritant_id, role, position`, args...)
+	err = children(ctx, q, `SELECT irritant_id, role, party_id FROM irritant_parties WHERE irritant_id IN (`+in+`) ORDER BY irritant_id, role, position`, args, byID,
+		func(r scanner) (id int64, p party, err error) {
+			err = r.Scan(&id, &p.role, &p.id)
+			return id, p, err
+		}, func(i *parley.Irritant, p party) {
+			switch p.role {
+			case roleToward:
+				i.Toward = append(i.Toward, p.id)
+			case roleStakeholder:
+				i.Stakeholders = append(i.Stakeholders, p.id)
+			}
+		})
 	if err != nil {
 		return nil, fmt.Errorf("load irritant parties: %w", err)
 	}
-	for rows.Next() {
-		var id, p int64
-		var role string
-		if err := rows.Scan(&id, &role, &p); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		if i := byID[id]; i != nil {
-			switch role {
-			case roleToward:
-				i.Toward = append(i.Toward, p)
-			case roleStakeholder:
-				i.Stakeholders = append(i.Stakeholders, p)
-			}
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT irritant_id, party_id, user_id, at FROM irritant_confirmations WHERE irritant_id IN (`+in+`) ORDER BY irritant_id, at, party_id`, args...)
+	err = children(ctx, q, `SELECT irritant_id, party_id, user_id, at FROM irritant_confirmations WHERE irritant_id IN (`+in+`) ORDER BY irritant_id, at, party_id`, args, byID,
+		func(r scanner) (id int64, c parley.Confirmation, err error) {
+			var at int64
+			err = r.Scan(&id, &c.PartyID, &c.UserID, &at)
+			c.At = fromMicros(at)
+			return id, c, err
+		}, func(i *parley.Irritant, c parley.Confirmation) { i.Confirmations = append(i.Confirmations, c) })
 	if err != nil {
 		return nil, fmt.Errorf("load confirmations: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id, at int64
-		var c parley.Confirmation
-		if err := rows.Scan(&id, &c.PartyID, &c.UserID, &at); err != nil {
-			return nil, err
-		}
-		c.At = fromMicros(at)
-		if i := byID[id]; i != nil {
-			i.Confirmations = append(i.Confirmations, c)
-		}
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	for _, id := range ids {
 		if i := byID[id]; i != nil {
@@ -150,7 +135,8 @@ func irritantSearch(i *parley.Irritant) string {
 }
 
 // RaiseIrritant implements parley.IrritantService.
-func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) error {
+func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) (err error) {
+	defer wrap(&err, "RaiseIrritant")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -200,6 +186,9 @@ func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) error {
 	if err := add(roleStakeholder, i.Stakeholders); err != nil {
 		return err
 	}
+	if err := refreshWaits(ctx, tx, i.ID); err != nil {
+		return err
+	}
 	payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "description": i.Description, "category": i.Category,
 		"priority": i.Priority, "due": i.Due, "raised_by": i.RaisedBy, "toward": i.Toward, "stakeholders": i.Stakeholders})
 	e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.raised", Payload: payload})
@@ -233,7 +222,8 @@ func (db *DB) irritantEvent(ctx context.Context, tx *tx, u *parley.User, i *parl
 }
 
 // FindIrritantByID implements parley.IrritantService.
-func (db *DB) FindIrritantByID(ctx context.Context, id int64) (*parley.Irritant, error) {
+func (db *DB) FindIrritantByID(ctx context.Context, id int64) (_ *parley.Irritant, err error) {
+	defer wrap(&err, "FindIrritantByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -243,7 +233,8 @@ func (db *DB) FindIrritantByID(ctx context.Context, id int64) (*parley.Irritant,
 }
 
 // FindIrritants implements parley.IrritantService.
-func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) ([]*parley.Irritant, error) {
+func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) (_ []*parley.Irritant, err error) {
+	defer wrap(&err, "FindIrritants")
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -253,6 +244,21 @@ func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) ([]*pa
 	}
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 1000
+	}
+	order := "i.id"
+	switch f.Sort {
+	case "", parley.SortOldest:
+	case parley.SortNewest:
+		order = "i.id DESC"
+	case parley.SortUpdated:
+		order = "i.updated_at DESC, i.id DESC"
+	case parley.SortTitle:
+		order = "lower(i.title), i.id"
+	default:
+		return nil, parley.Errorf(parley.EINVALID, "sort %q is not one of oldest, newest, updated, title", f.Sort)
+	}
+	if order != "i.id" && f.AfterID != 0 {
+		return nil, parley.Errorf(parley.EINVALID, "after_id pages only in the default order (oldest first); leave out sort=%s to page", f.Sort)
 	}
 	where := []string{"i.talk_id = $1", "i.id > $2"}
 	args := []any{f.TalkID, f.AfterID}
@@ -298,29 +304,17 @@ func (db *DB) FindIrritants(ctx context.Context, f parley.IrritantFilter) ([]*pa
 				WHERE (c.private_to = 0 OR c.private_to = `+own+`) AND `+contains+`(c.search, `+p+`) > 0))`)
 		}
 	}
-	q := `SELECT i.id FROM irritants i WHERE ` + strings.Join(where, " AND ") + ` ORDER BY i.id LIMIT ` + arg(f.Limit)
-	rows, err := db.read.QueryContext(ctx, q, args...)
+	q := `SELECT i.id FROM irritants i WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order + ` LIMIT ` + arg(f.Limit)
+	ids, err := all(ctx, db.read, q, args, scanInt64)
 	if err != nil {
 		return nil, fmt.Errorf("find irritants: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
 	}
 	return loadIrritants(ctx, db.read, ids)
 }
 
 // CountIrritants implements parley.IrritantService.
-func (db *DB) CountIrritants(ctx context.Context, talkID int64) (map[parley.IrritantStatus]int, error) {
+func (db *DB) CountIrritants(ctx context.Context, talkID int64) (_ map[parley.IrritantStatus]int, err error) {
+	defer wrap(&err, "CountIrritants(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -328,25 +322,20 @@ func (db *DB) CountIrritants(ctx context.Context, talkID int64) (map[parley.Irri
 	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT status, count(*) FROM irritants WHERE talk_id = $1 GROUP BY status`, talkID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	out := map[parley.IrritantStatus]int{}
-	for rows.Next() {
+	err = each(ctx, db.read, `SELECT status, count(*) FROM irritants WHERE talk_id = $1 GROUP BY status`, []any{talkID}, func(r scanner) error {
 		var s string
 		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&s, &n)
 		out[parley.IrritantStatus(s)] = n
-	}
-	return out, rows.Err()
+		return err
+	})
+	return out, err
 }
 
 // MoveIrritant implements parley.IrritantService.
-func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove) (*parley.Irritant, error) {
+func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove) (_ *parley.Irritant, err error) {
+	defer wrap(&err, "MoveIrritant(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -385,9 +374,12 @@ func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove)
 			return nil, fmt.Errorf("insert confirmation: %w", err)
 		}
 	}
+	if err := refreshWaits(ctx, tx, i.ID); err != nil {
+		return nil, err
+	}
 	var es []*parley.Event
 	if m.To == parley.IrritantResolved {
-		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "party_id": u.PartyID, "reason": m.Reason, "awaiting": nonNilIDs(i.AwaitingConfirmation())})
+		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "party_id": u.PartyID, "reason": m.Reason, "awaiting": nonNilIDs(i.AwaitingConfirmation())})
 		e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.confirmed", Payload: payload})
 		if err != nil {
 			return nil, err
@@ -395,7 +387,7 @@ func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove)
 		es = append(es, e)
 	}
 	if moved {
-		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "from": from, "to": i.Status, "reason": m.Reason, "escalated_to": m.EscalatedTo})
+		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "from": from, "to": i.Status, "reason": m.Reason, "escalated_to": m.EscalatedTo})
 		e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.moved", Payload: payload})
 		if err != nil {
 			return nil, err
@@ -419,7 +411,8 @@ func nonNilIDs(ids []int64) []int64 {
 }
 
 // CommentOnIrritant implements parley.IrritantService.
-func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) error {
+func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) (err error) {
+	defer wrap(&err, "CommentOnIrritant")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -454,7 +447,7 @@ func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) 
 			return err
 		}
 	}
-	payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "comment_id": c.ID, "kind": c.Kind, "text": c.Text})
+	payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "comment_id": c.ID, "kind": c.Kind, "text": c.Text})
 	e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.commented", PrivateTo: c.PrivateTo, Payload: payload})
 	if err != nil {
 		return err
@@ -467,7 +460,8 @@ func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) 
 }
 
 // IrritantComments implements parley.IrritantService.
-func (db *DB) IrritantComments(ctx context.Context, id int64) ([]*parley.IrritantComment, error) {
+func (db *DB) IrritantComments(ctx context.Context, id int64) (_ []*parley.IrritantComment, err error) {
+	defer wrap(&err, "IrritantComments(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -476,29 +470,23 @@ func (db *DB) IrritantComments(ctx context.Context, id int64) ([]*parley.Irritan
 		return nil, err
 	}
 	// The query keeps to what the viewer may read; the rule checks again.
-	rows, err := db.read.QueryContext(ctx, `SELECT id, irritant_id, author_id, party_id, kind, private_to, body, created_at
-		FROM irritant_comments WHERE irritant_id = $1 AND (private_to = 0 OR private_to = $2) ORDER BY id`, id, u.PartyID)
+	cs, err := all(ctx, db.read, `SELECT id, irritant_id, author_id, party_id, kind, private_to, body, created_at
+		FROM irritant_comments WHERE irritant_id = $1 AND (private_to = 0 OR private_to = $2) ORDER BY id`, []any{id, u.PartyID}, scanComment)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	out := []*parley.IrritantComment{}
-	for rows.Next() {
-		var c parley.IrritantComment
-		var created int64
-		if err := rows.Scan(&c.ID, &c.IrritantID, &c.AuthorID, &c.PartyID, &c.Kind, &c.PrivateTo, &c.Text, &created); err != nil {
-			return nil, err
-		}
-		c.CreatedAt = fromMicros(created)
+	for _, c := range cs {
 		if parley.CanSeePrivate(u, c.PrivateTo) {
-			out = append(out, &c)
+			out = append(out, c)
 		}
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // CommentsOnIrritants implements parley.IrritantService.
-func (db *DB) CommentsOnIrritants(ctx context.Context, talkID int64, ids []int64) (map[int64][]*parley.IrritantComment, error) {
+func (db *DB) CommentsOnIrritants(ctx context.Context, talkID int64, ids []int64) (_ map[int64][]*parley.IrritantComment, err error) {
+	defer wrap(&err, "CommentsOnIrritants(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -514,34 +502,24 @@ func (db *DB) CommentsOnIrritants(ctx context.Context, talkID int64, ids []int64
 			args = append(args, id)
 		}
 		ids = ids[n:]
-		rows, err := db.read.QueryContext(ctx, `SELECT c.id, c.irritant_id, c.author_id, c.party_id, c.kind, c.private_to, c.body, c.created_at
+		cs, err := all(ctx, db.read, `SELECT c.id, c.irritant_id, c.author_id, c.party_id, c.kind, c.private_to, c.body, c.created_at
 			FROM irritant_comments c JOIN irritants i ON i.id = c.irritant_id
-			WHERE i.talk_id = $1 AND (c.private_to = 0 OR c.private_to = $2) AND c.irritant_id IN (`+placeholders(3, n)+`) ORDER BY c.id`, args...)
+			WHERE i.talk_id = $1 AND (c.private_to = 0 OR c.private_to = $2) AND c.irritant_id IN (`+placeholders(3, n)+`) ORDER BY c.id`, args, scanComment)
 		if err != nil {
 			return nil, err
 		}
-		for rows.Next() {
-			var c parley.IrritantComment
-			var created int64
-			if err := rows.Scan(&c.ID, &c.IrritantID, &c.AuthorID, &c.PartyID, &c.Kind, &c.PrivateTo, &c.Text, &created); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			c.CreatedAt = fromMicros(created)
+		for _, c := range cs {
 			if parley.CanSeePrivate(u, c.PrivateTo) {
-				out[c.IrritantID] = append(out[c.IrritantID], &c)
+				out[c.IrritantID] = append(out[c.IrritantID], c)
 			}
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
 		}
 	}
 	return out, nil
 }
 
 // IrritantTimeline implements parley.IrritantService.
-func (db *DB) IrritantTimeline(ctx context.Context, id int64) ([]*parley.Event, error) {
+func (db *DB) IrritantTimeline(ctx context.Context, id int64) (_ []*parley.Event, err error) {
+	defer wrap(&err, "IrritantTimeline(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -551,28 +529,23 @@ func (db *DB) IrritantTimeline(ctx context.Context, id int64) ([]*parley.Event, 
 	}
 	// The shared events, then the user's own party's private ones (its
 	// internal comments), in time order; another party's never appear.
-	rows, err := db.read.QueryContext(ctx, `SELECT e.talk_id, e.seq, e.time, e.actor_id, e.party_id, e.type, e.private_to, e.payload, e.payload_hash, e.prev_hash, e.hash, e.signature, e.v
+	evs, err := all(ctx, db.read, `SELECT e.talk_id, e.seq, e.time, e.actor_id, e.party_id, e.type, e.private_to, e.payload, e.payload_hash, e.prev_hash, e.hash, e.signature, e.v
 		FROM irritant_events ie JOIN events e ON e.talk_id = ie.talk_id AND e.seq = ie.seq WHERE ie.irritant_id = $1
 		UNION ALL
 		SELECT e.talk_id, e.seq, e.time, e.actor_id, e.party_id, e.type, e.private_to, e.payload, e.payload_hash, e.prev_hash, e.hash, e.signature, e.v
 		FROM irritant_private_events ie JOIN private_events e ON e.talk_id = ie.talk_id AND e.private_to = ie.private_to AND e.seq = ie.seq
 		WHERE ie.irritant_id = $1 AND ie.private_to = $2 AND $2 <> 0
-		ORDER BY 3, 2`, id, u.PartyID)
+		ORDER BY 3, 2`, []any{id, u.PartyID}, scanEvent)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
 	es := []*parley.Event{}
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
+	for _, e := range evs {
 		// Another party's legacy (version 1) internal comments stay out of
 		// the timeline altogether; the record export keeps them as hashes only.
 		if v := parley.VisibleEvent(u, e); !v.Redacted {
 			es = append(es, v)
 		}
 	}
-	return es, rows.Err()
+	return es, nil
 }

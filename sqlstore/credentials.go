@@ -11,7 +11,8 @@ import (
 )
 
 // CreateCredential implements parley.CredentialService.
-func (db *DB) CreateCredential(ctx context.Context, c *parley.Credential) error {
+func (db *DB) CreateCredential(ctx context.Context, c *parley.Credential) (err error) {
+	defer wrap(&err, "CreateCredential")
 	if c.Kind != parley.CredentialSession && c.Kind != parley.CredentialToken {
 		return parley.Errorf(parley.EINVALID, "credential kind %q is not session or token", c.Kind)
 	}
@@ -36,7 +37,7 @@ func (db *DB) CreateCredential(ctx context.Context, c *parley.Credential) error 
 
 const credCols = `id, user_id, kind, name, hash, created_at, expires_at`
 
-func scanCred(s interface{ Scan(...any) error }) (*parley.Credential, error) {
+func scanCred(s scanner) (*parley.Credential, error) {
 	var c parley.Credential
 	var created, expires int64
 	if err := s.Scan(&c.ID, &c.UserID, &c.Kind, &c.Name, &c.Hash, &created, &expires); err != nil {
@@ -47,7 +48,8 @@ func scanCred(s interface{ Scan(...any) error }) (*parley.Credential, error) {
 }
 
 // FindCredential implements parley.CredentialService.
-func (db *DB) FindCredential(ctx context.Context, hash []byte) (*parley.Credential, error) {
+func (db *DB) FindCredential(ctx context.Context, hash []byte) (_ *parley.Credential, err error) {
+	defer wrap(&err, "FindCredential")
 	c, err := scanCred(db.read.QueryRowContext(ctx, `SELECT `+credCols+` FROM credentials WHERE hash = $1 AND (expires_at = 0 OR expires_at > $2)`,
 		hash, micros(db.now())))
 	if errors.Is(err, sql.ErrNoRows) {
@@ -57,25 +59,14 @@ func (db *DB) FindCredential(ctx context.Context, hash []byte) (*parley.Credenti
 }
 
 // ListCredentials implements parley.CredentialService.
-func (db *DB) ListCredentials(ctx context.Context, userID int64, kind string) ([]*parley.Credential, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+credCols+` FROM credentials WHERE user_id = $1 AND kind = $2 ORDER BY id`, userID, kind)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	cs := []*parley.Credential{}
-	for rows.Next() {
-		c, err := scanCred(rows)
-		if err != nil {
-			return nil, err
-		}
-		cs = append(cs, c)
-	}
-	return cs, rows.Err()
+func (db *DB) ListCredentials(ctx context.Context, userID int64, kind string) (_ []*parley.Credential, err error) {
+	defer wrap(&err, "ListCredentials(%d)", userID)
+	return all(ctx, db.read, `SELECT `+credCols+` FROM credentials WHERE user_id = $1 AND kind = $2 ORDER BY id`, []any{userID, kind}, scanCred)
 }
 
 // DeleteCredential implements parley.CredentialService.
-func (db *DB) DeleteCredential(ctx context.Context, userID, id int64) error {
+func (db *DB) DeleteCredential(ctx context.Context, userID, id int64) (err error) {
+	defer wrap(&err, "DeleteCredential(%d, %d)", userID, id)
 	res, err := db.write.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1 AND id = $2`, userID, id)
 	if err != nil {
 		return err
@@ -87,7 +78,8 @@ func (db *DB) DeleteCredential(ctx context.Context, userID, id int64) error {
 }
 
 // Prune deletes expired sessions and Idempotency-Key records older than keep.
-func (db *DB) Prune(ctx context.Context, keep time.Duration) error {
+func (db *DB) Prune(ctx context.Context, keep time.Duration) (err error) {
+	defer wrap(&err, "Prune")
 	now := db.now()
 	if _, err := db.write.ExecContext(ctx, `DELETE FROM credentials WHERE expires_at <> 0 AND expires_at < $1`, micros(now)); err != nil {
 		return fmt.Errorf("prune credentials: %w", err)

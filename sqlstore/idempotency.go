@@ -150,7 +150,8 @@ var errKeyFreed = errors.New("idempotency key freed")
 const maxKeyLen = 200
 
 // Idempotently implements parley.IdempotencyService.
-func (db *DB) Idempotently(ctx context.Context, userID int64, key string, requestHash []byte, fn func(ctx context.Context) (*parley.StoredResponse, error)) (*parley.StoredResponse, bool, error) {
+func (db *DB) Idempotently(ctx context.Context, userID int64, key string, requestHash []byte, fn func(ctx context.Context) (*parley.StoredResponse, error)) (_ *parley.StoredResponse, _ bool, err error) {
+	defer wrap(&err, "Idempotently(%d)", userID)
 	if key == "" {
 		return nil, false, parley.Errorf(parley.EINVALID, "Idempotency-Key is empty; send a unique string of up to %d characters", maxKeyLen)
 	}

@@ -1,31 +1,113 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
 	"parley"
 )
 
-var _ parley.IrritantInbox = (*DB)(nil)
+var _ parley.Inbox = (*DB)(nil)
 
-// IrritantsAwaiting implements parley.IrritantInbox. The acknowledgements
-// and the overdue walk each talk's irritants in one status (or by due
-// date) through an index, check the party by an index and stop at the cap;
-// the confirmations start from the confirmations made, which are few, for
-// every talk at once. None reads a talk's every irritant.
-func (db *DB) IrritantsAwaiting(ctx context.Context, talkIDs []int64, today string, limit int) (map[int64]*parley.IrritantWait, error) {
+// What of an irritant waits on which party is kept in irritant_waits, one
+// row per party, kind and irritant, by the writes that change it (raising,
+// moving, confirming), in their transaction: the inbox then reads one index
+// range per party, talk and kind, however many irritants a talk has.
+//
+// waitsQuery is the one definition of those rows; %s restricts the
+// irritants it reads (refreshWaits: one irritant; RebuildInbox: all). The
+// migration that made the table (150) filled it with the same query.
+const waitsQuery = `INSERT INTO irritant_waits (party_id, talk_id, kind, due, irritant_id)
+SELECT p.party_id, i.talk_id, 'acknowledge', '', i.id FROM irritants i JOIN irritant_parties p ON p.irritant_id = i.id
+	WHERE %[1]s AND p.role = 'toward' AND i.status = 'raised'
+UNION
+SELECT p.party_id, i.talk_id, 'confirm', '', i.id FROM irritants i JOIN irritant_parties p ON p.irritant_id = i.id
+	WHERE %[1]s AND p.role <> 'stakeholder' AND i.status IN ('in_consultation', 'resolved_in_part')
+	AND EXISTS (SELECT 1 FROM irritant_confirmations c WHERE c.irritant_id = i.id AND c.party_id <> p.party_id)
+	AND NOT EXISTS (SELECT 1 FROM irritant_confirmations c WHERE c.irritant_id = i.id AND c.party_id = p.party_id)
+UNION
+SELECT p.party_id, i.talk_id, 'due', i.due, i.id FROM irritants i JOIN irritant_parties p ON p.irritant_id = i.id
+	WHERE %[1]s AND p.role <> 'stakeholder' AND i.due <> '' AND i.status NOT IN ('resolved', 'archived')`
+
+// The kinds of irritant_waits, in the order of parley.IrritantWait.
+var waitKinds = [...]string{"acknowledge", "confirm", "due"}
+
+// refreshWaits recomputes what of irritant id waits on whom, in tx; every
+// write to an irritant's status, parties or confirmations calls it before
+// committing.
+func refreshWaits(ctx context.Context, tx *tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM irritant_waits WHERE irritant_id = $1`, id); err != nil {
+		return fmt.Errorf("clear irritant waits: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(waitsQuery, "i.id = $1"), id); err != nil {
+		return fmt.Errorf("refresh irritant waits: %w", err)
+	}
+	return nil
+}
+
+// RebuildInbox recomputes what waits on every party from the irritants
+// themselves, in one transaction. Writes through the store keep it
+// current; RebuildInbox is for data written around the store (bulk loads,
+// a repair) and for tests comparing the kept state with the recomputed one.
+func (db *DB) RebuildInbox(ctx context.Context) (err error) {
+	defer wrap(&err, "RebuildInbox")
+	tx, err := db.beginOwn(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `DELETE FROM irritant_waits`); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf(waitsQuery, "1 = 1")); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// waitingQuery returns the query of what waits on party in talk $1, today
+// being $2: for each kind, the first limit irritants (rows of n 0), then
+// how many there are, counted up to InboxCountCap (rows of id 0). Each part
+// is a range of irritant_waits' primary key that stops at its limit.
+//
+// The party and the limits are written into the text (they are integers):
+// bound as parameters, SQLite's wasm build ran the statement four times
+// slower (it planned it again at each run, see below). The text is then one
+// per party, prepared once (preparedReads).
+func waitingQuery(party int64, limit int) string {
+	var lists, counts []string
+	for _, kind := range waitKinds {
+		// SQLite numbers $n by first appearance: they appear in order. A
+		// parameter compared with an indexed column makes SQLite plan the
+		// statement again whenever its value changes (with STAT4, which the
+		// wasm build has); a subquery's value does not.
+		where := `w.talk_id = (SELECT CAST($1 AS BIGINT)) AND w.due < (SELECT CAST($2 AS TEXT)) AND w.party_id = ` + strconv.FormatInt(party, 10) + ` AND w.kind = '` + kind + `'`
+		lists = append(lists, `SELECT * FROM (SELECT w.kind, 0 AS n, i.id, i.talk_id, i.title, i.priority, i.due, i.status
+	FROM irritant_waits w JOIN irritants i ON i.id = w.irritant_id WHERE `+where+`
+	ORDER BY w.due, w.irritant_id LIMIT `+strconv.Itoa(limit)+`) AS l_`+kind)
+		counts = append(counts, `SELECT '`+kind+`', (SELECT count(*) FROM (SELECT 1 AS one FROM irritant_waits w WHERE `+where+`
+	LIMIT `+strconv.Itoa(parley.InboxCountCap)+`) AS c), 0, 0, '', '', '', ''`)
+	}
+	return strings.Join(append(lists, counts...), "\nUNION ALL\n")
+}
+
+// IrritantsAwaiting implements parley.IrritantInbox with one prepared read
+// per talk (waitingQuery).
+func (db *DB) IrritantsAwaiting(ctx context.Context, talkIDs []int64, today string, limit int) (_ map[int64]*parley.IrritantWait, err error) {
+	defer wrap(&err, "IrritantsAwaiting(%v, %s)", talkIDs, today)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
 	}
+	if _, err := visibleTalks(ctx, db.read, u, talkIDs); err != nil {
+		return nil, err
+	}
 	out := map[int64]*parley.IrritantWait{}
 	for _, id := range talkIDs {
-		if _, err := findVisibleTalk(ctx, db.read, u, id); err != nil {
-			return nil, err
-		}
 		out[id] = &parley.IrritantWait{}
 	}
 	if u.PartyID == 0 || len(talkIDs) == 0 {
@@ -34,79 +116,105 @@ func (db *DB) IrritantsAwaiting(ctx context.Context, talkIDs []int64, today stri
 	if limit <= 0 || limit > parley.InboxCountCap {
 		limit = parley.InboxCountCap
 	}
-	add := func(w *parley.IrritantWait, refs *[]parley.IrritantRef, count *int, r parley.IrritantRef) {
-		if *count < limit {
-			*refs = append(*refs, r)
-		}
-		*count++
-	}
-	isParty := `EXISTS (SELECT 1 FROM irritant_parties p WHERE p.irritant_id = i.id AND p.party_id = $2 AND p.role <> 'stakeholder')`
+	rd, q := preparedReads{db}, waitingQuery(u.PartyID, limit)
 	for _, id := range talkIDs {
 		w := out[id]
-		for _, l := range []struct {
-			where, order string
-			args         []any
-			refs         *[]parley.IrritantRef
-			count        *int
-		}{
-			{`i.talk_id = $1 AND i.status = 'raised' AND EXISTS (SELECT 1 FROM irritant_parties p WHERE p.irritant_id = i.id AND p.party_id = $2 AND p.role = 'toward')`,
-				"i.id", nil, &w.Acknowledge, &w.AcknowledgeCount},
-			{`i.talk_id = $1 AND ` + isParty + ` AND i.due <> '' AND i.due < $3 AND i.status NOT IN ('resolved', 'archived')`,
-				"i.due, i.id", []any{today}, &w.Overdue, &w.OverdueCount},
-		} {
-			// One read lists and counts, up to the cap: an inbox says "50
-			// or more" rather than walk a talk's every irritant to say 5,000.
-			err := db.awaiting(ctx, fmt.Sprintf(`SELECT i.id, i.talk_id, i.title, i.priority, i.due, i.status FROM irritants i WHERE %s ORDER BY %s LIMIT %d`,
-				l.where, l.order, parley.InboxCountCap), append([]any{id, u.PartyID}, l.args...), func(r parley.IrritantRef) {
-				add(w, l.refs, l.count, r)
-			})
-			if err != nil {
-				return nil, err
+		err := each(ctx, rd, q, []any{id, today}, func(s scanner) error {
+			var kind string
+			var n int
+			var r parley.IrritantRef
+			if err := s.Scan(&kind, &n, &r.ID, &r.TalkID, &r.Title, &r.Priority, &r.Due, &r.Status); err != nil {
+				return err
 			}
+			refs, count := waitOf(w, kind)
+			if r.ID == 0 {
+				*count = n
+			} else {
+				*refs = append(*refs, r)
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
 		}
 	}
-	// Irritants in the resolution path that another party has confirmed
-	// and the user's party has not. The confirmations, which are few, lead
-	// (CROSS JOIN keeps SQLite's join order; the + and || '' keep it off the
-	// talk and status index, which would read every irritant of the talks
-	// in those statuses).
-	args := []any{u.PartyID}
-	var in []string
-	for _, id := range talkIDs {
-		args = append(args, id)
-		in = append(in, "$"+strconv.Itoa(len(args)))
+	// UNION ALL promises no order: put each list back in its own (the
+	// longest overdue first; the oldest first).
+	byID := func(a, b parley.IrritantRef) int { return cmp.Compare(a.ID, b.ID) }
+	for _, w := range out {
+		slices.SortFunc(w.Acknowledge, byID)
+		slices.SortFunc(w.Confirm, byID)
+		slices.SortFunc(w.Overdue, func(a, b parley.IrritantRef) int {
+			return cmp.Or(strings.Compare(a.Due, b.Due), byID(a, b))
+		})
 	}
-	q := `SELECT i.id, i.talk_id, i.title, i.priority, i.due, i.status
-		FROM irritant_confirmations c CROSS JOIN irritants i
-		WHERE i.id = c.irritant_id AND c.party_id <> $1
-		AND NOT EXISTS (SELECT 1 FROM irritant_confirmations m WHERE m.irritant_id = i.id AND m.party_id = $1)
-		AND EXISTS (SELECT 1 FROM irritant_parties p WHERE p.irritant_id = i.id AND p.party_id = $1 AND p.role <> 'stakeholder')
-		AND +i.talk_id IN (` + strings.Join(in, ", ") + `) AND i.status || '' IN ('in_consultation', 'resolved_in_part')
-		ORDER BY i.id`
-	seen := map[int64]bool{}
-	err = db.awaiting(ctx, q, args, func(r parley.IrritantRef) {
-		// Several other parties may have confirmed one irritant.
-		if w := out[r.TalkID]; !seen[r.ID] && w.ConfirmCount < parley.InboxCountCap {
-			seen[r.ID] = true
-			add(w, &w.Confirm, &w.ConfirmCount, r)
-		}
-	})
-	return out, err
+	return out, nil
 }
 
-// awaiting runs q and hands each irritant it finds to f.
-func (db *DB) awaiting(ctx context.Context, q string, args []any, f func(parley.IrritantRef)) error {
-	rows, err := db.read.QueryContext(ctx, q, args...)
+// waitOf returns the list and the count of w for a kind of irritant_waits.
+func waitOf(w *parley.IrritantWait, kind string) (*[]parley.IrritantRef, *int) {
+	switch kind {
+	case "acknowledge":
+		return &w.Acknowledge, &w.AcknowledgeCount
+	case "confirm":
+		return &w.Confirm, &w.ConfirmCount
+	default:
+		return &w.Overdue, &w.OverdueCount
+	}
+}
+
+// InboxLists implements parley.Inbox: the talks, their statements and
+// their rounds in three, five and four queries however many talks; the
+// negotiations of the talks that have any, one by one, as
+// FindNegotiations reads them.
+func (db *DB) InboxLists(ctx context.Context, talkIDs []int64) (_ map[int64]*parley.TalkLists, err error) {
+	defer wrap(&err, "InboxLists(%v)", talkIDs)
+	u, err := actor(ctx)
 	if err != nil {
-		return fmt.Errorf("find awaiting irritants: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var r parley.IrritantRef
-		if err := rows.Scan(&r.ID, &r.TalkID, &r.Title, &r.Priority, &r.Due, &r.Status); err != nil {
-			return err
+	ts, err := visibleTalks(ctx, db.read, u, talkIDs)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]*parley.TalkLists{}
+	for _, id := range talkIDs {
+		out[id] = &parley.TalkLists{Statements: []*parley.Statement{}, Rounds: []*parley.Round{}, Negotiations: []*parley.Negotiation{}}
+	}
+	if len(talkIDs) == 0 {
+		return out, nil
+	}
+	args := int64Args(talkIDs)
+	in := placeholders(1, len(talkIDs))
+	ss, err := loadStatements(ctx, db.read, `s.talk_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range ss {
+		out[s.TalkID].Statements = append(out[s.TalkID].Statements, s)
+	}
+	rs, err := loadRounds(ctx, db.read, `r.talk_id IN (`+in+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range rs {
+		out[r.TalkID].Rounds = append(out[r.TalkID].Rounds, r)
+	}
+	type ref struct{ talk, id int64 }
+	ns, err := all(ctx, db.read, `SELECT talk_id, id FROM negotiations WHERE talk_id IN (`+in+`) ORDER BY talk_id, id`, args, func(s scanner) (ref, error) {
+		var r ref
+		err := s.Scan(&r.talk, &r.id)
+		return r, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range ns {
+		n, err := findNegotiation(ctx, db.read, u, ts[r.talk], r.id)
+		if err != nil {
+			return nil, err
 		}
-		f(r)
+		out[r.talk].Negotiations = append(out[r.talk].Negotiations, n)
 	}
-	return rows.Err()
+	return out, nil
 }

@@ -16,45 +16,27 @@ import (
 // yet accepted can be withdrawn.
 
 func findInvitations(ctx context.Context, q querier, talkID int64) ([]parley.TalkInvitation, error) {
-	rows, err := q.QueryContext(ctx, `SELECT party_id, standing, proposed_by, created_at FROM talk_invitations WHERE talk_id = $1 ORDER BY party_id`, talkID)
-	if err != nil {
-		return nil, err
-	}
 	var out []parley.TalkInvitation
-	for rows.Next() {
+	err := each(ctx, q, `SELECT party_id, standing, proposed_by, created_at FROM talk_invitations WHERE talk_id = $1 ORDER BY party_id`, []any{talkID}, func(s scanner) error {
 		var in parley.TalkInvitation
 		var st string
 		var created int64
-		if err := rows.Scan(&in.PartyID, &st, &in.ProposedBy, &created); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		err := s.Scan(&in.PartyID, &st, &in.ProposedBy, &created)
 		in.Standing, in.CreatedAt, in.Consents = parley.Standing(st), fromMicros(created), []int64{}
 		out = append(out, in)
+		return err
+	})
+	if err != nil || len(out) == 0 {
+		return out, err
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
+	// The consents of every invitation in one query.
+	byParty := map[int64]*parley.TalkInvitation{}
 	for i := range out {
-		crows, err := q.QueryContext(ctx, `SELECT consenting_party FROM talk_invitation_consents WHERE talk_id = $1 AND party_id = $2 ORDER BY consenting_party`, talkID, out[i].PartyID)
-		if err != nil {
-			return nil, err
-		}
-		for crows.Next() {
-			var p int64
-			if err := crows.Scan(&p); err != nil {
-				crows.Close()
-				return nil, err
-			}
-			out[i].Consents = append(out[i].Consents, p)
-		}
-		crows.Close()
-		if err := crows.Err(); err != nil {
-			return nil, err
-		}
+		byParty[out[i].PartyID] = &out[i]
 	}
-	return out, nil
+	err = children(ctx, q, `SELECT party_id, consenting_party FROM talk_invitation_consents WHERE talk_id = $1 ORDER BY party_id, consenting_party`, []any{talkID}, byParty, scanPair,
+		func(in *parley.TalkInvitation, p int64) { in.Consents = append(in.Consents, p) })
+	return out, err
 }
 
 // awaiting returns the seated member parties of t that have not consented
@@ -70,7 +52,8 @@ func awaiting(t *parley.Talk, in parley.TalkInvitation) []int64 {
 }
 
 // InviteParty implements parley.TalkService.
-func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.Standing) (bool, error) {
+func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.Standing) (_ bool, err error) {
+	defer wrap(&err, "InviteParty(%d, %d)", talkID, partyID)
 	u, err := actor(ctx)
 	if err != nil {
 		return false, err
@@ -161,7 +144,8 @@ func (db *DB) seat(ctx context.Context, tx *tx, u *parley.User, t *parley.Talk, 
 }
 
 // ConsentInvitation implements parley.TalkService.
-func (db *DB) ConsentInvitation(ctx context.Context, talkID, partyID int64) (bool, error) {
+func (db *DB) ConsentInvitation(ctx context.Context, talkID, partyID int64) (_ bool, err error) {
+	defer wrap(&err, "ConsentInvitation(%d, %d)", talkID, partyID)
 	u, err := actor(ctx)
 	if err != nil {
 		return false, err
@@ -222,7 +206,8 @@ func (db *DB) ConsentInvitation(ctx context.Context, talkID, partyID int64) (boo
 }
 
 // WithdrawInvitation implements parley.TalkService.
-func (db *DB) WithdrawInvitation(ctx context.Context, talkID, partyID int64) error {
+func (db *DB) WithdrawInvitation(ctx context.Context, talkID, partyID int64) (err error) {
+	defer wrap(&err, "WithdrawInvitation(%d, %d)", talkID, partyID)
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -271,7 +256,8 @@ func (db *DB) WithdrawInvitation(ctx context.Context, talkID, partyID int64) err
 }
 
 // AcceptInvitation implements parley.TalkService.
-func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) error {
+func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) (err error) {
+	defer wrap(&err, "AcceptInvitation(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return err

@@ -26,21 +26,8 @@ func partyMembers(ctx context.Context, q querier, party int64) (all, heads int, 
 // the member's party is in, as actor, and returns the events to publish
 // after commit.
 func (db *DB) recordMembership(ctx context.Context, tx *tx, actor, member *parley.User, typ string) ([]*parley.Event, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT talk_id FROM talk_parties WHERE party_id = $1 ORDER BY talk_id`, member.PartyID)
+	talks, err := all(ctx, tx, `SELECT talk_id FROM talk_parties WHERE party_id = $1 ORDER BY talk_id`, []any{member.PartyID}, scanInt64)
 	if err != nil {
-		return nil, err
-	}
-	var talks []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		talks = append(talks, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	payload, _ := json.Marshal(map[string]any{"user_id": member.ID, "name": member.Name, "display_name": member.DisplayName,
@@ -57,7 +44,8 @@ func (db *DB) recordMembership(ctx context.Context, tx *tx, actor, member *parle
 }
 
 // ApproveMember implements parley.UserService.
-func (db *DB) ApproveMember(ctx context.Context, userID int64) (*parley.User, error) {
+func (db *DB) ApproveMember(ctx context.Context, userID int64) (_ *parley.User, err error) {
+	defer wrap(&err, "ApproveMember(%d)", userID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -102,7 +90,8 @@ func (db *DB) ApproveMember(ctx context.Context, userID int64) (*parley.User, er
 }
 
 // DisableUser implements parley.UserService.
-func (db *DB) DisableUser(ctx context.Context, userID int64) (*parley.User, error) {
+func (db *DB) DisableUser(ctx context.Context, userID int64) (_ *parley.User, err error) {
+	defer wrap(&err, "DisableUser(%d)", userID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err

@@ -41,7 +41,7 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 		n.Deadline = &d
 	}
 	n.Submitted, n.Texts, n.Disclosures = []parley.ProfileCommitment{}, []*parley.NegotiationText{}, []int64{}
-	err = scanRows(ctx, q, `SELECT party_id, version, commitment, red_lines, seq, at FROM negotiation_submissions WHERE negotiation_id = $1 ORDER BY seq`, []any{id}, func(rows *sql.Rows) error {
+	err = each(ctx, q, `SELECT party_id, version, commitment, red_lines, seq, at FROM negotiation_submissions WHERE negotiation_id = $1 ORDER BY seq`, []any{id}, func(rows scanner) error {
 		var c parley.ProfileCommitment
 		var red, at int64
 		err := rows.Scan(&c.PartyID, &c.Version, &c.Commitment, &red, &c.Seq, &at)
@@ -52,8 +52,8 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 	if err != nil {
 		return nil, err
 	}
-	err = scanRows(ctx, q, `SELECT version, outcome, source, solution, pareto_optimal, method, engine_version, author_id, declined, seq, hash, created_at
-		FROM negotiation_texts WHERE negotiation_id = $1 ORDER BY version`, []any{id}, func(rows *sql.Rows) error {
+	err = each(ctx, q, `SELECT version, outcome, source, solution, pareto_optimal, method, engine_version, author_id, declined, seq, hash, created_at
+		FROM negotiation_texts WHERE negotiation_id = $1 ORDER BY version`, []any{id}, func(rows scanner) error {
 		x := &parley.NegotiationText{Marks: []parley.NegotiationMark{}}
 		var outcome string
 		var pareto, declined, at int64
@@ -67,7 +67,7 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 	if err != nil {
 		return nil, err
 	}
-	err = scanRows(ctx, q, `SELECT version, party_id, user_id, mark, reason, reason_public, at FROM negotiation_marks WHERE negotiation_id = $1 ORDER BY version, party_id`, []any{id}, func(rows *sql.Rows) error {
+	err = each(ctx, q, `SELECT version, party_id, user_id, mark, reason, reason_public, at FROM negotiation_marks WHERE negotiation_id = $1 ORDER BY version, party_id`, []any{id}, func(rows scanner) error {
 		var m parley.NegotiationMark
 		var public, at int64
 		if err := rows.Scan(&m.Version, &m.PartyID, &m.UserID, &m.Mark, &m.Reason, &public, &at); err != nil {
@@ -85,7 +85,7 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 	if err != nil {
 		return nil, err
 	}
-	err = scanRows(ctx, q, `SELECT party_id FROM negotiation_disclosures WHERE negotiation_id = $1 ORDER BY party_id`, []any{id}, func(rows *sql.Rows) error {
+	err = each(ctx, q, `SELECT party_id FROM negotiation_disclosures WHERE negotiation_id = $1 ORDER BY party_id`, []any{id}, func(rows scanner) error {
 		var p int64
 		err := rows.Scan(&p)
 		n.Disclosures = append(n.Disclosures, p)
@@ -95,21 +95,6 @@ func findNegotiation(ctx context.Context, q querier, u *parley.User, t *parley.T
 		return nil, err
 	}
 	return &n, nil
-}
-
-// scanRows runs query and calls each for every row.
-func scanRows(ctx context.Context, q querier, query string, args []any, each func(rows *sql.Rows) error) error {
-	rows, err := q.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
 }
 
 // findVisibleNegotiation loads negotiation id and its talk as u may see them.
@@ -132,7 +117,8 @@ func findVisibleNegotiation(ctx context.Context, q querier, u *parley.User, id i
 }
 
 // CreateNegotiation implements parley.NegotiationService.
-func (db *DB) CreateNegotiation(ctx context.Context, n *parley.Negotiation) error {
+func (db *DB) CreateNegotiation(ctx context.Context, n *parley.Negotiation) (err error) {
+	defer wrap(&err, "CreateNegotiation")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -195,7 +181,8 @@ func (db *DB) CreateNegotiation(ctx context.Context, n *parley.Negotiation) erro
 }
 
 // FindNegotiationByID implements parley.NegotiationService.
-func (db *DB) FindNegotiationByID(ctx context.Context, id int64) (*parley.Negotiation, error) {
+func (db *DB) FindNegotiationByID(ctx context.Context, id int64) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "FindNegotiationByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -205,7 +192,8 @@ func (db *DB) FindNegotiationByID(ctx context.Context, id int64) (*parley.Negoti
 }
 
 // FindNegotiations implements parley.NegotiationService.
-func (db *DB) FindNegotiations(ctx context.Context, talkID int64) ([]*parley.Negotiation, error) {
+func (db *DB) FindNegotiations(ctx context.Context, talkID int64) (_ []*parley.Negotiation, err error) {
+	defer wrap(&err, "FindNegotiations(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -215,7 +203,7 @@ func (db *DB) FindNegotiations(ctx context.Context, talkID int64) ([]*parley.Neg
 		return nil, err
 	}
 	var ids []int64
-	err = scanRows(ctx, db.read, `SELECT id FROM negotiations WHERE talk_id = $1 ORDER BY id`, []any{talkID}, func(rows *sql.Rows) error {
+	err = each(ctx, db.read, `SELECT id FROM negotiations WHERE talk_id = $1 ORDER BY id`, []any{talkID}, func(rows scanner) error {
 		var id int64
 		err := rows.Scan(&id)
 		ids = append(ids, id)
@@ -299,7 +287,8 @@ func negotiationEvent(typ string, n *parley.Negotiation, fields map[string]any) 
 }
 
 // SetIssues implements parley.NegotiationService.
-func (db *DB) SetIssues(ctx context.Context, id int64, issues []parley.NegotiationIssue, title, solution string) (*parley.Negotiation, error) {
+func (db *DB) SetIssues(ctx context.Context, id int64, issues []parley.NegotiationIssue, title, solution string) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "SetIssues(%d)", id)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanOpenNegotiation(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations draft the issues")
@@ -332,7 +321,8 @@ func (db *DB) setState(ctx context.Context, tx *tx, n *parley.Negotiation, to pa
 }
 
 // MoveNegotiation implements parley.NegotiationService.
-func (db *DB) MoveNegotiation(ctx context.Context, id int64, to parley.NegotiationState) (*parley.Negotiation, error) {
+func (db *DB) MoveNegotiation(ctx context.Context, id int64, to parley.NegotiationState) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "MoveNegotiation(%d)", id)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanOpenNegotiation(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations move a negotiation on")
@@ -375,9 +365,10 @@ type sealedPreferences struct {
 }
 
 // SavePreferences implements parley.NegotiationService.
-func (db *DB) SavePreferences(ctx context.Context, id int64, p *parley.Preferences, submit bool) (*parley.PrivateProfile, error) {
+func (db *DB) SavePreferences(ctx context.Context, id int64, p *parley.Preferences, submit bool) (_ *parley.PrivateProfile, err error) {
+	defer wrap(&err, "SavePreferences(%d)", id)
 	var pp *parley.PrivateProfile
-	_, err := db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
+	_, err = db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanEnterPreferences(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only the head and negotiators of a member delegation or affected stakeholder enter their party's preferences")
 		}
@@ -467,7 +458,8 @@ func (db *DB) openPreferences(ctx context.Context, q querier, id, party int64, v
 // MyPreferences implements parley.NegotiationService. It reads only what
 // it needs: the talk for the visibility rule, the sealed version, and
 // whether it is the one submitted.
-func (db *DB) MyPreferences(ctx context.Context, id int64) (*parley.PrivateProfile, error) {
+func (db *DB) MyPreferences(ctx context.Context, id int64) (_ *parley.PrivateProfile, err error) {
+	defer wrap(&err, "MyPreferences(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -520,7 +512,8 @@ func (db *DB) inputs(ctx context.Context, n *parley.Negotiation, t *parley.Talk)
 }
 
 // ConfidentialInputs implements parley.NegotiationService.
-func (db *DB) ConfidentialInputs(ctx context.Context, id int64) (*parley.Inputs, error) {
+func (db *DB) ConfidentialInputs(ctx context.Context, id int64) (_ *parley.Inputs, err error) {
+	defer wrap(&err, "ConfidentialInputs(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -536,7 +529,8 @@ func (db *DB) ConfidentialInputs(ctx context.Context, id int64) (*parley.Inputs,
 }
 
 // ProposeText implements parley.NegotiationService.
-func (db *DB) ProposeText(ctx context.Context, id int64, base int, text *parley.NegotiationText) (*parley.Negotiation, error) {
+func (db *DB) ProposeText(ctx context.Context, id int64, base int, text *parley.NegotiationText) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "ProposeText(%d, %d)", id, base)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanMediate(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only a mediator of this talk proposes texts")
@@ -573,7 +567,8 @@ func (db *DB) ProposeText(ctx context.Context, id int64, base int, text *parley.
 }
 
 // MarkText implements parley.NegotiationService.
-func (db *DB) MarkText(ctx context.Context, id int64, version int, mark, reason string, reasonPublic bool) (*parley.Negotiation, error) {
+func (db *DB) MarkText(ctx context.Context, id int64, version int, mark, reason string, reasonPublic bool) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "MarkText(%d, %d)", id, version)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanMarkText(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only the heads and negotiators of member delegations mark texts for their party")
@@ -644,8 +639,9 @@ func (db *DB) MarkText(ctx context.Context, id int64, version int, mark, reason 
 }
 
 // LinkStatement implements parley.NegotiationService.
-func (db *DB) LinkStatement(ctx context.Context, id, statementID int64) error {
-	_, err := db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
+func (db *DB) LinkStatement(ctx context.Context, id, statementID int64) (err error) {
+	defer wrap(&err, "LinkStatement(%d, %d)", id, statementID)
+	_, err = db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if n.State != parley.NegotiationAgreed {
 			return parley.Errorf(parley.ECONFLICT, "only an agreed text becomes a joint statement")
 		}
@@ -658,7 +654,8 @@ func (db *DB) LinkStatement(ctx context.Context, id, statementID int64) error {
 }
 
 // ConsentToDisclose implements parley.NegotiationService.
-func (db *DB) ConsentToDisclose(ctx context.Context, id int64) (*parley.Negotiation, error) {
+func (db *DB) ConsentToDisclose(ctx context.Context, id int64) (_ *parley.Negotiation, err error) {
+	defer wrap(&err, "ConsentToDisclose(%d)", id)
 	return db.changeNegotiation(ctx, id, func(tx *tx, u *parley.User, n *parley.Negotiation, t *parley.Talk, emit emitter) error {
 		if !parley.CanMarkText(u, t) {
 			return parley.Errorf(parley.EFORBIDDEN, "only the heads and negotiators of member delegations consent to disclose their party's profile")
@@ -695,7 +692,8 @@ func disclosed(n *parley.Negotiation, t *parley.Talk) bool {
 }
 
 // DisclosedInputs implements parley.NegotiationService.
-func (db *DB) DisclosedInputs(ctx context.Context, id int64) (*parley.Inputs, error) {
+func (db *DB) DisclosedInputs(ctx context.Context, id int64) (_ *parley.Inputs, err error) {
+	defer wrap(&err, "DisclosedInputs(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err

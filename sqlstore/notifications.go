@@ -26,31 +26,26 @@ func (db *DB) consultEvent(ctx context.Context, tx *tx, u *parley.User, talkID i
 	if !ok {
 		return e, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, party_id, name FROM users WHERE id <> $1 AND (
-			(party_id <> 0 AND party_id IN (SELECT party_id FROM talk_parties WHERE talk_id = $2 AND accepted = 1))
-			OR id IN (SELECT user_id FROM talk_mediators WHERE talk_id = $2))`, u.ID, talkID)
-	if err != nil {
-		return nil, fmt.Errorf("notify: %w", err)
-	}
 	type recipient struct {
 		id, party int64
 	}
 	var to []recipient
-	for rows.Next() {
+	err = each(ctx, tx, `SELECT id, party_id, name FROM users WHERE id <> $1 AND (
+			(party_id <> 0 AND party_id IN (SELECT party_id FROM talk_parties WHERE talk_id = $2 AND accepted = 1))
+			OR id IN (SELECT user_id FROM talk_mediators WHERE talk_id = $2))`, []any{u.ID, talkID}, func(s scanner) error {
 		var r recipient
 		var name string
-		if err := rows.Scan(&r.id, &r.party, &name); err != nil {
-			rows.Close()
-			return nil, err
+		if err := s.Scan(&r.id, &r.party, &name); err != nil {
+			return err
 		}
 		// The rule decides, not the query: private payloads reach their party only.
 		if parley.CanSeePrivate(&parley.User{ID: r.id, PartyID: r.party}, e.PrivateTo) {
 			to = append(to, r)
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("notify: %w", err)
 	}
 	actorName := u.DisplayName
 	if actorName == "" {
@@ -140,7 +135,8 @@ func queueMail(ctx context.Context, tx *tx, user int64, e *parley.Event, text, l
 }
 
 // Notifications implements parley.NotificationService.
-func (db *DB) Notifications(ctx context.Context, unread bool, limit int) ([]*parley.Notification, error) {
+func (db *DB) Notifications(ctx context.Context, unread bool, limit int) (_ []*parley.Notification, err error) {
+	defer wrap(&err, "Notifications(%d)", limit)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -152,26 +148,18 @@ func (db *DB) Notifications(ctx context.Context, unread bool, limit int) ([]*par
 	if unread {
 		q += ` AND read_at = 0`
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY id DESC LIMIT $2`, u.ID, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*parley.Notification{}
-	for rows.Next() {
+	return all(ctx, db.read, q+` ORDER BY id DESC LIMIT $2`, []any{u.ID, limit}, func(s scanner) (*parley.Notification, error) {
 		var n parley.Notification
 		var created, read int64
-		if err := rows.Scan(&n.ID, &n.UserID, &n.TalkID, &n.Seq, &n.Type, &n.Text, &n.Link, &created, &read); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&n.ID, &n.UserID, &n.TalkID, &n.Seq, &n.Type, &n.Text, &n.Link, &created, &read)
 		n.CreatedAt, n.ReadAt = fromMicros(created), fromMicros(read)
-		out = append(out, &n)
-	}
-	return out, rows.Err()
+		return &n, err
+	})
 }
 
 // UnreadCount implements parley.NotificationService.
-func (db *DB) UnreadCount(ctx context.Context) (int, error) {
+func (db *DB) UnreadCount(ctx context.Context) (_ int, err error) {
+	defer wrap(&err, "UnreadCount")
 	u, err := actor(ctx)
 	if err != nil {
 		return 0, err
@@ -182,7 +170,8 @@ func (db *DB) UnreadCount(ctx context.Context) (int, error) {
 }
 
 // MarkRead implements parley.NotificationService.
-func (db *DB) MarkRead(ctx context.Context, ids []int64) error {
+func (db *DB) MarkRead(ctx context.Context, ids []int64) (err error) {
+	defer wrap(&err, "MarkRead")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -204,7 +193,8 @@ func (db *DB) MarkRead(ctx context.Context, ids []int64) error {
 }
 
 // Outbox implements parley.NotificationService.
-func (db *DB) Outbox(ctx context.Context, addressed bool, limit int) ([]*parley.Email, error) {
+func (db *DB) Outbox(ctx context.Context, addressed bool, limit int) (_ []*parley.Email, err error) {
+	defer wrap(&err, "Outbox(%d)", limit)
 	if limit <= 0 || limit > 1000 {
 		limit = 1000
 	}
@@ -213,26 +203,18 @@ func (db *DB) Outbox(ctx context.Context, addressed bool, limit int) ([]*parley.
 	if addressed {
 		q += ` AND a.address IS NOT NULL`
 	}
-	rows, err := db.read.QueryContext(ctx, q+` ORDER BY o.id LIMIT $1`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*parley.Email{}
-	for rows.Next() {
+	return all(ctx, db.read, q+` ORDER BY o.id LIMIT $1`, []any{limit}, func(s scanner) (*parley.Email, error) {
 		var m parley.Email
 		var created int64
-		if err := rows.Scan(&m.ID, &m.UserID, &m.To, &m.Subject, &m.Body, &created); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&m.ID, &m.UserID, &m.To, &m.Subject, &m.Body, &created)
 		m.CreatedAt = fromMicros(created)
-		out = append(out, &m)
-	}
-	return out, rows.Err()
+		return &m, err
+	})
 }
 
 // MarkSent implements parley.NotificationService.
-func (db *DB) MarkSent(ctx context.Context, ids []int64) error {
+func (db *DB) MarkSent(ctx context.Context, ids []int64) (err error) {
+	defer wrap(&err, "MarkSent")
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
 		args := []any{micros(db.now())}
@@ -248,7 +230,8 @@ func (db *DB) MarkSent(ctx context.Context, ids []int64) error {
 }
 
 // SetEmailAddress implements parley.NotificationService.
-func (db *DB) SetEmailAddress(ctx context.Context, addr string) error {
+func (db *DB) SetEmailAddress(ctx context.Context, addr string) (err error) {
+	defer wrap(&err, "SetEmailAddress")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -276,7 +259,8 @@ func (db *DB) SetEmailAddress(ctx context.Context, addr string) error {
 }
 
 // EmailAddress implements parley.NotificationService.
-func (db *DB) EmailAddress(ctx context.Context) (string, error) {
+func (db *DB) EmailAddress(ctx context.Context) (_ string, err error) {
+	defer wrap(&err, "EmailAddress")
 	u, err := actor(ctx)
 	if err != nil {
 		return "", err

@@ -11,7 +11,8 @@ import (
 var _ parley.Reminders = (*DB)(nil)
 
 // SendReminders implements parley.Reminders.
-func (db *DB) SendReminders(ctx context.Context, now time.Time) (int, error) {
+func (db *DB) SendReminders(ctx context.Context, now time.Time) (_ int, err error) {
+	defer wrap(&err, "SendReminders")
 	horizon := now.Add(parley.ReminderWindow).UTC().Format(time.DateOnly)
 	type due struct {
 		key, text, link string
@@ -20,61 +21,37 @@ func (db *DB) SendReminders(ctx context.Context, now time.Time) (int, error) {
 	}
 	var items []due
 	// Open irritants with a due date: remind every party to them.
-	rows, err := db.read.QueryContext(ctx, `SELECT id, talk_id, title, due FROM irritants
-		WHERE due <> '' AND due <= $1 AND status NOT IN ('resolved', 'archived', 'dormant')`, horizon)
-	if err != nil {
-		return 0, fmt.Errorf("due irritants: %w", err)
-	}
-	for rows.Next() {
+	err = each(ctx, db.read, `SELECT id, talk_id, title, due FROM irritants
+		WHERE due <> '' AND due <= $1 AND status NOT IN ('resolved', 'archived', 'dormant')`, []any{horizon}, func(s scanner) error {
 		var id, talk int64
 		var title, date string
-		if err := rows.Scan(&id, &talk, &title, &date); err != nil {
-			rows.Close()
-			return 0, err
-		}
+		err := s.Scan(&id, &talk, &title, &date)
 		items = append(items, due{key: fmt.Sprintf("irritant:%d:%s", id, date), talk: talk,
-			text: fmt.Sprintf("Reminder: irritant #%d “%s” is due %s", id, title, date), link: fmt.Sprintf("/irritants/%d", id)})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
+			text: fmt.Sprintf("Reminder: the irritant “%s” is due %s", title, date), link: fmt.Sprintf("/irritants/%d", id)})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("due irritants: %w", err)
 	}
 	for k := range items {
 		var id int64
 		fmt.Sscanf(items[k].link, "/irritants/%d", &id)
-		prows, err := db.read.QueryContext(ctx, `SELECT party_id FROM irritant_parties WHERE irritant_id = $1 AND role <> 'stakeholder'`, id)
-		if err != nil {
+		if items[k].parties, err = all(ctx, db.read, `SELECT party_id FROM irritant_parties WHERE irritant_id = $1 AND role <> 'stakeholder'`, []any{id}, scanInt64); err != nil {
 			return 0, err
 		}
-		for prows.Next() {
-			var p int64
-			if err := prows.Scan(&p); err != nil {
-				prows.Close()
-				return 0, err
-			}
-			items[k].parties = append(items[k].parties, p)
-		}
-		prows.Close()
 	}
 	// Follow-ups agreed in rounds: remind their owner.
-	rows, err = db.read.QueryContext(ctx, `SELECT a.id, r.talk_id, r.id, a.note, a.owner, a.due FROM agenda_items a JOIN rounds r ON r.id = a.round_id
-		WHERE a.outcome = 'follow_up' AND a.due <> '' AND a.due <= $1`, horizon)
-	if err != nil {
-		return 0, fmt.Errorf("due follow-ups: %w", err)
-	}
-	for rows.Next() {
+	err = each(ctx, db.read, `SELECT a.id, r.talk_id, r.id, a.note, a.owner, a.due FROM agenda_items a JOIN rounds r ON r.id = a.round_id
+		WHERE a.outcome = 'follow_up' AND a.due <> '' AND a.due <= $1`, []any{horizon}, func(s scanner) error {
 		var id, talk, round, owner int64
 		var note, date string
-		if err := rows.Scan(&id, &talk, &round, &note, &owner, &date); err != nil {
-			rows.Close()
-			return 0, err
-		}
+		err := s.Scan(&id, &talk, &round, &note, &owner, &date)
 		items = append(items, due{key: fmt.Sprintf("followup:%d:%s", id, date), talk: talk, parties: []int64{owner},
 			text: fmt.Sprintf("Reminder: follow-up “%s” is due %s", note, date), link: fmt.Sprintf("/rounds/%d", round)})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("due follow-ups: %w", err)
 	}
 	sent := 0
 	for _, it := range items {
@@ -107,20 +84,10 @@ func (db *DB) remind(ctx context.Context, key string, talk int64, parties []int6
 	}
 	count := 0
 	for _, p := range parties {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM users WHERE party_id = $1 AND party_id <> 0`, p)
+		users, err := all(ctx, tx, `SELECT id FROM users WHERE party_id = $1 AND party_id <> 0`, []any{p}, scanInt64)
 		if err != nil {
 			return 0, err
 		}
-		var users []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return 0, err
-			}
-			users = append(users, id)
-		}
-		rows.Close()
 		for _, u := range users {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO notifications (user_id, talk_id, seq, type, text, link, created_at, read_at) VALUES ($1, $2, 0, 'reminder', $3, $4, $5, 0)`,
 				u, talk, text, link, micros(now)); err != nil {

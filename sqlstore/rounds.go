@@ -17,66 +17,114 @@ var _ parley.RoundService = (*DB)(nil)
 func tmicros(t time.Time) int64 { return micros(t.UTC().Truncate(time.Microsecond)) }
 
 func findRound(ctx context.Context, q querier, id int64) (*parley.Round, error) {
-	var r parley.Round
-	var status string
-	var starts, ends, created int64
-	err := q.QueryRowContext(ctx, `SELECT id, talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at FROM rounds WHERE id = $1`, id).
-		Scan(&r.ID, &r.TalkID, &r.Title, &r.Venue, &starts, &ends, &r.Host, &status, &r.MinutesSeq, &created)
-	if errors.Is(err, sql.ErrNoRows) {
+	rs, err := loadRounds(ctx, q, `r.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no round %d", id)
-	} else if err != nil {
-		return nil, fmt.Errorf("find round: %w", err)
 	}
-	r.Status, r.StartsAt, r.EndsAt, r.CreatedAt = parley.RoundStatus(status), fromMicros(starts), fromMicros(ends), fromMicros(created)
-	rows, err := q.QueryContext(ctx, `SELECT party_id FROM round_delegations WHERE round_id = $1 ORDER BY party_id`, id)
+	return rs[0], nil
+}
+
+// loadRounds loads the rounds r that where (on r, with args) selects,
+// by start and id, with their delegations, conclusion requests and agendas:
+// four queries however many rounds.
+func loadRounds(ctx context.Context, q querier, where string, args ...any) ([]*parley.Round, error) {
+	byID := map[int64]*parley.Round{}
+	out, err := all(ctx, q, `SELECT r.id, r.talk_id, r.title, r.venue, r.starts_at, r.ends_at, r.host, r.status, r.minutes_seq, r.created_at, r.minutes_version, r.agreed_seq FROM rounds r
+		WHERE `+where+` ORDER BY r.starts_at, r.id`, args, func(s scanner) (*parley.Round, error) {
+		r := &parley.Round{Delegations: []int64{}, Agenda: []*parley.AgendaItem{}, Approvals: []parley.MinutesApproval{}}
+		var status string
+		var starts, ends, created int64
+		err := s.Scan(&r.ID, &r.TalkID, &r.Title, &r.Venue, &starts, &ends, &r.Host, &status, &r.MinutesSeq, &created, &r.MinutesVersion, &r.AgreedSeq)
+		r.Status, r.StartsAt, r.EndsAt, r.CreatedAt = parley.RoundStatus(status), fromMicros(starts), fromMicros(ends), fromMicros(created)
+		byID[r.ID] = r
+		return r, err
+	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("find rounds: %w", err)
 	}
-	r.Delegations = []int64{}
-	for rows.Next() {
-		var p int64
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.Delegations = append(r.Delegations, p)
+	if len(out) == 0 {
+		return out, nil
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT party_id FROM round_conclusions WHERE round_id = $1 ORDER BY party_id`, id)
+	err = children(ctx, q, `SELECT d.round_id, d.party_id FROM round_delegations d JOIN rounds r ON r.id = d.round_id
+		WHERE `+where+` ORDER BY d.round_id, d.party_id`, args, byID, scanPair,
+		func(r *parley.Round, p int64) { r.Delegations = append(r.Delegations, p) })
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("round delegations: %w", err)
 	}
-	for rows.Next() {
-		var p int64
-		if err := rows.Scan(&p); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		r.ConcludeRequests = append(r.ConcludeRequests, p)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	rows, err = q.QueryContext(ctx, `SELECT id, irritant_id, title, minutes, outcome, note, owner, due, minutes_by, minutes_party FROM agenda_items WHERE round_id = $1 ORDER BY position`, id)
+	err = children(ctx, q, `SELECT c.round_id, c.party_id FROM round_conclusions c JOIN rounds r ON r.id = c.round_id
+		WHERE `+where+` ORDER BY c.round_id, c.party_id`, args, byID, scanPair,
+		func(r *parley.Round, p int64) { r.ConcludeRequests = append(r.ConcludeRequests, p) })
 	if err != nil {
+		return nil, fmt.Errorf("round conclusions: %w", err)
+	}
+	// The minutes' approvals, standing and reset.
+	err = children(ctx, q, `SELECT a.round_id, a.party_id, a.user_id, a.version, a.approved_at, a.reset_at
+		FROM round_approvals a JOIN rounds r ON r.id = a.round_id WHERE `+where+` ORDER BY a.round_id, a.approved_at, a.party_id`, args, byID,
+		func(s scanner) (int64, parley.MinutesApproval, error) {
+			var round, at, reset int64
+			var a parley.MinutesApproval
+			err := s.Scan(&round, &a.PartyID, &a.UserID, &a.Version, &at, &reset)
+			a.At = fromMicros(at)
+			if reset != 0 {
+				a.ResetAt = fromMicros(reset)
+			}
+			return round, a, err
+		}, func(r *parley.Round, a parley.MinutesApproval) {
+			if a.ResetAt.IsZero() {
+				r.Approvals = append(r.Approvals, a)
+			} else {
+				r.ResetApprovals = append(r.ResetApprovals, a)
+			}
+		})
+	if err != nil {
+		return nil, fmt.Errorf("round approvals: %w", err)
+	}
+	err = children(ctx, q, `SELECT a.round_id, a.id, a.irritant_id, a.title, a.minutes, a.outcome, a.note, a.owner, a.due, a.minutes_by, a.minutes_party
+		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE `+where+` ORDER BY a.round_id, a.position`, args, byID,
+		func(s scanner) (int64, *parley.AgendaItem, error) {
+			var round int64
+			var it parley.AgendaItem
+			var outcome string
+			err := s.Scan(&round, &it.ID, &it.IrritantID, &it.Title, &it.Minutes, &outcome, &it.Note, &it.Owner, &it.Due, &it.MinutesBy, &it.MinutesParty)
+			it.Outcome = parley.Outcome(outcome)
+			return round, &it, err
+		}, func(r *parley.Round, it *parley.AgendaItem) { r.Agenda = append(r.Agenda, it) })
+	if err != nil {
+		return nil, fmt.Errorf("agenda items: %w", err)
+	}
+	return out, nil
+}
+
+// minutesChanged counts a change of r's minutes or agenda once the round
+// has started and resets the approvals given, returning the parties whose
+// approval it undid (for the event to say so).
+func (db *DB) minutesChanged(ctx context.Context, tx *tx, r *parley.Round) ([]int64, error) {
+	if r.Status == parley.RoundPlanned {
+		return nil, nil
+	}
+	r.MinutesVersion++
+	if _, err := tx.ExecContext(ctx, `UPDATE rounds SET minutes_version = $1, agreed_seq = 0 WHERE id = $2`, r.MinutesVersion, r.ID); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	r.Agenda = []*parley.AgendaItem{}
-	for rows.Next() {
-		var it parley.AgendaItem
-		var outcome string
-		if err := rows.Scan(&it.ID, &it.IrritantID, &it.Title, &it.Minutes, &outcome, &it.Note, &it.Owner, &it.Due, &it.MinutesBy, &it.MinutesParty); err != nil {
-			return nil, err
-		}
-		it.Outcome = parley.Outcome(outcome)
-		r.Agenda = append(r.Agenda, &it)
+	r.AgreedSeq = 0
+	if len(r.Approvals) == 0 {
+		return nil, nil
 	}
-	return &r, rows.Err()
+	now := db.now()
+	if _, err := tx.ExecContext(ctx, `UPDATE round_approvals SET reset_at = $1 WHERE round_id = $2 AND reset_at = 0`, micros(now), r.ID); err != nil {
+		return nil, fmt.Errorf("reset approvals: %w", err)
+	}
+	var reset []int64
+	for _, a := range r.Approvals {
+		reset = append(reset, a.PartyID)
+		a.ResetAt = now
+		r.ResetApprovals = append(r.ResetApprovals, a)
+	}
+	r.Approvals = []parley.MinutesApproval{}
+	return reset, nil
 }
 
 // findVisibleRound loads a round and its talk as u may see them.
@@ -151,13 +199,9 @@ func writeAgenda(ctx context.Context, tx *tx, u *parley.User, t *parley.Talk, r 
 	return dropped, nil
 }
 
-func agendaPayload(r *parley.Round) []byte {
-	b, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "agenda": r.Agenda})
-	return b
-}
-
 // CreateRound implements parley.RoundService.
-func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
+func (db *DB) CreateRound(ctx context.Context, r *parley.Round) (err error) {
+	defer wrap(&err, "CreateRound")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -183,7 +227,8 @@ func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
 	if err := r.Validate(t); err != nil {
 		return err
 	}
-	r.Status, r.CreatedAt, r.MinutesSeq = parley.RoundPlanned, db.now(), 0
+	r.Status, r.CreatedAt, r.MinutesSeq, r.MinutesVersion, r.AgreedSeq = parley.RoundPlanned, db.now(), 0, 0, 0
+	r.Approvals, r.ResetApprovals = []parley.MinutesApproval{}, nil
 	r.StartsAt, r.EndsAt = r.StartsAt.UTC().Truncate(time.Microsecond), r.EndsAt.UTC().Truncate(time.Microsecond)
 	if err := tx.QueryRowContext(ctx, `INSERT INTO rounds (talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id`,
@@ -214,7 +259,8 @@ func (db *DB) CreateRound(ctx context.Context, r *parley.Round) error {
 }
 
 // FindRoundByID implements parley.RoundService.
-func (db *DB) FindRoundByID(ctx context.Context, id int64) (*parley.Round, error) {
+func (db *DB) FindRoundByID(ctx context.Context, id int64) (_ *parley.Round, err error) {
+	defer wrap(&err, "FindRoundByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -224,45 +270,32 @@ func (db *DB) FindRoundByID(ctx context.Context, id int64) (*parley.Round, error
 }
 
 // FindRounds implements parley.RoundService.
-func (db *DB) FindRounds(ctx context.Context, talkID int64) ([]*parley.Round, error) {
+func (db *DB) FindRounds(ctx context.Context, talkID int64) (_ []*parley.Round, err error) {
+	defer wrap(&err, "FindRounds(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
+	// Constant queries, prepared once: the inbox reads every talk's.
+	rd := preparedReads{db}
+	if _, err := findVisibleTalk(ctx, rd, u, talkID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM rounds WHERE talk_id = $1 ORDER BY starts_at, id`, talkID)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := []*parley.Round{}
-	for _, id := range ids {
-		r, err := findRound(ctx, db.read, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return loadRounds(ctx, rd, `r.talk_id = $1`, talkID)
 }
 
 // changeRound runs change on round id inside a write transaction, after the
 // checks every change shares, then records the event it returns.
 func (db *DB) changeRound(ctx context.Context, id int64, change func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error)) (*parley.Round, error) {
+	return db.changeRoundEvents(ctx, id, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) ([]parley.EventInput, error) {
+		in, err := change(tx, u, r, t)
+		return []parley.EventInput{in}, err
+	})
+}
+
+// changeRoundEvents is changeRound for a change that records several
+// events, in order.
+func (db *DB) changeRoundEvents(ctx context.Context, id int64, change func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) ([]parley.EventInput, error)) (*parley.Round, error) {
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -283,34 +316,47 @@ func (db *DB) changeRound(ctx context.Context, id int64, change func(tx *tx, u *
 	if !parley.CanOrganiseRound(u, t) {
 		return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations organise rounds")
 	}
-	in, err := change(tx, u, r, t)
+	ins, err := change(tx, u, r, t)
 	if err != nil {
 		return nil, err
 	}
-	e, err := db.consultEvent(ctx, tx, u, r.TalkID, in)
-	if err != nil {
-		return nil, err
-	}
-	if link := linkIrritant(in); link != 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_events (irritant_id, talk_id, seq) VALUES ($1, $2, $3)`, link, e.TalkID, e.Seq); err != nil {
-			return nil, fmt.Errorf("link minutes to irritant: %w", err)
-		}
-	}
-	if in.Type == "round.concluded" {
-		r.MinutesSeq = e.Seq
-		if _, err := tx.ExecContext(ctx, `UPDATE rounds SET minutes_seq = $1 WHERE id = $2`, e.Seq, r.ID); err != nil {
+	var es []*parley.Event
+	for _, in := range ins {
+		e, err := db.consultEvent(ctx, tx, u, r.TalkID, in)
+		if err != nil {
 			return nil, err
+		}
+		es = append(es, e)
+		if link := linkIrritant(in); link != 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_events (irritant_id, talk_id, seq) VALUES ($1, $2, $3)`, link, e.TalkID, e.Seq); err != nil {
+				return nil, fmt.Errorf("link minutes to irritant: %w", err)
+			}
+		}
+		var column string
+		switch in.Type {
+		case "round.concluded":
+			r.MinutesSeq, column = e.Seq, "minutes_seq"
+		case "round.minutes_agreed":
+			r.AgreedSeq, column = e.Seq, "agreed_seq"
+		}
+		if column != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE rounds SET `+column+` = $1 WHERE id = $2`, e.Seq, r.ID); err != nil {
+				return nil, err
+			}
 		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, err
 	}
-	db.published(ctx, e)
+	for _, e := range es {
+		db.published(ctx, e)
+	}
 	return r, nil
 }
 
 // SetAgenda implements parley.RoundService.
-func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.AgendaItem) (*parley.Round, error) {
+func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.AgendaItem) (_ *parley.Round, err error) {
+	defer wrap(&err, "SetAgenda(%d)", roundID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		if r.Status == parley.RoundConcluded {
 			return parley.EventInput{}, parley.Errorf(parley.ECONFLICT, "round %q is concluded; a concluded round is read-only", r.Title)
@@ -325,17 +371,26 @@ func (db *DB) SetAgenda(ctx context.Context, roundID int64, items []*parley.Agen
 		if err != nil {
 			return parley.EventInput{}, err
 		}
-		if len(dropped) == 0 {
-			return parley.EventInput{Type: "round.agenda", Payload: agendaPayload(r)}, nil
+		reset, err := db.minutesChanged(ctx, tx, r)
+		if err != nil {
+			return parley.EventInput{}, err
 		}
-		// Nothing recorded goes silently: the event keeps what was removed.
-		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "agenda": r.Agenda, "removed": dropped})
+		out := map[string]any{"round_id": r.ID, "title": r.Title, "agenda": r.Agenda}
+		if len(dropped) > 0 {
+			// Nothing recorded goes silently: the event keeps what was removed.
+			out["removed"] = dropped
+		}
+		if len(reset) > 0 {
+			out["approvals_reset"] = reset
+		}
+		payload, _ := json.Marshal(out)
 		return parley.EventInput{Type: "round.agenda", Payload: payload}, nil
 	})
 }
 
 // RecordMinutes implements parley.RoundService.
-func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley.Minutes) (*parley.Round, error) {
+func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley.Minutes) (_ *parley.Round, err error) {
+	defer wrap(&err, "RecordMinutes(%d, %d)", roundID, itemID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		switch r.Status {
 		case parley.RoundConcluded:
@@ -372,9 +427,16 @@ func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley
 			it.Minutes, string(it.Outcome), it.Note, it.Owner, it.Due, it.MinutesBy, it.MinutesParty, it.ID); err != nil {
 			return parley.EventInput{}, err
 		}
-		out := map[string]any{"round_id": r.ID, "item": it}
+		reset, err := db.minutesChanged(ctx, tx, r)
+		if err != nil {
+			return parley.EventInput{}, err
+		}
+		out := map[string]any{"round_id": r.ID, "title": r.Title, "item": it}
 		if previous != nil {
 			out["previous"] = previous // what was replaced stays in the record
+		}
+		if len(reset) > 0 {
+			out["approvals_reset"] = reset
 		}
 		payload, _ := json.Marshal(out)
 		return parley.EventInput{Type: "round.minutes", Payload: payload}, nil
@@ -382,7 +444,8 @@ func (db *DB) RecordMinutes(ctx context.Context, roundID, itemID int64, m parley
 }
 
 // MoveRound implements parley.RoundService.
-func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatus) (*parley.Round, error) {
+func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatus) (_ *parley.Round, err error) {
+	defer wrap(&err, "MoveRound(%d)", roundID)
 	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
 		if err := parley.CheckRoundMove(r.Status, to); err != nil {
 			return parley.EventInput{}, err
@@ -423,8 +486,61 @@ func (db *DB) MoveRound(ctx context.Context, roundID int64, to parley.RoundStatu
 	})
 }
 
+// UpdateRound implements parley.RoundService.
+func (db *DB) UpdateRound(ctx context.Context, roundID int64, d parley.RoundDetails) (_ *parley.Round, err error) {
+	defer wrap(&err, "UpdateRound(%d)", roundID)
+	return db.changeRound(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) (parley.EventInput, error) {
+		if err := parley.CheckEditDetails(r); err != nil {
+			return parley.EventInput{}, err
+		}
+		was := parley.RoundDetails{Title: r.Title, Venue: r.Venue, StartsAt: r.StartsAt, EndsAt: r.EndsAt}
+		r.Title, r.Venue, r.StartsAt, r.EndsAt = d.Title, d.Venue, d.StartsAt.UTC().Truncate(time.Microsecond), d.EndsAt.UTC().Truncate(time.Microsecond)
+		if err := r.Validate(t); err != nil {
+			return parley.EventInput{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE rounds SET title = $1, venue = $2, starts_at = $3, ends_at = $4 WHERE id = $5`,
+			r.Title, r.Venue, tmicros(r.StartsAt), tmicros(r.EndsAt), r.ID); err != nil {
+			return parley.EventInput{}, fmt.Errorf("update round: %w", err)
+		}
+		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "venue": r.Venue, "starts_at": r.StartsAt, "ends_at": r.EndsAt, "previous": was})
+		return parley.EventInput{Type: "round.updated", Payload: payload}, nil
+	})
+}
+
+// ApproveMinutes implements parley.RoundService.
+func (db *DB) ApproveMinutes(ctx context.Context, roundID int64, version int) (_ *parley.Round, err error) {
+	defer wrap(&err, "ApproveMinutes(%d, %d)", roundID, version)
+	return db.changeRoundEvents(ctx, roundID, func(tx *tx, u *parley.User, r *parley.Round, t *parley.Talk) ([]parley.EventInput, error) {
+		if err := parley.CheckApproveMinutes(u, t, r, version); err != nil {
+			return nil, err
+		}
+		a := parley.MinutesApproval{PartyID: u.PartyID, UserID: u.ID, Version: version, At: db.now()}
+		// An approval reset earlier gives way to the new one.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM round_approvals WHERE round_id = $1 AND party_id = $2`, r.ID, u.PartyID); err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO round_approvals (round_id, party_id, user_id, version, approved_at) VALUES ($1, $2, $3, $4, $5)`,
+			r.ID, a.PartyID, a.UserID, a.Version, micros(a.At)); err != nil {
+			return nil, fmt.Errorf("approve minutes: %w", err)
+		}
+		r.Approvals = append(r.Approvals, a)
+		r.ResetApprovals = slices.DeleteFunc(r.ResetApprovals, func(x parley.MinutesApproval) bool { return x.PartyID == u.PartyID })
+		waiting := nonNilIDs(r.AwaitingApproval(t))
+		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "party_id": u.PartyID, "version": version, "awaiting": waiting})
+		ins := []parley.EventInput{{Type: "round.minutes_approved", Payload: payload}}
+		if len(waiting) == 0 {
+			// The minutes as agreed are the record's, hashed and signed.
+			payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "version": version, "delegations": parley.RoundConcluders(r, t),
+				"approvals": r.Approvals, "agenda": r.Agenda})
+			ins = append(ins, parley.EventInput{Type: "round.minutes_agreed", Payload: payload})
+		}
+		return ins, nil
+	})
+}
+
 // IrritantRounds implements parley.RoundService.
-func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) ([]parley.Discussion, error) {
+func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) (_ []parley.Discussion, err error) {
+	defer wrap(&err, "IrritantRounds(%d)", irritantID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -432,24 +548,15 @@ func (db *DB) IrritantRounds(ctx context.Context, irritantID int64) ([]parley.Di
 	if _, _, err := findVisibleIrritant(ctx, db.read, u, irritantID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT r.id, r.title, r.status, r.starts_at, a.id, a.outcome, a.note, a.owner, a.due
-		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE a.irritant_id = $1 ORDER BY r.starts_at, r.id`, irritantID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []parley.Discussion{}
-	for rows.Next() {
+	return all(ctx, db.read, `SELECT r.id, r.title, r.status, r.starts_at, a.id, a.outcome, a.note, a.owner, a.due
+		FROM agenda_items a JOIN rounds r ON r.id = a.round_id WHERE a.irritant_id = $1 ORDER BY r.starts_at, r.id`, []any{irritantID}, func(s scanner) (parley.Discussion, error) {
 		var d parley.Discussion
 		var status, outcome string
 		var starts int64
-		if err := rows.Scan(&d.RoundID, &d.RoundTitle, &status, &starts, &d.ItemID, &outcome, &d.Note, &d.Owner, &d.Due); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&d.RoundID, &d.RoundTitle, &status, &starts, &d.ItemID, &outcome, &d.Note, &d.Owner, &d.Due)
 		d.RoundStatus, d.StartsAt, d.Outcome = parley.RoundStatus(status), fromMicros(starts), parley.Outcome(outcome)
-		out = append(out, d)
-	}
-	return out, rows.Err()
+		return d, err
+	})
 }
 
 // linkIrritant returns the irritant whose timeline a round event belongs

@@ -82,6 +82,7 @@ type DB struct {
 	stop      chan struct{}
 	stopped   chan struct{}
 	stmts     map[string]*sql.Stmt  // prepared on the write pool, by query
+	readStmts map[string]*sql.Stmt  // prepared on the read pool, by query (readPrepared)
 	keys      map[int64]unsealedKey // party keys unsealed, by party
 	serverKey ed25519.PrivateKey    // the server's key, unsealed
 }
@@ -331,7 +332,8 @@ func b2i(b bool) int64 {
 }
 
 // Ping checks that the database answers, for readiness probes.
-func (db *DB) Ping(ctx context.Context) error {
+func (db *DB) Ping(ctx context.Context) (err error) {
+	defer wrap(&err, "Ping")
 	if err := db.write.PingContext(ctx); err != nil {
 		return err
 	}
@@ -341,7 +343,8 @@ func (db *DB) Ping(ctx context.Context) error {
 // Ready reports whether the database answers and accepts writes: it
 // commits a page-sized row, so a full disk (or a database refusing writes)
 // makes it fail even while reads and pings still work.
-func (db *DB) Ready(ctx context.Context) error {
+func (db *DB) Ready(ctx context.Context) (err error) {
+	defer wrap(&err, "Ready")
 	if err := db.Ping(ctx); err != nil {
 		return err
 	}
@@ -367,7 +370,7 @@ func (db *DB) Ready(ctx context.Context) error {
 
 const userCols = `id, name, display_name, party_id, role, mediator, admin, password_hash, created_at, disabled, pending, created_by`
 
-func scanUser(s interface{ Scan(...any) error }) (*parley.User, error) {
+func scanUser(s scanner) (*parley.User, error) {
 	var u parley.User
 	var role string
 	var med, adm, created, disabled, pending int64
@@ -380,7 +383,8 @@ func scanUser(s interface{ Scan(...any) error }) (*parley.User, error) {
 }
 
 // CreateUser implements parley.UserService.
-func (db *DB) CreateUser(ctx context.Context, u *parley.User) error {
+func (db *DB) CreateUser(ctx context.Context, u *parley.User) (err error) {
+	defer wrap(&err, "CreateUser")
 	if err := u.Validate(); err != nil {
 		return err
 	}
@@ -445,7 +449,8 @@ func (db *DB) CreateUser(ctx context.Context, u *parley.User) error {
 }
 
 // FindUserByID implements parley.UserService.
-func (db *DB) FindUserByID(ctx context.Context, id int64) (*parley.User, error) {
+func (db *DB) FindUserByID(ctx context.Context, id int64) (_ *parley.User, err error) {
+	defer wrap(&err, "FindUserByID(%d)", id)
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE id = $1`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no user %d", id)
@@ -454,7 +459,8 @@ func (db *DB) FindUserByID(ctx context.Context, id int64) (*parley.User, error) 
 }
 
 // FindUserByName implements parley.UserService.
-func (db *DB) FindUserByName(ctx context.Context, name string) (*parley.User, error) {
+func (db *DB) FindUserByName(ctx context.Context, name string) (_ *parley.User, err error) {
+	defer wrap(&err, "FindUserByName")
 	u, err := scanUser(db.read.QueryRowContext(ctx, `SELECT `+userCols+` FROM users WHERE name = $1`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no user named %q", name)
@@ -463,32 +469,28 @@ func (db *DB) FindUserByName(ctx context.Context, name string) (*parley.User, er
 }
 
 // ListUsers implements parley.UserService.
-func (db *DB) ListUsers(ctx context.Context) ([]*parley.User, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT `+userCols+` FROM users ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func (db *DB) ListUsers(ctx context.Context) (_ []*parley.User, err error) {
+	defer wrap(&err, "ListUsers")
 	var us []*parley.User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, err
-		}
+	err = each(ctx, db.read, `SELECT `+userCols+` FROM users ORDER BY id`, nil, func(s scanner) error {
+		u, err := scanUser(s)
 		us = append(us, u)
-	}
-	return us, rows.Err()
+		return err
+	})
+	return us, err
 }
 
 // CountUsers implements parley.UserService.
-func (db *DB) CountUsers(ctx context.Context) (int, error) {
+func (db *DB) CountUsers(ctx context.Context) (_ int, err error) {
+	defer wrap(&err, "CountUsers")
 	var n int
-	err := db.read.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
+	err = db.read.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n)
 	return n, err
 }
 
 // SetPasswordHash implements parley.UserService.
-func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) error {
+func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) (err error) {
+	defer wrap(&err, "SetPasswordHash(%d)", userID)
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -530,7 +532,8 @@ type querier interface {
 }
 
 // CreateParty implements parley.PartyService.
-func (db *DB) CreateParty(ctx context.Context, p *parley.Party) error {
+func (db *DB) CreateParty(ctx context.Context, p *parley.Party) (err error) {
+	defer wrap(&err, "CreateParty")
 	if err := p.Validate(); err != nil {
 		return err
 	}
@@ -553,33 +556,30 @@ func (db *DB) CreateParty(ctx context.Context, p *parley.Party) error {
 }
 
 // FindPartyByID implements parley.PartyService.
-func (db *DB) FindPartyByID(ctx context.Context, id int64) (*parley.Party, error) {
+func (db *DB) FindPartyByID(ctx context.Context, id int64) (_ *parley.Party, err error) {
+	defer wrap(&err, "FindPartyByID(%d)", id)
 	return findParty(ctx, db.read, id)
 }
 
 // ListParties implements parley.PartyService.
-func (db *DB) ListParties(ctx context.Context) ([]*parley.Party, error) {
-	rows, err := db.read.QueryContext(ctx, `SELECT id, name, kind, created_at FROM parties ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+func (db *DB) ListParties(ctx context.Context) (_ []*parley.Party, err error) {
+	defer wrap(&err, "ListParties")
 	var ps []*parley.Party
-	for rows.Next() {
+	err = each(ctx, db.read, `SELECT id, name, kind, created_at FROM parties ORDER BY id`, nil, func(s scanner) error {
 		var p parley.Party
 		var created int64
-		if err := rows.Scan(&p.ID, &p.Name, &p.Kind, &created); err != nil {
-			return nil, err
-		}
+		err := s.Scan(&p.ID, &p.Name, &p.Kind, &created)
 		p.CreatedAt = fromMicros(created)
 		ps = append(ps, &p)
-	}
-	return ps, rows.Err()
+		return err
+	})
+	return ps, err
 }
 
 // SetPartyKey implements parley.PartyService. The key replaced, if any, is
 // kept as retired so that the events it signed still verify.
-func (db *DB) SetPartyKey(ctx context.Context, k *parley.PartyKey) error {
+func (db *DB) SetPartyKey(ctx context.Context, k *parley.PartyKey) (err error) {
+	defer wrap(&err, "SetPartyKey")
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
@@ -613,7 +613,8 @@ func (db *DB) SetPartyKey(ctx context.Context, k *parley.PartyKey) error {
 }
 
 // FindPartyKey implements parley.PartyService.
-func (db *DB) FindPartyKey(ctx context.Context, partyID int64) (*parley.PartyKey, error) {
+func (db *DB) FindPartyKey(ctx context.Context, partyID int64) (_ *parley.PartyKey, err error) {
+	defer wrap(&err, "FindPartyKey(%d)", partyID)
 	return findPartyKey(ctx, db.read, partyID)
 }
 

@@ -15,7 +15,7 @@ import (
 
 var _ parley.StatementService = (*DB)(nil)
 
-func scanVersion(s interface{ Scan(...any) error }) (*parley.StatementVersion, error) {
+func scanVersion(s scanner) (*parley.StatementVersion, error) {
 	var v parley.StatementVersion
 	var created int64
 	if err := s.Scan(&v.Number, &v.Text, &v.AuthorID, &v.PartyID, &v.Seq, &v.Hash, &created); err != nil {
@@ -25,88 +25,83 @@ func scanVersion(s interface{ Scan(...any) error }) (*parley.StatementVersion, e
 	return &v, nil
 }
 
-const qStatementStakeholders = `SELECT party_id FROM statement_stakeholders WHERE statement_id = $1 ORDER BY party_id`
-
 const versionCols = `number, text, author_id, party_id, seq, hash, created_at`
 
 // findStatement loads a statement with its current version and the marks,
 // signatures and consents of that version.
 func findStatement(ctx context.Context, q querier, id int64) (*parley.Statement, error) {
-	var s parley.Statement
-	var version int
-	var adopted, created int64
-	err := q.QueryRowContext(ctx, `SELECT id, talk_id, title, version, adopted, created_at FROM statements WHERE id = $1`, id).
-		Scan(&s.ID, &s.TalkID, &s.Title, &version, &adopted, &created)
-	if errors.Is(err, sql.ErrNoRows) {
+	ss, err := loadStatements(ctx, q, `s.id = $1`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(ss) == 0 {
 		return nil, parley.Errorf(parley.ENOTFOUND, "no statement %d", id)
-	} else if err != nil {
-		return nil, fmt.Errorf("find statement: %w", err)
 	}
-	s.Adopted, s.CreatedAt = adopted != 0, fromMicros(created)
-	if s.Current, err = scanVersion(q.QueryRowContext(ctx, `SELECT `+versionCols+` FROM statement_versions WHERE statement_id = $1 AND number = $2`, id, version)); err != nil {
-		return nil, fmt.Errorf("statement %d version %d: %w", id, version, err)
-	}
-	scan := func(query string, each func(rows *sql.Rows) error) error {
-		args := []any{id, version}
-		if query == qStatementStakeholders {
-			args = args[:1]
-		}
-		rows, err := q.QueryContext(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := each(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
-	}
-	s.Stakeholders, s.Marks, s.Signatures, s.Consents = []int64{}, []parley.StatementMark{}, []parley.StatementSignature{}, []parley.StakeholderConsent{}
-	err = scan(qStatementStakeholders, func(rows *sql.Rows) error {
-		var p int64
-		err := rows.Scan(&p)
-		s.Stakeholders = append(s.Stakeholders, p)
-		return err
-	})
+	return ss[0], nil
+}
+
+// loadStatements loads the statements s that where (on s, with args)
+// selects, in id order, each with its current version, stakeholders, and
+// the marks, signatures and consents of that version: five queries however
+// many statements.
+func loadStatements(ctx context.Context, q querier, where string, args ...any) ([]*parley.Statement, error) {
+	byID := map[int64]*parley.Statement{}
+	out, err := all(ctx, q, `SELECT s.id, s.talk_id, s.title, s.adopted, s.created_at, v.number, v.text, v.author_id, v.party_id, v.seq, v.hash, v.created_at
+		FROM statements s JOIN statement_versions v ON v.statement_id = s.id AND v.number = s.version WHERE `+where+` ORDER BY s.id`, args,
+		func(r scanner) (*parley.Statement, error) {
+			s := &parley.Statement{Current: &parley.StatementVersion{}, Stakeholders: []int64{}, Marks: []parley.StatementMark{},
+				Signatures: []parley.StatementSignature{}, Consents: []parley.StakeholderConsent{}}
+			v := s.Current
+			var adopted, created, vcreated int64
+			err := r.Scan(&s.ID, &s.TalkID, &s.Title, &adopted, &created, &v.Number, &v.Text, &v.AuthorID, &v.PartyID, &v.Seq, &v.Hash, &vcreated)
+			s.Adopted, s.CreatedAt, v.CreatedAt = adopted != 0, fromMicros(created), fromMicros(vcreated)
+			byID[s.ID] = s
+			return s, err
+		})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load statements: %w", err)
 	}
-	err = scan(`SELECT party_id, user_id, mark, at FROM statement_marks WHERE statement_id = $1 AND version = $2 ORDER BY party_id`, func(rows *sql.Rows) error {
-		m := parley.StatementMark{Version: version}
+	if len(out) == 0 {
+		return out, nil
+	}
+	// The parts of the current versions, joined to the statements again.
+	err = children(ctx, q, `SELECT x.statement_id, x.party_id FROM statement_stakeholders x JOIN statements s ON s.id = x.statement_id
+		WHERE `+where+` ORDER BY x.statement_id, x.party_id`, args, byID, scanPair,
+		func(s *parley.Statement, p int64) { s.Stakeholders = append(s.Stakeholders, p) })
+	if err != nil {
+		return nil, fmt.Errorf("load statement stakeholders: %w", err)
+	}
+	err = children(ctx, q, `SELECT m.statement_id, m.version, m.party_id, m.user_id, m.mark, m.at FROM statement_marks m JOIN statements s ON s.id = m.statement_id AND m.version = s.version
+		WHERE `+where+` ORDER BY m.statement_id, m.party_id`, args, byID, func(r scanner) (id int64, m parley.StatementMark, err error) {
 		var at int64
-		err := rows.Scan(&m.PartyID, &m.UserID, &m.Mark, &at)
+		err = r.Scan(&id, &m.Version, &m.PartyID, &m.UserID, &m.Mark, &at)
 		m.At = fromMicros(at)
-		s.Marks = append(s.Marks, m)
-		return err
-	})
+		return id, m, err
+	}, func(s *parley.Statement, m parley.StatementMark) { s.Marks = append(s.Marks, m) })
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load statement marks: %w", err)
 	}
-	err = scan(`SELECT party_id, user_id, seq, at FROM statement_signatures WHERE statement_id = $1 AND version = $2 ORDER BY seq`, func(rows *sql.Rows) error {
-		g := parley.StatementSignature{Version: version}
+	err = children(ctx, q, `SELECT g.statement_id, g.version, g.party_id, g.user_id, g.seq, g.at FROM statement_signatures g JOIN statements s ON s.id = g.statement_id AND g.version = s.version
+		WHERE `+where+` ORDER BY g.statement_id, g.seq`, args, byID, func(r scanner) (id int64, g parley.StatementSignature, err error) {
 		var at int64
-		err := rows.Scan(&g.PartyID, &g.UserID, &g.Seq, &at)
+		err = r.Scan(&id, &g.Version, &g.PartyID, &g.UserID, &g.Seq, &at)
 		g.At = fromMicros(at)
-		s.Signatures = append(s.Signatures, g)
-		return err
-	})
+		return id, g, err
+	}, func(s *parley.Statement, g parley.StatementSignature) { s.Signatures = append(s.Signatures, g) })
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load statement signatures: %w", err)
 	}
-	err = scan(`SELECT party_id, user_id, consent, note, at FROM statement_consents WHERE statement_id = $1 AND version = $2 ORDER BY party_id`, func(rows *sql.Rows) error {
-		c := parley.StakeholderConsent{Version: version}
+	err = children(ctx, q, `SELECT c.statement_id, c.version, c.party_id, c.user_id, c.consent, c.note, c.at FROM statement_consents c JOIN statements s ON s.id = c.statement_id AND c.version = s.version
+		WHERE `+where+` ORDER BY c.statement_id, c.party_id`, args, byID, func(r scanner) (id int64, c parley.StakeholderConsent, err error) {
 		var at, consent int64
-		err := rows.Scan(&c.PartyID, &c.UserID, &consent, &c.Note, &at)
+		err = r.Scan(&id, &c.Version, &c.PartyID, &c.UserID, &consent, &c.Note, &at)
 		c.Consent, c.At = consent != 0, fromMicros(at)
-		s.Consents = append(s.Consents, c)
-		return err
-	})
+		return id, c, err
+	}, func(s *parley.Statement, c parley.StakeholderConsent) { s.Consents = append(s.Consents, c) })
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("load statement consents: %w", err)
 	}
-	return &s, nil
+	return out, nil
 }
 
 func findVisibleStatement(ctx context.Context, q querier, u *parley.User, id int64) (*parley.Statement, *parley.Talk, error) {
@@ -145,7 +140,8 @@ func (db *DB) addVersion(ctx context.Context, tx *tx, u *parley.User, s *parley.
 }
 
 // CreateStatement implements parley.StatementService.
-func (db *DB) CreateStatement(ctx context.Context, s *parley.Statement, text string) error {
+func (db *DB) CreateStatement(ctx context.Context, s *parley.Statement, text string) (err error) {
+	defer wrap(&err, "CreateStatement")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -195,7 +191,8 @@ func (db *DB) CreateStatement(ctx context.Context, s *parley.Statement, text str
 }
 
 // FindStatementByID implements parley.StatementService.
-func (db *DB) FindStatementByID(ctx context.Context, id int64) (*parley.Statement, error) {
+func (db *DB) FindStatementByID(ctx context.Context, id int64) (_ *parley.Statement, err error) {
+	defer wrap(&err, "FindStatementByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -205,44 +202,23 @@ func (db *DB) FindStatementByID(ctx context.Context, id int64) (*parley.Statemen
 }
 
 // FindStatements implements parley.StatementService.
-func (db *DB) FindStatements(ctx context.Context, talkID int64) ([]*parley.Statement, error) {
+func (db *DB) FindStatements(ctx context.Context, talkID int64) (_ []*parley.Statement, err error) {
+	defer wrap(&err, "FindStatements(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := findVisibleTalk(ctx, db.read, u, talkID); err != nil {
+	// Constant queries, prepared once: the inbox reads every talk's.
+	rd := preparedReads{db}
+	if _, err := findVisibleTalk(ctx, rd, u, talkID); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM statements WHERE talk_id = $1 ORDER BY id`, talkID)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	out := []*parley.Statement{}
-	for _, id := range ids {
-		s, err := findStatement(ctx, db.read, id)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, nil
+	return loadStatements(ctx, rd, `s.talk_id = $1`, talkID)
 }
 
 // StatementVersions implements parley.StatementService.
-func (db *DB) StatementVersions(ctx context.Context, id int64) ([]*parley.StatementVersion, error) {
+func (db *DB) StatementVersions(ctx context.Context, id int64) (_ []*parley.StatementVersion, err error) {
+	defer wrap(&err, "StatementVersions(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -250,20 +226,7 @@ func (db *DB) StatementVersions(ctx context.Context, id int64) ([]*parley.Statem
 	if _, _, err := findVisibleStatement(ctx, db.read, u, id); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT `+versionCols+` FROM statement_versions WHERE statement_id = $1 ORDER BY number`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*parley.StatementVersion{}
-	for rows.Next() {
-		v, err := scanVersion(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return all(ctx, db.read, `SELECT `+versionCols+` FROM statement_versions WHERE statement_id = $1 ORDER BY number`, []any{id}, scanVersion)
 }
 
 // statementTx opens a write transaction holding statement id's row, so
@@ -294,7 +257,8 @@ func current(s *parley.Statement, version int, doing string) error {
 }
 
 // EditStatement implements parley.StatementService.
-func (db *DB) EditStatement(ctx context.Context, id int64, base int, text string) (*parley.StatementVersion, error) {
+func (db *DB) EditStatement(ctx context.Context, id int64, base int, text string) (_ *parley.StatementVersion, err error) {
+	defer wrap(&err, "EditStatement(%d, %d)", id, base)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -369,7 +333,8 @@ func (db *DB) changeStatement(ctx context.Context, id int64, change func(tx *tx,
 }
 
 // MarkStatement implements parley.StatementService.
-func (db *DB) MarkStatement(ctx context.Context, id int64, version int, mark string) (*parley.Statement, error) {
+func (db *DB) MarkStatement(ctx context.Context, id int64, version int, mark string) (_ *parley.Statement, err error) {
+	defer wrap(&err, "MarkStatement(%d, %d)", id, version)
 	return db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
 		if !parley.CanRaiseIrritant(u, t) {
 			return nil, parley.Errorf(parley.EFORBIDDEN, "only the heads and negotiators of member delegations mark a statement for their party")
@@ -390,13 +355,14 @@ func (db *DB) MarkStatement(ctx context.Context, id int64, version int, mark str
 			s.ID, version, u.PartyID, u.ID, mark, micros(db.now())); err != nil {
 			return nil, err
 		}
-		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "version": version, "mark": mark})
+		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "title": s.Title, "version": version, "mark": mark})
 		return []parley.EventInput{{Type: "statement.marked", Payload: payload}}, nil
 	})
 }
 
 // SignStatement implements parley.StatementService.
-func (db *DB) SignStatement(ctx context.Context, id int64, version int, signature []byte) (*parley.Statement, error) {
+func (db *DB) SignStatement(ctx context.Context, id int64, version int, signature []byte) (_ *parley.Statement, err error) {
+	defer wrap(&err, "SignStatement(%d, %d)", id, version)
 	return db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
 		if !parley.CanSignStatement(u, t) {
 			return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of a member delegation signs a statement for their party")
@@ -460,7 +426,8 @@ func (db *DB) SignStatement(ctx context.Context, id int64, version int, signatur
 }
 
 // ConsentToStatement implements parley.StatementService.
-func (db *DB) ConsentToStatement(ctx context.Context, id int64, version int, consent bool, note string) (*parley.Statement, error) {
+func (db *DB) ConsentToStatement(ctx context.Context, id int64, version int, consent bool, note string) (_ *parley.Statement, err error) {
+	defer wrap(&err, "ConsentToStatement(%d, %d)", id, version)
 	return db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
 		p, ok := t.Party(u.PartyID)
 		named := false
@@ -487,14 +454,15 @@ func (db *DB) ConsentToStatement(ctx context.Context, id int64, version int, con
 		if !consent {
 			typ = "statement.objected"
 		}
-		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "version": version, "hash": s.Current.Hash, "note": note})
+		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "title": s.Title, "version": version, "hash": s.Current.Hash, "note": note})
 		return []parley.EventInput{{Type: typ, Payload: payload}}, nil
 	})
 }
 
 // CommentOnStatement implements parley.StatementService.
-func (db *DB) CommentOnStatement(ctx context.Context, id int64, c *parley.StatementComment) error {
-	_, err := db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
+func (db *DB) CommentOnStatement(ctx context.Context, id int64, c *parley.StatementComment) (err error) {
+	defer wrap(&err, "CommentOnStatement(%d)", id)
+	_, err = db.changeStatement(ctx, id, func(tx *tx, u *parley.User, s *parley.Statement, t *parley.Talk) ([]parley.EventInput, error) {
 		if !parley.CanActInTalk(u, t) {
 			return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of seated delegations comment")
 		}
@@ -518,14 +486,15 @@ func (db *DB) CommentOnStatement(ctx context.Context, id int64, c *parley.Statem
 			VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, s.ID, c.Version, c.Paragraph, c.AuthorID, c.PartyID, c.Text, micros(c.CreatedAt)).Scan(&c.ID); err != nil {
 			return nil, err
 		}
-		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "version": c.Version, "paragraph": c.Paragraph, "text": c.Text})
+		payload, _ := json.Marshal(map[string]any{"statement_id": s.ID, "title": s.Title, "version": c.Version, "paragraph": c.Paragraph, "text": c.Text})
 		return []parley.EventInput{{Type: "statement.commented", Payload: payload}}, nil
 	})
 	return err
 }
 
 // StatementComments implements parley.StatementService.
-func (db *DB) StatementComments(ctx context.Context, id int64) ([]*parley.StatementComment, error) {
+func (db *DB) StatementComments(ctx context.Context, id int64) (_ []*parley.StatementComment, err error) {
+	defer wrap(&err, "StatementComments(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -533,20 +502,12 @@ func (db *DB) StatementComments(ctx context.Context, id int64) ([]*parley.Statem
 	if _, _, err := findVisibleStatement(ctx, db.read, u, id); err != nil {
 		return nil, err
 	}
-	rows, err := db.read.QueryContext(ctx, `SELECT id, version, paragraph, author_id, party_id, text, created_at FROM statement_comments WHERE statement_id = $1 ORDER BY id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*parley.StatementComment{}
-	for rows.Next() {
-		var c parley.StatementComment
-		var created int64
-		if err := rows.Scan(&c.ID, &c.Version, &c.Paragraph, &c.AuthorID, &c.PartyID, &c.Text, &created); err != nil {
-			return nil, err
-		}
-		c.CreatedAt = fromMicros(created)
-		out = append(out, &c)
-	}
-	return out, rows.Err()
+	return all(ctx, db.read, `SELECT id, version, paragraph, author_id, party_id, text, created_at FROM statement_comments WHERE statement_id = $1 ORDER BY id`, []any{id},
+		func(s scanner) (*parley.StatementComment, error) {
+			var c parley.StatementComment
+			var created int64
+			err := s.Scan(&c.ID, &c.Version, &c.Paragraph, &c.AuthorID, &c.PartyID, &c.Text, &created)
+			c.CreatedAt = fromMicros(created)
+			return &c, err
+		})
 }

@@ -43,39 +43,101 @@ func findTalk(ctx context.Context, q querier, id int64) (*parley.Talk, error) {
 		return nil, fmt.Errorf("find talk: %w", err)
 	}
 	t.Illustrative, t.CreatedAt = ill != 0, fromMicros(created)
-	rows, err := q.QueryContext(ctx, qTalkParties, id)
-	if err != nil {
+	if t.Parties, err = all(ctx, q, qTalkParties, []any{id}, scanTalkParty); err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	t.Parties = []parley.TalkParty{}
-	for rows.Next() {
+	t.MediatorIDs, err = all(ctx, q, qTalkMediators, []any{id}, scanInt64)
+	return &t, err
+}
+
+func scanTalkParty(s scanner) (parley.TalkParty, error) {
+	var p parley.TalkParty
+	var standing string
+	var acc int64
+	err := s.Scan(&p.PartyID, &standing, &acc)
+	p.Standing, p.Accepted = parley.Standing(standing), acc != 0
+	return p, err
+}
+
+// loadTalks reads the talks with these ids, with their parties and
+// mediators: three queries however many. A talk that does not exist is
+// missing from the map.
+func loadTalks(ctx context.Context, q querier, ids []int64) (map[int64]*parley.Talk, error) {
+	out := map[int64]*parley.Talk{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	args := int64Args(ids)
+	in := placeholders(1, len(ids))
+	err := each(ctx, q, `SELECT id, title, description, illustrative, created_by, created_at, last_seq FROM talks WHERE id IN (`+in+`)`, args, func(s scanner) error {
+		var t parley.Talk
+		var ill, created int64
+		if err := s.Scan(&t.ID, &t.Title, &t.Description, &ill, &t.CreatedBy, &created, &t.LastSeq); err != nil {
+			return err
+		}
+		t.Illustrative, t.CreatedAt = ill != 0, fromMicros(created)
+		t.Parties, t.MediatorIDs = []parley.TalkParty{}, []int64{}
+		out[t.ID] = &t
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load talks: %w", err)
+	}
+	err = each(ctx, q, `SELECT talk_id, party_id, standing, accepted FROM talk_parties WHERE talk_id IN (`+in+`) ORDER BY talk_id, party_id`, args, func(s scanner) error {
+		var talk int64
 		var p parley.TalkParty
-		var s string
+		var standing string
 		var acc int64
-		if err := rows.Scan(&p.PartyID, &s, &acc); err != nil {
-			return nil, err
+		if err := s.Scan(&talk, &p.PartyID, &standing, &acc); err != nil {
+			return err
 		}
-		p.Standing, p.Accepted = parley.Standing(s), acc != 0
-		t.Parties = append(t.Parties, p)
+		p.Standing, p.Accepted = parley.Standing(standing), acc != 0
+		if t := out[talk]; t != nil {
+			t.Parties = append(t.Parties, p)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load talk parties: %w", err)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	err = each(ctx, q, `SELECT talk_id, user_id FROM talk_mediators WHERE talk_id IN (`+in+`) ORDER BY talk_id, user_id`, args, func(s scanner) error {
+		var talk, m int64
+		if err := s.Scan(&talk, &m); err != nil {
+			return err
+		}
+		if t := out[talk]; t != nil {
+			t.MediatorIDs = append(t.MediatorIDs, m)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("load talk mediators: %w", err)
 	}
-	mrows, err := q.QueryContext(ctx, qTalkMediators, id)
+	return out, nil
+}
+
+// visibleTalks loads the talks with these ids as u may see them: ENOTFOUND
+// for one that does not exist or that u may not see.
+func visibleTalks(ctx context.Context, q querier, u *parley.User, ids []int64) (map[int64]*parley.Talk, error) {
+	ts, err := loadTalks(ctx, q, ids)
 	if err != nil {
 		return nil, err
 	}
-	defer mrows.Close()
-	t.MediatorIDs = []int64{}
-	for mrows.Next() {
-		var m int64
-		if err := mrows.Scan(&m); err != nil {
-			return nil, err
+	for _, id := range ids {
+		if t := ts[id]; t == nil || !parley.CanSeeTalk(u, t) {
+			return nil, parley.Errorf(parley.ENOTFOUND, "no talk %d", id)
 		}
-		t.MediatorIDs = append(t.MediatorIDs, m)
 	}
-	return &t, mrows.Err()
+	return ts, nil
+}
+
+// int64Args returns ids as query arguments.
+func int64Args(ids []int64) []any {
+	args := make([]any, len(ids))
+	for k, id := range ids {
+		args[k] = id
+	}
+	return args
 }
 
 // findVisibleTalk loads a talk and applies the rule; a talk the user may not
@@ -92,7 +154,8 @@ func findVisibleTalk(ctx context.Context, q querier, u *parley.User, id int64) (
 }
 
 // CreateTalk implements parley.TalkService.
-func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) error {
+func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) (err error) {
+	defer wrap(&err, "CreateTalk")
 	u, err := actor(ctx)
 	if err != nil {
 		return err
@@ -171,7 +234,8 @@ func findUser(ctx context.Context, q querier, id int64) (*parley.User, error) {
 }
 
 // FindTalkByID implements parley.TalkService.
-func (db *DB) FindTalkByID(ctx context.Context, id int64) (*parley.Talk, error) {
+func (db *DB) FindTalkByID(ctx context.Context, id int64) (_ *parley.Talk, err error) {
+	defer wrap(&err, "FindTalkByID(%d)", id)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -193,7 +257,8 @@ func (db *DB) FindTalkByID(ctx context.Context, id int64) (*parley.Talk, error) 
 }
 
 // FindTalks implements parley.TalkService.
-func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) ([]*parley.Talk, error) {
+func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) (_ []*parley.Talk, err error) {
+	defer wrap(&err, "FindTalks")
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -202,31 +267,22 @@ func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) ([]*parley.Tal
 		f.Limit = 500
 	}
 	// The query narrows the candidates; the rule in the domain decides.
-	rows, err := db.read.QueryContext(ctx, `SELECT id FROM talks t WHERE id > $1 AND ($2 = 1
+	ids, err := all(ctx, db.read, `SELECT id FROM talks t WHERE id > $1 AND ($2 = 1
 			OR EXISTS (SELECT 1 FROM talk_parties p WHERE p.talk_id = t.id AND p.party_id = $3 AND $3 <> 0)
 			OR EXISTS (SELECT 1 FROM talk_mediators m WHERE m.talk_id = t.id AND m.user_id = $4))
-		ORDER BY id LIMIT $5`, f.AfterID, b2i(u.Admin), u.PartyID, u.ID, f.Limit)
+		ORDER BY id LIMIT $5`, []any{f.AfterID, b2i(u.Admin), u.PartyID, u.ID, f.Limit}, scanInt64)
 	if err != nil {
 		return nil, err
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	byID, err := loadTalks(ctx, db.read, ids)
+	if err != nil {
 		return nil, err
 	}
 	ts := []*parley.Talk{}
 	for _, id := range ids {
-		t, err := findTalk(ctx, db.read, id)
-		if err != nil {
-			return nil, err
+		t := byID[id]
+		if t == nil {
+			continue
 		}
 		if parley.CanSeeTalk(u, t) {
 			ts = append(ts, t)
@@ -238,7 +294,8 @@ func (db *DB) FindTalks(ctx context.Context, f parley.TalkFilter) ([]*parley.Tal
 }
 
 // AppendEvent implements parley.TalkService.
-func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInput) (*parley.Event, error) {
+func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInput) (_ *parley.Event, err error) {
+	defer wrap(&err, "AppendEvent(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -399,7 +456,8 @@ func (db *DB) published(ctx context.Context, e *parley.Event) {
 }
 
 // ListEvents implements parley.TalkService.
-func (db *DB) ListEvents(ctx context.Context, talkID, afterSeq int64, limit int) ([]*parley.Event, error) {
+func (db *DB) ListEvents(ctx context.Context, talkID, afterSeq int64, limit int) (_ []*parley.Event, err error) {
+	defer wrap(&err, "ListEvents(%d, %d, %d)", talkID, afterSeq, limit)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -422,25 +480,17 @@ func listEvents(ctx context.Context, q querier, u *parley.User, talkID, afterSeq
 	if skipWithheld {
 		party = u.PartyID
 	}
-	rows, err := q.QueryContext(ctx, `SELECT `+eventCols+`
-		FROM events WHERE talk_id = $1 AND seq > $2 AND ($3 < 0 OR private_to = 0 OR private_to = $3) ORDER BY seq LIMIT $4`, talkID, afterSeq, party, limit)
-	if err != nil {
-		return nil, err
+	es, err := all(ctx, q, `SELECT `+eventCols+`
+		FROM events WHERE talk_id = $1 AND seq > $2 AND ($3 < 0 OR private_to = 0 OR private_to = $3) ORDER BY seq LIMIT $4`, []any{talkID, afterSeq, party, limit}, scanEvent)
+	for k, e := range es {
+		es[k] = parley.VisibleEvent(u, e)
 	}
-	defer rows.Close()
-	es := []*parley.Event{}
-	for rows.Next() {
-		e, err := scanEvent(rows)
-		if err != nil {
-			return nil, err
-		}
-		es = append(es, parley.VisibleEvent(u, e))
-	}
-	return es, rows.Err()
+	return es, err
 }
 
 // Record implements parley.TalkService.
-func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) {
+func (db *DB) Record(ctx context.Context, talkID int64) (_ *parley.Record, err error) {
+	defer wrap(&err, "Record(%d)", talkID)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err
@@ -477,7 +527,8 @@ func (db *DB) Record(ctx context.Context, talkID int64) (*parley.Record, error) 
 }
 
 // SignOff implements parley.TalkService.
-func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) (*parley.Event, error) {
+func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) (_ *parley.Event, err error) {
+	defer wrap(&err, "SignOff(%d, %d)", talkID, seq)
 	u, err := actor(ctx)
 	if err != nil {
 		return nil, err

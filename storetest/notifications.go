@@ -51,7 +51,7 @@ func testNotifications(t *testing.T, s Store) {
 		if strings.Contains(all, secret) != tt.secret {
 			t.Errorf("%s: notification carries the internal comment: %v, want %v\n%s", tt.name, !tt.secret, tt.secret, all)
 		}
-		if tt.unread > 0 && (!strings.Contains(all, "raised irritant") || ns[len(ns)-1].Link != "/irritants/1") {
+		if tt.unread > 0 && (!strings.Contains(all, "raised “") || ns[len(ns)-1].Link != "/irritants/1") {
 			t.Errorf("%s: notifications %q", tt.name, all)
 		}
 	}

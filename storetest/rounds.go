@@ -127,3 +127,137 @@ func testRounds(t *testing.T, s Store) {
 		t.Errorf("FindRounds = %+v", rs)
 	}
 }
+
+// testMinutesApproval: a round's minutes become the agreed record only when
+// every attending delegation approves them; a change after an approval
+// resets it; a planned round's details change, a started one's do not.
+func testMinutesApproval(t *testing.T, s Store) {
+	ctx := t.Context()
+	w := newWorld(t, s)
+	start := time.Date(2025, 2, 18, 9, 0, 0, 0, time.UTC)
+	r := &parley.Round{TalkID: w.talk.ID, Title: "Istanbul", StartsAt: start, Delegations: []int64{w.us.ID, w.ru.ID},
+		Agenda: []*parley.AgendaItem{{Title: "Embassies"}}}
+	must(t, s.CreateRound(as(ctx, w.usHead), r))
+	got, err := s.UpdateRound(as(ctx, w.ruHead), r.ID, parley.RoundDetails{Title: "Istanbul II", Venue: "Dolmabahçe", StartsAt: start.Add(24 * time.Hour)})
+	must(t, err)
+	if got.Title != "Istanbul II" || got.Venue != "Dolmabahçe" || !got.StartsAt.Equal(start.Add(24*time.Hour)) {
+		t.Fatalf("updated round reads %+v", got)
+	}
+	if _, err := s.UpdateRound(as(ctx, w.ruHead), r.ID, parley.RoundDetails{Title: ""}); code(err) != parley.EINVALID {
+		t.Errorf("round without a title: %v, want invalid", err)
+	}
+	if _, err := s.UpdateRound(as(ctx, w.saHead), r.ID, parley.RoundDetails{Title: "Ankara", StartsAt: start}); code(err) != parley.EFORBIDDEN {
+		t.Errorf("observer party edits the round: %v, want forbidden", err)
+	}
+	if _, err := s.ApproveMinutes(as(ctx, w.usHead), r.ID, 0); code(err) != parley.ECONFLICT {
+		t.Errorf("approval of a planned round's minutes: %v, want conflict", err)
+	}
+	_, err = s.MoveRound(as(ctx, w.usHead), r.ID, parley.RoundInProgress)
+	must(t, err)
+	if _, err := s.UpdateRound(as(ctx, w.ruHead), r.ID, parley.RoundDetails{Title: "Late", StartsAt: start}); code(err) != parley.ECONFLICT || !strings.Contains(parley.ErrorMessage(err), "planned") {
+		t.Errorf("edit of a started round: %v, want a conflict saying it only changes while planned", err)
+	}
+	item := got.Agenda[0].ID
+	got, err = s.RecordMinutes(as(ctx, w.usNeg), r.ID, item, parley.Minutes{Minutes: "Both sides agree to restore staff.", Outcome: parley.OutcomeAgreed})
+	must(t, err)
+	v := got.MinutesVersion
+	for _, tt := range []struct {
+		name string
+		u    *parley.User
+		code string
+	}{{"observer party", w.saHead, parley.EFORBIDDEN}, {"stakeholder", w.uaHead, parley.EFORBIDDEN}, {"mediator", w.mediator, parley.EFORBIDDEN},
+		{"observer in a delegation", w.usObs, parley.EFORBIDDEN}, {"outsider", w.frHead, parley.ENOTFOUND}} {
+		if _, err := s.ApproveMinutes(as(ctx, tt.u), r.ID, v); code(err) != tt.code {
+			t.Errorf("%s approves: %v, want %s", tt.name, err, tt.code)
+		}
+	}
+	if _, err := s.ApproveMinutes(as(ctx, w.usHead), r.ID, v-1); code(err) != parley.ECONFLICT {
+		t.Errorf("approval of an older version: %v, want conflict", err)
+	}
+	got, err = s.ApproveMinutes(as(ctx, w.usHead), r.ID, v)
+	must(t, err)
+	if !got.Approved(w.us.ID) || got.AgreedSeq != 0 {
+		t.Fatalf("after the US approves: %+v agreed %d", got.Approvals, got.AgreedSeq)
+	}
+	if _, err := s.ApproveMinutes(as(ctx, w.usNeg), r.ID, v); code(err) != parley.ECONFLICT {
+		t.Errorf("second US approval: %v, want conflict", err)
+	}
+	// Russia changes the minutes: the US approval is reset, and says so.
+	if _, err := s.RecordMinutes(as(ctx, w.ruHead), r.ID, item, parley.Minutes{Minutes: "Both sides agree to restore staff by June.", Outcome: parley.OutcomeAgreed}); code(err) != parley.EFORBIDDEN {
+		// The US recorded them; Russia comments instead (see CanChangeMinutes).
+		t.Fatalf("RU changes US minutes: %v", err)
+	}
+	got, err = s.RecordMinutes(as(ctx, w.usHead), r.ID, item, parley.Minutes{Minutes: "Both sides agree to restore staff by June.", Outcome: parley.OutcomeAgreed})
+	must(t, err)
+	if got.Approved(w.us.ID) || len(got.ResetApprovals) != 1 || got.ResetApprovals[0].PartyID != w.us.ID || got.MinutesVersion != v+1 {
+		t.Fatalf("after a change: approvals %+v reset %+v version %d", got.Approvals, got.ResetApprovals, got.MinutesVersion)
+	}
+	rec, err := s.Record(as(ctx, w.usHead), w.talk.ID)
+	must(t, err)
+	if e := rec.Events[len(rec.Events)-1]; e.Type != "round.minutes" || !strings.Contains(string(e.Payload), `"approvals_reset":[`) {
+		t.Errorf("the change's event does not say the approvals were reset: %s %s", e.Type, e.Payload)
+	}
+	_, err = s.ApproveMinutes(as(ctx, w.ruHead), r.ID, v+1)
+	must(t, err)
+	got, err = s.ApproveMinutes(as(ctx, w.usNeg), r.ID, v+1)
+	must(t, err)
+	if got.AgreedSeq == 0 || len(got.ResetApprovals) != 0 || len(got.Approvals) != 2 {
+		t.Fatalf("after both approve: agreed %d approvals %+v reset %+v", got.AgreedSeq, got.Approvals, got.ResetApprovals)
+	}
+	again, err := s.FindRoundByID(as(ctx, w.saHead), r.ID)
+	must(t, err)
+	tk, err := s.FindTalkByID(as(ctx, w.saHead), w.talk.ID)
+	must(t, err)
+	if !again.Agreed(tk) || again.AgreedSeq != got.AgreedSeq {
+		t.Errorf("the observer does not read the minutes as agreed: %+v", again)
+	}
+	rec, err = s.Record(as(ctx, w.saHead), w.talk.ID)
+	must(t, err)
+	if e := rec.Events[got.AgreedSeq-1]; e.Type != "round.minutes_agreed" || !strings.Contains(string(e.Payload), "by June") {
+		t.Errorf("agreed minutes event %s %s", e.Type, e.Payload)
+	}
+	if err := parley.Verify(roundTrip(t, rec)); err != nil {
+		t.Error(err)
+	}
+}
+
+// testIrritantSort: a listing comes in the order asked for; an unknown
+// order, or paging by id in another order, is refused.
+func testIrritantSort(t *testing.T, s Store) {
+	ctx := t.Context()
+	w := newWorld(t, s)
+	var ids []int64
+	for _, title := range []string{"banking", "Airspace", "consulates"} {
+		i := &parley.Irritant{TalkID: w.talk.ID, Title: title, Toward: []int64{w.ru.ID}}
+		must(t, s.RaiseIrritant(as(ctx, w.usHead), i))
+		ids = append(ids, i.ID)
+	}
+	_, err := s.MoveIrritant(as(ctx, w.ruHead), ids[0], parley.IrritantMove{To: parley.IrritantAcknowledged})
+	must(t, err)
+	titles := func(sort parley.IrritantSort) string {
+		is, err := s.FindIrritants(as(ctx, w.usHead), parley.IrritantFilter{TalkID: w.talk.ID, Sort: sort})
+		must(t, err)
+		var out []string
+		for _, i := range is {
+			out = append(out, i.Title)
+		}
+		return strings.Join(out, ", ")
+	}
+	for sort, want := range map[parley.IrritantSort]string{
+		"":                 "banking, Airspace, consulates",
+		parley.SortOldest:  "banking, Airspace, consulates",
+		parley.SortNewest:  "consulates, Airspace, banking",
+		parley.SortTitle:   "Airspace, banking, consulates",
+		parley.SortUpdated: "banking, consulates, Airspace",
+	} {
+		if got := titles(sort); got != want {
+			t.Errorf("sort %q: %s; want %s", sort, got, want)
+		}
+	}
+	if _, err := s.FindIrritants(as(ctx, w.usHead), parley.IrritantFilter{TalkID: w.talk.ID, Sort: "random"}); code(err) != parley.EINVALID {
+		t.Errorf("unknown sort: %v, want invalid", err)
+	}
+	if _, err := s.FindIrritants(as(ctx, w.usHead), parley.IrritantFilter{TalkID: w.talk.ID, Sort: parley.SortNewest, AfterID: ids[0]}); code(err) != parley.EINVALID {
+		t.Errorf("after_id with sort=newest: %v, want invalid", err)
+	}
+}

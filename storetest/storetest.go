@@ -41,12 +41,15 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 	t.Run("Irritants", func(t *testing.T) { testIrritants(t, open(t)) })
 	t.Run("ConcurrentConfirmations", func(t *testing.T) { testConcurrentConfirmations(t, open(t)) })
 	t.Run("Rounds", func(t *testing.T) { testRounds(t, open(t)) })
+	t.Run("MinutesApproval", func(t *testing.T) { testMinutesApproval(t, open(t)) })
+	t.Run("IrritantSort", func(t *testing.T) { testIrritantSort(t, open(t)) })
 	t.Run("Statements", func(t *testing.T) { testStatements(t, open(t)) })
 	t.Run("StatementPartyKey", func(t *testing.T) { testStatementPartyKey(t, open(t)) })
 	t.Run("ConcurrentStatementEdits", func(t *testing.T) { testConcurrentEdits(t, open(t)) })
 	t.Run("Notifications", func(t *testing.T) { testNotifications(t, open(t)) })
 	t.Run("Reminders", func(t *testing.T) { testReminders(t, open(t)) })
 	t.Run("Negotiations", func(t *testing.T) { testNegotiations(t, open(t)) })
+	t.Run("Inbox", func(t *testing.T) { testInbox(t, open(t)) })
 }
 
 func code(err error) string { return parley.ErrorCode(err) }

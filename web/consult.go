@@ -120,7 +120,7 @@ func (s *Server) boardData(ctx context.Context, id int64, f boardFilter) (map[st
 				limit = boardAll
 			}
 			is, err := svc.FindIrritants(ctx, parley.IrritantFilter{TalkID: id, Status: []parley.IrritantStatus{st}, Query: f.Query,
-				Category: f.Category, Priority: f.Priority, Party: f.Party, Limit: limit})
+				Category: f.Category, Priority: f.Priority, Party: f.Party, Sort: f.Sort, Limit: limit})
 			if err != nil {
 				return nil, err
 			}
@@ -137,7 +137,7 @@ func (s *Server) boardData(ctx context.Context, id int64, f boardFilter) (map[st
 		matches += c.Shown
 		cols = append(cols, c)
 	}
-	return map[string]any{"TalkID": id, "Columns": cols, "Filter": f, "Query": f.Query, "Filtered": filtered || f.Status != "",
+	return map[string]any{"TalkID": id, "Columns": cols, "Filter": f, "Query": f.Query, "Filtered": filtered || f.Status != "", "Sorts": parley.IrritantSorts,
 		"Total": total, "Matches": matches}, nil
 }
 
@@ -151,13 +151,15 @@ type boardFilter struct {
 	Party                     int64
 	// Status shows one column only, in full.
 	Status parley.IrritantStatus
+	// Sort orders each column; "" is the order they were raised in.
+	Sort parley.IrritantSort
 }
 
 // Encode returns the filter as a query string, "" when empty. It is a
 // template.URL so that templates keep its = and & as they are.
 func (f boardFilter) Encode() template.URL {
 	v := url.Values{}
-	for k, x := range map[string]string{"q": f.Query, "category": f.Category, "priority": f.Priority, "status": string(f.Status)} {
+	for k, x := range map[string]string{"q": f.Query, "category": f.Category, "priority": f.Priority, "status": string(f.Status), "sort": string(f.Sort)} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -173,6 +175,9 @@ func readBoardFilter(r *http.Request) boardFilter {
 	f := boardFilter{Query: strings.TrimSpace(q.Get("q")), Category: q.Get("category"), Priority: q.Get("priority")}
 	if st := parley.IrritantStatus(q.Get("status")); st.Valid() {
 		f.Status = st
+	}
+	if so := parley.IrritantSort(q.Get("sort")); so.Valid() {
+		f.Sort = so
 	}
 	f.Party, _ = strconv.ParseInt(q.Get("party"), 10, 64)
 	return f
@@ -408,7 +413,7 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 			p.Moves = append(p.Moves, to)
 		}
 	}
-	users := map[int64]string{}
+	users := newLookups()
 	for _, c := range cs {
 		a := s.activity(ctx, &parley.Event{ActorID: c.AuthorID}, names, users, false)
 		p.Comments = append(p.Comments, commentView{IrritantComment: c, Author: a.Actor, Party: names[c.PartyID]})
@@ -502,10 +507,6 @@ func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
 	http.Redirect(w, r, fmt.Sprintf("/irritants/%d#comments", id), http.StatusSeeOther)
 	return nil
 }
-
-// consultSummary renders the consultation's record events for the activity
-// feed; ok is false for other events.
-func consultSummary(e *parley.Event) (string, bool) { return parley.Summary(e) }
 
 // whyNotRaise says why u cannot raise irritants in t, and who can.
 func whyNotRaise(u *parley.User, t *parley.Talk) string {

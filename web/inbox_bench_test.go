@@ -17,15 +17,15 @@ import (
 func BenchmarkInbox20x10k(b *testing.B) {
 	path := filepath.Join(b.TempDir(), "p.db")
 	db := sqlite.NewDB(path)
+	db.Secret = storetest.Secret
 	if err := db.Open(b.Context()); err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	db.Secret = storetest.Secret
 	raw, err := sql.Open("sqlite3", "file:"+path+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { raw.Close() })
-	consulttest.BenchmarkInbox(b, db, raw, false, 20, 10000)
+	consulttest.BenchmarkInbox(b, db, raw, false, 20, 10000, nil)
 }

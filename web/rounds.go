@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -17,7 +18,9 @@ func (s *Server) registerRounds(mux *http.ServeMux) {
 	mux.Handle("POST /talks/{id}/rounds", s.serve(s.onceForm(s.planRound)))
 	mux.Handle("GET /rounds/{id}", s.serve(s.roundPage))
 	mux.Handle("POST /rounds/{id}/agenda", s.serve(s.onceForm(s.addAgendaItem)))
-	mux.Handle("POST /rounds/{id}/agenda/{item}/up", s.serve(s.onceForm(s.moveAgendaItemUp)))
+	mux.Handle("POST /rounds/{id}/details", s.serve(s.onceForm(s.editRound)))
+	mux.Handle("POST /rounds/{id}/agenda/{item}/{move}", s.serve(s.onceForm(s.moveAgendaItem)))
+	mux.Handle("POST /rounds/{id}/approvals", s.serve(s.onceForm(s.approveMinutes)))
 	mux.Handle("POST /rounds/{id}/items/{item}/minutes", s.serve(s.onceForm(s.recordMinutes)))
 	mux.Handle("POST /rounds/{id}/moves", s.serve(s.onceForm(s.moveRound)))
 	mux.Handle("GET /talks/{id}/joint-statements", s.serve(s.statementList))
@@ -91,25 +94,8 @@ func (s *Server) planRound(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rd := &parley.Round{TalkID: id, Title: formText(r, "title"), Venue: formText(r, "venue")}
-	var c checks
-	c.text("title", "title", rd.Title, true, limitTitle)
-	c.text("venue", "venue", rd.Venue, false, limitTitle)
-	for _, f := range []struct {
-		name string
-		at   *time.Time
-	}{{"starts_at", &rd.StartsAt}, {"ends_at", &rd.EndsAt}} {
-		if v := r.PostFormValue(f.name); v != "" {
-			t, err := time.Parse("2006-01-02T15:04", v)
-			if err != nil {
-				c.add(f.name, fmt.Sprintf("%q is not a date and time; pick one like 2026-03-31 09:00.", v))
-			}
-			*f.at = t
-		}
-	}
-	if !rd.StartsAt.IsZero() && !rd.EndsAt.IsZero() && rd.EndsAt.Before(rd.StartsAt) {
-		c.add("ends_at", "The round ends before it starts; pick an end after the start.")
-	}
+	d, c := roundDetailsForm(r)
+	rd := &parley.Round{TalkID: id, Title: d.Title, Venue: d.Venue, StartsAt: d.StartsAt, EndsAt: d.EndsAt}
 	rd.Host, _ = strconv.ParseInt(r.PostFormValue("host"), 10, 64)
 	delegations, err := formIDs(r, "delegations")
 	if err != nil {
@@ -124,6 +110,30 @@ func (s *Server) planRound(w http.ResponseWriter, r *http.Request) error {
 	}
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", rd.ID), http.StatusSeeOther)
 	return nil
+}
+
+// roundDetailsForm reads and checks a round's title, venue and times.
+func roundDetailsForm(r *http.Request) (parley.RoundDetails, checks) {
+	d := parley.RoundDetails{Title: formText(r, "title"), Venue: formText(r, "venue")}
+	var c checks
+	c.text("title", "title", d.Title, true, limitTitle)
+	c.text("venue", "venue", d.Venue, false, limitTitle)
+	for _, f := range []struct {
+		name string
+		at   *time.Time
+	}{{"starts_at", &d.StartsAt}, {"ends_at", &d.EndsAt}} {
+		if v := r.PostFormValue(f.name); v != "" {
+			t, err := time.Parse("2006-01-02T15:04", v)
+			if err != nil {
+				c.add(f.name, fmt.Sprintf("%q is not a date and time; pick one like 2026-03-31 09:00.", v))
+			}
+			*f.at = t
+		}
+	}
+	if !d.StartsAt.IsZero() && !d.EndsAt.IsZero() && d.EndsAt.Before(d.StartsAt) {
+		c.add("ends_at", "The round ends before it starts; pick an end after the start.")
+	}
+	return d, c
 }
 
 // roundView is what the round page shows.
@@ -144,6 +154,29 @@ type roundView struct {
 	Early bool
 	// After is where the live stream starts.
 	After string
+	// OpenItems are the titles of the items without an outcome.
+	OpenItems []string
+	// CanEdit offers the form that changes a planned round's details.
+	CanEdit bool
+	// Approvals say who approved the minutes as they stand, and when;
+	// Awaiting names the attending delegations still to approve them.
+	Approvals []approvalView
+	Awaiting  string
+	Agreed    bool
+	// CanApprove offers the user's delegation's approval; Party names it.
+	CanApprove bool
+	Party      string
+	// MyReset is when a change undid the approval the user's delegation
+	// gave, which it must give again; zero otherwise.
+	MyReset, MyResetApproved time.Time
+	// ConfirmConclude is set on the page that asks before concluding.
+	ConfirmConclude bool
+}
+
+type approvalView struct {
+	Party   string
+	At      time.Time
+	Version int
 }
 
 type agendaView struct {
@@ -180,8 +213,22 @@ func (s *Server) roundData(r *http.Request) (*roundView, error) {
 	}
 	for _, it := range rd.Agenda {
 		v.Items = append(v.Items, agendaView{AgendaItem: it, Owner: names[it.Owner]})
-		if it.Outcome == "" {
-			v.Open++
+	}
+	for _, it := range rd.OpenItems() {
+		v.OpenItems = append(v.OpenItems, it.Title)
+	}
+	v.Open = len(v.OpenItems)
+	v.CanEdit = v.CanOrganise && rd.Status == parley.RoundPlanned
+	for _, a := range rd.Approvals {
+		v.Approvals = append(v.Approvals, approvalView{Party: names[a.PartyID], At: a.At, Version: a.Version})
+	}
+	v.Awaiting = partyList(rd.AwaitingApproval(t), names)
+	v.Agreed = rd.Agreed(t)
+	v.Party = names[u.PartyID]
+	v.CanApprove = rd.Status != parley.RoundPlanned && parley.CanApproveMinutes(u, t, rd) && !rd.Approved(u.PartyID)
+	for _, a := range rd.ResetApprovals {
+		if a.PartyID == u.PartyID && u.PartyID != 0 {
+			v.MyReset, v.MyResetApproved = a.ResetAt, a.At
 		}
 	}
 	if v.CanOrganise {
@@ -231,8 +278,8 @@ func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "agenda", err, s.roundPage)
 }
 
-// moveAgendaItemUp swaps an agenda item with the one before it.
-func (s *Server) moveAgendaItemUp(w http.ResponseWriter, r *http.Request) error {
+// moveAgendaItem moves an agenda item up or down the agenda, or removes it.
+func (s *Server) moveAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	if _, err := signedIn(r); err != nil {
 		return err
 	}
@@ -244,19 +291,63 @@ func (s *Server) moveAgendaItemUp(w http.ResponseWriter, r *http.Request) error 
 	if err != nil {
 		return err
 	}
+	move := r.PathValue("move")
+	if move != "up" && move != "down" && move != "remove" {
+		return parley.Errorf(parley.ENOTFOUND, "no such agenda action")
+	}
 	rd, err := s.api.Rounds.FindRoundByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	items := rd.Agenda
-	for k := 1; k < len(items); k++ {
-		if items[k].ID == item {
-			items[k-1], items[k] = items[k], items[k-1]
-			break
-		}
+	k := slices.IndexFunc(items, func(it *parley.AgendaItem) bool { return it.ID == item })
+	switch {
+	case k < 0:
+		return parley.Errorf(parley.ENOTFOUND, "round %q has no such agenda item; it may have been removed meanwhile", rd.Title)
+	case move == "up" && k > 0:
+		items[k-1], items[k] = items[k], items[k-1]
+	case move == "down" && k < len(items)-1:
+		items[k+1], items[k] = items[k], items[k+1]
+	case move == "remove":
+		items = slices.Delete(items, k, k+1)
 	}
 	_, err = s.api.Rounds.SetAgenda(r.Context(), id, items)
-	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), fmt.Sprintf("up-%d", item), err, s.roundPage)
+	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), fmt.Sprintf("%s-%d", move, item), err, s.roundPage)
+}
+
+// editRound changes a planned round's title, venue and times.
+func (s *Server) editRound(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id", "round")
+	if err != nil {
+		return err
+	}
+	d, c := roundDetailsForm(r)
+	if !c.ok() {
+		return s.refill(w, r, "details", c, nil, s.roundPage)
+	}
+	_, err = s.api.Rounds.UpdateRound(r.Context(), id, d)
+	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "details", err, s.roundPage)
+}
+
+// approveMinutes records the user's delegation's approval of the minutes
+// in the version the page showed.
+func (s *Server) approveMinutes(w http.ResponseWriter, r *http.Request) error {
+	if _, err := signedIn(r); err != nil {
+		return err
+	}
+	id, err := pathInt(r, "id", "round")
+	if err != nil {
+		return err
+	}
+	version, err := strconv.Atoi(r.PostFormValue("version"))
+	if err != nil {
+		return parley.Errorf(parley.EINVALID, "the form names no version of the minutes; reload the page and approve again")
+	}
+	_, err = s.api.Rounds.ApproveMinutes(r.Context(), id, version)
+	return s.done(w, r, fmt.Sprintf("/rounds/%d#approval", id), "approve", err, s.roundPage)
 }
 
 func (s *Server) recordMinutes(w http.ResponseWriter, r *http.Request) error {
@@ -300,7 +391,21 @@ func (s *Server) moveRound(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.api.Rounds.MoveRound(r.Context(), id, parley.RoundStatus(r.PostFormValue("to")))
+	to := parley.RoundStatus(r.PostFormValue("to"))
+	if to == parley.RoundConcluded && r.PostFormValue("confirmed") != "yes" {
+		// Concluding with items lacking an outcome, or before the round's
+		// date, asks first: the page says which items and what date.
+		v, err := s.roundData(r)
+		if err != nil {
+			return err
+		}
+		if v.Status == parley.RoundInProgress && (v.Open > 0 || v.Early) {
+			v.ConfirmConclude = true
+			w.Header().Set("Cache-Control", "no-store")
+			return s.renderTalk(w, r, "round.html", "Conclude "+v.Title+"?", v.Talk, "rounds", v)
+		}
+	}
+	_, err = s.api.Rounds.MoveRound(r.Context(), id, to)
 	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "round-move", err, s.roundPage)
 }
 
@@ -429,7 +534,7 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 		return nil, err
 	}
 	p := &statementPage{Statement: st, Talk: t, Versions: vs, Party: names[u.PartyID], NextVersion: st.Current.Number + 1, Authors: map[int]string{}}
-	users := map[int64]string{}
+	users := newLookups()
 	for _, ver := range vs {
 		a := s.activity(ctx, &parley.Event{ActorID: ver.AuthorID}, names, users, false)
 		p.Authors[ver.Number] = a.Actor

@@ -3,7 +3,9 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
+	"time"
 
 	"parley"
 )
@@ -14,6 +16,22 @@ const searchLimit = 20
 // searchHit is one thing a search found.
 type searchHit struct {
 	Kind, Title, Link, Snippet string
+	// Created and Updated order the hits.
+	Created, Updated time.Time
+}
+
+// sortHits orders hits as asked; "" keeps them by kind: irritants,
+// statements, minutes.
+func sortHits(hits []searchHit, by parley.IrritantSort) {
+	cmp := map[parley.IrritantSort]func(a, b searchHit) int{
+		parley.SortNewest:  func(a, b searchHit) int { return b.Created.Compare(a.Created) },
+		parley.SortOldest:  func(a, b searchHit) int { return a.Created.Compare(b.Created) },
+		parley.SortUpdated: func(a, b searchHit) int { return b.Updated.Compare(a.Updated) },
+		parley.SortTitle:   func(a, b searchHit) int { return strings.Compare(strings.ToLower(a.Title), strings.ToLower(b.Title)) },
+	}[by]
+	if cmp != nil {
+		slices.SortStableFunc(hits, cmp)
+	}
 }
 
 // searchTalk is one talk's hits.
@@ -31,6 +49,10 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	by := parley.IrritantSort(r.URL.Query().Get("sort"))
+	if !by.Valid() {
+		by = ""
+	}
 	var out []searchTalk
 	n := 0
 	if q != "" {
@@ -57,7 +79,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 					return err
 				}
 				for _, i := range is {
-					st.Hits = append(st.Hits, searchHit{Kind: "Irritant, " + i.Status.Label(), Title: i.Title, Link: fmt.Sprintf("/irritants/%d", i.ID), Snippet: snippet(i.Description, words)})
+					st.Hits = append(st.Hits, searchHit{Kind: "Irritant, " + i.Status.Label(), Title: i.Title, Link: fmt.Sprintf("/irritants/%d", i.ID), Snippet: snippet(i.Description, words),
+						Created: i.CreatedAt, Updated: i.UpdatedAt})
 				}
 			}
 			if s.api.Statements != nil {
@@ -67,7 +90,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 				}
 				for _, x := range ss {
 					if has(x.Title, x.Current.Text) {
-						st.Hits = append(st.Hits, searchHit{Kind: "Joint statement", Title: x.Title, Link: fmt.Sprintf("/joint-statements/%d", x.ID), Snippet: snippet(x.Current.Text, words)})
+						st.Hits = append(st.Hits, searchHit{Kind: "Joint statement", Title: x.Title, Link: fmt.Sprintf("/joint-statements/%d", x.ID), Snippet: snippet(x.Current.Text, words),
+							Created: x.CreatedAt, Updated: x.Current.CreatedAt})
 					}
 				}
 			}
@@ -79,18 +103,20 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 				for _, rd := range rs {
 					for _, it := range rd.Agenda {
 						if has(rd.Title, it.Title, it.Minutes, it.Note) {
-							st.Hits = append(st.Hits, searchHit{Kind: "Minutes of " + rd.Title, Title: it.Title, Link: fmt.Sprintf("/rounds/%d#item-%d", rd.ID, it.ID), Snippet: snippet(it.Minutes+" "+it.Note, words)})
+							st.Hits = append(st.Hits, searchHit{Kind: "Minutes of " + rd.Title, Title: it.Title, Link: fmt.Sprintf("/rounds/%d#item-%d", rd.ID, it.ID), Snippet: snippet(it.Minutes+" "+it.Note, words),
+								Created: rd.StartsAt, Updated: rd.StartsAt})
 						}
 					}
 				}
 			}
 			if len(st.Hits) > 0 {
+				sortHits(st.Hits, by)
 				n += len(st.Hits)
 				out = append(out, st)
 			}
 		}
 	}
-	return s.render(w, r, "search.html", map[string]any{"Query": q, "Talks": out, "Count": n})
+	return s.render(w, r, "search.html", map[string]any{"Query": q, "Talks": out, "Count": n, "Sort": by, "Sorts": parley.IrritantSorts})
 }
 
 // snippet returns up to 200 characters of text around the first word found.

@@ -57,6 +57,17 @@ func TestMessagesNeverComeFromTheURL(t *testing.T) {
 			t.Errorf("GET %s: %d, shows the URL's text: %v", path, code, strings.Contains(body, "555 0100"))
 		}
 	}
+	// Nor does the administration page (its messages come in a flash).
+	must(t, s.api.CreateUserWithPassword(t.Context(), &parley.User{Name: "root", Admin: true}, "password-root"))
+	root := s.browser()
+	if code, _ := s.post(root, "/login", url.Values{"name": {"root"}, "password": {"password-root"}}); code != 303 {
+		t.Fatalf("admin sign-in: %d", code)
+	}
+	for _, q := range []string{"done", "error", "message"} {
+		if code, body := s.get(root, "/admin?"+q+"="+url.QueryEscape(lure)); code != 200 || strings.Contains(body, "555 0100") {
+			t.Errorf("GET /admin?%s=: %d, shows the URL's text: %v", q, code, strings.Contains(body, "555 0100"))
+		}
+	}
 	// A real failure comes back on the page itself, from the server, and
 	// never travels in the URL.
 	_, page := s.get(us, fmt.Sprintf("/talks/%d/irritants", s.talk.ID))

@@ -1,9 +1,10 @@
 package web
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -15,36 +16,121 @@ func jsonText(text string) json.RawMessage {
 	return b
 }
 
-// summary renders an event's payload as one line of plain text for the feed.
-func summary(e *parley.Event) string {
+// lookups caches, for one page or stream, the names of the people and the
+// titles of the subjects its entries mention.
+type lookups struct {
+	users  map[int64]string
+	titles map[string]string
+}
+
+func newLookups() *lookups {
+	return &lookups{users: map[int64]string{}, titles: map[string]string{}}
+}
+
+// describe renders an event as a line a person reads, after the actor's
+// name: what was done, to what (the subject, linked), with party names
+// rather than ids and no record type names.
+func (s *Server) describe(ctx context.Context, e *parley.Event, names map[int64]string, lk *lookups) activityLine {
+	if l, ok := parley.Describe(e); ok {
+		link := parley.Link(e)
+		if l.Subject == "" {
+			l.Subject = s.title(ctx, link, lk)
+		}
+		if l.Subject == "" {
+			l.Subject = l.Noun
+		}
+		after := l.After + l.Tail(func(ids []int64, _, _ string) string { return partyList(ids, names) })
+		return activityLine{Before: l.Before, Subject: l.Subject, After: after, Link: link}
+	}
 	var m map[string]any
 	if json.Unmarshal(e.Payload, &m) != nil {
-		return string(e.Payload)
+		return activityLine{Before: "made an entry in the record"}
 	}
-	if t, ok := consultSummary(e); ok {
-		return t
+	party := func() string {
+		id, _ := m["party_id"].(float64)
+		if n := names[int64(id)]; n != "" {
+			return n
+		}
+		return "a party"
 	}
-	if t, ok := m["text"].(string); ok {
-		return t
-	}
-	if e.Type == parley.EventSignOff {
+	standing, _ := m["standing"].(string)
+	switch e.Type {
+	case "talk.created":
+		t, _ := m["title"].(string)
+		return activityLine{Before: "opened the talk ", Subject: t, Link: fmt.Sprintf("/talks/%d", e.TalkID)}
+	case "party.proposed":
+		return activityLine{Before: "proposed inviting " + party() + " as " + standingLabel(standing)}
+	case "party.invited":
+		return activityLine{Before: "invited " + party() + " as " + standingLabel(standing)}
+	case "invitation.consented":
+		return activityLine{Before: "agreed to invite " + party()}
+	case "invitation.withdrawn":
+		return activityLine{Before: "withdrew the invitation of " + party()}
+	case "invitation.accepted":
+		return activityLine{Before: "accepted the invitation for " + party() + ", which takes part as " + standingLabel(standing)}
+	case "member.joined", "member.disabled":
+		who, _ := m["display_name"].(string)
+		if who == "" {
+			who, _ = m["name"].(string)
+		}
+		if e.Type == "member.joined" {
+			return activityLine{Before: who + " joined the delegation"}
+		}
+		return activityLine{Before: who + " no longer acts for the delegation"}
+	case parley.EventSignOff:
 		if seq, ok := m["seq"].(float64); ok {
-			return fmt.Sprintf("signed off entry #%d", int64(seq))
+			return activityLine{Before: "signed off ", Subject: "an earlier entry", Link: fmt.Sprintf("#ev-%d", int64(seq))}
 		}
 	}
-	if t, ok := m["title"].(string); ok && e.Type == "talk.created" {
-		return "opened the talk “" + t + "”"
+	if t, ok := m["text"].(string); ok {
+		return activityLine{Before: t}
 	}
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	return activityLine{Before: "made an entry in the record"}
+}
+
+// activityLine is an entry's text: Before, the linked Subject, After.
+type activityLine struct {
+	Before, Subject, After, Link string
+}
+
+// title returns the title of the irritant, round, statement or
+// negotiation link points to, as the viewer may see it, or "".
+func (s *Server) title(ctx context.Context, link string, lk *lookups) string {
+	if t, ok := lk.titles[link]; ok {
+		return t
 	}
-	sort.Strings(keys)
-	var parts []string
-	for _, k := range keys {
-		parts = append(parts, fmt.Sprintf("%s: %v", k, m[k]))
+	kind, rest, _ := strings.Cut(strings.TrimPrefix(link, "/"), "/")
+	id, err := strconv.ParseInt(rest, 10, 64)
+	if err != nil {
+		return ""
 	}
-	return strings.Join(parts, ", ")
+	var t string
+	switch kind {
+	case "irritants":
+		if x, err := s.api.Irritants.FindIrritantByID(ctx, id); err == nil {
+			t = x.Title
+		}
+	case "rounds":
+		if s.api.Rounds != nil {
+			if x, err := s.api.Rounds.FindRoundByID(ctx, id); err == nil {
+				t = x.Title
+			}
+		}
+	case "joint-statements":
+		if s.api.Statements != nil {
+			if x, err := s.api.Statements.FindStatementByID(ctx, id); err == nil {
+				t = x.Title
+			}
+		}
+	case "negotiations":
+		if s.api.Negotiations != nil {
+			if x, err := s.api.Negotiations.FindNegotiationByID(ctx, id); err == nil {
+				t = x.Title
+			}
+		}
+	}
+	lk.titles[link] = t
+	return t
 }
 
 // standingLabel is a party's standing in a talk as a person reads it.

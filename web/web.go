@@ -39,7 +39,7 @@ type Server struct {
 	tmpl   *template.Template
 	// Inbox finds the irritants waiting on a user's party; the inbox lists
 	// none while it is nil.
-	Inbox parley.IrritantInbox
+	Inbox parley.Inbox
 	// versions are the static files' content hashes.
 	versions map[string]string
 }
@@ -80,6 +80,14 @@ func NewServer(a *api.Server) *Server {
 		"label":      func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
 		"ago":        func(t time.Time) string { return ago(s.api.Now(), t) },
 		"inc":        func(i int) int { return i + 1 },
+		"list":       func(xs ...string) []string { return xs },
+		// utcInput is t as a datetime-local input's value, in UTC ("" for none).
+		"utcInput": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.UTC().Format("2006-01-02T15:04")
+		},
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {
@@ -358,29 +366,25 @@ type activity struct {
 	Actor   string
 	Party   string
 	Type    string
-	Text    string
 	Private bool
-	Hidden  bool
-	// Link is the page the entry is about, "" for none.
-	Link string
+	// Line is what was done, to what (linked).
+	Line   activityLine
+	Hidden bool
 	// PrivateChain marks an event of the viewer's own party's private chain,
 	// whose Seq counts in that chain.
 	PrivateChain bool
 }
 
-func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, users map[int64]string, canSign bool) activity {
+func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]string, lk *lookups, canSign bool) activity {
 	a := activity{TalkID: e.TalkID, SignOff: canSign && e.Type == "statement", Seq: e.Seq, Time: e.Time, Party: names[e.PartyID], Type: e.Type, Private: e.PrivateTo != 0, Hidden: e.Redacted,
 		PrivateChain: e.PrivateTo != 0 && e.V != 0}
-	if n, ok := users[e.ActorID]; ok {
+	if n, ok := lk.users[e.ActorID]; ok {
 		a.Actor = n
 	} else if u, err := s.api.Users.FindUserByID(ctx, e.ActorID); err == nil {
-		a.Actor, users[e.ActorID] = u.DisplayName, u.DisplayName
+		a.Actor, lk.users[e.ActorID] = u.DisplayName, u.DisplayName
 	}
-	if !e.Redacted {
-		a.Text = summary(e)
-		if _, ok := parley.Summary(e); ok {
-			a.Link = parley.Link(e)
-		}
+	if !e.Redacted && e.Type != "" {
+		a.Line = s.describe(ctx, e, names, lk)
 	}
 	return a
 }
@@ -443,7 +447,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 		es = append(es, ps...)
 		slices.SortStableFunc(es, func(a, b *parley.Event) int { return a.Time.Compare(b.Time) })
 	}
-	users := map[int64]string{}
+	users := newLookups()
 	var acts []activity
 	canSign := parley.CanSignOff(u, t)
 	for _, e := range es {
@@ -478,7 +482,7 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	users := map[int64]string{}
+	users := newLookups()
 	return s.api.Stream(w, r, id, func(e *parley.Event) (string, string, error) {
 		if e.Redacted {
 			return "", "", nil // another party's legacy private entry: nothing to show

@@ -28,6 +28,7 @@ type site struct {
 	db   *sqlite.DB
 	talk *parley.Talk
 	us   *parley.User
+	api  *api.Server
 }
 
 func newSite(t *testing.T) *site {
@@ -52,7 +53,7 @@ func newSite(t *testing.T) *site {
 	w.Register(mux)
 	srv := httptest.NewServer(a.Middleware(mux))
 	t.Cleanup(func() { a.Close(); srv.Close() })
-	s := &site{t: t, url: srv.URL, db: db}
+	s := &site{t: t, url: srv.URL, db: db, api: a}
 	users := map[string]*parley.User{}
 	var parties []parley.TalkParty
 	for _, n := range []string{"US", "RU", "UA"} {
@@ -215,7 +216,7 @@ func TestSignOffFromTheTalkPage(t *testing.T) {
 	if code, _ := s.post(ru, talkPath+"/signoffs", url.Values{"seq": {seq}, "csrf": {csrf[1]}}); code != 303 {
 		t.Fatalf("sign off: %d", code)
 	}
-	if _, body := s.get(s.signIn("us"), talkPath); !strings.Contains(body, "signed off entry #"+seq) {
+	if _, body := s.get(s.signIn("us"), talkPath); !strings.Contains(body, `signed off <a href="#ev-`+seq+`">`) {
 		t.Error("the sign-off is not in the activity")
 	}
 }

@@ -82,7 +82,7 @@ func TestBrowserEveryPageAccessibleAtBothWidths(t *testing.T) {
 	}
 	talk := []string{"/inbox", "/talks", "/talks/1", "/talks/1/irritants", "/irritants/1", "/talks/1/rounds", "/rounds/2",
 		"/talks/1/joint-statements", "/joint-statements/1", "/joint-statements/1?from=1&to=2", "/notifications", "/account",
-		"/talks/1/negotiations", "/negotiations/2", "/negotiations/1"}
+		"/talks/1/negotiations", "/negotiations/2", "/negotiations/1", "/rounds/1", "/search?q=staffing&sort=title", "/talks/1/irritants?sort=updated"}
 	war := []string{"/inbox", "/talks/2", "/talks/2/irritants", "/talks/2/rounds", "/joint-statements/2", "/notifications",
 		"/talks/2/negotiations", "/negotiations/1"}
 	for _, tt := range []struct {
@@ -91,7 +91,7 @@ func TestBrowserEveryPageAccessibleAtBothWidths(t *testing.T) {
 	}{
 		{"", []string{"/login"}},
 		{"us-head", talk},
-		{"ru-negotiator", []string{"/talks/1/irritants", "/irritants/5", "/joint-statements/1"}},
+		{"ru-negotiator", []string{"/talks/1/irritants", "/irritants/5", "/joint-statements/1", "/rounds/2", "/inbox"}},
 		{"ua-head", war},
 		{"sa-host", []string{"/inbox", "/talks/1", "/talks/1/irritants"}},
 		{"mediator", war},

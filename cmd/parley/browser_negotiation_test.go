@@ -48,7 +48,7 @@ func step(t *testing.T, ctx context.Context, what string, actions ...chromedp.Ac
 func submitted(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	step(t, ctx, what, append([]chromedp.Action[chromedp.Void]{chromedp.Evaluate[chromedp.Void](`window.beforeSubmit = true`)}, actions...)...)
-	if err := afterReload(ctx, `!!document.getElementById('neg-panel')`); err != nil {
+	if err := afterReload(ctx, `!!document.querySelector('[sse-connect]')`); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}
 	waitLive(t, ctx)

@@ -84,16 +84,7 @@ func TestBrowserLiveUpdatesKeepTyping(t *testing.T) {
 	keeps(t, us, "irritant page", map[string]string{"#reason": reason, "#ctext": comment}, "#ctext")
 
 	// The round page: minutes of one item while the other's are recorded.
-	var rd struct {
-		ID     int64 `json:"id"`
-		Agenda []struct {
-			ID int64 `json:"id"`
-		} `json:"agenda"`
-	}
-	if code := call(t, "POST", s.url+"/api/v1/talks/1/rounds", usTok, map[string]any{"title": "Vienna", "starts_at": "2025-06-02T09:00:00Z", "delegations": []int64{1, 2},
-		"agenda": []map[string]any{{"title": "Consular staff"}, {"title": "Flights"}}}, &rd); code != 201 || len(rd.Agenda) != 2 {
-		t.Fatalf("plan a round: %d %+v", code, rd)
-	}
+	rd := planVienna(t, s, usTok, "2025-06-02T09:00:00Z")
 	if code := call(t, "POST", fmt.Sprintf("%s/api/v1/rounds/%d/moves", s.url, rd.ID), usTok, map[string]any{"to": "in_progress"}, nil); code != 200 {
 		t.Fatalf("start the round: %d", code)
 	}
@@ -152,6 +143,27 @@ func TestBrowserLiveUpdatesKeepTyping(t *testing.T) {
 	if diff := evalJS[string](t, us, `document.getElementById('conflict-diff').innerHTML`); !strings.Contains(diff, "<del>") || !strings.Contains(diff, "<ins>") {
 		t.Errorf("the conflict shows no tracked changes: %s", diff)
 	}
+}
+
+// roundRef is a round as the API answers, with its agenda items' ids.
+type roundRef struct {
+	ID     int64 `json:"id"`
+	Agenda []struct {
+		ID int64 `json:"id"`
+	} `json:"agenda"`
+}
+
+// planVienna plans, through the API as tok, the round "Vienna" of talk 1
+// between the US and Russia starting at starts (RFC 3339), with the agenda
+// items "Consular staff" and "Flights".
+func planVienna(t *testing.T, s *server, tok, starts string) roundRef {
+	t.Helper()
+	var rd roundRef
+	if code := call(t, "POST", s.url+"/api/v1/talks/1/rounds", tok, map[string]any{"title": "Vienna", "starts_at": starts, "delegations": []int64{1, 2},
+		"agenda": []map[string]any{{"title": "Consular staff"}, {"title": "Flights"}}}, &rd); code != 201 || len(rd.Agenda) != 2 {
+		t.Fatalf("plan a round: %d %+v", code, rd)
+	}
+	return rd
 }
 
 func demoPW(t *testing.T, s *server, name string) string {
@@ -306,7 +318,8 @@ func TestBrowserInboxListsWhatEachMustDo(t *testing.T) {
 	// due 2025-04-30) and 4 (visas, due 2025-06-30) are open and overdue;
 	// statement 1 (Istanbul) awaits both heads' signatures and statement 2
 	// (the war) the members' signatures and marks and the stakeholders'
-	// consent; Russia owns the Istanbul follow-up on staffing (item 4). In
+	// consent; Russia owns the Istanbul follow-up on staffing (item 4) and
+	// has yet to approve the Istanbul minutes (round 2). In
 	// the negotiations, both members must mark the war text (negotiation 1,
 	// version 1) and submit a profile for embassy operations (negotiation 2);
 	// the stakeholders have submitted their red lines, and the mediator has
@@ -314,7 +327,7 @@ func TestBrowserInboxListsWhatEachMustDo(t *testing.T) {
 	for _, tt := range []struct{ user, want string }{
 		{"us-head", "ack-5 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4 sign-1-2 sign-2-1"},
 		{"us-negotiator", "ack-5 mark-2-1 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4"},
-		{"ru-head", "followup-2-4 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4 sign-1-2 sign-2-1"},
+		{"ru-head", "followup-2-4 minutes-2 neg-mark-1-1 neg-profile-2 overdue-1 overdue-4 sign-1-2 sign-2-1"},
 		{"ua-head", "consent-2-1"},
 		{"eu-head", "consent-2-1"},
 		{"sa-host", ""},

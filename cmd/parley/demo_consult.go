@@ -98,7 +98,8 @@ func seedConsultation(ctx context.Context, s *api.Server, users map[string]*parl
 	return seedStatement(ctx, s, as, talk)
 }
 
-// seedRounds holds two concluded rounds, Riyadh and Istanbul, with minutes.
+// seedRounds holds two concluded rounds, Riyadh and Istanbul, with minutes:
+// Riyadh's agreed, Istanbul's awaiting Russia's approval.
 func seedRounds(ctx context.Context, s *api.Server, as func(string) context.Context, parties map[string]*parley.Party, talk *parley.Talk, ids map[string]int64) error {
 	if s.Rounds == nil {
 		return nil
@@ -151,6 +152,21 @@ func seedRounds(ctx context.Context, s *api.Server, as func(string) context.Cont
 		for _, head := range []string{"us-head", "ru-head"} {
 			if _, err := s.Rounds.MoveRound(as(head), r.ID, parley.RoundConcluded); err != nil {
 				return err
+			}
+		}
+		// Both delegations approved Riyadh's minutes; Istanbul's await
+		// Russia's approval.
+		approvers := []string{"us-head", "ru-head"}
+		if rd.title == "Istanbul" {
+			approvers = approvers[:1]
+		}
+		for _, head := range approvers {
+			got, err := s.Rounds.FindRoundByID(as(head), r.ID)
+			if err != nil {
+				return err
+			}
+			if _, err := s.Rounds.ApproveMinutes(as(head), r.ID, got.MinutesVersion); err != nil {
+				return fmt.Errorf("round %s: approve minutes: %w", rd.title, err)
 			}
 		}
 	}

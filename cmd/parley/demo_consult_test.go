@@ -43,7 +43,7 @@ func TestDemoConsultationPages(t *testing.T) {
 		{"/rounds/2", []string{"Residence of the US Consul General", "read-only", "Salary payments through a designated bank"}},
 		{"/talks/1/joint-statements", []string{"Joint statement on the Istanbul consultations"}},
 		{"/joint-statements/1", []string{"awaiting the signature of", "fourteen days", `id="sign"`}},
-		{"/notifications", []string{"raised irritant", `id="email"`}},
+		{"/notifications", []string{"raised “", `id="email"`}},
 		{"/joint-statements/1?from=1&to=2", []string{"Changes from version 1 to 2", "<ins>Diplomatic notes will be answered within fourteen days.</ins>", "saved by"}},
 	} {
 		body := page(ru, tt.path)

@@ -124,7 +124,7 @@ func envOr(e *env, name, def string) string {
 // store is what serve needs from either database.
 type store interface {
 	parley.Store
-	parley.IrritantInbox
+	parley.Inbox
 	Ping(ctx context.Context) error
 	// Ready is Ping and a write: not ready when writes fail (a full disk).
 	Ready(ctx context.Context) error

@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -156,19 +157,51 @@ func (c *Cluster) Thaw() error { return c.signal(syscall.SIGCONT) }
 
 // signal sends sig to the postmaster and every process it started.
 func (c *Cluster) signal(sig syscall.Signal) error {
+	pids, err := c.processes()
+	if err != nil {
+		return err
+	}
+	for k, pid := range pids {
+		if err := syscall.Kill(pid, sig); err != nil && k == 0 {
+			return err
+		}
+	}
+	return nil
+}
+
+// processes returns the postmaster's pid, then those of the processes it
+// started, with the fields of each one's /proc stat after its command.
+func (c *Cluster) processes() ([]int, error) {
+	ps, err := c.stats()
+	if err != nil {
+		return nil, err
+	}
+	pids := make([]int, len(ps))
+	for k, p := range ps {
+		pids[k] = p.pid
+	}
+	return pids, nil
+}
+
+type procStat struct {
+	pid    int
+	fields []string // after "pid (comm) ": state ppid …
+}
+
+func (c *Cluster) stats() ([]procStat, error) {
 	if c.err != nil {
-		return c.err
+		return nil, c.err
 	}
 	b, err := os.ReadFile(filepath.Join(c.dir, "data", "postmaster.pid"))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	first, _, _ := strings.Cut(string(b), "\n")
 	pm, err := strconv.Atoi(strings.TrimSpace(first))
 	if err != nil {
-		return fmt.Errorf("postmaster.pid: %q", first)
+		return nil, fmt.Errorf("postmaster.pid: %q", first)
 	}
-	pids := []int{pm}
+	var out []procStat
 	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
 	for _, st := range stats {
 		b, err := os.ReadFile(st)
@@ -178,17 +211,42 @@ func (c *Cluster) signal(sig syscall.Signal) error {
 		// pid (comm) state ppid …; comm may hold spaces, so split after ")".
 		_, rest, ok := strings.Cut(string(b), ") ")
 		f := strings.Fields(rest)
-		if !ok || len(f) < 2 || f[1] != strconv.Itoa(pm) {
+		pid, err := strconv.Atoi(filepath.Base(filepath.Dir(st)))
+		if !ok || len(f) < 15 || err != nil {
 			continue
 		}
-		if pid, err := strconv.Atoi(filepath.Base(filepath.Dir(st))); err == nil {
-			pids = append(pids, pid)
+		switch {
+		case pid == pm:
+			out = append([]procStat{{pid, f}}, out...)
+		case f[1] == strconv.Itoa(pm):
+			out = append(out, procStat{pid, f})
 		}
 	}
-	for _, pid := range pids {
-		if err := syscall.Kill(pid, sig); err != nil && pid == pm {
-			return err
+	if len(out) == 0 || out[0].pid != pm {
+		return nil, fmt.Errorf("no postmaster %d", pm)
+	}
+	return out, nil
+}
+
+// CPUTime is the CPU time the cluster's processes have used, user and
+// system, those of ended connections included: the server's side of a
+// benchmark. It counts in clock ticks (10 ms); 0 when it cannot tell.
+func (c *Cluster) CPUTime() time.Duration {
+	ps, err := c.stats()
+	if err != nil {
+		return 0
+	}
+	const tick = 10 * time.Millisecond // USER_HZ is 100 on Linux
+	var ticks int64
+	for k, p := range ps {
+		fields := p.fields[11:13] // utime, stime
+		if k == 0 {
+			fields = p.fields[11:15] // and the ended children's, cutime, cstime
+		}
+		for _, f := range fields {
+			n, _ := strconv.ParseInt(f, 10, 64)
+			ticks += n
 		}
 	}
-	return nil
+	return time.Duration(ticks) * tick
 }

@@ -104,6 +104,9 @@
         d.addEventListener("close", () => {
           if (d.returnValue === "confirm") {
             f.dataset.confirmed = "yes";
+            // The server asks again unless the form says it was confirmed.
+            const c = f.querySelector("input[name=confirmed]");
+            if (c) c.value = "yes";
             f.requestSubmit(e.submitter || undefined);
           }
         }, { once: true });
@@ -126,6 +129,8 @@
     for (const f of document.querySelectorAll("form[data-submitting]")) {
       delete f.dataset.submitting;
       delete f.dataset.confirmed;
+      const c = f.querySelector("input[name=confirmed]");
+      if (c) c.value = "";
       for (const b of f.querySelectorAll("button")) {
         b.disabled = false;
         b.removeAttribute("aria-busy");
