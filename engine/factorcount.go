@@ -135,7 +135,7 @@ func factorCount(ctx context.Context, ps []Profile, r []float64, maxNodes int) (
 			}
 			if nodes++; nodes > maxNodes || cancelled(ctx, nodes) || hopeless(nodes, maxNodes, share) {
 				if errOut = ctxErr(ctx); errOut == nil {
-					errOut = Errorf("counting the acceptable ones exactly needs more than %d search nodes", maxNodes)
+					errOut = Errorf("counting the acceptable ones exactly needs more than %d search nodes (%d decided %.2g%% of the outcomes)", maxNodes, nodes, 100*share)
 				}
 				return false
 			}
