@@ -618,8 +618,9 @@ func (s *msSearch) bounds(v int, a []int, tr []int, cur, vs []float64) {
 }
 
 // addCombined adds the set w0·(set a) + w1·(set b) with its mini-bucket
-// bounds, and returns its index.
-func (s *msSearch) addCombined(a int, w0 float64, b int, w1 float64) (int, error) {
+// bounds (mini-buckets of at most limit entries, fewer when they do not
+// fit), and returns its index.
+func (s *msSearch) addCombined(a int, w0 float64, b int, w1 float64, limit int) (int, error) {
 	m := s.m
 	var fs []*msFunc
 	for _, x := range []struct {
@@ -638,7 +639,7 @@ func (s *msSearch) addCombined(a int, w0 float64, b int, w1 float64) (int, error
 	m.funcs = append(m.funcs, fs)
 	m.konst = append(m.konst, w0*m.konst[a]+w1*m.konst[b])
 	var root float64
-	for limit := 1 << 18; ; limit /= 4 {
+	for ; ; limit /= 4 {
 		adds, subs, ok := m.miniBuckets(set, s.order, s.depth, limit, 1<<20, &root)
 		if ok {
 			s.adds, s.subs, s.root = append(s.adds, adds), append(s.subs, subs), append(s.root, root)
