@@ -13,6 +13,7 @@ import (
 
 	"parley"
 	"parley/api"
+	"parley/app"
 	"parley/sqlite"
 )
 
@@ -42,7 +43,7 @@ func newFixture(t *testing.T) *fixture {
 func newFixtureWrapped(t *testing.T, wrap func(http.Handler) http.Handler) *fixture {
 	t.Helper()
 	ctx := t.Context()
-	s := api.NewServer()
+	s := api.NewServer(app.New())
 	db := sqlite.NewDB(filepath.Join(t.TempDir(), "p.db"))
 	db.Secret, db.OnEvent = secret, s.Hub.Publish
 	if err := db.Open(ctx); err != nil {

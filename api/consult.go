@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"net/http"
+	"parley/app"
 	"strconv"
 	"strings"
 	"time"
@@ -13,13 +14,6 @@ import (
 
 // This file is the consultation mechanism's part of the API: irritants,
 // their moves, confirmations, comments and CSV export.
-
-func (s *Server) irritants() (parley.IrritantService, error) {
-	if s.Irritants == nil {
-		return nil, parley.Errorf(parley.EINTERNAL, "the consultation mechanism is not configured")
-	}
-	return s.Irritants, nil
-}
 
 // irritantFilter reads a listing's filters from the query string:
 // status (comma-separated), category, priority, party, q, after, limit.
@@ -55,7 +49,7 @@ func (s *Server) handleListIrritants(w http.ResponseWriter, r *http.Request) err
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -90,7 +84,7 @@ func (s *Server) handleRaiseIrritant(w http.ResponseWriter, r *http.Request) err
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -129,7 +123,7 @@ type irritantView struct {
 
 // IrritantView returns irritant id with its comments, as the user in ctx may see them.
 func (s *Server) IrritantView(ctx context.Context, id int64) (*irritantView, error) {
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return nil, err
 	}
@@ -173,7 +167,7 @@ func (s *Server) handleIrritantTimeline(w http.ResponseWriter, r *http.Request) 
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -192,7 +186,7 @@ func (s *Server) handleMoveIrritant(w http.ResponseWriter, r *http.Request) erro
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -215,7 +209,7 @@ func (s *Server) handleConfirmIrritant(w http.ResponseWriter, r *http.Request) e
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -243,7 +237,7 @@ func (s *Server) handleCommentIrritant(w http.ResponseWriter, r *http.Request) e
 	if err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -290,7 +284,7 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 	if _, err := requireUser(r); err != nil {
 		return err
 	}
-	svc, err := s.irritants()
+	svc, err := s.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -346,7 +340,7 @@ func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) erro
 			}
 			// Rows are out with a 200: end the response unfinished, so the
 			// client sees a broken transfer rather than a short export.
-			s.Logger.ErrorContext(r.Context(), "csv export", "err", err, "request_id", RequestID(r.Context()))
+			s.Logger.ErrorContext(r.Context(), "csv export", "err", err, "request_id", app.RequestID(r.Context()))
 			panic(http.ErrAbortHandler)
 		}
 		if cw == nil {

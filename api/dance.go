@@ -1,26 +1,12 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"io"
 
 	"parley"
 	"parley/plot"
 )
-
-// PartyNames returns every party's name by id.
-func (s *Server) PartyNames(ctx context.Context) (map[int64]string, error) {
-	ps, err := s.Parties.ListParties(ctx)
-	if err != nil {
-		return nil, err
-	}
-	names := make(map[int64]string, len(ps))
-	for _, p := range ps {
-		names[p.ID] = p.Name
-	}
-	return names, nil
-}
 
 // DancePlot draws the disclosed analysis of a two-member negotiation: the
 // Pareto frontier, Nash and Kalai–Smorodinsky points, reservations, and the

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"context"
-	"crypto/rand"
 	_ "embed"
 	"encoding/json"
 	"fmt"
@@ -136,23 +134,6 @@ func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error
 	return writeJSON(w, http.StatusCreated, map[string]any{"token": c, "secret": secret})
 }
 
-// CreateToken makes an API token for u and returns it with its secret,
-// which is not stored and cannot be shown again.
-func (s *Server) CreateToken(ctx context.Context, u *parley.User, name string) (*parley.Credential, string, error) {
-	if name == "" || len(name) > 100 {
-		return nil, "", parley.Errorf(parley.EINVALID, "name the token (1 to 100 characters) so you can tell it apart later")
-	}
-	secret := "pt_" + strings.ReplaceAll(rand.Text()+rand.Text(), "=", "")
-	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialToken, Name: name, Hash: hashSecret(secret)}
-	if s.TokenTTL > 0 {
-		c.ExpiresAt = s.Now().Add(s.TokenTTL)
-	}
-	if err := s.Credentials.CreateCredential(ctx, c); err != nil {
-		return nil, "", err
-	}
-	return c, secret, nil
-}
-
 func (s *Server) handleDeleteToken(w http.ResponseWriter, r *http.Request) error {
 	u, err := requireUser(r)
 	if err != nil {
@@ -187,18 +168,6 @@ func (s *Server) handleListParties(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"parties": nonNil(ps)})
-}
-
-// CreateParty stores p and gives it a server-held signing key.
-func (s *Server) CreateParty(ctx context.Context, p *parley.Party) error {
-	if err := s.Parties.CreateParty(ctx, p); err != nil {
-		return err
-	}
-	k, err := parley.GeneratePartyKey(p.ID, s.Secret, s.Now())
-	if err != nil {
-		return err
-	}
-	return s.Parties.SetPartyKey(ctx, k)
 }
 
 func (s *Server) handleCreateParty(w http.ResponseWriter, r *http.Request) error {
@@ -484,6 +453,12 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) error {
 		out["next"] = es[len(es)-1].Seq
 	}
 	return writeJSON(w, http.StatusOK, out)
+}
+
+// jsonEvent renders an event for the JSON stream.
+func jsonEvent(e *parley.Event) (string, string, error) {
+	b, err := json.Marshal(e)
+	return "", string(b), err
 }
 
 func (s *Server) handleAppendEvent(w http.ResponseWriter, r *http.Request) error {

@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"parley"
-	"parley/api"
 )
 
 // TestIdempotencyKeyOtherBody: a retry with the key of another request is
@@ -123,19 +122,6 @@ func TestIdempotentAppendWakesStreams(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the idempotent append never reached the live stream")
 	}
-}
-
-// TestHubWakeAll: after lost announcements every stream of every talk is
-// woken to read for itself.
-func TestHubWakeAll(t *testing.T) {
-	h := api.NewHub()
-	a, stopA := h.Subscribe(1, 0)
-	defer stopA()
-	b, stopB := h.Subscribe(2, 7)
-	defer stopB()
-	h.WakeAll()
-	<-a
-	<-b
 }
 
 // TestUnavailableDatabase: when the database does not answer, requests get

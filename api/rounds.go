@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -18,12 +17,7 @@ func (s *Server) rounds() (parley.RoundService, error) {
 	return s.Rounds, nil
 }
 
-func (s *Server) statements() (parley.StatementService, error) {
-	if s.Statements == nil {
-		return nil, parley.Errorf(parley.EINTERNAL, "statements are not configured")
-	}
-	return s.Statements, nil
-}
+func (s *Server) statements() (parley.StatementService, error) { return s.StatementService() }
 
 // serviceCall is what every round and statement handler starts with: a
 // signed-in user and the {id} of the path.
@@ -250,38 +244,6 @@ func (s *Server) handleCreateStatement(w http.ResponseWriter, r *http.Request) e
 		return err
 	}
 	return writeJSON(w, http.StatusCreated, st)
-}
-
-// statementView is a statement with who is still to sign and consent.
-type statementView struct {
-	Statement         *parley.Statement          `json:"statement"`
-	AwaitingSignature []int64                    `json:"awaiting_signature"`
-	AwaitingConsent   []int64                    `json:"awaiting_consent"`
-	Provisional       bool                       `json:"provisional"`
-	Comments          []*parley.StatementComment `json:"comments"`
-}
-
-// StatementView returns statement id as the user in ctx sees it.
-func (s *Server) StatementView(ctx context.Context, id int64) (*statementView, error) {
-	svc, err := s.statements()
-	if err != nil {
-		return nil, err
-	}
-	st, err := svc.FindStatementByID(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	t, err := s.Talks.FindTalkByID(ctx, st.TalkID)
-	if err != nil {
-		return nil, err
-	}
-	cs, err := svc.StatementComments(ctx, id)
-	if err != nil {
-		return nil, err
-	}
-	v := &statementView{Statement: st, AwaitingSignature: nonNil(st.AwaitingSignature(t)), AwaitingConsent: nonNil(st.AwaitingConsent()), Comments: cs}
-	v.Provisional = len(v.AwaitingConsent) > 0
-	return v, nil
 }
 
 func (s *Server) handleGetStatement(w http.ResponseWriter, r *http.Request) error {

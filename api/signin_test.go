@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
+	"parley/app"
 	"strings"
 	"sync"
 	"testing"
@@ -33,7 +34,7 @@ func postLogin(t testing.TB, client *http.Client, base, name, password string) (
 // sent among them cannot slip through once the limit is reached.
 func TestParallelGuessesCountedExactly(t *testing.T) {
 	f := newFixture(t)
-	f.srv.SetHashGateForTest(2, 1000, time.Hour) // every attempt waits for its turn: none is refused as busy
+	f.srv.Hashes = app.NewHashGate(2, 1000, time.Hour) // every attempt waits for its turn: none is refused as busy
 	const n = 60
 	codes := make([]int, n)
 	var wg sync.WaitGroup
@@ -62,8 +63,8 @@ func TestParallelGuessesCountedExactly(t *testing.T) {
 // and the refusal is not counted as a failed attempt.
 func TestSignInRefusedFastWhenHashingIsFull(t *testing.T) {
 	f := newFixture(t)
-	f.srv.SetHashGateForTest(1, 0, time.Hour)
-	release := f.srv.HoldHashSlotForTest()
+	f.srv.Hashes = app.NewHashGate(1, 0, time.Hour)
+	release := holdHashSlot(t, f.srv.Hashes)
 	resp, body := postLogin(t, http.DefaultClient, f.http.URL, "ru-head", "password-ru-head")
 	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "1" || !strings.Contains(body, "many sign-ins") {
 		t.Errorf("sign-in while hashing is full: %d Retry-After %q %s; want 429, Retry-After 1", resp.StatusCode, resp.Header.Get("Retry-After"), body)
@@ -71,7 +72,7 @@ func TestSignInRefusedFastWhenHashingIsFull(t *testing.T) {
 	release()
 	for range 5 {
 		// Five refusals while busy would have used up the limit if counted.
-		release := f.srv.HoldHashSlotForTest()
+		release := holdHashSlot(t, f.srv.Hashes)
 		postLogin(t, http.DefaultClient, f.http.URL, "ru-head", "guess-guess")
 		release()
 	}
@@ -160,4 +161,12 @@ func TestTokensExpire(t *testing.T) {
 	if resp, _ := f.do("GET", "/api/v1/me", old, nil); resp.StatusCode != 401 {
 		t.Errorf("token past its expiry: %d, want 401", resp.StatusCode)
 	}
+}
+
+// holdHashSlot takes one password-hashing slot, as a sign-in being checked
+// would, and returns the function that gives it back.
+func holdHashSlot(t *testing.T, g *app.HashGate) func() {
+	t.Helper()
+	must(t, g.Acquire(t.Context()))
+	return g.Release
 }

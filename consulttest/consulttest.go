@@ -16,6 +16,7 @@ import (
 
 	"parley"
 	"parley/api"
+	"parley/app"
 	"parley/storetest"
 	"parley/web"
 )
@@ -31,7 +32,7 @@ type boardWorld struct {
 func newBoardWorld(b *testing.B, db storetest.Store, n int) *boardWorld {
 	b.Helper()
 	ctx := b.Context()
-	a := api.NewServer()
+	a := app.New()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency, a.Irritants = db, db, db, db, db, db
 	a.Rounds, a.Statements, a.Notifications = db, db, db
 	a.Secret, a.Logger = storetest.Secret, slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -75,7 +76,7 @@ func newBoardWorld(b *testing.B, db storetest.Store, n int) *boardWorld {
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	a.Register(mux)
+	api.NewServer(a).Register(mux)
 	web.NewServer(a).Register(mux)
 	tok := "bench-token"
 	h := sha256.Sum256([]byte(tok))

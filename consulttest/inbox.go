@@ -16,6 +16,7 @@ import (
 
 	"parley"
 	"parley/api"
+	"parley/app"
 	"parley/storetest"
 	"parley/web"
 )
@@ -41,7 +42,7 @@ type InboxStore interface {
 // tells the CPU time a database server in other processes has used.
 func BenchmarkInbox(b *testing.B, db InboxStore, raw *sql.DB, numbered bool, talks, perTalk int, serverCPU func() time.Duration) {
 	ctx := b.Context()
-	a := api.NewServer()
+	a := app.New()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency, a.Irritants = db, db, db, db, db, db
 	a.Rounds, a.Statements, a.Notifications = db, db, db
 	a.Secret, a.Logger = storetest.Secret, slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -76,7 +77,7 @@ func BenchmarkInbox(b *testing.B, db InboxStore, raw *sql.DB, numbered bool, tal
 		b.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	a.Register(mux)
+	api.NewServer(a).Register(mux)
 	ws := web.NewServer(a)
 	ws.Inbox = db
 	ws.Register(mux)

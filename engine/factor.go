@@ -43,10 +43,25 @@ func (p *LinearAdditive) Decompose() ([]Factor, float64, bool) {
 // usual SUM aggregation) as one factor per hyperrectangle, over the issues
 // the rectangle bounds. Min and max aggregations are not sums.
 func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
-	if len(p.nodes) == 0 {
+	var fs []Factor
+	if !p.sumRects(1, func(r *hrRect, w float64) bool {
+		f, ok := p.rectFactor(r, w)
+		fs = append(fs, f)
+		return ok
+	}) {
 		return nil, 0, false
 	}
-	var fs []Factor
+	return fs, p.MaxUtility, true
+}
+
+// sumRects calls fn with every rectangle of p and the weight w times its
+// nodes' weights give it, when p's utility is a sum of them (every node
+// aggregates by SUM). It reports false when p is not such a sum, or as
+// soon as fn does.
+func (p *Hyperrectangle) sumRects(w float64, fn func(r *hrRect, w float64) bool) bool {
+	if len(p.nodes) == 0 {
+		return false
+	}
 	var walk func(n int, w float64) bool
 	walk = func(n int, w float64) bool {
 		nd := &p.nodes[n]
@@ -54,11 +69,9 @@ func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
 			return false
 		}
 		for i := nd.rectLo; i < nd.rectHi; i++ {
-			f, ok := p.rectFactor(&p.rects[i], w)
-			if !ok {
+			if !fn(&p.rects[i], w) {
 				return false
 			}
-			fs = append(fs, f)
 		}
 		for _, k := range p.kids[nd.kidLo:nd.kidHi] {
 			if !walk(int(k), w*p.nodes[k].weight) {
@@ -67,10 +80,7 @@ func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
 		}
 		return true
 	}
-	if !walk(0, 1) {
-		return nil, 0, false
-	}
-	return fs, p.MaxUtility, true
+	return walk(0, w)
 }
 
 func (p *LinearAdditive) sumMax() (float64, bool) {

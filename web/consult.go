@@ -20,24 +20,6 @@ import (
 // boardColumn is how many irritants a board column shows.
 const boardColumn = 25
 
-func (s *Server) registerConsult(mux *http.ServeMux) {
-	mux.Handle("GET /talks/{id}/irritants", s.serve(s.board))
-	mux.Handle("GET /talks/{id}/irritants/board", s.serve(s.boardFragment))
-	mux.Handle("POST /talks/{id}/irritants", s.serve(s.onceForm(s.raiseIrritant)))
-	mux.Handle("GET /irritants/{id}", s.serve(s.irritant))
-	mux.Handle("POST /irritants/{id}/moves", s.serve(s.onceForm(s.moveIrritant)))
-	mux.Handle("POST /irritants/{id}/comments", s.serve(s.onceForm(s.commentIrritant)))
-	s.registerRounds(mux)
-	s.registerNotifications(mux)
-}
-
-func (s *Server) irritantService() (parley.IrritantService, error) {
-	if s.api.Irritants == nil {
-		return nil, fmt.Errorf("web: no irritant service")
-	}
-	return s.api.Irritants, nil
-}
-
 // column is one status on the board.
 type column struct {
 	Status parley.IrritantStatus
@@ -59,7 +41,7 @@ type irritantCard struct {
 
 func (s *Server) card(i *parley.Irritant, names map[int64]string) irritantCard {
 	c := irritantCard{Irritant: i, From: names[i.RaisedBy], Toward: partyList(i.Toward, names)}
-	c.Overdue, c.OverdueBy = overdue(s.api.Now(), i.Due, i.Status != parley.IrritantResolved && i.Status != parley.IrritantArchived)
+	c.Overdue, c.OverdueBy = overdue(s.app.Now(), i.Due, i.Status != parley.IrritantResolved && i.Status != parley.IrritantArchived)
 	return c
 }
 
@@ -88,11 +70,11 @@ func partyList(ids []int64, names map[int64]string) string {
 // boardData reads the board of talk id: every status with its count and
 // first irritants, or, with a search, the matches in their columns.
 func (s *Server) boardData(ctx context.Context, id int64, f boardFilter) (map[string]any, error) {
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +174,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -200,7 +182,7 @@ func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -247,7 +229,7 @@ func (s *Server) boardFragment(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -278,7 +260,7 @@ func (s *Server) raiseIrritant(w http.ResponseWriter, r *http.Request) error {
 	if _, err := signedIn(r); err != nil {
 		return err
 	}
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -358,7 +340,7 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return nil, err
 	}
@@ -371,11 +353,11 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.api.Talks.FindTalkByID(ctx, i.TalkID)
+	t, err := s.app.Talks.FindTalkByID(ctx, i.TalkID)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -421,8 +403,8 @@ func (s *Server) irritantData(r *http.Request) (*irritantPage, error) {
 	for _, e := range es {
 		p.Timeline = append(p.Timeline, s.activity(ctx, e, names, users, false))
 	}
-	if s.api.Rounds != nil {
-		ds, err := s.api.Rounds.IrritantRounds(ctx, id)
+	if s.app.Rounds != nil {
+		ds, err := s.app.Rounds.IrritantRounds(ctx, id)
 		if err != nil {
 			return nil, err
 		}
@@ -446,7 +428,7 @@ func (s *Server) moveIrritant(w http.ResponseWriter, r *http.Request) error {
 	if _, err := signedIn(r); err != nil {
 		return err
 	}
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return err
 	}
@@ -484,7 +466,7 @@ func (s *Server) commentIrritant(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	svc, err := s.irritantService()
+	svc, err := s.app.IrritantService()
 	if err != nil {
 		return err
 	}

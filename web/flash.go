@@ -27,7 +27,7 @@ type flashState struct {
 }
 
 func (s *Server) withFlash(w http.ResponseWriter, r *http.Request) *http.Request {
-	st := &flashState{secret: s.api.Secret, w: w, secure: s.api.SecureCookies || r.TLS != nil}
+	st := &flashState{secret: s.app.Secret, w: w, secure: s.app.SecureCookies || r.TLS != nil}
 	return r.WithContext(context.WithValue(r.Context(), flashKey{}, st))
 }
 

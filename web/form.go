@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"parley/app"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -163,12 +164,9 @@ func (s *Server) refill(w http.ResponseWriter, r *http.Request, id string, c che
 	if len(st.Errors) == 0 && err != nil {
 		st.Errors[""] = sentence(parley.ErrorMessage(err))
 	}
-	status := http.StatusBadRequest
-	switch parley.ErrorCode(err) {
-	case parley.ECONFLICT:
-		status = http.StatusConflict
-	case parley.EFORBIDDEN:
-		status = http.StatusForbidden
+	status := http.StatusBadRequest // the form's own checks failed
+	if err != nil {
+		status = app.Status(parley.ErrorCode(err))
 	}
 	ctx := context.WithValue(r.Context(), failedFormKey{}, st)
 	ctx = context.WithValue(ctx, statusKey{}, status)

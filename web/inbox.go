@@ -40,11 +40,6 @@ type inboxTalk struct {
 	Items []inboxItem
 }
 
-func (s *Server) inboxRegister(mux *http.ServeMux) {
-	mux.Handle("GET /inbox", s.serve(s.inbox))
-	mux.Handle("GET /search", s.serve(s.search))
-}
-
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	u, err := signedIn(r)
 	if err != nil {
@@ -66,7 +61,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 			clear = append(clear, t)
 		}
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -78,7 +73,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 // what every talk's entries need at once (inboxRead), then each kind of
 // entry of each talk (inboxKinds).
 func (s *Server) inboxData(ctx context.Context, u *parley.User) ([]inboxTalk, error) {
-	ts, err := s.api.Talks.FindTalks(ctx, parley.TalkFilter{})
+	ts, err := s.app.Talks.FindTalks(ctx, parley.TalkFilter{})
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +121,7 @@ func (c *inboxContext) acting(t *parley.Talk) bool {
 // inboxRead reads what the inbox needs of ts: the irritants waiting on the
 // user's party and the talks' lists, each in a few queries for every talk.
 func (s *Server) inboxRead(ctx context.Context, u *parley.User, ts []*parley.Talk) (*inboxContext, error) {
-	c := &inboxContext{u: u, now: s.api.Now(), waits: map[int64]*parley.IrritantWait{}, lists: map[int64]*parley.TalkLists{}}
+	c := &inboxContext{u: u, now: s.app.Now(), waits: map[int64]*parley.IrritantWait{}, lists: map[int64]*parley.TalkLists{}}
 	var raise, act []int64
 	for _, t := range ts {
 		if parley.CanRaiseIrritant(u, t) {
@@ -142,18 +137,18 @@ func (s *Server) inboxRead(ctx context.Context, u *parley.User, ts []*parley.Tal
 		for _, id := range act {
 			l := &parley.TalkLists{}
 			var err error
-			if s.api.Statements != nil {
-				if l.Statements, err = s.api.Statements.FindStatements(ctx, id); err != nil {
+			if s.app.Statements != nil {
+				if l.Statements, err = s.app.Statements.FindStatements(ctx, id); err != nil {
 					return nil, err
 				}
 			}
-			if s.api.Rounds != nil {
-				if l.Rounds, err = s.api.Rounds.FindRounds(ctx, id); err != nil {
+			if s.app.Rounds != nil {
+				if l.Rounds, err = s.app.Rounds.FindRounds(ctx, id); err != nil {
 					return nil, err
 				}
 			}
-			if s.api.Negotiations != nil {
-				if l.Negotiations, err = s.api.Negotiations.FindNegotiations(ctx, id); err != nil {
+			if s.app.Negotiations != nil {
+				if l.Negotiations, err = s.app.Negotiations.FindNegotiations(ctx, id); err != nil {
 					return nil, err
 				}
 			}

@@ -17,6 +17,7 @@ import (
 
 	"parley"
 	"parley/api"
+	"parley/app"
 	"parley/sqlite"
 	"parley/web"
 )
@@ -34,7 +35,7 @@ func TestInboxFollowsEveryKindOfEvent(t *testing.T) {
 	db.Secret = secret
 	must(t, db.Open(ctx))
 	t.Cleanup(func() { db.Close() })
-	a := api.NewServer()
+	a := app.New()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
 	a.Irritants, a.Rounds, a.Statements, a.Notifications, a.Negotiations = db, db, db, db, db
 	a.Secret, a.Logger = secret, slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -44,7 +45,7 @@ func TestInboxFollowsEveryKindOfEvent(t *testing.T) {
 	w := web.NewServer(a)
 	w.Inbox = db
 	mux := http.NewServeMux()
-	a.Register(mux)
+	api.NewServer(a).Register(mux)
 	w.Register(mux)
 	h := a.Middleware(mux)
 

@@ -16,6 +16,7 @@ import (
 
 	"parley"
 	"parley/api"
+	"parley/app"
 	"parley/sqlite"
 	"parley/storetest"
 	"parley/web"
@@ -24,7 +25,7 @@ import (
 // negWorld is a server over SQLite with a talk between two members, two
 // affected stakeholders and a mediator.
 type negWorld struct {
-	a                   *api.Server
+	a                   *app.App
 	h                   http.Handler
 	talk                *parley.Talk
 	us, ru, ua, eu, med context.Context
@@ -40,7 +41,7 @@ func newNegWorld(b *testing.B) *negWorld {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { db.Close() })
-	a := api.NewServer()
+	a := app.New()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency, a.Irritants = db, db, db, db, db, db
 	a.Rounds, a.Statements, a.Notifications, a.Negotiations = db, db, db, db
 	a.Mediator = &parley.Mediator{Negotiations: db, EngineVersion: "bench"}
@@ -72,7 +73,7 @@ func newNegWorld(b *testing.B) *negWorld {
 	_ = cred
 	w.usToken = secret
 	mux := http.NewServeMux()
-	a.Register(mux)
+	api.NewServer(a).Register(mux)
 	web.NewServer(a).Register(mux)
 	w.h = a.Middleware(mux)
 	return w

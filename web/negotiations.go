@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"crypto/rand"
 	"fmt"
 	"io"
@@ -13,7 +12,7 @@ import (
 	"time"
 
 	"parley"
-	"parley/api"
+	"parley/app"
 )
 
 // This file is the UI of negotiations. Its pages follow the workspace's
@@ -22,75 +21,8 @@ import (
 // the message beside it; every form carries a one-time key, so a double
 // submit acts once.
 
-func (s *Server) registerNegotiations(mux *http.ServeMux) {
-	mux.Handle("GET /talks/{id}/negotiations", s.serve(s.negotiationList))
-	mux.Handle("POST /talks/{id}/negotiations", s.serve(s.openNegotiation))
-	mux.Handle("GET /negotiations/{id}", s.serve(s.negotiationPage))
-	mux.Handle("GET /negotiations/{id}/panel", s.serve(s.negotiationPanel))
-	mux.Handle("POST /negotiations/{id}/issues", s.serve(s.negotiationAct("issues", s.negotiationIssues,
-		func(r *http.Request, p *negotiationPage) { p.IssuesText = r.PostFormValue("issues") })))
-	mux.Handle("POST /negotiations/{id}/moves", s.serve(s.negotiationAct("move", s.negotiationMove, nil)))
-	mux.Handle("POST /negotiations/{id}/preferences", s.serve(s.negotiationPreferences))
-	mux.Handle("POST /negotiations/{id}/texts", s.serve(s.negotiationText))
-	mux.Handle("POST /negotiations/{id}/marks", s.serve(s.negotiationAct("mark", s.negotiationMark, func(r *http.Request, p *negotiationPage) {
-		p.MarkReason, p.MarkPublic = strings.TrimSpace(r.PostFormValue("reason")), r.PostFormValue("reason_public") == "yes"
-	})))
-	mux.Handle("POST /negotiations/{id}/statement", s.serve(s.negotiationAct("agreement", s.negotiationStatement, nil)))
-	mux.Handle("POST /negotiations/{id}/disclosures", s.serve(s.negotiationAct("agreement", s.negotiationDisclose, nil)))
-}
-
 // formKey is a fresh one-time key for a form.
 func formKey() string { return rand.Text() }
-
-// once runs act at most once for the form's one-time key: a second submit
-// of the same form (a double click, a resent POST) acts no more and lands
-// where the first did.
-func (s *Server) once(w http.ResponseWriter, r *http.Request, fallback string, act func() (string, error)) error {
-	u, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	key := r.PostFormValue("form_key")
-	if key == "" || len(key) > 64 {
-		target, err := act()
-		if err != nil {
-			return err
-		}
-		http.Redirect(w, r, target, http.StatusSeeOther)
-		return nil
-	}
-	// The form key works as an Idempotency-Key (see api.Server.Idempotent):
-	// the claim, the change and the stored redirect commit together. act
-	// reads r.Context(), so r carries the transaction's context meanwhile.
-	hash := api.RequestHash(r.Method, r.URL.Path, []byte(key))
-	orig := *r
-	sr, _, err := s.api.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, hash, func(ctx context.Context) (*parley.StoredResponse, error) {
-		*r = *orig.WithContext(ctx)
-		defer func() { *r = orig }()
-		target, err := act()
-		if err != nil {
-			return nil, err
-		}
-		return &parley.StoredResponse{Status: http.StatusSeeOther, Location: target}, nil
-	})
-	if parley.ErrorCode(err) == parley.EKEYREUSED {
-		http.Redirect(w, r, fallback, http.StatusSeeOther)
-		return nil
-	} else if err != nil {
-		return err
-	}
-	http.Redirect(w, r, sr.Location, http.StatusSeeOther)
-	return nil
-}
-
-// refused reports whether err is one the user can act on, to be shown on the form.
-func refused(err error) bool {
-	switch parley.ErrorCode(err) {
-	case parley.EINVALID, parley.ECONFLICT, parley.EFORBIDDEN:
-		return true
-	}
-	return false
-}
 
 var rangeRE = regexp.MustCompile(`^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*$`)
 
@@ -156,21 +88,6 @@ func uploaded(r *http.Request, field string) (string, string, error) {
 	return string(b), h.Filename, nil
 }
 
-// parseForm reads a urlencoded or multipart form of at most 5 MiB.
-func parseForm(w http.ResponseWriter, r *http.Request) error {
-	r.Body = http.MaxBytesReader(w, r.Body, api.MaxUploadBytes)
-	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
-		if err := r.ParseMultipartForm(api.MaxUploadBytes); err != nil {
-			return parley.Errorf(parley.EINVALID, "the form could not be read (files are limited to 4 MiB)")
-		}
-		return nil
-	}
-	if err := r.ParseForm(); err != nil {
-		return parley.Errorf(parley.EINVALID, "the form could not be read")
-	}
-	return nil
-}
-
 // negotiationList is the talk's negotiations with the form to open one.
 func (s *Server) negotiationList(w http.ResponseWriter, r *http.Request) error {
 	return s.renderNegotiationList(w, r, nil, "")
@@ -185,15 +102,15 @@ func (s *Server) renderNegotiationList(w http.ResponseWriter, r *http.Request, f
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	ns, err := s.api.Negotiations.FindNegotiations(r.Context(), id)
+	ns, err := s.app.Negotiations.FindNegotiations(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	rounds, err := s.api.Rounds.FindRounds(r.Context(), id)
+	rounds, err := s.app.Rounds.FindRounds(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -212,54 +129,56 @@ func (s *Server) openNegotiation(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
 	form := map[string]string{"title": r.PostFormValue("title"), "solution": r.PostFormValue("solution"), "issues": r.PostFormValue("issues"),
 		"deadline": r.PostFormValue("deadline"), "round_id": r.PostFormValue("round_id")}
-	err = s.once(w, r, fmt.Sprintf("/talks/%d/negotiations", id), func() (string, error) {
-		n := &parley.Negotiation{TalkID: id, Title: strings.TrimSpace(form["title"]), Solution: form["solution"]}
-		if v := form["round_id"]; v != "" {
-			if n.RoundID, err = strconv.ParseInt(v, 10, 64); err != nil {
-				return "", parley.Errorf(parley.EINVALID, "round: choose one of the talk's rounds")
-			}
-		}
-		if v := form["deadline"]; v != "" {
-			d, err := time.Parse("2006-01-02", v)
-			if err != nil {
-				return "", parley.Errorf(parley.EINVALID, "deadline: %q is not a date (YYYY-MM-DD)", v)
-			}
-			n.Deadline = &d
-		}
-		file, name, err := uploaded(r, "domain_file")
-		if err != nil {
-			return "", err
-		}
-		if file != "" {
-			var title string
-			if n.Issues, title, err = api.ParseDomainFile(name, []byte(file)); err != nil {
-				return "", err
-			}
-			if n.Title == "" {
-				n.Title = title
-			}
-		} else if n.Issues, err = parseIssuesText(form["issues"]); err != nil {
-			return "", err
-		}
-		if err := s.api.Negotiations.CreateNegotiation(r.Context(), n); err != nil {
-			return "", err
-		}
-		return fmt.Sprintf("/negotiations/%d", n.ID), nil
-	})
-	if refused(err) {
+	n, err := s.createNegotiation(r, id, form)
+	if userError(err) {
 		return s.renderNegotiationList(w, r, form, parley.ErrorMessage(err))
+	} else if err != nil {
+		return err
 	}
-	return err
+	http.Redirect(w, r, negotiationPath(n.ID), http.StatusSeeOther)
+	return nil
+}
+
+// createNegotiation opens the negotiation the form describes in talk id,
+// its issues from an uploaded domain file or written one per line.
+func (s *Server) createNegotiation(r *http.Request, id int64, form map[string]string) (*parley.Negotiation, error) {
+	n := &parley.Negotiation{TalkID: id, Title: strings.TrimSpace(form["title"]), Solution: form["solution"]}
+	if v := form["round_id"]; v != "" {
+		var err error
+		if n.RoundID, err = strconv.ParseInt(v, 10, 64); err != nil {
+			return nil, parley.Errorf(parley.EINVALID, "round: choose one of the talk's rounds")
+		}
+	}
+	if v := form["deadline"]; v != "" {
+		d, err := time.Parse("2006-01-02", v)
+		if err != nil {
+			return nil, parley.Errorf(parley.EINVALID, "deadline: %q is not a date (YYYY-MM-DD)", v)
+		}
+		n.Deadline = &d
+	}
+	file, name, err := uploaded(r, "domain_file")
+	if err != nil {
+		return nil, err
+	}
+	if file != "" {
+		var title string
+		if n.Issues, title, err = app.ParseDomainFile(name, []byte(file)); err != nil {
+			return nil, err
+		}
+		if n.Title == "" {
+			n.Title = title
+		}
+	} else if n.Issues, err = parseIssuesText(form["issues"]); err != nil {
+		return nil, err
+	}
+	return n, s.app.Negotiations.CreateNegotiation(r.Context(), n)
 }
 
 // negotiationPage is what the negotiation page shows.
 type negotiationPage struct {
-	View  *api.NegotiationView
+	View  *app.NegotiationView
 	Talk  *parley.Talk
 	Names map[int64]string
 	// Who the viewer is and what they may do.
@@ -339,16 +258,16 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	v, err := s.api.NegotiationView(ctx, id)
+	v, err := s.app.NegotiationView(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	n := v.Negotiation
-	t, err := s.api.Talks.FindTalkByID(ctx, n.TalkID)
+	t, err := s.app.Talks.FindTalkByID(ctx, n.TalkID)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -398,7 +317,7 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 		h := historyRow{NegotiationText: x, Author: "parley's engine"}
 		if x.Source == "mediator" {
 			if _, ok := users[x.AuthorID]; !ok {
-				if au, err := s.api.Users.FindUserByID(ctx, x.AuthorID); err == nil {
+				if au, err := s.app.Users.FindUserByID(ctx, x.AuthorID); err == nil {
 					users[x.AuthorID] = au.DisplayName
 				}
 			}
@@ -415,7 +334,7 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 	// The viewer's own preferences, for the form and the check of best and worst packages.
 	var mine *parley.Preferences
 	if v.Private != nil {
-		pv, err := api.PrivateViewOf(ctx, n, v.Private)
+		pv, err := app.PrivateViewOf(ctx, n, v.Private)
 		if err != nil {
 			return nil, err
 		}
@@ -439,7 +358,7 @@ func (s *Server) negotiationData(r *http.Request) (*negotiationPage, error) {
 }
 
 // reservationRank says where the reservation falls among the party's packages.
-func reservationRank(pv *api.PrivateView) string {
+func reservationRank(pv *app.PrivateView) string {
 	if len(pv.Best) == 0 {
 		return ""
 	}
@@ -583,7 +502,7 @@ func (s *Server) rerender(w http.ResponseWriter, r *http.Request, form string, e
 		fill(p)
 	}
 	p.Errors[form] = parley.ErrorMessage(err)
-	w.WriteHeader(refusedStatus(err))
+	w.WriteHeader(app.Status(parley.ErrorCode(err)))
 	return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 }
 
@@ -592,9 +511,6 @@ func negotiationPath(id int64) string { return fmt.Sprintf("/negotiations/%d", i
 func (s *Server) negotiationPreferences(w http.ResponseWriter, r *http.Request) error {
 	id, err := pathInt(r, "id", "negotiation")
 	if err != nil {
-		return err
-	}
-	if err := parseForm(w, r); err != nil {
 		return err
 	}
 	p, err := s.negotiationData(r)
@@ -613,28 +529,14 @@ func (s *Server) negotiationPreferences(w http.ResponseWriter, r *http.Request) 
 	submit := r.PostFormValue("submit") == "yes"
 	err = ferr
 	if err == nil {
-		err = s.once(w, r, negotiationPath(id), func() (string, error) {
-			_, err := s.api.SavePreferences(r.Context(), id, pref, file, name, submit)
-			return negotiationPath(id) + "#my-profile", err
-		})
+		_, err = s.app.SavePreferences(r.Context(), id, pref, file, name, submit)
 	}
-	if refused(err) {
-		w.WriteHeader(refusedStatus(err))
+	if userError(err) {
+		w.WriteHeader(app.Status(parley.ErrorCode(err)))
 		p.Errors["prefs"] = parley.ErrorMessage(err)
 		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
-	return err
-}
-
-// refusedStatus is the HTTP status of a refused form.
-func refusedStatus(err error) int {
-	switch parley.ErrorCode(err) {
-	case parley.ECONFLICT:
-		return http.StatusConflict
-	case parley.EFORBIDDEN:
-		return http.StatusForbidden
-	}
-	return http.StatusBadRequest
+	return redirectOr(w, r, negotiationPath(id)+"#my-profile", err)
 }
 
 func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
@@ -642,13 +544,10 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := parseForm(w, r); err != nil {
-		return err
-	}
 	kind := r.PostFormValue("kind")
-	req := api.TextRequest{Kind: kind}
+	req := app.TextRequest{Kind: kind}
 	if kind == "manual" || kind == "assess" {
-		n, err := s.api.Negotiations.FindNegotiationByID(r.Context(), id)
+		n, err := s.app.Negotiations.FindNegotiationByID(r.Context(), id)
 		if err != nil {
 			return err
 		}
@@ -666,9 +565,9 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if kind == "assess" {
-		a, err := s.api.Mediator.Assess(r.Context(), id, req.Outcome)
+		a, err := s.app.Mediator.Assess(r.Context(), id, req.Outcome)
 		if err != nil {
-			if refused(err) {
+			if userError(err) {
 				return s.rerender(w, r, "manual", err, keep)
 			}
 			return err
@@ -683,8 +582,8 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 	}
 	if kind == "improvement" {
 		// Not behind a form key: a repeat finds the improvement being marked and says so.
-		_, _, note, err := s.api.ProposeText(r.Context(), id, req)
-		if refused(err) {
+		_, _, note, err := s.app.ProposeText(r.Context(), id, req)
+		if userError(err) {
 			return s.rerender(w, r, "engine", err, nil)
 		} else if err != nil {
 			return err
@@ -700,18 +599,15 @@ func (s *Server) negotiationText(w http.ResponseWriter, r *http.Request) error {
 		p.Said = note
 		return s.renderTalk(w, r, "negotiation.html", p.Talk.Title, p.Talk, "negotiations", p)
 	}
-	err = s.once(w, r, negotiationPath(id), func() (string, error) {
-		_, _, _, err := s.api.ProposeText(r.Context(), id, req)
-		return negotiationPath(id) + "#text", err
-	})
-	if refused(err) {
+	_, _, _, err = s.app.ProposeText(r.Context(), id, req)
+	if userError(err) {
 		form := "engine"
 		if kind == "manual" {
 			form = "manual"
 		}
 		return s.rerender(w, r, form, err, keep)
 	}
-	return err
+	return redirectOr(w, r, negotiationPath(id)+"#text", err)
 }
 
 // negotiationInbox lists what t's negotiations ask of u: its party's
@@ -754,26 +650,24 @@ func negotiationInbox(u *parley.User, t *parley.Talk, ns []*parley.Negotiation) 
 }
 
 // negotiationAct serves a form of the negotiation page: it acts once per
-// form key and leads to where act says; a refused form shows the page again
-// with the message by the form named form, and keep puts back what was typed.
+// form key (see onceForm) and leads to where act says; a refused form shows
+// the page again with the message by the form named form, and keep puts
+// back what was typed.
 func (s *Server) negotiationAct(form string, act func(r *http.Request, id int64) (string, error), keep func(r *http.Request, p *negotiationPage)) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		id, err := pathInt(r, "id", "negotiation")
 		if err != nil {
 			return err
 		}
-		if err := parseForm(w, r); err != nil {
-			return err
-		}
-		err = s.once(w, r, negotiationPath(id), func() (string, error) { return act(r, id) })
-		if refused(err) {
+		target, err := act(r, id)
+		if userError(err) {
 			return s.rerender(w, r, form, err, func(p *negotiationPage) {
 				if keep != nil {
 					keep(r, p)
 				}
 			})
 		}
-		return err
+		return redirectOr(w, r, target, err)
 	}
 }
 
@@ -782,12 +676,12 @@ func (s *Server) negotiationIssues(r *http.Request, id int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	_, err = s.api.Negotiations.SetIssues(r.Context(), id, issues, strings.TrimSpace(r.PostFormValue("title")), r.PostFormValue("solution"))
+	_, err = s.app.Negotiations.SetIssues(r.Context(), id, issues, strings.TrimSpace(r.PostFormValue("title")), r.PostFormValue("solution"))
 	return negotiationPath(id) + "#issues", err
 }
 
 func (s *Server) negotiationMove(r *http.Request, id int64) (string, error) {
-	_, err := s.api.Negotiations.MoveNegotiation(r.Context(), id, parley.NegotiationState(r.PostFormValue("to")))
+	_, err := s.app.Negotiations.MoveNegotiation(r.Context(), id, parley.NegotiationState(r.PostFormValue("to")))
 	return negotiationPath(id), err
 }
 
@@ -797,12 +691,12 @@ func (s *Server) negotiationMark(r *http.Request, id int64) (string, error) {
 		return "", parley.Errorf(parley.EINVALID, "mark: choose accept, can live with it, or reject")
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	_, err := s.api.Negotiations.MarkText(r.Context(), id, version, mark, strings.TrimSpace(r.PostFormValue("reason")), r.PostFormValue("reason_public") == "yes")
+	_, err := s.app.Negotiations.MarkText(r.Context(), id, version, mark, strings.TrimSpace(r.PostFormValue("reason")), r.PostFormValue("reason_public") == "yes")
 	return negotiationPath(id) + "#text", err
 }
 
 func (s *Server) negotiationStatement(r *http.Request, id int64) (string, error) {
-	st, err := s.api.DraftStatement(r.Context(), id)
+	st, err := s.app.DraftStatement(r.Context(), id)
 	if err != nil {
 		return "", err
 	}
@@ -810,6 +704,6 @@ func (s *Server) negotiationStatement(r *http.Request, id int64) (string, error)
 }
 
 func (s *Server) negotiationDisclose(r *http.Request, id int64) (string, error) {
-	_, err := s.api.Negotiations.ConsentToDisclose(r.Context(), id)
+	_, err := s.app.Negotiations.ConsentToDisclose(r.Context(), id)
 	return negotiationPath(id) + "#disclosure", err
 }

@@ -9,21 +9,14 @@ import (
 	"parley"
 )
 
-func (s *Server) registerNotifications(mux *http.ServeMux) {
-	mux.Handle("GET /notifications", s.serve(s.notificationsPage))
-	mux.Handle("GET /notifications/count", s.serve(s.unreadCount))
-	mux.Handle("POST /notifications/read", s.serve(s.onceForm(s.markRead)))
-	mux.Handle("POST /notifications/email", s.serve(s.onceForm(s.setEmail)))
-}
-
 func (s *Server) setEmail(w http.ResponseWriter, r *http.Request) error {
 	if _, err := signedIn(r); err != nil {
 		return err
 	}
-	if s.api.Notifications == nil {
+	if s.app.Notifications == nil {
 		return parley.Errorf(parley.ENOTFOUND, "notifications are not configured")
 	}
-	return s.done(w, r, "/notifications", "email", s.api.Notifications.SetEmailAddress(r.Context(), strings.TrimSpace(r.PostFormValue("email"))), s.notificationsPage)
+	return s.done(w, r, "/notifications", "email", s.app.Notifications.SetEmailAddress(r.Context(), strings.TrimSpace(r.PostFormValue("email"))), s.notificationsPage)
 }
 
 // noticeGroup is one talk's notifications.
@@ -45,14 +38,14 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	if s.api.Notifications == nil {
+	if s.app.Notifications == nil {
 		return parley.Errorf(parley.ENOTFOUND, "notifications are not configured")
 	}
-	ns, err := s.api.Notifications.Notifications(r.Context(), false, 200)
+	ns, err := s.app.Notifications.Notifications(r.Context(), false, 200)
 	if err != nil {
 		return err
 	}
-	addr, err := s.api.Notifications.EmailAddress(r.Context())
+	addr, err := s.app.Notifications.EmailAddress(r.Context())
 	if err != nil {
 		return err
 	}
@@ -86,10 +79,10 @@ func (s *Server) notificationsPage(w http.ResponseWriter, r *http.Request) error
 func (s *Server) unreadCount(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	if parley.UserFromContext(r.Context()) == nil || s.api.Notifications == nil {
+	if parley.UserFromContext(r.Context()) == nil || s.app.Notifications == nil {
 		return nil
 	}
-	n, err := s.api.Notifications.UnreadCount(r.Context())
+	n, err := s.app.Notifications.UnreadCount(r.Context())
 	if err != nil || n == 0 {
 		return err
 	}
@@ -101,7 +94,7 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 	if _, err := signedIn(r); err != nil {
 		return err
 	}
-	if s.api.Notifications == nil {
+	if s.app.Notifications == nil {
 		return parley.Errorf(parley.ENOTFOUND, "notifications are not configured")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
@@ -113,7 +106,7 @@ func (s *Server) markRead(w http.ResponseWriter, r *http.Request) error {
 		}
 		ids = []int64{id}
 	}
-	if err := s.api.Notifications.MarkRead(r.Context(), ids); err != nil {
+	if err := s.app.Notifications.MarkRead(r.Context(), ids); err != nil {
 		return err
 	}
 	http.Redirect(w, r, localPath(r.PostFormValue("next"), "/notifications"), http.StatusSeeOther)

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 
 	"parley"
-	"parley/api"
+	"parley/app"
 )
 
 // Every form carries a one-time key (the hidden field "form_key", made by
@@ -27,12 +29,13 @@ var errNotActed = errors.New("web: the form did not act")
 // refusedHeader marks an htmx answer that shows a refused form again.
 const refusedHeader = "Parley-Refused"
 
-// onceForm runs h at most once per user and form key.
+// onceForm runs h at most once per user and form key. A form refused and
+// shown again (not a redirect, or an htmx fragment marked refusedHeader)
+// did not act, and its key stays free for the corrected form.
 func (s *Server) onceForm(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
-		r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-		if err := r.ParseForm(); err != nil {
-			return parley.Errorf(parley.EINVALID, "the form could not be read (is it over 1 MB?)")
+		if err := parseForm(w, r); err != nil {
+			return err
 		}
 		key := r.PostForm.Get("form_key")
 		u := parley.UserFromContext(r.Context())
@@ -40,7 +43,7 @@ func (s *Server) onceForm(h handler) handler {
 			return h(w, r)
 		}
 		var rec *buffered
-		sr, _, err := s.api.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, api.RequestHash(r.Method, r.URL.Path, []byte(key)),
+		sr, _, err := s.app.Idempotency.Idempotently(r.Context(), u.ID, "web "+key, app.RequestHash(r.Method, r.URL.Path, []byte(key)),
 			func(ctx context.Context) (*parley.StoredResponse, error) {
 				rec = &buffered{header: http.Header{}}
 				if err := h(rec, r.WithContext(ctx)); err != nil {
@@ -59,6 +62,12 @@ func (s *Server) onceForm(h handler) handler {
 		switch {
 		case errors.Is(err, errNotActed):
 			return rec.writeTo(w)
+		case parley.ErrorCode(err) == parley.EKEYREUSED:
+			// The forms of a page may share one key (the negotiation
+			// page's do), so that of two sent from one view of it only the
+			// first acts: the page has changed since; show it again.
+			http.Redirect(w, r, formPage(r), http.StatusSeeOther)
+			return nil
 		case err != nil:
 			return err
 		case sr.Location != "":
@@ -104,4 +113,39 @@ func (b *buffered) writeTo(w http.ResponseWriter) error {
 	}
 	_, err := b.body.WriteTo(w)
 	return err
+}
+
+// parseForm reads a urlencoded form of at most MaxBodyBytes, or a multipart
+// one (a file upload) of at most MaxUploadBytes.
+func parseForm(w http.ResponseWriter, r *http.Request) error {
+	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
+		r.Body = http.MaxBytesReader(w, r.Body, app.MaxUploadBytes)
+		if err := r.ParseMultipartForm(app.MaxUploadBytes); err != nil {
+			return parley.Errorf(parley.EINVALID, "the form could not be read (files are limited to 4 MiB)")
+		}
+		return nil
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, app.MaxBodyBytes)
+	if err := r.ParseForm(); err != nil {
+		return parley.Errorf(parley.EINVALID, "the form could not be read (is it over 1 MB?)")
+	}
+	return nil
+}
+
+// formPage is the page of this site a form was sent from, or the home page.
+func formPage(r *http.Request) string {
+	ref, err := url.Parse(r.Referer())
+	if err != nil || ref.Host != r.Host {
+		return "/"
+	}
+	return localPath(ref.RequestURI(), "/")
+}
+
+// redirectOr leads to target after an act, or answers its error.
+func redirectOr(w http.ResponseWriter, r *http.Request, target string, err error) error {
+	if err != nil {
+		return err
+	}
+	http.Redirect(w, r, target, http.StatusSeeOther)
+	return nil
 }

@@ -13,26 +13,6 @@ import (
 
 // This file is the UI of rounds of talks and joint statements.
 
-func (s *Server) registerRounds(mux *http.ServeMux) {
-	mux.Handle("GET /talks/{id}/rounds", s.serve(s.roundList))
-	mux.Handle("POST /talks/{id}/rounds", s.serve(s.onceForm(s.planRound)))
-	mux.Handle("GET /rounds/{id}", s.serve(s.roundPage))
-	mux.Handle("POST /rounds/{id}/agenda", s.serve(s.onceForm(s.addAgendaItem)))
-	mux.Handle("POST /rounds/{id}/details", s.serve(s.onceForm(s.editRound)))
-	mux.Handle("POST /rounds/{id}/agenda/{item}/{move}", s.serve(s.onceForm(s.moveAgendaItem)))
-	mux.Handle("POST /rounds/{id}/approvals", s.serve(s.onceForm(s.approveMinutes)))
-	mux.Handle("POST /rounds/{id}/items/{item}/minutes", s.serve(s.onceForm(s.recordMinutes)))
-	mux.Handle("POST /rounds/{id}/moves", s.serve(s.onceForm(s.moveRound)))
-	mux.Handle("GET /talks/{id}/joint-statements", s.serve(s.statementList))
-	mux.Handle("POST /talks/{id}/joint-statements", s.serve(s.onceForm(s.openStatement)))
-	mux.Handle("GET /joint-statements/{id}", s.serve(s.statementPage))
-	mux.Handle("POST /joint-statements/{id}/versions", s.serve(s.onceForm(s.editStatement)))
-	mux.Handle("POST /joint-statements/{id}/marks", s.serve(s.onceForm(s.markStatement)))
-	mux.Handle("POST /joint-statements/{id}/signatures", s.serve(s.onceForm(s.signStatement)))
-	mux.Handle("POST /joint-statements/{id}/consents", s.serve(s.onceForm(s.consentStatement)))
-	mux.Handle("POST /joint-statements/{id}/comments", s.serve(s.onceForm(s.commentStatement)))
-}
-
 func pathInt(r *http.Request, name, what string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil {
@@ -60,15 +40,15 @@ func (s *Server) roundList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	rs, err := s.api.Rounds.FindRounds(r.Context(), id)
+	rs, err := s.app.Rounds.FindRounds(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -105,7 +85,7 @@ func (s *Server) planRound(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, "plan", c, nil, s.roundList)
 	}
-	if err := s.api.Rounds.CreateRound(r.Context(), rd); err != nil {
+	if err := s.app.Rounds.CreateRound(r.Context(), rd); err != nil {
 		return s.refill(w, r, "plan", c, err, s.roundList)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/rounds/%d", rd.ID), http.StatusSeeOther)
@@ -194,20 +174,20 @@ func (s *Server) roundData(r *http.Request) (*roundView, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	rd, err := s.api.Rounds.FindRoundByID(ctx, id)
+	rd, err := s.app.Rounds.FindRoundByID(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	t, err := s.api.Talks.FindTalkByID(ctx, rd.TalkID)
+	t, err := s.app.Talks.FindTalkByID(ctx, rd.TalkID)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
 	v := &roundView{Round: rd, Talk: t, Host: names[rd.Host], Delegations: partyList(rd.Delegations, names), Next: rd.Status.Next(),
-		CanOrganise: parley.CanOrganiseRound(u, t) && rd.Status != parley.RoundConcluded, Early: !rd.StartsAt.IsZero() && s.api.Now().Before(rd.StartsAt)}
+		CanOrganise: parley.CanOrganiseRound(u, t) && rd.Status != parley.RoundConcluded, Early: !rd.StartsAt.IsZero() && s.app.Now().Before(rd.StartsAt)}
 	if v.After, err = s.feedAfter(ctx, u, t); err != nil {
 		return nil, err
 	}
@@ -232,7 +212,7 @@ func (s *Server) roundData(r *http.Request) (*roundView, error) {
 		}
 	}
 	if v.CanOrganise {
-		if v.Irritants, err = s.api.Irritants.FindIrritants(ctx, parley.IrritantFilter{TalkID: t.ID, Limit: 200}); err != nil {
+		if v.Irritants, err = s.app.Irritants.FindIrritants(ctx, parley.IrritantFilter{TalkID: t.ID, Limit: 200}); err != nil {
 			return nil, err
 		}
 		for _, p := range t.Parties {
@@ -261,7 +241,7 @@ func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rd, err := s.api.Rounds.FindRoundByID(r.Context(), id)
+	rd, err := s.app.Rounds.FindRoundByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -274,7 +254,7 @@ func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, "agenda", c, nil, s.roundPage)
 	}
-	_, err = s.api.Rounds.SetAgenda(r.Context(), id, append(rd.Agenda, it))
+	_, err = s.app.Rounds.SetAgenda(r.Context(), id, append(rd.Agenda, it))
 	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "agenda", err, s.roundPage)
 }
 
@@ -295,7 +275,7 @@ func (s *Server) moveAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	if move != "up" && move != "down" && move != "remove" {
 		return parley.Errorf(parley.ENOTFOUND, "no such agenda action")
 	}
-	rd, err := s.api.Rounds.FindRoundByID(r.Context(), id)
+	rd, err := s.app.Rounds.FindRoundByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -311,7 +291,7 @@ func (s *Server) moveAgendaItem(w http.ResponseWriter, r *http.Request) error {
 	case move == "remove":
 		items = slices.Delete(items, k, k+1)
 	}
-	_, err = s.api.Rounds.SetAgenda(r.Context(), id, items)
+	_, err = s.app.Rounds.SetAgenda(r.Context(), id, items)
 	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), fmt.Sprintf("%s-%d", move, item), err, s.roundPage)
 }
 
@@ -328,7 +308,7 @@ func (s *Server) editRound(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, "details", c, nil, s.roundPage)
 	}
-	_, err = s.api.Rounds.UpdateRound(r.Context(), id, d)
+	_, err = s.app.Rounds.UpdateRound(r.Context(), id, d)
 	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "details", err, s.roundPage)
 }
 
@@ -346,7 +326,7 @@ func (s *Server) approveMinutes(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return parley.Errorf(parley.EINVALID, "the form names no version of the minutes; reload the page and approve again")
 	}
-	_, err = s.api.Rounds.ApproveMinutes(r.Context(), id, version)
+	_, err = s.app.Rounds.ApproveMinutes(r.Context(), id, version)
 	return s.done(w, r, fmt.Sprintf("/rounds/%d#approval", id), "approve", err, s.roundPage)
 }
 
@@ -379,7 +359,7 @@ func (s *Server) recordMinutes(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, form, c, nil, s.roundPage)
 	}
-	_, err = s.api.Rounds.RecordMinutes(r.Context(), id, item, m)
+	_, err = s.app.Rounds.RecordMinutes(r.Context(), id, item, m)
 	return s.done(w, r, fmt.Sprintf("/rounds/%d#item-%d", id, item), form, err, s.roundPage)
 }
 
@@ -405,7 +385,7 @@ func (s *Server) moveRound(w http.ResponseWriter, r *http.Request) error {
 			return s.renderTalk(w, r, "round.html", "Conclude "+v.Title+"?", v.Talk, "rounds", v)
 		}
 	}
-	_, err = s.api.Rounds.MoveRound(r.Context(), id, to)
+	_, err = s.app.Rounds.MoveRound(r.Context(), id, to)
 	return s.done(w, r, fmt.Sprintf("/rounds/%d", id), "round-move", err, s.roundPage)
 }
 
@@ -418,15 +398,15 @@ func (s *Server) statementList(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	ss, err := s.api.Statements.FindStatements(r.Context(), id)
+	ss, err := s.app.Statements.FindStatements(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -460,7 +440,7 @@ func (s *Server) openStatement(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, "open", c, nil, s.statementList)
 	}
-	if err := s.api.Statements.CreateStatement(r.Context(), st, text); err != nil {
+	if err := s.app.Statements.CreateStatement(r.Context(), st, text); err != nil {
 		return s.refill(w, r, "open", c, err, s.statementList)
 	}
 	http.Redirect(w, r, fmt.Sprintf("/joint-statements/%d", st.ID), http.StatusSeeOther)
@@ -516,20 +496,20 @@ func (s *Server) statementData(r *http.Request) (*statementPage, error) {
 		return nil, err
 	}
 	ctx := r.Context()
-	v, err := s.api.StatementView(ctx, id)
+	v, err := s.app.StatementView(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	st := v.Statement
-	t, err := s.api.Talks.FindTalkByID(ctx, st.TalkID)
+	t, err := s.app.Talks.FindTalkByID(ctx, st.TalkID)
 	if err != nil {
 		return nil, err
 	}
-	vs, err := s.api.Statements.StatementVersions(ctx, id)
+	vs, err := s.app.Statements.StatementVersions(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	names, err := s.partyNames(ctx)
+	names, err := s.app.PartyNames(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -635,7 +615,7 @@ func (s *Server) editStatement(w http.ResponseWriter, r *http.Request) error {
 	if !c.ok() {
 		return s.refill(w, r, "edit", c, nil, s.statementPage)
 	}
-	_, err = s.api.Statements.EditStatement(r.Context(), id, base, text)
+	_, err = s.app.Statements.EditStatement(r.Context(), id, base, text)
 	if parley.ErrorCode(err) == parley.ECONFLICT && base != 0 {
 		// Show both texts, and how the editor's differs from the one saved
 		// meanwhile; the editor keeps their text to merge.
@@ -662,7 +642,7 @@ func (s *Server) markStatement(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	_, err = s.api.Statements.MarkStatement(r.Context(), id, version, r.PostFormValue("mark"))
+	_, err = s.app.Statements.MarkStatement(r.Context(), id, version, r.PostFormValue("mark"))
 	return s.done(w, r, back, "mark", err, s.statementPage)
 }
 
@@ -675,7 +655,7 @@ func (s *Server) signStatement(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	version, _ := strconv.Atoi(r.PostFormValue("version"))
-	_, err = s.api.Statements.SignStatement(r.Context(), id, version, nil)
+	_, err = s.app.Statements.SignStatement(r.Context(), id, version, nil)
 	return s.done(w, r, back, "sign-form", err, s.statementPage)
 }
 
@@ -698,7 +678,7 @@ func (s *Server) consentStatement(w http.ResponseWriter, r *http.Request) error 
 	if !c.ok() {
 		return s.refill(w, r, "consent", c, nil, s.statementPage)
 	}
-	_, err = s.api.Statements.ConsentToStatement(r.Context(), id, version, consent == "yes", note)
+	_, err = s.app.Statements.ConsentToStatement(r.Context(), id, version, consent == "yes", note)
 	return s.done(w, r, back, "consent", err, s.statementPage)
 }
 
@@ -718,5 +698,5 @@ func (s *Server) commentStatement(w http.ResponseWriter, r *http.Request) error 
 	if !c.ok() {
 		return s.refill(w, r, "pcomment", c, nil, s.statementPage)
 	}
-	return s.done(w, r, back, "pcomment", s.api.Statements.CommentOnStatement(r.Context(), id, sc), s.statementPage)
+	return s.done(w, r, back, "pcomment", s.app.Statements.CommentOnStatement(r.Context(), id, sc), s.statementPage)
 }

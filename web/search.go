@@ -57,7 +57,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 	n := 0
 	if q != "" {
 		ctx := r.Context()
-		ts, err := s.api.Talks.FindTalks(ctx, parley.TalkFilter{})
+		ts, err := s.app.Talks.FindTalks(ctx, parley.TalkFilter{})
 		if err != nil {
 			return err
 		}
@@ -73,8 +73,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 		}
 		for _, t := range ts {
 			st := searchTalk{Talk: t}
-			if s.api.Irritants != nil {
-				is, err := s.api.Irritants.FindIrritants(ctx, parley.IrritantFilter{TalkID: t.ID, Query: q, Limit: searchLimit})
+			if s.app.Irritants != nil {
+				is, err := s.app.Irritants.FindIrritants(ctx, parley.IrritantFilter{TalkID: t.ID, Query: q, Limit: searchLimit})
 				if err != nil {
 					return err
 				}
@@ -83,8 +83,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 						Created: i.CreatedAt, Updated: i.UpdatedAt})
 				}
 			}
-			if s.api.Statements != nil {
-				ss, err := s.api.Statements.FindStatements(ctx, t.ID)
+			if s.app.Statements != nil {
+				ss, err := s.app.Statements.FindStatements(ctx, t.ID)
 				if err != nil {
 					return err
 				}
@@ -95,8 +95,8 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) error {
 					}
 				}
 			}
-			if s.api.Rounds != nil {
-				rs, err := s.api.Rounds.FindRounds(ctx, t.ID)
+			if s.app.Rounds != nil {
+				rs, err := s.app.Rounds.FindRounds(ctx, t.ID)
 				if err != nil {
 					return err
 				}

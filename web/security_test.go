@@ -58,7 +58,7 @@ func TestMessagesNeverComeFromTheURL(t *testing.T) {
 		}
 	}
 	// Nor does the administration page (its messages come in a flash).
-	must(t, s.api.CreateUserWithPassword(t.Context(), &parley.User{Name: "root", Admin: true}, "password-root"))
+	must(t, s.app.CreateUserWithPassword(t.Context(), &parley.User{Name: "root", Admin: true}, "password-root"))
 	root := s.browser()
 	if code, _ := s.post(root, "/login", url.Values{"name": {"root"}, "password": {"password-root"}}); code != 303 {
 		t.Fatalf("admin sign-in: %d", code)

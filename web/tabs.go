@@ -63,7 +63,7 @@ func (s *Server) feedAfter(ctx context.Context, u *parley.User, t *parley.Talk) 
 	}
 	var last int64
 	for {
-		page, err := s.api.Talks.ListPrivateEvents(ctx, t.ID, last, 1000)
+		page, err := s.app.Talks.ListPrivateEvents(ctx, t.ID, last, 1000)
 		if err != nil {
 			return "", err
 		}

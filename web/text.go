@@ -107,24 +107,24 @@ func (s *Server) title(ctx context.Context, link string, lk *lookups) string {
 	var t string
 	switch kind {
 	case "irritants":
-		if x, err := s.api.Irritants.FindIrritantByID(ctx, id); err == nil {
+		if x, err := s.app.Irritants.FindIrritantByID(ctx, id); err == nil {
 			t = x.Title
 		}
 	case "rounds":
-		if s.api.Rounds != nil {
-			if x, err := s.api.Rounds.FindRoundByID(ctx, id); err == nil {
+		if s.app.Rounds != nil {
+			if x, err := s.app.Rounds.FindRoundByID(ctx, id); err == nil {
 				t = x.Title
 			}
 		}
 	case "joint-statements":
-		if s.api.Statements != nil {
-			if x, err := s.api.Statements.FindStatementByID(ctx, id); err == nil {
+		if s.app.Statements != nil {
+			if x, err := s.app.Statements.FindStatementByID(ctx, id); err == nil {
 				t = x.Title
 			}
 		}
 	case "negotiations":
-		if s.api.Negotiations != nil {
-			if x, err := s.api.Negotiations.FindNegotiationByID(ctx, id); err == nil {
+		if s.app.Negotiations != nil {
+			if x, err := s.app.Negotiations.FindNegotiationByID(ctx, id); err == nil {
 				t = x.Title
 			}
 		}

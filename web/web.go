@@ -1,7 +1,8 @@
 // Package web is parley's HTML interface: server-rendered html/template pages
-// with htmx, embedded in the binary. It signs people in through the api
-// package's sessions and reads everything through the same services, so the
-// visibility rule applies unchanged.
+// with htmx, embedded in the binary. It is a sibling of package api over
+// package app: it signs people in through the application's sessions and
+// reads everything through the same services and operations, so the
+// visibility rule applies unchanged. It never imports api.
 package web
 
 import (
@@ -13,7 +14,6 @@ import (
 	"fmt"
 	"html/template"
 	"io/fs"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -23,7 +23,7 @@ import (
 	"time"
 
 	"parley"
-	"parley/api"
+	"parley/app"
 )
 
 //go:embed templates/*.html
@@ -34,9 +34,8 @@ var staticFS embed.FS
 
 // Server serves the web UI.
 type Server struct {
-	api    *api.Server
-	Logger *slog.Logger
-	tmpl   *template.Template
+	app  *app.App
+	tmpl *template.Template
 	// Inbox finds the irritants waiting on a user's party; the inbox lists
 	// none while it is nil.
 	Inbox parley.Inbox
@@ -61,9 +60,9 @@ func staticVersions() map[string]string {
 	return v
 }
 
-// NewServer returns a web UI that uses a's services and sessions.
-func NewServer(a *api.Server) *Server {
-	s := &Server{api: a, Logger: a.Logger, versions: staticVersions()}
+// NewServer returns the web UI of a: its services, sessions and operations.
+func NewServer(a *app.App) *Server {
+	s := &Server{app: a, versions: staticVersions()}
 	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"time": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		// static names a static file with its version, so that it may be cached forever.
@@ -78,7 +77,7 @@ func NewServer(a *api.Server) *Server {
 		"standing":   standingLabel,
 		"eventLabel": eventLabel,
 		"label":      func(s any) string { return strings.ReplaceAll(fmt.Sprint(s), "_", " ") },
-		"ago":        func(t time.Time) string { return ago(s.api.Now(), t) },
+		"ago":        func(t time.Time) string { return ago(s.app.Now(), t) },
 		"inc":        func(i int) int { return i + 1 },
 		"list":       func(xs ...string) []string { return xs },
 		// utcInput is t as a datetime-local input's value, in UTC ("" for none).
@@ -99,38 +98,6 @@ func NewServer(a *api.Server) *Server {
 	return s
 }
 
-// Register adds the UI's routes to mux.
-func (s *Server) Register(mux *http.ServeMux) {
-	static, _ := fs.Sub(staticFS, "static")
-	mux.Handle("GET /static/", http.StripPrefix("/static/", cacheForever(http.FileServerFS(static))))
-	mux.Handle("GET /{$}", s.serve(s.home))
-	mux.Handle("GET /login", s.serve(s.loginForm))
-	mux.Handle("POST /login", s.serve(s.login))
-	mux.Handle("POST /logout", s.serve(s.logout))
-	mux.Handle("GET /setup", s.serve(s.setupForm))
-	mux.Handle("POST /setup", s.serve(s.setup))
-	mux.Handle("GET /talks", s.serve(s.talks))
-	mux.Handle("POST /talks", s.serve(s.onceForm(s.createTalk)))
-	mux.Handle("GET /talks/{id}", s.serve(s.talk))
-	mux.Handle("POST /talks/{id}/parties", s.serve(s.onceForm(s.invite)))
-	mux.Handle("GET /talks/{id}/feed", s.serve(s.feed))
-	mux.Handle("POST /talks/{id}/statements", s.serve(s.onceForm(s.statement)))
-	mux.Handle("POST /talks/{id}/accept", s.serve(s.onceForm(s.accept)))
-	mux.Handle("POST /talks/{id}/signoffs", s.serve(s.onceForm(s.signOff)))
-	mux.Handle("GET /account", s.serve(s.account))
-	mux.Handle("POST /account/tokens", s.serve(s.onceForm(s.createToken)))
-	mux.Handle("POST /account/password", s.serve(s.onceForm(s.changePassword)))
-	mux.Handle("POST /account/tokens/{id}/revoke", s.serve(s.onceForm(s.revokeToken)))
-	mux.Handle("GET /admin", s.serve(s.admin))
-	mux.Handle("POST /admin/parties", s.serve(s.onceForm(s.createParty)))
-	mux.Handle("POST /admin/users", s.serve(s.onceForm(s.createUser)))
-	mux.Handle("POST /admin/users/{id}/disable", s.serve(s.onceForm(s.disableUser)))
-	mux.Handle("POST /users/{id}/approve", s.serve(s.onceForm(s.approveMember)))
-	s.registerConsult(mux)
-	s.inboxRegister(mux)
-	s.registerNegotiations(mux)
-}
-
 func cacheForever(h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		// File names carry their versions.
@@ -148,21 +115,17 @@ func (s *Server) serve(h handler) http.Handler {
 		if err == nil {
 			return
 		}
-		code := parley.ErrorCode(err)
-		if code == parley.EUNAUTHORIZED {
+		if parley.ErrorCode(err) == parley.EUNAUTHORIZED {
 			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
 			return
 		}
-		status := map[string]int{parley.EINVALID: 400, parley.ENOTFOUND: 404, parley.ECONFLICT: 409, parley.EFORBIDDEN: 403}[code]
-		msg := parley.ErrorMessage(err)
-		if status == 0 {
-			status = 500
-			id := api.RequestID(r.Context())
-			s.Logger.ErrorContext(r.Context(), "internal error", "err", err, "path", r.URL.Path, "request_id", id)
-			msg = "internal error (request id " + id + ")"
+		// The status and message the JSON API would give, as a page.
+		p := s.app.Problem(r, err)
+		if p.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
 		}
-		w.WriteHeader(status)
-		s.render(w, r, "error.html", map[string]any{"Status": status, "Message": msg})
+		w.WriteHeader(p.Status)
+		s.render(w, r, "error.html", map[string]any{"Status": p.Status, "Message": p.Message})
 	})
 }
 
@@ -190,7 +153,7 @@ func (s *Server) renderTalk(w http.ResponseWriter, r *http.Request, name, title 
 
 func (s *Server) renderPage(w http.ResponseWriter, r *http.Request, name string, p page) error {
 	var buf bytes.Buffer
-	p.User, p.CSRF, p.Form = parley.UserFromContext(r.Context()), s.api.CSRFToken(r), formFrom(r)
+	p.User, p.CSRF, p.Form = parley.UserFromContext(r.Context()), s.app.CSRFToken(r), formFrom(r)
 	if err := s.tmpl.ExecuteTemplate(&buf, name, p); err != nil {
 		return err
 	}
@@ -226,9 +189,9 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	name, pw, next := r.PostFormValue("name"), r.PostFormValue("password"), r.PostFormValue("next")
-	if _, err := s.api.Login(w, r, name, pw); err != nil {
+	if _, err := s.app.Login(w, r, name, pw); err != nil {
 		msg := parley.ErrorMessage(err)
-		if api.RateLimited(err) {
+		if app.RateLimited(err) {
 			msg = "Too many sign-in attempts. Wait a few minutes and try again."
 		} else if parley.ErrorCode(err) == parley.EINTERNAL {
 			return err
@@ -241,7 +204,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	if err := s.api.Logout(w, r); err != nil {
+	if err := s.app.Logout(w, r); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -255,14 +218,14 @@ func (s *Server) setupForm(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) setup(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	token, name, pw := r.PostFormValue("token"), r.PostFormValue("name"), r.PostFormValue("password")
-	if _, err := s.api.CompleteSetup(r.Context(), token, name, pw); err != nil {
+	if _, err := s.app.CompleteSetup(r.Context(), token, name, pw); err != nil {
 		if parley.ErrorCode(err) == parley.EINTERNAL {
 			return err
 		}
 		w.WriteHeader(http.StatusBadRequest)
 		return s.render(w, r, "setup.html", map[string]any{"Token": token, "Name": name, "Error": parley.ErrorMessage(err)})
 	}
-	if _, err := s.api.Login(w, r, name, pw); err != nil {
+	if _, err := s.app.Login(w, r, name, pw); err != nil {
 		return err
 	}
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
@@ -300,7 +263,7 @@ func (s *Server) view(ctx context.Context, u *parley.User, t *parley.Talk, names
 		}
 	}
 	for _, m := range t.MediatorIDs {
-		if mu, err := s.api.Users.FindUserByID(ctx, m); err == nil {
+		if mu, err := s.app.Users.FindUserByID(ctx, m); err == nil {
 			v.Mediators = append(v.Mediators, mu.DisplayName)
 		}
 	}
@@ -310,28 +273,16 @@ func (s *Server) view(ctx context.Context, u *parley.User, t *parley.Talk, names
 	return v
 }
 
-func (s *Server) partyNames(ctx context.Context) (map[int64]string, error) {
-	ps, err := s.api.Parties.ListParties(ctx)
-	if err != nil {
-		return nil, err
-	}
-	m := map[int64]string{}
-	for _, p := range ps {
-		m[p.ID] = p.Name
-	}
-	return m, nil
-}
-
 func (s *Server) talks(w http.ResponseWriter, r *http.Request) error {
 	u, err := signedIn(r)
 	if err != nil {
 		return err
 	}
-	ts, err := s.api.Talks.FindTalks(r.Context(), parley.TalkFilter{})
+	ts, err := s.app.Talks.FindTalks(r.Context(), parley.TalkFilter{})
 	if err != nil {
 		return err
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
@@ -341,7 +292,7 @@ func (s *Server) talks(w http.ResponseWriter, r *http.Request) error {
 	}
 	var parties []*parley.Party
 	if parley.CanCreateTalk(u) {
-		if parties, err = s.api.Parties.ListParties(r.Context()); err != nil {
+		if parties, err = s.app.Parties.ListParties(r.Context()); err != nil {
 			return err
 		}
 	}
@@ -380,7 +331,7 @@ func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]
 		PrivateChain: e.PrivateTo != 0 && e.V != 0}
 	if n, ok := lk.users[e.ActorID]; ok {
 		a.Actor = n
-	} else if u, err := s.api.Users.FindUserByID(ctx, e.ActorID); err == nil {
+	} else if u, err := s.app.Users.FindUserByID(ctx, e.ActorID); err == nil {
 		a.Actor, lk.users[e.ActorID] = u.DisplayName, u.DisplayName
 	}
 	if !e.Redacted && e.Type != "" {
@@ -398,17 +349,17 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
 	var es []*parley.Event
 	if parley.CanSeeTalk(u, t) { // an invited party sees the title alone until it accepts
-		if es, err = s.api.Talks.ListEvents(r.Context(), id, max(0, t.LastSeq-200), 200); err != nil {
+		if es, err = s.app.Talks.ListEvents(r.Context(), id, max(0, t.LastSeq-200), 200); err != nil {
 			return err
 		}
 	}
@@ -426,7 +377,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 		// The last 200 of the chain, paging to its end.
 		var ps []*parley.Event
 		for after := int64(0); ; {
-			page, err := s.api.Talks.ListPrivateEvents(r.Context(), id, after, 1000)
+			page, err := s.app.Talks.ListPrivateEvents(r.Context(), id, after, 1000)
 			if err != nil {
 				return err
 			}
@@ -455,7 +406,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The current checkpoint, for the verification section; a server
 	// without a secret has none to show.
-	cp, _ := s.api.Talks.Checkpoint(r.Context(), id)
+	cp, _ := s.app.Talks.Checkpoint(r.Context(), id)
 	return s.renderTalk(w, r, "talk.html", t.Title, t, "overview", map[string]any{
 		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk && parley.CanSeeTalk(u, t), "IsMediator": t.Mediates(u.ID) && u.PartyID == 0,
 		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
@@ -473,17 +424,17 @@ func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	t, err := s.api.Talks.FindTalkByID(r.Context(), id)
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
 	canSign := parley.CanSignOff(u, t)
-	names, err := s.partyNames(r.Context())
+	names, err := s.app.PartyNames(r.Context())
 	if err != nil {
 		return err
 	}
 	users := newLookups()
-	return s.api.Stream(w, r, id, func(e *parley.Event) (string, string, error) {
+	return s.app.Stream(w, r, id, func(e *parley.Event) (string, string, error) {
 		if e.Redacted {
 			return "", "", nil // another party's legacy private entry: nothing to show
 		}
@@ -516,7 +467,7 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request) error {
 	c.text("text", "statement", text, true, limitPost)
 	var err2 error
 	if c.ok() {
-		_, err2 = s.api.Talks.AppendEvent(r.Context(), id, in)
+		_, err2 = s.app.Talks.AppendEvent(r.Context(), id, in)
 		if err2 != nil && !userError(err2) {
 			return err2
 		}
@@ -533,12 +484,12 @@ func (s *Server) statement(w http.ResponseWriter, r *http.Request) error {
 		// htmx swaps only a 2xx answer: the form comes back with its message.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set(refusedHeader, "true")
-		return s.tmpl.ExecuteTemplate(w, "compose", page{CSRF: s.api.CSRFToken(r), User: u, Form: st, Data: map[string]any{"TalkID": id}})
+		return s.tmpl.ExecuteTemplate(w, "compose", page{CSRF: s.app.CSRFToken(r), User: u, Form: st, Data: map[string]any{"TalkID": id}})
 	}
 	if hx {
 		// The live feed shows the new entry; reset the form.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
-		return s.tmpl.ExecuteTemplate(w, "compose", page{CSRF: s.api.CSRFToken(r), User: u, Data: map[string]any{"TalkID": id}})
+		return s.tmpl.ExecuteTemplate(w, "compose", page{CSRF: s.app.CSRFToken(r), User: u, Data: map[string]any{"TalkID": id}})
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
 	return nil
@@ -552,11 +503,11 @@ func (s *Server) admin(w http.ResponseWriter, r *http.Request) error {
 	if !parley.CanAdminister(u) {
 		return parley.Errorf(parley.EFORBIDDEN, "only administrators manage parties and users")
 	}
-	ps, err := s.api.Parties.ListParties(r.Context())
+	ps, err := s.app.Parties.ListParties(r.Context())
 	if err != nil {
 		return err
 	}
-	us, err := s.api.Users.ListUsers(r.Context())
+	us, err := s.app.Users.ListUsers(r.Context())
 	if err != nil {
 		return err
 	}
@@ -576,7 +527,7 @@ func (s *Server) createParty(w http.ResponseWriter, r *http.Request) error {
 		return parley.Errorf(parley.EFORBIDDEN, "only administrators manage parties")
 	}
 	p := &parley.Party{Name: strings.TrimSpace(r.PostFormValue("name")), Kind: r.PostFormValue("kind")}
-	if err := s.api.CreateParty(r.Context(), p); err != nil {
+	if err := s.app.CreateParty(r.Context(), p); err != nil {
 		return err
 	}
 	setFlash(w, r, "Party "+p.Name+" created.")
@@ -600,7 +551,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := nu.Validate(); err != nil {
 		return err
 	}
-	if err := s.api.CreateUserWithPassword(r.Context(), nu, r.PostFormValue("password")); err != nil {
+	if err := s.app.CreateUserWithPassword(r.Context(), nu, r.PostFormValue("password")); err != nil {
 		return err
 	}
 	setFlash(w, r, "User "+nu.Name+" created.")
@@ -616,7 +567,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := s.api.Talks.AcceptInvitation(r.Context(), id); err != nil {
+	if err := s.app.Talks.AcceptInvitation(r.Context(), id); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
@@ -636,7 +587,7 @@ func (s *Server) signOff(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return parley.Errorf(parley.EINVALID, "which entry? seq is missing")
 	}
-	if _, err := s.api.Talks.SignOff(r.Context(), id, seq, nil); err != nil {
+	if _, err := s.app.Talks.SignOff(r.Context(), id, seq, nil); err != nil {
 		return err
 	}
 	if r.Header.Get("HX-Request") == "true" {
@@ -656,13 +607,13 @@ func (s *Server) accountPage(w http.ResponseWriter, r *http.Request, secret stri
 	if err != nil {
 		return err
 	}
-	ts, err := s.api.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
+	ts, err := s.app.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
 	if err != nil {
 		return err
 	}
 	var pending []*parley.User
 	if u.PartyID != 0 && u.Role == parley.RoleHead {
-		us, err := s.api.Users.ListUsers(r.Context())
+		us, err := s.app.Users.ListUsers(r.Context())
 		if err != nil {
 			return err
 		}
@@ -686,7 +637,7 @@ func (s *Server) approveMember(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return parley.Errorf(parley.ENOTFOUND, "no such person")
 	}
-	m, err := s.api.Users.ApproveMember(r.Context(), id)
+	m, err := s.app.Users.ApproveMember(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -707,7 +658,7 @@ func (s *Server) disableUser(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return parley.Errorf(parley.ENOTFOUND, "no such person")
 	}
-	m, err := s.api.Users.DisableUser(r.Context(), id)
+	m, err := s.app.Users.DisableUser(r.Context(), id)
 	if err != nil {
 		return err
 	}
@@ -721,7 +672,7 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	_, secret, err := s.api.CreateToken(r.Context(), u, strings.TrimSpace(r.PostFormValue("name")))
+	_, secret, err := s.app.CreateToken(r.Context(), u, strings.TrimSpace(r.PostFormValue("name")))
 	if err != nil {
 		return err
 	}
@@ -739,13 +690,13 @@ func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return parley.Errorf(parley.ENOTFOUND, "no such token")
 	}
-	ts, err := s.api.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
+	ts, err := s.app.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
 	if err != nil {
 		return err
 	}
 	for _, t := range ts {
 		if t.ID == id {
-			if err := s.api.Credentials.DeleteCredential(r.Context(), u.ID, id); err != nil {
+			if err := s.app.Credentials.DeleteCredential(r.Context(), u.ID, id); err != nil {
 				return err
 			}
 			http.Redirect(w, r, "/account", http.StatusSeeOther)
@@ -787,7 +738,7 @@ func (s *Server) createTalk(w http.ResponseWriter, r *http.Request) error {
 		t.Parties = append(t.Parties, parley.TalkParty{PartyID: pid, Standing: parley.Standing(v[0])})
 	}
 	sort.Slice(t.Parties, func(i, j int) bool { return t.Parties[i].PartyID < t.Parties[j].PartyID })
-	if err := s.api.Talks.CreateTalk(r.Context(), t); err != nil {
+	if err := s.app.Talks.CreateTalk(r.Context(), t); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", t.ID), http.StatusSeeOther)
@@ -806,7 +757,7 @@ func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return parley.Errorf(parley.EINVALID, "choose a party to invite")
 	}
-	if _, err := s.api.Talks.InviteParty(r.Context(), id, pid, parley.Standing(r.PostFormValue("standing"))); err != nil {
+	if _, err := s.app.Talks.InviteParty(r.Context(), id, pid, parley.Standing(r.PostFormValue("standing"))); err != nil {
 		return err
 	}
 	http.Redirect(w, r, fmt.Sprintf("/talks/%d", id), http.StatusSeeOther)
@@ -821,7 +772,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if r.PostFormValue("new") != r.PostFormValue("repeat") {
 		return parley.Errorf(parley.EINVALID, "the two new passwords differ")
 	}
-	if err := s.api.ChangePassword(r.Context(), u, r.PostFormValue("current"), r.PostFormValue("new")); err != nil {
+	if err := s.app.ChangePassword(r.Context(), u, r.PostFormValue("current"), r.PostFormValue("new")); err != nil {
 		return err
 	}
 	// Every session ended with the change, this one too.

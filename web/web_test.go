@@ -18,6 +18,7 @@ import (
 
 	"parley"
 	"parley/api"
+	"parley/app"
 	"parley/sqlite"
 	"parley/web"
 )
@@ -25,10 +26,10 @@ import (
 type site struct {
 	t    *testing.T
 	url  string
+	app  *app.App
 	db   *sqlite.DB
 	talk *parley.Talk
 	us   *parley.User
-	api  *api.Server
 }
 
 func newSite(t *testing.T) *site {
@@ -40,7 +41,7 @@ func newSite(t *testing.T) *site {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	a := api.NewServer()
+	a := app.New()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
 	a.Irritants, a.Rounds, a.Statements, a.Notifications = db, db, db, db
 	a.Secret, a.Logger = secret, slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -49,11 +50,11 @@ func newSite(t *testing.T) *site {
 	}
 	w := web.NewServer(a)
 	mux := http.NewServeMux()
-	a.Register(mux)
+	api.NewServer(a).Register(mux)
 	w.Register(mux)
 	srv := httptest.NewServer(a.Middleware(mux))
 	t.Cleanup(func() { a.Close(); srv.Close() })
-	s := &site{t: t, url: srv.URL, db: db, api: a}
+	s := &site{t: t, url: srv.URL, db: db, app: a}
 	users := map[string]*parley.User{}
 	var parties []parley.TalkParty
 	for _, n := range []string{"US", "RU", "UA"} {

@@ -10,7 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"parley"
-	"parley/api"
+	"parley/app"
 	"parley/argon2id"
 	"parley/sqlite"
 	"parley/sqlstore"
@@ -124,7 +124,7 @@ func (o *createUserOptions) run(ctx context.Context, e *env, name string) error 
 	if err != nil {
 		return err
 	}
-	s := api.NewServer()
+	s := app.New()
 	s.Users = st
 	if err := u.Validate(); err != nil {
 		return err

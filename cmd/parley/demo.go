@@ -9,13 +9,13 @@ import (
 	"strings"
 
 	"parley"
-	"parley/api"
+	"parley/app"
 )
 
 // seedDemo creates the illustrative scenario modelled on the Riyadh talks,
 // unless it is there already, and prints its people's passwords. The
 // positions in it are invented.
-func seedDemo(ctx context.Context, s *api.Server, out io.Writer) error {
+func seedDemo(ctx context.Context, s *app.App, out io.Writer) error {
 	if _, err := s.Users.FindUserByName(ctx, "demo-admin"); err == nil {
 		fmt.Fprintln(out, "Demo scenario already present; its passwords were printed when it was first seeded.")
 		return nil

@@ -6,13 +6,13 @@ import (
 	"time"
 
 	"parley"
-	"parley/api"
+	"parley/app"
 )
 
 // seedConsultation gives the demo's bilateral talk a consultation mechanism
 // in motion: irritants in varied states, with responses, an internal note,
 // confirmations and an escalation. Everything in it is invented.
-func seedConsultation(ctx context.Context, s *api.Server, users map[string]*parley.User, parties map[string]*parley.Party, talk *parley.Talk) error {
+func seedConsultation(ctx context.Context, s *app.App, users map[string]*parley.User, parties map[string]*parley.Party, talk *parley.Talk) error {
 	if s.Irritants == nil {
 		return nil
 	}
@@ -100,7 +100,7 @@ func seedConsultation(ctx context.Context, s *api.Server, users map[string]*parl
 
 // seedRounds holds two concluded rounds, Riyadh and Istanbul, with minutes:
 // Riyadh's agreed, Istanbul's awaiting Russia's approval.
-func seedRounds(ctx context.Context, s *api.Server, as func(string) context.Context, parties map[string]*parley.Party, talk *parley.Talk, ids map[string]int64) error {
+func seedRounds(ctx context.Context, s *app.App, as func(string) context.Context, parties map[string]*parley.Party, talk *parley.Talk, ids map[string]int64) error {
 	if s.Rounds == nil {
 		return nil
 	}
@@ -175,7 +175,7 @@ func seedRounds(ctx context.Context, s *api.Server, as func(string) context.Cont
 
 // seedStatement drafts a joint statement in two versions, which both
 // delegations can accept and neither head has yet signed.
-func seedStatement(ctx context.Context, s *api.Server, as func(string) context.Context, talk *parley.Talk) error {
+func seedStatement(ctx context.Context, s *app.App, as func(string) context.Context, talk *parley.Talk) error {
 	if s.Statements == nil {
 		return nil
 	}
@@ -201,7 +201,7 @@ func seedStatement(ctx context.Context, s *api.Server, as func(string) context.C
 // seedProvisionalStatement drafts, in the talk on ending the war, a
 // statement that names Ukraine and the European Union as affected: it stays
 // provisional until they consent, whatever the members sign.
-func seedProvisionalStatement(ctx context.Context, s *api.Server, users map[string]*parley.User, parties map[string]*parley.Party, war *parley.Talk) error {
+func seedProvisionalStatement(ctx context.Context, s *app.App, users map[string]*parley.User, parties map[string]*parley.Party, war *parley.Talk) error {
 	if s.Statements == nil {
 		return nil
 	}

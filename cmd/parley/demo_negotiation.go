@@ -5,7 +5,7 @@ import (
 	"fmt"
 
 	"parley"
-	"parley/api"
+	"parley/app"
 )
 
 // seedNegotiations gives the demo's talks their negotiations: in the talk on
@@ -13,7 +13,7 @@ import (
 // lines for both stakeholders and a first text; in the bilateral talk, a
 // smaller one on embassy operations still eliciting. Every issue, option,
 // weight, score and red line is invented for illustration.
-func seedNegotiations(ctx context.Context, s *api.Server, users map[string]*parley.User, war, bilateral *parley.Talk) error {
+func seedNegotiations(ctx context.Context, s *app.App, users map[string]*parley.User, war, bilateral *parley.Talk) error {
 	if s.Negotiations == nil || s.Mediator == nil {
 		return nil
 	}

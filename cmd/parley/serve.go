@@ -23,6 +23,7 @@ import (
 
 	"parley"
 	"parley/api"
+	"parley/app"
 	"parley/postgres"
 	"parley/sqlite"
 	"parley/sqlstore"
@@ -166,9 +167,11 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	if err != nil {
 		return err
 	}
-	s := api.NewServer()
-	s.Logger, s.Secret, s.SecureCookies = logger, secret, o.secureCookies
-	s.TokenTTL, s.WriteRate, s.WriteBurst = o.tokenTTL, o.writeRate, o.writeBurst
+	// store → app → api and web → one mux: the application is configured
+	// here, the store under it below, and the two front ends over it.
+	a := app.New()
+	a.Logger, a.Secret, a.SecureCookies = logger, secret, o.secureCookies
+	a.TokenTTL, a.WriteRate, a.WriteBurst = o.tokenTTL, o.writeRate, o.writeBurst
 
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
@@ -176,7 +179,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	duration := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "parley_http_request_duration_seconds", Help: "HTTP request latency.", Buckets: prometheus.DefBuckets}, []string{"method"})
 	events := prometheus.NewCounter(prometheus.CounterOpts{Name: "parley_events_total", Help: "Events of talks' shared chains heard by this node."})
 	streams := prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "parley_live_streams", Help: "Open live event streams on this node."},
-		func() float64 { return float64(s.Hub.Streams()) })
+		func() float64 { return float64(a.Hub.Streams()) })
 	reg.MustRegister(requests, duration, events, streams)
 
 	// The store is configured before it opens: it calls the event hook from
@@ -186,7 +189,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		if r.Private == 0 {
 			events.Inc()
 		}
-		s.Hub.Publish(r)
+		a.Hub.Publish(r)
 	}}
 	var db store
 	var listen func(context.Context, chan<- struct{}) error
@@ -196,7 +199,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		pg.ConnectTimeout, pg.StatementTimeout, pg.TxTimeout = o.connectTimeout, o.statementTimeout, o.txTimeout
 		// Announcements lost while the listening connection was down are
 		// made up for by every stream reading for itself.
-		pg.OnResubscribe = s.Hub.WakeAll
+		pg.OnResubscribe = a.Hub.WakeAll
 		if err := pg.Open(ctx); err != nil {
 			return err
 		}
@@ -212,34 +215,33 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		db = sq
 	}
 	defer db.Close()
-	s.Unavailable = db.IsUnavailable
+	a.Unavailable = db.IsUnavailable
 	// The server's own key signs checkpoints; it is made at first start,
 	// sealed with the secret like the party keys.
 	if err := db.EnsureServerKey(ctx); err != nil {
 		return fmt.Errorf("server key: %w", err)
 	}
 
-	s.Users, s.Parties, s.Talks, s.Credentials, s.Idempotency = db, db, db, db, db
-	s.Irritants, s.Rounds, s.Statements, s.Notifications = db, db, db, db
-	s.Negotiations = db
-	s.Mediator = &parley.Mediator{Negotiations: db, EngineVersion: "parley " + version, Budget: o.engineBudget}
-	s.Mediator.Open()
+	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
+	a.Irritants, a.Rounds, a.Statements, a.Notifications = db, db, db, db
+	a.Negotiations = db
+	a.Mediator = &parley.Mediator{Negotiations: db, EngineVersion: "parley " + version, Budget: o.engineBudget}
+	a.Mediator.Open()
 
 	if o.demo {
-		if err := seedDemoOnce(ctx, s, db, e.stdout); err != nil {
+		if err := seedDemoOnce(ctx, a, db, e.stdout); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
 	}
-	setup, err := s.Open(ctx)
+	setup, err := a.Open(ctx)
 	if err != nil {
 		return err
 	}
-	w := web.NewServer(s)
+	w := web.NewServer(a)
 	w.Inbox = db
-	w.Logger = logger
 
 	mux := http.NewServeMux()
-	s.Register(mux)
+	api.NewServer(a).Register(mux)
 	w.Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { fmt.Fprintln(w, "ok") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -247,7 +249,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		defer cancel()
 		if err := db.Ready(ctx); err != nil {
 			logger.Warn("not ready", "err", err)
-			w.Header().Set("Retry-After", strconv.Itoa(int(api.RetryAfter.Seconds())))
+			w.Header().Set("Retry-After", strconv.Itoa(int(app.RetryAfter.Seconds())))
 			http.Error(w, "database unavailable or not accepting writes", http.StatusServiceUnavailable)
 			return
 		}
@@ -257,7 +259,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	if o.metricsPublic {
 		mux.Handle("GET /metrics", metrics)
 	}
-	handler := s.Middleware(mux)
+	handler := a.Middleware(mux)
 	measured := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		// A database that stops answering must not hold requests for ever:
@@ -332,7 +334,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	s.Close() // ends live streams so Shutdown need not wait for them
+	a.Close() // ends live streams so Shutdown need not wait for them
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	err = srv.Shutdown(sctx)
@@ -346,7 +348,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 // seedDemo seeds the demo in one transaction claimed like an
 // Idempotency-Key, so that of nodes started together on one database one
 // seeds it and the others wait for it and find it done.
-func seedDemoOnce(ctx context.Context, s *api.Server, db store, out io.Writer) error {
+func seedDemoOnce(ctx context.Context, s *app.App, db store, out io.Writer) error {
 	_, replayed, err := db.Idempotently(ctx, 0, "parley: demo seed", []byte("demo seed"), func(ctx context.Context) (*parley.StoredResponse, error) {
 		if err := seedDemo(ctx, s, out); err != nil {
 			return nil, err

@@ -1,4 +1,4 @@
-package api
+package app
 
 import (
 	"net/http"
@@ -62,14 +62,14 @@ func (l *writeLimits) allow(user int64, now time.Time) time.Duration {
 // limitWrites refuses a signed-in user's unsafe request with 429 when the
 // user has written faster than WriteRate (after a burst of WriteBurst).
 // Reads, sign-in and anonymous requests are not counted here.
-func (s *Server) limitWrites(w http.ResponseWriter, r *http.Request) bool {
+func (a *App) limitWrites(w http.ResponseWriter, r *http.Request) bool {
 	u := parley.UserFromContext(r.Context())
-	if u == nil || safeMethod(r.Method) || s.WriteRate <= 0 {
+	if u == nil || safeMethod(r.Method) || a.WriteRate <= 0 {
 		return true
 	}
-	s.writersOnce.Do(func() { s.writers = newWriteLimits(s.WriteRate, s.WriteBurst) })
-	if d := s.writers.allow(u.ID, s.Now()); d > 0 {
-		s.Error(w, r, &errTooMany{retry: d, msg: "you are making changes faster than this server allows; wait a moment and try again"})
+	a.writersOnce.Do(func() { a.writers = newWriteLimits(a.WriteRate, a.WriteBurst) })
+	if d := a.writers.allow(u.ID, a.Now()); d > 0 {
+		a.Error(w, r, &errTooMany{retry: d, msg: "you are making changes faster than this server allows; wait a moment and try again"})
 		return false
 	}
 	return true

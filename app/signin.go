@@ -1,4 +1,4 @@
-package api
+package app
 
 import (
 	"context"
@@ -137,21 +137,24 @@ func unreserve(now time.Time, ls ...limit) {
 	}
 }
 
-// hashGate bounds how many password hashes are computed at once (each
-// Argon2id hash takes 19 MiB) and how many requests may wait for a turn.
-type hashGate struct {
+// HashGate bounds how many password hashes are computed at once (each
+// Argon2id hash takes 19 MiB) and how many sign-ins may wait for a turn.
+type HashGate struct {
 	slots   chan struct{}
 	waiters chan struct{}
 	wait    time.Duration
 }
 
-func newHashGate(slots, queue int, wait time.Duration) *hashGate {
-	return &hashGate{slots: make(chan struct{}, max(1, slots)), waiters: make(chan struct{}, max(0, queue)), wait: wait}
+// NewHashGate returns a gate of slots hashes at once, behind which queue
+// sign-ins may wait up to wait for a turn; further ones are refused at once
+// with 429.
+func NewHashGate(slots, queue int, wait time.Duration) *HashGate {
+	return &HashGate{slots: make(chan struct{}, max(1, slots)), waiters: make(chan struct{}, max(0, queue)), wait: wait}
 }
 
 // tryAcquire takes a hashing slot, waiting at most g.wait behind at most
 // cap(g.waiters) others; it reports false at once when the queue is full.
-func (g *hashGate) tryAcquire(ctx context.Context) bool {
+func (g *HashGate) tryAcquire(ctx context.Context) bool {
 	select {
 	case g.slots <- struct{}{}:
 		return true
@@ -175,9 +178,9 @@ func (g *hashGate) tryAcquire(ctx context.Context) bool {
 	}
 }
 
-// acquire takes a hashing slot, waiting as long as ctx allows: for signed-in
+// Acquire takes a hashing slot, waiting as long as ctx allows: for signed-in
 // work (changing a password, creating users), which is not a flood risk.
-func (g *hashGate) acquire(ctx context.Context) error {
+func (g *HashGate) Acquire(ctx context.Context) error {
 	select {
 	case g.slots <- struct{}{}:
 		return nil
@@ -186,17 +189,12 @@ func (g *hashGate) acquire(ctx context.Context) error {
 	}
 }
 
-func (g *hashGate) release() { <-g.slots }
-
-// gate returns the server's hash gate, made from its settings on first use.
-func (s *Server) gate() *hashGate {
-	s.gateOnce.Do(func() { s.hashes = newHashGate(s.HashSlots, s.HashQueue, s.HashWait) })
-	return s.hashes
-}
+// Release gives back a slot taken by Acquire.
+func (g *HashGate) Release() { <-g.slots }
 
 // deviceMAC authenticates a device cookie's account name and nonce.
-func (s *Server) deviceMAC(name, nonce string) []byte {
-	m := hmac.New(sha256.New, s.Secret)
+func (a *App) deviceMAC(name, nonce string) []byte {
+	m := hmac.New(sha256.New, a.Secret)
 	m.Write([]byte("device\x00"))
 	m.Write([]byte(strings.ToLower(name)))
 	m.Write([]byte{0})
@@ -206,7 +204,7 @@ func (s *Server) deviceMAC(name, nonce string) []byte {
 
 // knownDevice returns the nonce of the request's device cookie when the
 // cookie was issued by this server for account name, or "".
-func (s *Server) knownDevice(r *http.Request, name string) string {
+func (a *App) knownDevice(r *http.Request, name string) string {
 	for _, c := range r.CookiesNamed(DeviceCookie) {
 		raw, err := base64.RawURLEncoding.DecodeString(c.Value)
 		if err != nil {
@@ -217,7 +215,7 @@ func (s *Server) knownDevice(r *http.Request, name string) string {
 		if !ok || !ok2 || !strings.EqualFold(cname, name) {
 			continue
 		}
-		if hmac.Equal([]byte(mac), s.deviceMAC(cname, nonce)) {
+		if hmac.Equal([]byte(mac), a.deviceMAC(cname, nonce)) {
 			return nonce
 		}
 	}
@@ -225,11 +223,11 @@ func (s *Server) knownDevice(r *http.Request, name string) string {
 }
 
 // setDeviceCookie marks the client as a known device for account name.
-func (s *Server) setDeviceCookie(w http.ResponseWriter, r *http.Request, name string) {
+func (a *App) setDeviceCookie(w http.ResponseWriter, r *http.Request, name string) {
 	nonce := rand.Text()
-	v := base64.RawURLEncoding.EncodeToString([]byte(strings.ToLower(name) + "\x00" + nonce + "\x00" + string(s.deviceMAC(name, nonce))))
+	v := base64.RawURLEncoding.EncodeToString([]byte(strings.ToLower(name) + "\x00" + nonce + "\x00" + string(a.deviceMAC(name, nonce))))
 	http.SetCookie(w, &http.Cookie{Name: DeviceCookie, Value: v, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode,
-		Secure: s.SecureCookies || r.TLS != nil, MaxAge: int((365 * 24 * time.Hour).Seconds())})
+		Secure: a.SecureCookies || r.TLS != nil, MaxAge: int((365 * 24 * time.Hour).Seconds())})
 }
 
 // clientAddr is the request's remote address without its port.

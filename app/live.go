@@ -1,8 +1,7 @@
-package api
+package app
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -165,9 +164,9 @@ func (h *Hub) Close() {
 // delegate of a party in the talk also receives its party's private events,
 // merged in time order; the event id is then "shared-private", the last seq
 // of each chain.
-func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, format func(*parley.Event) (string, string, error)) error {
+func (a *App) Stream(w http.ResponseWriter, r *http.Request, talkID int64, format func(*parley.Event) (string, string, error)) error {
 	ctx := r.Context()
-	t, err := s.Talks.FindTalkByID(ctx, talkID)
+	t, err := a.Talks.FindTalkByID(ctx, talkID)
 	if err != nil {
 		return err
 	}
@@ -184,7 +183,7 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 	sharedPart, privatePart, _ := strings.Cut(last, "-")
 	after, _ := strconv.ParseInt(sharedPart, 10, 64)
 	afterPrivate, _ := strconv.ParseInt(privatePart, 10, 64)
-	wake, unsubscribe := s.Hub.Subscribe(talkID, party)
+	wake, unsubscribe := a.Hub.Subscribe(talkID, party)
 	defer unsubscribe()
 	rc := http.NewResponseController(w)
 	w.Header().Set("Content-Type", "text/event-stream")
@@ -192,10 +191,10 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 	w.Header().Set("X-Accel-Buffering", "no")
 	w.WriteHeader(http.StatusOK)
 	fmt.Fprint(w, "retry: 2000\n\n")
-	tick := time.NewTicker(s.Heartbeat)
+	tick := time.NewTicker(a.Heartbeat)
 	defer tick.Stop()
 	read := func(k readKey, list func(context.Context) ([]*parley.Event, error)) ([]*parley.Event, error) {
-		return s.Hub.shared(k, func() ([]*parley.Event, error) {
+		return a.Hub.shared(k, func() ([]*parley.Event, error) {
 			// Not the request's context: other streams wait on this read.
 			c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 			defer cancel()
@@ -205,7 +204,7 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 	for {
 		for {
 			es, err := read(readKey{talkID, after, class, 0}, func(c context.Context) ([]*parley.Event, error) {
-				return s.Talks.ListEvents(c, talkID, after, 500)
+				return a.Talks.ListEvents(c, talkID, after, 500)
 			})
 			if err != nil {
 				return nil // the talk is gone from view or the client left; end the stream
@@ -214,7 +213,7 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 			if party != 0 {
 				ap := afterPrivate
 				ps, err = read(readKey{talkID, ap, "private", party}, func(c context.Context) ([]*parley.Event, error) {
-					return s.Talks.ListPrivateEvents(c, talkID, ap, 500)
+					return a.Talks.ListPrivateEvents(c, talkID, ap, 500)
 				})
 				if err != nil {
 					return nil
@@ -249,7 +248,7 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 		select {
 		case <-ctx.Done():
 			return nil
-		case <-s.Hub.Done():
+		case <-a.Hub.Done():
 			return nil
 		case <-wake:
 		case <-tick.C:
@@ -259,7 +258,7 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 		}
 		// A session or token revoked, expired or of an account disabled
 		// since the stream opened ends it before anything more is sent.
-		if !s.stillSignedIn(ctx) {
+		if !a.stillSignedIn(ctx) {
 			return nil
 		}
 	}
@@ -267,16 +266,16 @@ func (s *Server) Stream(w http.ResponseWriter, r *http.Request, talkID int64, fo
 
 // stillSignedIn reports whether the credential the request was
 // authenticated with is still valid and its account may still sign in.
-func (s *Server) stillSignedIn(ctx context.Context) bool {
+func (a *App) stillSignedIn(ctx context.Context) bool {
 	sess, _ := ctx.Value(sessionKey).(*session)
 	if sess == nil {
 		return false
 	}
-	c, err := s.Credentials.FindCredential(ctx, sess.hash)
+	c, err := a.Credentials.FindCredential(ctx, sess.hash)
 	if err != nil {
 		return false
 	}
-	u, err := s.Users.FindUserByID(ctx, c.UserID)
+	u, err := a.Users.FindUserByID(ctx, c.UserID)
 	return err == nil && u.CanSignIn() == nil
 }
 
@@ -294,10 +293,4 @@ func mergeByTime(a, b []*parley.Event) []*parley.Event {
 		}
 	}
 	return append(append(out, a...), b...)
-}
-
-// jsonEvent renders an event for the JSON stream.
-func jsonEvent(e *parley.Event) (string, string, error) {
-	b, err := json.Marshal(e)
-	return "", string(b), err
 }

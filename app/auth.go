@@ -1,4 +1,4 @@
-package api
+package app
 
 import (
 	"context"
@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
-	"errors"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -42,16 +41,16 @@ type session struct {
 // Middleware gives each request an id, authenticates it by session cookie or
 // bearer token, checks CSRF tokens on unsafe requests signed in by cookie,
 // and logs it. Secrets never reach the log.
-func (s *Server) Middleware(next http.Handler) http.Handler {
+func (a *App) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := s.Now()
+		start := a.Now()
 		id := r.Header.Get("X-Request-Id")
 		if id == "" || len(id) > 64 {
 			id = rand.Text()[:16]
 		}
 		w.Header().Set("X-Request-Id", id)
 		securityHeaders(w.Header())
-		s.guardBody(w, r)
+		a.guardBody(w, r)
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
 		r = r.WithContext(ctx)
 		sw := &statusWriter{ResponseWriter: w}
@@ -61,24 +60,24 @@ func (s *Server) Middleware(next http.Handler) http.Handler {
 			if u != nil {
 				uid = u.ID
 			}
-			s.Logger.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
+			a.Logger.LogAttrs(ctx, slog.LevelInfo, "request", slog.String("request_id", id), slog.String("method", r.Method),
 				slog.String("path", r.URL.Path), slog.Int("status", sw.code()), slog.Int64("user", uid),
-				slog.Duration("took", s.Now().Sub(start)))
+				slog.Duration("took", a.Now().Sub(start)))
 		}()
-		u, sess, err := s.authenticate(r)
+		u, sess, err := a.authenticate(r)
 		if err != nil {
-			s.Error(sw, r, err)
+			a.Error(sw, r, err)
 			return
 		}
 		if u != nil {
 			ctx = parley.NewContextWithUser(ctx, u)
 			ctx = context.WithValue(ctx, sessionKey, sess)
 			r = r.WithContext(ctx)
-			if sess.cookie && !safeMethod(r.Method) && !csrfExempt(r) && !s.validCSRF(r) {
-				s.Error(sw, r, parley.Errorf(parley.EFORBIDDEN, "the form has expired or came from another site; reload the page and try again"))
+			if sess.cookie && !safeMethod(r.Method) && !csrfExempt(r) && !a.validCSRF(r) {
+				a.Error(sw, r, parley.Errorf(parley.EFORBIDDEN, "the form has expired or came from another site; reload the page and try again"))
 				return
 			}
-			if !s.limitWrites(sw, r) {
+			if !a.limitWrites(sw, r) {
 				return
 			}
 		}
@@ -137,7 +136,7 @@ func hashSecret(secret string) []byte {
 	return h[:]
 }
 
-func (s *Server) authenticate(r *http.Request) (*parley.User, *session, error) {
+func (a *App) authenticate(r *http.Request) (*parley.User, *session, error) {
 	var secret string
 	sess := &session{}
 	if h := r.Header.Get("Authorization"); h != "" {
@@ -152,7 +151,7 @@ func (s *Server) authenticate(r *http.Request) (*parley.User, *session, error) {
 		return nil, nil, nil
 	}
 	sess.hash = hashSecret(secret)
-	c, err := s.Credentials.FindCredential(r.Context(), sess.hash)
+	c, err := a.Credentials.FindCredential(r.Context(), sess.hash)
 	if parley.ErrorCode(err) == parley.ENOTFOUND {
 		if sess.cookie {
 			return nil, nil, nil // a stale cookie: treat as signed out
@@ -164,7 +163,7 @@ func (s *Server) authenticate(r *http.Request) (*parley.User, *session, error) {
 	if (c.Kind == parley.CredentialSession) != sess.cookie {
 		return nil, nil, parley.Errorf(parley.EUNAUTHORIZED, "sessions are cookies and tokens are bearer tokens")
 	}
-	u, err := s.Users.FindUserByID(r.Context(), c.UserID)
+	u, err := a.Users.FindUserByID(r.Context(), c.UserID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -179,18 +178,18 @@ func (s *Server) authenticate(r *http.Request) (*parley.User, *session, error) {
 
 // CSRFToken returns the token that unsafe requests of the request's cookie
 // session must carry, as the X-CSRF-Token header or a csrf form field.
-func (s *Server) CSRFToken(r *http.Request) string {
+func (a *App) CSRFToken(r *http.Request) string {
 	sess, _ := r.Context().Value(sessionKey).(*session)
 	if sess == nil {
 		return ""
 	}
-	m := hmac.New(sha256.New, s.Secret)
+	m := hmac.New(sha256.New, a.Secret)
 	m.Write([]byte("csrf\x00"))
 	m.Write(sess.hash)
 	return hex.EncodeToString(m.Sum(nil))
 }
 
-func (s *Server) validCSRF(r *http.Request) bool {
+func (a *App) validCSRF(r *http.Request) bool {
 	got := r.Header.Get("X-CSRF-Token")
 	if ct := r.Header.Get("Content-Type"); got == "" && strings.HasPrefix(ct, "application/x-www-form-urlencoded") {
 		r.Body = http.MaxBytesReader(nil, r.Body, MaxBodyBytes)
@@ -202,22 +201,22 @@ func (s *Server) validCSRF(r *http.Request) bool {
 			got = r.PostFormValue("csrf")
 		}
 	}
-	want := s.CSRFToken(r)
+	want := a.CSRFToken(r)
 	return got != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // errBadLogin says the same whether the account exists or not.
 var errBadLogin = parley.Errorf(parley.EUNAUTHORIZED, "the name or the password is wrong")
 
-// limits returns the sign-in attempt counters, made from the server's
+// limits returns the sign-in attempt counters, made from the App's
 // settings on first use.
-func (s *Server) limits() (accounts, devices, addrs *attempts) {
-	s.limitsOnce.Do(func() {
-		s.accounts = newAttempts(s.SignInLimit, s.SignInWindow)
-		s.devices = newAttempts(s.SignInLimit, s.SignInWindow)
-		s.addrs = newAttempts(s.AddressLimit, s.SignInWindow)
+func (a *App) limits() (accounts, devices, addrs *attempts) {
+	a.limitsOnce.Do(func() {
+		a.accounts = newAttempts(a.SignInLimit, a.SignInWindow)
+		a.devices = newAttempts(a.SignInLimit, a.SignInWindow)
+		a.addrs = newAttempts(a.AddressLimit, a.SignInWindow)
 	})
-	return s.accounts, s.devices, s.addrs
+	return a.accounts, a.devices, a.addrs
 }
 
 // errBusy refuses a sign-in when too many are being checked already.
@@ -230,11 +229,11 @@ var errBusy = &errTooMany{retry: time.Second, msg: "the server is checking many 
 // has its own count; other clients share one count per account and one per
 // address, so a stranger's guesses hold back only clients the account has
 // never signed in from. Messages do not say whether the account exists.
-func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password string) (*parley.User, error) {
-	now := s.Now()
-	accounts, devices, addrs := s.limits()
+func (a *App) Login(w http.ResponseWriter, r *http.Request, name, password string) (*parley.User, error) {
+	now := a.Now()
+	accounts, devices, addrs := a.limits()
 	var ls []limit
-	if nonce := s.knownDevice(r, name); nonce != "" {
+	if nonce := a.knownDevice(r, name); nonce != "" {
 		ls = []limit{{devices, nonce}}
 	} else {
 		ls = []limit{{accounts, strings.ToLower(name)}, {addrs, clientAddr(r)}}
@@ -242,21 +241,21 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password st
 	if d := reserve(now, ls...); d > 0 {
 		return nil, &errTooMany{retry: d}
 	}
-	if !s.gate().tryAcquire(r.Context()) {
+	if !a.Hashes.tryAcquire(r.Context()) {
 		unreserve(now, ls...) // not an attempt: the password was not checked
 		return nil, errBusy
 	}
-	u, err := s.Users.FindUserByName(r.Context(), name)
-	hash := s.dummyHash()
+	u, err := a.Users.FindUserByName(r.Context(), name)
+	hash := a.dummyHash()
 	if err == nil {
 		hash = u.PasswordHash
 	} else if parley.ErrorCode(err) != parley.ENOTFOUND {
-		s.gate().release()
+		a.Hashes.Release()
 		unreserve(now, ls...)
 		return nil, err
 	}
 	ok := argon2id.Verify(hash, password) // run even for a missing account: same timing
-	s.gate().release()
+	a.Hashes.Release()
 	if err != nil || !ok || u.PasswordHash == "" {
 		return nil, errBadLogin // the reservation stays, counted as a failure
 	}
@@ -266,63 +265,63 @@ func (s *Server) Login(w http.ResponseWriter, r *http.Request, name, password st
 		return nil, err
 	}
 	secret := rand.Text() + rand.Text()
-	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialSession, Hash: hashSecret(secret), ExpiresAt: now.Add(s.SessionTTL)}
-	if err := s.Credentials.CreateCredential(r.Context(), c); err != nil {
+	c := &parley.Credential{UserID: u.ID, Kind: parley.CredentialSession, Hash: hashSecret(secret), ExpiresAt: now.Add(a.SessionTTL)}
+	if err := a.Credentials.CreateCredential(r.Context(), c); err != nil {
 		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: secret, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode,
-		Secure: s.SecureCookies || r.TLS != nil, Expires: c.ExpiresAt})
-	s.setDeviceCookie(w, r, u.Name)
+		Secure: a.SecureCookies || r.TLS != nil, Expires: c.ExpiresAt})
+	a.setDeviceCookie(w, r, u.Name)
 	return u, nil
 }
 
 // Logout ends the request's session and clears its cookie.
-func (s *Server) Logout(w http.ResponseWriter, r *http.Request) error {
+func (a *App) Logout(w http.ResponseWriter, r *http.Request) error {
 	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	sess, _ := r.Context().Value(sessionKey).(*session)
 	u := parley.UserFromContext(r.Context())
 	if sess == nil || u == nil || !sess.cookie {
 		return nil // a bearer token is revoked through /api/v1/tokens, not by signing out
 	}
-	c, err := s.Credentials.FindCredential(r.Context(), sess.hash)
+	c, err := a.Credentials.FindCredential(r.Context(), sess.hash)
 	if err != nil {
 		return nil
 	}
-	return s.Credentials.DeleteCredential(r.Context(), u.ID, c.ID)
+	return a.Credentials.DeleteCredential(r.Context(), u.ID, c.ID)
 }
 
 // CompleteSetup creates the first administrator with the one-time setup
 // token printed at the first start.
-func (s *Server) CompleteSetup(ctx context.Context, token, name, password string) (*parley.User, error) {
+func (a *App) CompleteSetup(ctx context.Context, token, name, password string) (*parley.User, error) {
 	u := &parley.User{Name: name, Admin: true}
 	if err := u.Validate(); err != nil {
 		return nil, err
 	}
-	if err := s.setPassword(ctx, u, password); err != nil {
+	if err := a.setPassword(ctx, u, password); err != nil {
 		return nil, err
 	}
 	// The store uses up the token and makes the user in one transaction, so
 	// that one first administrator is made across all nodes.
-	if err := s.Users.CreateFirstAdmin(ctx, hashSecret(token), u); err != nil {
+	if err := a.Users.CreateFirstAdmin(ctx, hashSecret(token), u); err != nil {
 		return nil, err
 	}
 	return u, nil
 }
 
 // CreateUserWithPassword validates password, hashes it and stores u.
-func (s *Server) CreateUserWithPassword(ctx context.Context, u *parley.User, password string) error {
-	if err := s.setPassword(ctx, u, password); err != nil {
+func (a *App) CreateUserWithPassword(ctx context.Context, u *parley.User, password string) error {
+	if err := a.setPassword(ctx, u, password); err != nil {
 		return err
 	}
-	return s.Users.CreateUser(ctx, u)
+	return a.Users.CreateUser(ctx, u)
 }
 
 // setPassword validates password and sets u's hash of it.
-func (s *Server) setPassword(ctx context.Context, u *parley.User, password string) error {
+func (a *App) setPassword(ctx context.Context, u *parley.User, password string) error {
 	if len(password) < 10 || len(password) > 256 {
 		return parley.Errorf(parley.EINVALID, "a password must be 10 to 256 characters")
 	}
-	h, err := s.hash(ctx, password)
+	h, err := a.hash(ctx, password)
 	if err != nil {
 		return err
 	}
@@ -330,38 +329,32 @@ func (s *Server) setPassword(ctx context.Context, u *parley.User, password strin
 	return nil
 }
 
-// RateLimited reports whether err is a sign-in refused for too many failures.
-func RateLimited(err error) bool {
-	var tm *errTooMany
-	return errors.As(err, &tm)
-}
-
 // ChangePassword checks u's current password and sets a new one; every
 // session of u ends, and the caller signs in again.
-func (s *Server) ChangePassword(ctx context.Context, u *parley.User, current, next string) error {
+func (a *App) ChangePassword(ctx context.Context, u *parley.User, current, next string) error {
 	if len(next) < 10 || len(next) > 256 {
 		return parley.Errorf(parley.EINVALID, "a password must be 10 to 256 characters")
 	}
-	if err := s.gate().acquire(ctx); err != nil {
+	if err := a.Hashes.Acquire(ctx); err != nil {
 		return err
 	}
 	ok := argon2id.Verify(u.PasswordHash, current)
-	s.gate().release()
+	a.Hashes.Release()
 	if !ok {
 		return parley.Errorf(parley.EFORBIDDEN, "the current password is wrong")
 	}
-	h, err := s.hash(ctx, next)
+	h, err := a.hash(ctx, next)
 	if err != nil {
 		return err
 	}
-	return s.Users.SetPasswordHash(ctx, u.ID, h)
+	return a.Users.SetPasswordHash(ctx, u.ID, h)
 }
 
 // hash hashes a password in a turn of the hash gate.
-func (s *Server) hash(ctx context.Context, password string) (string, error) {
-	if err := s.gate().acquire(ctx); err != nil {
+func (a *App) hash(ctx context.Context, password string) (string, error) {
+	if err := a.Hashes.Acquire(ctx); err != nil {
 		return "", err
 	}
-	defer s.gate().release()
+	defer a.Hashes.Release()
 	return argon2id.Hash(password)
 }

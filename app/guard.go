@@ -1,4 +1,4 @@
-package api
+package app
 
 import (
 	"io"
@@ -27,13 +27,13 @@ func securityHeaders(h http.Header) {
 // moving the connection's read deadline as bytes arrive. Requests without
 // a body (live streams among them) are left alone: their connections stay
 // open as long as the client listens.
-func (s *Server) guardBody(w http.ResponseWriter, r *http.Request) {
-	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || s.BodyTimeout <= 0 {
+func (a *App) guardBody(w http.ResponseWriter, r *http.Request) {
+	if r.Body == nil || r.Body == http.NoBody || r.ContentLength == 0 || a.BodyTimeout <= 0 {
 		return
 	}
 	rc := http.NewResponseController(w)
 	start := time.Now()
-	gb := &guardedBody{ReadCloser: r.Body, rc: rc, start: start, end: start.Add(s.BodyTimeout), grace: s.BodyGrace, rate: s.MinBodyRate}
+	gb := &guardedBody{ReadCloser: r.Body, rc: rc, start: start, end: start.Add(a.BodyTimeout), grace: a.BodyGrace, rate: a.MinBodyRate}
 	if gb.deadline() != nil {
 		return // the connection cannot take deadlines (HTTP/2 through a test harness): leave it
 	}
