@@ -32,24 +32,9 @@ type analyzeOptions struct {
 	maxNodes     int
 	timeout      time.Duration
 	// frontier is --frontier; frontierSet says it was given (else the
-	// frontier is computed when frontierByDefault says so).
+	// frontier is computed when engine.FrontierByDefault says so).
 	frontier, frontierSet bool
 	maxNodesSet           bool
-}
-
-// frontierOutcomes is the largest outcome space on which analyze computes
-// the frontier of three parties or more by default: such a frontier has at
-// most as many points and takes well under a second. Beyond, a frontier of
-// many parties can hold millions of points (4 parties on 10^20 outcomes:
-// 1.4 million, 41 s and 3 GB; 5 parties do not finish), while the
-// solutions themselves take milliseconds without it.
-const frontierOutcomes = 1e6
-
-// frontierByDefault says whether analyze computes the frontier when
-// --frontier is not given: for one or two parties, and for more on spaces
-// of at most frontierOutcomes outcomes.
-func frontierByDefault(parties int, outcomes float64) bool {
-	return parties <= 2 || outcomes <= frontierOutcomes
 }
 
 func newAnalyzeCmd(e *env) *cobra.Command {
@@ -173,7 +158,7 @@ func runAnalyze(ctx context.Context, e *env, o analyzeOptions, domain string, pr
 	start := time.Now()
 	wantFrontier := o.frontier
 	if !o.frontierSet {
-		wantFrontier = frontierByDefault(len(sc.Profiles), sc.Domain.SizeFloat())
+		wantFrontier = engine.FrontierByDefault(len(sc.Profiles), sc.Domain.SizeFloat())
 	}
 	opts.NoFrontier = !wantFrontier
 	var frontierNote string

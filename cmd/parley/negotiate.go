@@ -242,7 +242,7 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 	stop := func() error { return stopped(ctx, o.timeout, "negotiation on "+sc.Name+" stopped") }
 	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes, MaxEnumerate: o.maxEnum, SkipCount: true, Context: ctx}
 	mediator := engine.SingleTextOptions{Solution: sol, Analysis: limits}
-	if !frontierByDefault(n, sc.Domain.SizeFloat()) {
+	if !engine.FrontierByDefault(n, sc.Domain.SizeFloat()) {
 		// The frontier only where analyze computes it by default: with
 		// many parties on large spaces the distances are measured without
 		// it, each solution within Solve's own budget unless --max-nodes.

@@ -106,7 +106,7 @@ func (s *scenarioState) analyse(ctx context.Context) *engine.Analysis {
 		// an analysis the rows just lack distances. (Stopped by ctx, it
 		// is nil too, and the tournament is stopping: no row is kept.)
 		opts := engine.AnalyzeOptions{MaxEnumerate: 1e7, MaxNodes: tournamentMaxNodes, SkipCount: true, Context: ctx}
-		if !frontierByDefault(len(s.sc.Profiles), s.sc.Domain.SizeFloat()) {
+		if !engine.FrontierByDefault(len(s.sc.Profiles), s.sc.Domain.SizeFloat()) {
 			// Many parties on a large space: the solutions without the
 			// frontier (the rows then lack the distance to it).
 			opts.NoFrontier, opts.MaxNodes = true, 0
