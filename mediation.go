@@ -358,7 +358,10 @@ func (m *Mediator) Disclosed(ctx context.Context, id int64) (*Dance, error) {
 	var a *engine.Analysis
 	err = m.run(ctx, func(ctx context.Context) error {
 		var err error
-		a, err = engine.Analyze(profs, engine.AnalyzeOptions{SkipCount: true, MaxFrontier: 100_000})
+		// The frontier of many members on a large space could hold millions
+		// of points: then the plot has the solutions without it.
+		a, err = engine.Analyze(profs, engine.AnalyzeOptions{SkipCount: true, MaxFrontier: 100_000, Context: ctx,
+			NoFrontier: !engine.FrontierByDefault(len(profs), d.SizeFloat())})
 		return err
 	})
 	if err != nil {

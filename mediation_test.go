@@ -225,3 +225,85 @@ func TestMediatorTextsAgainstEnumeration(t *testing.T) {
 		}
 	}
 }
+
+// disclosedStore hands the mediator the inputs of one disclosed negotiation
+// (the store's own DisclosedInputs is covered by storetest).
+type disclosedStore struct {
+	NegotiationService
+	in *Inputs
+}
+
+func (s disclosedStore) DisclosedInputs(context.Context, int64) (*Inputs, error) { return s.in, nil }
+
+// TestDisclosedManyMembersWithoutFrontier checks the disclosure plot of four
+// members on 10^20 texts: the Nash and Kalai–Smorodinsky points come
+// without the frontier (which could hold millions of points), and equal the
+// ones the frontier gives on a small space.
+func TestDisclosedManyMembersWithoutFrontier(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 13))
+	build := func(issues, options int) *Inputs {
+		n := &Negotiation{ID: 1, Title: "many", Solution: "nash"}
+		for i := range issues {
+			is := NegotiationIssue{Name: fmt.Sprintf("issue %d", i)}
+			for j := range options {
+				is.Options = append(is.Options, fmt.Sprintf("option %d", j))
+			}
+			n.Issues = append(n.Issues, is)
+		}
+		tk := &Talk{}
+		in := &Inputs{Negotiation: n, Talk: tk, Members: map[int64]*Preferences{}, Stakeholders: map[int64]*Preferences{}}
+		for id := int64(1); id <= 4; id++ {
+			tk.Parties = append(tk.Parties, TalkParty{PartyID: id, Standing: StandingMember, Accepted: true})
+			p := &Preferences{Weights: map[string]float64{}, Scores: map[string]map[string]float64{}}
+			for _, is := range n.Issues {
+				p.Weights[is.Name] = float64(1 + r.IntN(9))
+				p.Scores[is.Name] = map[string]float64{}
+				for _, v := range is.Options {
+					p.Scores[is.Name][v] = float64(r.IntN(10))
+				}
+			}
+			in.Members[id] = p
+		}
+		return in
+	}
+	for _, tt := range []struct {
+		issues, options int
+		frontier        bool
+	}{{20, 10, false}, {3, 4, true}} {
+		in := build(tt.issues, tt.options)
+		m := &Mediator{Negotiations: disclosedStore{in: in}}
+		m.Open()
+		d, err := m.Disclosed(context.Background(), 1)
+		if err != nil {
+			t.Fatalf("%d issues: %v", tt.issues, err)
+		}
+		if (len(d.Pareto) > 0) != tt.frontier {
+			t.Errorf("%d issues × %d options: %d frontier points; want the frontier %v", tt.issues, tt.options, len(d.Pareto), tt.frontier)
+		}
+		if len(d.Nash) != 4 || len(d.KS) != 4 {
+			t.Fatalf("%d issues: Nash %v, K–S %v; want both for 4 members", tt.issues, d.Nash, d.KS)
+		}
+		if !tt.frontier {
+			continue
+		}
+		// On the small space the solutions without the frontier are the
+		// frontier's own.
+		var profs []engine.Profile
+		for _, p := range in.Talk.Members() {
+			prof, err := in.Members[p].Profile(in.Negotiation, in.Negotiation.Domain(), fmt.Sprint(p))
+			if err != nil {
+				t.Fatal(err)
+			}
+			profs = append(profs, prof)
+		}
+		a, err := engine.Analyze(profs, engine.AnalyzeOptions{SkipCount: true, NoFrontier: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range d.Nash {
+			if math.Abs(d.Nash[k]-a.Nash.Utilities[k]) > 1e-9 || math.Abs(d.KS[k]-a.KalaiSmorodinsky.Utilities[k]) > 1e-9 {
+				t.Fatalf("with the frontier Nash %v K–S %v; without %v %v", d.Nash, d.KS, a.Nash.Utilities, a.KalaiSmorodinsky.Utilities)
+			}
+		}
+	}
+}

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"math"
 	"math/big"
 )
@@ -77,6 +78,10 @@ type Analysis struct {
 	Method string
 	// Grid is true when a real issue was analysed on a grid of values.
 	Grid bool
+	// NoFrontier is true when the frontier was not computed
+	// (AnalyzeOptions.NoFrontier): Pareto is nil, and the solutions and
+	// the ideal point were found by SolveAll, Method naming its search.
+	NoFrontier bool
 }
 
 // AnalyzeOptions tune Analyze. The zero value is ready to use.
@@ -98,11 +103,36 @@ type AnalyzeOptions struct {
 	// acceptable outcomes, which on large nonlinear spaces can cost more
 	// than the frontier; protocols and mediators need only the frontier.
 	SkipCount bool
+	// NoFrontier skips the Pareto frontier, which with three parties or
+	// more can hold millions of points: the ideal point and the solutions
+	// are found by SolveAll (branch and bound over the issues, memory
+	// O(issues × parties)), with MaxNodes as each solution's node budget
+	// (0: DefaultSolveNodes). The acceptable count is made as usual, but
+	// when MaxNodes is 0 within MaxCountNodesWithoutFrontier search nodes
+	// (a tenth of a second or so): the count of three or more parties whose
+	// reservations bind is often out of reach where the solutions are
+	// not, and then CountError says so.
+	NoFrontier bool
 	// Context, when set, stops the analysis once it is done (cancelled or
 	// past its deadline): Analyze then returns within about a second with
 	// the context's error, or, when only the count was left, with the
 	// analysis and the count unknown (CountError says why).
 	Context context.Context
+}
+
+// FrontierOutcomes is the largest outcome space on which the frontier of
+// three parties or more is computed by default (FrontierByDefault): such a
+// frontier has at most as many points and takes well under a second.
+// Beyond, a frontier of many parties can hold millions of points (4
+// parties on 10^20 outcomes: 1.4 million, 41 s and 3 GB; 5 parties do not
+// finish), while the solutions take milliseconds without it (NoFrontier).
+const FrontierOutcomes = 1e6
+
+// FrontierByDefault says whether the frontier is worth computing unasked:
+// for one or two parties, and for more on spaces of at most
+// FrontierOutcomes outcomes.
+func FrontierByDefault(parties int, outcomes float64) bool {
+	return parties <= 2 || outcomes <= FrontierOutcomes
 }
 
 // Defaults for AnalyzeOptions.
@@ -145,6 +175,7 @@ const (
 // space; other profiles use branch and bound when they can bound their
 // utility over a box of outcomes, and enumeration otherwise.
 func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
+	solveNodes := opts.MaxNodes
 	opts.defaults()
 	if len(profiles) == 0 {
 		return nil, Errorf("no profiles to analyse; name at least one")
@@ -165,6 +196,9 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 
 	if err := ctxErr(opts.Context); err != nil {
 		return nil, err
+	}
+	if opts.NoFrontier {
+		return a, a.solveWithoutFrontier(opts, solveNodes)
 	}
 	var raw *rawFrontier
 	var err error
@@ -204,6 +238,59 @@ func Analyze(profiles []Profile, opts AnalyzeOptions) (*Analysis, error) {
 	a.Pareto = roundFrontier(raw)
 	a.solve()
 	return a, nil
+}
+
+// MaxCountNodesWithoutFrontier bounds the acceptable count of an analysis
+// without the frontier (AnalyzeOptions.NoFrontier).
+const MaxCountNodesWithoutFrontier = 1 << 16
+
+// solveWithoutFrontier fills a's solutions by SolveAll, then counts the
+// acceptable outcomes (unless opts.SkipCount).
+func (a *Analysis) solveWithoutFrontier(opts AnalyzeOptions, nodes int) error {
+	a.NoFrontier = true
+	ctx := opts.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	sols, err := SolveAll(ctx, Problem{Parties: a.Parties}, SolveOptions{MaxNodes: nodes})
+	switch {
+	case errors.Is(err, ErrNoFeasible):
+		a.Method = sols.Method // no solutions: nothing is acceptable
+	case err != nil:
+		return err
+	default:
+		a.Method = sols.Method
+		a.Ideal = sols.Ideal
+		point := func(s *Solved) *Point {
+			return &Point{Utilities: s.Utilities, Outcome: s.Outcome, Acceptable: true}
+		}
+		a.Nash, a.KalaiSmorodinsky = point(sols.Nash), point(sols.KalaiSmorodinsky)
+		a.Egalitarian, a.MaxWelfare = point(sols.Egalitarian), point(sols.MaxWelfare)
+		a.NashProduct, _, _, _ = scoreUtilities(a.Nash.Utilities, a.Reservations, a.Ideal)
+		_, a.KSRatio, _, _ = scoreUtilities(a.KalaiSmorodinsky.Utilities, a.Reservations, a.Ideal)
+		_, _, a.EgalitarianGain, _ = scoreUtilities(a.Egalitarian.Utilities, a.Reservations, a.Ideal)
+		_, _, _, a.Welfare = scoreUtilities(a.MaxWelfare.Utilities, a.Reservations, a.Ideal)
+	}
+	if opts.SkipCount {
+		return nil
+	}
+	if nodes == 0 {
+		opts.MaxNodes = MaxCountNodesWithoutFrontier
+	}
+	var cerr error
+	if lin, ok := allLinear(a.Parties); ok {
+		a.Acceptable, cerr = countLinear(lin, a.Reservations, opts)
+	} else {
+		a.Acceptable, cerr = countGeneric(a.Parties, a.Reservations, opts)
+	}
+	if cerr != nil {
+		// The solutions stand; the count is unknown, and says why.
+		a.Acceptable, a.CountError = nil, cerr.Error()
+		if ctxErr(opts.Context) != nil {
+			a.CountError = "counting stopped: " + cerr.Error()
+		}
+	}
+	return nil
 }
 
 // SameDomain reports how domain b differs from a, or nil when they have the
@@ -322,10 +409,6 @@ func (a *Analysis) solve() {
 		return
 	}
 	a.Ideal = ideal
-	span := make([]float64, n)
-	for p := range span {
-		span[p] = ideal[p] - r[p]
-	}
 	// One pass scores every acceptable point by every criterion. Ties:
 	// Nash, K–S and egalitarian to the larger sum; welfare (compared on the
 	// grid) to the larger least gain; then the earlier point.
@@ -344,26 +427,7 @@ func (a *Analysis) solve() {
 		if !pt.Acceptable {
 			continue
 		}
-		sum, prod, gain, ratio := 0.0, 1.0, math.Inf(1), math.Inf(1)
-		for p, u := range pt.Utilities {
-			g := u - r[p]
-			sum += u
-			if g > 0 {
-				prod *= g
-			} else {
-				prod = 0
-			}
-			if g < gain {
-				gain = g
-			}
-			q := 1.0 // a party whose ideal is its reservation is indifferent
-			if span[p] > 0 {
-				q = g / span[p]
-			}
-			if q < ratio {
-				ratio = q
-			}
-		}
+		prod, ratio, gain, sum := scoreUtilities(pt.Utilities, r, ideal)
 		better(&nash, i, prod, sum)
 		better(&egal, i, gain, sum)
 		better(&ks, i, ratio, sum)
@@ -378,11 +442,39 @@ func (a *Analysis) solve() {
 	a.MaxWelfare, a.Welfare = point(welf), welf.score
 }
 
+// scoreUtilities returns an acceptable utility vector's score by each
+// criterion: the product of the gains u_p − r_p, the least normalised gain
+// (u_p − r_p)/(ideal_p − r_p) (1 for a party whose ideal is its
+// reservation), the least gain and the sum of utilities.
+func scoreUtilities(u, r, ideal []float64) (prod, ratio, gain, sum float64) {
+	prod, ratio, gain = 1, math.Inf(1), math.Inf(1)
+	for p, x := range u {
+		g := x - r[p]
+		sum += x
+		if g > 0 {
+			prod *= g
+		} else {
+			prod = 0
+		}
+		gain = min(gain, g)
+		q := 1.0 // a party whose ideal is its reservation is indifferent
+		if span := ideal[p] - r[p]; span > 0 {
+			q = g / span
+		}
+		ratio = min(ratio, q)
+	}
+	return prod, ratio, gain, sum
+}
+
 // Improvements returns the Pareto points that every party weakly prefers to
 // o and at least one strictly prefers (Raiffa's post-settlement settlement):
 // the mediator's "everyone can do better than this". It returns nil when o
-// is itself Pareto-optimal.
+// is itself Pareto-optimal. An analysis without the frontier cannot say:
+// it returns an error (Improve answers without the frontier).
 func (a *Analysis) Improvements(o Outcome) ([]Point, []float64, error) {
+	if a.NoFrontier {
+		return nil, nil, Errorf("the analysis was made without the frontier, so it cannot list the improvements of an outcome; use Improve")
+	}
 	if err := a.Domain.ValidOutcome(o); err != nil {
 		return nil, nil, err
 	}

@@ -139,52 +139,35 @@ type wbox struct {
 // w) and the constant part, when every utility function sums and every
 // rectangle is inclusive with a utility >= 0.
 func (p *Hyperrectangle) inclusiveBoxes(w float64) ([]wbox, float64, bool) {
-	if len(p.nodes) == 0 {
-		return nil, 0, false
-	}
 	var out []wbox
 	konst := 0.0
-	var walk func(n int, w float64) bool
-	walk = func(n int, w float64) bool {
-		nd := &p.nodes[n]
-		if nd.agg != AggSum {
+	if !p.sumRects(w, func(r *hrRect, w float64) bool {
+		u := r.u * w
+		if r.exclusive || u < 0 {
 			return false
 		}
-		for i := nd.rectLo; i < nd.rectHi; i++ {
-			r := &p.rects[i]
-			u := r.u * w
-			if r.exclusive || u < 0 {
-				return false
-			}
-			if r.boundLo == r.bndHi {
-				konst += u
-				continue
-			}
-			b := wbox{lo: make([]int, len(p.Dom.Issues)), hi: make([]int, len(p.Dom.Issues)), w: u}
-			for j := range b.hi {
-				b.hi[j] = p.Dom.Issues[j].NumValues() - 1
-			}
-			empty := false
-			for _, bd := range p.bounds[r.boundLo:r.bndHi] {
-				i := int(bd.issue)
-				b.lo[i] = max(b.lo[i], int(bd.lo))
-				b.hi[i] = min(b.hi[i], int(bd.hi))
-				if b.lo[i] > b.hi[i] {
-					empty = true
-				}
-			}
-			if !empty && u > 0 {
-				out = append(out, b)
+		if r.boundLo == r.bndHi {
+			konst += u
+			return true
+		}
+		b := wbox{lo: make([]int, len(p.Dom.Issues)), hi: make([]int, len(p.Dom.Issues)), w: u}
+		for j := range b.hi {
+			b.hi[j] = p.Dom.Issues[j].NumValues() - 1
+		}
+		empty := false
+		for _, bd := range p.bounds[r.boundLo:r.bndHi] {
+			i := int(bd.issue)
+			b.lo[i] = max(b.lo[i], int(bd.lo))
+			b.hi[i] = min(b.hi[i], int(bd.hi))
+			if b.lo[i] > b.hi[i] {
+				empty = true
 			}
 		}
-		for _, k := range p.kids[nd.kidLo:nd.kidHi] {
-			if !walk(int(k), w*p.nodes[k].weight) {
-				return false
-			}
+		if !empty && u > 0 {
+			out = append(out, b)
 		}
 		return true
-	}
-	if !walk(0, w) {
+	}) {
 		return nil, 0, false
 	}
 	return out, konst, true

@@ -43,10 +43,25 @@ func (p *LinearAdditive) Decompose() ([]Factor, float64, bool) {
 // usual SUM aggregation) as one factor per hyperrectangle, over the issues
 // the rectangle bounds. Min and max aggregations are not sums.
 func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
-	if len(p.nodes) == 0 {
+	var fs []Factor
+	if !p.sumRects(1, func(r *hrRect, w float64) bool {
+		f, ok := p.rectFactor(r, w)
+		fs = append(fs, f)
+		return ok
+	}) {
 		return nil, 0, false
 	}
-	var fs []Factor
+	return fs, p.MaxUtility, true
+}
+
+// sumRects calls fn with every rectangle of p and the weight w times its
+// nodes' weights give it, when p's utility is a sum of them (every node
+// aggregates by SUM). It reports false when p is not such a sum, or as
+// soon as fn does.
+func (p *Hyperrectangle) sumRects(w float64, fn func(r *hrRect, w float64) bool) bool {
+	if len(p.nodes) == 0 {
+		return false
+	}
 	var walk func(n int, w float64) bool
 	walk = func(n int, w float64) bool {
 		nd := &p.nodes[n]
@@ -54,11 +69,9 @@ func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
 			return false
 		}
 		for i := nd.rectLo; i < nd.rectHi; i++ {
-			f, ok := p.rectFactor(&p.rects[i], w)
-			if !ok {
+			if !fn(&p.rects[i], w) {
 				return false
 			}
-			fs = append(fs, f)
 		}
 		for _, k := range p.kids[nd.kidLo:nd.kidHi] {
 			if !walk(int(k), w*p.nodes[k].weight) {
@@ -67,10 +80,7 @@ func (p *Hyperrectangle) Decompose() ([]Factor, float64, bool) {
 		}
 		return true
 	}
-	if !walk(0, 1) {
-		return nil, 0, false
-	}
-	return fs, p.MaxUtility, true
+	return walk(0, w)
 }
 
 func (p *LinearAdditive) sumMax() (float64, bool) {
@@ -186,7 +196,7 @@ func maxSum(ctx context.Context, d *Domain, fs []Factor, maxNodes int) (Outcome,
 	}
 	s.ctx = ctx
 	nodes := 0
-	a, v, _, err := s.maximize(0, -1, 0, false, nil, &nodes, maxNodes)
+	a, v, _, err := s.maximize(0, -1, 0, false, math.Inf(-1), nil, &nodes, maxNodes)
 	if err != nil {
 		return nil, 0, Errorf("domain %q: %v", d.Name, err)
 	}
@@ -219,13 +229,14 @@ type msProblem struct {
 	n     int
 	card  []int       // classes per issue
 	rep   [][]int     // rep[i][c]: a value index of class c of issue i
+	size  [][]int64   // size[i][c]: how many values class c of issue i has
 	konst []float64   // per set, the sum of its factors without scope
 	funcs [][]*msFunc // per set
 }
 
 func newMSProblem(d *Domain, sets ...[]Factor) *msProblem {
 	n := len(d.Issues)
-	m := &msProblem{d: d, n: n, card: make([]int, n), rep: make([][]int, n), konst: make([]float64, len(sets)), funcs: make([][]*msFunc, len(sets))}
+	m := &msProblem{d: d, n: n, card: make([]int, n), rep: make([][]int, n), size: make([][]int64, n), konst: make([]float64, len(sets)), funcs: make([][]*msFunc, len(sets))}
 	// Merge factors with equal scopes, within each set.
 	merged := make([][]*Factor, len(sets))
 	for si, fs := range sets {
@@ -289,7 +300,9 @@ func newMSProblem(d *Domain, sets ...[]Factor) *msProblem {
 				c = len(m.rep[i])
 				seen[string(sig[v])] = c
 				m.rep[i] = append(m.rep[i], v)
+				m.size[i] = append(m.size[i], 0)
 			}
+			m.size[i][c]++
 			classOf[i][v] = c
 		}
 		m.card[i] = len(m.rep[i])
@@ -484,21 +497,19 @@ type lagrangian struct {
 
 // maximize finds, depth first, an assignment that maximises set obj,
 // subject (when con >= 0) to set con being >= t (> t when strict), the
-// objective bounded by its own bounds and by every lagrangian. It reports
-// false when no assignment qualifies, and an error once *nodes passes
-// maxNodes.
-func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangian, nodes *int, maxNodes int) ([]int, float64, bool, error) {
+// objective bounded by its own bounds and by every lagrangian. floor is a
+// value of the objective known to be reached (−Inf: none): it prunes from
+// the start, and maximize reports false when no assignment qualifies and
+// beats it. It returns an error once *nodes passes maxNodes.
+func (s *msSearch) maximize(obj, con int, t float64, strict bool, floor float64, lag []lagrangian, nodes *int, maxNodes int) ([]int, float64, bool, error) {
 	m, n := s.m, s.m.n
 	a := make([]int, n)
 	best := make([]int, n)
-	bestV := math.Inf(-1)
+	bestV := floor
 	found := false
 	var errOut error
 	// The sets whose bounds the search tracks: obj, con, the lagrangians'.
-	tr := []int{obj, obj}
-	if con >= 0 {
-		tr[1] = con
-	}
+	tr := []int{obj, con}
 	for _, l := range lag {
 		tr = append(tr, l.set)
 	}
@@ -526,7 +537,7 @@ func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangi
 			if con >= 0 && fails(m.value(con, a)) {
 				return true
 			}
-			if v := m.value(obj, a); !found || v > bestV {
+			if v := m.value(obj, a); v > bestV {
 				bestV, found = v, true
 				copy(best, a)
 			}
@@ -535,26 +546,7 @@ func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangi
 		v := s.order[n-1-p]
 		card := m.card[v]
 		vs := vals[p]
-		for c := 0; c < card; c++ {
-			copy(vs[c*T:c*T+T], cur)
-		}
-		for k, set := range tr {
-			if k == 1 && con < 0 {
-				continue
-			}
-			for _, bf := range s.adds[set][v] {
-				base := bucketBase(bf, a, v)
-				for c := 0; c < card; c++ {
-					vs[c*T+k] += bf.f.table[base+c*bf.stride]
-				}
-			}
-			for _, bf := range s.subs[set][v] {
-				base := bucketBase(bf, a, v)
-				for c := 0; c < card; c++ {
-					vs[c*T+k] -= bf.f.table[base+c*bf.stride]
-				}
-			}
-		}
+		s.bounds(v, a, tr, cur, vs)
 		e, order := eff[p], idx[p]
 		for c := 0; c < card; c++ {
 			e[c] = vs[c*T]
@@ -563,9 +555,15 @@ func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangi
 			}
 			order[c] = c
 		}
-		sort.Slice(order, func(i, j int) bool { return e[order[i]] > e[order[j]] })
+		// Insertion sort, best bound first: a handful of classes, and
+		// sort.Slice would allocate at every node.
+		for i := 1; i < card; i++ {
+			for j := i; j > 0 && e[order[j]] > e[order[j-1]]; j-- {
+				order[j], order[j-1] = order[j-1], order[j]
+			}
+		}
 		for _, c := range order {
-			if found && e[c] <= bestV {
+			if e[c] <= bestV {
 				break
 			}
 			if boundFails(vs[c*T+1]) {
@@ -588,7 +586,9 @@ func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangi
 	}
 	start := make([]float64, T)
 	for k, set := range tr {
-		start[k] = m.konst[set] + s.root[set]
+		if set >= 0 {
+			start[k] = m.konst[set] + s.root[set]
+		}
 	}
 	dfs(0, start)
 	if errOut != nil {
@@ -597,9 +597,40 @@ func (s *msSearch) maximize(obj, con int, t float64, strict bool, lag []lagrangi
 	return best, bestV, found, nil
 }
 
+// bounds sets vs[c·T+k], for every class c of variable v and each of the
+// T = len(tr) sets tr[k] (none where tr[k] < 0), to the bound cur[k] of
+// the search's node updated for v = c: the set's functions that v
+// completes added, the messages that bounded them subtracted. a holds the
+// classes of the variables assigned before v.
+func (s *msSearch) bounds(v int, a []int, tr []int, cur, vs []float64) {
+	T := len(tr)
+	card := s.m.card[v]
+	for c := 0; c < card; c++ {
+		copy(vs[c*T:c*T+T], cur)
+	}
+	for k, set := range tr {
+		if set < 0 {
+			continue
+		}
+		for _, bf := range s.adds[set][v] {
+			base := bucketBase(bf, a, v)
+			for c := 0; c < card; c++ {
+				vs[c*T+k] += bf.f.table[base+c*bf.stride]
+			}
+		}
+		for _, bf := range s.subs[set][v] {
+			base := bucketBase(bf, a, v)
+			for c := 0; c < card; c++ {
+				vs[c*T+k] -= bf.f.table[base+c*bf.stride]
+			}
+		}
+	}
+}
+
 // addCombined adds the set w0·(set a) + w1·(set b) with its mini-bucket
-// bounds, and returns its index.
-func (s *msSearch) addCombined(a int, w0 float64, b int, w1 float64) (int, error) {
+// bounds (mini-buckets of at most limit entries, fewer when they do not
+// fit), and returns its index.
+func (s *msSearch) addCombined(a int, w0 float64, b int, w1 float64, limit int) (int, error) {
 	m := s.m
 	var fs []*msFunc
 	for _, x := range []struct {
@@ -618,7 +649,7 @@ func (s *msSearch) addCombined(a int, w0 float64, b int, w1 float64) (int, error
 	m.funcs = append(m.funcs, fs)
 	m.konst = append(m.konst, w0*m.konst[a]+w1*m.konst[b])
 	var root float64
-	for limit := 1 << 18; ; limit /= 4 {
+	for ; ; limit /= 4 {
 		adds, subs, ok := m.miniBuckets(set, s.order, s.depth, limit, 1<<20, &root)
 		if ok {
 			s.adds, s.subs, s.root = append(s.adds, adds), append(s.subs, subs), append(s.root, root)
@@ -776,22 +807,57 @@ func unionInts(a, b []int) []int {
 	return out
 }
 
-// sweep calls fn with every assignment of scope (in a, by variable) and
-// the sum of fs there.
-func (m *msProblem) sweep(fs []*msFunc, scope []int, fn func(a []int, s float64)) {
+// sweep calls fn with every assignment of scope (in a, by variable), the
+// sum of fs there and the index of out's entry for it (out may be nil).
+// It walks the assignments as an odometer, the last variable fastest, and
+// moves every table's index by strides instead of recomputing it.
+func (m *msProblem) sweep(fs []*msFunc, scope []int, out *msFunc, fn func(a []int, s float64, oi int)) {
 	a := make([]int, m.n)
 	size := m.tableSize(scope)
-	for idx := 0; idx < size; idx++ {
-		s := 0.0
-		for _, f := range fs {
-			s += f.table[f.index(a)]
+	k := len(scope)
+	tabs := fs
+	if out != nil {
+		tabs = append(fs[:len(fs):len(fs)], out)
+	}
+	nt := len(tabs)
+	// st[j*nt+f]: how far table f's index moves when scope[j] rises by 1.
+	st := make([]int, k*nt)
+	for f, t := range tabs {
+		stride := 1
+		for q := len(t.scope) - 1; q >= 0; q-- {
+			for j, v := range scope {
+				if v == t.scope[q] {
+					st[j*nt+f] = stride
+				}
+			}
+			stride *= t.card[q]
 		}
-		fn(a, s)
-		for k := len(scope) - 1; k >= 0; k-- {
-			if a[scope[k]]++; a[scope[k]] < m.card[scope[k]] {
+	}
+	idx := make([]int, nt)
+	for range size {
+		s := 0.0
+		for f, t := range fs {
+			s += t.table[idx[f]]
+		}
+		oi := 0
+		if out != nil {
+			oi = idx[nt-1]
+		}
+		fn(a, s, oi)
+		for j := k - 1; j >= 0; j-- {
+			v := scope[j]
+			row := st[j*nt : j*nt+nt]
+			if a[v]++; a[v] < m.card[v] {
+				for f, d := range row {
+					idx[f] += d
+				}
 				break
 			}
-			a[scope[k]] = 0
+			back := m.card[v] - 1
+			a[v] = 0
+			for f, d := range row {
+				idx[f] -= back * d
+			}
 		}
 	}
 }
@@ -802,7 +868,7 @@ func (m *msProblem) maxMarginal(fs []*msFunc, scope []int, v int) []float64 {
 	for i := range out {
 		out[i] = math.Inf(-1)
 	}
-	m.sweep(fs, scope, func(a []int, s float64) {
+	m.sweep(fs, scope, nil, func(a []int, s float64, _ int) {
 		if s > out[a[v]] {
 			out[a[v]] = s
 		}
@@ -827,11 +893,11 @@ func (m *msProblem) eliminate(fs []*msFunc, scope []int, v int, shift []float64)
 	for i := range out.table {
 		out.table[i] = math.Inf(-1)
 	}
-	m.sweep(fs, scope, func(a []int, s float64) {
+	m.sweep(fs, scope, out, func(a []int, s float64, i int) {
 		if shift != nil {
 			s += shift[a[v]]
 		}
-		if i := out.index(a); s > out.table[i] {
+		if s > out.table[i] {
 			out.table[i] = s
 		}
 	})

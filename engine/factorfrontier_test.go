@@ -53,9 +53,8 @@ func TestFactorFrontierMatchesBruteForce(t *testing.T) {
 // TestCliqueFrontierMatchesBruteForce does the same for the clique search,
 // on sums of inclusive boxes.
 func TestCliqueFrontierMatchesBruteForce(t *testing.T) {
-	// Integer utilities only: with real ones the clique search can still
-	// miss a constraint by a rounding error (see the closing notes).
 	testFrontierMatchesBruteForce(t, false, false, cliqueFrontier2)
+	testFrontierMatchesBruteForce(t, false, true, cliqueFrontier2)
 }
 
 // testFrontierMatchesBruteForce runs 1,000 random problems; floats gives
@@ -209,5 +208,86 @@ func TestFactorFrontierCappedLinear(t *testing.T) {
 			t.Fatal(err)
 		}
 		checkAgainstBrute(t, ps, a)
+	}
+}
+
+// TestFactorCountMatchesBruteForce: the count over classes of values
+// agrees with enumeration on 1,000 random sums of rectangles (exclusive
+// ones and negative utilities too; integer and real utilities) of two or
+// three parties with random reservations, some at a utility reached
+// exactly.
+func TestFactorCountMatchesBruteForce(t *testing.T) {
+	rng := rand.New(rand.NewSource(5))
+	for trial := 0; trial < 1000; trial++ {
+		floats := trial%2 == 1
+		d := randomIntDomain(rng, 2+rng.Intn(4), 5)
+		var ps []Profile
+		for p := 0; p < 2+rng.Intn(2); p++ {
+			h := randomHRFull(rng, d, fmt.Sprint(p), true, floats)
+			h.ReservationValue = rng.Float64() * 0.8
+			if rng.Intn(3) == 0 {
+				// A reservation some outcome meets exactly.
+				o := make(Outcome, len(d.Issues))
+				for i := range o {
+					o[i] = rng.Intn(d.Issues[i].NumValues())
+				}
+				h.ReservationValue = h.Utility(o)
+			}
+			ps = append(ps, h)
+		}
+		r := make([]float64, len(ps))
+		for p := range ps {
+			r[p] = ps[p].Reservation()
+		}
+		got, ok, err := factorCount(t.Context(), ps, r, 10_000_000)
+		if !ok || err != nil {
+			t.Fatalf("trial %d: no count (%v)", trial, err)
+		}
+		if want := bruteForce(ps).acceptable; got.Int64() != want {
+			t.Fatalf("trial %d (floats %v): %v acceptable; enumeration counts %d", trial, floats, got, want)
+		}
+	}
+}
+
+// TestAnalyzeSumsBeyondBoxFirstSize: past boxFirstSize outcomes, sums go
+// to the search over their parts at once. The same random rectangles on a
+// few issues, then on those issues and 15 more of 10 values that no
+// rectangle bounds (more than 10^15 outcomes): Analyze finds the frontier
+// enumeration finds on the few.
+func TestAnalyzeSumsBeyondBoxFirstSize(t *testing.T) {
+	rng := rand.New(rand.NewSource(11))
+	for trial := 0; trial < 60; trial++ {
+		mixed, floats := trial%3 == 0, trial%2 == 1
+		small := randomIntDomain(rng, 2+rng.Intn(3), 5)
+		ps := []Profile{randomHRFull(rng, small, "a", mixed, floats), randomHRFull(rng, small, "b", mixed, floats)}
+		big := &Domain{Name: "big", Issues: append([]Issue(nil), small.Issues...)}
+		for range 15 {
+			big.Issues = append(big.Issues, Issue{Name: fmt.Sprint("x", len(big.Issues)), Kind: Integer, Lower: 0, Upper: 9})
+		}
+		if big.SizeFloat() <= boxFirstSize {
+			t.Fatalf("%g outcomes; want more than %g", big.SizeFloat(), boxFirstSize)
+		}
+		var bps []Profile
+		for _, p := range ps {
+			h := *p.(*Hyperrectangle)
+			h.Dom = big
+			if err := h.Compile(); err != nil {
+				t.Fatal(err)
+			}
+			bps = append(bps, &h)
+		}
+		a, err := Analyze(bps, AnalyzeOptions{SkipCount: true})
+		if err != nil {
+			t.Fatalf("trial %d: %v", trial, err)
+		}
+		want := bruteForce(ps).frontier
+		if len(a.Pareto) != len(want) {
+			t.Fatalf("trial %d (%s): %d points; enumeration of the few issues finds %d", trial, a.Method, len(a.Pareto), len(want))
+		}
+		for _, p := range a.Pareto {
+			if !want[vecKey(p.Utilities)] {
+				t.Fatalf("trial %d (%s): point %v is not on the frontier", trial, a.Method, p.Utilities)
+			}
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -74,8 +76,13 @@ type SingleTextOptions struct {
 	Start Outcome
 	// Analysis bounds the confidential mediator's exact analysis (for
 	// example how large an outcome space of non-additive profiles it may
-	// enumerate).
+	// enumerate), when it needs one; its Context stops the mediator.
 	Analysis AnalyzeOptions
+	// Solve bounds the confidential mediator's exact search for its text
+	// (Solve). With MaxNodes 0 it is Solve's default for linear additive
+	// profiles, and Analysis.MaxNodes (or DefaultMaxNodes) for others,
+	// whose search over boxes may be out of reach where the frontier is not.
+	Solve SolveOptions
 }
 
 // DefaultMaxTexts bounds a single-text negotiation when the options do not.
@@ -95,7 +102,8 @@ type SingleTextResult struct {
 	// efficient egalitarian text instead.
 	Note string
 	// ParetoOptimal says that the final text is proved Pareto-optimal
-	// although the frontier was out of reach (MediateEfficient).
+	// without the frontier (by Solve, or by MediateEfficient when the
+	// frontier was out of reach).
 	ParetoOptimal bool
 }
 
@@ -173,14 +181,25 @@ func askAll(judges []Judge, text Outcome, res *SingleTextResult) bool {
 	return true
 }
 
-// ConfidentialMediator is parley's neutral: it holds every party's profile,
-// computes the exact analysis, and proposes as the single text the
-// requested bargaining solution (Nash by default), which is acceptable to
-// every party and Pareto-efficient. Parties see only the texts (and so each
-// can work out its own utility for them); no party is told anything about
-// another's profile. Should a party reject a text (its judge need not be
-// truthful), the mediator proposes the next acceptable Pareto point in the
-// order of the same solution's criterion, up to MaxTexts texts.
+// ConfidentialMediator is parley's neutral: it holds every party's profile
+// and proposes as the single text the requested bargaining solution (Nash
+// by default), which is acceptable to every party and Pareto-efficient. It
+// finds it exactly by Solve, without the frontier, so that many parties on
+// vast outcome spaces cost milliseconds. Parties see only the texts (and so
+// each can work out its own utility for them); no party is told anything
+// about another's profile.
+//
+// With a Start text it moves to the solution among the texts acceptable to
+// every party that every party likes at least as much as Start, and one
+// more (Raiffa's improvement of a tentative agreement); when there is none,
+// to the best improvement by Improve (gains measured from Start), when
+// there is one at all.
+//
+// Should a party reject a text (its judge need not be truthful), or Solve
+// fail (a node budget, profiles it cannot bound), the mediator works from
+// the exact frontier instead (MediateWithAnalysis: the next acceptable
+// Pareto point in the order of the same criterion, up to MaxTexts texts),
+// and when that is out of reach too, from MediateEfficient.
 func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOptions) (*SingleTextResult, error) {
 	if len(profiles) < 2 {
 		return nil, Errorf("a single-text negotiation needs at least 2 parties; got %d", len(profiles))
@@ -191,8 +210,29 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 	if _, err := ParseSolution(string(opts.Solution)); err != nil {
 		return nil, err // before the analysis, which may take long
 	}
+	ctx := opts.Analysis.Context
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	if _, ok := allLinear(profiles); !ok && opts.Solve.MaxNodes == 0 {
+		opts.Solve.MaxNodes = opts.Analysis.MaxNodes
+		if opts.Solve.MaxNodes <= 0 {
+			opts.Solve.MaxNodes = DefaultMaxNodes
+		}
+	}
+	res, err := mediateBySolve(ctx, profiles, judges, opts)
+	if err == nil {
+		return res, nil
+	}
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, cerr
+	}
+	if !errors.Is(err, errRejected) {
+		res = nil // the search failed: the frontier starts afresh
+	} // else res holds the rejected text, which is not proposed again
 	lim := opts.Analysis
-	lim.SkipCount = true // the mediator needs only the frontier
+	lim.SkipCount = true   // the mediator needs only the frontier
+	lim.NoFrontier = false // and it needs the frontier
 	a, err := Analyze(profiles, lim)
 	if err != nil {
 		if opts.Start == nil {
@@ -202,7 +242,57 @@ func ConfidentialMediator(profiles []Profile, judges []Judge, opts SingleTextOpt
 		}
 		return nil, err
 	}
-	return MediateWithAnalysis(a, judges, opts)
+	return mediateWithAnalysis(a, judges, opts, res)
+}
+
+// errRejected is mediateBySolve's answer when a party rejects the text.
+var errRejected = errors.New("a party rejected the text")
+
+// mediateBySolve proposes Solve's text (or, from opts.Start, its best
+// improvement) and asks every party to accept it.
+func mediateBySolve(ctx context.Context, profiles []Profile, judges []Judge, opts SingleTextOptions) (*SingleTextResult, error) {
+	sol, err := ParseSolution(string(opts.Solution))
+	if err != nil {
+		return nil, err
+	}
+	res := &SingleTextResult{}
+	start := opts.Start
+	s, err := Solve(ctx, Problem{Parties: profiles, Solution: sol, Baseline: start}, opts.Solve)
+	if start != nil && errors.Is(err, ErrNoFeasible) {
+		// No improvement every party accepts: any improvement at all.
+		s, err = Improve(ctx, profiles, start, sol, opts.Solve)
+	}
+	var text Outcome
+	switch {
+	case errors.Is(err, ErrNoFeasible) && start == nil:
+		return res, nil // nothing is acceptable to every party: no text
+	case errors.Is(err, ErrNoFeasible):
+		text = start.Clone() // start is Pareto-optimal: it stays
+		res.Texts = append(res.Texts, text)
+	case err != nil:
+		return nil, err
+	default:
+		text = s.Outcome.Clone()
+		if start != nil {
+			res.Texts = append(res.Texts, start.Clone())
+			for _, j := range judges {
+				res.Questions++
+				if j.Prefers(start, text) {
+					return res, errRejected
+				}
+			}
+		}
+		res.Texts = append(res.Texts, text)
+	}
+	res.ParetoOptimal = true
+	if !askAll(judges, text, res) {
+		if start != nil && len(res.Texts) == 1 {
+			return res, nil // the tentative text stands, unsigned
+		}
+		return res, errRejected
+	}
+	res.Agreement = text
+	return res, nil
 }
 
 // MediateEfficient is the confidential mediator for outcome spaces whose
@@ -287,8 +377,15 @@ func solutionName(s Solution) string {
 }
 
 // MediateWithAnalysis is ConfidentialMediator on an analysis already made
-// of the parties' profiles (a.Parties).
+// of the parties' profiles (a.Parties), proposing the acceptable Pareto
+// points best first by the solution's criterion.
 func MediateWithAnalysis(a *Analysis, judges []Judge, opts SingleTextOptions) (*SingleTextResult, error) {
+	return mediateWithAnalysis(a, judges, opts, nil)
+}
+
+// mediateWithAnalysis continues the negotiation res (nil: a new one) from
+// the frontier: a text it holds already (rejected) is not proposed again.
+func mediateWithAnalysis(a *Analysis, judges []Judge, opts SingleTextOptions, res *SingleTextResult) (*SingleTextResult, error) {
 	if len(judges) != len(a.Parties) {
 		return nil, Errorf("%d profiles and %d parties answering; every party needs exactly one", len(a.Parties), len(judges))
 	}
@@ -303,13 +400,22 @@ func MediateWithAnalysis(a *Analysis, judges []Judge, opts SingleTextOptions) (*
 	if maxTexts <= 0 {
 		maxTexts = DefaultMaxTexts
 	}
-	res := &SingleTextResult{}
+	if a.NoFrontier {
+		return nil, Errorf("the analysis has no frontier; the mediator needs one to rank its texts")
+	}
 	if opts.Start != nil {
-		return improveText(a, judges, opts.Start, sol, maxTexts, res)
+		// One improving move from the start, afresh.
+		return improveText(a, judges, opts.Start, sol, maxTexts, &SingleTextResult{})
+	}
+	if res == nil {
+		res = &SingleTextResult{}
 	}
 	for _, pt := range rankPoints(a, sol) {
 		if len(res.Texts) >= maxTexts {
 			break
+		}
+		if slices.ContainsFunc(res.Texts, func(t Outcome) bool { return slices.Equal(t, pt.Outcome) }) {
+			continue // proposed and rejected already
 		}
 		text := pt.Outcome.Clone()
 		res.Texts = append(res.Texts, text)
@@ -430,8 +536,8 @@ func rankBy(a *Analysis, sol Solution, pts []Point) []Point {
 }
 
 // OutcomeDistances returns the Euclidean distance in utility space from u
-// to the nearest point of a's Pareto frontier and to its Nash point (NaN
-// when there is no Nash point).
+// to the nearest point of a's Pareto frontier (NaN without the frontier)
+// and to its Nash point (NaN when there is no Nash point).
 func OutcomeDistances(a *Analysis, u []float64) (pareto, nash float64) {
 	pareto, nash = math.Inf(1), math.NaN()
 	for _, pt := range a.Pareto {

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"math"
 	"math/big"
 	"math/bits"
@@ -365,28 +367,65 @@ func (s *solveSearch) methodName() string {
 // solve runs the searches a solution needs: for Kalai–Smorodinsky the ideal
 // point first (one constrained maximum per party), then the solution.
 func (s *solveSearch) solve(sol Solution) (*Solved, error) {
+	var span []int64
+	if sol == SolutionKalaiSmorodinsky {
+		var err error
+		if span, err = s.spans(0, 1/float64(s.n+1)); err != nil {
+			return nil, err
+		}
+		return s.finish(s.solveWith(sol, span, float64(s.n)/float64(s.n+1), 1/float64(s.n+1)))
+	}
+	return s.finish(s.solveWith(sol, nil, 0, 1))
+}
+
+// finish reports the whole space settled once a search has succeeded.
+func (s *solveSearch) finish(out *Solved, err error) (*Solved, error) {
+	if err == nil && s.progress != nil {
+		s.progress(s.size, s.size)
+	}
+	return out, err
+}
+
+// spans returns ideal_p − r_p in keys for every party, ideal_p the greatest
+// utility of party p over the feasible outcomes (one constrained maximum
+// each); s.none() when nothing is feasible. progOff and progScale place
+// the searches' progress.
+func (s *solveSearch) spans(progOff, progScale float64) ([]int64, error) {
+	span := make([]int64, s.n)
+	for q := 0; q < s.n; q++ {
+		coef := make([]float64, s.n)
+		coef[q] = 1
+		lr, err := s.run(objLinear, coef, nil, nil, progOff+progScale*float64(q)/float64(s.n), progScale/float64(s.n))
+		if err != nil {
+			return nil, err
+		}
+		if lr.best == nil {
+			return nil, s.none()
+		}
+		span[q] = lr.best.k[q] - s.rk[q]
+	}
+	return span, nil
+}
+
+// solutionWelfare is Analyze's max welfare: argmax Σ_p u_p, ties to the
+// larger least gain min_p (u_p − r_p). It is not a solution a mediator is
+// asked for (ParseSolution does not know it).
+const solutionWelfare Solution = "welfare"
+
+// solveWith finds one solution; span (ideal − reservation, from spans) is
+// needed for Kalai–Smorodinsky only.
+func (s *solveSearch) solveWith(sol Solution, span []int64, progOff, progScale float64) (*Solved, error) {
 	var r *solveRun
 	var err error
 	switch sol {
 	case SolutionKalaiSmorodinsky:
-		span := make([]int64, s.n)
-		for q := 0; q < s.n; q++ {
-			coef := make([]float64, s.n)
-			coef[q] = 1
-			lr, err := s.run(objLinear, coef, nil, nil, float64(q)/float64(s.n+1), 1/float64(s.n+1))
-			if err != nil {
-				return nil, err
-			}
-			if lr.best == nil {
-				return nil, s.none()
-			}
-			span[q] = lr.best.k[q] - s.rk[q]
-		}
-		r, err = s.run(objKS, nil, span, nil, float64(s.n)/float64(s.n+1), 1/float64(s.n+1))
+		r, err = s.run(objKS, nil, span, nil, progOff, progScale)
 	case SolutionEgalitarian:
-		r, err = s.run(objEgal, nil, nil, nil, 0, 1)
+		r, err = s.run(objEgal, nil, nil, nil, progOff, progScale)
+	case solutionWelfare:
+		r, err = s.run(objWelfare, nil, nil, nil, progOff, progScale)
 	default:
-		r, err = s.run(objNash, nil, nil, nil, 0, 1)
+		r, err = s.run(objNash, nil, nil, nil, progOff, progScale)
 	}
 	if err != nil {
 		return nil, err
@@ -403,6 +442,61 @@ func (s *solveSearch) solve(sol Solution) (*Solved, error) {
 	for q := 0; q < s.n; q++ {
 		out.Utilities = append(out.Utilities, float64(r.best.k[q])/precisionScale)
 	}
+	return out, nil
+}
+
+// Solutions are every bargaining solution of one feasible set, as Analyze
+// defines them, found without the frontier.
+type Solutions struct {
+	// Ideal is max u_p over the feasible outcomes.
+	Ideal []float64
+	// The solutions; each is Pareto-optimal among the feasible outcomes.
+	Nash, KalaiSmorodinsky, Egalitarian, MaxWelfare *Solved
+	// Method names the search that ran (as Solved.Method).
+	Method string
+	// Nodes counts the search nodes of all the searches.
+	Nodes int
+}
+
+// SolveAll finds the ideal point and the Nash, Kalai–Smorodinsky,
+// egalitarian and max-welfare outcomes of p (p.Solution is ignored) with
+// the searches Solve uses: no frontier, memory O(issues × rows) whatever
+// the space. The node budget holds for each solution (the ideal point
+// counts with Kalai–Smorodinsky's). Errors are Solve's; ErrNoFeasible when
+// nothing is feasible, with Solutions holding only Method and Nodes.
+func SolveAll(ctx context.Context, p Problem, opts SolveOptions) (*Solutions, error) {
+	s, err := newSolveSearch(ctx, &p, opts, methodAuto)
+	if err != nil {
+		return nil, err
+	}
+	out := &Solutions{Method: s.methodName()}
+	// Progress: the ideal and K–S take half, the other three a sixth each.
+	span, err := s.spans(0, 0.4)
+	if errors.Is(err, ErrNoFeasible) {
+		out.Nodes = s.nodes
+		return out, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	for q := 0; q < s.n; q++ {
+		out.Ideal = append(out.Ideal, float64(span[q]+s.rk[q])/precisionScale)
+	}
+	steps := []struct {
+		sol Solution
+		dst **Solved
+	}{{SolutionKalaiSmorodinsky, &out.KalaiSmorodinsky}, {SolutionNash, &out.Nash}, {SolutionEgalitarian, &out.Egalitarian}, {solutionWelfare, &out.MaxWelfare}}
+	for i, st := range steps {
+		if i > 0 {
+			out.Nodes += s.nodes
+			s.nodes = 0
+		}
+		off, scale := 0.4+0.15*float64(i), 0.15
+		if *st.dst, err = s.solveWith(st.sol, span, off, scale); err != nil {
+			return nil, err
+		}
+	}
+	out.Nodes += s.nodes
 	if s.progress != nil {
 		s.progress(s.size, s.size)
 	}
@@ -505,7 +599,8 @@ const (
 	objNash objKind = iota
 	objKS
 	objEgal
-	objLinear // Σ coef_p·u_p
+	objLinear  // Σ coef_p·u_p
+	objWelfare // Σ_p u_p, ties to the larger least gain
 )
 
 // cmpObjective compares two feasible leaves by the objective alone, exactly
@@ -533,7 +628,12 @@ func (r *solveRun) cmpObjective(a, b *solveLeaf) int {
 		}
 		return pa.Cmp(pb)
 	case objEgal:
-		return cmpInt(r.leastGain(a), r.leastGain(b))
+		return cmp.Compare(r.leastGain(a), r.leastGain(b))
+	case objWelfare:
+		if a.sum != b.sum {
+			return cmp.Compare(a.sum, b.sum)
+		}
+		return cmp.Compare(r.leastGain(a), r.leastGain(b))
 	case objKS:
 		an, ad := r.ksRatio(a)
 		bn, bd := r.ksRatio(b)
@@ -541,9 +641,9 @@ func (r *solveRun) cmpObjective(a, b *solveLeaf) int {
 		h1, l1 := bits.Mul64(uint64(an), uint64(bd))
 		h2, l2 := bits.Mul64(uint64(bn), uint64(ad))
 		if h1 != h2 {
-			return cmpUint(h1, h2)
+			return cmp.Compare(h1, h2)
 		}
-		return cmpUint(l1, l2)
+		return cmp.Compare(l1, l2)
 	}
 	var sa, sb int64
 	for q := 0; q < s.n; q++ {
@@ -552,7 +652,7 @@ func (r *solveRun) cmpObjective(a, b *solveLeaf) int {
 			sb += b.k[q]
 		}
 	}
-	return cmpInt(sa, sb)
+	return cmp.Compare(sa, sb)
 }
 
 // better reports whether leaf a beats leaf b: by the objective, then the
@@ -624,22 +724,23 @@ func (r *solveRun) objFloat(l *solveLeaf) float64 {
 	return v
 }
 
-func cmpInt(a, b int64) int {
-	switch {
-	case a > b:
-		return 1
-	case a < b:
-		return -1
+// Improve answers "is there an improvement of this text", for the parties
+// alone (no reservations, constraints or allowed options): it returns the
+// chosen solution over the outcomes every party likes at least as much as
+// text and one strictly more, with text as every party's disagreement
+// point (the gains are u_p − u_p(text)) — Raiffa's post-settlement
+// settlement. When text is Pareto-optimal it returns an error matching
+// ErrNoFeasible. Other errors are Solve's.
+func Improve(ctx context.Context, parties []Profile, text Outcome, sol Solution, opts SolveOptions) (*Solved, error) {
+	sol, err := ParseSolution(string(sol))
+	if err != nil {
+		return nil, err
 	}
-	return 0
-}
-
-func cmpUint(a, b uint64) int {
-	switch {
-	case a > b:
-		return 1
-	case a < b:
-		return -1
+	s, err := newSolveSearch(ctx, &Problem{Parties: parties, Baseline: text}, opts, methodAuto)
+	if err != nil {
+		return nil, err
 	}
-	return 0
+	copy(s.rk, s.base)
+	copy(s.tk, s.base)
+	return s.solve(sol)
 }

@@ -17,25 +17,7 @@ func mediatorProblem(tb testing.TB, issues, values, parties, constraints int, rv
 	d := ps[0].Domain()
 	rng := rand.New(rand.NewPCG(uint64(issues)*7, uint64(constraints)))
 	for c := 0; c < constraints; c++ {
-		prof := &LinearAdditive{ProfileName: fmt.Sprint("stakeholder", c), Dom: d, ReservationValue: rc}
-		sum := 0.0
-		for i := 0; i < issues; i++ {
-			w := 0.1 + rng.Float64()
-			sum += w
-			prof.Weights = append(prof.Weights, w)
-			ev := Evaluator{Kind: EvalDiscrete}
-			for v := 0; v < values; v++ {
-				ev.Evaluations = append(ev.Evaluations, rng.Float64())
-			}
-			prof.Evaluators = append(prof.Evaluators, ev)
-		}
-		for i := range prof.Weights {
-			prof.Weights[i] /= sum
-		}
-		if err := prof.Compile(); err != nil {
-			tb.Fatal(err)
-		}
-		p.Constraints = append(p.Constraints, prof)
+		p.Constraints = append(p.Constraints, weightedProfile(tb, rng, d, fmt.Sprint("stakeholder", c), rc, func(int, int) float64 { return rng.Float64() }))
 	}
 	return p
 }

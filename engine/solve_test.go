@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -201,6 +202,12 @@ func bruteSolve(p *Problem) solveRef {
 				m = min(m, k[q]-r[q])
 			}
 			return new(big.Rat).SetInt64(m)
+		case solutionWelfare:
+			var sum int64
+			for q := range k {
+				sum += k[q]
+			}
+			return new(big.Rat).SetInt64(sum)
 		}
 		prod := big.NewInt(1)
 		for q := range k {
@@ -220,6 +227,9 @@ func bruteSolve(p *Problem) solveRef {
 		if p.Solution == SolutionKalaiSmorodinsky || p.Solution == SolutionEgalitarian {
 			f = math.Inf(1)
 		}
+		if p.Solution == solutionWelfare {
+			f = 0
+		}
 		for q := range k {
 			g := float64(k[q] - r[q])
 			switch p.Solution {
@@ -229,6 +239,8 @@ func bruteSolve(p *Problem) solveRef {
 				}
 			case SolutionEgalitarian:
 				f = min(f, g)
+			case solutionWelfare:
+				f += float64(k[q])
 			default:
 				f *= g
 			}
@@ -251,6 +263,10 @@ func bruteSolve(p *Problem) solveRef {
 			continue
 		}
 		c := ob.Cmp(res.bestObj)
+		if c == 0 && p.Solution == solutionWelfare {
+			// Max welfare's ties go to the larger least gain.
+			c = cmp.Compare(slices.Min(gains(k, r)), slices.Min(gains(res.best, r)))
+		}
 		if c == 0 {
 			if s, bs := sum(k), sum(res.best); s != bs {
 				c = int(s - bs)
@@ -263,6 +279,15 @@ func bruteSolve(p *Problem) solveRef {
 		}
 	}
 	return res
+}
+
+// gains returns k − r.
+func gains(k, r []int64) []int64 {
+	g := make([]int64, len(k))
+	for q := range k {
+		g[q] = k[q] - r[q]
+	}
+	return g
 }
 
 // checkSolved compares one Solve answer with the reference.
@@ -320,10 +345,7 @@ var solveMethods = []struct {
 // random small problems (2–6 parties, 0–2 constraints, Allowed masks,
 // baselines, integer and real utilities, each solution).
 func TestSolveBruteForce(t *testing.T) {
-	count := 1000
-	if testing.Short() {
-		count = 200
-	}
+	count := bruteCases()
 	rng := rand.New(rand.NewPCG(13, 4))
 	var none, improvements int
 	for i := range count {
@@ -335,6 +357,9 @@ func TestSolveBruteForce(t *testing.T) {
 			improvements++
 		}
 		checkSolveMethods(t, fmt.Sprintf("case %d (integer %v", i, c.integer), &c.p, ref)
+		w := c.p
+		w.Solution = solutionWelfare
+		checkSolveMethods(t, fmt.Sprintf("case %d (integer %v", i, c.integer), &w, bruteSolve(&w))
 		if got, err := Solve(t.Context(), c.p, SolveOptions{}); ref.best != nil && err != nil {
 			t.Fatalf("case %d: Solve: %v", i, err)
 		} else if err == nil && got.Method != "branch and bound" {
@@ -408,19 +433,13 @@ func TestSolveBruteForceMillion(t *testing.T) {
 // feasible by the definition, and dominated exactly when a feasible
 // outcome is at least as good for every party and better for one.
 func TestAssessBruteForce(t *testing.T) {
-	count := 1000
-	if testing.Short() {
-		count = 200
-	}
+	count := bruteCases()
 	rng := rand.New(rand.NewPCG(13, 6))
 	var feasibleSeen, dominatedSeen, undominatedSeen int
 	for i := range count {
 		c := randomSolveCase(rng, 400)
 		d := c.p.Parties[0].Domain()
-		text := make(Outcome, len(d.Issues))
-		for j := range text {
-			text[j] = rng.IntN(d.Issues[j].NumValues())
-		}
+		text := randomOutcome(rng, d)
 		if rng.IntN(2) == 0 {
 			// A solution is never dominated: test those texts too.
 			if got, err := Solve(t.Context(), c.p, SolveOptions{}); err == nil {
@@ -837,8 +856,243 @@ func checkSolveMethods(t *testing.T, what string, p *Problem, ref solveRef) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		s.noSeed = m.noSeed
-		sol, _ := ParseSolution(string(p.Solution))
+		sol := p.Solution
+		if sol != solutionWelfare {
+			sol, _ = ParseSolution(string(p.Solution))
+		}
 		got, err := s.solve(sol)
 		checkSolved(t, name, p, ref, got, err)
 	}
+}
+
+// TestAnalyzeWithoutFrontierMatchesFrontier checks the analysis without
+// the frontier (SolveAll) against the frontier's own solution points on
+// 1,000 random problems (2–6 parties, integer and real utilities,
+// reservations that often leave nothing acceptable), then on larger
+// spaces (10^7 outcomes, 3–4 parties) where the frontier is still in reach.
+func TestAnalyzeWithoutFrontierMatchesFrontier(t *testing.T) {
+	count := bruteCases()
+	rng := rand.New(rand.NewPCG(13, 21))
+	var none int
+	for i := range count {
+		c := randomSolveCase(rng, 2000)
+		if compareAnalyses(t, fmt.Sprintf("case %d (integer %v, %d parties)", i, c.integer, len(c.p.Parties)), c.p.Parties) {
+			none++
+		}
+	}
+	if none < count/100 || none > count*3/4 {
+		t.Fatalf("%d of %d cases have no acceptable outcome; the generator needs retuning", none, count)
+	}
+	for _, c := range []struct{ issues, parties int }{{7, 3}, {7, 4}} {
+		compareAnalyses(t, fmt.Sprintf("%d parties 1e%d", c.parties, c.issues), opposedProfiles(t, c.issues, 10, c.parties, 0.25))
+	}
+}
+
+// compareAnalyses compares Analyze with and without the frontier on ps;
+// it reports whether nothing was acceptable.
+func compareAnalyses(t *testing.T, what string, ps []Profile) bool {
+	t.Helper()
+	want, err := Analyze(ps, AnalyzeOptions{})
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	// The same budget as the frontier's count (by default the count
+	// without the frontier stops far sooner).
+	got, err := Analyze(ps, AnalyzeOptions{NoFrontier: true, MaxNodes: DefaultMaxNodes})
+	if err != nil {
+		t.Fatalf("%s: without the frontier: %v", what, err)
+	}
+	if !got.NoFrontier || got.Pareto != nil {
+		t.Fatalf("%s: NoFrontier %v with %d frontier points", what, got.NoFrontier, len(got.Pareto))
+	}
+	if _, _, err := got.Improvements(make(Outcome, len(got.Domain.Issues))); err == nil {
+		t.Fatalf("%s: an analysis without the frontier lists improvements", what)
+	}
+	if want.Acceptable.Cmp(got.Acceptable) != 0 {
+		t.Fatalf("%s: acceptable %v, with the frontier %v", what, got.Acceptable, want.Acceptable)
+	}
+	if !slices.Equal(got.Ideal, want.Ideal) {
+		t.Fatalf("%s: ideal %v, with the frontier %v", what, got.Ideal, want.Ideal)
+	}
+	for _, sol := range []struct {
+		name      string
+		got, want *Point
+		gv, wv    float64
+	}{
+		{"Nash", got.Nash, want.Nash, got.NashProduct, want.NashProduct},
+		{"Kalai–Smorodinsky", got.KalaiSmorodinsky, want.KalaiSmorodinsky, got.KSRatio, want.KSRatio},
+		{"egalitarian", got.Egalitarian, want.Egalitarian, got.EgalitarianGain, want.EgalitarianGain},
+		{"max welfare", got.MaxWelfare, want.MaxWelfare, got.Welfare, want.Welfare},
+	} {
+		if (sol.got == nil) != (sol.want == nil) {
+			t.Fatalf("%s: %s %v, with the frontier %v", what, sol.name, sol.got, sol.want)
+		}
+		if sol.got == nil {
+			continue
+		}
+		if !slices.Equal(sol.got.Utilities, sol.want.Utilities) || !sol.got.Acceptable {
+			t.Fatalf("%s: %s %v (%v), with the frontier %v (%v)", what, sol.name, sol.got.Utilities, sol.got.Outcome, sol.want.Utilities, sol.want.Outcome)
+		}
+		if u := utilitiesOfOutcome(ps, sol.got.Outcome); !slices.Equal(u, sol.got.Utilities) {
+			t.Fatalf("%s: %s outcome %v is worth %v, reported %v", what, sol.name, sol.got.Outcome, u, sol.got.Utilities)
+		}
+		if math.Abs(sol.gv-sol.wv) > 1e-9*(1+math.Abs(sol.wv)) {
+			t.Fatalf("%s: %s value %v, with the frontier %v", what, sol.name, sol.gv, sol.wv)
+		}
+	}
+	return want.Nash == nil
+}
+
+func utilitiesOfOutcome(ps []Profile, o Outcome) []float64 {
+	u := make([]float64, len(ps))
+	for q, p := range ps {
+		u[q] = Round(p.Utility(o))
+	}
+	return u
+}
+
+// improveReference is Improve's definition as a Problem: every party's
+// reservation moved to its utility of text, and text as the baseline.
+func improveReference(tb testing.TB, ps []Profile, text Outcome, sol Solution) Problem {
+	tb.Helper()
+	p := Problem{Solution: sol, Baseline: text}
+	for _, q := range ps {
+		l, ok := q.(*LinearAdditive)
+		if !ok {
+			tb.Fatalf("improveReference needs linear additive profiles, not %T", q)
+		}
+		c := *l
+		c.rv = l.Utility(text)
+		p.Parties = append(p.Parties, &c)
+	}
+	return p
+}
+
+// checkImprove compares Improve with the brute-force reference.
+func checkImprove(t *testing.T, what string, ps []Profile, text Outcome, sol Solution) (improvable bool) {
+	t.Helper()
+	ref := improveReference(t, ps, text, sol)
+	want := bruteSolve(&ref)
+	got, err := Improve(t.Context(), ps, text, sol, SolveOptions{})
+	checkSolved(t, fmt.Sprintf("%s: improvement of %v (%s)", what, text, sol), &ref, want, got, err)
+	return want.best != nil
+}
+
+// TestImproveBruteForce checks "is there an improvement of this text" on
+// 1,000 random small problems (2–6 parties, integer and real utilities,
+// every solution), texts drawn at random and solutions' texts (which have
+// none).
+func TestImproveBruteForce(t *testing.T) {
+	count := bruteCases()
+	rng := rand.New(rand.NewPCG(13, 22))
+	var improvable int
+	for i := range count {
+		c := randomSolveCase(rng, 400)
+		text := randomOutcome(rng, c.p.Parties[0].Domain())
+		if rng.IntN(4) == 0 {
+			if s, err := Solve(t.Context(), Problem{Parties: c.p.Parties, Solution: c.p.Solution}, SolveOptions{}); err == nil {
+				text = s.Outcome
+			}
+		}
+		if checkImprove(t, fmt.Sprintf("case %d (integer %v, %d parties)", i, c.integer, len(c.p.Parties)), c.p.Parties, text, c.p.Solution) {
+			improvable++
+		}
+	}
+	if improvable < count/10 || improvable > count*95/100 {
+		t.Fatalf("%d of %d texts can be improved; the generator needs retuning", improvable, count)
+	}
+}
+
+// TestAssessAndImproveBruteForceMillion checks acceptability, "does a
+// feasible text dominate this one" (Assess) and "which improvement"
+// (Improve) against enumeration at 10^6 outcomes with 3–6 parties and 0–2
+// stakeholders (skipped with -short).
+func TestAssessAndImproveBruteForceMillion(t *testing.T) {
+	if testing.Short() {
+		t.Skip("enumerates 10^6 outcomes per case")
+	}
+	rng := rand.New(rand.NewPCG(13, 23))
+	sols := []Solution{SolutionNash, SolutionKalaiSmorodinsky, SolutionEgalitarian, SolutionNash}
+	var dominatedSeen, undominatedSeen, feasibleSeen int
+	for i, sol := range sols {
+		parties := 3 + i
+		p := mediatorProblem(t, 6, 10, parties, i%3, 0.2, 0.45)
+		d := p.Parties[0].Domain()
+		nash, err := Solve(t.Context(), p, SolveOptions{})
+		if err != nil {
+			t.Fatalf("case %d: %v", i, err)
+		}
+		random := randomOutcome(rng, d)
+		// A text one step from the mediator's: feasible, and often
+		// improvable.
+		near := nash.Outcome.Clone()
+		near[rng.IntN(len(near))] = rng.IntN(10)
+		for _, text := range []Outcome{random, nash.Outcome, near} {
+			what := fmt.Sprintf("case %d (%d parties, %d constraints), text %v", i, parties, len(p.Constraints), text)
+			wantFeasible := bruteFeasible(&p, text)
+			tk, _ := bruteKeys(&p, text)
+			wantDominated := false
+			o := make(Outcome, len(d.Issues))
+			for !wantDominated {
+				if bruteFeasible(&p, o) {
+					k, _ := bruteKeys(&p, o)
+					wantDominated = dominates(k, tk)
+				}
+				if !next(d, o) {
+					break
+				}
+			}
+			f, dom, err := Assess(t.Context(), p, text, SolveOptions{})
+			if err != nil || f != wantFeasible || dom != wantDominated {
+				t.Fatalf("%s: Assess says feasible %v dominated %v (%v); want %v %v", what, f, dom, err, wantFeasible, wantDominated)
+			}
+			if f {
+				feasibleSeen++
+			}
+			if dom {
+				dominatedSeen++
+			} else {
+				undominatedSeen++
+			}
+			checkImprove(t, what, p.Parties, text, sol)
+		}
+	}
+	if feasibleSeen == 0 || dominatedSeen == 0 || undominatedSeen == 0 {
+		t.Fatalf("%d feasible, %d dominated, %d undominated texts: the cases test too little", feasibleSeen, dominatedSeen, undominatedSeen)
+	}
+}
+
+// bruteCases is how many random problems a brute-force test checks: 1,000,
+// or 200 with -short.
+func bruteCases() int {
+	if testing.Short() {
+		return 200
+	}
+	return 1000
+}
+
+// TestAnalyzeWithoutFrontierCountOutOfReach: counting the outcomes
+// acceptable to 5 parties on 10^20 is out of reach; by default the
+// analysis without the frontier gives up on it quickly, says why, and
+// keeps the solutions.
+func TestAnalyzeWithoutFrontierCountOutOfReach(t *testing.T) {
+	a, err := Analyze(opposedProfiles(t, 20, 10, 5, 0.3), AnalyzeOptions{NoFrontier: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Acceptable != nil || !strings.Contains(a.CountError, fmt.Sprint(MaxCountNodesWithoutFrontier)) {
+		t.Errorf("acceptable %v, count error %q; want the count given up within %d nodes", a.Acceptable, a.CountError, MaxCountNodesWithoutFrontier)
+	}
+	if a.Nash == nil || a.KalaiSmorodinsky == nil || a.Egalitarian == nil || a.MaxWelfare == nil || a.Ideal == nil {
+		t.Errorf("solutions missing: %+v", a)
+	}
+}
+
+// randomOutcome draws an outcome of d uniformly.
+func randomOutcome(rng *rand.Rand, d *Domain) Outcome {
+	o := make(Outcome, len(d.Issues))
+	for j := range o {
+		o[j] = rng.IntN(d.Issues[j].NumValues())
+	}
+	return o
 }

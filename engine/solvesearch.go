@@ -86,6 +86,13 @@ type solveRun struct {
 func (s *solveSearch) run(kind objKind, coef []float64, span []int64, stop func(*solveLeaf) bool, progOff, progScale float64) (*solveRun, error) {
 	r := &solveRun{s: s, kind: kind, coef: coef, span: span, stop: stop, incF: math.Inf(-1), progOff: progOff, progScale: progScale}
 	r.valueOnly = kind == objLinear
+	if kind == objWelfare {
+		// A weighted sum with every weight 1, whose ties matter.
+		r.coef = make([]float64, s.n)
+		for q := range r.coef {
+			r.coef[q] = 1
+		}
+	}
 	r.ub.k = make([]int64, s.nr)
 	r.leaf.k = make([]int64, s.nr)
 	r.o = make(Outcome, s.k)
@@ -419,7 +426,7 @@ func (r *solveRun) dual() error {
 	// or the objective does not keep their gains positive by itself.
 	var muRows []int
 	for j := 0; j < s.nr; j++ {
-		if j >= n || s.tk[j] > s.rk[j] || r.kind == objLinear {
+		if j >= n || s.tk[j] > s.rk[j] || r.kind == objLinear || r.kind == objWelfare {
 			muRows = append(muRows, j)
 		}
 	}

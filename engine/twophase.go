@@ -22,8 +22,10 @@ import (
 // each profile's best clique and a tie-breaking step (a tiny weight would
 // make every rectangle a branch); a weighted sum of the clique search may
 // give no guidance within its own budget (the hull is then coarser), where
-// the factor search's always does; and the clique search's first step is
-// Östergård's bound itself, with no outcome.
+// the factor search's always does; the clique search's first step is
+// Östergård's bound itself, with no outcome; and the clique search runs
+// each step in one of several vertex orders (cliqueSearch.search), where
+// the factor search has one elimination order.
 
 // twoPhaseSearch is one exact search the driver runs.
 type twoPhaseSearch interface {
@@ -36,10 +38,12 @@ type twoPhaseSearch interface {
 	weighted(w0, w1 float64) ([2]float64, bool, error)
 	// constrained maximises F_obj over the outcomes with F_other >= t
 	// (> t when strict; t = -Inf: no constraint), bounded by the hull
-	// segments segs. It returns the outcome (nil when the search knows
-	// the maximum without one) and its sums, and false when no outcome
-	// qualifies.
-	constrained(obj int, t float64, strict bool, segs []hullSegment) (Outcome, [2]float64, bool, error)
+	// segments segs. floor is a value of F_obj that a qualifying outcome
+	// is known to reach (−Inf: none), which prunes from the start. It
+	// returns the outcome (nil when the search knows the maximum without
+	// one) and its sums, and false when no outcome qualifies and beats
+	// floor.
+	constrained(obj int, t float64, strict bool, floor float64, segs []hullSegment) (Outcome, [2]float64, bool, error)
 }
 
 // hullSegment is segment k of the hull with its slope λ: the F_0 given up
@@ -141,7 +145,7 @@ func twoPhaseFrontier(ps []Profile, s twoPhaseSearch, m0, m1 float64) ([][]float
 			k := by1(thr)
 			segs = segments(k, k+1)
 		}
-		a, fa, found, err := s.constrained(0, thr, true, segs)
+		a, fa, found, err := s.constrained(0, thr, true, math.Inf(-1), segs)
 		if err != nil {
 			return nil, nil, false
 		}
@@ -152,7 +156,12 @@ func twoPhaseFrontier(ps []Profile, s twoPhaseSearch, m0, m1 float64) ([][]float
 		// U_0 = F_0/M_0 reaches 1 exactly at F_0 = M_0.
 		t0 := math.Min(fa[0], m0)
 		k := by0(t0)
-		b, fb, found, err := s.constrained(1, t0, false, segments(k-1, k, k+1))
+		// a (when the search gave one) qualifies: its F_1 is a floor.
+		floor := math.Inf(-1)
+		if a != nil {
+			floor = fa[1]
+		}
+		b, fb, found, err := s.constrained(1, t0, false, floor, segments(k-1, k, k+1))
 		if err != nil {
 			return nil, nil, false
 		}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -30,6 +31,10 @@ type analyzeOptions struct {
 	maxEnumerate float64
 	maxNodes     int
 	timeout      time.Duration
+	// frontier is --frontier; frontierSet says it was given (else the
+	// frontier is computed when engine.FrontierByDefault says so).
+	frontier, frontierSet bool
+	maxNodesSet           bool
 }
 
 func newAnalyzeCmd(e *env) *cobra.Command {
@@ -64,27 +69,44 @@ GENIUS XML linear profile's utility is capped at 1 (min(1, Σ w·eval), as
 GENIUS computes it where weights add up to more than 1); GeniusWeb JSON
 profiles are not capped.
 
-Method names the search that found the frontier: merge, box branch and
-bound, factor two-phase, clique two-phase or enumeration. Ctrl-C stops the
-analysis (exit status 130), printing the frontier if only the count was
-left; --timeout bounds it the same way.`,
+The Pareto frontier is computed for two parties, and for three or more when
+the outcome space has at most a million outcomes. Beyond, the frontier of
+many parties can hold millions of points, so analyze says it is not computed
+and finds the ideal point, Nash, Kalai–Smorodinsky, egalitarian and max
+welfare exactly without it, by branch and bound over the issues (5 parties
+on 10^20 outcomes in milliseconds); --frontier computes it anyway and
+--frontier=false never does. Should the frontier of linear additive
+profiles pass --max-frontier, analyze says so and gives the solutions found
+without it. Without the frontier, --improve gives the Nash, Kalai–Smorodinsky and
+egalitarian improvements (with the outcome as every party's disagreement
+point) rather than every Pareto point that improves on it.
+
+Method names the search that ran: for the frontier merge, box branch and
+bound, factor two-phase, clique two-phase or enumeration; without it
+branch and bound (linear additive profiles), box branch and bound or
+enumeration. Ctrl-C stops the analysis (exit status 130), printing the
+frontier if only the count was left; --timeout bounds it the same way.`,
 		Example: `  parley analyze testdata/domains/anac2010-EnglandZimbabwe
   parley analyze --json --max-points 5 testdata/domains/anac2011-Energy
   parley analyze --plot travel.svg testdata/domains/anac2010-Travel
+  parley analyze --frontier=false testdata/domains/other-Domain16
   parley analyze --improve '{"Laptop":"Dell","Harddisk":"60 Gb","External Monitor":"19'"''"' LCD"}' testdata/domains/anac2011-Laptop`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			o.frontierSet = cmd.Flags().Changed("frontier")
+			o.maxNodesSet = cmd.Flags().Changed("max-nodes")
 			return runAnalyze(cmd.Context(), e, o, args[0], args[1:])
 		},
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.json, "json", false, "print the analysis as JSON")
+	f.BoolVar(&o.frontier, "frontier", false, "compute the Pareto frontier (default: for two parties, and for more on at most 10^6 outcomes); --frontier=false: never")
 	f.StringVar(&o.plot, "plot", "", "write an SVG chart of the utility space to `FILE`")
 	f.IntVar(&o.maxPoints, "max-points", -1, "list at most `N` frontier points, evenly spread along it (default: 15 in text, all in JSON); never changes the size")
 	f.StringVar(&o.improve, "improve", "", "list the Pareto points every party prefers to `OUTCOME`, a JSON object of issue → value or a file holding one")
-	f.IntVar(&o.maxFrontier, "max-frontier", engine.DefaultMaxFrontier, "refuse frontiers of more than `N` points (bounds memory)")
+	f.IntVar(&o.maxFrontier, "max-frontier", engine.DefaultMaxFrontier, "give up a frontier past `N` points (bounds memory); linear additive profiles then get the solutions without it")
 	f.Float64Var(&o.maxEnumerate, "max-enumerate", engine.DefaultMaxEnumerate, "largest outcome space to enumerate when no exact method applies")
-	f.IntVar(&o.maxNodes, "max-nodes", engine.DefaultMaxNodes, "branch-and-bound budget for nonlinear profiles, in search nodes (a few hundred bytes each)")
+	f.IntVar(&o.maxNodes, "max-nodes", engine.DefaultMaxNodes, "branch-and-bound budget, in search nodes: of the frontier of nonlinear profiles (a few hundred bytes each), of the acceptable count, and of each solution found without the frontier (default there 50,000,000; the count without the frontier 65,536)")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop the analysis after this long (e.g. 30s); 0: no limit. Ctrl-C stops it too (exit status 130)")
 	return cmd
 }
@@ -117,7 +139,10 @@ func runAnalyze(ctx context.Context, e *env, o analyzeOptions, domain string, pr
 	}
 	ctx, cancel := withTimeout(ctx, o.timeout)
 	defer cancel()
-	opts := engine.AnalyzeOptions{MaxFrontier: o.maxFrontier, MaxEnumerate: o.maxEnumerate, MaxNodes: o.maxNodes, Context: ctx}
+	opts := engine.AnalyzeOptions{MaxFrontier: o.maxFrontier, MaxEnumerate: o.maxEnumerate, Context: ctx}
+	if o.maxNodesSet {
+		opts.MaxNodes = o.maxNodes // else the engine's defaults for each search
+	}
 	var bar *progressbar.ProgressBar
 	if f, ok := e.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		opts.Progress = func(done, total float64) {
@@ -131,12 +156,32 @@ func runAnalyze(ctx context.Context, e *env, o analyzeOptions, domain string, pr
 		}
 	}
 	start := time.Now()
+	wantFrontier := o.frontier
+	if !o.frontierSet {
+		wantFrontier = engine.FrontierByDefault(len(sc.Profiles), sc.Domain.SizeFloat())
+	}
+	opts.NoFrontier = !wantFrontier
+	var frontierNote string
 	a, err := engine.Analyze(sc.Profiles, opts)
+	if err != nil && wantFrontier && ctx.Err() == nil && allLinear(sc.Profiles) {
+		// The frontier is out of reach (too many points): the solutions
+		// are not. (Other profiles' frontiers fail by their search budget,
+		// which the solutions' box search would pass too, after as long.)
+		frontierNote = "not computed: " + err.Error()
+		opts.NoFrontier = true
+		a, err = engine.Analyze(sc.Profiles, opts)
+	}
 	if err != nil {
-		if serr := stopped(ctx, o.timeout, "analysis of "+sc.Name+" stopped before the frontier was complete"); serr != nil {
+		if serr := stopped(ctx, o.timeout, "analysis of "+sc.Name+" stopped before it was complete"); serr != nil {
 			return serr
 		}
 		return err
+	}
+	if a.NoFrontier && frontierNote == "" {
+		frontierNote = fmt.Sprintf("not computed: with %d parties on %s outcomes it can hold millions of points; --frontier computes it", len(sc.Profiles), groupDigits(a.Outcomes))
+		if o.frontierSet {
+			frontierNote = "not computed (--frontier=false)"
+		}
 	}
 	// Stopped while counting, the analysis has the frontier and the
 	// solutions: print them, then say it was stopped.
@@ -150,14 +195,13 @@ func runAnalyze(ctx context.Context, e *env, o analyzeOptions, domain string, pr
 	}
 	rep := newAnalysisReport(sc, a, o.maxPoints, o.json)
 	rep.Seconds = elapsed.Seconds()
+	rep.FrontierNote = frontierNote
 	if improve != nil {
-		pts, u, err := a.Improvements(improve)
-		if err != nil {
+		if rep.Improvements, err = improvements(ctx, sc, a, improve, opts.MaxNodes); err != nil {
+			if serr := stopped(ctx, o.timeout, "analysis of "+sc.Name+" stopped while looking for improvements"); serr != nil {
+				return serr
+			}
 			return err
-		}
-		rep.Improvements = &improvementReport{
-			Outcome: sc.Domain.Names(improve), Utilities: u, Pareto: len(pts) == 0,
-			Points: reportPoints(sc.Domain, pts),
 		}
 	}
 	if o.plot != "" {
@@ -176,6 +220,36 @@ func runAnalyze(ctx context.Context, e *env, o analyzeOptions, domain string, pr
 		return err
 	}
 	return stopErr
+}
+
+// improvements answers --improve: every Pareto point that improves on the
+// outcome when the frontier is known, else the improvements by each
+// solution, found without it.
+func improvements(ctx context.Context, sc *genius.Scenario, a *engine.Analysis, o engine.Outcome, maxNodes int) (*improvementReport, error) {
+	d := sc.Domain
+	if !a.NoFrontier {
+		pts, u, err := a.Improvements(o)
+		if err != nil {
+			return nil, err
+		}
+		return &improvementReport{Outcome: d.Names(o), Utilities: u, Pareto: len(pts) == 0, Points: reportPoints(d, pts)}, nil
+	}
+	r := &improvementReport{Outcome: d.Names(o), Utilities: rounded(utilitiesOf(sc.Profiles, o))}
+	for _, s := range []struct {
+		sol engine.Solution
+		dst **solutionReport
+	}{{engine.SolutionNash, &r.Nash}, {engine.SolutionKalaiSmorodinsky, &r.KS}, {engine.SolutionEgalitarian, &r.Egalitarian}} {
+		got, err := engine.Improve(ctx, sc.Profiles, o, s.sol, engine.SolveOptions{MaxNodes: maxNodes})
+		if errors.Is(err, engine.ErrNoFeasible) {
+			r.Pareto = true
+			return r, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		*s.dst = &solutionReport{Utilities: got.Utilities, Outcome: d.Names(got.Outcome)}
+	}
+	return r, nil
 }
 
 // loadScenario reads DOMAIN [PROFILE...] for the engine's commands.
@@ -229,23 +303,26 @@ func parseOutcomeArg(d *engine.Domain, flag, s string) (engine.Outcome, error) {
 
 // analysisReport is the JSON shape of `parley analyze --json`.
 type analysisReport struct {
-	Domain      string            `json:"domain"`
-	DomainFile  string            `json:"domain_file"`
-	Issues      int               `json:"issues"`
-	Outcomes    *big.Int          `json:"outcomes"`
-	Acceptable  *big.Int          `json:"acceptable"`
-	CountError  string            `json:"acceptable_error,omitempty"`
-	Parties     []partyReport     `json:"parties"`
-	Pareto      paretoReport      `json:"pareto"`
-	Ideal       []float64         `json:"ideal"`
-	Nash        *solutionReport   `json:"nash"`
-	KS          *solutionReport   `json:"kalai_smorodinsky"`
-	MaxWelfare  *solutionReport   `json:"max_welfare"`
-	Egalitarian *solutionReport   `json:"egalitarian"`
-	Method      string            `json:"method"`
-	Grid        bool              `json:"real_issues_on_grid,omitempty"`
-	Seconds     float64           `json:"seconds"`
-	Definitions map[string]string `json:"definitions"`
+	Domain     string        `json:"domain"`
+	DomainFile string        `json:"domain_file"`
+	Issues     int           `json:"issues"`
+	Outcomes   *big.Int      `json:"outcomes"`
+	Acceptable *big.Int      `json:"acceptable"`
+	CountError string        `json:"acceptable_error,omitempty"`
+	Parties    []partyReport `json:"parties"`
+	Pareto     *paretoReport `json:"pareto"`
+	// FrontierNote says why the frontier is not computed (pareto is then
+	// null and the solutions were found without it).
+	FrontierNote string            `json:"pareto_note,omitempty"`
+	Ideal        []float64         `json:"ideal"`
+	Nash         *solutionReport   `json:"nash"`
+	KS           *solutionReport   `json:"kalai_smorodinsky"`
+	MaxWelfare   *solutionReport   `json:"max_welfare"`
+	Egalitarian  *solutionReport   `json:"egalitarian"`
+	Method       string            `json:"method"`
+	Grid         bool              `json:"real_issues_on_grid,omitempty"`
+	Seconds      float64           `json:"seconds"`
+	Definitions  map[string]string `json:"definitions"`
 
 	Improvements *improvementReport `json:"improvements,omitempty"`
 
@@ -284,7 +361,12 @@ type improvementReport struct {
 	Outcome   map[string]string `json:"outcome"`
 	Utilities []float64         `json:"utilities"`
 	Pareto    bool              `json:"pareto_optimal"`
-	Points    []pointReport     `json:"points"`
+	// Points are every Pareto point that improves on the outcome; null
+	// without the frontier, where the solutions' improvements are given.
+	Points      []pointReport   `json:"points"`
+	Nash        *solutionReport `json:"nash,omitempty"`
+	KS          *solutionReport `json:"kalai_smorodinsky,omitempty"`
+	Egalitarian *solutionReport `json:"egalitarian,omitempty"`
 }
 
 var definitions = map[string]string{
@@ -312,7 +394,9 @@ func newAnalysisReport(sc *genius.Scenario, a *engine.Analysis, maxPoints int, a
 			maxPoints = 15
 		}
 	}
-	r.Pareto = paretoReport{Size: len(a.Pareto), Points: reportPoints(d, spread(a.Pareto, maxPoints))}
+	if !a.NoFrontier {
+		r.Pareto = &paretoReport{Size: len(a.Pareto), Points: reportPoints(d, spread(a.Pareto, maxPoints))}
+	}
 	sol := func(p *engine.Point) *solutionReport {
 		if p == nil {
 			return nil
@@ -340,6 +424,15 @@ func newAnalysisReport(sc *genius.Scenario, a *engine.Analysis, maxPoints int, a
 }
 
 func ptr(x float64) *float64 { return &x }
+
+func allLinear(ps []engine.Profile) bool {
+	for _, p := range ps {
+		if _, ok := p.(*engine.LinearAdditive); !ok {
+			return false
+		}
+	}
+	return true
+}
 
 func profileKind(p engine.Profile) string {
 	switch p.(type) {
@@ -398,19 +491,35 @@ func (r *analysisReport) writeText(w io.Writer) error {
 		fmt.Fprintf(&b, "Note        real issues are analysed on a grid of %d values each\n", engine.DefaultRealSteps)
 	}
 	method := r.Method
-	if how := map[string]string{
+	how := map[string]string{
 		engine.MethodMerge:     "exact, per-issue frontiers merged, no enumeration",
 		engine.MethodBox:       "exact, over boxes of outcomes",
 		engine.MethodFactor:    "exact, weighted sums then ε-constraint steps over the profiles' parts",
 		engine.MethodClique:    "exact, weighted sums then ε-constraint steps over cliques of intersecting rectangles",
 		engine.MethodEnumerate: "exact, every outcome evaluated",
-	}[r.Method]; how != "" {
+	}[r.Method]
+	if r.Pareto == nil {
+		how = map[string]string{
+			"branch and bound":     "exact solutions without the frontier, over the issues with bounds from per-value contributions",
+			engine.MethodBox:       "exact solutions without the frontier, over boxes of outcomes",
+			engine.MethodEnumerate: "exact solutions without the frontier, every outcome evaluated",
+		}[r.Method]
+	}
+	if how != "" {
 		method += " (" + how + ")"
 	}
 	// Enough decimal places to tell the listed points apart.
 	var listed [][]float64
-	for _, pt := range r.Pareto.Points {
-		listed = append(listed, pt.Utilities)
+	if r.Pareto != nil {
+		for _, pt := range r.Pareto.Points {
+			listed = append(listed, pt.Utilities)
+		}
+	} else {
+		for _, s := range []*solutionReport{r.Nash, r.KS, r.MaxWelfare, r.Egalitarian} {
+			if s != nil {
+				listed = append(listed, s.Utilities)
+			}
+		}
 	}
 	digits := utilityDigits(listed)
 	fmtUtils := func(u []float64) string { return fmtUtilities(u, digits) }
@@ -421,28 +530,11 @@ func (r *analysisReport) writeText(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%.4g\n", p.Name, p.Profile, p.Kind, p.Reservation)
 	}
 	tw.Flush()
-	shown := ""
-	if len(r.Pareto.Points) < r.Pareto.Size {
-		shown = fmt.Sprintf(", %d shown evenly along it (--max-points)", len(r.Pareto.Points))
+	if r.Pareto == nil {
+		fmt.Fprintf(&b, "\nPareto frontier: %s\n\n", r.FrontierNote)
+	} else {
+		r.writeFrontier(&b, digits)
 	}
-	fmt.Fprintf(&b, "\nPareto frontier: %d points%s\n", r.Pareto.Size, shown)
-	tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	for _, p := range r.Parties {
-		fmt.Fprintf(tw, "%s\t", p.Name)
-	}
-	fmt.Fprintln(tw, "acceptable\toutcome")
-	for _, pt := range r.Pareto.Points {
-		for _, u := range pt.Utilities {
-			fmt.Fprintf(tw, "%s\t", decimal(u, digits))
-		}
-		acc := "no"
-		if pt.Acceptable {
-			acc = "yes"
-		}
-		fmt.Fprintf(tw, "%s\t%s\n", acc, fmtOutcome(r.issueOrder, pt.Outcome))
-	}
-	tw.Flush()
-	b.WriteString("\n")
 	if r.Nash == nil {
 		b.WriteString("No outcome is acceptable to every party: there is no Nash, Kalai–Smorodinsky, max-welfare or egalitarian point.\n")
 	} else {
@@ -459,9 +551,18 @@ func (r *analysisReport) writeText(w io.Writer) error {
 	}
 	if im := r.Improvements; im != nil {
 		fmt.Fprintf(&b, "\nImprovements on %s\n  its utilities %s\n", fmtOutcome(r.issueOrder, im.Outcome), fmtUtils(im.Utilities))
-		if im.Pareto {
+		switch {
+		case im.Pareto:
 			b.WriteString("  none: it is Pareto-optimal; no outcome is better for one party without being worse for another\n")
-		} else {
+		case im.Points == nil:
+			b.WriteString("  it is not Pareto-optimal; the best improvements (gains measured from it), each Pareto-optimal:\n")
+			for _, s := range []struct {
+				name string
+				s    *solutionReport
+			}{{"Nash", im.Nash}, {"Kalai–Smorodinsky", im.KS}, {"Egalitarian", im.Egalitarian}} {
+				fmt.Fprintf(&b, "  %-19s %s  %s\n", s.name, fmtUtils(s.s.Utilities), fmtOutcome(r.issueOrder, s.s.Outcome))
+			}
+		default:
 			fmt.Fprintf(&b, "  %d Pareto points are at least as good for every party and better for one:\n", len(im.Points))
 			for _, pt := range im.Points {
 				fmt.Fprintf(&b, "  %s  %s\n", fmtUtils(pt.Utilities), fmtOutcome(r.issueOrder, pt.Outcome))
@@ -470,6 +571,32 @@ func (r *analysisReport) writeText(w io.Writer) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// writeFrontier prints the listed frontier points, d decimal places.
+func (r *analysisReport) writeFrontier(b *strings.Builder, d int) {
+	shown := ""
+	if len(r.Pareto.Points) < r.Pareto.Size {
+		shown = fmt.Sprintf(", %d shown evenly along it (--max-points)", len(r.Pareto.Points))
+	}
+	fmt.Fprintf(b, "\nPareto frontier: %d points%s\n", r.Pareto.Size, shown)
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', 0)
+	for _, p := range r.Parties {
+		fmt.Fprintf(tw, "%s\t", p.Name)
+	}
+	fmt.Fprintln(tw, "acceptable\toutcome")
+	for _, pt := range r.Pareto.Points {
+		for _, u := range pt.Utilities {
+			fmt.Fprintf(tw, "%s\t", decimal(u, d))
+		}
+		acc := "no"
+		if pt.Acceptable {
+			acc = "yes"
+		}
+		fmt.Fprintf(tw, "%s\t%s\n", acc, fmtOutcome(r.issueOrder, pt.Outcome))
+	}
+	tw.Flush()
+	b.WriteString("\n")
 }
 
 // fmtUtilities prints a utility vector with d decimal places.
@@ -532,14 +659,16 @@ func writeAnalysisPlot(path string, sc *genius.Scenario, a *engine.Analysis) err
 				VLines: []plot.Line{{Name: "reservation values", Color: "#c0392b", At: a.Reservations[x]}},
 				HLines: []plot.Line{{Name: "reservation values", Color: "#c0392b", At: a.Reservations[y]}},
 			}
-			front := plot.Series{Name: "Pareto frontier", Color: "#2c7fb8", Line: n == 2}
-			if n > 2 {
-				front.Name = "Pareto frontier (projected)"
+			if !a.NoFrontier {
+				front := plot.Series{Name: "Pareto frontier", Color: "#2c7fb8", Line: n == 2}
+				if n > 2 {
+					front.Name = "Pareto frontier (projected)"
+				}
+				for _, pt := range a.Pareto {
+					front.Points = append(front.Points, [2]float64{pt.Utilities[x], pt.Utilities[y]})
+				}
+				p.Series = append(p.Series, front)
 			}
-			for _, pt := range a.Pareto {
-				front.Points = append(front.Points, [2]float64{pt.Utilities[x], pt.Utilities[y]})
-			}
-			p.Series = append(p.Series, front)
 			mark := func(name, color, shape string, pt *engine.Point) {
 				if pt != nil {
 					p.Markers = append(p.Markers, plot.Marker{Name: name, Color: color, Shape: shape, X: pt.Utilities[x], Y: pt.Utilities[y]})
@@ -557,6 +686,9 @@ func writeAnalysisPlot(path string, sc *genius.Scenario, a *engine.Analysis) err
 		return err
 	}
 	title := fmt.Sprintf("%s: %s outcomes, %d on the Pareto frontier", sc.Name, groupDigits(a.Outcomes), len(a.Pareto))
+	if a.NoFrontier {
+		title = fmt.Sprintf("%s: %s outcomes, the solutions (frontier not computed)", sc.Name, groupDigits(a.Outcomes))
+	}
 	cols := 1
 	if len(panels) > 1 {
 		cols = min(3, len(panels))

@@ -66,9 +66,30 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 	slices.Sort(names)
 	for _, name := range names {
 		ref := refs[name]
-		t.Run(name, func(t *testing.T) {
-			t.Parallel()
+		// Every domain twice: as analyze chooses (the frontier for these
+		// sizes), and with --frontier=false (the solutions found without it).
+		for _, noFrontier := range []bool{false, true} {
+			name := name
+			if noFrontier {
+				name += "/without-frontier"
+			}
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				checkAnalysisAgainstReference(t, root, ref, noFrontier)
+			})
+		}
+	}
+}
+
+// checkAnalysisAgainstReference runs analyze --json on ref's domain and
+// compares every figure with the reference.
+func checkAnalysisAgainstReference(t *testing.T, root string, ref reference, noFrontier bool) {
+	{
+		{
 			args := []string{"analyze", "--json", filepath.Join(root, ref.Folder)}
+			if noFrontier {
+				args = append(args, "--frontier=false")
+			}
 			args = append(args, ref.Profiles...)
 			out, _, err := runCmd(t, args...)
 			if err != nil {
@@ -80,14 +101,15 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 				Parties    []struct {
 					Reservation float64 `json:"reservation"`
 				} `json:"parties"`
-				Pareto struct {
+				Pareto *struct {
 					Size   int `json:"size"`
 					Points []struct {
 						Utilities []float64 `json:"utilities"`
 					} `json:"points"`
 				} `json:"pareto"`
-				Ideal []float64 `json:"ideal"`
-				Nash  *struct {
+				ParetoNote string    `json:"pareto_note"`
+				Ideal      []float64 `json:"ideal"`
+				Nash       *struct {
 					Utilities []float64         `json:"utilities"`
 					Product   float64           `json:"product"`
 					Outcome   map[string]string `json:"outcome"`
@@ -116,16 +138,25 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 					t.Errorf("party %d reservation %v; reference %v", i, p.Reservation, ref.Reservations[i])
 				}
 			}
-			if got.Pareto.Size != ref.ParetoSize || len(got.Pareto.Points) != got.Pareto.Size {
-				t.Errorf("Pareto size %d (%d listed); reference %d", got.Pareto.Size, len(got.Pareto.Points), ref.ParetoSize)
-			}
 			want := map[string]bool{}
 			for _, u := range ref.ParetoFrontier {
 				want[vec(u)] = true
 			}
-			for _, p := range got.Pareto.Points {
-				if !want[vec(p.Utilities)] {
-					t.Errorf("frontier point %v is not in the reference frontier", p.Utilities)
+			switch {
+			case noFrontier:
+				if got.Pareto != nil || !strings.Contains(got.ParetoNote, "--frontier=false") {
+					t.Errorf("--frontier=false: pareto %v, note %q; want null and a note", got.Pareto, got.ParetoNote)
+				}
+			case got.Pareto == nil:
+				t.Fatalf("no frontier (%s)", got.ParetoNote)
+			default:
+				if got.Pareto.Size != ref.ParetoSize || len(got.Pareto.Points) != got.Pareto.Size {
+					t.Errorf("Pareto size %d (%d listed); reference %d", got.Pareto.Size, len(got.Pareto.Points), ref.ParetoSize)
+				}
+				for _, p := range got.Pareto.Points {
+					if !want[vec(p.Utilities)] {
+						t.Errorf("frontier point %v is not in the reference frontier", p.Utilities)
+					}
 				}
 			}
 			if ref.NashProduct == nil {
@@ -166,7 +197,7 @@ func TestAnalyzeMatchesReference(t *testing.T) {
 			if !nearAll(got.Ideal, ref.Ideal) {
 				t.Errorf("ideal %v; reference %v", got.Ideal, ref.Ideal)
 			}
-		})
+		}
 	}
 }
 
@@ -258,9 +289,6 @@ func TestAnalyzeBadInput(t *testing.T) {
 			return []string{"analyze", dir}
 		}, []string{"d.json"}},
 		{"no such folder", func(t *testing.T) []string { return []string{"analyze", "no/such/folder"} }, []string{"no/such/folder", "no such file"}},
-		{"frontier cap", func(t *testing.T) []string {
-			return []string{"analyze", "--max-frontier", "10", filepath.Join("..", "..", "testdata", "domains", "anac2011-Energy")}
-		}, []string{"beyond 10 points", "--max-frontier"}},
 		{"bad --improve", func(t *testing.T) []string {
 			return []string{"analyze", "--improve", `{"Laptop": "Lenovo"}`, laptop}
 		}, []string{"--improve", "Laptop", "Lenovo", "valid values"}},
@@ -480,5 +508,147 @@ func TestAnalyzeCapsGeniusUtilities(t *testing.T) {
 	}
 	if w := []float64{0.95, 0.987662337662}; !nearAll(got.Nash.Utilities, w) || !nearAll(got.KS.Utilities, w) {
 		t.Errorf("QODomain Nash %v, Kalai–Smorodinsky %v; GENIUS: %v for both", got.Nash.Utilities, got.KS.Utilities, w)
+	}
+}
+
+// analysisJSON is the part of analyze --json these tests read.
+type analysisJSON struct {
+	Acceptable *float64 `json:"acceptable"`
+	Pareto     *struct {
+		Size int `json:"size"`
+	} `json:"pareto"`
+	ParetoNote   string        `json:"pareto_note"`
+	Method       string        `json:"method"`
+	Ideal        []float64     `json:"ideal"`
+	Nash         *solutionJSON `json:"nash"`
+	KS           *solutionJSON `json:"kalai_smorodinsky"`
+	MaxWelfare   *solutionJSON `json:"max_welfare"`
+	Egalitarian  *solutionJSON `json:"egalitarian"`
+	Improvements *struct {
+		Utilities   []float64     `json:"utilities"`
+		Pareto      bool          `json:"pareto_optimal"`
+		Points      []any         `json:"points"`
+		Nash        *solutionJSON `json:"nash"`
+		KS          *solutionJSON `json:"kalai_smorodinsky"`
+		Egalitarian *solutionJSON `json:"egalitarian"`
+	} `json:"improvements"`
+}
+
+type solutionJSON struct {
+	Utilities []float64         `json:"utilities"`
+	Outcome   map[string]string `json:"outcome"`
+}
+
+func analyzeJSON(t *testing.T, args ...string) analysisJSON {
+	t.Helper()
+	return runJSON[analysisJSON](t, append([]string{"analyze", "--json"}, args...)...)
+}
+
+// runJSON runs parley with args and decodes its output as a T.
+func runJSON[T any](t *testing.T, args ...string) T {
+	t.Helper()
+	out, _, err := runCmd(t, args...)
+	if err != nil {
+		t.Fatalf("%v: %v", args, err)
+	}
+	var got T
+	if err := json.Unmarshal([]byte(out), &got); err != nil {
+		t.Fatalf("%v: %v\n%s", args, err, out)
+	}
+	return got
+}
+
+// TestAnalyzeManyPartiesWithoutFrontier: 5 parties on 10^20 outcomes, whose
+// frontier would not finish, get the solutions without it, each worth what
+// its outcome is worth; the text says the frontier was not computed and
+// how to ask for it; --improve answers without the frontier too.
+func TestAnalyzeManyPartiesWithoutFrontier(t *testing.T) {
+	dir := syntheticScenario(t, t.TempDir(), 20, 10, 5, 0.3)
+	got := analyzeJSON(t, dir)
+	if got.Pareto != nil || !strings.Contains(got.ParetoNote, "--frontier") || got.Method != "branch and bound" {
+		t.Fatalf("pareto %v, note %q, method %q; want no frontier, a note naming --frontier, and the search", got.Pareto, got.ParetoNote, got.Method)
+	}
+	sc, err := loadScenario(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	worth := func(s *solutionJSON) []float64 {
+		t.Helper()
+		o, err := sc.Domain.ParseOutcome(s.Outcome)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return rounded(utilitiesOf(sc.Profiles, o))
+	}
+	for name, s := range map[string]*solutionJSON{"Nash": got.Nash, "K–S": got.KS, "welfare": got.MaxWelfare, "egalitarian": got.Egalitarian} {
+		if s == nil {
+			t.Fatalf("no %s point", name)
+		}
+		if u := worth(s); !nearAll(u, s.Utilities) {
+			t.Errorf("%s: reported %v; its outcome is worth %v", name, s.Utilities, u)
+		}
+		for p, u := range s.Utilities {
+			if u < 0.3 || u > got.Ideal[p] {
+				t.Errorf("%s: party %d gets %v, outside [reservation 0.3, ideal %v]", name, p+1, u, got.Ideal[p])
+			}
+		}
+	}
+	nashText, _ := json.Marshal(got.Nash.Outcome)
+	im := analyzeJSON(t, dir, "--improve", string(nashText)).Improvements
+	if im == nil || !im.Pareto {
+		t.Fatalf("the Nash text: improvements %+v; want none (it is Pareto-optimal)", im)
+	}
+	// A text in the middle of the utility space (option 1 on every issue),
+	// which every party can improve on.
+	worse := map[string]string{}
+	for k := range got.Nash.Outcome {
+		worse[k] = "option1"
+	}
+	worseText, _ := json.Marshal(worse)
+	im = analyzeJSON(t, dir, "--improve", string(worseText)).Improvements
+	if im == nil || im.Pareto || im.Points != nil || im.Nash == nil || im.KS == nil || im.Egalitarian == nil {
+		t.Fatalf("a dominated text: improvements %+v; want the solutions' improvements", im)
+	}
+	for _, s := range []*solutionJSON{im.Nash, im.KS, im.Egalitarian} {
+		u := worth(s)
+		strict := false
+		for p := range u {
+			if u[p] < im.Utilities[p] {
+				t.Fatalf("improvement %v is worse than %v for party %d", u, im.Utilities, p+1)
+			}
+			strict = strict || u[p] > im.Utilities[p]
+		}
+		if !strict {
+			t.Fatalf("improvement %v is no better than %v", u, im.Utilities)
+		}
+	}
+	text, _, err := runCmd(t, "analyze", dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Pareto frontier: not computed", "--frontier computes it", "without the frontier", "Nash", "Egalitarian"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("text output lacks %q:\n%s", want, text)
+		}
+	}
+}
+
+// TestAnalyzeFallsBackWhenTheFrontierIsTooLarge: a frontier past
+// --max-frontier is reported as not computed, with why, and the solutions
+// are the frontier's own.
+func TestAnalyzeFallsBackWhenTheFrontierIsTooLarge(t *testing.T) {
+	energy := filepath.Join("..", "..", "testdata", "domains", "anac2011-Energy")
+	full := analyzeJSON(t, energy)
+	capped := analyzeJSON(t, "--max-frontier", "10", energy)
+	if capped.Pareto != nil || !strings.Contains(capped.ParetoNote, "--max-frontier") {
+		t.Fatalf("pareto %v, note %q; want no frontier and why", capped.Pareto, capped.ParetoNote)
+	}
+	for name, pair := range map[string][2]*solutionJSON{"Nash": {full.Nash, capped.Nash}, "K–S": {full.KS, capped.KS}, "welfare": {full.MaxWelfare, capped.MaxWelfare}, "egalitarian": {full.Egalitarian, capped.Egalitarian}} {
+		if pair[1] == nil || !nearAll(pair[0].Utilities, pair[1].Utilities) {
+			t.Errorf("%s: %v without the frontier; %v with it", name, pair[1], pair[0].Utilities)
+		}
+	}
+	if *full.Acceptable != *capped.Acceptable {
+		t.Errorf("acceptable %v without the frontier, %v with it", *capped.Acceptable, *full.Acceptable)
 	}
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -33,6 +34,8 @@ type negotiateOptions struct {
 	maxEnum  float64
 	timeout  time.Duration
 	noAnal   bool
+	// maxNodesSet says --max-nodes was given.
+	maxNodesSet bool
 }
 
 func newNegotiateCmd(e *env) *cobra.Command {
@@ -55,7 +58,12 @@ Prints the agreement (or none), each party's utility, the rounds used, the
 protocol's own time, and the agreement's Euclidean distance in utility space
 to the Pareto frontier and to the Nash point of the exact analysis (with
 --no-analysis, the protocol only: no analysis, no distances and no mediator
-comparison). Ctrl-C stops the negotiation and prints where it had got to
+comparison). The confidential mediator finds its text exactly without the
+frontier (branch and bound over the issues: 5 parties on 10^20 outcomes in
+milliseconds), and the analysis computes the frontier only where analyze
+does by default (two parties, or at most 10^6 outcomes): beyond, the
+distance to the frontier is 0 for an agreement proved Pareto-optimal and
+unknown otherwise (pareto_optimal in the JSON says which). Ctrl-C stops the negotiation and prints where it had got to
 (exit status 130); --timeout bounds the whole run.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -77,6 +85,7 @@ comparison). Ctrl-C stops the negotiation and prints where it had got to
 			if o.timeout < 0 {
 				return engine.Errorf("--timeout is %v; it must be a positive duration such as 30s (0: no limit)", o.timeout)
 			}
+			o.maxNodesSet = cmd.Flags().Changed("max-nodes")
 			return runNegotiate(cmd.Context(), e, o, args[0], args[1:])
 		},
 	}
@@ -91,7 +100,7 @@ comparison). Ctrl-C stops the negotiation and prints where it had got to
 	f.BoolVar(&o.json, "json", false, "print JSON")
 	f.BoolVar(&o.trace, "trace", false, "include every action")
 	f.StringVar(&o.plot, "plot", "", "write an SVG of the offers over the utility space and the frontier to this file")
-	f.IntVar(&o.maxNodes, "max-nodes", 200_000, "search budget of the exact analysis of nonlinear profiles (and of the mediator's search when the frontier is out of reach), in nodes")
+	f.IntVar(&o.maxNodes, "max-nodes", 200_000, "search budget, in nodes, of the exact analysis of nonlinear profiles and of the mediator's search for them (linear additive profiles: Solve's own), and of each solution when the analysis is made without the frontier")
 	f.Float64Var(&o.maxEnum, "max-enumerate", engine.DefaultMaxEnumerate, "largest outcome space the exact analysis may evaluate one by one when no exact method applies")
 	f.DurationVar(&o.timeout, "timeout", 0, "stop the whole run (analysis and protocol) after this long, e.g. 30s; 0: no limit")
 	f.BoolVar(&o.noAnal, "no-analysis", false, "run the protocol only: no exact analysis, distances or mediator comparison")
@@ -141,7 +150,11 @@ type negotiation struct {
 	Parties          []partyJSON    `json:"parties"`
 	DistanceToPareto *float64       `json:"distance_to_pareto"`
 	DistanceToNash   *float64       `json:"distance_to_nash"`
-	Nash             []float64      `json:"nash"`
+	// ParetoOptimal, given when the frontier was not computed (many
+	// parties on a large space), says whether the agreement is
+	// Pareto-optimal; the distance to the frontier is then 0 or unknown.
+	ParetoOptimal *bool     `json:"pareto_optimal,omitempty"`
+	Nash          []float64 `json:"nash"`
 	// ProtocolSeconds is the protocol's own time: the agents' or the
 	// mediator's, without the analysis parley makes to measure them.
 	ProtocolSeconds float64       `json:"protocol_seconds"`
@@ -224,15 +237,21 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 			return engine.Errorf("--plot %s is a directory; name an .svg file", o.plot)
 		}
 	}
-	if o.noAnal && o.start != "" {
-		return engine.Errorf("--start improves a tentative agreement by the exact analysis; drop --no-analysis")
-	}
 	ctx, cancel := withTimeout(ctx, o.timeout)
 	defer cancel()
 	stop := func() error { return stopped(ctx, o.timeout, "negotiation on "+sc.Name+" stopped") }
 	limits := engine.AnalyzeOptions{MaxNodes: o.maxNodes, MaxEnumerate: o.maxEnum, SkipCount: true, Context: ctx}
+	mediator := engine.SingleTextOptions{Solution: sol, Analysis: limits}
+	if !engine.FrontierByDefault(n, sc.Domain.SizeFloat()) {
+		// The frontier only where analyze computes it by default: with
+		// many parties on large spaces the distances are measured without
+		// it, each solution within Solve's own budget unless --max-nodes.
+		limits.NoFrontier = true
+		if !o.maxNodesSet {
+			limits.MaxNodes = 0
+		}
+	}
 	var a *engine.Analysis
-	var analysisErr error
 	if !o.noAnal {
 		a, err = engine.Analyze(sc.Profiles, limits)
 	}
@@ -240,11 +259,8 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 		return err // nothing negotiated yet
 	}
 	if err != nil {
-		analysisErr = err
-		if o.protocol == "single-text" && o.mediator == "confidential" && o.start != "" {
-			return fmt.Errorf("improving a tentative agreement needs the exact analysis: %w", err)
-		}
-		// Agents do not need the analysis; only the distances do.
+		// Neither agents nor the mediator need the analysis; only the
+		// distances do.
 		fmt.Fprintf(e.stderr, "parley: no distances to the frontier and Nash: %v\n", err)
 		a = nil
 	}
@@ -252,6 +268,7 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 	var agreement engine.Outcome
 	var utilities, discounted []float64
 	var trace []engine.Step
+	paretoOptimal := false // proved by the mediator's search
 	if o.protocol == "saop" {
 		agents := make([]engine.Agent, n)
 		for i, name := range names {
@@ -271,22 +288,13 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 				out.End += " (" + res.Reason + ")"
 			}
 		}
-		if o.noAnal || res.End == engine.Stopped {
-			// The protocol only, or stopped: no comparison.
-		} else if a != nil {
-			med, err := engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol})
+		if !o.noAnal && res.End != engine.Stopped {
+			// What the confidential mediator would have reached.
+			med, err := engine.ConfidentialMediator(sc.Profiles, truthful(sc.Profiles), mediator)
 			if err == nil && med.Agreement != nil {
 				mu := utilitiesOf(sc.Profiles, med.Agreement)
-				dp, dn := engine.OutcomeDistances(a, mu)
-				out.Mediated = &mediatedJSON{Solution: string(sol), Utilities: rounded(mu), DistanceToPareto: num(dp), DistanceToNash: num(dn)}
-			}
-		} else {
-			// Beyond the frontier the mediator's text is still proved
-			// Pareto-optimal; there is no Nash point to measure by.
-			med, err := engine.MediateEfficient(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Analysis: limits}, analysisErr)
-			if err == nil && med.Agreement != nil && med.ParetoOptimal {
-				zero := 0.0
-				out.Mediated = &mediatedJSON{Solution: string(sol), Utilities: rounded(utilitiesOf(sc.Profiles, med.Agreement)), DistanceToPareto: &zero}
+				dp, dn := distances(ctx, sc.Profiles, a, med.Agreement, mu, med.ParetoOptimal, o.maxNodes)
+				out.Mediated = &mediatedJSON{Solution: string(sol), Utilities: rounded(mu), DistanceToPareto: dp, DistanceToNash: dn}
 			}
 		}
 	} else {
@@ -301,16 +309,12 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 		}
 		var res *engine.SingleTextResult
 		began := time.Now()
-		switch {
-		case o.mediator == "answers":
+		if o.mediator == "answers" {
 			res, err = engine.HillClimbMediator(sc.Domain, truthful(sc.Profiles), engine.SingleTextOptions{Seed: o.seed})
-		case o.noAnal:
-			// The mediator's own analysis is part of the protocol.
-			res, err = engine.ConfidentialMediator(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Analysis: limits})
-		case a != nil:
-			res, err = engine.MediateWithAnalysis(a, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Start: start})
-		default:
-			res, err = engine.MediateEfficient(sc.Profiles, truthful(sc.Profiles), engine.SingleTextOptions{Solution: sol, Analysis: limits}, analysisErr)
+		} else {
+			// The mediator's own search is part of the protocol.
+			mediator.Start = start
+			res, err = engine.ConfidentialMediator(sc.Profiles, truthful(sc.Profiles), mediator)
 		}
 		out.ProtocolSeconds = time.Since(began).Seconds()
 		if serr := stop(); serr != nil {
@@ -321,10 +325,7 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 		}
 		out.Note = res.Note
 		agreement, out.Rounds = res.Agreement, len(res.Texts)
-		if a == nil && agreement != nil && res.ParetoOptimal {
-			zero := 0.0
-			out.DistanceToPareto = &zero // proved by the search, without the frontier
-		}
+		paretoOptimal = res.ParetoOptimal
 		out.End = "agreement"
 		if agreement == nil {
 			out.End = "rejected"
@@ -358,10 +359,13 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 			}
 		}
 	}
-	if a != nil {
-		dp, dn := engine.OutcomeDistances(a, utilities)
-		out.DistanceToPareto, out.DistanceToNash = num(dp), num(dn)
-		if a.Nash != nil {
+	if !o.noAnal {
+		out.DistanceToPareto, out.DistanceToNash = distances(ctx, sc.Profiles, a, agreement, utilities, paretoOptimal, o.maxNodes)
+		if agreement != nil && (a == nil || a.NoFrontier) {
+			po := out.DistanceToPareto != nil
+			out.ParetoOptimal = &po
+		}
+		if a != nil && a.Nash != nil {
 			out.Nash = a.Nash.Utilities
 		}
 	}
@@ -381,7 +385,7 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 		// Without the frontier, the mediator's text (proved Pareto-optimal)
 		// marks where the frontier passes.
 		var mediated []float64
-		if a == nil && out.Mediated != nil {
+		if (a == nil || a.NoFrontier) && out.Mediated != nil {
 			mediated = out.Mediated.Utilities
 		}
 		if err := writeFileAtomic(o.plot, func(w io.Writer) error {
@@ -401,6 +405,33 @@ func runNegotiate(ctx context.Context, e *env, o *negotiateOptions, path string,
 		return err
 	}
 	return stop() // stopped mid-protocol: what it had is printed
+}
+
+// distances returns the distance in utility space from u, the utilities
+// of outcome o (nil: no agreement), to the Pareto frontier and to the Nash
+// point of a (nil when unknown), measured on the 12-place grid. Without the frontier (a.NoFrontier, or no
+// analysis) the distance to the frontier is 0 when o is proved
+// Pareto-optimal (paretoOptimal, or no improvement of it exists) and
+// unknown otherwise.
+func distances(ctx context.Context, ps []engine.Profile, a *engine.Analysis, o engine.Outcome, u []float64, paretoOptimal bool, maxNodes int) (pareto, nash *float64) {
+	u = rounded(u) // on the grid of the analysis' points
+	if a != nil && !a.NoFrontier {
+		dp, dn := engine.OutcomeDistances(a, u)
+		return num(dp), num(dn)
+	}
+	if a != nil && a.Nash != nil {
+		_, dn := engine.OutcomeDistances(a, u)
+		nash = num(dn)
+	}
+	if o != nil && !paretoOptimal {
+		_, err := engine.Improve(ctx, ps, o, engine.SolutionNash, engine.SolveOptions{MaxNodes: maxNodes})
+		paretoOptimal = errors.Is(err, engine.ErrNoFeasible)
+	}
+	if paretoOptimal {
+		zero := 0.0
+		pareto = &zero
+	}
+	return pareto, nash
 }
 
 func truthful(ps []engine.Profile) []engine.Judge {
@@ -468,7 +499,11 @@ func printNegotiation(w io.Writer, sc *genius.Scenario, out *negotiation, o *neg
 	}
 	fmt.Fprintf(b, "protocol time %s\n", fmtDuration(out.ProtocolSeconds))
 	if !o.noAnal {
-		fmt.Fprintf(b, "distance to Pareto frontier %s, to Nash %s\n", fmtNum(out.DistanceToPareto), fmtNum(out.DistanceToNash))
+		dp := fmtNum(out.DistanceToPareto)
+		if po := out.ParetoOptimal; po != nil && !*po {
+			dp = "unknown (the frontier was not computed; the agreement is not Pareto-optimal)"
+		}
+		fmt.Fprintf(b, "distance to Pareto frontier %s, to Nash %s\n", dp, fmtNum(out.DistanceToNash))
 	}
 	if out.Note != "" {
 		fmt.Fprintf(b, "note: %s\n", out.Note)

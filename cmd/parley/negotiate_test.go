@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -463,4 +464,91 @@ func withoutTime(tb testing.TB, out string) string {
 		tb.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestNegotiateManyPartiesWithoutFrontier: on 5 parties and 10^20
+// outcomes the confidential mediator's text is the exact Nash point that
+// analyze finds (distance 0 to it, proved Pareto-optimal), from a start
+// text its improvement, and agents' agreements say whether they are
+// Pareto-optimal where the distance to the frontier is unknown.
+func TestNegotiateManyPartiesWithoutFrontier(t *testing.T) {
+	dir := syntheticScenario(t, t.TempDir(), 20, 10, 5, 0.3)
+	an := analyzeJSON(t, dir)
+	type result struct {
+		Agreement *struct {
+			Outcome   map[string]string `json:"outcome"`
+			Utilities []float64         `json:"utilities"`
+		} `json:"agreement"`
+		DistanceToPareto *float64  `json:"distance_to_pareto"`
+		DistanceToNash   *float64  `json:"distance_to_nash"`
+		ParetoOptimal    *bool     `json:"pareto_optimal"`
+		Nash             []float64 `json:"nash"`
+		Mediated         *struct {
+			Utilities []float64 `json:"utilities"`
+		} `json:"mediated"`
+	}
+	negotiate := func(args ...string) result {
+		t.Helper()
+		return runJSON[result](t, append([]string{"negotiate", dir, "--json"}, args...)...)
+	}
+	got := negotiate("--protocol", "single-text")
+	if got.Agreement == nil || !nearAll(got.Agreement.Utilities, an.Nash.Utilities) || !nearAll(got.Nash, an.Nash.Utilities) {
+		t.Fatalf("single text: agreement %+v, Nash %v; analyze's Nash point is %v", got.Agreement, got.Nash, an.Nash.Utilities)
+	}
+	if got.DistanceToPareto == nil || *got.DistanceToPareto != 0 || got.DistanceToNash == nil || *got.DistanceToNash != 0 || got.ParetoOptimal == nil || !*got.ParetoOptimal {
+		t.Errorf("single text: distances %v %v, Pareto-optimal %v; want 0, 0, true", got.DistanceToPareto, got.DistanceToNash, got.ParetoOptimal)
+	}
+	// From a start text in the middle of the space, every party gains.
+	start := map[string]string{}
+	for k := range an.Nash.Outcome {
+		start[k] = "option1"
+	}
+	startJSON, _ := json.Marshal(start)
+	imp := negotiate("--protocol", "single-text", "--solution", "ks", "--start", string(startJSON))
+	sc, err := loadScenario(dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := sc.Domain.ParseOutcome(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := rounded(utilitiesOf(sc.Profiles, o))
+	if imp.Agreement == nil || imp.ParetoOptimal == nil || !*imp.ParetoOptimal {
+		t.Fatalf("from %v: agreement %+v, Pareto-optimal %v", base, imp.Agreement, imp.ParetoOptimal)
+	}
+	for p, u := range imp.Agreement.Utilities {
+		if u < base[p] {
+			t.Errorf("from %v: party %d gets %v, less than at the start", base, p+1, u)
+		}
+	}
+	saop := negotiate("--agents", "boulware,conceder,boulware,conceder,boulware", "--rounds", "200")
+	if saop.Mediated == nil || !nearAll(saop.Mediated.Utilities, an.Nash.Utilities) || saop.DistanceToNash == nil {
+		t.Fatalf("saop: mediator %+v, distance to Nash %v; want the Nash point and a distance", saop.Mediated, saop.DistanceToNash)
+	}
+	if saop.Agreement != nil && (saop.ParetoOptimal == nil || *saop.ParetoOptimal != (saop.DistanceToPareto != nil)) {
+		t.Errorf("saop: Pareto-optimal %v with distance to the frontier %v", saop.ParetoOptimal, saop.DistanceToPareto)
+	}
+}
+
+// TestTournamentManyPartiesWithoutFrontier: a tournament on 3 parties and
+// 10^20 outcomes measures the distance to the Nash point without the
+// frontier; the distance to the frontier is left blank (n/a in the
+// summary), and the mediator's Nash text is on it (0).
+func TestTournamentManyPartiesWithoutFrontier(t *testing.T) {
+	dir := syntheticScenario(t, t.TempDir(), 20, 10, 3, 0.3)
+	csv := filepath.Join(t.TempDir(), "r.csv")
+	out, _, err := runCmd(t, "tournament", "--domains", dir, "--agents", "boulware,conceder,linear", "--rounds", "50", "--out", csv)
+	if err != nil || !strings.Contains(out, "18 negotiations") {
+		t.Fatalf("err %v, summary:\n%s", err, out)
+	}
+	for _, row := range dataRows(t, csv) {
+		f := strings.Split(row, ",")
+		if f[7] == "true" && (f[11] != "" || f[12] == "") {
+			t.Errorf("row with an agreement: distance to the frontier %q, to Nash %q; want none and one", f[11], f[12])
+		}
+	}
+	if !strings.Contains(out, "n/a") || !regexp.MustCompile(`mediator \(nash\)\s+1\s+1\.000\s+\S+\s+\S+\s+0\.000\s+0\.000`).MatchString(out) {
+		t.Errorf("summary:\n%s\nwant n/a for the agents' distance to the frontier and 0 for the mediator's", out)
+	}
 }

@@ -26,13 +26,16 @@ func plotNegotiation(w io.Writer, sc *genius.Scenario, a *engine.Analysis, trace
 		XLabel: "utility of " + sc.ProfileFiles[0],
 		YLabel: "utility of " + sc.ProfileFiles[1],
 	}
-	if a != nil {
+	switch {
+	case a != nil && a.NoFrontier:
+		panel.Title = "offers (the Pareto frontier was not computed)"
+	case a != nil:
 		var frontier [][2]float64
 		for _, p := range a.Pareto {
 			frontier = append(frontier, [2]float64{p.Utilities[0], p.Utilities[1]})
 		}
 		panel.Series = append(panel.Series, plot.Series{Name: "Pareto frontier", Color: "#000", Points: frontier, Line: true})
-	} else {
+	default:
 		panel.Title = "offers (the Pareto frontier is out of reach)"
 	}
 	byParty := map[int][][2]float64{}

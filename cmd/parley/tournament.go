@@ -105,7 +105,13 @@ func (s *scenarioState) analyse(ctx context.Context) *engine.Analysis {
 		// Keep a tournament bounded on huge non-additive domains: without
 		// an analysis the rows just lack distances. (Stopped by ctx, it
 		// is nil too, and the tournament is stopping: no row is kept.)
-		a, err := engine.Analyze(s.sc.Profiles, engine.AnalyzeOptions{MaxEnumerate: 1e7, MaxNodes: tournamentMaxNodes, SkipCount: true, Context: ctx})
+		opts := engine.AnalyzeOptions{MaxEnumerate: 1e7, MaxNodes: tournamentMaxNodes, SkipCount: true, Context: ctx}
+		if !engine.FrontierByDefault(len(s.sc.Profiles), s.sc.Domain.SizeFloat()) {
+			// Many parties on a large space: the solutions without the
+			// frontier (the rows then lack the distance to it).
+			opts.NoFrontier, opts.MaxNodes = true, 0
+		}
+		a, err := engine.Analyze(s.sc.Profiles, opts)
 		if err == nil {
 			s.analysis = a
 		}
@@ -610,6 +616,15 @@ func summarise(rows [][]string) []agentSummary {
 	return out
 }
 
+// fmtMean prints a mean distance, "n/a" when there was none to take (no
+// frontier, or no analysis).
+func fmtMean(x float64) string {
+	if math.IsNaN(x) {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.3f", x)
+}
+
 func mean(sum float64, n int) float64 {
 	if n == 0 {
 		return math.NaN()
@@ -675,6 +690,9 @@ func mediatedSummary(ctx context.Context, scenarios []*scenarioState, rows [][]s
 		own += w / float64(len(a.Nash.Utilities))
 		m.MeanWelfare += w
 		p, n := engine.OutcomeDistances(a, a.Nash.Utilities)
+		if a.NoFrontier {
+			p = 0 // the Nash point is on the frontier
+		}
 		dp, dn = dp+p, dn+n
 		m.pareto++
 		m.nash++
@@ -697,7 +715,7 @@ func printSummary(w io.Writer, rows []agentSummary, total int, out string) error
 	tw := tabwriter.NewWriter(bw, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "agent\tnegotiations\tagreement\town utility\twelfare\tdist. Nash\tdist. Pareto\trounds\terrors\t")
 	for _, s := range rows {
-		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%.3f\t%.3f\t%.1f\t%d\t\n", s.Agent, s.Negotiations, s.AgreementRate, s.MeanUtility, s.MeanWelfare, s.MeanDistNash, s.MeanDistPareto, s.MeanRounds, s.errors)
+		fmt.Fprintf(tw, "%s\t%d\t%.3f\t%.3f\t%.3f\t%s\t%s\t%.1f\t%d\t\n", s.Agent, s.Negotiations, s.AgreementRate, s.MeanUtility, s.MeanWelfare, fmtMean(s.MeanDistNash), fmtMean(s.MeanDistPareto), s.MeanRounds, s.errors)
 	}
 	if err := tw.Flush(); err != nil {
 		return err
