@@ -23,6 +23,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"runtime"
 	"sync"
 	"time"
@@ -40,6 +41,11 @@ const MaxUploadBytes = 5 << 20
 // App is the application both front ends serve. Set the services, then
 // call Open.
 type App struct {
+	// PageError, when set, answers the errors the middleware finds (an
+	// expired form's CSRF token, a write rate limit, a credential that no
+	// longer holds) on requests outside /api/ — pages and forms — as a
+	// page; the web UI sets it. Without it they are answered in JSON.
+	PageError   func(w http.ResponseWriter, r *http.Request, err error)
 	Users       parley.UserService
 	Parties     parley.PartyService
 	Talks       parley.TalkService

@@ -8,6 +8,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"parley"
@@ -96,8 +97,14 @@ func (a *App) Problem(r *http.Request, err error) Problem {
 
 // Error writes err as {"error":{"code","message"}} with the status of its
 // Problem. The middleware answers in this form before any route is
-// chosen; the JSON API answers every error so.
+// chosen (but outside /api/ as PageError does, when set); the JSON API
+// answers every error so.
 func (a *App) Error(w http.ResponseWriter, r *http.Request, err error) {
+	if a.PageError != nil && !strings.HasPrefix(r.URL.Path, "/api/") {
+		// A browser's page or form: an error page, not JSON.
+		a.PageError(w, r, err)
+		return
+	}
 	p := a.Problem(r, err)
 	if p.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))

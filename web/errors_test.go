@@ -66,3 +66,32 @@ func TestFormKeyOfAnotherFormShowsThePageAgain(t *testing.T) {
 		t.Errorf("the talk has %d events after the second form, %d after the first: the second acted although its key was used", n, acted)
 	}
 }
+
+// TestMiddlewareErrorsOnPagesArePages: an error the middleware finds before
+// any page is chosen — here a form whose CSRF token is missing, as after a
+// session changed — is answered to a browser as a page saying what to do,
+// not as the API's JSON; the API keeps its JSON.
+func TestMiddlewareErrorsOnPagesArePages(t *testing.T) {
+	s := newSite(t)
+	c := s.signIn("us")
+	resp, err := c.PostForm(s.url+fmt.Sprintf("/talks/%d/irritants", s.talk.ID), url.Values{"title": {"A title"}})
+	must(t, err)
+	b, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	must(t, err)
+	if resp.StatusCode != http.StatusForbidden || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") ||
+		!strings.Contains(string(b), "reload the page and try again") || strings.Contains(string(b), `"error"`) {
+		t.Errorf("a form without its CSRF token: %d %s, %.300s; want 403 as a page saying to reload", resp.StatusCode, resp.Header.Get("Content-Type"), b)
+	}
+	req, err := http.NewRequest(http.MethodPost, s.url+fmt.Sprintf("/api/v1/talks/%d/irritants", s.talk.ID), strings.NewReader(`{"title":"A title"}`))
+	must(t, err)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err = c.Do(req)
+	must(t, err)
+	b, err = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	must(t, err)
+	if resp.StatusCode != http.StatusForbidden || !strings.Contains(string(b), `"error"`) {
+		t.Errorf("the API without a CSRF token: %d %.300s; want 403 in JSON", resp.StatusCode, b)
+	}
+}

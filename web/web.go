@@ -63,6 +63,7 @@ func staticVersions() map[string]string {
 // NewServer returns the web UI of a: its services, sessions and operations.
 func NewServer(a *app.App) *Server {
 	s := &Server{app: a, versions: staticVersions()}
+	a.PageError = s.errorPage
 	s.tmpl = template.Must(template.New("").Funcs(template.FuncMap{
 		"time": func(t time.Time) string { return t.UTC().Format("2 Jan 2006 15:04 UTC") },
 		// static names a static file with its version, so that it may be cached forever.
@@ -115,18 +116,24 @@ func (s *Server) serve(h handler) http.Handler {
 		if err == nil {
 			return
 		}
-		if parley.ErrorCode(err) == parley.EUNAUTHORIZED {
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
-			return
-		}
-		// The status and message the JSON API would give, as a page.
-		p := s.app.Problem(r, err)
-		if p.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
-		}
-		w.WriteHeader(p.Status)
-		s.render(w, r, "error.html", map[string]any{"Status": p.Status, "Message": p.Message})
+		s.errorPage(w, r, err)
 	})
+}
+
+// errorPage answers err as a page: the status and message the JSON API
+// would give, or the sign-in page when the visitor must sign in (again).
+// The middleware's own errors come here too (app.App.PageError).
+func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+	if parley.ErrorCode(err) == parley.EUNAUTHORIZED {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+		return
+	}
+	p := s.app.Problem(r, err)
+	if p.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(p.RetryAfter))
+	}
+	w.WriteHeader(p.Status)
+	s.render(w, r, "error.html", map[string]any{"Status": p.Status, "Message": p.Message})
 }
 
 // page is what every template gets.
