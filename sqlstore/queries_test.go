@@ -118,3 +118,65 @@ func TestListsQueryOncePerList(t *testing.T) {
 		t.Errorf("FindStatements ran %d statements for 30 statements, %d for one", got, oneStatement)
 	}
 }
+
+// TestRemindersQueryOncePerRun checks that a run of reminders reads as many
+// statements with 30 due irritants as with one, and that a run after every
+// one was reminded touches none of them (no transaction per item).
+func TestRemindersQueryOncePerRun(t *testing.T) {
+	db, n := openCounting(t)
+	ctx := t.Context()
+	for _, p := range []string{"US", "RU"} {
+		if err := db.CreateParty(ctx, &parley.Party{Name: p}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	us := &parley.User{Name: "us", PartyID: 1, Role: parley.RoleHead}
+	ru := &parley.User{Name: "ru", PartyID: 2, Role: parley.RoleHead}
+	for _, u := range []*parley.User{us, ru} {
+		if err := db.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asUS, asRU := parley.NewContextWithUser(ctx, us), parley.NewContextWithUser(ctx, ru)
+	talk := &parley.Talk{Title: "Talk", Parties: []parley.TalkParty{{PartyID: 1, Standing: parley.StandingMember}, {PartyID: 2, Standing: parley.StandingMember}}}
+	if err := db.CreateTalk(asUS, talk); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.AcceptInvitation(asRU, talk.ID); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	raise := func(k int) {
+		i := &parley.Irritant{TalkID: talk.ID, Title: fmt.Sprintf("Irritant %d", k), Toward: []int64{2}, Due: "2026-03-02"}
+		if err := db.RaiseIrritant(asUS, i); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// reads counts the statements a run runs outside the transaction that
+	// sends one item's reminders (begin, check, insert, two per user, commit).
+	run := func(items int) int64 {
+		t.Helper()
+		before := n.Load()
+		sent, err := db.SendReminders(ctx, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sent != 2*items {
+			t.Fatalf("%d reminders sent; want %d (one per head, per item)", sent, 2*items)
+		}
+		return n.Load() - before
+	}
+	run(0) // the first reads open connections, which run pragmas
+	empty := run(0)
+	raise(0)
+	one := run(1) - empty
+	for k := 1; k <= 30; k++ {
+		raise(k)
+	}
+	if thirty := run(30) - empty; thirty != 30*one {
+		t.Errorf("reminders of 30 items ran %d statements beyond a run with nothing due, %d for one item: want 30 × %d (each item's own transaction, nothing read per item)", thirty, one, one)
+	}
+	if again := run(0); again != empty {
+		t.Errorf("a run after every item was reminded ran %d statements, a run with nothing due %d", again, empty)
+	}
+}

@@ -16,33 +16,40 @@ func (db *DB) SendReminders(ctx context.Context, now time.Time) (_ int, err erro
 	horizon := now.Add(parley.ReminderWindow).UTC().Format(time.DateOnly)
 	type due struct {
 		key, text, link string
-		talk            int64
+		talk, id        int64
 		parties         []int64
 	}
 	var items []due
-	// Open irritants with a due date: remind every party to them.
-	err = each(ctx, db.read, `SELECT id, talk_id, title, due FROM irritants
-		WHERE due <> '' AND due <= $1 AND status NOT IN ('resolved', 'archived', 'dormant')`, []any{horizon}, func(s scanner) error {
+	// Open irritants with a due date, not yet reminded of that date: remind
+	// every party to them (not stakeholders), read in one query with them.
+	irritants := `FROM irritants i WHERE i.due <> '' AND i.due <= $1 AND i.status NOT IN ('resolved', 'archived', 'dormant')
+		AND NOT EXISTS (SELECT 1 FROM reminders_sent s WHERE s.key = 'irritant:' || i.id || ':' || i.due)`
+	err = each(ctx, db.read, `SELECT i.id, i.talk_id, i.title, i.due `+irritants+` ORDER BY i.id`, []any{horizon}, func(s scanner) error {
 		var id, talk int64
 		var title, date string
 		err := s.Scan(&id, &talk, &title, &date)
-		items = append(items, due{key: fmt.Sprintf("irritant:%d:%s", id, date), talk: talk,
+		items = append(items, due{key: fmt.Sprintf("irritant:%d:%s", id, date), talk: talk, id: id,
 			text: fmt.Sprintf("Reminder: the irritant “%s” is due %s", title, date), link: fmt.Sprintf("/irritants/%d", id)})
 		return err
 	})
 	if err != nil {
 		return 0, fmt.Errorf("due irritants: %w", err)
 	}
+	byID := make(map[int64]*due, len(items))
 	for k := range items {
-		var id int64
-		fmt.Sscanf(items[k].link, "/irritants/%d", &id)
-		if items[k].parties, err = all(ctx, db.read, `SELECT party_id FROM irritant_parties WHERE irritant_id = $1 AND role <> 'stakeholder'`, []any{id}, scanInt64); err != nil {
-			return 0, err
-		}
+		byID[items[k].id] = &items[k]
 	}
-	// Follow-ups agreed in rounds: remind their owner.
+	err = children(ctx, db.read, `SELECT p.irritant_id, p.party_id FROM irritant_parties p JOIN irritants i ON i.id = p.irritant_id
+		WHERE p.role <> 'stakeholder' AND i.id IN (SELECT i.id `+irritants+`) ORDER BY p.irritant_id, p.party_id`, []any{horizon}, byID, scanPair,
+		func(d *due, p int64) { d.parties = append(d.parties, p) })
+	if err != nil {
+		return 0, fmt.Errorf("parties to due irritants: %w", err)
+	}
+	// Follow-ups agreed in rounds, not yet reminded of that date: remind
+	// their owner.
 	err = each(ctx, db.read, `SELECT a.id, r.talk_id, r.id, a.note, a.owner, a.due FROM agenda_items a JOIN rounds r ON r.id = a.round_id
-		WHERE a.outcome = 'follow_up' AND a.due <> '' AND a.due <= $1`, []any{horizon}, func(s scanner) error {
+		WHERE a.outcome = 'follow_up' AND a.due <> '' AND a.due <= $1
+		AND NOT EXISTS (SELECT 1 FROM reminders_sent s WHERE s.key = 'followup:' || a.id || ':' || a.due)`, []any{horizon}, func(s scanner) error {
 		var id, talk, round, owner int64
 		var note, date string
 		err := s.Scan(&id, &talk, &round, &note, &owner, &date)
