@@ -12,7 +12,8 @@ import (
 )
 
 // OfferSetup implements parley.UserService.
-func (db *DB) OfferSetup(ctx context.Context, tokenHash []byte) (bool, time.Time, error) {
+func (db *DB) OfferSetup(ctx context.Context, tokenHash []byte) (_ bool, _ time.Time, err error) {
+	defer wrap(&err, "OfferSetup")
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return false, time.Time{}, err
@@ -47,7 +48,8 @@ func (db *DB) OfferSetup(ctx context.Context, tokenHash []byte) (bool, time.Time
 }
 
 // CreateFirstAdmin implements parley.UserService.
-func (db *DB) CreateFirstAdmin(ctx context.Context, tokenHash []byte, u *parley.User) error {
+func (db *DB) CreateFirstAdmin(ctx context.Context, tokenHash []byte, u *parley.User) (err error) {
+	defer wrap(&err, "CreateFirstAdmin")
 	tx, err := db.begin(ctx)
 	if err != nil {
 		return err
