@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"context"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -50,10 +51,10 @@ func openCounting(t *testing.T) (*DB, *atomic.Int64) {
 	return db, &n
 }
 
-// TestListsQueryOncePerList checks that reading a talk's rounds and its
-// statements takes as many statements with 30 of them as with one.
-func TestListsQueryOncePerList(t *testing.T) {
-	db, n := openCounting(t)
+// twoHeadsTalk makes parties US and RU, a head of each, and a talk of both,
+// accepted; it returns each head's context and the talk.
+func twoHeadsTalk(t *testing.T, db *DB) (asUS, asRU context.Context, talk *parley.Talk) {
+	t.Helper()
 	ctx := t.Context()
 	for _, p := range []string{"US", "RU"} {
 		if err := db.CreateParty(ctx, &parley.Party{Name: p}); err != nil {
@@ -67,14 +68,22 @@ func TestListsQueryOncePerList(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	asUS, asRU := parley.NewContextWithUser(ctx, us), parley.NewContextWithUser(ctx, ru)
-	talk := &parley.Talk{Title: "Talk", Parties: []parley.TalkParty{{PartyID: 1, Standing: parley.StandingMember}, {PartyID: 2, Standing: parley.StandingMember}}}
+	asUS, asRU = parley.NewContextWithUser(ctx, us), parley.NewContextWithUser(ctx, ru)
+	talk = &parley.Talk{Title: "Talk", Parties: []parley.TalkParty{{PartyID: 1, Standing: parley.StandingMember}, {PartyID: 2, Standing: parley.StandingMember}}}
 	if err := db.CreateTalk(asUS, talk); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.AcceptInvitation(asRU, talk.ID); err != nil {
 		t.Fatal(err)
 	}
+	return asUS, asRU, talk
+}
+
+// TestListsQueryOncePerList checks that reading a talk's rounds and its
+// statements takes as many statements with 30 of them as with one.
+func TestListsQueryOncePerList(t *testing.T) {
+	db, n := openCounting(t)
+	asUS, asRU, talk := twoHeadsTalk(t, db)
 	add := func(k int) {
 		start := time.Date(2026, 1, 1+k, 9, 0, 0, 0, time.UTC)
 		r := &parley.Round{TalkID: talk.ID, Title: fmt.Sprintf("Round %d", k), StartsAt: start, EndsAt: start.Add(time.Hour),
@@ -125,26 +134,7 @@ func TestListsQueryOncePerList(t *testing.T) {
 func TestRemindersQueryOncePerRun(t *testing.T) {
 	db, n := openCounting(t)
 	ctx := t.Context()
-	for _, p := range []string{"US", "RU"} {
-		if err := db.CreateParty(ctx, &parley.Party{Name: p}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	us := &parley.User{Name: "us", PartyID: 1, Role: parley.RoleHead}
-	ru := &parley.User{Name: "ru", PartyID: 2, Role: parley.RoleHead}
-	for _, u := range []*parley.User{us, ru} {
-		if err := db.CreateUser(ctx, u); err != nil {
-			t.Fatal(err)
-		}
-	}
-	asUS, asRU := parley.NewContextWithUser(ctx, us), parley.NewContextWithUser(ctx, ru)
-	talk := &parley.Talk{Title: "Talk", Parties: []parley.TalkParty{{PartyID: 1, Standing: parley.StandingMember}, {PartyID: 2, Standing: parley.StandingMember}}}
-	if err := db.CreateTalk(asUS, talk); err != nil {
-		t.Fatal(err)
-	}
-	if err := db.AcceptInvitation(asRU, talk.ID); err != nil {
-		t.Fatal(err)
-	}
+	asUS, _, talk := twoHeadsTalk(t, db)
 	now := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
 	raise := func(k int) {
 		i := &parley.Irritant{TalkID: talk.ID, Title: fmt.Sprintf("Irritant %d", k), Toward: []int64{2}, Due: "2026-03-02"}
