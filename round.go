@@ -156,6 +156,11 @@ type RoundDetails struct {
 	EndsAt   time.Time `json:"ends_at"`
 }
 
+// Details returns r's details as they are.
+func (r *Round) Details() RoundDetails {
+	return RoundDetails{Title: r.Title, Venue: r.Venue, StartsAt: r.StartsAt, EndsAt: r.EndsAt}
+}
+
 // CheckEditDetails returns nil when r's details may change: ECONFLICT once
 // the round has started.
 func CheckEditDetails(r *Round) error {

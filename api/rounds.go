@@ -105,31 +105,14 @@ func (s *Server) handleUpdateRound(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	var req struct {
-		Title    *string    `json:"title"`
-		Venue    *string    `json:"venue"`
-		StartsAt *time.Time `json:"starts_at"`
-		EndsAt   *time.Time `json:"ends_at"`
-	}
-	if err := decode(w, r, &req); err != nil {
-		return err
-	}
 	rd, err := svc.FindRoundByID(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	d := parley.RoundDetails{Title: rd.Title, Venue: rd.Venue, StartsAt: rd.StartsAt, EndsAt: rd.EndsAt}
-	if req.Title != nil {
-		d.Title = *req.Title
-	}
-	if req.Venue != nil {
-		d.Venue = *req.Venue
-	}
-	if req.StartsAt != nil {
-		d.StartsAt = *req.StartsAt
-	}
-	if req.EndsAt != nil {
-		d.EndsAt = *req.EndsAt
+	// The body is read over the round's details: what it leaves out stays.
+	d := rd.Details()
+	if err := decode(w, r, &d); err != nil {
+		return err
 	}
 	if rd, err = svc.UpdateRound(r.Context(), id, d); err != nil {
 		return err

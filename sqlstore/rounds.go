@@ -493,7 +493,7 @@ func (db *DB) UpdateRound(ctx context.Context, roundID int64, d parley.RoundDeta
 		if err := parley.CheckEditDetails(r); err != nil {
 			return parley.EventInput{}, err
 		}
-		was := parley.RoundDetails{Title: r.Title, Venue: r.Venue, StartsAt: r.StartsAt, EndsAt: r.EndsAt}
+		was := r.Details()
 		r.Title, r.Venue, r.StartsAt, r.EndsAt = d.Title, d.Venue, d.StartsAt.UTC().Truncate(time.Microsecond), d.EndsAt.UTC().Truncate(time.Microsecond)
 		if err := r.Validate(t); err != nil {
 			return parley.EventInput{}, err
