@@ -59,6 +59,8 @@ type App struct {
 	Statements parley.StatementService
 	// Notifications are the signed-in user's notices of consultation events.
 	Notifications parley.NotificationService
+	// Inbox reads what waits on a user's party across their talks.
+	Inbox parley.Inbox
 	// Negotiations and the Mediator that computes their texts.
 	Negotiations parley.NegotiationService
 	Mediator     *parley.Mediator

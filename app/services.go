@@ -23,6 +23,15 @@ func (a *App) StatementService() (parley.StatementService, error) {
 	return a.Statements, nil
 }
 
+// InboxService returns what reads the inbox, or an internal error when it
+// is not configured.
+func (a *App) InboxService() (parley.Inbox, error) {
+	if a.Inbox == nil {
+		return nil, parley.Errorf(parley.EINTERNAL, "the inbox is not configured")
+	}
+	return a.Inbox, nil
+}
+
 // NegotiationService returns the negotiation service, or an internal error
 // when negotiations are not configured (no service or no mediator).
 func (a *App) NegotiationService() (parley.NegotiationService, error) {

@@ -43,7 +43,7 @@ type InboxStore interface {
 func BenchmarkInbox(b *testing.B, db InboxStore, raw *sql.DB, numbered bool, talks, perTalk int, serverCPU func() time.Duration) {
 	ctx := b.Context()
 	a := app.New()
-	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency, a.Irritants = db, db, db, db, db, db
+	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency, a.Irritants, a.Inbox = db, db, db, db, db, db, db
 	a.Rounds, a.Statements, a.Notifications = db, db, db
 	a.Secret, a.Logger = storetest.Secret, slog.New(slog.NewTextHandler(io.Discard, nil))
 	mustB(b, a.CreateParty(ctx, &parley.Party{Name: "United States"}))
@@ -79,7 +79,6 @@ func BenchmarkInbox(b *testing.B, db InboxStore, raw *sql.DB, numbered bool, tal
 	mux := http.NewServeMux()
 	api.NewServer(a).Register(mux)
 	ws := web.NewServer(a)
-	ws.Inbox = db
 	ws.Register(mux)
 	tok := "bench-inbox"
 	h := sha256.Sum256([]byte(tok))

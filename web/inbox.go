@@ -131,36 +131,14 @@ func (s *Server) inboxRead(ctx context.Context, u *parley.User, ts []*parley.Tal
 			act = append(act, t.ID)
 		}
 	}
-	if s.Inbox == nil {
-		// Without a store that reads every talk at once (tests of other
-		// parts), each talk's lists are read one by one.
-		for _, id := range act {
-			l := &parley.TalkLists{}
-			var err error
-			if s.app.Statements != nil {
-				if l.Statements, err = s.app.Statements.FindStatements(ctx, id); err != nil {
-					return nil, err
-				}
-			}
-			if s.app.Rounds != nil {
-				if l.Rounds, err = s.app.Rounds.FindRounds(ctx, id); err != nil {
-					return nil, err
-				}
-			}
-			if s.app.Negotiations != nil {
-				if l.Negotiations, err = s.app.Negotiations.FindNegotiations(ctx, id); err != nil {
-					return nil, err
-				}
-			}
-			c.lists[id] = l
-		}
-		return c, nil
-	}
-	var err error
-	if c.waits, err = s.Inbox.IrritantsAwaiting(ctx, raise, c.now.UTC().Format(time.DateOnly), inboxLimit); err != nil {
+	inbox, err := s.app.InboxService()
+	if err != nil {
 		return nil, err
 	}
-	if c.lists, err = s.Inbox.InboxLists(ctx, act); err != nil {
+	if c.waits, err = inbox.IrritantsAwaiting(ctx, raise, c.now.UTC().Format(time.DateOnly), inboxLimit); err != nil {
+		return nil, err
+	}
+	if c.lists, err = inbox.InboxLists(ctx, act); err != nil {
 		return nil, err
 	}
 	return c, nil

@@ -37,13 +37,12 @@ func TestInboxFollowsEveryKindOfEvent(t *testing.T) {
 	t.Cleanup(func() { db.Close() })
 	a := app.New()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
-	a.Irritants, a.Rounds, a.Statements, a.Notifications, a.Negotiations = db, db, db, db, db
+	a.Irritants, a.Rounds, a.Statements, a.Notifications, a.Negotiations, a.Inbox = db, db, db, db, db, db
 	a.Secret, a.Logger = secret, slog.New(slog.NewTextHandler(io.Discard, nil))
 	_, err := a.Open(ctx)
 	must(t, err)
 	t.Cleanup(a.Close)
 	w := web.NewServer(a)
-	w.Inbox = db
 	mux := http.NewServeMux()
 	api.NewServer(a).Register(mux)
 	w.Register(mux)

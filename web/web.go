@@ -36,9 +36,6 @@ var staticFS embed.FS
 type Server struct {
 	app  *app.App
 	tmpl *template.Template
-	// Inbox finds the irritants waiting on a user's party; the inbox lists
-	// none while it is nil.
-	Inbox parley.Inbox
 	// versions are the static files' content hashes.
 	versions map[string]string
 }

@@ -43,7 +43,7 @@ func newSite(t *testing.T) *site {
 	t.Cleanup(func() { db.Close() })
 	a := app.New()
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
-	a.Irritants, a.Rounds, a.Statements, a.Notifications = db, db, db, db
+	a.Irritants, a.Rounds, a.Statements, a.Notifications, a.Inbox = db, db, db, db, db
 	a.Secret, a.Logger = secret, slog.New(slog.NewTextHandler(io.Discard, nil))
 	if _, err := a.Open(ctx); err != nil {
 		t.Fatal(err)

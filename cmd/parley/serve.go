@@ -223,7 +223,7 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 	}
 
 	a.Users, a.Parties, a.Talks, a.Credentials, a.Idempotency = db, db, db, db, db
-	a.Irritants, a.Rounds, a.Statements, a.Notifications = db, db, db, db
+	a.Irritants, a.Rounds, a.Statements, a.Notifications, a.Inbox = db, db, db, db, db
 	a.Negotiations = db
 	a.Mediator = &parley.Mediator{Negotiations: db, EngineVersion: "parley " + version, Budget: o.engineBudget}
 	a.Mediator.Open()
@@ -238,7 +238,6 @@ func (o *serveOptions) run(ctx context.Context, e *env) error {
 		return err
 	}
 	w := web.NewServer(a)
-	w.Inbox = db
 
 	mux := http.NewServeMux()
 	api.NewServer(a).Register(mux)
