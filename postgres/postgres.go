@@ -37,6 +37,10 @@ const defaultMaxConns = 20
 // channel is the NOTIFY channel for new events.
 const channel = "parley_events"
 
+// credentialsChanged is the notification, on channel, that credentials or
+// users changed: every node clears its credential cache.
+const credentialsChanged = "credentials"
+
 // Dialect is PostgreSQL's part of the shared SQL store.
 var Dialect = sqlstore.Dialect{
 	Name: "postgres",
@@ -50,7 +54,8 @@ var Dialect = sqlstore.Dialect{
 	NotifyEvents: func(param int) string {
 		return fmt.Sprintf(`SELECT pg_notify('`+channel+`', n) FROM unnest($%d::text[]) AS n`, param)
 	},
-	WriteCTE: true,
+	WriteCTE:          true,
+	NotifyCredentials: `SELECT pg_notify('` + channel + `', '` + credentialsChanged + `')`,
 	// Concurrent appends share a transaction, so they take a talk's lock
 	// and wait for the commit once per group rather than once each.
 	GroupCommit: true,
@@ -207,6 +212,10 @@ func (db *DB) listen(ctx context.Context, ready chan<- struct{}, resubscribed fu
 	if _, err := c.Exec(ctx, `LISTEN `+channel); err != nil {
 		return err
 	}
+	// From now on every change to credentials and users is heard of, so
+	// credentials may be cached until the connection is lost.
+	db.DB.CacheCredentials(true)
+	defer db.DB.CacheCredentials(false)
 	if ready != nil {
 		close(ready)
 	}
@@ -220,6 +229,10 @@ func (db *DB) listen(ctx context.Context, ready chan<- struct{}, resubscribed fu
 			// The connection may be mid-wait; do not return it to the pool.
 			c.Conn().Close(context.Background())
 			return err
+		}
+		if n.Payload == credentialsChanged {
+			db.DB.CredentialsChanged()
+			continue
 		}
 		// "talk:seq" for the shared chain, "talk:seq:party" for a party's
 		// private chain.

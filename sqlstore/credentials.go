@@ -78,14 +78,21 @@ func (db *DB) FindCredential(ctx context.Context, hash []byte) (_ *parley.Creden
 // SQLite, prepared once (parsing it cost three times running it).
 func (db *DB) FindCredentialUser(ctx context.Context, hash []byte) (_ *parley.Credential, _ *parley.User, err error) {
 	defer wrap(&err, "FindCredentialUser")
+	now := db.now()
+	c, u, gen, ok := db.creds.get(hash, now)
+	if ok {
+		return c, u, nil
+	}
 	var r credRow
-	u, err := scanUser(prefixed{preparedReads{db}.QueryRowContext(ctx, qCredentialUser, hash, micros(db.now())), r.dest()})
+	u, err = scanUser(prefixed{preparedReads{db}.QueryRowContext(ctx, qCredentialUser, hash, micros(now)), r.dest()})
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, parley.Errorf(parley.ENOTFOUND, "no such credential")
 	} else if err != nil {
 		return nil, nil, err
 	}
-	return r.credential(), u, nil
+	c = r.credential()
+	db.creds.put(gen, c, u, now)
+	return c, u, nil
 }
 
 var qCredentialUser = `SELECT c.` + strings.ReplaceAll(credCols, ", ", ", c.") + `, u.` + strings.ReplaceAll(userCols, ", ", ", u.") + `
@@ -109,14 +116,22 @@ func (db *DB) ListCredentials(ctx context.Context, userID int64, kind string) (_
 // DeleteCredential implements parley.CredentialService.
 func (db *DB) DeleteCredential(ctx context.Context, userID, id int64) (err error) {
 	defer wrap(&err, "DeleteCredential(%d, %d)", userID, id)
-	res, err := db.write.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1 AND id = $2`, userID, id)
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1 AND id = $2`, userID, id)
 	if err != nil {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return parley.Errorf(parley.ENOTFOUND, "no credential %d", id)
 	}
-	return nil
+	if err := db.credentialsChanged(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // Prune deletes expired sessions and Idempotency-Key records older than keep.

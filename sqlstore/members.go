@@ -75,6 +75,9 @@ func (db *DB) ApproveMember(ctx context.Context, userID int64) (_ *parley.User, 
 	if _, err := tx.ExecContext(ctx, `UPDATE users SET pending = 0 WHERE id = $1`, m.ID); err != nil {
 		return nil, err
 	}
+	if err := db.credentialsChanged(ctx, tx); err != nil {
+		return nil, err
+	}
 	m.Pending = false
 	es, err := db.recordMembership(ctx, tx, u, m, "member.joined")
 	if err != nil {
@@ -119,6 +122,9 @@ func (db *DB) DisableUser(ctx context.Context, userID int64) (_ *parley.User, er
 	}
 	// Every session and token ends now; open streams notice at their next wake.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1`, m.ID); err != nil {
+		return nil, err
+	}
+	if err := db.credentialsChanged(ctx, tx); err != nil {
 		return nil, err
 	}
 	m.Disabled = true

@@ -56,6 +56,10 @@ type Dialect struct {
 	// notification are then one statement, of the same text whatever the
 	// group (qAppendGroupArrays).
 	WriteCTE bool
+	// NotifyCredentials, when not empty, is run inside every transaction
+	// that deletes credentials or changes users, to tell every node sharing
+	// the database to clear its credential cache (CredentialsChanged).
+	NotifyCredentials string
 }
 
 // Config is what a store needs besides its connections. The sqlite and
@@ -87,6 +91,7 @@ type DB struct {
 	readStmts map[string]*sql.Stmt  // prepared on the read pool, by query (preparedReads)
 	keys      map[int64]unsealedKey // party keys unsealed, by party
 	serverKey ed25519.PrivateKey    // the server's key, unsealed
+	creds     credCache
 }
 
 // unsealedKey caches a party's private key; sealed tells whether the stored
@@ -106,7 +111,13 @@ type tx struct {
 	savepoint string
 	ctx       context.Context
 	done      bool
+	// after runs once what the transaction wrote is committed.
+	after []func()
 }
+
+// onCommit runs fn once the transaction's writes are committed: after its
+// commit, or inside an ambient transaction after the ambient one's.
+func (t *tx) onCommit(fn func()) { t.after = append(t.after, fn) }
 
 func (db *DB) begin(ctx context.Context) (*tx, error) {
 	if a := db.ambientTx(ctx); a != nil {
@@ -155,13 +166,24 @@ func (db *DB) beginOwn(ctx context.Context) (*tx, error) {
 // ambient transaction.
 func (t *tx) Commit() error {
 	if t.savepoint == "" {
-		return t.Tx.Commit()
+		err := t.Tx.Commit()
+		if err == nil {
+			for _, fn := range t.after {
+				fn()
+			}
+		}
+		return err
 	}
 	if t.done {
 		return sql.ErrTxDone
 	}
 	t.done = true
 	_, err := t.Tx.ExecContext(t.ctx, `RELEASE SAVEPOINT `+t.savepoint)
+	if err == nil {
+		for _, fn := range t.after {
+			t.db.afterCommit(t.ctx, fn)
+		}
+	}
 	return err
 }
 
@@ -514,6 +536,9 @@ func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string) (e
 	// Whoever knew the old password may hold a session or have made a
 	// token with it; end them all.
 	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1`, userID); err != nil {
+		return err
+	}
+	if err := db.credentialsChanged(ctx, tx); err != nil {
 		return err
 	}
 	return tx.Commit()
