@@ -1,6 +1,8 @@
 package postgres_test
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -162,4 +164,109 @@ func seedTalks(tb testing.TB, db *postgres.DB, head *parley.User, n int) []int64
 		talks = append(talks, t.ID)
 	}
 	return talks
+}
+
+// TestAppendsJoinAGroupAwaitingItsLocks: appends that come while a group
+// commit waits for a talk's lock (held here by another transaction, as the
+// other node's group would) join that group's transaction if their talk is
+// among its locked ones; the rule still refuses what it must, and an
+// append to another talk waits for the next group.
+func TestAppendsJoinAGroupAwaitingItsLocks(t *testing.T) {
+	a := open(t)
+	ctx := t.Context()
+	p, head := seedParty(t, a)
+	observer := &parley.User{Name: "observer", PartyID: p.ID, Role: parley.RoleObserver}
+	if err := a.CreateUser(ctx, observer); err != nil {
+		t.Fatal(err)
+	}
+	talks := seedTalks(t, a, head, 2)
+	locked, other := talks[0], talks[1]
+	as := parley.NewContextWithUser(ctx, head)
+	raw, err := sql.Open("pgx", a.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	holder, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := holder.ExecContext(ctx, `SELECT id FROM talks WHERE id = $1 FOR UPDATE`, locked); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		text string
+		e    *parley.Event
+		err  error
+	}
+	results := make(chan result, 10)
+	send := func(who context.Context, talk int64, text string) {
+		payload, _ := json.Marshal(map[string]string{"text": text})
+		e, err := a.AppendEvent(who, talk, parley.EventInput{Type: "statement", Payload: payload})
+		results <- result{text, e, err}
+	}
+	go send(as, locked, "first")
+	waitFor(t, "the first group waiting for the talk's lock", func() bool {
+		var n int
+		raw.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&n)
+		return n == 1
+	})
+	for i := range 4 {
+		go send(as, locked, fmt.Sprint("late ", i))
+	}
+	go send(parley.NewContextWithUser(ctx, observer), locked, "refused")
+	go send(as, other, "other talk")
+	waitFor(t, "six appends queued", func() bool { return a.QueuedAppends() == 6 })
+	if err := holder.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]result{}
+	for range 7 {
+		r := <-results
+		got[r.text] = r
+	}
+	if r := got["refused"]; parley.ErrorCode(r.err) != parley.EFORBIDDEN {
+		t.Errorf("the observer's append: %v, want forbidden", r.err)
+	}
+	delete(got, "refused")
+	txOf := map[string]string{}
+	for text, r := range got {
+		if r.err != nil {
+			t.Fatalf("%s: %v", text, r.err)
+		}
+		var xmin string
+		if err := raw.QueryRowContext(ctx, `SELECT xmin::text FROM events WHERE talk_id = $1 AND seq = $2`, r.e.TalkID, r.e.Seq).Scan(&xmin); err != nil {
+			t.Fatal(err)
+		}
+		txOf[text] = xmin
+	}
+	for i := range 4 {
+		if late := fmt.Sprint("late ", i); txOf[late] != txOf["first"] {
+			t.Errorf("%q committed in transaction %s, the group awaiting the lock in %s: it did not join", late, txOf[late], txOf["first"])
+		}
+	}
+	if txOf["other talk"] == txOf["first"] {
+		t.Errorf("the append to a talk the group had not locked joined it")
+	}
+	r, err := a.Record(as, locked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := parley.Verify(r); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(r.Events); r.Events[n-1].Seq != int64(n) || got["first"].e.Seq != int64(n-4) {
+		t.Errorf("talk's chain: %d events, the first append at %d; want it followed by the 4 late ones", n, got["first"].e.Seq)
+	}
+}
+
+// waitFor polls cond until it holds; the test fails if it never does
+// within a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for start := time.Now(); !cond(); time.Sleep(2 * time.Millisecond) {
+		if time.Since(start) > time.Minute {
+			t.Fatalf("waited a minute for %s", what)
+		}
+	}
 }

@@ -19,6 +19,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -141,8 +142,60 @@ func (db *DB) Open(ctx context.Context) error {
 	if db.Now == nil {
 		db.Now = time.Now
 	}
-	db.DB = sqlstore.New(db.sql, db.sql, Dialect, db.Config)
+	d := Dialect
+	d.Batches = db.batches
+	db.DB = sqlstore.New(db.sql, db.sql, d, db.Config)
 	return nil
+}
+
+// batches begins a transaction on a connection of the pool whose
+// statements go a batch at a time, each batch in one round trip (pgx's
+// pipelining; database/sql sends one statement per round trip).
+func (db *DB) batches(ctx context.Context) (sqlstore.BatchTx, error) {
+	c, err := db.pool.Acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return &batchTx{c: c}, nil
+}
+
+type batchTx struct {
+	c      *pgxpool.Conn
+	begun  bool
+	closed bool
+}
+
+func (t *batchTx) Send(ctx context.Context, stmts []sqlstore.Stmt, commit bool) error {
+	var b pgx.Batch
+	if !t.begun {
+		b.Queue(`BEGIN`)
+		t.begun = true
+	}
+	for _, s := range stmts {
+		q := b.Queue(s.SQL, s.Args...)
+		if scan := s.Scan; scan != nil {
+			q.Query(func(rows pgx.Rows) error { return scan(rows) })
+		}
+	}
+	if commit {
+		b.Queue(`COMMIT`)
+	}
+	err := t.c.SendBatch(ctx, &b).Close()
+	if err == nil && commit {
+		t.closed = true
+	}
+	return err
+}
+
+func (t *batchTx) Close() {
+	if t.begun && !t.closed {
+		// A connection that cannot roll back is not idle, and the pool
+		// closes it rather than take it back.
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		t.c.Exec(ctx, `ROLLBACK`)
+		cancel()
+	}
+	t.c.Release()
 }
 
 // IsUnavailable reports whether err means the database cannot be reached or

@@ -48,6 +48,10 @@ func (db *DB) appendGrouped(ctx context.Context, u *parley.User, talkID int64, i
 	return r.e, r.err
 }
 
+// QueuedAppends returns how many appends wait for a group commit to take
+// them (up to maxGroup; more wait to be queued).
+func (db *DB) QueuedAppends() int { return len(db.appends) }
+
 // groupCommitter takes whatever appends are waiting, up to maxGroup, and
 // commits them in one transaction; while it commits, the next group
 // gathers. One committer per node: a group costs the same few statements
@@ -56,14 +60,17 @@ func (db *DB) appendGrouped(ctx context.Context, u *parley.User, talkID int64, i
 // four each, by talk, gave 2,171).
 func (db *DB) groupCommitter() {
 	defer close(db.stopped)
+	var carry []*appendReq // came during the last group, could not join it
 	for {
-		var first *appendReq
-		select {
-		case first = <-db.appends:
-		case <-db.stop:
-			return
+		group := carry
+		if len(group) == 0 {
+			select {
+			case r := <-db.appends:
+				group = []*appendReq{r}
+			case <-db.stop:
+				return
+			}
 		}
-		group := []*appendReq{first}
 	gather:
 		for len(group) < maxGroup {
 			select {
@@ -73,14 +80,16 @@ func (db *DB) groupCommitter() {
 				break gather
 			}
 		}
-		db.commitGroup(group)
+		carry = db.commitGroup(group)
 	}
 }
 
-// commitGroup appends the group in one transaction (see appendBatch). If
-// that transaction fails, none of it is committed and each append is tried
-// again alone, so that an append fails only for its own reasons.
-func (db *DB) commitGroup(group []*appendReq) {
+// commitGroup appends the group in one transaction (see appendBatch and
+// appendPipelined). If that transaction fails, none of it is committed and
+// each append is tried again alone, so that an append fails only for its
+// own reasons. It returns the appends that came meanwhile and could not
+// join the group, for the next.
+func (db *DB) commitGroup(group []*appendReq) (carry []*appendReq) {
 	live := make([]*appendReq, 0, len(group))
 	for _, r := range group {
 		if err := r.ctx.Err(); err != nil {
@@ -94,7 +103,14 @@ func (db *DB) commitGroup(group []*appendReq) {
 	// deadlock.
 	slices.SortStableFunc(live, func(a, b *appendReq) int { return cmp.Compare(a.talkID, b.talkID) })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	err := db.appendBatch(ctx, live)
+	var err error
+	if db.dialect.Batches != nil && db.pipelinable(live) {
+		var joined []*appendReq
+		joined, carry, err = db.appendPipelined(ctx, live)
+		group, live = append(group, joined...), append(live, joined...)
+	} else {
+		err = db.appendBatch(ctx, live)
+	}
 	cancel()
 	if err != nil {
 		for _, r := range live {
@@ -111,6 +127,7 @@ func (db *DB) commitGroup(group []*appendReq) {
 			}
 		}
 	}
+	return carry
 }
 
 // appendBatch appends rs, sorted by talk, in one transaction of a few
@@ -132,40 +149,11 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 		return err
 	}
 	defer tx.Rollback()
-	var ids []int64
-	for _, r := range rs {
-		if len(ids) == 0 || ids[len(ids)-1] != r.talkID {
-			ids = append(ids, r.talkID)
-		}
-	}
-	talks, err := findTalkMembers(ctx, tx, ids)
+	talks, err := findTalkMembers(ctx, tx, talkIDs(rs))
 	if err != nil {
 		return err
 	}
-	var shared, private []*appendReq
-	var locked []int64
-	for _, r := range rs {
-		t := talks[r.talkID]
-		if t == nil {
-			r.err = parley.Errorf(parley.ENOTFOUND, "no talk %d", r.talkID)
-			continue
-		}
-		if r.err = checkAppend(r.u, t, r.in); r.err != nil {
-			continue
-		}
-		if r.in.PrivateTo != 0 {
-			private = append(private, r)
-			continue
-		}
-		// Refuse a payload that cannot be sealed before taking a seq.
-		if r.in.Payload, r.err = parley.CanonicalPayload(r.in.Payload); r.err != nil {
-			continue
-		}
-		shared = append(shared, r)
-		if len(locked) == 0 || locked[len(locked)-1] != r.talkID {
-			locked = append(locked, r.talkID)
-		}
-	}
+	shared, private, locked := sortOut(rs, talks)
 	// Private chains first: a transaction that appends to both (a
 	// negotiation's submission) takes the private head's lock, then the
 	// talk's, and so must a group, or the two could deadlock.
@@ -190,47 +178,23 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 			return err
 		}
 		keys := map[int64]ed25519.PrivateKey{}
-		for _, r := range shared {
-			h := heads[r.talkID]
-			if h == nil {
-				return fmt.Errorf("talk %d vanished", r.talkID)
-			}
-			priv, ok := keys[r.u.PartyID]
+		notes, err = db.seal(shared, heads, func(party int64) (ed25519.PrivateKey, error) {
+			priv, ok := keys[party]
 			if !ok {
-				if priv, err = db.signer(ctx, tx, r.u.PartyID); err != nil {
-					return err
+				if priv, err = db.signer(ctx, tx, party); err != nil {
+					return nil, err
 				}
-				keys[r.u.PartyID] = priv
+				keys[party] = priv
 			}
-			h.seq++
-			e := &parley.Event{TalkID: r.talkID, Seq: h.seq, Time: db.now(), ActorID: r.u.ID, PartyID: r.u.PartyID, Type: r.in.Type, Payload: r.in.Payload}
-			if err := e.Seal(h.hash, priv); err != nil {
-				return err
-			}
-			h.hash, r.e = e.Hash, e
-			notes = append(notes, fmt.Sprintf("%d:%d", e.TalkID, e.Seq))
+			return priv, nil
+		})
+		if err != nil {
+			return err
 		}
 		if db.dialect.WriteCTE {
-			// Insert, heads and notification in one round trip, which
-			// the talks' locks are held over, in a statement whose text
-			// is the same whatever the group: prepared once per
-			// connection, and planned once rather than for every group.
-			var c eventColumns
-			for _, r := range shared {
-				c.add(r.e)
-			}
-			var moved headColumns
-			for _, id := range locked {
-				moved.id, moved.seq, moved.hash = append(moved.id, id), append(moved.seq, heads[id].seq), append(moved.hash, heads[id].hash)
-			}
-			args := append(c.args(), moved.id, moved.seq, moved.hash)
-			notify := "SELECT 1"
-			if db.dialect.NotifyEvents != nil {
-				notify = db.dialect.NotifyEvents(len(args) + 1)
-				args = append(args, notes)
-				notes = nil
-			}
-			if _, err := tx.ExecContext(ctx, qAppendGroupArrays+notify, args...); err != nil {
+			q, args := db.groupInsert(shared, locked, heads, notes)
+			notes = nil
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("insert events: %w", err)
 			}
 		} else {
@@ -271,6 +235,94 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 		}
 	}
 	return tx.Commit()
+}
+
+// talkIDs returns the talks of rs, sorted by talk, once each.
+func talkIDs(rs []*appendReq) []int64 {
+	var ids []int64
+	for _, r := range rs {
+		if len(ids) == 0 || ids[len(ids)-1] != r.talkID {
+			ids = append(ids, r.talkID)
+		}
+	}
+	return ids
+}
+
+// sortOut applies the rule to each append of rs (sorted by talk), given
+// the talks' members: a refused append gets its error; the others are
+// private or to the shared chain, whose talks, in ascending order, are to
+// be locked.
+func sortOut(rs []*appendReq, talks map[int64]*parley.Talk) (shared, private []*appendReq, locked []int64) {
+	for _, r := range rs {
+		t := talks[r.talkID]
+		if t == nil {
+			r.err = parley.Errorf(parley.ENOTFOUND, "no talk %d", r.talkID)
+			continue
+		}
+		if r.err = checkAppend(r.u, t, r.in); r.err != nil {
+			continue
+		}
+		if r.in.PrivateTo != 0 {
+			private = append(private, r)
+			continue
+		}
+		// Refuse a payload that cannot be sealed before taking a seq.
+		if r.in.Payload, r.err = parley.CanonicalPayload(r.in.Payload); r.err != nil {
+			continue
+		}
+		shared = append(shared, r)
+		if len(locked) == 0 || locked[len(locked)-1] != r.talkID {
+			locked = append(locked, r.talkID)
+		}
+	}
+	return shared, private, locked
+}
+
+// seal seals the shared appends in order on their talks' heads, which it
+// moves, signing with key(party); it returns the notifications to send.
+func (db *DB) seal(shared []*appendReq, heads map[int64]*head, key func(party int64) (ed25519.PrivateKey, error)) ([]string, error) {
+	notes := make([]string, 0, len(shared))
+	for _, r := range shared {
+		h := heads[r.talkID]
+		if h == nil {
+			return nil, fmt.Errorf("talk %d vanished", r.talkID)
+		}
+		priv, err := key(r.u.PartyID)
+		if err != nil {
+			return nil, err
+		}
+		h.seq++
+		e := &parley.Event{TalkID: r.talkID, Seq: h.seq, Time: db.now(), ActorID: r.u.ID, PartyID: r.u.PartyID, Type: r.in.Type, Payload: r.in.Payload}
+		if err := e.Seal(h.hash, priv); err != nil {
+			return nil, err
+		}
+		h.hash, r.e = e.Hash, e
+		notes = append(notes, fmt.Sprintf("%d:%d", e.TalkID, e.Seq))
+	}
+	return notes, nil
+}
+
+// groupInsert returns the statement that inserts the sealed shared
+// appends, moves the locked talks' heads and sends notes, in one round
+// trip, which the talks' locks are held over; its text is the same
+// whatever the group: prepared once per connection, and planned once
+// rather than for every group (WriteCTE dialects).
+func (db *DB) groupInsert(shared []*appendReq, locked []int64, heads map[int64]*head, notes []string) (string, []any) {
+	var c eventColumns
+	for _, r := range shared {
+		c.add(r.e)
+	}
+	var moved headColumns
+	for _, id := range locked {
+		moved.id, moved.seq, moved.hash = append(moved.id, id), append(moved.seq, heads[id].seq), append(moved.hash, heads[id].hash)
+	}
+	args := append(c.args(), moved.id, moved.seq, moved.hash)
+	notify := "SELECT 1"
+	if db.dialect.NotifyEvents != nil {
+		notify = db.dialect.NotifyEvents(len(args) + 1)
+		args = append(args, notes)
+	}
+	return qAppendGroupArrays + notify, args
 }
 
 // qAppendGroupArrays inserts the events given as one array per column
@@ -345,6 +397,18 @@ func findTalkMembers(ctx context.Context, tx *tx, ids []int64) (map[int64]*parle
 		return nil, fmt.Errorf("find talks: %w", err)
 	}
 	defer rows.Close()
+	return scanTalkMembers(rows)
+}
+
+// qTalkMembersArray is findTalkMembers' statement with the talks as an
+// array ($1), for batches.
+const qTalkMembersArray = `SELECT id, 0, 0, '', 0 FROM talks WHERE id = ANY(CAST($1 AS BIGINT[]))
+	UNION ALL SELECT talk_id, 1, party_id, standing, accepted FROM talk_parties WHERE talk_id = ANY(CAST($1 AS BIGINT[]))
+	UNION ALL SELECT talk_id, 2, user_id, '', 0 FROM talk_mediators WHERE talk_id = ANY(CAST($1 AS BIGINT[]))
+	ORDER BY 1, 2, 3`
+
+// scanTalkMembers reads the rows of findTalkMembers' statement.
+func scanTalkMembers(rows Rows) (map[int64]*parley.Talk, error) {
 	talks := map[int64]*parley.Talk{}
 	for rows.Next() {
 		var id, kind, member, accepted int64
@@ -380,6 +444,11 @@ func (db *DB) lockTalks(ctx context.Context, tx *tx, ids []int64) (map[int64]*he
 		return nil, fmt.Errorf("lock talks: %w", err)
 	}
 	defer rows.Close()
+	return scanHeads(rows)
+}
+
+// scanHeads reads talks' ids, last seqs and last hashes.
+func scanHeads(rows Rows) (map[int64]*head, error) {
 	heads := map[int64]*head{}
 	for rows.Next() {
 		var id int64
