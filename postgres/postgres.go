@@ -287,9 +287,21 @@ func (db *DB) listen(ctx context.Context, ready chan<- struct{}, resubscribed fu
 			db.DB.CredentialsChanged()
 			continue
 		}
-		// "talk:seq" for the shared chain, "talk:seq:party" for a party's
-		// private chain.
-		parts := strings.Split(n.Payload, ":")
+		if db.OnEvent != nil {
+			for _, r := range parseNote(n.Payload) {
+				db.OnEvent(r)
+			}
+		}
+	}
+}
+
+// parseNote reads a notification of new events: "talk:seq" for the
+// shared chain, "talk:seq:party" for a party's private chain, several
+// separated by spaces (a group commit's). What does not parse is skipped.
+func parseNote(payload string) []parley.EventRef {
+	var refs []parley.EventRef
+	for ref := range strings.FieldsSeq(payload) {
+		parts := strings.Split(ref, ":")
 		var nums [3]int64
 		bad := len(parts) < 2 || len(parts) > 3
 		for i, p := range parts {
@@ -299,11 +311,9 @@ func (db *DB) listen(ctx context.Context, ready chan<- struct{}, resubscribed fu
 			v, err := strconv.ParseInt(p, 10, 64)
 			nums[i], bad = v, err != nil
 		}
-		if bad {
-			continue
-		}
-		if db.OnEvent != nil {
-			db.OnEvent(parley.EventRef{TalkID: nums[0], Seq: nums[1], Private: nums[2]})
+		if !bad {
+			refs = append(refs, parley.EventRef{TalkID: nums[0], Seq: nums[1], Private: nums[2]})
 		}
 	}
+	return refs
 }

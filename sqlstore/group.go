@@ -278,10 +278,16 @@ func sortOut(rs []*appendReq, talks map[int64]*parley.Talk) (shared, private []*
 	return shared, private, locked
 }
 
+// maxNote bounds a notification's payload: PostgreSQL's limit is 8,000
+// bytes.
+const maxNote = 7000
+
 // seal seals the shared appends in order on their talks' heads, which it
-// moves, signing with key(party); it returns the notifications to send.
+// moves, signing with key(party); it returns the notifications to send:
+// "talk:seq" of each event, separated by spaces, as few as fit.
 func (db *DB) seal(shared []*appendReq, heads map[int64]*head, key func(party int64) (ed25519.PrivateKey, error)) ([]string, error) {
-	notes := make([]string, 0, len(shared))
+	var notes []string
+	var note []byte
 	for _, r := range shared {
 		h := heads[r.talkID]
 		if h == nil {
@@ -297,7 +303,16 @@ func (db *DB) seal(shared []*appendReq, heads map[int64]*head, key func(party in
 			return nil, err
 		}
 		h.hash, r.e = e.Hash, e
-		notes = append(notes, fmt.Sprintf("%d:%d", e.TalkID, e.Seq))
+		if len(note) > maxNote {
+			notes, note = append(notes, string(note)), note[:0]
+		}
+		if len(note) > 0 {
+			note = append(note, ' ')
+		}
+		note = strconv.AppendInt(append(strconv.AppendInt(note, e.TalkID, 10), ':'), e.Seq, 10)
+	}
+	if len(note) > 0 {
+		notes = append(notes, string(note))
 	}
 	return notes, nil
 }
