@@ -168,9 +168,10 @@ func seedTalks(tb testing.TB, db *postgres.DB, head *parley.User, n int) []int64
 
 // TestAppendsJoinAGroupAwaitingItsLocks: appends that come while a group
 // commit waits for a talk's lock (held here by another transaction, as the
-// other node's group would) join that group's transaction if their talk is
-// among its locked ones; the rule still refuses what it must, and an
-// append to another talk waits for the next group.
+// other node's group would) join that group's transaction: those to talks
+// it has locked at once, those to talks no one holds after locking them
+// too (without waiting); an append to a talk someone else holds waits for
+// the next group. The rule still refuses what it must.
 func TestAppendsJoinAGroupAwaitingItsLocks(t *testing.T) {
 	a := open(t)
 	ctx := t.Context()
@@ -179,21 +180,25 @@ func TestAppendsJoinAGroupAwaitingItsLocks(t *testing.T) {
 	if err := a.CreateUser(ctx, observer); err != nil {
 		t.Fatal(err)
 	}
-	talks := seedTalks(t, a, head, 2)
-	locked, other := talks[0], talks[1]
+	talks := seedTalks(t, a, head, 3)
+	locked, free, busy := talks[0], talks[1], talks[2]
 	as := parley.NewContextWithUser(ctx, head)
 	raw, err := sql.Open("pgx", a.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer raw.Close()
-	holder, err := raw.BeginTx(ctx, nil)
-	if err != nil {
-		t.Fatal(err)
+	hold := func(talk int64) *sql.Tx {
+		tx, err := raw.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT id FROM talks WHERE id = $1 FOR UPDATE`, talk); err != nil {
+			t.Fatal(err)
+		}
+		return tx
 	}
-	if _, err := holder.ExecContext(ctx, `SELECT id FROM talks WHERE id = $1 FOR UPDATE`, locked); err != nil {
-		t.Fatal(err)
-	}
+	holdLocked, holdBusy := hold(locked), hold(busy)
 	type result struct {
 		text string
 		e    *parley.Event
@@ -215,16 +220,25 @@ func TestAppendsJoinAGroupAwaitingItsLocks(t *testing.T) {
 		go send(as, locked, fmt.Sprint("late ", i))
 	}
 	go send(parley.NewContextWithUser(ctx, observer), locked, "refused")
-	go send(as, other, "other talk")
-	waitFor(t, "six appends queued", func() bool { return a.QueuedAppends() == 6 })
-	if err := holder.Rollback(); err != nil {
+	go send(as, free, "free talk")
+	go send(as, busy, "busy talk")
+	waitFor(t, "seven appends queued", func() bool { return a.QueuedAppends() == 7 })
+	if err := holdLocked.Rollback(); err != nil {
 		t.Fatal(err)
 	}
 	got := map[string]result{}
-	for range 7 {
+	for range 6 {
 		r := <-results
 		got[r.text] = r
 	}
+	if _, ok := got["busy talk"]; ok {
+		t.Fatal("an append to a talk another transaction holds was committed")
+	}
+	if err := holdBusy.Rollback(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-results
+	got[r.text] = r
 	if r := got["refused"]; parley.ErrorCode(r.err) != parley.EFORBIDDEN {
 		t.Errorf("the observer's append: %v, want forbidden", r.err)
 	}
@@ -240,23 +254,27 @@ func TestAppendsJoinAGroupAwaitingItsLocks(t *testing.T) {
 		}
 		txOf[text] = xmin
 	}
-	for i := range 4 {
-		if late := fmt.Sprint("late ", i); txOf[late] != txOf["first"] {
-			t.Errorf("%q committed in transaction %s, the group awaiting the lock in %s: it did not join", late, txOf[late], txOf["first"])
+	for _, text := range []string{"late 0", "late 1", "late 2", "late 3", "free talk"} {
+		if txOf[text] != txOf["first"] {
+			t.Errorf("%q committed in transaction %s, the group awaiting the lock in %s: it did not join", text, txOf[text], txOf["first"])
 		}
 	}
-	if txOf["other talk"] == txOf["first"] {
-		t.Errorf("the append to a talk the group had not locked joined it")
+	if txOf["busy talk"] == txOf["first"] {
+		t.Errorf("the append to a talk another transaction held joined the group")
 	}
-	r, err := a.Record(as, locked)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := parley.Verify(r); err != nil {
-		t.Fatal(err)
-	}
-	if n := len(r.Events); r.Events[n-1].Seq != int64(n) || got["first"].e.Seq != int64(n-4) {
-		t.Errorf("talk's chain: %d events, the first append at %d; want it followed by the 4 late ones", n, got["first"].e.Seq)
+	for _, id := range talks {
+		r, err := a.Record(as, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := parley.Verify(r); err != nil {
+			t.Fatalf("talk %d: %v", id, err)
+		}
+		if id == locked {
+			if n := len(r.Events); r.Events[n-1].Seq != int64(n) || got["first"].e.Seq != int64(n-4) {
+				t.Errorf("talk's chain: %d events, the first append at %d; want it followed by the 4 late ones", n, got["first"].e.Seq)
+			}
+		}
 	}
 }
 

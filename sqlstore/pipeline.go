@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/ed25519"
 	"fmt"
+	"maps"
 	"slices"
 
 	"parley"
@@ -54,49 +55,40 @@ func (db *DB) pipelinable(rs []*appendReq) bool {
 // returns their heads (as lockTalks).
 const qLockTalksArray = `SELECT id, last_seq, last_hash FROM talks WHERE id = ANY(CAST($1 AS BIGINT[])) ORDER BY id FOR NO KEY UPDATE`
 
+// qLockFreeTalksArray locks those talks of the array $1 that no other
+// transaction holds and returns their heads. It never waits, so it may
+// come after other talks' locks whatever their order.
+const qLockFreeTalksArray = `SELECT id, last_seq, last_hash FROM talks WHERE id = ANY(CAST($1 AS BIGINT[])) ORDER BY id FOR NO KEY UPDATE SKIP LOCKED`
+
 // qPartyKeysArray reads the keys of the parties of the array $1.
 const qPartyKeysArray = `SELECT party_id, public_key, sealed_private, created_at FROM party_keys WHERE party_id = ANY(CAST($1 AS BIGINT[]))`
 
-// appendPipelined is appendBatch in two round trips, for dialects with
-// Batches. The first begins the transaction, locks the group's talks (in
-// ascending order), then reads their members and the parties' keys: read
-// after the locks, the members are those every append of the transaction
-// is checked against, since a change of members appends to the talk and so
-// waits for its lock. Appends that came while the locks were awaited join
-// the group if their talks are among those locked and their keys were
-// read (a talk's appends still sealed in the order they came); the others
-// are returned, for the next group. The appends the rule allows are
-// sealed; the second round trip inserts them, moves the heads, notifies
-// and commits. Every talk of the group is locked, even one whose appends
-// the rule then refuses. Where appendBatch takes six round trips, the
-// talks' locks are held over one, and the commit; and a node appending to
-// a talk the other node holds gathers what comes meanwhile into the same
-// commit.
-func (db *DB) appendPipelined(ctx context.Context, rs []*appendReq) (joined, carry []*appendReq, err error) {
-	ids := talkIDs(rs)
-	var parties []int64
-	read := map[int64]bool{}
-	for _, r := range rs {
-		if p := r.u.PartyID; p != 0 && !read[p] {
-			read[p] = true
-			parties = append(parties, p)
-		}
+// pipeGroup is what a pipelined group commit has locked and read.
+type pipeGroup struct {
+	heads map[int64]*head        // of the talks locked
+	talks map[int64]*parley.Talk // their members
+	keys  map[int64]*parley.PartyKey
+	read  map[int64]bool // parties whose keys were read (they may have none)
+}
+
+// lock sends, in one round trip, lock (qLockTalksArray or
+// qLockFreeTalksArray) for the talks ids, then reads their members and
+// the keys of parties: read after the locks, the members are those every
+// append of the transaction is checked against, since a change of members
+// appends to the talk and so waits for its lock.
+func (g *pipeGroup) lock(ctx context.Context, bt BatchTx, lock string, ids, parties []int64) error {
+	for _, p := range parties {
+		g.read[p] = true
 	}
-	bt, err := db.dialect.Batches(ctx)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer bt.Close()
-	var talks map[int64]*parley.Talk
-	var heads map[int64]*head
-	keys := map[int64]*parley.PartyKey{}
-	err = bt.Send(ctx, []Stmt{
-		{SQL: qLockTalksArray, Args: []any{ids}, Scan: func(rows Rows) (err error) {
-			heads, err = scanHeads(rows)
+	return bt.Send(ctx, []Stmt{
+		{SQL: lock, Args: []any{ids}, Scan: func(rows Rows) error {
+			heads, err := scanHeads(rows)
+			maps.Copy(g.heads, heads)
 			return err
 		}},
-		{SQL: qTalkMembersArray, Args: []any{ids}, Scan: func(rows Rows) (err error) {
-			talks, err = scanTalkMembers(rows)
+		{SQL: qTalkMembersArray, Args: []any{ids}, Scan: func(rows Rows) error {
+			talks, err := scanTalkMembers(rows)
+			maps.Copy(g.talks, talks)
 			return err
 		}},
 		{SQL: qPartyKeysArray, Args: []any{parties}, Scan: func(rows Rows) error {
@@ -111,45 +103,112 @@ func (db *DB) appendPipelined(ctx context.Context, rs []*appendReq) (joined, car
 				if len(k.SealedPrivate) == 0 {
 					k.SealedPrivate = nil
 				}
-				keys[k.PartyID] = k
+				g.keys[k.PartyID] = k
 			}
 			return rows.Err()
 		}},
 	}, false)
+}
+
+// ready reports whether r can join: its talk locked, its party's key read.
+func (g *pipeGroup) ready(r *appendReq) bool {
+	return g.heads[r.talkID] != nil && (r.u.PartyID == 0 || g.read[r.u.PartyID])
+}
+
+// unread returns the parties of rs whose keys were not read, once each.
+func (g *pipeGroup) unread(rs []*appendReq) []int64 {
+	var ps []int64
+	for _, r := range rs {
+		if p := r.u.PartyID; p != 0 && !g.read[p] && !slices.Contains(ps, p) {
+			ps = append(ps, p)
+		}
+	}
+	return ps
+}
+
+// appendPipelined is appendBatch in few round trips, for dialects with
+// Batches. The first begins the transaction, locks the group's talks (in
+// ascending order, waiting for other nodes' groups), and reads their
+// members and the parties' keys (pipeGroup.lock). Appends that came
+// meanwhile join the group: at once if their talks are among those locked
+// and their keys were read; otherwise one more round trip locks those of
+// their talks that no one holds (never waiting, so no deadlock whatever the
+// order) and reads what is missing, and those that can then join do. The
+// others are returned, for the next group; a talk's appends keep the order
+// they came in. The appends the rule allows are sealed; the last round
+// trip inserts them, moves the heads, notifies and commits. Every talk of
+// the group is locked, even one whose appends the rule then refuses. Where
+// appendBatch takes six round trips, the talks' locks are held over one or
+// two, and the commit; and a node appending to talks the other node holds
+// gathers what comes meanwhile into the same commit.
+func (db *DB) appendPipelined(ctx context.Context, rs []*appendReq) (joined, carry []*appendReq, err error) {
+	bt, err := db.dialect.Batches(ctx)
 	if err != nil {
+		return nil, nil, err
+	}
+	defer bt.Close()
+	g := &pipeGroup{heads: map[int64]*head{}, talks: map[int64]*parley.Talk{}, keys: map[int64]*parley.PartyKey{}, read: map[int64]bool{}}
+	if err := g.lock(ctx, bt, qLockTalksArray, talkIDs(rs), g.unread(rs)); err != nil {
 		return nil, nil, fmt.Errorf("lock talks: %w", err)
 	}
+	// Appends that came meanwhile. A talk with an append pending, or
+	// carried to the next group, has its later appends follow it.
+	var pending []*appendReq
+	const isPending, isCarried = 1, 2
+	state := map[int64]int{}
 gather:
-	for len(rs)+len(joined) < maxGroup {
+	for len(rs)+len(joined)+len(pending) < maxGroup {
 		select {
 		case r := <-db.appends:
-			if r.ctx.Err() == nil && heads[r.talkID] != nil && db.pipelinable([]*appendReq{r}) && (r.u.PartyID == 0 || read[r.u.PartyID]) {
+			switch {
+			case state[r.talkID] == isCarried || r.ctx.Err() != nil || !db.pipelinable([]*appendReq{r}):
+				carry, state[r.talkID] = append(carry, r), isCarried
+			case state[r.talkID] == isPending || !g.ready(r):
+				pending, state[r.talkID] = append(pending, r), isPending
+			default:
 				joined = append(joined, r)
-			} else {
-				carry = append(carry, r)
 			}
 		default:
 			break gather
 		}
 	}
+	if len(pending) > 0 {
+		var free []int64
+		for _, r := range pending {
+			if g.heads[r.talkID] == nil && !slices.Contains(free, r.talkID) {
+				free = append(free, r.talkID)
+			}
+		}
+		slices.Sort(free)
+		if err := g.lock(ctx, bt, qLockFreeTalksArray, free, g.unread(pending)); err != nil {
+			return joined, append(carry, pending...), fmt.Errorf("lock talks: %w", err)
+		}
+		for _, r := range pending {
+			if state[r.talkID] != isCarried && g.ready(r) {
+				joined = append(joined, r)
+			} else {
+				carry, state[r.talkID] = append(carry, r), isCarried
+			}
+		}
+	}
 	all := append(slices.Clip(rs), joined...)
 	slices.SortStableFunc(all, func(a, b *appendReq) int { return cmp.Compare(a.talkID, b.talkID) })
-	shared, _, locked := sortOut(all, talks)
+	shared, _, locked := sortOut(all, g.talks)
 	if len(shared) == 0 {
 		return joined, carry, nil
 	}
-	notes, err := db.seal(shared, heads, func(party int64) (ed25519.PrivateKey, error) {
+	notes, err := db.seal(shared, g.heads, func(party int64) (ed25519.PrivateKey, error) {
 		if party == 0 {
 			db.mu.Lock()
 			defer db.mu.Unlock()
 			return db.serverKey, nil
 		}
-		return db.privateKey(keys[party])
+		return db.privateKey(g.keys[party])
 	})
 	if err != nil {
 		return joined, carry, err
 	}
-	q, args := db.groupInsert(shared, locked, heads, notes)
+	q, args := db.groupInsert(shared, locked, g.heads, notes)
 	if err := bt.Send(ctx, []Stmt{{SQL: q, Args: args}}, true); err != nil {
 		return joined, carry, fmt.Errorf("insert events: %w", err)
 	}
