@@ -29,10 +29,7 @@ func TestTwoNodesAppendConcurrently(t *testing.T) {
 	t.Cleanup(func() { b.Close() })
 	ctx := t.Context()
 	p, head := seedParty(t, a)
-	observer := &parley.User{Name: "observer", PartyID: p.ID, Role: parley.RoleObserver}
-	if err := a.CreateUser(ctx, observer); err != nil {
-		t.Fatal(err)
-	}
+	observer := seedObserver(t, a, p)
 	talks := seedTalks(t, a, head, 3)
 	as := parley.NewContextWithUser(ctx, head)
 
@@ -130,6 +127,17 @@ func TestTwoNodesAppendConcurrently(t *testing.T) {
 
 // seedParty makes a party whose key the server holds and its head of
 // delegation.
+// seedObserver adds an observer to p's delegation: a member who may not
+// add to a talk.
+func seedObserver(t *testing.T, db *postgres.DB, p *parley.Party) *parley.User {
+	t.Helper()
+	observer := &parley.User{Name: "observer", PartyID: p.ID, Role: parley.RoleObserver}
+	if err := db.CreateUser(t.Context(), observer); err != nil {
+		t.Fatal(err)
+	}
+	return observer
+}
+
 func seedParty(tb testing.TB, db *postgres.DB) (*parley.Party, *parley.User) {
 	tb.Helper()
 	ctx := tb.Context()
@@ -176,10 +184,7 @@ func TestAppendsJoinAGroupAwaitingItsLocks(t *testing.T) {
 	a := open(t)
 	ctx := t.Context()
 	p, head := seedParty(t, a)
-	observer := &parley.User{Name: "observer", PartyID: p.ID, Role: parley.RoleObserver}
-	if err := a.CreateUser(ctx, observer); err != nil {
-		t.Fatal(err)
-	}
+	observer := seedObserver(t, a, p)
 	talks := seedTalks(t, a, head, 3)
 	locked, free, busy := talks[0], talks[1], talks[2]
 	as := parley.NewContextWithUser(ctx, head)
