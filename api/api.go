@@ -34,6 +34,16 @@ type handler func(w http.ResponseWriter, r *http.Request) error
 
 func writeJSON(w http.ResponseWriter, status int, v any) error { return app.WriteJSON(w, status, v) }
 
+// reply ends a handler whose last call returned err: the error, or v as
+// JSON with status. v must not need the call to have succeeded to be
+// evaluated (it is, before reply runs).
+func reply(w http.ResponseWriter, status int, v any, err error) error {
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, status, v)
+}
+
 // decode reads a JSON body into v, rejecting unknown fields, trailing data
 // and bodies over app.MaxBodyBytes.
 func decode(w http.ResponseWriter, r *http.Request, v any) error {

@@ -157,10 +157,7 @@ func (s *Server) handleGetIrritant(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	v, err := s.IrritantView(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return reply(w, http.StatusOK, v, err)
 }
 
 func (s *Server) handleIrritantTimeline(w http.ResponseWriter, r *http.Request) error {
@@ -199,10 +196,7 @@ func (s *Server) handleMoveIrritant(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	i, err := svc.MoveIrritant(r.Context(), id, m)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, i)
+	return reply(w, http.StatusOK, i, err)
 }
 
 func (s *Server) handleConfirmIrritant(w http.ResponseWriter, r *http.Request) error {
@@ -226,10 +220,7 @@ func (s *Server) handleConfirmIrritant(w http.ResponseWriter, r *http.Request) e
 		}
 	}
 	i, err := svc.MoveIrritant(r.Context(), id, parley.IrritantMove{To: parley.IrritantResolved, Reason: req.Reason})
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, i)
+	return reply(w, http.StatusOK, i, err)
 }
 
 func (s *Server) handleCommentIrritant(w http.ResponseWriter, r *http.Request) error {

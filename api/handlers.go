@@ -55,10 +55,7 @@ func (s *Server) handleSetup(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	u, err := s.CompleteSetup(r.Context(), req.Token, req.Name, req.Password)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, u)
+	return reply(w, http.StatusCreated, u, err)
 }
 
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
@@ -237,10 +234,7 @@ func (s *Server) handleApproveMember(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	m, err := s.Users.ApproveMember(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, m)
+	return reply(w, http.StatusOK, m, err)
 }
 
 func (s *Server) handleDisableUser(w http.ResponseWriter, r *http.Request) error {
@@ -252,10 +246,7 @@ func (s *Server) handleDisableUser(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	m, err := s.Users.DisableUser(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, m)
+	return reply(w, http.StatusOK, m, err)
 }
 
 // handleListMembers lists a delegation, pending members included, to its
@@ -335,10 +326,7 @@ func (s *Server) handleGetTalk(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	t, err := s.Talks.FindTalkByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, t)
+	return reply(w, http.StatusOK, t, err)
 }
 
 func (s *Server) handleInviteParty(w http.ResponseWriter, r *http.Request) error {
@@ -474,10 +462,7 @@ func (s *Server) handleAppendEvent(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	e, err := s.Talks.AppendEvent(r.Context(), id, in)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, e)
+	return reply(w, http.StatusCreated, e, err)
 }
 
 func (s *Server) handleRecord(w http.ResponseWriter, r *http.Request) error {
@@ -635,10 +620,7 @@ func (s *Server) handleSignOff(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	e, err := s.Talks.SignOff(r.Context(), id, req.Seq, req.Signature)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusCreated, e)
+	return reply(w, http.StatusCreated, e, err)
 }
 
 func (s *Server) handleChangePassword(w http.ResponseWriter, r *http.Request) error {

@@ -92,10 +92,7 @@ func (s *Server) handleGetRound(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rd, err := svc.FindRoundByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rd)
+	return reply(w, http.StatusOK, rd, err)
 }
 
 // handleUpdateRound changes a planned round's title, venue or times; the
@@ -135,10 +132,7 @@ func (s *Server) handleApproveMinutes(w http.ResponseWriter, r *http.Request) er
 		return parley.Errorf(parley.EINVALID, "version is missing; give the minutes_version of the round you read and approve")
 	}
 	rd, err := svc.ApproveMinutes(r.Context(), id, *req.Version)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rd)
+	return reply(w, http.StatusOK, rd, err)
 }
 
 func (s *Server) handleSetAgenda(w http.ResponseWriter, r *http.Request) error {
@@ -153,10 +147,7 @@ func (s *Server) handleSetAgenda(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rd, err := svc.SetAgenda(r.Context(), id, agendaInput(req.Agenda))
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rd)
+	return reply(w, http.StatusOK, rd, err)
 }
 
 func (s *Server) handleRecordMinutes(w http.ResponseWriter, r *http.Request) error {
@@ -173,10 +164,7 @@ func (s *Server) handleRecordMinutes(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	rd, err := svc.RecordMinutes(r.Context(), id, item, m)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rd)
+	return reply(w, http.StatusOK, rd, err)
 }
 
 func (s *Server) handleMoveRound(w http.ResponseWriter, r *http.Request) error {
@@ -191,10 +179,7 @@ func (s *Server) handleMoveRound(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rd, err := svc.MoveRound(r.Context(), id, req.To)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, rd)
+	return reply(w, http.StatusOK, rd, err)
 }
 
 func (s *Server) handleListStatements(w http.ResponseWriter, r *http.Request) error {
@@ -235,10 +220,7 @@ func (s *Server) handleGetStatement(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	v, err := s.StatementView(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, v)
+	return reply(w, http.StatusOK, v, err)
 }
 
 func (s *Server) handleStatementVersions(w http.ResponseWriter, r *http.Request) error {
@@ -321,10 +303,7 @@ func (s *Server) handleMarkStatement(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	st, err := svc.MarkStatement(r.Context(), id, req.Version, req.Mark)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, st)
+	return reply(w, http.StatusOK, st, err)
 }
 
 func (s *Server) handleSignStatement(w http.ResponseWriter, r *http.Request) error {
@@ -342,10 +321,7 @@ func (s *Server) handleSignStatement(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	st, err := svc.SignStatement(r.Context(), id, req.Version, req.Signature)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, st)
+	return reply(w, http.StatusOK, st, err)
 }
 
 func (s *Server) handleConsentStatement(w http.ResponseWriter, r *http.Request) error {
@@ -362,10 +338,7 @@ func (s *Server) handleConsentStatement(w http.ResponseWriter, r *http.Request) 
 		return err
 	}
 	st, err := svc.ConsentToStatement(r.Context(), id, req.Version, req.Consent, req.Note)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, st)
+	return reply(w, http.StatusOK, st, err)
 }
 
 func (s *Server) handleCommentStatement(w http.ResponseWriter, r *http.Request) error {
