@@ -46,14 +46,7 @@ func irritantFilter(r *http.Request, talkID int64) (parley.IrritantFilter, error
 }
 
 func (s *Server) handleListIrritants(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireUser(r); err != nil {
-		return err
-	}
-	svc, err := s.IrritantService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	svc, id, err := serviceCall(r, s.IrritantService)
 	if err != nil {
 		return err
 	}
@@ -81,14 +74,7 @@ func (s *Server) handleListIrritants(w http.ResponseWriter, r *http.Request) err
 }
 
 func (s *Server) handleRaiseIrritant(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireUser(r); err != nil {
-		return err
-	}
-	svc, err := s.IrritantService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	svc, id, err := serviceCall(r, s.IrritantService)
 	if err != nil {
 		return err
 	}
@@ -161,33 +147,16 @@ func (s *Server) handleGetIrritant(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) handleIrritantTimeline(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireUser(r); err != nil {
-		return err
-	}
-	svc, err := s.IrritantService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	svc, id, err := serviceCall(r, s.IrritantService)
 	if err != nil {
 		return err
 	}
 	es, err := svc.IrritantTimeline(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"events": es})
+	return reply(w, http.StatusOK, map[string]any{"events": es}, err)
 }
 
 func (s *Server) handleMoveIrritant(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireUser(r); err != nil {
-		return err
-	}
-	svc, err := s.IrritantService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	svc, id, err := serviceCall(r, s.IrritantService)
 	if err != nil {
 		return err
 	}
@@ -200,14 +169,7 @@ func (s *Server) handleMoveIrritant(w http.ResponseWriter, r *http.Request) erro
 }
 
 func (s *Server) handleConfirmIrritant(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireUser(r); err != nil {
-		return err
-	}
-	svc, err := s.IrritantService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	svc, id, err := serviceCall(r, s.IrritantService)
 	if err != nil {
 		return err
 	}
@@ -272,14 +234,7 @@ func csvCell(v string) string {
 }
 
 func (s *Server) handleIrritantsCSV(w http.ResponseWriter, r *http.Request) error {
-	if _, err := requireUser(r); err != nil {
-		return err
-	}
-	svc, err := s.IrritantService()
-	if err != nil {
-		return err
-	}
-	id, err := pathID(r, "id")
+	svc, id, err := serviceCall(r, s.IrritantService)
 	if err != nil {
 		return err
 	}

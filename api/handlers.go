@@ -67,10 +67,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) error {
 		return parley.Errorf(parley.EINVALID, "unknown field \"token\"")
 	}
 	u, err := s.Login(w, r, req.Name, req.Password)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"user": u})
+	return reply(w, http.StatusOK, map[string]any{"user": u}, err)
 }
 
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) error {
@@ -102,10 +99,7 @@ func (s *Server) handleListTokens(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	cs, err := s.Credentials.ListCredentials(r.Context(), u.ID, parley.CredentialToken)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"tokens": cs})
+	return reply(w, http.StatusOK, map[string]any{"tokens": cs}, err)
 }
 
 func (s *Server) handleCreateToken(w http.ResponseWriter, r *http.Request) error {
@@ -161,10 +155,7 @@ func (s *Server) handleListParties(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	ps, err := s.Parties.ListParties(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"parties": nonNil(ps)})
+	return reply(w, http.StatusOK, map[string]any{"parties": nonNil(ps)}, err)
 }
 
 func (s *Server) handleCreateParty(w http.ResponseWriter, r *http.Request) error {
@@ -190,10 +181,7 @@ func (s *Server) handleListUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	us, err := s.Users.ListUsers(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"users": nonNil(us)})
+	return reply(w, http.StatusOK, map[string]any{"users": nonNil(us)}, err)
 }
 
 func (s *Server) handleCreateUser(w http.ResponseWriter, r *http.Request) error {

@@ -35,10 +35,7 @@ func (s *Server) handleNotifications(w http.ResponseWriter, r *http.Request) err
 		return err
 	}
 	n, err := svc.UnreadCount(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"notifications": ns, "unread": n})
+	return reply(w, http.StatusOK, map[string]any{"notifications": ns, "unread": n}, err)
 }
 
 func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
@@ -60,10 +57,7 @@ func (s *Server) handleMarkRead(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	n, err := svc.UnreadCount(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"unread": n})
+	return reply(w, http.StatusOK, map[string]any{"unread": n}, err)
 }
 
 func (s *Server) handleGetEmail(w http.ResponseWriter, r *http.Request) error {
@@ -75,10 +69,7 @@ func (s *Server) handleGetEmail(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	addr, err := svc.EmailAddress(r.Context())
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]string{"email": addr})
+	return reply(w, http.StatusOK, map[string]string{"email": addr}, err)
 }
 
 func (s *Server) handleSetEmail(w http.ResponseWriter, r *http.Request) error {

@@ -43,10 +43,7 @@ func (s *Server) handleListRounds(w http.ResponseWriter, r *http.Request) error 
 		return err
 	}
 	rs, err := svc.FindRounds(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"rounds": rs})
+	return reply(w, http.StatusOK, map[string]any{"rounds": rs}, err)
 }
 
 func (s *Server) handleCreateRound(w http.ResponseWriter, r *http.Request) error {
@@ -188,10 +185,7 @@ func (s *Server) handleListStatements(w http.ResponseWriter, r *http.Request) er
 		return err
 	}
 	ss, err := svc.FindStatements(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"statements": ss})
+	return reply(w, http.StatusOK, map[string]any{"statements": ss}, err)
 }
 
 func (s *Server) handleCreateStatement(w http.ResponseWriter, r *http.Request) error {
@@ -229,10 +223,7 @@ func (s *Server) handleStatementVersions(w http.ResponseWriter, r *http.Request)
 		return err
 	}
 	vs, err := svc.StatementVersions(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"versions": vs})
+	return reply(w, http.StatusOK, map[string]any{"versions": vs}, err)
 }
 
 func (s *Server) handleStatementDiff(w http.ResponseWriter, r *http.Request) error {
