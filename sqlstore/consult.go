@@ -141,65 +141,50 @@ func (db *DB) RaiseIrritant(ctx context.Context, i *parley.Irritant) (err error)
 	if err != nil {
 		return err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, i.TalkID)
-	if err != nil {
-		return err
-	}
-	if !parley.CanRaiseIrritant(u, t) {
-		return parley.Errorf(parley.EFORBIDDEN, "only the heads and negotiators of seated member delegations raise irritants")
-	}
-	i.RaisedBy, i.RaisedByUser = u.PartyID, u.ID
-	if err := i.Validate(t); err != nil {
-		return err
-	}
-	i.Status, i.StatusReason, i.EscalatedTo = parley.IrritantRaised, "", ""
-	i.CreatedAt = db.now()
-	i.UpdatedAt = i.CreatedAt
-	i.Confirmations = []parley.Confirmation{}
-	if i.Stakeholders == nil {
-		i.Stakeholders = []int64{}
-	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO irritants (talk_id, raised_by, raised_by_user, title, description, category, priority, due, status, status_reason, escalated_to, search, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', '', $10, $11, $11) RETURNING id`,
-		i.TalkID, i.RaisedBy, i.RaisedByUser, i.Title, i.Description, i.Category, i.Priority, i.Due, string(i.Status), irritantSearch(i), micros(i.CreatedAt)).Scan(&i.ID); err != nil {
-		return fmt.Errorf("insert irritant: %w", err)
-	}
-	add := func(role string, ps []int64) error {
-		for k, p := range ps {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_parties (irritant_id, role, position, party_id) VALUES ($1, $2, $3, $4)`, i.ID, role, k, p); err != nil {
-				return fmt.Errorf("insert irritant party: %w", err)
-			}
+	return db.inTalk(ctx, u, i.TalkID, func(tx *tx, t *parley.Talk) ([]*parley.Event, error) {
+		if !parley.CanRaiseIrritant(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only the heads and negotiators of seated member delegations raise irritants")
 		}
-		return nil
-	}
-	if err := add(roleRaiser, []int64{i.RaisedBy}); err != nil {
-		return err
-	}
-	if err := add(roleToward, i.Toward); err != nil {
-		return err
-	}
-	if err := add(roleStakeholder, i.Stakeholders); err != nil {
-		return err
-	}
-	if err := refreshWaits(ctx, tx, i.ID); err != nil {
-		return err
-	}
-	payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "description": i.Description, "category": i.Category,
-		"priority": i.Priority, "due": i.Due, "raised_by": i.RaisedBy, "toward": i.Toward, "stakeholders": i.Stakeholders})
-	e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.raised", Payload: payload})
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.published(ctx, e)
-	return nil
+		i.RaisedBy, i.RaisedByUser = u.PartyID, u.ID
+		if err := i.Validate(t); err != nil {
+			return nil, err
+		}
+		i.Status, i.StatusReason, i.EscalatedTo = parley.IrritantRaised, "", ""
+		i.CreatedAt = db.now()
+		i.UpdatedAt = i.CreatedAt
+		i.Confirmations = []parley.Confirmation{}
+		if i.Stakeholders == nil {
+			i.Stakeholders = []int64{}
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO irritants (talk_id, raised_by, raised_by_user, title, description, category, priority, due, status, status_reason, escalated_to, search, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, '', '', $10, $11, $11) RETURNING id`,
+			i.TalkID, i.RaisedBy, i.RaisedByUser, i.Title, i.Description, i.Category, i.Priority, i.Due, string(i.Status), irritantSearch(i), micros(i.CreatedAt)).Scan(&i.ID); err != nil {
+			return nil, fmt.Errorf("insert irritant: %w", err)
+		}
+		add := func(role string, ps []int64) error {
+			for k, p := range ps {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_parties (irritant_id, role, position, party_id) VALUES ($1, $2, $3, $4)`, i.ID, role, k, p); err != nil {
+					return fmt.Errorf("insert irritant party: %w", err)
+				}
+			}
+			return nil
+		}
+		if err := add(roleRaiser, []int64{i.RaisedBy}); err != nil {
+			return nil, err
+		}
+		if err := add(roleToward, i.Toward); err != nil {
+			return nil, err
+		}
+		if err := add(roleStakeholder, i.Stakeholders); err != nil {
+			return nil, err
+		}
+		if err := refreshWaits(ctx, tx, i.ID); err != nil {
+			return nil, err
+		}
+		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "description": i.Description, "category": i.Category,
+			"priority": i.Priority, "due": i.Due, "raised_by": i.RaisedBy, "toward": i.Toward, "stakeholders": i.Stakeholders})
+		return oneEvent(db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.raised", Payload: payload}))
+	})
 }
 
 // irritantEvent appends an event about i to its talk's record and links it to i.
@@ -340,65 +325,62 @@ func (db *DB) MoveIrritant(ctx context.Context, id int64, m parley.IrritantMove)
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	// Take the irritant's row before reading it: two parties confirming at
-	// once on PostgreSQL must see each other's confirmation, or neither
-	// would resolve it.
-	if _, err := tx.ExecContext(ctx, `UPDATE irritants SET status = status WHERE id = $1`, id); err != nil {
-		return nil, err
-	}
-	i, t, err := findVisibleIrritant(ctx, tx, u, id)
-	if err != nil {
-		return nil, err
-	}
-	if err := parley.CheckMove(u, t, i, m); err != nil {
-		return nil, err
-	}
-	from := i.Status
-	now := db.now()
-	moved := i.Apply(u, m, now)
-	if _, err := tx.ExecContext(ctx, `UPDATE irritants SET status = $1, status_reason = $2, escalated_to = $3, updated_at = $4 WHERE id = $5`,
-		string(i.Status), i.StatusReason, i.EscalatedTo, micros(now), i.ID); err != nil {
-		return nil, fmt.Errorf("update irritant: %w", err)
-	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM irritant_confirmations WHERE irritant_id = $1`, i.ID); err != nil {
-		return nil, err
-	}
-	for _, c := range i.Confirmations {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_confirmations (irritant_id, party_id, user_id, at) VALUES ($1, $2, $3, $4)`,
-			i.ID, c.PartyID, c.UserID, micros(c.At)); err != nil {
-			return nil, fmt.Errorf("insert confirmation: %w", err)
+	var i *parley.Irritant
+	err = db.inTx(ctx, func(tx *tx) (_ []*parley.Event, err error) {
+		// Take the irritant's row before reading it: two parties confirming at
+		// once on PostgreSQL must see each other's confirmation, or neither
+		// would resolve it.
+		if _, err := tx.ExecContext(ctx, `UPDATE irritants SET status = status WHERE id = $1`, id); err != nil {
+			return nil, err
 		}
-	}
-	if err := refreshWaits(ctx, tx, i.ID); err != nil {
-		return nil, err
-	}
-	var es []*parley.Event
-	if m.To == parley.IrritantResolved {
-		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "party_id": u.PartyID, "reason": m.Reason, "awaiting": nonNilIDs(i.AwaitingConfirmation())})
-		e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.confirmed", Payload: payload})
+		var t *parley.Talk
+		i, t, err = findVisibleIrritant(ctx, tx, u, id)
 		if err != nil {
 			return nil, err
 		}
-		es = append(es, e)
-	}
-	if moved {
-		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "from": from, "to": i.Status, "reason": m.Reason, "escalated_to": m.EscalatedTo})
-		e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.moved", Payload: payload})
-		if err != nil {
+		if err := parley.CheckMove(u, t, i, m); err != nil {
 			return nil, err
 		}
-		es = append(es, e)
-	}
-	if err := tx.Commit(); err != nil {
+		from := i.Status
+		now := db.now()
+		moved := i.Apply(u, m, now)
+		if _, err := tx.ExecContext(ctx, `UPDATE irritants SET status = $1, status_reason = $2, escalated_to = $3, updated_at = $4 WHERE id = $5`,
+			string(i.Status), i.StatusReason, i.EscalatedTo, micros(now), i.ID); err != nil {
+			return nil, fmt.Errorf("update irritant: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM irritant_confirmations WHERE irritant_id = $1`, i.ID); err != nil {
+			return nil, err
+		}
+		for _, c := range i.Confirmations {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_confirmations (irritant_id, party_id, user_id, at) VALUES ($1, $2, $3, $4)`,
+				i.ID, c.PartyID, c.UserID, micros(c.At)); err != nil {
+				return nil, fmt.Errorf("insert confirmation: %w", err)
+			}
+		}
+		if err := refreshWaits(ctx, tx, i.ID); err != nil {
+			return nil, err
+		}
+		var es []*parley.Event
+		if m.To == parley.IrritantResolved {
+			payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "party_id": u.PartyID, "reason": m.Reason, "awaiting": nonNilIDs(i.AwaitingConfirmation())})
+			e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.confirmed", Payload: payload})
+			if err != nil {
+				return nil, err
+			}
+			es = append(es, e)
+		}
+		if moved {
+			payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "from": from, "to": i.Status, "reason": m.Reason, "escalated_to": m.EscalatedTo})
+			e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.moved", Payload: payload})
+			if err != nil {
+				return nil, err
+			}
+			es = append(es, e)
+		}
+		return es, nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	for _, e := range es {
-		db.published(ctx, e)
 	}
 	return i, nil
 }
@@ -423,40 +405,29 @@ func (db *DB) CommentOnIrritant(ctx context.Context, c *parley.IrritantComment) 
 	if c.PrivateTo != 0 && (u.PartyID == 0 || c.PrivateTo != u.PartyID) {
 		return parley.Errorf(parley.EINVALID, "an internal comment is for your own party's delegation; you can write only shared comments")
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	i, t, err := findVisibleIrritant(ctx, tx, u, c.IrritantID)
-	if err != nil {
-		return err
-	}
-	if !parley.CanActInTalk(u, t) {
-		return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of seated delegations comment on irritants")
-	}
-	c.AuthorID, c.PartyID, c.CreatedAt = u.ID, u.PartyID, db.now()
-	if err := tx.QueryRowContext(ctx, `INSERT INTO irritant_comments (irritant_id, author_id, party_id, kind, private_to, body, search, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		c.IrritantID, c.AuthorID, c.PartyID, c.Kind, c.PrivateTo, c.Text, strings.ToLower(c.Text), micros(c.CreatedAt)).Scan(&c.ID); err != nil {
-		return fmt.Errorf("insert comment: %w", err)
-	}
-	if c.PrivateTo == 0 {
-		// An internal comment must not show even as activity to others.
-		if _, err := tx.ExecContext(ctx, `UPDATE irritants SET updated_at = $1 WHERE id = $2`, micros(c.CreatedAt), i.ID); err != nil {
-			return err
+	return db.inTx(ctx, func(tx *tx) ([]*parley.Event, error) {
+		i, t, err := findVisibleIrritant(ctx, tx, u, c.IrritantID)
+		if err != nil {
+			return nil, err
 		}
-	}
-	payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "comment_id": c.ID, "kind": c.Kind, "text": c.Text})
-	e, err := db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.commented", PrivateTo: c.PrivateTo, Payload: payload})
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.published(ctx, e)
-	return nil
+		if !parley.CanActInTalk(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of seated delegations comment on irritants")
+		}
+		c.AuthorID, c.PartyID, c.CreatedAt = u.ID, u.PartyID, db.now()
+		if err := tx.QueryRowContext(ctx, `INSERT INTO irritant_comments (irritant_id, author_id, party_id, kind, private_to, body, search, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+			c.IrritantID, c.AuthorID, c.PartyID, c.Kind, c.PrivateTo, c.Text, strings.ToLower(c.Text), micros(c.CreatedAt)).Scan(&c.ID); err != nil {
+			return nil, fmt.Errorf("insert comment: %w", err)
+		}
+		if c.PrivateTo == 0 {
+			// An internal comment must not show even as activity to others.
+			if _, err := tx.ExecContext(ctx, `UPDATE irritants SET updated_at = $1 WHERE id = $2`, micros(c.CreatedAt), i.ID); err != nil {
+				return nil, err
+			}
+		}
+		payload, _ := json.Marshal(map[string]any{"irritant_id": i.ID, "title": i.Title, "comment_id": c.ID, "kind": c.Kind, "text": c.Text})
+		return oneEvent(db.irritantEvent(ctx, tx, u, i, parley.EventInput{Type: "irritant.commented", PrivateTo: c.PrivateTo, Payload: payload}))
+	})
 }
 
 // IrritantComments implements parley.IrritantService.

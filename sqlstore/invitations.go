@@ -61,64 +61,48 @@ func (db *DB) InviteParty(ctx context.Context, talkID, partyID int64, s parley.S
 	if !s.Valid() {
 		return false, parley.Errorf(parley.EINVALID, "standing %q is not one of member, observer, stakeholder", s)
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, talkID)
-	if err != nil {
-		return false, err
-	}
-	if !parley.CanManageTalk(u, t) {
-		return false, parley.Errorf(parley.EFORBIDDEN, "only the talk's mediators, administrators and heads of member delegations propose parties")
-	}
-	p, err := findParty(ctx, tx, partyID)
-	if err != nil {
-		return false, err
-	}
-	if _, ok := t.Party(partyID); ok {
-		return false, parley.Errorf(parley.ECONFLICT, "%s is already in this talk", p.Name)
-	}
-	ins, err := findInvitations(ctx, tx, talkID)
-	if err != nil {
-		return false, err
-	}
-	if slices.ContainsFunc(ins, func(in parley.TalkInvitation) bool { return in.PartyID == partyID }) {
-		return false, parley.Errorf(parley.ECONFLICT, "%s is already proposed for this talk; its members are asked to consent", p.Name)
-	}
-	in := parley.TalkInvitation{PartyID: partyID, Standing: s, ProposedBy: u.PartyID, Consents: []int64{}}
-	if u.PartyID != 0 {
-		in.Consents = append(in.Consents, u.PartyID)
-	}
-	var es []*parley.Event
-	invited := t.Mediates(u.ID) && u.Mediator || len(awaiting(t, in)) == 0
-	if invited {
-		es, err = db.seat(ctx, tx, u, t, in)
-	} else {
-		if _, err = tx.ExecContext(ctx, `INSERT INTO talk_invitations (talk_id, party_id, standing, proposed_by, created_at) VALUES ($1, $2, $3, $4, $5)`,
+	var invited bool
+	err = db.inTalk(ctx, u, talkID, func(tx *tx, t *parley.Talk) ([]*parley.Event, error) {
+		if !parley.CanManageTalk(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only the talk's mediators, administrators and heads of member delegations propose parties")
+		}
+		p, err := findParty(ctx, tx, partyID)
+		if err != nil {
+			return nil, err
+		}
+		if _, ok := t.Party(partyID); ok {
+			return nil, parley.Errorf(parley.ECONFLICT, "%s is already in this talk", p.Name)
+		}
+		ins, err := findInvitations(ctx, tx, talkID)
+		if err != nil {
+			return nil, err
+		}
+		if slices.ContainsFunc(ins, func(in parley.TalkInvitation) bool { return in.PartyID == partyID }) {
+			return nil, parley.Errorf(parley.ECONFLICT, "%s is already proposed for this talk; its members are asked to consent", p.Name)
+		}
+		in := parley.TalkInvitation{PartyID: partyID, Standing: s, ProposedBy: u.PartyID, Consents: []int64{}}
+		if u.PartyID != 0 {
+			in.Consents = append(in.Consents, u.PartyID)
+		}
+		invited = t.Mediates(u.ID) && u.Mediator || len(awaiting(t, in)) == 0
+		if invited {
+			return db.seat(ctx, tx, u, t, in)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO talk_invitations (talk_id, party_id, standing, proposed_by, created_at) VALUES ($1, $2, $3, $4, $5)`,
 			talkID, partyID, string(s), in.ProposedBy, micros(db.now())); err != nil {
-			return false, fmt.Errorf("propose party: %w", err)
+			return nil, fmt.Errorf("propose party: %w", err)
 		}
 		if in.ProposedBy != 0 {
-			if _, err = tx.ExecContext(ctx, `INSERT INTO talk_invitation_consents (talk_id, party_id, consenting_party) VALUES ($1, $2, $3)`,
+			if _, err := tx.ExecContext(ctx, `INSERT INTO talk_invitation_consents (talk_id, party_id, consenting_party) VALUES ($1, $2, $3)`,
 				talkID, partyID, in.ProposedBy); err != nil {
-				return false, err
+				return nil, err
 			}
 		}
 		payload, _ := json.Marshal(map[string]any{"party_id": partyID, "standing": s})
-		var e *parley.Event
-		e, err = db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "party.proposed", Payload: payload})
-		es = []*parley.Event{e}
-	}
+		return oneEvent(db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "party.proposed", Payload: payload}))
+	})
 	if err != nil {
 		return false, err
-	}
-	if err := tx.Commit(); err != nil {
-		return false, err
-	}
-	for _, e := range es {
-		db.published(ctx, e)
 	}
 	return invited, nil
 }
@@ -150,57 +134,49 @@ func (db *DB) ConsentInvitation(ctx context.Context, talkID, partyID int64) (_ b
 	if err != nil {
 		return false, err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return false, err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, talkID)
-	if err != nil {
-		return false, err
-	}
-	if !parley.CanConsentInvitation(u, t) {
-		return false, parley.Errorf(parley.EFORBIDDEN, "only the heads of seated member delegations and the talk's mediators consent to a new party")
-	}
-	ins, err := findInvitations(ctx, tx, talkID)
-	if err != nil {
-		return false, err
-	}
-	i := slices.IndexFunc(ins, func(in parley.TalkInvitation) bool { return in.PartyID == partyID })
-	if i < 0 {
-		return false, parley.Errorf(parley.ENOTFOUND, "party %d is not proposed for talk %d", partyID, talkID)
-	}
-	in := ins[i]
-	mediator := u.Mediator && t.Mediates(u.ID)
-	if !mediator {
-		if slices.Contains(in.Consents, u.PartyID) {
-			return false, parley.Errorf(parley.ECONFLICT, "your party has already consented; awaiting %d other parties", len(awaiting(t, in)))
+	var invited bool
+	err = db.inTalk(ctx, u, talkID, func(tx *tx, t *parley.Talk) ([]*parley.Event, error) {
+		if !parley.CanConsentInvitation(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only the heads of seated member delegations and the talk's mediators consent to a new party")
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO talk_invitation_consents (talk_id, party_id, consenting_party) VALUES ($1, $2, $3)`,
-			talkID, partyID, u.PartyID); err != nil {
-			return false, err
-		}
-		in.Consents = append(in.Consents, u.PartyID)
-	}
-	payload, _ := json.Marshal(map[string]any{"party_id": partyID, "by_mediator": mediator})
-	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "invitation.consented", Payload: payload})
-	if err != nil {
-		return false, err
-	}
-	es := []*parley.Event{e}
-	invited := mediator || len(awaiting(t, in)) == 0
-	if invited {
-		more, err := db.seat(ctx, tx, u, t, in)
+		ins, err := findInvitations(ctx, tx, talkID)
 		if err != nil {
-			return false, err
+			return nil, err
 		}
-		es = append(es, more...)
-	}
-	if err := tx.Commit(); err != nil {
+		i := slices.IndexFunc(ins, func(in parley.TalkInvitation) bool { return in.PartyID == partyID })
+		if i < 0 {
+			return nil, parley.Errorf(parley.ENOTFOUND, "party %d is not proposed for talk %d", partyID, talkID)
+		}
+		in := ins[i]
+		mediator := u.Mediator && t.Mediates(u.ID)
+		if !mediator {
+			if slices.Contains(in.Consents, u.PartyID) {
+				return nil, parley.Errorf(parley.ECONFLICT, "your party has already consented; awaiting %d other parties", len(awaiting(t, in)))
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO talk_invitation_consents (talk_id, party_id, consenting_party) VALUES ($1, $2, $3)`,
+				talkID, partyID, u.PartyID); err != nil {
+				return nil, err
+			}
+			in.Consents = append(in.Consents, u.PartyID)
+		}
+		payload, _ := json.Marshal(map[string]any{"party_id": partyID, "by_mediator": mediator})
+		e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "invitation.consented", Payload: payload})
+		if err != nil {
+			return nil, err
+		}
+		es := []*parley.Event{e}
+		invited = mediator || len(awaiting(t, in)) == 0
+		if invited {
+			more, err := db.seat(ctx, tx, u, t, in)
+			if err != nil {
+				return nil, err
+			}
+			es = append(es, more...)
+		}
+		return es, nil
+	})
+	if err != nil {
 		return false, err
-	}
-	for _, e := range es {
-		db.published(ctx, e)
 	}
 	return invited, nil
 }
@@ -212,47 +188,32 @@ func (db *DB) WithdrawInvitation(ctx context.Context, talkID, partyID int64) (er
 	if err != nil {
 		return err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, talkID)
-	if err != nil {
-		return err
-	}
-	if !parley.CanManageTalk(u, t) {
-		return parley.Errorf(parley.EFORBIDDEN, "only the talk's mediators, administrators and heads of member delegations withdraw invitations")
-	}
-	if p, ok := t.Party(partyID); ok {
-		if p.Accepted {
-			return parley.Errorf(parley.ECONFLICT, "party %d has taken its seat; an invitation accepted cannot be withdrawn", partyID)
+	return db.inTalk(ctx, u, talkID, func(tx *tx, t *parley.Talk) ([]*parley.Event, error) {
+		if !parley.CanManageTalk(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only the talk's mediators, administrators and heads of member delegations withdraw invitations")
 		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM talk_parties WHERE talk_id = $1 AND party_id = $2 AND accepted = 0`, talkID, partyID); err != nil {
-			return err
+		if p, ok := t.Party(partyID); ok {
+			if p.Accepted {
+				return nil, parley.Errorf(parley.ECONFLICT, "party %d has taken its seat; an invitation accepted cannot be withdrawn", partyID)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM talk_parties WHERE talk_id = $1 AND party_id = $2 AND accepted = 0`, talkID, partyID); err != nil {
+				return nil, err
+			}
+		} else {
+			res, err := tx.ExecContext(ctx, `DELETE FROM talk_invitations WHERE talk_id = $1 AND party_id = $2`, talkID, partyID)
+			if err != nil {
+				return nil, err
+			}
+			if n, _ := res.RowsAffected(); n == 0 {
+				return nil, parley.Errorf(parley.ENOTFOUND, "party %d is neither invited to nor proposed for talk %d", partyID, talkID)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM talk_invitation_consents WHERE talk_id = $1 AND party_id = $2`, talkID, partyID); err != nil {
+				return nil, err
+			}
 		}
-	} else {
-		res, err := tx.ExecContext(ctx, `DELETE FROM talk_invitations WHERE talk_id = $1 AND party_id = $2`, talkID, partyID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return parley.Errorf(parley.ENOTFOUND, "party %d is neither invited to nor proposed for talk %d", partyID, talkID)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM talk_invitation_consents WHERE talk_id = $1 AND party_id = $2`, talkID, partyID); err != nil {
-			return err
-		}
-	}
-	payload, _ := json.Marshal(map[string]any{"party_id": partyID})
-	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "invitation.withdrawn", Payload: payload})
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.published(ctx, e)
-	return nil
+		payload, _ := json.Marshal(map[string]any{"party_id": partyID})
+		return oneEvent(db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "invitation.withdrawn", Payload: payload}))
+	})
 }
 
 // AcceptInvitation implements parley.TalkService.
@@ -262,36 +223,27 @@ func (db *DB) AcceptInvitation(ctx context.Context, talkID int64) (err error) {
 	if err != nil {
 		return err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	t, err := findTalk(ctx, tx, talkID)
-	if err != nil {
-		return err
-	}
-	if !parley.CanSeeTalk(u, t) && !parley.CanSeeInvitation(u, t) {
-		return parley.Errorf(parley.ENOTFOUND, "no talk %d", talkID)
-	}
-	p, ok := t.Party(u.PartyID)
-	if ok && p.Accepted {
-		return parley.Errorf(parley.ECONFLICT, "your delegation has already accepted")
-	}
-	if !parley.CanAcceptInvitation(u, t) {
-		return parley.Errorf(parley.EFORBIDDEN, "only the head of an invited delegation accepts")
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE talk_parties SET accepted = 1 WHERE talk_id = $1 AND party_id = $2`, talkID, u.PartyID); err != nil {
-		return err
-	}
-	payload, _ := json.Marshal(map[string]any{"party_id": u.PartyID, "standing": p.Standing})
-	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "invitation.accepted", Payload: payload})
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.published(ctx, e)
-	return nil
+	// Not inTalk: an invited party may not see the talk yet, only its
+	// invitation.
+	return db.inTx(ctx, func(tx *tx) ([]*parley.Event, error) {
+		t, err := findTalk(ctx, tx, talkID)
+		if err != nil {
+			return nil, err
+		}
+		if !parley.CanSeeTalk(u, t) && !parley.CanSeeInvitation(u, t) {
+			return nil, parley.Errorf(parley.ENOTFOUND, "no talk %d", talkID)
+		}
+		p, ok := t.Party(u.PartyID)
+		if ok && p.Accepted {
+			return nil, parley.Errorf(parley.ECONFLICT, "your delegation has already accepted")
+		}
+		if !parley.CanAcceptInvitation(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of an invited delegation accepts")
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE talk_parties SET accepted = 1 WHERE talk_id = $1 AND party_id = $2`, talkID, u.PartyID); err != nil {
+			return nil, err
+		}
+		payload, _ := json.Marshal(map[string]any{"party_id": u.PartyID, "standing": p.Standing})
+		return oneEvent(db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: "invitation.accepted", Payload: payload}))
+	})
 }

@@ -50,44 +50,36 @@ func (db *DB) ApproveMember(ctx context.Context, userID int64) (_ *parley.User, 
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	m, err := findUser(ctx, tx, userID)
-	if err != nil {
-		return nil, err
-	}
-	if !m.Pending {
-		return nil, parley.Errorf(parley.ECONFLICT, "%s is not awaiting approval", m.Name)
-	}
-	_, heads, err := partyMembers(ctx, tx, m.PartyID)
-	if err != nil {
-		return nil, err
-	}
-	if !parley.CanApproveMember(u, m, heads > 0) {
-		if heads > 0 {
-			return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of %s's delegation approves a new member", m.Name)
+	var m *parley.User
+	err = db.inTx(ctx, func(tx *tx) (_ []*parley.Event, err error) {
+		m, err = findUser(ctx, tx, userID)
+		if err != nil {
+			return nil, err
 		}
-		return nil, parley.Errorf(parley.EFORBIDDEN, "the delegation has no head: an administrator other than the one who created %s approves", m.Name)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET pending = 0 WHERE id = $1`, m.ID); err != nil {
-		return nil, err
-	}
-	if err := db.credentialsChanged(ctx, tx); err != nil {
-		return nil, err
-	}
-	m.Pending = false
-	es, err := db.recordMembership(ctx, tx, u, m, "member.joined")
+		if !m.Pending {
+			return nil, parley.Errorf(parley.ECONFLICT, "%s is not awaiting approval", m.Name)
+		}
+		_, heads, err := partyMembers(ctx, tx, m.PartyID)
+		if err != nil {
+			return nil, err
+		}
+		if !parley.CanApproveMember(u, m, heads > 0) {
+			if heads > 0 {
+				return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of %s's delegation approves a new member", m.Name)
+			}
+			return nil, parley.Errorf(parley.EFORBIDDEN, "the delegation has no head: an administrator other than the one who created %s approves", m.Name)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET pending = 0 WHERE id = $1`, m.ID); err != nil {
+			return nil, err
+		}
+		if err := db.credentialsChanged(ctx, tx); err != nil {
+			return nil, err
+		}
+		m.Pending = false
+		return db.recordMembership(ctx, tx, u, m, "member.joined")
+	})
 	if err != nil {
 		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	for _, e := range es {
-		db.published(ctx, e)
 	}
 	return m, nil
 }
@@ -105,40 +97,33 @@ func (db *DB) DisableUser(ctx context.Context, userID int64) (_ *parley.User, er
 	if u.ID == userID {
 		return nil, parley.Errorf(parley.EINVALID, "you cannot disable your own account")
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	m, err := findUser(ctx, tx, userID)
-	if err != nil {
-		return nil, err
-	}
-	if m.Disabled {
-		return nil, parley.Errorf(parley.ECONFLICT, "%s is already disabled", m.Name)
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = 1 WHERE id = $1`, m.ID); err != nil {
-		return nil, err
-	}
-	// Every session and token ends now; open streams notice at their next wake.
-	if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1`, m.ID); err != nil {
-		return nil, err
-	}
-	if err := db.credentialsChanged(ctx, tx); err != nil {
-		return nil, err
-	}
-	m.Disabled = true
-	var es []*parley.Event
-	if m.PartyID != 0 && !m.Pending {
-		if es, err = db.recordMembership(ctx, tx, u, m, "member.disabled"); err != nil {
+	var m *parley.User
+	err = db.inTx(ctx, func(tx *tx) (_ []*parley.Event, err error) {
+		m, err = findUser(ctx, tx, userID)
+		if err != nil {
 			return nil, err
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		if m.Disabled {
+			return nil, parley.Errorf(parley.ECONFLICT, "%s is already disabled", m.Name)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE users SET disabled = 1 WHERE id = $1`, m.ID); err != nil {
+			return nil, err
+		}
+		// Every session and token ends now; open streams notice at their next wake.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM credentials WHERE user_id = $1`, m.ID); err != nil {
+			return nil, err
+		}
+		if err := db.credentialsChanged(ctx, tx); err != nil {
+			return nil, err
+		}
+		m.Disabled = true
+		if m.PartyID == 0 || m.Pending {
+			return nil, nil
+		}
+		return db.recordMembership(ctx, tx, u, m, "member.disabled")
+	})
+	if err != nil {
 		return nil, err
-	}
-	for _, e := range es {
-		db.published(ctx, e)
 	}
 	return m, nil
 }

@@ -129,53 +129,42 @@ func (db *DB) CreateNegotiation(ctx context.Context, n *parley.Negotiation) (err
 	if err := n.Validate(); err != nil {
 		return err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, n.TalkID)
-	if err != nil {
-		return err
-	}
-	if !parley.CanOpenNegotiation(u, t) {
-		return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations open negotiations")
-	}
-	if n.RoundID != 0 {
-		if r, err := findRound(ctx, tx, n.RoundID); err != nil || r.TalkID != t.ID {
-			return parley.Errorf(parley.EINVALID, "round_id: round %d is not a round of this talk", n.RoundID)
+	err = db.inTalk(ctx, u, n.TalkID, func(tx *tx, t *parley.Talk) (_ []*parley.Event, err error) {
+		if !parley.CanOpenNegotiation(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations open negotiations")
 		}
-	}
-	for _, is := range n.Issues {
-		if is.IrritantID == 0 {
-			continue
+		if n.RoundID != 0 {
+			if r, err := findRound(ctx, tx, n.RoundID); err != nil || r.TalkID != t.ID {
+				return nil, parley.Errorf(parley.EINVALID, "round_id: round %d is not a round of this talk", n.RoundID)
+			}
 		}
-		var talk int64
-		if err := tx.QueryRowContext(ctx, `SELECT talk_id FROM irritants WHERE id = $1`, is.IrritantID).Scan(&talk); err != nil || talk != t.ID {
-			return parley.Errorf(parley.EINVALID, "issue %q: irritant %d is not an irritant of this talk", is.Name, is.IrritantID)
+		for _, is := range n.Issues {
+			if is.IrritantID == 0 {
+				continue
+			}
+			var talk int64
+			if err := tx.QueryRowContext(ctx, `SELECT talk_id FROM irritants WHERE id = $1`, is.IrritantID).Scan(&talk); err != nil || talk != t.ID {
+				return nil, parley.Errorf(parley.EINVALID, "issue %q: irritant %d is not an irritant of this talk", is.Name, is.IrritantID)
+			}
 		}
-	}
-	issues, _ := json.Marshal(n.Issues)
-	var deadline int64
-	if n.Deadline != nil {
-		deadline = micros(*n.Deadline)
-	}
-	n.State, n.CreatedBy, n.CreatedAt = parley.NegotiationDrafting, u.ID, db.now()
-	err = tx.QueryRowContext(ctx, `INSERT INTO negotiations (talk_id, title, round_id, issues, solution, deadline, state, created_by, created_at)
+		issues, _ := json.Marshal(n.Issues)
+		var deadline int64
+		if n.Deadline != nil {
+			deadline = micros(*n.Deadline)
+		}
+		n.State, n.CreatedBy, n.CreatedAt = parley.NegotiationDrafting, u.ID, db.now()
+		err = tx.QueryRowContext(ctx, `INSERT INTO negotiations (talk_id, title, round_id, issues, solution, deadline, state, created_by, created_at)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
-		n.TalkID, n.Title, n.RoundID, string(issues), n.Solution, deadline, string(n.State), u.ID, micros(n.CreatedAt)).Scan(&n.ID)
-	if err != nil {
-		return fmt.Errorf("create negotiation: %w", err)
-	}
-	payload, _ := json.Marshal(map[string]any{"negotiation_id": n.ID, "title": n.Title, "solution": n.Solution, "issues": n.Issues})
-	e, err := db.consultEvent(ctx, tx, u, t.ID, parley.EventInput{Type: "negotiation.opened", Payload: payload})
+			n.TalkID, n.Title, n.RoundID, string(issues), n.Solution, deadline, string(n.State), u.ID, micros(n.CreatedAt)).Scan(&n.ID)
+		if err != nil {
+			return nil, fmt.Errorf("create negotiation: %w", err)
+		}
+		payload, _ := json.Marshal(map[string]any{"negotiation_id": n.ID, "title": n.Title, "solution": n.Solution, "issues": n.Issues})
+		return oneEvent(db.consultEvent(ctx, tx, u, t.ID, parley.EventInput{Type: "negotiation.opened", Payload: payload}))
+	})
 	if err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.published(ctx, e)
 	n.Submitted, n.Texts, n.Disclosures = []parley.ProfileCommitment{}, []*parley.NegotiationText{}, []int64{}
 	return nil
 }
@@ -234,36 +223,31 @@ func (db *DB) changeNegotiation(ctx context.Context, id int64, change func(tx *t
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `UPDATE negotiations SET state = state WHERE id = $1`, id); err != nil {
-		return nil, err
-	}
-	n, t, err := findVisibleNegotiation(ctx, tx, u, id)
-	if err != nil {
-		return nil, err
-	}
-	var es []*parley.Event
-	emit := func(in parley.EventInput) (*parley.Event, error) {
-		e, err := db.consultEvent(ctx, tx, u, n.TalkID, in)
-		if err == nil {
-			es = append(es, e)
+	err = db.inTx(ctx, func(tx *tx) ([]*parley.Event, error) {
+		if _, err := tx.ExecContext(ctx, `UPDATE negotiations SET state = state WHERE id = $1`, id); err != nil {
+			return nil, err
 		}
-		return e, err
-	}
-	if err := change(tx, u, n, t, emit); err != nil {
+		n, t, err := findVisibleNegotiation(ctx, tx, u, id)
+		if err != nil {
+			return nil, err
+		}
+		var es []*parley.Event
+		emit := func(in parley.EventInput) (*parley.Event, error) {
+			e, err := db.consultEvent(ctx, tx, u, n.TalkID, in)
+			if err == nil {
+				es = append(es, e)
+			}
+			return e, err
+		}
+		if err := change(tx, u, n, t, emit); err != nil {
+			return nil, err
+		}
+		return es, nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	for _, e := range es {
-		db.published(ctx, e)
-	}
-	n, _, err = findVisibleNegotiation(ctx, db.write, u, id)
+	n, _, err := findVisibleNegotiation(ctx, db.write, u, id)
 	return n, err
 }
 

@@ -206,56 +206,41 @@ func (db *DB) CreateRound(ctx context.Context, r *parley.Round) (err error) {
 	if err != nil {
 		return err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, r.TalkID)
-	if err != nil {
-		return err
-	}
-	if !parley.CanOrganiseRound(u, t) {
-		return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations organise rounds")
-	}
-	if r.Delegations == nil {
-		r.Delegations = []int64{}
-	}
-	if r.Agenda == nil {
-		r.Agenda = []*parley.AgendaItem{}
-	}
-	if err := r.Validate(t); err != nil {
-		return err
-	}
-	r.Status, r.CreatedAt, r.MinutesSeq, r.MinutesVersion, r.AgreedSeq = parley.RoundPlanned, db.now(), 0, 0, 0
-	r.Approvals, r.ResetApprovals = []parley.MinutesApproval{}, nil
-	r.StartsAt, r.EndsAt = r.StartsAt.UTC().Truncate(time.Microsecond), r.EndsAt.UTC().Truncate(time.Microsecond)
-	if err := tx.QueryRowContext(ctx, `INSERT INTO rounds (talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id`,
-		r.TalkID, r.Title, r.Venue, tmicros(r.StartsAt), tmicros(r.EndsAt), r.Host, string(r.Status), micros(r.CreatedAt)).Scan(&r.ID); err != nil {
-		return fmt.Errorf("insert round: %w", err)
-	}
-	for _, p := range r.Delegations {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO round_delegations (round_id, party_id) VALUES ($1, $2)`, r.ID, p); err != nil {
-			return err
+	return db.inTalk(ctx, u, r.TalkID, func(tx *tx, t *parley.Talk) ([]*parley.Event, error) {
+		if !parley.CanOrganiseRound(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations organise rounds")
 		}
-	}
-	items := r.Agenda
-	r.Agenda = nil
-	if _, err := writeAgenda(ctx, tx, u, nil, r, items); err != nil {
-		return err
-	}
-	payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "venue": r.Venue, "starts_at": r.StartsAt, "ends_at": r.EndsAt,
-		"host": r.Host, "delegations": r.Delegations, "agenda": r.Agenda})
-	e, err := db.consultEvent(ctx, tx, u, r.TalkID, parley.EventInput{Type: "round.planned", Payload: payload})
-	if err != nil {
-		return err
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.published(ctx, e)
-	return nil
+		if r.Delegations == nil {
+			r.Delegations = []int64{}
+		}
+		if r.Agenda == nil {
+			r.Agenda = []*parley.AgendaItem{}
+		}
+		if err := r.Validate(t); err != nil {
+			return nil, err
+		}
+		r.Status, r.CreatedAt, r.MinutesSeq, r.MinutesVersion, r.AgreedSeq = parley.RoundPlanned, db.now(), 0, 0, 0
+		r.Approvals, r.ResetApprovals = []parley.MinutesApproval{}, nil
+		r.StartsAt, r.EndsAt = r.StartsAt.UTC().Truncate(time.Microsecond), r.EndsAt.UTC().Truncate(time.Microsecond)
+		if err := tx.QueryRowContext(ctx, `INSERT INTO rounds (talk_id, title, venue, starts_at, ends_at, host, status, minutes_seq, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8) RETURNING id`,
+			r.TalkID, r.Title, r.Venue, tmicros(r.StartsAt), tmicros(r.EndsAt), r.Host, string(r.Status), micros(r.CreatedAt)).Scan(&r.ID); err != nil {
+			return nil, fmt.Errorf("insert round: %w", err)
+		}
+		for _, p := range r.Delegations {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO round_delegations (round_id, party_id) VALUES ($1, $2)`, r.ID, p); err != nil {
+				return nil, err
+			}
+		}
+		items := r.Agenda
+		r.Agenda = nil
+		if _, err := writeAgenda(ctx, tx, u, nil, r, items); err != nil {
+			return nil, err
+		}
+		payload, _ := json.Marshal(map[string]any{"round_id": r.ID, "title": r.Title, "venue": r.Venue, "starts_at": r.StartsAt, "ends_at": r.EndsAt,
+			"host": r.Host, "delegations": r.Delegations, "agenda": r.Agenda})
+		return oneEvent(db.consultEvent(ctx, tx, u, r.TalkID, parley.EventInput{Type: "round.planned", Payload: payload}))
+	})
 }
 
 // FindRoundByID implements parley.RoundService.
@@ -300,56 +285,53 @@ func (db *DB) changeRoundEvents(ctx context.Context, id int64, change func(tx *t
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	// Taking the row first serialises changes to one round on PostgreSQL.
-	if _, err := tx.ExecContext(ctx, `UPDATE rounds SET status = status WHERE id = $1`, id); err != nil {
-		return nil, err
-	}
-	r, t, err := findVisibleRound(ctx, tx, u, id)
-	if err != nil {
-		return nil, err
-	}
-	if !parley.CanOrganiseRound(u, t) {
-		return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations organise rounds")
-	}
-	ins, err := change(tx, u, r, t)
-	if err != nil {
-		return nil, err
-	}
-	var es []*parley.Event
-	for _, in := range ins {
-		e, err := db.consultEvent(ctx, tx, u, r.TalkID, in)
+	var r *parley.Round
+	err = db.inTx(ctx, func(tx *tx) (_ []*parley.Event, err error) {
+		// Taking the row first serialises changes to one round on PostgreSQL.
+		if _, err := tx.ExecContext(ctx, `UPDATE rounds SET status = status WHERE id = $1`, id); err != nil {
+			return nil, err
+		}
+		var t *parley.Talk
+		r, t, err = findVisibleRound(ctx, tx, u, id)
 		if err != nil {
 			return nil, err
 		}
-		es = append(es, e)
-		if link := linkIrritant(in); link != 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_events (irritant_id, talk_id, seq) VALUES ($1, $2, $3)`, link, e.TalkID, e.Seq); err != nil {
-				return nil, fmt.Errorf("link minutes to irritant: %w", err)
-			}
+		if !parley.CanOrganiseRound(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations organise rounds")
 		}
-		var column string
-		switch in.Type {
-		case "round.concluded":
-			r.MinutesSeq, column = e.Seq, "minutes_seq"
-		case "round.minutes_agreed":
-			r.AgreedSeq, column = e.Seq, "agreed_seq"
+		ins, err := change(tx, u, r, t)
+		if err != nil {
+			return nil, err
 		}
-		if column != "" {
-			if _, err := tx.ExecContext(ctx, `UPDATE rounds SET `+column+` = $1 WHERE id = $2`, e.Seq, r.ID); err != nil {
+		var es []*parley.Event
+		for _, in := range ins {
+			e, err := db.consultEvent(ctx, tx, u, r.TalkID, in)
+			if err != nil {
 				return nil, err
 			}
+			es = append(es, e)
+			if link := linkIrritant(in); link != 0 {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO irritant_events (irritant_id, talk_id, seq) VALUES ($1, $2, $3)`, link, e.TalkID, e.Seq); err != nil {
+					return nil, fmt.Errorf("link minutes to irritant: %w", err)
+				}
+			}
+			var column string
+			switch in.Type {
+			case "round.concluded":
+				r.MinutesSeq, column = e.Seq, "minutes_seq"
+			case "round.minutes_agreed":
+				r.AgreedSeq, column = e.Seq, "agreed_seq"
+			}
+			if column != "" {
+				if _, err := tx.ExecContext(ctx, `UPDATE rounds SET `+column+` = $1 WHERE id = $2`, e.Seq, r.ID); err != nil {
+					return nil, err
+				}
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
+		return es, nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	for _, e := range es {
-		db.published(ctx, e)
 	}
 	return r, nil
 }

@@ -149,45 +149,34 @@ func (db *DB) CreateStatement(ctx context.Context, s *parley.Statement, text str
 	if err := parley.ValidateStatementText(text); err != nil {
 		return err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, s.TalkID)
-	if err != nil {
-		return err
-	}
-	if !parley.CanDraftStatement(u, t) {
-		return parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations draft statements")
-	}
-	if s.Stakeholders == nil {
-		s.Stakeholders = []int64{}
-	}
-	if err := s.Validate(t); err != nil {
-		return err
-	}
-	s.CreatedAt, s.Adopted = db.now(), false
-	if err := tx.QueryRowContext(ctx, `INSERT INTO statements (talk_id, title, version, adopted, created_at) VALUES ($1, $2, 1, 0, $3) RETURNING id`,
-		s.TalkID, s.Title, micros(s.CreatedAt)).Scan(&s.ID); err != nil {
-		return fmt.Errorf("insert statement: %w", err)
-	}
-	for _, p := range s.Stakeholders {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO statement_stakeholders (statement_id, party_id) VALUES ($1, $2)`, s.ID, p); err != nil {
-			return fmt.Errorf("insert statement stakeholder: %w", err)
+	return db.inTalk(ctx, u, s.TalkID, func(tx *tx, t *parley.Talk) ([]*parley.Event, error) {
+		if !parley.CanDraftStatement(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations draft statements")
 		}
-	}
-	v, e, err := db.addVersion(ctx, tx, u, s, 1, text)
-	if err != nil {
-		return err
-	}
-	s.Current = v
-	s.Marks, s.Signatures, s.Consents = []parley.StatementMark{}, []parley.StatementSignature{}, []parley.StakeholderConsent{}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	db.published(ctx, e)
-	return nil
+		if s.Stakeholders == nil {
+			s.Stakeholders = []int64{}
+		}
+		if err := s.Validate(t); err != nil {
+			return nil, err
+		}
+		s.CreatedAt, s.Adopted = db.now(), false
+		if err := tx.QueryRowContext(ctx, `INSERT INTO statements (talk_id, title, version, adopted, created_at) VALUES ($1, $2, 1, 0, $3) RETURNING id`,
+			s.TalkID, s.Title, micros(s.CreatedAt)).Scan(&s.ID); err != nil {
+			return nil, fmt.Errorf("insert statement: %w", err)
+		}
+		for _, p := range s.Stakeholders {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO statement_stakeholders (statement_id, party_id) VALUES ($1, $2)`, s.ID, p); err != nil {
+				return nil, fmt.Errorf("insert statement stakeholder: %w", err)
+			}
+		}
+		v, e, err := db.addVersion(ctx, tx, u, s, 1, text)
+		if err != nil {
+			return nil, err
+		}
+		s.Current = v
+		s.Marks, s.Signatures, s.Consents = []parley.StatementMark{}, []parley.StatementSignature{}, []parley.StakeholderConsent{}
+		return []*parley.Event{e}, nil
+	})
 }
 
 // FindStatementByID implements parley.StatementService.
@@ -229,23 +218,21 @@ func (db *DB) StatementVersions(ctx context.Context, id int64) (_ []*parley.Stat
 	return all(ctx, db.read, `SELECT `+versionCols+` FROM statement_versions WHERE statement_id = $1 ORDER BY number`, []any{id}, scanVersion)
 }
 
-// statementTx opens a write transaction holding statement id's row, so
-// that edits and sign-offs of one statement queue up on PostgreSQL too.
-func (db *DB) statementTx(ctx context.Context, u *parley.User, id int64) (*tx, *parley.Statement, *parley.Talk, error) {
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE statements SET version = version WHERE id = $1`, id); err != nil {
-		tx.Rollback()
-		return nil, nil, nil, err
-	}
-	s, t, err := findVisibleStatement(ctx, tx, u, id)
-	if err != nil {
-		tx.Rollback()
-		return nil, nil, nil, err
-	}
-	return tx, s, t, nil
+// inStatement is inTx for a change u makes to statement id. The
+// transaction holds the statement's row, so that edits and sign-offs of one
+// statement queue up on PostgreSQL too; write gets the statement and its
+// talk as u sees them.
+func (db *DB) inStatement(ctx context.Context, u *parley.User, id int64, write func(tx *tx, s *parley.Statement, t *parley.Talk) ([]*parley.Event, error)) error {
+	return db.inTx(ctx, func(tx *tx) ([]*parley.Event, error) {
+		if _, err := tx.ExecContext(ctx, `UPDATE statements SET version = version WHERE id = $1`, id); err != nil {
+			return nil, err
+		}
+		s, t, err := findVisibleStatement(ctx, tx, u, id)
+		if err != nil {
+			return nil, err
+		}
+		return write(tx, s, t)
+	})
 }
 
 // current returns an ECONFLICT error unless version is s's current version.
@@ -266,36 +253,37 @@ func (db *DB) EditStatement(ctx context.Context, id int64, base int, text string
 	if err := parley.ValidateStatementText(text); err != nil {
 		return nil, err
 	}
-	tx, s, t, err := db.statementTx(ctx, u, id)
+	// On a conflict the editor keeps their text and gets the one that won.
+	var v, won *parley.StatementVersion
+	err = db.inStatement(ctx, u, id, func(tx *tx, s *parley.Statement, t *parley.Talk) (_ []*parley.Event, err error) {
+		if !parley.CanDraftStatement(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations edit statements")
+		}
+		if s.Adopted {
+			won = s.Current
+			return nil, parley.Errorf(parley.ECONFLICT, "%q was adopted in version %d; an adopted statement is read-only", s.Title, s.Current.Number)
+		}
+		if base != s.Current.Number {
+			won = s.Current
+			return nil, parley.Errorf(parley.ECONFLICT, "someone else saved version %d of %q while you edited version %d; compare both texts and save again on version %d",
+				s.Current.Number, s.Title, base, s.Current.Number)
+		}
+		if text == s.Current.Text {
+			return nil, parley.Errorf(parley.EINVALID, "the text is unchanged from version %d", base)
+		}
+		var e *parley.Event
+		v, e, err = db.addVersion(ctx, tx, u, s, base+1, text)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE statements SET version = $1 WHERE id = $2`, v.Number, s.ID); err != nil {
+			return nil, err
+		}
+		return []*parley.Event{e}, nil
+	})
 	if err != nil {
-		return nil, err
+		return won, err
 	}
-	defer tx.Rollback()
-	if !parley.CanDraftStatement(u, t) {
-		return nil, parley.Errorf(parley.EFORBIDDEN, "only mediators and the heads and negotiators of member delegations edit statements")
-	}
-	if s.Adopted {
-		return s.Current, parley.Errorf(parley.ECONFLICT, "%q was adopted in version %d; an adopted statement is read-only", s.Title, s.Current.Number)
-	}
-	if base != s.Current.Number {
-		// The editor keeps their text and gets the one that won.
-		return s.Current, parley.Errorf(parley.ECONFLICT, "someone else saved version %d of %q while you edited version %d; compare both texts and save again on version %d",
-			s.Current.Number, s.Title, base, s.Current.Number)
-	}
-	if text == s.Current.Text {
-		return nil, parley.Errorf(parley.EINVALID, "the text is unchanged from version %d", base)
-	}
-	v, e, err := db.addVersion(ctx, tx, u, s, base+1, text)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE statements SET version = $1 WHERE id = $2`, v.Number, s.ID); err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	db.published(ctx, e)
 	return v, nil
 }
 
@@ -306,28 +294,23 @@ func (db *DB) changeStatement(ctx context.Context, id int64, change func(tx *tx,
 	if err != nil {
 		return nil, err
 	}
-	tx, s, t, err := db.statementTx(ctx, u, id)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	ins, err := change(tx, u, s, t)
-	if err != nil {
-		return nil, err
-	}
-	var es []*parley.Event
-	for _, in := range ins {
-		e, err := db.consultEvent(ctx, tx, u, s.TalkID, in)
+	err = db.inStatement(ctx, u, id, func(tx *tx, s *parley.Statement, t *parley.Talk) ([]*parley.Event, error) {
+		ins, err := change(tx, u, s, t)
 		if err != nil {
 			return nil, err
 		}
-		es = append(es, e)
-	}
-	if err := tx.Commit(); err != nil {
+		var es []*parley.Event
+		for _, in := range ins {
+			e, err := db.consultEvent(ctx, tx, u, s.TalkID, in)
+			if err != nil {
+				return nil, err
+			}
+			es = append(es, e)
+		}
+		return es, nil
+	})
+	if err != nil {
 		return nil, err
-	}
-	for _, e := range es {
-		db.published(ctx, e)
 	}
 	return findStatement(ctx, db.write, id)
 }

@@ -153,6 +153,51 @@ func findVisibleTalk(ctx context.Context, q querier, u *parley.User, id int64) (
 	return t, nil
 }
 
+// inTx runs write in a write transaction, commits it, and then publishes
+// the events write returns, in order. Nothing is published when write or
+// the commit fails.
+func (db *DB) inTx(ctx context.Context, write func(tx *tx) ([]*parley.Event, error)) error {
+	tx, err := db.begin(ctx)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	es, err := write(tx)
+	if err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, e := range es {
+		db.published(ctx, e)
+	}
+	return nil
+}
+
+// inTalk is inTx for a change u makes in talk talkID: write gets the talk
+// as u sees it, and a talk u may not see is ENOTFOUND before write runs.
+// Each caller checks its own permission, since the rule and its message
+// differ.
+func (db *DB) inTalk(ctx context.Context, u *parley.User, talkID int64, write func(tx *tx, t *parley.Talk) ([]*parley.Event, error)) error {
+	return db.inTx(ctx, func(tx *tx) ([]*parley.Event, error) {
+		t, err := findVisibleTalk(ctx, tx, u, talkID)
+		if err != nil {
+			return nil, err
+		}
+		return write(tx, t)
+	})
+}
+
+// oneEvent returns the event an append returns as the events to publish,
+// for a write that records one.
+func oneEvent(e *parley.Event, err error) ([]*parley.Event, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []*parley.Event{e}, nil
+}
+
 // CreateTalk implements parley.TalkService.
 func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) (err error) {
 	defer wrap(&err, "CreateTalk")
@@ -181,47 +226,43 @@ func (db *DB) CreateTalk(ctx context.Context, t *parley.Talk) (err error) {
 		// Parties are invited; the opener's own delegation is there already.
 		t.Parties[i].Accepted = t.Parties[i].PartyID == u.PartyID
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `INSERT INTO talks (title, description, illustrative, created_by, created_at, last_seq, last_hash)
+	var created *parley.Event
+	err = db.inTx(ctx, func(tx *tx) ([]*parley.Event, error) {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO talks (title, description, illustrative, created_by, created_at, last_seq, last_hash)
 		VALUES ($1, $2, $3, $4, $5, 0, '') RETURNING id`,
-		t.Title, t.Description, b2i(t.Illustrative), t.CreatedBy, micros(t.CreatedAt)).Scan(&t.ID); err != nil {
-		return fmt.Errorf("insert talk: %w", err)
-	}
-	for _, p := range t.Parties {
-		if _, err := findParty(ctx, tx, p.PartyID); err != nil {
-			return err
+			t.Title, t.Description, b2i(t.Illustrative), t.CreatedBy, micros(t.CreatedAt)).Scan(&t.ID); err != nil {
+			return nil, fmt.Errorf("insert talk: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO talk_parties (talk_id, party_id, standing, accepted) VALUES ($1, $2, $3, $4)`,
-			t.ID, p.PartyID, string(p.Standing), b2i(p.Accepted)); err != nil {
-			return fmt.Errorf("insert talk party: %w", err)
+		for _, p := range t.Parties {
+			if _, err := findParty(ctx, tx, p.PartyID); err != nil {
+				return nil, err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO talk_parties (talk_id, party_id, standing, accepted) VALUES ($1, $2, $3, $4)`,
+				t.ID, p.PartyID, string(p.Standing), b2i(p.Accepted)); err != nil {
+				return nil, fmt.Errorf("insert talk party: %w", err)
+			}
 		}
-	}
-	for _, m := range t.MediatorIDs {
-		mu, err := findUser(ctx, tx, m)
-		if err != nil {
-			return err
+		for _, m := range t.MediatorIDs {
+			mu, err := findUser(ctx, tx, m)
+			if err != nil {
+				return nil, err
+			}
+			if !mu.Mediator {
+				return nil, parley.Errorf(parley.EINVALID, "user %s is not a mediator", mu.Name)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO talk_mediators (talk_id, user_id) VALUES ($1, $2)`, t.ID, m); err != nil {
+				return nil, fmt.Errorf("insert mediator: %w", err)
+			}
 		}
-		if !mu.Mediator {
-			return parley.Errorf(parley.EINVALID, "user %s is not a mediator", mu.Name)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO talk_mediators (talk_id, user_id) VALUES ($1, $2)`, t.ID, m); err != nil {
-			return fmt.Errorf("insert mediator: %w", err)
-		}
-	}
-	payload, _ := json.Marshal(map[string]any{"title": t.Title, "description": t.Description, "parties": t.Parties, "mediator_ids": t.MediatorIDs})
-	e, err := db.appendEvent(ctx, tx, u, t.ID, parley.EventInput{Type: "talk.created", Payload: payload})
+		payload, _ := json.Marshal(map[string]any{"title": t.Title, "description": t.Description, "parties": t.Parties, "mediator_ids": t.MediatorIDs})
+		e, err := db.appendEvent(ctx, tx, u, t.ID, parley.EventInput{Type: "talk.created", Payload: payload})
+		created = e
+		return oneEvent(e, err)
+	})
 	if err != nil {
 		return err
 	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	t.LastSeq = e.Seq
-	db.published(ctx, e)
+	t.LastSeq = created.Seq
 	return nil
 }
 
@@ -314,19 +355,14 @@ func (db *DB) AppendEvent(ctx context.Context, talkID int64, in parley.EventInpu
 
 // appendOwn appends in a transaction of its own, or inside the ambient one.
 func (db *DB) appendOwn(ctx context.Context, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
-	tx, err := db.begin(ctx)
+	var e *parley.Event
+	err := db.inTx(ctx, func(tx *tx) (_ []*parley.Event, err error) {
+		e, err = db.appendChecked(ctx, tx, u, talkID, in)
+		return oneEvent(e, err)
+	})
 	if err != nil {
 		return nil, err
 	}
-	defer tx.Rollback()
-	e, err := db.appendChecked(ctx, tx, u, talkID, in)
-	if err != nil {
-		return nil, err
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	db.published(ctx, e)
 	return e, nil
 }
 
@@ -533,52 +569,43 @@ func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) 
 	if err != nil {
 		return nil, err
 	}
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	defer tx.Rollback()
-	t, err := findVisibleTalk(ctx, tx, u, talkID)
-	if err != nil {
-		return nil, err
-	}
-	if !parley.CanSignOff(u, t) {
-		return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of a seated delegation signs off for their party")
-	}
-	var hash string
-	err = tx.QueryRowContext(ctx, `SELECT hash FROM events WHERE talk_id = $1 AND seq = $2`, talkID, seq).Scan(&hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, parley.Errorf(parley.ENOTFOUND, "talk %d has no event %d", talkID, seq)
-	} else if err != nil {
-		return nil, err
-	}
-	key, err := findPartyKey(ctx, tx, u.PartyID)
-	if parley.ErrorCode(err) == parley.ENOTFOUND {
-		return nil, parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
-	} else if err != nil {
-		return nil, err
-	}
-	msg, _ := hex.DecodeString(hash)
-	if key.SealedPrivate != nil {
-		if signature != nil {
-			return nil, parley.Errorf(parley.EINVALID, "the server holds your party's key and signs for it; send no signature")
+	var e *parley.Event
+	err = db.inTalk(ctx, u, talkID, func(tx *tx, t *parley.Talk) (_ []*parley.Event, err error) {
+		if !parley.CanSignOff(u, t) {
+			return nil, parley.Errorf(parley.EFORBIDDEN, "only the head of a seated delegation signs off for their party")
 		}
-		priv, err := db.privateKey(key)
-		if err != nil {
+		var hash string
+		err = tx.QueryRowContext(ctx, `SELECT hash FROM events WHERE talk_id = $1 AND seq = $2`, talkID, seq).Scan(&hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, parley.Errorf(parley.ENOTFOUND, "talk %d has no event %d", talkID, seq)
+		} else if err != nil {
 			return nil, err
 		}
-		signature = ed25519.Sign(priv, msg)
-	} else if !ed25519.Verify(key.Public, msg, signature) {
-		return nil, parley.Errorf(parley.EINVALID, "the signature does not verify with your party's public key over the hash of event %d (%s)", seq, hash)
-	}
-	payload, _ := json.Marshal(parley.SignOff{Seq: seq, Hash: hash, Signature: signature})
-	e, err := db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: parley.EventSignOff, Payload: payload})
+		key, err := findPartyKey(ctx, tx, u.PartyID)
+		if parley.ErrorCode(err) == parley.ENOTFOUND {
+			return nil, parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
+		} else if err != nil {
+			return nil, err
+		}
+		msg, _ := hex.DecodeString(hash)
+		if key.SealedPrivate != nil {
+			if signature != nil {
+				return nil, parley.Errorf(parley.EINVALID, "the server holds your party's key and signs for it; send no signature")
+			}
+			priv, err := db.privateKey(key)
+			if err != nil {
+				return nil, err
+			}
+			signature = ed25519.Sign(priv, msg)
+		} else if !ed25519.Verify(key.Public, msg, signature) {
+			return nil, parley.Errorf(parley.EINVALID, "the signature does not verify with your party's public key over the hash of event %d (%s)", seq, hash)
+		}
+		payload, _ := json.Marshal(parley.SignOff{Seq: seq, Hash: hash, Signature: signature})
+		e, err = db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: parley.EventSignOff, Payload: payload})
+		return oneEvent(e, err)
+	})
 	if err != nil {
 		return nil, err
 	}
-	if err := tx.Commit(); err != nil {
-		return nil, err
-	}
-	db.published(ctx, e)
 	return e, nil
 }
