@@ -166,23 +166,11 @@ func readBoardFilter(r *http.Request) boardFilter {
 }
 
 func (s *Server) board(w http.ResponseWriter, r *http.Request) error {
-	u, err := signedIn(r)
+	u, t, names, err := s.talkPage(r)
 	if err != nil {
 		return err
 	}
-	id, err := talkID(r)
-	if err != nil {
-		return err
-	}
-	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	b, err := s.boardData(r.Context(), id, readBoardFilter(r))
-	if err != nil {
-		return err
-	}
-	names, err := s.app.PartyNames(r.Context())
+	b, err := s.boardData(r.Context(), t.ID, readBoardFilter(r))
 	if err != nil {
 		return err
 	}
@@ -221,19 +209,11 @@ type partyOption struct {
 }
 
 func (s *Server) boardFragment(w http.ResponseWriter, r *http.Request) error {
-	u, err := signedIn(r)
+	u, t, err := s.talkFor(r)
 	if err != nil {
 		return err
 	}
-	id, err := talkID(r)
-	if err != nil {
-		return err
-	}
-	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	b, err := s.boardData(r.Context(), id, readBoardFilter(r))
+	b, err := s.boardData(r.Context(), t.ID, readBoardFilter(r))
 	if err != nil {
 		return err
 	}

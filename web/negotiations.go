@@ -94,23 +94,15 @@ func (s *Server) negotiationList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) renderNegotiationList(w http.ResponseWriter, r *http.Request, form map[string]string, msg string) error {
-	u, err := signedIn(r)
+	u, t, err := s.talkFor(r)
 	if err != nil {
 		return err
 	}
-	id, err := talkID(r)
+	ns, err := s.app.Negotiations.FindNegotiations(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
-	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	ns, err := s.app.Negotiations.FindNegotiations(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	rounds, err := s.app.Rounds.FindRounds(r.Context(), id)
+	rounds, err := s.app.Rounds.FindRounds(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}

@@ -32,23 +32,11 @@ func (s *Server) done(w http.ResponseWriter, r *http.Request, target, id string,
 }
 
 func (s *Server) roundList(w http.ResponseWriter, r *http.Request) error {
-	u, err := signedIn(r)
+	u, t, names, err := s.talkPage(r)
 	if err != nil {
 		return err
 	}
-	id, err := talkID(r)
-	if err != nil {
-		return err
-	}
-	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	rs, err := s.app.Rounds.FindRounds(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	names, err := s.app.PartyNames(r.Context())
+	rs, err := s.app.Rounds.FindRounds(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}
@@ -390,23 +378,11 @@ func (s *Server) moveRound(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) statementList(w http.ResponseWriter, r *http.Request) error {
-	u, err := signedIn(r)
+	u, t, names, err := s.talkPage(r)
 	if err != nil {
 		return err
 	}
-	id, err := talkID(r)
-	if err != nil {
-		return err
-	}
-	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	ss, err := s.app.Statements.FindStatements(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	names, err := s.app.PartyNames(r.Context())
+	ss, err := s.app.Statements.FindStatements(r.Context(), t.ID)
 	if err != nil {
 		return err
 	}

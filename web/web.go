@@ -311,6 +311,38 @@ func talkID(r *http.Request) (int64, error) {
 	return id, nil
 }
 
+// talkFor reads the signed-in user and the talk the path names, as the user
+// may see it: the opening of every page of one talk.
+func (s *Server) talkFor(r *http.Request) (*parley.User, *parley.Talk, error) {
+	u, err := signedIn(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := talkID(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return u, t, nil
+}
+
+// talkPage is talkFor with every party's name by id, for the pages that
+// name the talk's parties.
+func (s *Server) talkPage(r *http.Request) (*parley.User, *parley.Talk, map[int64]string, error) {
+	u, t, err := s.talkFor(r)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	names, err := s.app.PartyNames(r.Context())
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return u, t, names, nil
+}
+
 // activity is one line of a talk's activity feed.
 type activity struct {
 	TalkID int64
@@ -345,25 +377,13 @@ func (s *Server) activity(ctx context.Context, e *parley.Event, names map[int64]
 }
 
 func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
-	u, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := talkID(r)
-	if err != nil {
-		return err
-	}
-	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	names, err := s.app.PartyNames(r.Context())
+	u, t, names, err := s.talkPage(r)
 	if err != nil {
 		return err
 	}
 	var es []*parley.Event
 	if parley.CanSeeTalk(u, t) { // an invited party sees the title alone until it accepts
-		if es, err = s.app.Talks.ListEvents(r.Context(), id, max(0, t.LastSeq-200), 200); err != nil {
+		if es, err = s.app.Talks.ListEvents(r.Context(), t.ID, max(0, t.LastSeq-200), 200); err != nil {
 			return err
 		}
 	}
@@ -381,7 +401,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 		// The last 200 of the chain, paging to its end.
 		var ps []*parley.Event
 		for after := int64(0); ; {
-			page, err := s.app.Talks.ListPrivateEvents(r.Context(), id, after, 1000)
+			page, err := s.app.Talks.ListPrivateEvents(r.Context(), t.ID, after, 1000)
 			if err != nil {
 				return err
 			}
@@ -410,7 +430,7 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The current checkpoint, for the verification section; a server
 	// without a secret has none to show.
-	cp, _ := s.app.Talks.Checkpoint(r.Context(), id)
+	cp, _ := s.app.Talks.Checkpoint(r.Context(), t.ID)
 	return s.renderTalk(w, r, "talk.html", t.Title, t, "overview", map[string]any{
 		"Talk": s.view(r.Context(), u, t, names), "Activity": acts, "After": after, "Checkpoint": cp, "PrivateChain": inTalk && parley.CanSeeTalk(u, t), "IsMediator": t.Mediates(u.ID) && u.PartyID == 0,
 		"CanAct": parley.CanActInTalk(u, t), "Party": names[u.PartyID], "CanAccept": parley.CanAcceptInvitation(u, t),
@@ -420,25 +440,13 @@ func (s *Server) talk(w http.ResponseWriter, r *http.Request) error {
 
 // feed streams the talk's new activity as HTML fragments for htmx's SSE extension.
 func (s *Server) feed(w http.ResponseWriter, r *http.Request) error {
-	u, err := signedIn(r)
-	if err != nil {
-		return err
-	}
-	id, err := talkID(r)
-	if err != nil {
-		return err
-	}
-	t, err := s.app.Talks.FindTalkByID(r.Context(), id)
+	u, t, names, err := s.talkPage(r)
 	if err != nil {
 		return err
 	}
 	canSign := parley.CanSignOff(u, t)
-	names, err := s.app.PartyNames(r.Context())
-	if err != nil {
-		return err
-	}
 	users := newLookups()
-	return s.app.Stream(w, r, id, func(e *parley.Event) (string, string, error) {
+	return s.app.Stream(w, r, t.ID, func(e *parley.Event) (string, string, error) {
 		if e.Redacted {
 			return "", "", nil // another party's legacy private entry: nothing to show
 		}
