@@ -276,13 +276,7 @@ func (s *Server) raiseIrritant(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
-func irritantID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return 0, parley.Errorf(parley.ENOTFOUND, "no such irritant")
-	}
-	return id, nil
-}
+func irritantID(r *http.Request) (int64, error) { return pathInt(r, "id", "irritant") }
 
 // irritantPage is what the irritant page and its live panel show.
 type irritantPage struct {

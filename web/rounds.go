@@ -21,6 +21,16 @@ func pathInt(r *http.Request, name, what string) (int64, error) {
 	return id, nil
 }
 
+// signedInID reads the id of the talk, round or statement (what) the path
+// names, for a form that acts as the signed-in user: one not signed in is
+// told to sign in first, whatever the path says.
+func signedInID(r *http.Request, what string) (int64, error) {
+	if _, err := signedIn(r); err != nil {
+		return 0, err
+	}
+	return pathInt(r, "id", what)
+}
+
 // done redirects to target after a form acted; a failure the user can act
 // on renders page again with the form id kept and the message in it.
 func (s *Server) done(w http.ResponseWriter, r *http.Request, target, id string, err error, page handler) error {
@@ -55,10 +65,7 @@ type roundParty struct {
 }
 
 func (s *Server) planRound(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := talkID(r)
+	id, err := signedInID(r, "talk")
 	if err != nil {
 		return err
 	}
@@ -222,10 +229,7 @@ func (s *Server) roundPage(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "round")
+	id, err := signedInID(r, "round")
 	if err != nil {
 		return err
 	}
@@ -248,10 +252,7 @@ func (s *Server) addAgendaItem(w http.ResponseWriter, r *http.Request) error {
 
 // moveAgendaItem moves an agenda item up or down the agenda, or removes it.
 func (s *Server) moveAgendaItem(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "round")
+	id, err := signedInID(r, "round")
 	if err != nil {
 		return err
 	}
@@ -285,10 +286,7 @@ func (s *Server) moveAgendaItem(w http.ResponseWriter, r *http.Request) error {
 
 // editRound changes a planned round's title, venue and times.
 func (s *Server) editRound(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "round")
+	id, err := signedInID(r, "round")
 	if err != nil {
 		return err
 	}
@@ -303,10 +301,7 @@ func (s *Server) editRound(w http.ResponseWriter, r *http.Request) error {
 // approveMinutes records the user's delegation's approval of the minutes
 // in the version the page showed.
 func (s *Server) approveMinutes(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "round")
+	id, err := signedInID(r, "round")
 	if err != nil {
 		return err
 	}
@@ -319,10 +314,7 @@ func (s *Server) approveMinutes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) recordMinutes(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "round")
+	id, err := signedInID(r, "round")
 	if err != nil {
 		return err
 	}
@@ -352,10 +344,7 @@ func (s *Server) recordMinutes(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) moveRound(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := pathInt(r, "id", "round")
+	id, err := signedInID(r, "round")
 	if err != nil {
 		return err
 	}
@@ -397,10 +386,7 @@ func (s *Server) statementList(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) openStatement(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := talkID(r)
+	id, err := signedInID(r, "talk")
 	if err != nil {
 		return err
 	}
@@ -571,15 +557,13 @@ func (s *Server) statementPage(w http.ResponseWriter, r *http.Request) error {
 	return s.renderTalk(w, r, "statement.html", p.Title, p.Talk, "statements", p)
 }
 
+// statementID is signedInID for a statement, with the statement page's path.
 func statementID(r *http.Request) (int64, string, error) {
-	id, err := pathInt(r, "id", "statement")
+	id, err := signedInID(r, "statement")
 	return id, fmt.Sprintf("/joint-statements/%d", id), err
 }
 
 func (s *Server) editStatement(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
 	id, back, err := statementID(r)
 	if err != nil {
 		return err
@@ -610,9 +594,6 @@ func (s *Server) editStatement(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) markStatement(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
 	id, back, err := statementID(r)
 	if err != nil {
 		return err
@@ -623,9 +604,6 @@ func (s *Server) markStatement(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) signStatement(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
 	id, back, err := statementID(r)
 	if err != nil {
 		return err
@@ -636,9 +614,6 @@ func (s *Server) signStatement(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) consentStatement(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
 	id, back, err := statementID(r)
 	if err != nil {
 		return err
@@ -659,9 +634,6 @@ func (s *Server) consentStatement(w http.ResponseWriter, r *http.Request) error 
 }
 
 func (s *Server) commentStatement(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
 	id, back, err := statementID(r)
 	if err != nil {
 		return err

@@ -303,13 +303,7 @@ func (s *Server) talks(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, "talks.html", map[string]any{"Talks": vs, "Party": names[u.PartyID], "CanCreate": parley.CanCreateTalk(u), "Parties": parties, "MyParty": u.PartyID})
 }
 
-func talkID(r *http.Request) (int64, error) {
-	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
-	if err != nil {
-		return 0, parley.Errorf(parley.ENOTFOUND, "no such talk")
-	}
-	return id, nil
-}
+func talkID(r *http.Request) (int64, error) { return pathInt(r, "id", "talk") }
 
 // talkFor reads the signed-in user and the talk the path names, as the user
 // may see it: the opening of every page of one talk.
@@ -572,10 +566,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) accept(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := talkID(r)
+	id, err := signedInID(r, "talk")
 	if err != nil {
 		return err
 	}
@@ -588,10 +579,7 @@ func (s *Server) accept(w http.ResponseWriter, r *http.Request) error {
 
 // signOff signs an entry off for the viewer's party with its server-held key.
 func (s *Server) signOff(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := talkID(r)
+	id, err := signedInID(r, "talk")
 	if err != nil {
 		return err
 	}
@@ -758,10 +746,7 @@ func (s *Server) createTalk(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) invite(w http.ResponseWriter, r *http.Request) error {
-	if _, err := signedIn(r); err != nil {
-		return err
-	}
-	id, err := talkID(r)
+	id, err := signedInID(r, "talk")
 	if err != nil {
 		return err
 	}

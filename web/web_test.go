@@ -334,3 +334,46 @@ func TestChangePasswordEndsSessions(t *testing.T) {
 		t.Errorf("sign in with the new password: %d", code)
 	}
 }
+
+// TestTalkPagesOpenAlike: every page of one talk, and every form that acts
+// on a talk, round or statement, asks a signed-out visitor to sign in
+// before it reads the path, answers a path naming nothing with 404 and
+// what it did not find, and hides a talk from a party outside it.
+func TestTalkPagesOpenAlike(t *testing.T) {
+	s := newSite(t)
+	us, ua := s.signIn("us"), s.signIn("ua")
+	// The board fragment has no title; it counts the talk's irritants.
+	for tab, shows := range map[string]string{"": s.talk.Title, "/irritants": s.talk.Title, "/irritants/board": "irritants in this talk",
+		"/rounds": s.talk.Title, "/joint-statements": s.talk.Title} {
+		resp, err := s.browser().Get(s.url + "/talks/x" + tab)
+		must(t, err)
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); resp.StatusCode != 303 || !strings.HasPrefix(loc, "/login?next=") {
+			t.Errorf("GET /talks/x%s signed out: %d to %q; want 303 to sign in", tab, resp.StatusCode, loc)
+		}
+		if code, body := s.get(us, "/talks/x"+tab); code != 404 || !strings.Contains(strings.ToLower(body), "no such talk") {
+			t.Errorf("GET /talks/x%s: %d %.200s; want 404 saying no such talk", tab, code, body)
+		}
+		path := fmt.Sprintf("/talks/%d%s", s.talk.ID, tab)
+		if code, _ := s.get(ua, path); code != 404 {
+			t.Errorf("GET %s by a party outside the talk: %d; want 404", path, code)
+		}
+		if code, body := s.get(us, path); code != 200 || !strings.Contains(body, shows) {
+			t.Errorf("GET %s: %d %.200s; want 200 showing %q", path, code, body, shows)
+		}
+	}
+	_, page := s.get(us, fmt.Sprintf("/talks/%d", s.talk.ID))
+	csrf := csrfOf(page)
+	for _, f := range []struct{ path, want string }{
+		{"/talks/x/rounds", "no such talk"},
+		{"/talks/x/joint-statements", "no such talk"},
+		{"/talks/x/accept", "no such talk"},
+		{"/rounds/x/agenda", "no such round"},
+		{"/rounds/x/moves", "no such round"},
+		{"/joint-statements/x/marks", "no such statement"},
+	} {
+		if code, body := s.post(us, f.path, url.Values{"csrf": {csrf}}); code != 404 || !strings.Contains(strings.ToLower(body), f.want) {
+			t.Errorf("POST %s: %d %.200s; want 404 saying %s", f.path, code, body, f.want)
+		}
+	}
+}
