@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"crypto/ed25519"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -361,26 +360,9 @@ func (db *DB) SignStatement(ctx context.Context, id int64, version int, signatur
 				return nil, parley.Errorf(parley.ECONFLICT, "your party has already signed version %d", version)
 			}
 		}
-		key, err := findPartyKey(ctx, tx, u.PartyID)
-		if parley.ErrorCode(err) == parley.ENOTFOUND {
-			return nil, parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
-		} else if err != nil {
+		signature, err := db.partySignature(ctx, tx, u.PartyID, s.Current.Hash, fmt.Sprintf("version %d", version), signature)
+		if err != nil {
 			return nil, err
-		}
-		msg, _ := hex.DecodeString(s.Current.Hash)
-		if key.SealedPrivate != nil {
-			if signature != nil {
-				return nil, parley.Errorf(parley.EINVALID, "the server holds your party's key and signs for it; send no signature")
-			}
-			priv, err := db.privateKey(key)
-			if err != nil {
-				return nil, err
-			}
-			signature = ed25519.Sign(priv, msg)
-		} else if signature == nil {
-			return nil, parley.Errorf(parley.EINVALID, "your party holds its own key, so the server cannot sign for it: sign the hash of version %d (%s) with it and send the signature through the API", version, s.Current.Hash)
-		} else if !ed25519.Verify(key.Public, msg, signature) {
-			return nil, parley.Errorf(parley.EINVALID, "the signature does not verify with your party's public key over the hash of version %d (%s)", version, s.Current.Hash)
 		}
 		// The sign-off event's seq is the one appended next; holding the
 		// talk's row keeps any other append from taking it meanwhile.

@@ -449,6 +449,42 @@ func (db *DB) signer(ctx context.Context, tx *tx, party int64) (ed25519.PrivateK
 	return db.privateKey(k)
 }
 
+// signingKey returns the party's key, or ECONFLICT if it has none.
+func signingKey(ctx context.Context, tx *tx, party int64) (*parley.PartyKey, error) {
+	key, err := findPartyKey(ctx, tx, party)
+	if parley.ErrorCode(err) == parley.ENOTFOUND {
+		return nil, parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
+	}
+	return key, err
+}
+
+// partySignature returns the party's signature over hash (hex), the hash
+// of what (such as "version 3"): made with its key when the server holds
+// it, else signature as sent, checked against its public key.
+func (db *DB) partySignature(ctx context.Context, tx *tx, party int64, hash, what string, signature []byte) ([]byte, error) {
+	key, err := signingKey(ctx, tx, party)
+	if err != nil {
+		return nil, err
+	}
+	msg, _ := hex.DecodeString(hash)
+	switch {
+	case key.SealedPrivate != nil:
+		if signature != nil {
+			return nil, parley.Errorf(parley.EINVALID, "the server holds your party's key and signs for it; send no signature")
+		}
+		priv, err := db.privateKey(key)
+		if err != nil {
+			return nil, err
+		}
+		return ed25519.Sign(priv, msg), nil
+	case signature == nil:
+		return nil, parley.Errorf(parley.EINVALID, "your party holds its own key, so the server cannot sign for it: sign the hash of %s (%s) with it and send the signature through the API", what, hash)
+	case !ed25519.Verify(key.Public, msg, signature):
+		return nil, parley.Errorf(parley.EINVALID, "the signature does not verify with your party's public key over the hash of %s (%s)", what, hash)
+	}
+	return signature, nil
+}
+
 // checkSignOff checks a sign-off event as verify will: its payload names an
 // earlier event of the shared chain by its hash, and carries a valid
 // signature of the party's current key over it.
@@ -470,10 +506,8 @@ func checkSignOff(ctx context.Context, tx *tx, e *parley.Event) error {
 	if e.PartyID == 0 {
 		return parley.Errorf(parley.EFORBIDDEN, "only a party signs off; mediators and administrators sign nothing off")
 	}
-	key, err := findPartyKey(ctx, tx, e.PartyID)
-	if parley.ErrorCode(err) == parley.ENOTFOUND {
-		return parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
-	} else if err != nil {
+	key, err := signingKey(ctx, tx, e.PartyID)
+	if err != nil {
 		return err
 	}
 	msg, _ := hex.DecodeString(so.Hash)
@@ -581,24 +615,9 @@ func (db *DB) SignOff(ctx context.Context, talkID, seq int64, signature []byte) 
 		} else if err != nil {
 			return nil, err
 		}
-		key, err := findPartyKey(ctx, tx, u.PartyID)
-		if parley.ErrorCode(err) == parley.ENOTFOUND {
-			return nil, parley.Errorf(parley.ECONFLICT, "your party has no signing key; an administrator must create one or your delegation upload its public key")
-		} else if err != nil {
+		signature, err := db.partySignature(ctx, tx, u.PartyID, hash, fmt.Sprintf("event %d", seq), signature)
+		if err != nil {
 			return nil, err
-		}
-		msg, _ := hex.DecodeString(hash)
-		if key.SealedPrivate != nil {
-			if signature != nil {
-				return nil, parley.Errorf(parley.EINVALID, "the server holds your party's key and signs for it; send no signature")
-			}
-			priv, err := db.privateKey(key)
-			if err != nil {
-				return nil, err
-			}
-			signature = ed25519.Sign(priv, msg)
-		} else if !ed25519.Verify(key.Public, msg, signature) {
-			return nil, parley.Errorf(parley.EINVALID, "the signature does not verify with your party's public key over the hash of event %d (%s)", seq, hash)
 		}
 		payload, _ := json.Marshal(parley.SignOff{Seq: seq, Hash: hash, Signature: signature})
 		e, err = db.appendEvent(ctx, tx, u, talkID, parley.EventInput{Type: parley.EventSignOff, Payload: payload})

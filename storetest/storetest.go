@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -459,6 +460,11 @@ func testSignOff(t *testing.T, s Store) {
 	msg, _ := hex.DecodeString(stmt.Hash)
 	if _, err := s.SignOff(as(ctx, w.ruHead), w.talk.ID, stmt.Seq, ed25519.Sign(priv, []byte("other"))); code(err) != parley.EINVALID {
 		t.Errorf("a signature over something else: %v, want invalid", err)
+	}
+	// No signature from a party that holds its own key: the error says what
+	// to sign, and how.
+	if _, err := s.SignOff(as(ctx, w.ruHead), w.talk.ID, stmt.Seq, nil); code(err) != parley.EINVALID || !strings.Contains(parley.ErrorMessage(err), "sign the hash of event "+strconv.FormatInt(stmt.Seq, 10)+" ("+stmt.Hash+")") {
+		t.Errorf("no signature from a party holding its own key: %v, want invalid, naming the hash to sign", err)
 	}
 	_, err = s.SignOff(as(ctx, w.ruHead), w.talk.ID, stmt.Seq, ed25519.Sign(priv, msg))
 	must(t, err)
