@@ -4,13 +4,18 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"parley"
 	"parley/postgres"
+	"parley/sqlstore"
 	"parley/storetest"
 )
 
@@ -291,5 +296,84 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Since(start) > time.Minute {
 			t.Fatalf("waited a minute for %s", what)
 		}
+	}
+}
+
+// faultyCommit is a group commit whose commit fails once: after it took
+// effect (the answer lost on the way back, as when the connection breaks
+// then), or before it was sent; unknowable also hides the outcome.
+type faultyCommit struct {
+	sqlstore.BatchTx
+	afterCommit, unknowable bool
+	failed                  *atomic.Bool
+}
+
+func (t *faultyCommit) Send(ctx context.Context, stmts []sqlstore.Stmt, commit bool) error {
+	if !commit || t.failed.Swap(true) {
+		return t.BatchTx.Send(ctx, stmts, commit)
+	}
+	if t.afterCommit {
+		if err := t.BatchTx.Send(ctx, stmts, commit); err != nil {
+			return err
+		}
+	}
+	return io.ErrUnexpectedEOF
+}
+
+func (t *faultyCommit) Committed(ctx context.Context) (bool, error) {
+	if t.unknowable {
+		return false, errors.New("the database cannot be reached")
+	}
+	return t.BatchTx.Committed(ctx)
+}
+
+// TestAmbiguousCommitIsNotDoneTwice: when a group commit's commit fails,
+// its appends used to be tried again one by one — appended twice if the
+// commit had in fact taken effect. Now the database is asked: committed,
+// the appends succeed as they were; not committed, they are tried again;
+// if it cannot tell, they fail as unavailable and are not tried again.
+func TestAmbiguousCommitIsNotDoneTwice(t *testing.T) {
+	for _, c := range []struct {
+		name                    string
+		afterCommit, unknowable bool
+		want                    string // error code, "" for success
+	}{
+		{"answer lost after the commit", true, false, ""},
+		{"commit never sent", false, false, ""},
+		{"answer lost, outcome unknowable", true, true, parley.EUNAVAILABLE},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := open(t)
+			_, head := seedParty(t, a)
+			talk := seedTalks(t, a, head, 1)[0]
+			var failed atomic.Bool
+			postgres.WrapBatches(a, func(bt sqlstore.BatchTx) sqlstore.BatchTx {
+				return &faultyCommit{BatchTx: bt, afterCommit: c.afterCommit, unknowable: c.unknowable, failed: &failed}
+			})
+			as := parley.NewContextWithUser(t.Context(), head)
+			_, err := a.AppendEvent(as, talk, parley.EventInput{Type: "statement", Payload: json.RawMessage(`{"text":"once"}`)})
+			if parley.ErrorCode(err) != c.want {
+				t.Fatalf("append: %v, want code %q", err, c.want)
+			}
+			if !failed.Load() {
+				t.Fatal("the commit never failed: the test tested nothing")
+			}
+			r, err := a.Record(as, talk)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := parley.Verify(r); err != nil {
+				t.Fatal(err)
+			}
+			n := 0
+			for _, e := range r.Events {
+				if strings.Contains(string(e.Payload), "once") {
+					n++
+				}
+			}
+			if n != 1 {
+				t.Errorf("the event is in the record %d times, want once", n)
+			}
+		})
 	}
 }

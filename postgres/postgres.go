@@ -156,19 +156,22 @@ func (db *DB) batches(ctx context.Context) (sqlstore.BatchTx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &batchTx{c: c}, nil
+	return &batchTx{c: c, pool: db.pool}, nil
 }
 
 type batchTx struct {
 	c      *pgxpool.Conn
+	pool   *pgxpool.Pool
 	begun  bool
 	closed bool
+	xid    string // the transaction's id, to ask after a failed commit
 }
 
 func (t *batchTx) Send(ctx context.Context, stmts []sqlstore.Stmt, commit bool) error {
 	var b pgx.Batch
 	if !t.begun {
 		b.Queue(`BEGIN`)
+		b.Queue(`SELECT CAST(pg_current_xact_id() AS text)`).QueryRow(func(row pgx.Row) error { return row.Scan(&t.xid) })
 		t.begun = true
 	}
 	for _, s := range stmts {
@@ -185,6 +188,39 @@ func (t *batchTx) Send(ctx context.Context, stmts []sqlstore.Stmt, commit bool) 
 		t.closed = true
 	}
 	return err
+}
+
+// Committed closes the connection, which rolls back a transaction still
+// open on it once PostgreSQL sees it closed, then asks on another
+// connection what became of the transaction, waiting while it is in
+// progress (up to 10 s).
+func (t *batchTx) Committed(ctx context.Context) (bool, error) {
+	if t.xid == "" {
+		return false, errors.New("the transaction's id was never read")
+	}
+	t.c.Conn().Close(ctx)
+	t.closed = true
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for {
+		var status *string
+		if err := t.pool.QueryRow(ctx, `SELECT pg_xact_status(CAST($1 AS xid8))`, t.xid).Scan(&status); err != nil {
+			return false, fmt.Errorf("ask what became of transaction %s: %w", t.xid, err)
+		}
+		switch {
+		case status == nil:
+			return false, fmt.Errorf("transaction %s is too old to tell", t.xid)
+		case *status == "committed":
+			return true, nil
+		case *status == "aborted":
+			return false, nil
+		}
+		select {
+		case <-ctx.Done():
+			return false, fmt.Errorf("transaction %s still in progress: %w", t.xid, ctx.Err())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 func (t *batchTx) Close() {

@@ -112,7 +112,12 @@ func (db *DB) commitGroup(group []*appendReq) (carry []*appendReq) {
 		err = db.appendBatch(ctx, live)
 	}
 	cancel()
-	if err != nil {
+	switch {
+	case errors.Is(err, errOutcomeUnknown):
+		for _, r := range live {
+			r.err = err
+		}
+	case err != nil:
 		for _, r := range live {
 			r.e, r.err = db.appendOwn(r.ctx, r.u, r.talkID, r.in)
 		}

@@ -32,9 +32,19 @@ type BatchTx interface {
 	// begins, and commits after them if commit is set. An error leaves
 	// nothing committed unless it came from the commit itself.
 	Send(ctx context.Context, stmts []Stmt, commit bool) error
+	// Committed says, after a Send with commit failed, whether the
+	// transaction committed all the same (the connection was lost after the
+	// commit reached the database, say), asking the database on another
+	// connection once this one is closed; an error means it cannot tell.
+	Committed(ctx context.Context) (bool, error)
 	// Close rolls back what was not committed and lets the connection go.
 	Close()
 }
+
+// errOutcomeUnknown is a group commit whose commit failed without the
+// database telling whether it took effect: its appends must not be tried
+// again, which could append them twice.
+var errOutcomeUnknown = parley.Errorf(parley.EUNAVAILABLE, "the connection to the database was lost while the event was being committed, and whether it was cannot be told now: look for it in the talk's record before sending it again, or send it again with the same Idempotency-Key")
 
 // pipelinable reports whether appendPipelined can append rs: no private
 // append (their chains are locked one by one, before the talks), and every
@@ -210,6 +220,14 @@ gather:
 	}
 	q, args := db.groupInsert(shared, locked, g.heads, notes)
 	if err := bt.Send(ctx, []Stmt{{SQL: q, Args: args}}, true); err != nil {
+		// Trying the appends again one by one is right only if nothing was
+		// committed.
+		switch committed, cerr := bt.Committed(ctx); {
+		case cerr != nil:
+			return joined, carry, fmt.Errorf("%w (%v; then %v)", errOutcomeUnknown, err, cerr)
+		case committed:
+			return joined, carry, nil
+		}
 		return joined, carry, fmt.Errorf("insert events: %w", err)
 	}
 	return joined, carry, nil
