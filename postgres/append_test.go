@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -301,11 +300,11 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 
 // faultyCommit is a group commit whose commit fails once: after it took
 // effect (the answer lost on the way back, as when the connection breaks
-// then), or before it was sent; unknowable also hides the outcome.
+// then), or before it was sent.
 type faultyCommit struct {
 	sqlstore.BatchTx
-	afterCommit, unknowable bool
-	failed                  *atomic.Bool
+	afterCommit bool
+	failed      *atomic.Bool
 }
 
 func (t *faultyCommit) Send(ctx context.Context, stmts []sqlstore.Stmt, commit bool) error {
@@ -318,13 +317,6 @@ func (t *faultyCommit) Send(ctx context.Context, stmts []sqlstore.Stmt, commit b
 		}
 	}
 	return io.ErrUnexpectedEOF
-}
-
-func (t *faultyCommit) Committed(ctx context.Context) (bool, error) {
-	if t.unknowable {
-		return false, errors.New("the database cannot be reached")
-	}
-	return t.BatchTx.Committed(ctx)
 }
 
 // TestAmbiguousCommitIsNotDoneTwice: when a group commit's commit fails,
@@ -348,8 +340,8 @@ func TestAmbiguousCommitIsNotDoneTwice(t *testing.T) {
 			talk := seedTalks(t, a, head, 1)[0]
 			var failed atomic.Bool
 			postgres.WrapBatches(a, func(bt sqlstore.BatchTx) sqlstore.BatchTx {
-				return &faultyCommit{BatchTx: bt, afterCommit: c.afterCommit, unknowable: c.unknowable, failed: &failed}
-			})
+				return &faultyCommit{BatchTx: bt, afterCommit: c.afterCommit, failed: &failed}
+			}, c.unknowable)
 			as := parley.NewContextWithUser(t.Context(), head)
 			_, err := a.AppendEvent(as, talk, parley.EventInput{Type: "statement", Payload: json.RawMessage(`{"text":"once"}`)})
 			if parley.ErrorCode(err) != c.want {

@@ -56,6 +56,8 @@ var Dialect = sqlstore.Dialect{
 		return fmt.Sprintf(`SELECT pg_notify('`+channel+`', n) FROM unnest($%d::text[]) AS n`, param)
 	},
 	WriteCTE:          true,
+	TxID:              `SELECT CAST(pg_current_xact_id() AS text)`,
+	TxStatus:          `SELECT pg_xact_status(CAST($1 AS xid8))`,
 	NotifyCredentials: `SELECT pg_notify('` + channel + `', '` + credentialsChanged + `')`,
 	// Concurrent appends share a transaction, so they take a talk's lock
 	// and wait for the commit once per group rather than once each.
@@ -156,22 +158,19 @@ func (db *DB) batches(ctx context.Context) (sqlstore.BatchTx, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &batchTx{c: c, pool: db.pool}, nil
+	return &batchTx{c: c}, nil
 }
 
 type batchTx struct {
 	c      *pgxpool.Conn
-	pool   *pgxpool.Pool
 	begun  bool
 	closed bool
-	xid    string // the transaction's id, to ask after a failed commit
 }
 
 func (t *batchTx) Send(ctx context.Context, stmts []sqlstore.Stmt, commit bool) error {
 	var b pgx.Batch
 	if !t.begun {
 		b.Queue(`BEGIN`)
-		b.Queue(`SELECT CAST(pg_current_xact_id() AS text)`).QueryRow(func(row pgx.Row) error { return row.Scan(&t.xid) })
 		t.begun = true
 	}
 	for _, s := range stmts {
@@ -190,37 +189,13 @@ func (t *batchTx) Send(ctx context.Context, stmts []sqlstore.Stmt, commit bool) 
 	return err
 }
 
-// Committed closes the connection, which rolls back a transaction still
-// open on it once PostgreSQL sees it closed, then asks on another
-// connection what became of the transaction, waiting while it is in
-// progress (up to 10 s).
-func (t *batchTx) Committed(ctx context.Context) (bool, error) {
-	if t.xid == "" {
-		return false, errors.New("the transaction's id was never read")
-	}
+// Abandon closes the connection: PostgreSQL rolls back a transaction
+// still open on it once it sees it closed.
+func (t *batchTx) Abandon() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	t.c.Conn().Close(ctx)
+	cancel()
 	t.closed = true
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	for {
-		var status *string
-		if err := t.pool.QueryRow(ctx, `SELECT pg_xact_status(CAST($1 AS xid8))`, t.xid).Scan(&status); err != nil {
-			return false, fmt.Errorf("ask what became of transaction %s: %w", t.xid, err)
-		}
-		switch {
-		case status == nil:
-			return false, fmt.Errorf("transaction %s is too old to tell", t.xid)
-		case *status == "committed":
-			return true, nil
-		case *status == "aborted":
-			return false, nil
-		}
-		select {
-		case <-ctx.Done():
-			return false, fmt.Errorf("transaction %s still in progress: %w", t.xid, ctx.Err())
-		case <-time.After(20 * time.Millisecond):
-		}
-	}
 }
 
 func (t *batchTx) Close() {

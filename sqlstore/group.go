@@ -154,6 +154,13 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 		return err
 	}
 	defer tx.Rollback()
+	// The transaction's id, to ask what became of it if its commit fails.
+	var xid string
+	if db.dialect.TxID != "" {
+		if err := tx.QueryRowContext(ctx, db.dialect.TxID).Scan(&xid); err != nil {
+			return err
+		}
+	}
 	talks, err := findTalkMembers(ctx, tx, talkIDs(rs))
 	if err != nil {
 		return err
@@ -239,7 +246,10 @@ func (db *DB) appendBatch(ctx context.Context, rs []*appendReq) error {
 			return fmt.Errorf("notify: %w", err)
 		}
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return db.outcome(ctx, xid, err)
+	}
+	return nil
 }
 
 // talkIDs returns the talks of rs, sorted by talk, once each.

@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"context"
 	"crypto/ed25519"
+	"database/sql"
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"parley"
 )
@@ -32,11 +34,9 @@ type BatchTx interface {
 	// begins, and commits after them if commit is set. An error leaves
 	// nothing committed unless it came from the commit itself.
 	Send(ctx context.Context, stmts []Stmt, commit bool) error
-	// Committed says, after a Send with commit failed, whether the
-	// transaction committed all the same (the connection was lost after the
-	// commit reached the database, say), asking the database on another
-	// connection once this one is closed; an error means it cannot tell.
-	Committed(ctx context.Context) (bool, error)
+	// Abandon closes the connection, after a Send failed: the database
+	// rolls back a transaction still open on it once it sees it closed.
+	Abandon()
 	// Close rolls back what was not committed and lets the connection go.
 	Close()
 }
@@ -45,6 +45,41 @@ type BatchTx interface {
 // database telling whether it took effect: its appends must not be tried
 // again, which could append them twice.
 var errOutcomeUnknown = parley.Errorf(parley.EUNAVAILABLE, "the connection to the database was lost while the event was being committed, and whether it was cannot be told now: look for it in the talk's record before sending it again, or send it again with the same Idempotency-Key")
+
+// outcome returns what a group commit whose commit failed with err
+// amounts to: nil if transaction xid committed all the same (the
+// connection broke after the commit reached the database, say), err if it
+// did not (its appends may be tried again), errOutcomeUnknown if the
+// database cannot tell within 10 s (they must not be: that could append
+// them twice). Without a transaction id (SQLite) a failed commit committed
+// nothing.
+func (db *DB) outcome(ctx context.Context, xid string, err error) error {
+	if xid == "" || db.dialect.TxStatus == "" {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for {
+		var status sql.NullString
+		if qerr := db.read.QueryRowContext(ctx, db.dialect.TxStatus, xid).Scan(&status); qerr != nil {
+			return fmt.Errorf("%w (%v; then, asking what became of transaction %s: %v)", errOutcomeUnknown, err, xid, qerr)
+		}
+		switch status.String {
+		case "committed":
+			return nil
+		case "aborted":
+			return err
+		case "in progress": // not yet rolled back or committed
+		default:
+			return fmt.Errorf("%w (%v; transaction %s is too old to tell)", errOutcomeUnknown, err, xid)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("%w (%v; transaction %s still in progress)", errOutcomeUnknown, err, xid)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
 
 // pipelinable reports whether appendPipelined can append rs: no private
 // append (their chains are locked one by one, before the talks), and every
@@ -86,11 +121,11 @@ type pipeGroup struct {
 // the keys of parties: read after the locks, the members are those every
 // append of the transaction is checked against, since a change of members
 // appends to the talk and so waits for its lock.
-func (g *pipeGroup) lock(ctx context.Context, bt BatchTx, lock string, ids, parties []int64) error {
+func (g *pipeGroup) lock(ctx context.Context, bt BatchTx, lock string, ids, parties []int64, first ...Stmt) error {
 	for _, p := range parties {
 		g.read[p] = true
 	}
-	return bt.Send(ctx, []Stmt{
+	return bt.Send(ctx, append(first, []Stmt{
 		{SQL: lock, Args: []any{ids}, Scan: func(rows Rows) error {
 			heads, err := scanHeads(rows)
 			maps.Copy(g.heads, heads)
@@ -117,7 +152,7 @@ func (g *pipeGroup) lock(ctx context.Context, bt BatchTx, lock string, ids, part
 			}
 			return rows.Err()
 		}},
-	}, false)
+	}...), false)
 }
 
 // ready reports whether r can join: its talk locked, its party's key read.
@@ -158,7 +193,20 @@ func (db *DB) appendPipelined(ctx context.Context, rs []*appendReq) (joined, car
 	}
 	defer bt.Close()
 	g := &pipeGroup{heads: map[int64]*head{}, talks: map[int64]*parley.Talk{}, keys: map[int64]*parley.PartyKey{}, read: map[int64]bool{}}
-	if err := g.lock(ctx, bt, qLockTalksArray, talkIDs(rs), g.unread(rs)); err != nil {
+	// The transaction's id, to ask what became of it if its commit fails.
+	var xid string
+	var first []Stmt
+	if db.dialect.TxID != "" {
+		first = append(first, Stmt{SQL: db.dialect.TxID, Scan: func(rows Rows) error {
+			for rows.Next() {
+				if err := rows.Scan(&xid); err != nil {
+					return err
+				}
+			}
+			return rows.Err()
+		}})
+	}
+	if err := g.lock(ctx, bt, qLockTalksArray, talkIDs(rs), g.unread(rs), first...); err != nil {
 		return nil, nil, fmt.Errorf("lock talks: %w", err)
 	}
 	// Appends that came meanwhile. A talk with an append pending, or
@@ -220,15 +268,8 @@ gather:
 	}
 	q, args := db.groupInsert(shared, locked, g.heads, notes)
 	if err := bt.Send(ctx, []Stmt{{SQL: q, Args: args}}, true); err != nil {
-		// Trying the appends again one by one is right only if nothing was
-		// committed.
-		switch committed, cerr := bt.Committed(ctx); {
-		case cerr != nil:
-			return joined, carry, fmt.Errorf("%w (%v; then %v)", errOutcomeUnknown, err, cerr)
-		case committed:
-			return joined, carry, nil
-		}
-		return joined, carry, fmt.Errorf("insert events: %w", err)
+		bt.Abandon()
+		return joined, carry, db.outcome(ctx, xid, fmt.Errorf("insert events: %w", err))
 	}
 	return joined, carry, nil
 }

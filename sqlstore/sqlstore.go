@@ -64,6 +64,11 @@ type Dialect struct {
 	// a batch at a time: a group commit then takes two round trips
 	// (appendPipelined) rather than six.
 	Batches func(ctx context.Context) (BatchTx, error)
+	// TxID, when not empty, returns the current transaction's id as text;
+	// TxStatus returns, for the id $1, "committed", "aborted" or "in
+	// progress" (NULL when too old). A group commit whose commit fails
+	// asks, rather than try its appends again when they may be committed.
+	TxID, TxStatus string
 }
 
 // Config is what a store needs besides its connections. The sqlite and
