@@ -35,11 +35,15 @@ var errClosed = errors.New("store closed")
 func (db *DB) appendGrouped(ctx context.Context, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
 	db.batchOnce.Do(func() { go db.groupCommitter() })
 	r := &appendReq{ctx: ctx, u: u, talkID: talkID, in: in, done: make(chan struct{})}
+	db.queued.Add(1)
 	select {
 	case db.appends <- r:
+		db.queued.Add(-1)
 	case <-db.stop:
+		db.queued.Add(-1)
 		return nil, errClosed
 	case <-ctx.Done():
+		db.queued.Add(-1)
 		return nil, ctx.Err()
 	}
 	// Once queued, wait for the outcome even if the caller gives up: the
@@ -49,8 +53,8 @@ func (db *DB) appendGrouped(ctx context.Context, u *parley.User, talkID int64, i
 }
 
 // QueuedAppends returns how many appends wait for a group commit to take
-// them (up to maxGroup; more wait to be queued).
-func (db *DB) QueuedAppends() int { return len(db.appends) }
+// them.
+func (db *DB) QueuedAppends() int { return int(db.queued.Load()) }
 
 // groupCommitter takes whatever appends are waiting, up to maxGroup, and
 // commits them in one transaction; while it commits, the next group

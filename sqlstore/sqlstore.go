@@ -19,6 +19,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"parley"
@@ -93,7 +94,8 @@ type DB struct {
 	prepareOnce sync.Once
 
 	batchOnce sync.Once
-	appends   chan *appendReq
+	appends   chan *appendReq // unbuffered: an append handed over is one the committer took
+	queued    atomic.Int64    // appends waiting to be handed over
 	stop      chan struct{}
 	stopped   chan struct{}
 	stmts     map[string]*sql.Stmt  // prepared on the write pool, by query
@@ -281,7 +283,7 @@ func New(write, read *sql.DB, d Dialect, c Config) *DB {
 		c.Now = time.Now
 	}
 	db := &DB{dialect: d, cfg: c,
-		appends: make(chan *appendReq, maxGroup), stop: make(chan struct{}), stopped: make(chan struct{})}
+		appends: make(chan *appendReq), stop: make(chan struct{}), stopped: make(chan struct{})}
 	db.write, db.read = pool{write, db}, pool{read, db}
 	return db
 }
