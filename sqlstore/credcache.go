@@ -70,12 +70,16 @@ func (cc *credCache) put(gen uint64, c *parley.Credential, u *parley.User, now t
 	cc.entries[string(c.Hash)] = credEntry{c: *c, u: *u, at: now}
 }
 
-// clear forgets everything and turns the cache on or off.
-func (cc *credCache) clear(on bool) {
+// clear forgets everything; with turn set, it also turns the cache on or
+// off. One step under the lock: a change heard while the cache is being
+// turned off must not turn it back on.
+func (cc *credCache) clear(turn, on bool) {
 	cc.mu.Lock()
 	defer cc.mu.Unlock()
 	cc.gen++
-	cc.on = on
+	if turn {
+		cc.on = on
+	}
 	cc.entries = nil
 }
 
@@ -83,16 +87,11 @@ func (cc *credCache) clear(on bool) {
 // now on hears of every change to credentials and users made by any node
 // (CredentialsChanged), or off when it may no longer: a PostgreSQL store's
 // listening connection was lost.
-func (db *DB) CacheCredentials(on bool) { db.creds.clear(on) }
+func (db *DB) CacheCredentials(on bool) { db.creds.clear(true, on) }
 
 // CredentialsChanged clears the credential cache: another node (or this
 // one) changed a credential or a user.
-func (db *DB) CredentialsChanged() {
-	db.creds.mu.Lock()
-	on := db.creds.on
-	db.creds.mu.Unlock()
-	db.creds.clear(on)
-}
+func (db *DB) CredentialsChanged() { db.creds.clear(false, false) }
 
 // credentialsChanged is called inside every transaction that deletes
 // credentials or changes users: it announces the change to every node

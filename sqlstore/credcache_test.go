@@ -22,9 +22,9 @@ func TestCredCacheRace(t *testing.T) {
 	if _, _, _, ok := cc.get(c.Hash, now); ok {
 		t.Fatal("a cache turned off kept an entry")
 	}
-	cc.clear(true)
+	cc.clear(true, true)
 	_, _, gen, _ = cc.get(c.Hash, now)
-	cc.clear(true) // a change committed while the lookup read
+	cc.clear(true, true) // a change committed while the lookup read
 	cc.put(gen, c, u, now)
 	if _, _, _, ok := cc.get(c.Hash, now); ok {
 		t.Fatal("kept what a lookup read before a change")
@@ -42,6 +42,15 @@ func TestCredCacheRace(t *testing.T) {
 	if _, _, _, ok := cc.get(c.Hash, now.Add(credCacheTTL)); ok {
 		t.Fatal("an entry outlived the time limit")
 	}
+	cc.clear(true, false)
+	cc.clear(false, false) // a change heard after the cache was turned off
+	_, _, gen, _ = cc.get(c.Hash, now)
+	cc.put(gen, c, u, now)
+	if _, _, _, ok := cc.get(c.Hash, now); ok {
+		t.Fatal("a change heard after the cache was turned off turned it back on")
+	}
+	cc.clear(true, true)
+	_, _, gen, _ = cc.get(c.Hash, now)
 	exp := &parley.Credential{ID: 3, Hash: []byte("e"), ExpiresAt: now.Add(time.Minute)}
 	cc.put(gen, exp, u, now)
 	if _, _, _, ok := cc.get(exp.Hash, now.Add(time.Minute)); ok {
