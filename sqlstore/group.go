@@ -108,7 +108,7 @@ func (db *DB) commitGroup(group []*appendReq) (carry []*appendReq) {
 	slices.SortStableFunc(live, func(a, b *appendReq) int { return cmp.Compare(a.talkID, b.talkID) })
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	var err error
-	if db.dialect.Batches != nil && db.pipelinable(live) {
+	if db.dialect.Batches != nil && !slices.ContainsFunc(live, func(r *appendReq) bool { return !db.pipelinable(r) }) {
 		var joined []*appendReq
 		joined, carry, err = db.appendPipelined(ctx, live)
 		group, live = append(group, joined...), append(live, joined...)

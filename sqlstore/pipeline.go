@@ -81,19 +81,19 @@ func (db *DB) outcome(ctx context.Context, xid string, err error) error {
 	}
 }
 
-// pipelinable reports whether appendPipelined can append rs: no private
-// append (their chains are locked one by one, before the talks), and every
+// pipelinable reports whether appendPipelined can append r: not a private
+// append (their chains are locked one by one, before the talks), and its
 // key one a batch can read.
-func (db *DB) pipelinable(rs []*appendReq) bool {
-	db.mu.Lock()
-	serverKey := db.serverKey != nil || len(db.cfg.Secret) == 0
-	db.mu.Unlock()
-	for _, r := range rs {
-		if r.in.PrivateTo != 0 || (r.u.PartyID == 0 && !serverKey) {
-			return false
-		}
+func (db *DB) pipelinable(r *appendReq) bool {
+	if r.in.PrivateTo != 0 {
+		return false
 	}
-	return true
+	if r.u.PartyID != 0 {
+		return true
+	}
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	return db.serverKey != nil || len(db.cfg.Secret) == 0
 }
 
 // qLockTalksArray locks the talks of the array $1, in ascending order, and
@@ -219,7 +219,7 @@ gather:
 		select {
 		case r := <-db.appends:
 			switch {
-			case state[r.talkID] == isCarried || r.ctx.Err() != nil || !db.pipelinable([]*appendReq{r}):
+			case state[r.talkID] == isCarried || r.ctx.Err() != nil || !db.pipelinable(r):
 				carry, state[r.talkID] = append(carry, r), isCarried
 			case state[r.talkID] == isPending || !g.ready(r):
 				pending, state[r.talkID] = append(pending, r), isPending

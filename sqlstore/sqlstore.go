@@ -433,60 +433,48 @@ func (db *DB) CreateUser(ctx context.Context, u *parley.User) (err error) {
 		u.DisplayName = u.Name
 	}
 	u.CreatedAt = db.now()
-	tx, err := db.begin(ctx)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	if u.PartyID != 0 {
-		if _, err := findParty(ctx, tx, u.PartyID); err != nil {
-			return err
+	return db.inTx(ctx, func(tx *tx) ([]*parley.Event, error) {
+		if u.PartyID != 0 {
+			if _, err := findParty(ctx, tx, u.PartyID); err != nil {
+				return nil, err
+			}
 		}
-	}
-	if u.PartyID != 0 && u.CreatedBy != 0 {
-		// Made by an administrator: the first member of a party joins at
-		// once; anyone later waits for the delegation's approval.
-		all, _, err := partyMembers(ctx, tx, u.PartyID)
-		if err != nil {
-			return err
+		if u.PartyID != 0 && u.CreatedBy != 0 {
+			// Made by an administrator: the first member of a party joins at
+			// once; anyone later waits for the delegation's approval.
+			all, _, err := partyMembers(ctx, tx, u.PartyID)
+			if err != nil {
+				return nil, err
+			}
+			u.Pending = all > 0
 		}
-		u.Pending = all > 0
-	}
-	if u.PartyID != 0 {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE party_id = $1 AND lower(display_name) = lower($2)`, u.PartyID, u.DisplayName).Scan(&n); err != nil {
-			return err
+		if u.PartyID != 0 {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM users WHERE party_id = $1 AND lower(display_name) = lower($2)`, u.PartyID, u.DisplayName).Scan(&n); err != nil {
+				return nil, err
+			}
+			if n > 0 {
+				return nil, parley.Errorf(parley.ECONFLICT, "the delegation already has a member shown as %q; choose another display name", u.DisplayName)
+			}
 		}
-		if n > 0 {
-			return parley.Errorf(parley.ECONFLICT, "the delegation already has a member shown as %q; choose another display name", u.DisplayName)
-		}
-	}
-	err = tx.QueryRowContext(ctx, `INSERT INTO users (name, display_name, party_id, role, mediator, admin, password_hash, created_at, disabled, pending, created_by)
+		err := tx.QueryRowContext(ctx, `INSERT INTO users (name, display_name, party_id, role, mediator, admin, password_hash, created_at, disabled, pending, created_by)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-		u.Name, u.DisplayName, u.PartyID, string(u.Role), b2i(u.Mediator), b2i(u.Admin), u.PasswordHash, micros(u.CreatedAt),
-		b2i(u.Disabled), b2i(u.Pending), u.CreatedBy).Scan(&u.ID)
-	if db.dialect.IsUnique(err) {
-		return parley.Errorf(parley.ECONFLICT, "the user name %q or the display name %q in its delegation is taken", u.Name, u.DisplayName)
-	} else if err != nil {
-		return fmt.Errorf("insert user: %w", err)
-	}
-	var es []*parley.Event
-	if u.PartyID != 0 && !u.Pending {
+			u.Name, u.DisplayName, u.PartyID, string(u.Role), b2i(u.Mediator), b2i(u.Admin), u.PasswordHash, micros(u.CreatedAt),
+			b2i(u.Disabled), b2i(u.Pending), u.CreatedBy).Scan(&u.ID)
+		if db.dialect.IsUnique(err) {
+			return nil, parley.Errorf(parley.ECONFLICT, "the user name %q or the display name %q in its delegation is taken", u.Name, u.DisplayName)
+		} else if err != nil {
+			return nil, fmt.Errorf("insert user: %w", err)
+		}
+		if u.PartyID == 0 || u.Pending {
+			return nil, nil
+		}
 		by := parley.UserFromContext(ctx)
 		if by == nil {
 			by = u // from the command line: the member is recorded as joining
 		}
-		if es, err = db.recordMembership(ctx, tx, by, u, "member.joined"); err != nil {
-			return err
-		}
-	}
-	if err := tx.Commit(); err != nil {
-		return err
-	}
-	for _, e := range es {
-		db.published(ctx, e)
-	}
-	return nil
+		return db.recordMembership(ctx, tx, by, u, "member.joined")
+	})
 }
 
 // FindUserByID implements parley.UserService.
