@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"parley"
 )
@@ -52,10 +51,7 @@ func (s *Server) handleCreateRound(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var req struct {
-		Title       string               `json:"title"`
-		Venue       string               `json:"venue"`
-		StartsAt    time.Time            `json:"starts_at"`
-		EndsAt      time.Time            `json:"ends_at"`
+		parley.RoundDetails
 		Host        int64                `json:"host"`
 		Delegations []int64              `json:"delegations"`
 		Agenda      []*parley.AgendaItem `json:"agenda"`
