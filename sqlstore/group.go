@@ -35,16 +35,18 @@ var errClosed = errors.New("store closed")
 func (db *DB) appendGrouped(ctx context.Context, u *parley.User, talkID int64, in parley.EventInput) (*parley.Event, error) {
 	db.batchOnce.Do(func() { go db.groupCommitter() })
 	r := &appendReq{ctx: ctx, u: u, talkID: talkID, in: in, done: make(chan struct{})}
+	var err error
 	db.queued.Add(1)
 	select {
 	case db.appends <- r:
-		db.queued.Add(-1)
 	case <-db.stop:
-		db.queued.Add(-1)
-		return nil, errClosed
+		err = errClosed
 	case <-ctx.Done():
-		db.queued.Add(-1)
-		return nil, ctx.Err()
+		err = ctx.Err()
+	}
+	db.queued.Add(-1)
+	if err != nil {
+		return nil, err
 	}
 	// Once queued, wait for the outcome even if the caller gives up: the
 	// event may be committed, and the caller must not be told otherwise.
