@@ -138,17 +138,11 @@ func (g *pipeGroup) lock(ctx context.Context, bt BatchTx, lock string, ids, part
 		}},
 		{SQL: qPartyKeysArray, Args: []any{parties}, Scan: func(rows Rows) error {
 			for rows.Next() {
-				k := &parley.PartyKey{}
-				var pub []byte
-				var created int64
-				if err := rows.Scan(&k.PartyID, &pub, &k.SealedPrivate, &created); err != nil {
+				var k partyKeyRow
+				if err := rows.Scan(append([]any{&k.k.PartyID}, k.dest()...)...); err != nil {
 					return err
 				}
-				k.Public, k.CreatedAt = pub, fromMicros(created)
-				if len(k.SealedPrivate) == 0 {
-					k.SealedPrivate = nil
-				}
-				g.keys[k.PartyID] = k
+				g.keys[k.k.PartyID] = k.key()
 			}
 			return rows.Err()
 		}},

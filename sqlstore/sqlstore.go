@@ -653,19 +653,30 @@ func (db *DB) FindPartyKey(ctx context.Context, partyID int64) (_ *parley.PartyK
 const qPartyKey = `SELECT public_key, sealed_private, created_at FROM party_keys WHERE party_id = $1`
 
 func findPartyKey(ctx context.Context, q querier, partyID int64) (*parley.PartyKey, error) {
-	k := parley.PartyKey{PartyID: partyID}
-	var pub []byte
-	var created int64
-	err := q.QueryRowContext(ctx, qPartyKey, partyID).
-		Scan(&pub, &k.SealedPrivate, &created)
+	k := partyKeyRow{k: parley.PartyKey{PartyID: partyID}}
+	err := q.QueryRowContext(ctx, qPartyKey, partyID).Scan(k.dest()...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, parley.Errorf(parley.ENOTFOUND, "party %d has no key", partyID)
 	} else if err != nil {
 		return nil, err
 	}
-	k.Public, k.CreatedAt = pub, fromMicros(created)
-	if len(k.SealedPrivate) == 0 {
-		k.SealedPrivate = nil
+	return k.key(), nil
+}
+
+// partyKeyRow is a party key being scanned from public_key,
+// sealed_private, created_at.
+type partyKeyRow struct {
+	k       parley.PartyKey
+	pub     []byte
+	created int64
+}
+
+func (r *partyKeyRow) dest() []any { return []any{&r.pub, &r.k.SealedPrivate, &r.created} }
+
+func (r *partyKeyRow) key() *parley.PartyKey {
+	r.k.Public, r.k.CreatedAt = r.pub, fromMicros(r.created)
+	if len(r.k.SealedPrivate) == 0 {
+		r.k.SealedPrivate = nil // the party holds its own key
 	}
-	return &k, nil
+	return &r.k
 }
